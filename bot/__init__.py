@@ -1,0 +1,1 @@
+"""resourcebot: a Slack bot for requesting telecom resources from CPaaS providers."""

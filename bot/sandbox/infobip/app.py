@@ -1,0 +1,133 @@
+"""The sandbox's ASGI app: Infobip's paths behind auth, rate limits and faults, plus /_sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import hmac
+import math
+from dataclasses import fields
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from bot.providers.infobip.operations import match_operation
+from bot.sandbox.infobip.errors import generic_error, new_error
+from bot.sandbox.infobip.faults import Fault
+from bot.sandbox.infobip.sandbox import InfobipSandbox
+
+ADMIN_PREFIX = "/_sandbox"
+
+
+def _authorized(sandbox: InfobipSandbox, header: str) -> bool:
+    scheme, _, credentials = header.partition(" ")
+    config = sandbox.config
+    if scheme == "App":
+        return hmac.compare_digest(credentials.strip().encode(), config.api_key.encode())
+    if scheme == "Basic" and config.basic_username is not None:
+        try:
+            user, _, password = base64.b64decode(credentials, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        return hmac.compare_digest(user.encode(), config.basic_username.encode()) and hmac.compare_digest(
+            password.encode(), (config.basic_password or "").encode())
+    return False
+
+
+class InfobipGate:
+    """Auth, rate limits and injected faults, applied in front of every Infobip path."""
+
+    def __init__(self, app: ASGIApp, sandbox: InfobipSandbox) -> None:
+        self.app = app
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/healthz":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        path = scope["path"]
+        if not _authorized(self.sandbox, request.headers.get("authorization", "")):
+            await generic_error(path, 401)(scope, receive, send)
+            return
+        if path.startswith(ADMIN_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        op = match_operation(scope["method"], path)
+        if op is None:
+            await new_error(404, "E404", f"No such operation: {scope['method']} {path}.",
+                            "Check the request path.")(scope, receive, send)
+            return
+        if self.sandbox.config.enforce_rate_limits:
+            allowed, wait = self.sandbox.rate_limiter.allow(op)
+            if not allowed:
+                headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+                await generic_error(path, 429, headers)(scope, receive, send)
+                return
+        fault = self.sandbox.faults.take(op.operation_id)
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        await self._apply(fault, path, scope, receive, send)
+
+    async def _apply(self, fault: Fault, path: str, scope: Scope, receive: Receive, send: Send) -> None:
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.status is None:
+            await self.app(scope, receive, send)
+            return
+        if fault.after_processing:
+            # Do the work but lose the answer, as a gateway timeout would.
+            async def discard(message: dict) -> None:
+                return None
+            await self.app(scope, receive, discard)
+        headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else None
+        await generic_error(path, fault.status, headers)(scope, receive, send)
+
+
+def _admin_routes(sandbox: InfobipSandbox) -> list:
+    async def add_fault(request: Request) -> Response:
+        body = await request.json()
+        known = {f.name for f in fields(Fault)} - {"hits"}
+        unknown = set(body) - known
+        if unknown:
+            return JSONResponse({"error": f"unknown fault fields: {sorted(unknown)}"}, status_code=400)
+        sandbox.faults.add(Fault(**body))
+        return JSONResponse({"faults": len(sandbox.faults._faults)}, status_code=201)
+
+    async def clear_faults(request: Request) -> Response:
+        sandbox.faults.clear()
+        return Response(status_code=204)
+
+    routes = [Route("/faults", add_fault, methods=["POST"]), Route("/faults", clear_faults, methods=["DELETE"])]
+    for part in sandbox.parts:
+        routes.extend(part.admin_routes())
+    return routes
+
+
+def create_app(sandbox: InfobipSandbox) -> Starlette:
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        tasks = [asyncio.create_task(part.run()) for part in sandbox.parts]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    routes = [Route("/healthz", healthz), Mount(ADMIN_PREFIX, routes=_admin_routes(sandbox))]
+    for part in sandbox.parts:
+        routes.extend(part.routes())
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(InfobipGate, sandbox=sandbox)
+    app.state.sandbox = sandbox
+    return app
