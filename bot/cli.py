@@ -1,0 +1,93 @@
+"""The `resourcebot` command line: one subcommand per job, settings problems reported cleanly."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+
+import uvicorn
+
+from bot.settings import SettingsError, load_settings
+
+log = logging.getLogger("bot")
+
+EXIT_SETTINGS = 2
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _report_settings(error: SettingsError) -> int:
+    print("resourcebot: settings problems:", file=sys.stderr)
+    for problem in error.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return EXIT_SETTINGS
+
+
+def _bound_socket(host: str, port: int) -> socket.socket:
+    """Bind first, so the log can say the real port when --port 0 picked one."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _serve_forever(app, sock: socket.socket) -> None:
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    server.run(sockets=[sock])
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from bot.sandbox.infobip import InfobipSandbox, SandboxConfig, create_app
+
+    settings = load_settings()
+    config = SandboxConfig(
+        webhook_url=args.webhook_url,
+        webhook_username=settings.infobip_webhook_username,
+        webhook_password=(settings.infobip_webhook_password.get_secret_value()
+                          if settings.infobip_webhook_password else None),
+        lifecycle_step=args.step if args.step > 0 else None,
+        review=args.review,
+    )
+    if settings.infobip_api_key:
+        config.api_key = settings.infobip_api_key.get_secret_value()
+        key_note = "the API key from INFOBIP_API_KEY"
+    else:
+        # A made-up key for a local stand-in is no secret: the user needs it to call the sandbox.
+        key_note = f"API key {config.api_key} (set INFOBIP_API_KEY to choose one)"
+    sock = _bound_socket(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    log.info("Infobip sandbox listening on http://%s:%s, accepting %s; webhooks to %s",
+             host, port, key_note, args.webhook_url or "nowhere (use --webhook-url)")
+    _serve_forever(create_app(InfobipSandbox(config)), sock)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="resourcebot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sandbox = commands.add_parser("sandbox", help="run the Infobip stand-in alone, to try the bot for free")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=3001, help="0 picks a free port (default 3001)")
+    sandbox.add_argument("--webhook-url", help="where to POST status-change and reminder webhooks")
+    sandbox.add_argument("--review", choices=["auto", "manual"], default="auto",
+                         help="auto: every valid request is approved; manual: it waits for /_sandbox reviewer calls")
+    sandbox.add_argument("--step", type=float, default=5.0,
+                         help="seconds between lifecycle steps; 0 moves nothing on its own (default 5)")
+    sandbox.set_defaults(run=cmd_sandbox)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _configure_logging()
+    try:
+        return args.run(args)
+    except SettingsError as error:
+        return _report_settings(error)
+    except KeyboardInterrupt:
+        return 130

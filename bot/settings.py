@@ -1,0 +1,144 @@
+"""The bot's settings: one pydantic-settings model, read from the environment and a `.env` file.
+
+Problems are reported by setting name, all at once, without echoing values (several are
+secrets). Which settings are required depends on the command: `sandbox` needs none, `serve`
+needs the Slack credentials.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def _check_http_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http(s) URL with a host, e.g. https://example.com")
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    infobip_base_url: str | None = None
+    infobip_api_key: SecretStr | None = None
+    infobip_webhook_username: str | None = None
+    infobip_webhook_password: SecretStr | None = None
+
+    cm_base_url: str | None = None
+    cm_product_token: SecretStr | None = None
+    cm_account_id: str | None = None
+
+    public_url: str | None = None
+    resourcebot_db: Path = Path("data/resourcebot.sqlite3")
+    resourcebot_admins: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
+    resourcebot_channel: str | None = None
+
+    @field_validator("slack_api_url", "infobip_base_url", "cm_base_url", "public_url")
+    @classmethod
+    def _urls(cls, value: str | None) -> str | None:
+        return _check_http_url(value or None)
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_api_url_ends_with_slash(cls, value: str) -> str:
+        # slack_sdk joins method names onto the base URL.
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("resourcebot_admins", mode="before")
+    @classmethod
+    def _admins(cls, value: object) -> frozenset[str]:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        ids = frozenset(value or ())  # type: ignore[arg-type]
+        bad = sorted(i for i in ids if not SLACK_USER_ID.match(i))
+        if bad:
+            raise ValueError(f"must be comma-separated Slack user IDs like U012ABCDEF; not: {', '.join(bad)}")
+        return ids
+
+    def pairing_problems(self) -> list[str]:
+        """Settings that only make sense together, reported by the one that is missing."""
+        problems = []
+        groups = [
+            ("INFOBIP_BASE_URL", "INFOBIP_API_KEY"),
+            ("INFOBIP_WEBHOOK_USERNAME", "INFOBIP_WEBHOOK_PASSWORD"),
+            ("CM_BASE_URL", "CM_PRODUCT_TOKEN", "CM_ACCOUNT_ID"),
+        ]
+        for group in groups:
+            present = [name for name in group if getattr(self, name.lower())]
+            if present and len(present) < len(group):
+                for name in group:
+                    if name not in present:
+                        problems.append(f"{name}: missing (needed together with {', '.join(present)})")
+        return problems
+
+    @property
+    def uses_infobip_sandbox(self) -> bool:
+        return self.infobip_base_url is None
+
+    @property
+    def cm_configured(self) -> bool:
+        return self.cm_base_url is not None
+
+
+class SettingsError(Exception):
+    """Every settings problem found, each as 'NAME: what is wrong'."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def load_settings(required: Iterable[str] = (), **overrides: object) -> Settings:
+    """Read the settings; raise SettingsError listing every missing or malformed one."""
+    problems: list[str] = []
+    malformed: set[str] = set()
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for error in exc.errors():
+            # Never echo error["input"]: it may be a token.
+            field = str(error["loc"][0]) if error["loc"] else "settings"
+            malformed.add(field)
+            problems.append(f"{field.upper()}: {error['msg'].removeprefix('Value error, ')}")
+        # Read again with the malformed ones at their defaults, to find the other problems too.
+        defaults = {field: Settings.model_fields[field].get_default(call_default_factory=True)
+                    for field in malformed if field in Settings.model_fields}
+        settings = Settings(**{**overrides, **defaults})  # type: ignore[arg-type]
+    problems += settings.pairing_problems()
+    for name in required:
+        if name.lower() not in malformed and getattr(settings, name.lower()) in (None, ""):
+            problems.append(f"{name.upper()}: missing")
+    if problems:
+        raise SettingsError(problems)
+    return settings

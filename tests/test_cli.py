@@ -1,0 +1,60 @@
+"""The command line as a user runs it: real processes, real ports."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+import httpx
+
+BASE_ENV = {k: v for k, v in os.environ.items()
+            if not k.startswith(("SLACK_", "INFOBIP_", "CM_", "PUBLIC_URL", "RESOURCEBOT_"))}
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot", *args], env={**BASE_ENV, **(env or {})},
+                          capture_output=True, text=True, timeout=timeout, cwd=os.getcwd())
+
+
+def test_settings_problems_are_all_reported_by_name_without_traceback_or_secret(tmp_path):
+    result = run_cli("sandbox", env={
+        "SLACK_BOT_TOKEN": "xoxp-this-is-a-user-token-secret",
+        "SLACK_API_URL": "not a url",
+        "RESOURCEBOT_ADMINS": "U012ABCDEF,someone",
+        "INFOBIP_BASE_URL": "https://abc.api.infobip.com",
+    })
+    assert result.returncode == 2
+    err = result.stderr
+    assert "SLACK_BOT_TOKEN: must be a bot token starting with xoxb-" in err
+    assert "SLACK_API_URL:" in err
+    assert "RESOURCEBOT_ADMINS:" in err and "someone" in err
+    assert "INFOBIP_API_KEY: missing" in err
+    assert "Traceback" not in err
+    assert "this-is-a-user-token-secret" not in err + result.stdout
+
+
+def test_sandbox_command_starts_on_a_free_port_and_serves_the_api(tmp_path):
+    env = {**BASE_ENV, "INFOBIP_API_KEY": "cli-test-key", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "sandbox", "--port", "0", "--step", "0"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = None
+        deadline = time.monotonic() + 20
+        while url is None and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            match = re.search(r"listening on (http://\S+?),", line)
+            if match:
+                url = match.group(1)
+        assert url, "the sandbox did not log its URL"
+        assert "cli-test-key" not in line, "a configured API key must not be logged"
+        assert httpx.get(f"{url}/healthz").json() == {"ok": True}
+        denied = httpx.get(f"{url}/resources/1/requests")
+        assert denied.status_code == 401 and denied.json()["errorCode"] == "E401"
+        allowed = httpx.get(f"{url}/resources/1/requests", headers={"Authorization": "App cli-test-key"})
+        assert allowed.status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(10)
