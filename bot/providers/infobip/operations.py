@@ -101,8 +101,9 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in [
     _op("test-connection-to-webhook", "POST", "/subscriptions/1/certificates/test/webhook", _PER_MINUTE_100),
 ]}
 
-# Families whose errors use the legacy `{"requestError": {"serviceException": …}}` body.
-LEGACY_ERROR_PREFIXES = ("/numbers/", "/provisioning/")
+# Families whose errors use the legacy `{"requestError": {"serviceException": …}}` body. The
+# contract's own responses say so for inbound configurations and subscriptions too.
+LEGACY_ERROR_PREFIXES = ("/numbers/", "/provisioning/", "/resource-management/", "/subscriptions/")
 
 
 def match_operation(method: str, path: str) -> Operation | None:
