@@ -89,8 +89,10 @@ class Settings(BaseSettings):
     def pairing_problems(self) -> list[str]:
         """Settings that only make sense together, reported by the one that is missing."""
         problems = []
+        if self.infobip_base_url and not self.infobip_api_key:
+            # The key alone is fine: it is then the built-in sandbox's key.
+            problems.append("INFOBIP_API_KEY: missing (needed together with INFOBIP_BASE_URL)")
         groups = [
-            ("INFOBIP_BASE_URL", "INFOBIP_API_KEY"),
             ("INFOBIP_WEBHOOK_USERNAME", "INFOBIP_WEBHOOK_PASSWORD"),
             ("CM_BASE_URL", "CM_PRODUCT_TOKEN", "CM_ACCOUNT_ID"),
         ]

@@ -748,9 +748,11 @@ def _grouped(fields: list[_Field]) -> list[_Field]:
 def _collect_fields(context: FormContext, requirements: list[Requirement], prefill: Mapping[str, Any],
                     feedback: Mapping[str, str]) -> list[_Field]:
     keys = {block_id_for(requirement.key) for requirement in requirements}
+    # An update (PATCH) carries requirements only: the fixed fields can't change, so aren't asked.
+    fixed_names = () if context.request_id else fixed_fields_for(context.kind)
     fixed = [
         _fixed_field(name, context, prefill, feedback.get(name.value))
-        for name in fixed_fields_for(context.kind)
+        for name in fixed_names
         if name.value not in keys  # a requirement with the same key wins: block_ids are unique
     ]
     asked = [

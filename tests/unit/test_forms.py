@@ -588,3 +588,12 @@ def test_feedback_by_key_reads_models_too():
 
     assert feedback_by_key([SimpleNamespace(key="vatNumber", code=Code.FORMAT, feedback=None)]) == {
         "vatNumber": "The format is not accepted."}
+
+
+def test_update_form_asks_only_requirements_because_patch_cannot_change_fixed_fields():
+    update = ALPHA.model_copy(update={"request_id": "R2345678"})
+    pages = build_form(update, SPEC_REQUIREMENTS, prefill={"senderName": "ACME", "companyName": "Acme d.o.o."})
+    input_ids = [b["block_id"] for page in pages for b in page.blocks if b["type"] == "input"]
+    assert "senderName" not in input_ids and "additionalContactEmails" not in input_ids
+    assert "companyName" in input_ids
+    assert pages[-1].fixed_fields == ()
