@@ -15,13 +15,16 @@ import uvicorn
 
 
 class BackgroundServer:
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning"):
+    def __init__(self, app: Any = None, host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning"):
+        """Binds at once, so `url` is known before `start()`: two servers that must know each
+        other's address (the bot and its sandbox) can be wired up first. Set `app` before start."""
+        self.app = app
+        self._log_level = log_level
         self._sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.host, self.port = self._sock.getsockname()[:2]
-        config = uvicorn.Config(app, log_level=log_level, lifespan="auto", access_log=False)
-        self._server = uvicorn.Server(config)
+        self._server: uvicorn.Server | None = None
         self._thread = threading.Thread(target=self._run, name=f"server:{self.port}", daemon=True)
 
     @property
@@ -30,9 +33,14 @@ class BackgroundServer:
         return f"http://{host}:{self.port}"
 
     def _run(self) -> None:
+        assert self._server is not None
         self._server.run(sockets=[self._sock])
 
     def start(self, timeout: float = 10.0) -> "BackgroundServer":
+        if self.app is None:
+            raise RuntimeError("set BackgroundServer.app before start()")
+        config = uvicorn.Config(self.app, log_level=self._log_level, lifespan="auto", access_log=False)
+        self._server = uvicorn.Server(config)
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
@@ -42,8 +50,9 @@ class BackgroundServer:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout)
+        if self._server is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout)
         self._sock.close()
 
     def __enter__(self) -> "BackgroundServer":

@@ -66,9 +66,33 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.runtime import assemble
+    from bot.server import create_app
+
+    settings = load_settings(required=("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
+    sock = _bound_socket(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    reachable = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    assembled = assemble(settings, bot_url=f"http://{reachable}:{port}")
+    mode = "Socket Mode" if settings.slack_app_token else "HTTP at /slack/events"
+    log.info("resourcebot listening on http://%s:%s (Slack over %s, Infobip webhooks at /webhooks/infobip)",
+             host, port, mode)
+    try:
+        _serve_forever(create_app(assembled.services), sock)
+    finally:
+        assembled.stop_sandbox()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="resourcebot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the bot: Slack, provider webhooks, health")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3000, help="0 picks a free port (default 3000)")
+    serve.set_defaults(run=cmd_serve)
 
     sandbox = commands.add_parser("sandbox", help="run the Infobip stand-in alone, to try the bot for free")
     sandbox.add_argument("--host", default="127.0.0.1")

@@ -1,0 +1,115 @@
+"""The bot's HTTP surface: Slack at /slack/events, provider webhooks, health.
+
+A webhook is answered 200 only once its events and their outbox rows are committed; the
+outbox worker, started with the app, posts them to Slack afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import hmac
+import logging
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bot.providers.infobip.events import to_provider_events
+from bot.providers.infobip.webhooks import WebhookParseError, parse_webhook
+from bot.services import Services
+from bot.slack.listeners import register_all
+from bot.store.events import Outcome, record_events
+from bot.store.outbox import pending_count
+
+log = logging.getLogger("bot.server")
+
+MAX_WEBHOOK_BYTES = 1024 * 1024
+
+
+def create_bolt_app(services: Services) -> AsyncApp:
+    settings = services.settings
+    app = AsyncApp(
+        client=services.slack,
+        signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
+    )
+    register_all(app, services)
+    return app
+
+
+def _basic_credentials_ok(header: str, username: str, password: str) -> bool:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        user, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    # Both compared, always: the time taken says nothing about which one was wrong.
+    return hmac.compare_digest(user.encode(), username.encode()) & hmac.compare_digest(secret.encode(), password.encode())
+
+
+def create_app(services: Services) -> Starlette:
+    bolt = create_bolt_app(services)
+    slack_handler = AsyncSlackRequestHandler(bolt)
+    settings = services.settings
+
+    async def slack_events(request: Request):
+        return await slack_handler.handle(request)
+
+    async def infobip_webhook(request: Request):
+        if not _basic_credentials_ok(request.headers.get("authorization", ""), *services.webhook_credentials):
+            return JSONResponse({"error": "missing or wrong credentials"}, status_code=401,
+                                headers={"WWW-Authenticate": 'Basic realm="resourcebot"'})
+        body = await request.body()
+        if len(body) > MAX_WEBHOOK_BYTES:
+            return JSONResponse({"error": "body too large"}, status_code=413)
+        try:
+            events = to_provider_events(parse_webhook(body))
+        except WebhookParseError as error:
+            return JSONResponse({"error": str(error)}, status_code=400)
+        recorded = record_events(services.db, events)
+        outcomes = [r.outcome for r in recorded]
+        for event, outcome in zip(events, outcomes):
+            if outcome == Outcome.UNKNOWN_REQUEST:
+                log.warning("Infobip webhook for unknown request %s (%s): ignored", event.provider_request_id,
+                            event.status)
+        if any(o in (Outcome.APPLIED, Outcome.REMINDER) for o in outcomes):
+            services.outbox.wake()
+        return JSONResponse({"received": len(events), "outcomes": [str(o) for o in outcomes]})
+
+    async def healthz(request: Request):
+        return JSONResponse({"ok": True, "outbox_pending": pending_count(services.db)})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        worker = asyncio.create_task(services.outbox.run(), name="outbox")
+        socket_mode = None
+        if settings.slack_app_token:
+            # Slack events over a websocket instead of /slack/events (no public URL needed);
+            # webhooks from providers still arrive over HTTP.
+            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+            socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value(),
+                                                 web_client=services.slack)
+            await socket_mode.connect_async()
+        try:
+            yield
+        finally:
+            if socket_mode:
+                await socket_mode.close_async()
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+
+    routes = [
+        Route("/slack/events", slack_events, methods=["POST"]),
+        Route("/webhooks/infobip", infobip_webhook, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

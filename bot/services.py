@@ -1,0 +1,72 @@
+"""The long-lived parts one bot process shares: settings, database, provider client, Slack, outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+import sqlite_utils
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.providers.infobip import InfobipClient
+from bot.settings import Settings
+from bot.slack.delivery import OutboxWorker
+from bot.slack.files import SLACK_FILE_HOSTS
+from bot.store.db import open_database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: sqlite_utils.Database
+    infobip: InfobipClient
+    slack: AsyncWebClient
+    outbox: OutboxWorker
+    # Basic credentials Infobip's webhook calls must carry; always set (generated for the sandbox).
+    webhook_credentials: tuple[str, str] = field(repr=False)
+    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)))
+
+    @property
+    def bot_token(self) -> str:
+        return self.settings.slack_bot_token.get_secret_value() if self.settings.slack_bot_token else ""
+
+    @property
+    def slack_file_hosts(self) -> frozenset[str]:
+        """Slack's file hosts, plus the configured API host (the stand-in in tests and the demo)."""
+        return SLACK_FILE_HOSTS | {urlsplit(self.settings.slack_api_url).hostname or ""}
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self.settings.resourcebot_admins
+
+    async def aclose(self) -> None:
+        await self.infobip.aclose()
+        await self.http.aclose()
+        self.db.close()
+
+
+def slack_client(settings: Settings, *, retries: bool = True) -> AsyncWebClient:
+    """A Web API client on SLACK_API_URL. Interactive calls retry 429/5xx/connection errors
+    in place; the outbox schedules its own retries, so its client has none."""
+    handlers = [AsyncRateLimitErrorRetryHandler(max_retry_count=2), AsyncServerErrorRetryHandler(max_retry_count=2),
+                AsyncConnectionErrorRetryHandler(max_retry_count=2)] if retries else []
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(token=token, base_url=settings.slack_api_url, retry_handlers=handlers, timeout=15)
+
+
+def build_services(settings: Settings, *, infobip_base_url: str, infobip_api_key: str,
+                   webhook_credentials: tuple[str, str], infobip: InfobipClient | None = None) -> Services:
+    db = open_database(settings.resourcebot_db)
+    return Services(
+        settings=settings,
+        db=db,
+        infobip=infobip or InfobipClient(infobip_base_url, infobip_api_key),
+        slack=slack_client(settings),
+        outbox=OutboxWorker(db, slack_client(settings, retries=False)),
+        webhook_credentials=webhook_credentials,
+    )

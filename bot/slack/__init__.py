@@ -1,0 +1,1 @@
+"""Slack surface: listeners by kind, Block Kit builders, delivery of thread messages."""

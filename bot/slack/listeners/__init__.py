@@ -1,0 +1,11 @@
+"""Bolt listeners, grouped by kind; each module exposes `register(app, services)`."""
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.services import Services
+from bot.slack.listeners import actions, commands, events, views
+
+
+def register_all(app: AsyncApp, services: Services) -> None:
+    for module in (commands, views, actions, events):
+        module.register(app, services)

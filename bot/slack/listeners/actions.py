@@ -1,0 +1,88 @@
+"""Buttons on request threads: Update request, Cancel request.
+
+Anyone in the channel sees the buttons; only the requester or a RESOURCEBOT_ADMINS member may
+use them, and only in the statuses where Infobip allows the action. Others get an ephemeral
+reply saying why, and nothing is sent to the provider.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.events import EventKind, ProviderEvent
+from bot.domain.statuses import can_cancel, can_update, describe_status
+from bot.providers.infobip.errors import InfobipError
+from bot.providers.infobip.events import PROVIDER
+from bot.services import Services
+from bot.slack.messages import CANCEL_ACTION, UPDATE_ACTION
+from bot.slack.provider_errors import explain
+from bot.slack.request_forms import open_update_form
+from bot.store.events import record_events
+from bot.store.requests import RequestRecord, get_request
+
+log = logging.getLogger("bot.slack.actions")
+
+
+async def tell(client: AsyncWebClient, body: dict, text: str) -> None:
+    """An ephemeral reply where the button was clicked (a DM from the bot when not in a channel)."""
+    user = body["user"]["id"]
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    if channel:
+        await client.chat_postEphemeral(channel=channel, user=user, text=text)
+    else:
+        await client.chat_postMessage(channel=user, text=text)
+
+
+def refusal(services: Services, user: str, request: RequestRecord | None, action: str,
+            allowed_in_status: bool) -> str | None:
+    """Why `user` may not `action` this request now, or None when they may."""
+    if request is None:
+        return "I don't know this request any more."
+    if user != request.requester and not services.is_admin(user):
+        return (f"Only <@{request.requester}> (who made the request) or a resourcebot admin can {action} "
+                f"request `{request.id}`.")
+    if not allowed_in_status:
+        status = describe_status(request.status)
+        return f"Request `{request.id}` is *{status.label}*: Infobip allows this only while an update is requested."
+    return None
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    @app.action(UPDATE_ACTION)
+    async def update_clicked(ack, body, client) -> None:
+        await ack()
+        user = body["user"]["id"]
+        request = get_request(services.db, body["actions"][0]["value"])
+        why = refusal(services, user, request, "update", request is not None and can_update(request.status))
+        if why:
+            await tell(client, body, why)
+            return
+        await open_update_form(services, client, trigger_id=body["trigger_id"], user=user, request=request)
+
+    @app.action(CANCEL_ACTION)
+    async def cancel_clicked(ack, body, client) -> None:
+        await ack()
+        user = body["user"]["id"]
+        request = get_request(services.db, body["actions"][0]["value"])
+        why = refusal(services, user, request, "cancel", request is not None and can_cancel(request.status))
+        if why:
+            await tell(client, body, why)
+            return
+        try:
+            await services.infobip.cancel_resource_request(request.provider_request_id or "")
+        except InfobipError as error:
+            headline, details = explain(error)
+            await tell(client, body, "\n".join([f"Could not cancel `{request.id}`: {headline}", *details]))
+            return
+        # Infobip sends no webhook for CANCELED: record it ourselves, so the thread shows it.
+        record_events(services.db, [ProviderEvent(
+            provider=PROVIDER, provider_request_id=request.provider_request_id or "", kind=EventKind.STATUS,
+            occurred_at=datetime.now(timezone.utc), status="CANCELED", source="bot",
+            payload={"action": "canceled", "actor": user},
+        )])
+        services.outbox.wake()
+        log.info("request %s canceled by %s", request.id, user)

@@ -1,0 +1,282 @@
+"""Request forms from open to submit: lookup → modal → validation → documents → Infobip → thread.
+
+The trigger_id lives 3 s and a provider lookup may take longer, so callers open a loading modal
+first and this module replaces it (`views.update`) once the requirements are in. Submissions
+are validated before they are acknowledged (errors show inline); the slow part (downloading
+files from Slack, uploading them to Infobip, submitting) happens after a "Submitting…" ack.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.events import EventKind, ProviderEvent
+from bot.domain.form_values import flatten_state_values
+from bot.domain.forms import FormContext, RequestKind, build_form, feedback_by_key
+from bot.domain.mrkdwn import escape
+from bot.domain.validation import ValidatedForm, errors_response, validate_submission
+from bot.providers.infobip.errors import InfobipError
+from bot.providers.infobip.events import PROVIDER
+from bot.providers.infobip.models import (
+    AlphaRegistrationSubmit,
+    AlphaRequirementsQuery,
+    FilledRequirement,
+    NumberPurchaseSubmit,
+    NumberRequirementsQuery,
+    Platform,
+    Requirement,
+)
+from bot.services import Services
+from bot.slack.files import SlackFileError, download_file
+from bot.slack.provider_errors import explain
+from bot.slack.views import form_view, loading_view, message_view
+from bot.store import outbox
+from bot.store.drafts import FormDraft, delete_draft, load_draft, save_draft, update_draft_values
+from bot.store.events import record_events
+from bot.store.requests import RequestRecord, create_request, get_request, update_request
+
+log = logging.getLogger("bot.slack.forms")
+
+
+def _query(context: FormContext) -> AlphaRequirementsQuery | NumberRequirementsQuery:
+    if context.kind == RequestKind.ALPHANUMERIC_REGISTRATION:
+        return AlphaRequirementsQuery(country_code=context.country, traffic_origin=context.traffic_origin,
+                                      traffic_type=context.traffic_type)
+    return NumberRequirementsQuery(country_code=context.country, number_type=context.number_type,
+                                   capabilities=list(context.capabilities), quantity=context.quantity)
+
+
+def _title(context: FormContext) -> str:
+    return "Update request" if context.request_id else "New request"
+
+
+async def show_form(services: Services, client: AsyncWebClient, *, view_id: str, user: str, context: FormContext,
+                    prefill: dict[str, Any] | None = None, feedback: dict[str, str] | None = None,
+                    note: str | None = None) -> None:
+    """Look up the requirements and replace the loading modal `view_id` with the form."""
+    try:
+        requirements = await services.infobip.lookup_requirements(_query(context))
+    except InfobipError as error:
+        headline, details = explain(error)
+        await client.views_update(view_id=view_id, view=message_view(_title(context), f":warning: {headline}", details))
+        return
+    draft = save_draft(
+        services.db, user,
+        requirements=[r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in requirements],
+        prefill=prefill or {}, feedback=feedback or {}, labels={r.key: r.name or r.key for r in requirements},
+    )
+    context = context.model_copy(update={"state_key": draft.key, "page": 0})
+    pages = build_form(context, requirements, prefill=prefill, feedback=feedback, note=note)
+    context = context.model_copy(update={"page_count": len(pages)})
+    await client.views_update(view_id=view_id, view=form_view(context, pages[0]))
+
+
+async def open_new_form(services: Services, client: AsyncWebClient, *, trigger_id: str, user: str,
+                        context: FormContext) -> None:
+    loading = await client.views_open(trigger_id=trigger_id,
+                                      view=loading_view("New request", "Loading the requirements from Infobip…"))
+    await show_form(services, client, view_id=loading["view"]["id"], user=user, context=context)
+
+
+# ---- Submission -----------------------------------------------------------------------------
+
+def _combine(pages: list[ValidatedForm]) -> ValidatedForm:
+    """One ValidatedForm from the pages of a multi-page form."""
+    first, *rest = pages
+    combined = first
+    for page in rest:
+        fixed = {name: getattr(page, name) for name in ("sender_name", "application_id", "entity_id", "quantity")
+                 if getattr(page, name) is not None}
+        if page.additional_contact_emails:
+            fixed["additional_contact_emails"] = page.additional_contact_emails
+        combined = replace(
+            combined,
+            requirements=combined.requirements + page.requirements,
+            uploads={**combined.uploads, **page.uploads},
+            multiple=combined.multiple | page.multiple,
+            order=combined.order + page.order,
+            **fixed,
+        )
+    return combined
+
+
+def _page_to_json(form: ValidatedForm) -> dict[str, Any]:
+    return {"requirements": form.requirements, "uploads": form.uploads, "multiple": sorted(form.multiple),
+            "order": list(form.order), "sender_name": form.sender_name,
+            "additional_contact_emails": form.additional_contact_emails, "application_id": form.application_id,
+            "entity_id": form.entity_id, "quantity": form.quantity}
+
+
+def _page_from_json(data: dict[str, Any]) -> ValidatedForm:
+    return ValidatedForm(**{**data, "multiple": frozenset(data["multiple"]), "order": tuple(data["order"])})
+
+
+async def handle_submission(services: Services, client: AsyncWebClient, ack, body: dict) -> None:
+    """view_submission of a request form (new or update)."""
+    user = body["user"]["id"]
+    view = body["view"]
+    context = FormContext.load(view["private_metadata"])
+    draft = load_draft(services.db, context.state_key, user)
+    if draft is None:
+        await ack(response_action="update", view=message_view(
+            _title(context), "This form has expired.", ["Start again with `/resource`; nothing was sent."]))
+        return
+    requirements = [Requirement.model_validate(r) for r in draft.requirements]
+    pages = build_form(context, requirements, prefill=draft.prefill, feedback=draft.feedback)
+    page = pages[min(context.page, len(pages) - 1)]
+    values = flatten_state_values(view["state"]["values"])
+    result = validate_submission(values, page.requirements, fixed_fields=page.fixed_fields,
+                                 previous=draft.prefill, country=context.country)
+    if isinstance(result, dict):
+        await ack(errors_response(result))
+        return
+    done_pages = {**draft.values, str(page.page): _page_to_json(result)}
+    if page.page + 1 < len(pages):
+        update_draft_values(services.db, draft.key, done_pages)
+        next_context = context.model_copy(update={"page": page.page + 1})
+        await ack(response_action="update", view=form_view(next_context, pages[page.page + 1]))
+        return
+    await ack(response_action="update", view=loading_view(_title(context), "Submitting to Infobip…"))
+    form = _combine([_page_from_json(done_pages[str(i)]) for i in range(len(pages))])
+    await _send(services, client, view_id=view["id"], user=user, context=context, draft=draft,
+                requirements=requirements, pages=pages, form=form)
+
+
+async def _upload_documents(services: Services, form: ValidatedForm) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Slack files → Infobip documentIds, by requirement key; also the file names for the thread."""
+    ids: dict[str, list[str]] = {}
+    names: dict[str, list[str]] = {}
+    for key, files in form.uploads.items():
+        for file in files:
+            downloaded = await download_file(services.http, file, services.bot_token,
+                                             allowed_hosts=services.slack_file_hosts)
+            try:
+                document_id = await services.infobip.upload_document(downloaded.name, downloaded.content)
+            except ValueError as error:  # a file type Infobip does not take
+                raise SlackFileError(str(error)) from None
+            ids.setdefault(key, []).append(document_id)
+            names.setdefault(key, []).append(downloaded.name)
+    return ids, names
+
+
+def _prefill_from(form: ValidatedForm, draft: FormDraft) -> dict[str, Any]:
+    """What was typed, to show the form again after the provider refused it."""
+    prefill = dict(draft.prefill)
+    prefill.update({item["key"]: item["value"] for item in form.requirements})
+    prefill.update(form.fixed_values())
+    return prefill
+
+
+async def _send(services: Services, client: AsyncWebClient, *, view_id: str, user: str, context: FormContext,
+                draft: FormDraft, requirements: list[Requirement], pages: list, form: ValidatedForm) -> None:
+    try:
+        document_ids, file_names = await _upload_documents(services, form)
+        filled = form.with_document_ids(document_ids) if document_ids else form.requirements
+        if context.request_id:
+            request = await _send_update(services, user, context, draft, filled, file_names)
+        else:
+            request = await _send_new(services, user, context, draft, form, filled, file_names)
+    except (InfobipError, SlackFileError) as error:
+        headline, details = explain(error) if isinstance(error, InfobipError) else (escape(str(error)), [])
+        retry_context = context.model_copy(update={"page": 0})
+        retry_pages = build_form(retry_context, requirements, prefill=_prefill_from(form, draft),
+                                 feedback=draft.feedback)
+        message = "\n".join([f"*{headline}*", *details, "Nothing was submitted. Fix it below and submit again"
+                             + (" (attach the files again)." if form.uploads else ".")])
+        await client.views_update(view_id=view_id, view=form_view(retry_context, retry_pages[0], error=message))
+        return
+    delete_draft(services.db, draft.key)
+    services.outbox.wake()
+    where = f"<#{request.channel}>" if request.channel and request.channel.startswith("C") else "your messages with the bot"
+    verb = "Your update was sent" if context.request_id else "Your request was submitted"
+    await client.views_update(view_id=view_id, view=message_view(
+        _title(context), f":white_check_mark: {verb}. Request `{request.id}`.",
+        [f"Follow it in its thread in {where}: every status change is posted there."]))
+
+
+def _platform(form: ValidatedForm) -> Platform | None:
+    if form.application_id or form.entity_id:
+        return Platform(application_id=form.application_id, entity_id=form.entity_id)
+    return None
+
+
+async def _send_new(services: Services, user: str, context: FormContext, draft: FormDraft, form: ValidatedForm,
+                    filled: list[dict[str, Any]], file_names: dict[str, list[str]]) -> RequestRecord:
+    requirement_values = [FilledRequirement(key=item["key"], value=item["value"]) for item in filled]
+    emails = form.additional_contact_emails or None
+    if context.kind == RequestKind.ALPHANUMERIC_REGISTRATION:
+        body = AlphaRegistrationSubmit(sender_name=form.sender_name, country_code=context.country,
+                                       requirements=requirement_values, additional_contact_emails=emails,
+                                       traffic_origin=context.traffic_origin, traffic_type=context.traffic_type,
+                                       platform=_platform(form))
+    else:
+        body = NumberPurchaseSubmit(country_code=context.country, number_type=context.number_type,
+                                    capabilities=list(context.capabilities), quantity=form.quantity or context.quantity,
+                                    requirements=requirement_values, additional_contact_emails=emails,
+                                    platform=_platform(form))
+    provider_id = await services.infobip.submit_resource_request(body)
+    status, status_at = "PENDING", datetime.now(timezone.utc)
+    try:
+        created = await services.infobip.get_resource_request(provider_id)
+        status = str(created.status or status)
+        status_at = created.requested_date or status_at
+    except InfobipError as error:  # the request exists; its first status can come later
+        log.warning("submitted %s but could not read it back: %s", provider_id, error)
+    channel = services.settings.resourcebot_channel or context.channel_id
+    with services.db.atomic():
+        request = create_request(
+            services.db, provider=PROVIDER, provider_request_id=provider_id, kind=str(context.kind),
+            country=context.country, sender_name=form.sender_name, number_type=context.number_type,
+            capabilities=list(context.capabilities) or None, quantity=form.quantity or context.quantity,
+            requester=user, channel=channel, status=status, status_at=status_at.isoformat(),
+            submitted={"requirements": filled, "labels": draft.labels, **form.fixed_values()},
+            files=file_names,
+        )
+        outbox.enqueue(services.db, request.id, outbox.THREAD_ROOT)
+    log.info("request %s submitted as Infobip %s by %s", request.id, provider_id, user)
+    return request
+
+
+async def _send_update(services: Services, user: str, context: FormContext, draft: FormDraft,
+                       filled: list[dict[str, Any]], file_names: dict[str, list[str]]) -> RequestRecord:
+    request = get_request(services.db, context.request_id)
+    if request is None or request.provider_request_id is None:
+        raise SlackFileError("This request is no longer known to the bot.")
+    updated = await services.infobip.update_resource_request(
+        request.provider_request_id, [FilledRequirement(key=item["key"], value=item["value"]) for item in filled])
+    files = {**request.files, **file_names}
+    submitted = {**request.submitted, "requirements": filled}
+    with services.db.atomic():
+        update_request(services.db, request.id, submitted=submitted, files=files)
+        record_events(services.db, [ProviderEvent(
+            provider=PROVIDER, provider_request_id=request.provider_request_id, kind=EventKind.STATUS,
+            occurred_at=datetime.now(timezone.utc), status=str(updated.status or "AUTOMATIC_VALIDATION"),
+            source="bot", payload={"action": "updated", "actor": user},
+        )])
+    return get_request(services.db, request.id)  # type: ignore[return-value]
+
+
+async def open_update_form(services: Services, client: AsyncWebClient, *, trigger_id: str, user: str,
+                           request: RequestRecord) -> None:
+    """The form again, prefilled with what was sent, each flagged field showing its feedback."""
+    loading = await client.views_open(trigger_id=trigger_id,
+                                      view=loading_view("Update request", "Loading the reviewer's feedback…"))
+    view_id = loading["view"]["id"]
+    try:
+        current = await services.infobip.get_resource_request(request.provider_request_id or "")
+    except InfobipError as error:
+        headline, details = explain(error)
+        await client.views_update(view_id=view_id, view=message_view("Update request", f":warning: {headline}", details))
+        return
+    prefill = {item.key: item.value for item in current.requirements or []}
+    prefill.update({k: v for k, v in request.submitted.items() if k not in ("requirements", "labels")})
+    context = FormContext(kind=RequestKind(request.kind), country=request.country or "",
+                          number_type=request.number_type, capabilities=tuple(request.capabilities),
+                          quantity=request.quantity, request_id=request.id, channel_id=request.channel)
+    await show_form(services, client, view_id=view_id, user=user, context=context, prefill=prefill,
+                    feedback=feedback_by_key(current.requirements_feedback or []), note=current.note)

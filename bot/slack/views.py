@@ -1,0 +1,85 @@
+"""Modal views: loading, errors, the launcher, request forms and their outcomes. Pure builders."""
+
+from __future__ import annotations
+
+import json
+
+from bot.domain.commands import CAPABILITIES, NUMBER_TYPES
+from bot.domain.forms import FormContext, FormPage, form_title
+from bot.domain.mrkdwn import MODAL_TITLE_MAX, escape, mrkdwn_text, plain_text
+
+REQUEST_FORM = "request_form"
+LAUNCHER = "launcher"
+
+
+def _modal(title: str, blocks: list[dict], *, callback_id: str | None = None, submit: str | None = None,
+           close: str = "Close", private_metadata: str = "") -> dict:
+    view = {
+        "type": "modal",
+        "title": plain_text(title, MODAL_TITLE_MAX),
+        "close": plain_text(close, MODAL_TITLE_MAX),
+        "blocks": blocks,
+    }
+    if callback_id:
+        view["callback_id"] = callback_id
+    if submit:
+        view["submit"] = plain_text(submit, MODAL_TITLE_MAX)
+    if private_metadata:
+        view["private_metadata"] = private_metadata
+    return view
+
+
+def loading_view(title: str, text: str) -> dict:
+    return _modal(title, [{"type": "section", "text": mrkdwn_text(f":hourglass_flowing_sand: {escape(text)}")}])
+
+
+def message_view(title: str, headline: str, details: list[str] | None = None) -> dict:
+    """A plain outcome or error: a headline and lines of explanation (already mrkdwn-safe)."""
+    blocks = [{"type": "section", "text": mrkdwn_text(headline)}]
+    if details:
+        blocks.append({"type": "context", "elements": [mrkdwn_text("\n".join(details))]})
+    return _modal(title, blocks)
+
+
+def form_view(context: FormContext, page: FormPage, *, error: str | None = None) -> dict:
+    """One page of a request form; `error` (mrkdwn-safe) is shown above it, e.g. after the
+    provider refused a submission, so the person can fix it without retyping anything."""
+    blocks = list(page.blocks)
+    if error:
+        blocks.insert(0, {"type": "section", "text": mrkdwn_text(f":warning: {error}")})
+    last = page.page + 1 >= page.page_count
+    return _modal(form_title(context), blocks, callback_id=REQUEST_FORM,
+                  submit=("Send update" if context.request_id else "Submit") if last else "Next",
+                  close="Cancel", private_metadata=context.dump())
+
+
+def launcher_view(channel_id: str | None = None) -> dict:
+    """For people who don't remember commands: pick what to request and for which country.
+    `channel_id` is where the command was used: the request's thread goes there."""
+    blocks = [
+        {"type": "input", "block_id": "what", "label": plain_text("What do you need?", 2000),
+         "element": {"type": "radio_buttons", "action_id": "value",
+                     "initial_option": {"text": plain_text("An alphanumeric sender ID", 75), "value": "sender"},
+                     "options": [
+                         {"text": plain_text("An alphanumeric sender ID", 75), "value": "sender"},
+                         {"text": plain_text("Phone numbers", 75), "value": "number"},
+                     ]}},
+        {"type": "input", "block_id": "country", "label": plain_text("Country", 2000),
+         "hint": plain_text("Two-letter code or name, e.g. HR, United Kingdom", 2000),
+         "element": {"type": "plain_text_input", "action_id": "value", "max_length": 60}},
+        {"type": "input", "block_id": "number_type", "optional": True,
+         "label": plain_text("Number type (numbers only)", 2000),
+         "element": {"type": "static_select", "action_id": "value",
+                     "options": [{"text": plain_text(t.replace("_", " ").title(), 75), "value": t}
+                                 for t in NUMBER_TYPES]}},
+        {"type": "input", "block_id": "capabilities", "optional": True,
+         "label": plain_text("Capabilities (numbers only)", 2000),
+         "element": {"type": "checkboxes", "action_id": "value",
+                     "options": [{"text": plain_text(c, 75), "value": c} for c in CAPABILITIES]}},
+        {"type": "input", "block_id": "quantity", "optional": True,
+         "label": plain_text("How many numbers", 2000),
+         "element": {"type": "number_input", "action_id": "value", "is_decimal_allowed": False,
+                     "min_value": "1", "max_value": "49"}},
+    ]
+    return _modal("New request", blocks, callback_id=LAUNCHER, submit="Continue",
+                  private_metadata=json.dumps({"ch": channel_id}) if channel_id else "")

@@ -1,0 +1,1 @@
+"""Persistence: SQLite through sqlite-utils (requests, provider events, the Slack outbox)."""

@@ -1,0 +1,113 @@
+"""Opening the SQLite database and bringing its schema up to date (numbered migrations)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+
+def _m001_requests_events_outbox(db: sqlite_utils.Database) -> None:
+    db["requests"].create({
+        "id": str,                   # the bot's own id, shown to users (short, stable)
+        "provider": str,             # "infobip" | "cm"
+        "provider_request_id": str,  # the provider's id once known
+        "kind": str,                 # ALPHANUMERIC_REGISTRATION | NUMBER_PURCHASE | ...
+        "country": str,
+        "sender_name": str,
+        "number_type": str,
+        "capabilities": str,         # JSON list
+        "quantity": int,
+        "requester": str,            # Slack user id
+        "channel": str,              # the thread: channel + root message ts
+        "thread_ts": str,
+        "status": str,
+        "status_at": str,            # when the provider says the current status began
+        "submitted": str,            # JSON: requirements and fixed fields as last sent
+        "files": str,                # JSON: {requirement key: [file names]}
+        "feedback": str,             # JSON: reviewer feedback for the current status
+        "note": str,
+        "numbers": str,              # JSON: procured numbers
+        "created_at": str,
+        "updated_at": str,
+    }, pk="id", not_null={"provider", "kind", "requester", "status", "created_at", "updated_at"})
+    db["requests"].create_index(["provider", "provider_request_id"], unique=True)
+    db["requests"].create_index(["requester", "created_at"])
+
+    # Every provider event once: the dedupe key makes a repeated webhook a no-op.
+    db["events"].create({
+        "dedupe_key": str,
+        "request_id": str,
+        "kind": str,                 # status | reminder
+        "status": str,
+        "occurred_at": str,
+        "payload": str,
+        "became_current": int,       # 0 when recorded but older than the shown status
+        "received_at": str,
+    }, pk="dedupe_key", foreign_keys=[("request_id", "requests", "id")])
+    db["events"].create_index(["request_id", "occurred_at"])
+
+    # Slack deliveries waiting to happen, in order per request; retried until they succeed.
+    db["outbox"].create({
+        "id": int,
+        "request_id": str,
+        "kind": str,                 # thread_reply | root_update | direct_message
+        "payload": str,              # JSON
+        "attempts": int,
+        "next_attempt_at": float,    # unix time
+        "last_error": str,
+        "created_at": str,
+        "delivered_at": str,
+    }, pk="id", not_null={"kind", "payload", "attempts", "next_attempt_at", "created_at"})
+    db["outbox"].create_index(["delivered_at", "request_id", "id"])
+
+
+def _m002_form_drafts(db: sqlite_utils.Database) -> None:
+    # What a modal needs between open and submit that does not fit private_metadata: the
+    # requirements it was built from and the values of pages already submitted.
+    db["form_drafts"].create({
+        "key": str,
+        "user": str,
+        "requirements": str,         # JSON: the requirements lookup answer
+        "values": str,               # JSON: validated values of earlier pages
+        "prefill": str,              # JSON: values sent before (update flow)
+        "feedback": str,             # JSON: reviewer feedback by key (update flow)
+        "labels": str,               # JSON: requirement key -> name, for thread messages
+        "created_at": str,
+    }, pk="key")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _m001_requests_events_outbox,
+    _m002_form_drafts,
+]
+
+
+def open_database(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at `path`, in WAL mode, fully migrated."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    # One connection, used from the server's event loop thread; short transactions only.
+    conn = sqlite3.connect(str(path), check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    db.enable_wal()
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA synchronous = NORMAL")  # durable across a process crash in WAL mode
+    migrate(db)
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    current = row[0] or 0
+    for number, migration in enumerate(MIGRATIONS, start=1):
+        if number <= current:
+            continue
+        with db.atomic():
+            migration(db)
+            db.execute("INSERT INTO schema_version (version) VALUES (?)", [number])

@@ -1,0 +1,112 @@
+"""Recording what providers say about requests: deduplicated, never moving the shown status back.
+
+Every event is committed together with the outbox rows that report it, so "200 to the
+provider" means "it will reach the thread". A repeated event changes nothing; a late one is
+kept for the record but does not replace a newer or final status.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any
+
+import sqlite_utils
+
+from bot.domain.events import EventKind, ProviderEvent
+from bot.domain.statuses import StatusChange, should_replace
+from bot.store import outbox
+from bot.store.requests import RequestRecord, find_by_provider_id, now_iso, update_request
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"            # became the shown status; thread reply + root update queued
+    RECORDED_STALE = "stale"       # kept for the record; older than (or behind) what is shown
+    REMINDER = "reminder"          # a reminder, queued for the thread and the requester
+    DUPLICATE = "duplicate"        # seen before: nothing happens
+    UNKNOWN_REQUEST = "unknown"    # not a request this bot made: nothing stored
+
+
+@dataclass(frozen=True)
+class Recorded:
+    outcome: Outcome
+    request: RequestRecord | None = None
+
+
+def record_events(db: sqlite_utils.Database, events: Iterable[ProviderEvent]) -> list[Recorded]:
+    """Record a batch (one webhook body) atomically: all of it is committed, or none."""
+    with db.atomic():
+        return [_record_one(db, event) for event in events]
+
+
+def _record_one(db: sqlite_utils.Database, event: ProviderEvent) -> Recorded:
+    request = find_by_provider_id(db, event.provider, event.provider_request_id)
+    if request is None:
+        return Recorded(Outcome.UNKNOWN_REQUEST)
+    key = event.dedupe_key
+    if event.kind == EventKind.REMINDER:
+        # Reminders carry no time of their own: one per reminder day per update cycle.
+        key = hashlib.sha256(f"{key}\x1f{request.status_at}".encode()).hexdigest()
+    if db.execute("SELECT 1 FROM events WHERE dedupe_key = ?", [key]).fetchone():
+        return Recorded(Outcome.DUPLICATE, request)
+
+    if event.kind == EventKind.REMINDER:
+        _insert_event(db, key, request.id, event, became_current=False)
+        outbox.enqueue(db, request.id, outbox.THREAD_REPLY, {"event": key})
+        outbox.enqueue(db, request.id, outbox.DIRECT_MESSAGE, {"event": key})
+        return Recorded(Outcome.REMINDER, request)
+
+    current = (StatusChange(request.status, datetime.fromisoformat(request.status_at))
+               if request.status_at else None)
+    incoming = StatusChange(event.status or "UNKNOWN", event.occurred_at)
+    applies = should_replace(current, incoming)
+    _insert_event(db, key, request.id, event, became_current=applies)
+    if not applies:
+        return Recorded(Outcome.RECORDED_STALE, request)
+
+    changes: dict[str, Any] = {
+        "status": incoming.status,
+        "status_at": incoming.at.astimezone(timezone.utc).isoformat(timespec="milliseconds"),
+        "feedback": event.feedback,
+        "note": event.note,
+    }
+    if event.numbers:
+        changes["numbers"] = event.numbers
+    request = update_request(db, request.id, **changes)
+    outbox.enqueue(db, request.id, outbox.THREAD_REPLY, {"event": key})
+    outbox.enqueue(db, request.id, outbox.ROOT_UPDATE)
+    return Recorded(Outcome.APPLIED, request)
+
+
+def _insert_event(db: sqlite_utils.Database, key: str, request_id: str, event: ProviderEvent,
+                  became_current: bool) -> None:
+    db["events"].insert({
+        "dedupe_key": key,
+        "request_id": request_id,
+        "kind": str(event.kind),
+        "status": event.status,
+        "occurred_at": event.occurred_at.astimezone(timezone.utc).isoformat(timespec="milliseconds"),
+        "payload": json.dumps({
+            "source": event.source,
+            "feedback": event.feedback,
+            "note": event.note,
+            "numbers": event.numbers,
+            "days_until_rejection": event.days_until_rejection,
+            "raw": event.payload,
+        }),
+        "became_current": int(became_current),
+        "received_at": now_iso(),
+    })
+
+
+def get_event(db: sqlite_utils.Database, key: str) -> dict[str, Any] | None:
+    rows = list(db["events"].rows_where("dedupe_key = ?", [key], limit=1))
+    if not rows:
+        return None
+    row = rows[0]
+    return {**row, "payload": json.loads(row["payload"])}
+

@@ -1,0 +1,106 @@
+"""The Slack outbox: deliveries recorded in the same transaction as the change they report.
+
+A webhook is answered 200 only after its event and its outbox rows are committed; a worker
+then delivers them, in order per request, retrying until Slack takes them. A Slack outage
+delays messages but loses none, and a crash between commit and delivery is caught up on restart.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlite_utils
+
+THREAD_ROOT = "thread_root"      # post the request's root message (creates the thread)
+THREAD_REPLY = "thread_reply"    # a reply in the request's thread
+ROOT_UPDATE = "root_update"      # re-render the root message from the request's current state
+DIRECT_MESSAGE = "direct_message"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    request_id: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def enqueue(db: sqlite_utils.Database, request_id: str, kind: str, payload: dict[str, Any] | None = None) -> int:
+    """Add a delivery; call inside the transaction that makes the change it reports."""
+    return db["outbox"].insert({
+        "request_id": request_id,
+        "kind": kind,
+        "payload": json.dumps(payload or {}),
+        "attempts": 0,
+        "next_attempt_at": 0.0,
+        "created_at": _now_iso(),
+    }).last_pk
+
+
+def due(db: sqlite_utils.Database, now: float | None = None, limit: int = 100) -> list[OutboxItem]:
+    """The oldest undelivered item of each request, where it is due.
+
+    Only the head of each request's queue is offered, so a thread's messages go out in the
+    order they were recorded even when an earlier one is waiting for a retry.
+    """
+    now = time.time() if now is None else now
+    rows = db.execute(
+        """
+        SELECT o.id, o.request_id, o.kind, o.payload, o.attempts
+        FROM outbox o
+        JOIN (SELECT request_id, MIN(id) AS head FROM outbox
+              WHERE delivered_at IS NULL GROUP BY request_id) h ON o.id = h.head
+        WHERE o.next_attempt_at <= ?
+        ORDER BY o.id
+        LIMIT ?
+        """,
+        [now, limit],
+    ).fetchall()
+    return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+
+def next_due_at(db: sqlite_utils.Database) -> float | None:
+    """When the next waiting item becomes due (None when nothing waits)."""
+    row = db.execute("SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL").fetchone()
+    return row[0]
+
+
+def latest_id(db: sqlite_utils.Database, request_id: str) -> int:
+    """The newest outbox id of a request; read before rendering a root update (see below)."""
+    row = db.execute("SELECT MAX(id) FROM outbox WHERE request_id = ?", [request_id]).fetchone()
+    return row[0] or 0
+
+
+def mark_delivered(db: sqlite_utils.Database, item: OutboxItem, rendered_up_to: int | None = None) -> None:
+    """Record a delivery. For a root update, `rendered_up_to` is `latest_id` as read before
+    rendering: every root update queued up to there is already shown by this one, so a burst
+    of status changes costs one chat.update. Ones queued while the call was in flight stay."""
+    with db.atomic():
+        db.execute("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?",
+                   [_now_iso(), item.id])
+        if item.kind == ROOT_UPDATE and rendered_up_to:
+            db.execute(
+                """UPDATE outbox SET delivered_at = ? WHERE request_id = ? AND kind = ?
+                   AND delivered_at IS NULL AND id > ? AND id <= ?""",
+                [_now_iso(), item.request_id, ROOT_UPDATE, item.id, rendered_up_to],
+            )
+
+
+def mark_failed(db: sqlite_utils.Database, item: OutboxItem, error: str, retry_at: float) -> None:
+    db.execute(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+        [error[:500], retry_at, item.id],
+    )
+
+
+def pending_count(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]

@@ -1,0 +1,87 @@
+"""Resource requests as the bot knows them: who asked, where the thread is, what was sent, status."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlite_utils
+from pydantic import BaseModel, Field
+
+_JSON_FIELDS = ("capabilities", "submitted", "files", "feedback", "numbers")
+# Unambiguous characters only: people read these ids aloud and type them into `/resource status`.
+_ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+class RequestRecord(BaseModel):
+    id: str
+    provider: str
+    provider_request_id: str | None = None
+    kind: str
+    country: str | None = None
+    sender_name: str | None = None
+    number_type: str | None = None
+    capabilities: list[str] = Field(default_factory=list)
+    quantity: int | None = None
+    requester: str
+    channel: str | None = None
+    thread_ts: str | None = None
+    status: str
+    status_at: str | None = None
+    submitted: dict[str, Any] = Field(default_factory=dict)
+    files: dict[str, list[str]] = Field(default_factory=dict)
+    feedback: list[dict[str, Any]] = Field(default_factory=list)
+    note: str | None = None
+    numbers: list[dict[str, Any]] = Field(default_factory=list)
+    created_at: str
+    updated_at: str
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def new_request_id() -> str:
+    return "R" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(7))
+
+
+def _to_row(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: (json.dumps(v) if k in _JSON_FIELDS and v is not None else v) for k, v in fields.items()}
+
+
+def _from_row(row: dict[str, Any]) -> RequestRecord:
+    decoded = {k: (json.loads(v) if k in _JSON_FIELDS and v else v) for k, v in row.items()}
+    return RequestRecord(**{k: v for k, v in decoded.items() if v is not None or k not in _JSON_FIELDS})
+
+
+def create_request(db: sqlite_utils.Database, **fields: Any) -> RequestRecord:
+    """Insert a request; `id`, timestamps and defaults are filled in."""
+    stamp = now_iso()
+    row = {"id": new_request_id(), "created_at": stamp, "updated_at": stamp, **fields}
+    db["requests"].insert(_to_row(row))
+    return get_request(db, row["id"])  # type: ignore[return-value]
+
+
+def update_request(db: sqlite_utils.Database, request_id: str, **fields: Any) -> RequestRecord:
+    db["requests"].update(request_id, _to_row({**fields, "updated_at": now_iso()}))
+    return get_request(db, request_id)  # type: ignore[return-value]
+
+
+def get_request(db: sqlite_utils.Database, request_id: str) -> RequestRecord | None:
+    rows = list(db["requests"].rows_where("id = ?", [request_id], limit=1))
+    return _from_row(rows[0]) if rows else None
+
+
+def find_by_provider_id(db: sqlite_utils.Database, provider: str, provider_request_id: str) -> RequestRecord | None:
+    rows = list(db["requests"].rows_where(
+        "provider = ? AND provider_request_id = ?", [provider, provider_request_id], limit=1))
+    return _from_row(rows[0]) if rows else None
+
+
+def list_requests(db: sqlite_utils.Database, requester: str | None = None, limit: int = 200) -> list[RequestRecord]:
+    """Newest first; everyone's when `requester` is None."""
+    where, args = ("requester = ?", [requester]) if requester else (None, [])
+    rows = db["requests"].rows_where(where, args, order_by="created_at DESC", limit=limit)
+    return [_from_row(row) for row in rows]
