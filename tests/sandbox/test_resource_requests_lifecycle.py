@@ -7,10 +7,8 @@ import asyncio
 import base64
 import uuid
 
-from tests.sandbox.test_resource_requests_contract import (  # noqa: F401 - fixtures
-    INFOBIP_DATE, REMINDER_WEBHOOK, STATUS_WEBHOOK, UUID, contract, hr_alpha, numbers, open_session,
-    webhook_problems,
-)
+from tests.support.contract import REMINDER_WEBHOOK, STATUS_WEBHOOK, webhook_problems
+from tests.support.infobip_bodies import INFOBIP_DATE, UUID, hr_alpha, numbers
 
 REQUESTS = "/resources/1/requests"
 HOOK_USER, HOOK_PASSWORD = "infobip-hooks", "s3cret pass"

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from bot.sandbox.infobip.requirements_catalog import TEMPLATE_DOCUMENT_ID
-from tests.sandbox.test_resource_requests_contract import (  # noqa: F401 - fixtures
-    contract, hr_alpha, numbers, open_session,
-)
+from tests.support.infobip_bodies import hr_alpha, numbers
 
 LOOKUP = "/resources/1/requirements-lookup"
 

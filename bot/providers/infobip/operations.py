@@ -101,9 +101,11 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in [
     _op("test-connection-to-webhook", "POST", "/subscriptions/1/certificates/test/webhook", _PER_MINUTE_100),
 ]}
 
-# Families whose errors use the legacy `{"requestError": {"serviceException": …}}` body. The
-# contract's own responses say so for inbound configurations and subscriptions too.
-LEGACY_ERROR_PREFIXES = ("/numbers/", "/provisioning/", "/resource-management/", "/subscriptions/")
+# Paths whose errors use the legacy `{"requestError": {"serviceException": …}}` body. Beyond
+# numbers and provisioning, the contract's own responses say so for inbound configurations,
+# subscriptions, the owned-resources search and the coverage lookup.
+LEGACY_ERROR_PREFIXES = ("/numbers/", "/provisioning/", "/resource-management/", "/subscriptions/",
+                         "/resources/1/resources", "/resources/1/coverage-lookup")
 
 
 def match_operation(method: str, path: str) -> Operation | None:
