@@ -85,6 +85,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    # The demo prints threads; the servers' own logs would drown them.
+    logging.getLogger().setLevel(logging.WARNING)
+    return run_demo()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="resourcebot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -93,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000, help="0 picks a free port (default 3000)")
     serve.set_defaults(run=cmd_serve)
+
+    demo = commands.add_parser("demo", help="the main job on embedded defaults: whole request lifecycles, printed")
+    demo.set_defaults(run=cmd_demo)
 
     sandbox = commands.add_parser("sandbox", help="run the Infobip stand-in alone, to try the bot for free")
     sandbox.add_argument("--host", default="127.0.0.1")

@@ -58,3 +58,13 @@ def test_sandbox_command_starts_on_a_free_port_and_serves_the_api(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_demo_plays_both_lifecycles_and_prints_the_threads():
+    result = run_cli("demo", timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "Sender ID registration · Croatia (HR)" in out and "Number purchase · United States (US)" in out
+    assert out.count("🟢 Completed") == 2 and out.count("🟢 *Completed.*") == 2  # roots and replies
+    assert "The website must be served over HTTPS." in out and "sent an update" in out
+    assert "+1 317-" in out  # the Indiana 10DLC numbers asked for

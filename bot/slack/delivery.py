@@ -111,8 +111,10 @@ class OutboxWorker:
         if retry_after is None:
             backoff = min(self.max_backoff, self.base_backoff * (2 ** min(item.attempts, 16)))
             retry_after = backoff * (0.5 + random.random() / 2)
-        log.warning("outbox item %s (%s, request %s) failed: %s; retry in %.1fs",
-                    item.id, item.kind, item.request_id, reason, retry_after)
+        # Slack's rate limit is routine (about one message per second per channel): not a warning.
+        level = logging.INFO if reason == "ratelimited" else logging.WARNING
+        log.log(level, "outbox item %s (%s, request %s) not delivered: %s; retrying in %.1fs",
+                item.id, item.kind, item.request_id, reason, retry_after)
         outbox.mark_failed(self.db, item, reason, time.time() + retry_after)
 
     async def _deliver(self, item: outbox.OutboxItem, request: RequestRecord) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import phonenumbers
 import pycountry
 
 from bot.domain.mrkdwn import MESSAGE_BLOCKS_MAX, escape, escape_truncated, mrkdwn_text, plain_text
@@ -129,11 +130,24 @@ def root_message(request: RequestRecord) -> dict[str, Any]:
     return {"text": text, "blocks": blocks[:MESSAGE_BLOCKS_MAX]}
 
 
+def phone_display(number: str) -> str:
+    """"12013026595" → "+1 201-302-6595"; anything that doesn't parse is shown as given."""
+    try:
+        parsed = phonenumbers.parse(number if number.startswith("+") else f"+{number}")
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_possible_number(parsed):
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def _numbers_text(numbers: list[dict[str, Any]]) -> str:
     lines = []
     for number in numbers:
-        status = f" ({escape(str(number['status']))})" if number.get("status") else ""
-        lines.append(f"• `{escape(str(number.get('number', '?')))}` key `{escape(str(number.get('numberKey', '?')))}`{status}")
+        status = number.get("status")
+        flag = f" ({escape(str(status))})" if status and status != "SUCCESS" else ""
+        lines.append(f"• *{escape(phone_display(str(number.get('number', '?'))))}* · "
+                     f"key `{escape(str(number.get('numberKey', '?')))}`{flag}")
     return "\n".join(lines[:_MAX_FIELD_LINES])
 
 

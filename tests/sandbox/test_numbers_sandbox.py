@@ -133,3 +133,10 @@ async def test_procure_returns_fewer_numbers_when_stock_is_short(running):
         assert (await admin.post("/numbers/reset")).status_code == 204
         assert (await admin.get("/numbers/owned")).json()["numberCount"] == 0
     assert len(numbers.procure("GB", "SHORT_CODE", ["SMS"], 5)) == 2  # the same stock again
+
+
+async def test_procure_honours_a_10dlc_requests_state_and_area_code(running):
+    numbers = running.sandbox.numbers
+    indiana = numbers.procure("US", "TEN_DIGIT_LONG_CODE", ["SMS"], 2, location={"state": "IN", "npa": "317"})
+    assert len(indiana) == 2 and all(n["number"].startswith("1317") for n in indiana)
+    assert numbers.procure("US", "TEN_DIGIT_LONG_CODE", ["SMS"], 1, location={"state": "IN", "npa": "212"}) == []

@@ -88,22 +88,29 @@ class NumbersPart:
                     entity_id is not None and record.get("entityId") == entity_id):
                 record["applicationId"], record["entityId"] = DEFAULT_APPLICATION, None
 
-    def matching_stock(self, country_code: str, number_type: str, capabilities: Iterable[str] = ()) -> list[dict]:
+    def matching_stock(self, country_code: str, number_type: str, capabilities: Iterable[str] = (),
+                       location: dict[str, str] | None = None) -> list[dict]:
+        """Numbers on offer of that kind; `location` narrows US numbers by state, npa and nxx."""
         wanted = set(capabilities or ())
+        location = location or {}
         return [r for r in _by_country_and_number(self.available.values())
                 if r["country"] == country_code.upper() and inventory.matches_kind(r, number_type)
-                and wanted <= set(r["capabilities"])]
+                and wanted <= set(r["capabilities"])
+                and (not location.get("state") or inventory.matches_state(r, location["state"]))
+                and all(not location.get(part) or str(r.get(f"_{part}")) == location[part] for part in ("npa", "nxx"))]
 
     def procure(self, country_code: str, number_type: str, capabilities: Iterable[str] | None, quantity: int,
-                application_id: str | None = None, entity_id: str | None = None) -> list[dict]:
+                application_id: str | None = None, entity_id: str | None = None,
+                location: dict[str, str] | None = None) -> list[dict]:
         """Buy up to `quantity` matching numbers for a completed NUMBER_PURCHASE request.
 
         Returns `[{"number", "numberKey"}]`, shorter than `quantity` when stock runs out (the
         request then completes partially). `number_type` is a resource-request type:
-        VIRTUAL_LONG_NUMBER, TEN_DIGIT_LONG_CODE, TOLL_FREE_NUMBER or SHORT_CODE.
+        VIRTUAL_LONG_NUMBER, TEN_DIGIT_LONG_CODE, TOLL_FREE_NUMBER or SHORT_CODE; `location`
+        holds a 10DLC request's state/npa/nxx requirements.
         """
         bought = []
-        for record in self.matching_stock(country_code, number_type, capabilities or ())[:max(quantity, 0)]:
+        for record in self.matching_stock(country_code, number_type, capabilities or (), location)[:max(quantity, 0)]:
             self._take(record, application_id, entity_id)
             bought.append({"number": record["number"], "numberKey": record["numberKey"]})
         return bought

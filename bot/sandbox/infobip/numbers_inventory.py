@@ -30,6 +30,7 @@ US_AREA_CODES = {
     "IL": ("Illinois", (312,)),
     "WA": ("Washington", (206,)),
     "NJ": ("New Jersey", (201,)),
+    "IN": ("Indiana", (317,)),  # the contract's 10DLC example asks for IN / 317 / 909
 }
 US_TOLL_FREE_PREFIXES = (800, 833, 844, 855, 866, 877, 888)
 

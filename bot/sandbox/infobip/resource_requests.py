@@ -326,8 +326,10 @@ class ResourceRequestsPart:
         details, platform = request.details, request.platform_view()
         procure = getattr(self.sandbox.numbers, "procure", None)
         if procure is not None:
+            location = {item["key"]: str(item["value"]) for item in request.requirements
+                        if item["key"] in ("state", "npa", "nxx")}
             return procure(request.country_code, details["numberType"], list(details["capabilities"]), count,
-                           platform.get("applicationId"), platform.get("entityId"))
+                           platform.get("applicationId"), platform.get("entityId"), location)
         # Without the numbers inventory, make numbers up in the country's format.
         rng = self.sandbox.random
         prefix = str(phonenumbers.country_code_for_region(request.country_code) or 1)
