@@ -36,11 +36,12 @@ def assemble(settings: Settings, *, bot_url: str, sandbox_config: SandboxConfig 
     """Services for a bot reachable at `bot_url`. With no INFOBIP_BASE_URL, a sandbox is started
     on loopback and its webhooks are pointed at this bot."""
     credentials = webhook_credentials(settings)
+    public_url = (settings.public_url or bot_url).rstrip("/")
     if not settings.uses_infobip_sandbox:
         services = build_services(settings, infobip_base_url=settings.infobip_base_url or "",
                                   infobip_api_key=settings.infobip_api_key.get_secret_value()
                                   if settings.infobip_api_key else "",
-                                  webhook_credentials=credentials)
+                                  webhook_credentials=credentials, public_url=public_url)
         return Assembled(services)
     config = sandbox_config or SandboxConfig()
     if settings.infobip_api_key:
@@ -52,5 +53,5 @@ def assemble(settings: Settings, *, bot_url: str, sandbox_config: SandboxConfig 
     log.info("No Infobip credentials: using the built-in Infobip sandbox at %s (set INFOBIP_BASE_URL and "
              "INFOBIP_API_KEY for the real service)", server.url)
     services = build_services(settings, infobip_base_url=server.url, infobip_api_key=config.api_key,
-                              webhook_credentials=credentials)
+                              webhook_credentials=credentials, public_url=public_url)
     return Assembled(services, sandbox, server)

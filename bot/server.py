@@ -17,13 +17,15 @@ from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.events import to_provider_events
 from bot.providers.infobip.webhooks import WebhookParseError, parse_webhook
 from bot.services import Services
 from bot.slack.listeners import register_all
+from bot.slack.template_links import link_is_valid
 from bot.store.events import Outcome, record_events
 from bot.store.outbox import pending_count
 
@@ -83,6 +85,24 @@ def create_app(services: Services) -> Starlette:
             services.outbox.wake()
         return JSONResponse({"received": len(events), "outcomes": [str(o) for o in outcomes]})
 
+    async def document(request: Request):
+        """A requirement's template or sample, through a signed link from the form (see template_links)."""
+        document_id = request.path_params["document_id"]
+        if not link_is_valid(services.signing_secret, document_id, request.query_params.get("expires", ""),
+                             request.query_params.get("signature", "")):
+            return PlainTextResponse("This download link is not valid or has expired: open the form again.",
+                                     status_code=403)
+        try:
+            found = await services.infobip.download_document(document_id)
+        except InfobipNotFound:
+            return PlainTextResponse("Infobip no longer has this document.", status_code=404)
+        except InfobipError as error:
+            log.warning("template %s could not be fetched: %s", document_id, error)
+            return PlainTextResponse("Infobip could not be reached; try again in a minute.", status_code=502)
+        name = found.filename or f"{document_id[:12]}.pdf"
+        return Response(found.content, media_type=found.content_type or "application/octet-stream",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
     async def healthz(request: Request):
         return JSONResponse({"ok": True, "outbox_pending": pending_count(services.db)})
 
@@ -110,6 +130,7 @@ def create_app(services: Services) -> Starlette:
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/webhooks/infobip", infobip_webhook, methods=["POST"]),
+        Route("/documents/{document_id}", document, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

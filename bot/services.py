@@ -30,6 +30,8 @@ class Services:
     outbox: OutboxWorker
     # Basic credentials Infobip's webhook calls must carry; always set (generated for the sandbox).
     webhook_credentials: tuple[str, str] = field(repr=False)
+    # Where people's browsers reach the bot: PUBLIC_URL, else the address it serves on.
+    public_url: str = "http://127.0.0.1:3000"
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)))
 
     @property
@@ -40,6 +42,10 @@ class Services:
     def slack_file_hosts(self) -> frozenset[str]:
         """Slack's file hosts, plus the configured API host (the stand-in in tests and the demo)."""
         return SLACK_FILE_HOSTS | {urlsplit(self.settings.slack_api_url).hostname or ""}
+
+    @property
+    def signing_secret(self) -> str:
+        return self.settings.slack_signing_secret.get_secret_value() if self.settings.slack_signing_secret else ""
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.settings.resourcebot_admins
@@ -60,7 +66,8 @@ def slack_client(settings: Settings, *, retries: bool = True) -> AsyncWebClient:
 
 
 def build_services(settings: Settings, *, infobip_base_url: str, infobip_api_key: str,
-                   webhook_credentials: tuple[str, str], infobip: InfobipClient | None = None) -> Services:
+                   webhook_credentials: tuple[str, str], public_url: str,
+                   infobip: InfobipClient | None = None) -> Services:
     db = open_database(settings.resourcebot_db)
     return Services(
         settings=settings,
@@ -69,4 +76,5 @@ def build_services(settings: Settings, *, infobip_base_url: str, infobip_api_key
         slack=slack_client(settings),
         outbox=OutboxWorker(db, slack_client(settings, retries=False)),
         webhook_credentials=webhook_credentials,
+        public_url=public_url,
     )

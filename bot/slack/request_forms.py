@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.events import EventKind, ProviderEvent
 from bot.domain.form_values import flatten_state_values
-from bot.domain.forms import FormContext, RequestKind, build_form, feedback_by_key
+from bot.domain.forms import FormContext, FormPage, RequestKind, build_form, feedback_by_key
 from bot.domain.mrkdwn import escape
 from bot.domain.validation import ValidatedForm, errors_response, validate_submission
 from bot.providers.infobip.errors import InfobipError
@@ -34,6 +34,7 @@ from bot.providers.infobip.models import (
 from bot.services import Services
 from bot.slack.files import SlackFileError, download_file
 from bot.slack.provider_errors import explain
+from bot.slack.template_links import add_download_links
 from bot.slack.views import form_view, loading_view, message_view
 from bot.store import outbox
 from bot.store.drafts import FormDraft, delete_draft, load_draft, save_draft, update_draft_values
@@ -55,6 +56,13 @@ def _title(context: FormContext) -> str:
     return "Update request" if context.request_id else "New request"
 
 
+def _form(services: Services, context: FormContext, page: FormPage, error: str | None = None) -> dict:
+    """A form page with its template buttons turned into signed download links to the bot."""
+    view = form_view(context, page, error=error)
+    view["blocks"] = add_download_links(view["blocks"], services.public_url, services.signing_secret)
+    return view
+
+
 async def show_form(services: Services, client: AsyncWebClient, *, view_id: str, user: str, context: FormContext,
                     prefill: dict[str, Any] | None = None, feedback: dict[str, str] | None = None,
                     note: str | None = None) -> None:
@@ -73,7 +81,7 @@ async def show_form(services: Services, client: AsyncWebClient, *, view_id: str,
     context = context.model_copy(update={"state_key": draft.key, "page": 0})
     pages = build_form(context, requirements, prefill=prefill, feedback=feedback, note=note)
     context = context.model_copy(update={"page_count": len(pages)})
-    await client.views_update(view_id=view_id, view=form_view(context, pages[0]))
+    await client.views_update(view_id=view_id, view=_form(services, context, pages[0]))
 
 
 async def open_new_form(services: Services, client: AsyncWebClient, *, trigger_id: str, user: str,
@@ -139,7 +147,7 @@ async def handle_submission(services: Services, client: AsyncWebClient, ack, bod
     if page.page + 1 < len(pages):
         update_draft_values(services.db, draft.key, done_pages)
         next_context = context.model_copy(update={"page": page.page + 1})
-        await ack(response_action="update", view=form_view(next_context, pages[page.page + 1]))
+        await ack(response_action="update", view=_form(services, next_context, pages[page.page + 1]))
         return
     await ack(response_action="update", view=loading_view(_title(context), "Submitting to Infobip…"))
     form = _combine([_page_from_json(done_pages[str(i)]) for i in range(len(pages))])
@@ -188,7 +196,7 @@ async def _send(services: Services, client: AsyncWebClient, *, view_id: str, use
                                  feedback=draft.feedback)
         message = "\n".join([f"*{headline}*", *details, "Nothing was submitted. Fix it below and submit again"
                              + (" (attach the files again)." if form.uploads else ".")])
-        await client.views_update(view_id=view_id, view=form_view(retry_context, retry_pages[0], error=message))
+        await client.views_update(view_id=view_id, view=_form(services, retry_context, retry_pages[0], error=message))
         return
     delete_draft(services.db, draft.key)
     services.outbox.wake()

@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.events import EventKind, ProviderEvent
+from bot.domain.forms import DOWNLOAD_ACTION_PATTERN
 from bot.domain.statuses import can_cancel, can_update, describe_status
 from bot.providers.infobip.errors import InfobipError
 from bot.providers.infobip.events import PROVIDER
@@ -52,6 +53,11 @@ def refusal(services: Services, user: str, request: RequestRecord | None, action
 
 
 def register(app: AsyncApp, services: Services) -> None:
+    @app.action(DOWNLOAD_ACTION_PATTERN)
+    async def template_link_clicked(ack) -> None:
+        # The button is a link (the browser downloads); Slack still reports the click.
+        await ack()
+
     @app.action(UPDATE_ACTION)
     async def update_clicked(ack, body, client) -> None:
         await ack()
