@@ -71,6 +71,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.server import create_app
 
     settings = load_settings(required=("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
+    if not settings.uses_infobip_sandbox and not settings.infobip_webhook_password:
+        # With the real service, unauthenticated webhooks would be refused: no status would arrive.
+        raise SettingsError(["INFOBIP_WEBHOOK_USERNAME, INFOBIP_WEBHOOK_PASSWORD: missing; set the Basic pair that "
+                             "Infobip's webhook subscription sends"])
     sock = _bound_socket(args.host, args.port)
     host, port = sock.getsockname()[:2]
     reachable = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -83,6 +87,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         assembled.stop_sandbox()
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.check import run_check
+
+    settings = load_settings(required=("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
+    logging.getLogger().setLevel(logging.WARNING)
+    return run_check(settings)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -101,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000, help="0 picks a free port (default 3000)")
     serve.set_defaults(run=cmd_serve)
+
+    check = commands.add_parser("check", help="validate the settings and reach Slack and each provider")
+    check.set_defaults(run=cmd_check)
 
     demo = commands.add_parser("demo", help="the main job on embedded defaults: whole request lifecycles, printed")
     demo.set_defaults(run=cmd_demo)
