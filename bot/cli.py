@@ -28,10 +28,12 @@ def _report_settings(error: SettingsError) -> int:
 
 
 def _bound_socket(host: str, port: int) -> socket.socket:
-    """Bind first, so the log can say the real port when --port 0 picked one."""
+    """Bind and listen first, so the log can say the real port when --port 0 picked one, and a
+    client that reads it can connect at once (the backlog holds it until the server accepts)."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(128)
     return sock
 
 

@@ -110,3 +110,31 @@ def test_serve_refuses_the_real_service_without_webhook_credentials():
         "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s",
         "INFOBIP_BASE_URL": "https://abc.api.infobip.com", "INFOBIP_API_KEY": "k"})
     assert result.returncode == 2 and "INFOBIP_WEBHOOK_USERNAME" in result.stderr
+
+
+def test_serve_without_infobip_settings_starts_the_sandbox_and_says_so_in_one_line(tmp_path):
+    from bot.sandbox.slack.web_api import SlackStandIn
+
+    with SlackStandIn() as slack:
+        env = {**BASE_ENV, "SLACK_BOT_TOKEN": slack.config.bot_token, "SLACK_SIGNING_SECRET": "s",
+               "SLACK_API_URL": slack.api_url, "RESOURCEBOT_DB": str(tmp_path / "bot.sqlite3"),
+               "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", "0"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            lines, url = [], None
+            deadline = time.monotonic() + 20
+            while url is None and time.monotonic() < deadline:
+                lines.append(proc.stdout.readline())
+                match = re.search(r"resourcebot listening on (http://\S+) ", lines[-1])
+                url = match.group(1) if match else None
+            assert url, "".join(lines)
+            sandbox_lines = [line for line in lines if "built-in Infobip sandbox" in line]
+            assert len(sandbox_lines) == 1
+            health = httpx.get(f"{url}/healthz")
+            assert health.json() == {"ok": True, "outbox_pending": 0}
+            assert httpx.post(f"{url}/webhooks/infobip", json={"results": []}).status_code == 401
+            assert (tmp_path / "bot.sqlite3").exists()
+        finally:
+            proc.terminate()
+            proc.wait(10)
