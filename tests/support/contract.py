@@ -196,6 +196,9 @@ class ContractRecorder:
                 self.failures.append(f"response {label}: {_describe(exc)}")
 
     async def hook(self, response: httpx.Response) -> None:
+        # A streamed request body (a multipart upload) is not kept by httpx; read it back (the
+        # multipart stream can be iterated again) so that it can be validated too.
+        await response.request.aread()
         await response.aread()
         self.check(response)
 
