@@ -48,7 +48,7 @@ from bot.domain.mrkdwn import (
     plain_text,
     truncate,
 )
-from bot.providers.infobip.models import DocumentType, Requirement
+from bot.providers.infobip.models import DOCUMENT_CONTENT_TYPES, DocumentType, Requirement
 
 # ---- Request kinds, fixed fields, shared rules ----------------------------------------------
 
@@ -75,7 +75,7 @@ QUANTITY_MIN = 1
 QUANTITY_MAX = 49
 ID_MAX_LENGTH = 255
 MAX_FILES = 10  # Slack's file_input maximum
-ALLOWED_DOCUMENT_EXTENSIONS = ("doc", "docx", "jpg", "jpeg", "png", "pdf", "xls", "xlsx", "mp4", "avi", "mov", "webm")
+ALLOWED_DOCUMENT_EXTENSIONS = tuple(suffix.lstrip(".") for suffix in DOCUMENT_CONTENT_TYPES)
 DEFAULT_PHONE_EXAMPLE = "+385 91 123 4567"
 DOWNLOAD_ACTION_PREFIX = "download_document"
 DOWNLOAD_ACTION_PATTERN = re.compile(rf"^{DOWNLOAD_ACTION_PREFIX}:")

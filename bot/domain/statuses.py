@@ -29,19 +29,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from bot.providers.infobip.models import ResourceRequestStatus
 
-class RequestStatus(StrEnum):
-    PENDING = "PENDING"
-    AUTOMATIC_VALIDATION = "AUTOMATIC_VALIDATION"
-    PENDING_REVIEW = "PENDING_REVIEW"
-    IN_REVIEW = "IN_REVIEW"
-    IN_PROGRESS = "IN_PROGRESS"
-    UPDATE_REQUESTED = "UPDATE_REQUESTED"
-    UPDATE_REQUESTED_BY_INTERNAL_REVIEWER = "UPDATE_REQUESTED_BY_INTERNAL_REVIEWER"
-    COMPLETED = "COMPLETED"
-    REJECTED = "REJECTED"
-    CANCELED = "CANCELED"
-    CANCEL_REQUESTED = "CANCEL_REQUESTED"
+
+# Infobip's eleven statuses, as the contract lists them.
+RequestStatus = ResourceRequestStatus
 
 
 class StatusGroup(StrEnum):

@@ -38,6 +38,7 @@ from bot.providers.infobip.errors import (
     retry_after_seconds,
 )
 from bot.providers.infobip.models import (
+    DOCUMENT_CONTENT_TYPES,
     Application,
     ApplicationUpdate,
     AssociationChannel,
@@ -96,21 +97,6 @@ logger = logging.getLogger("bot.providers.infobip")
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
-# The document types the upload accepts, with the content type sent for each.
-DOCUMENT_CONTENT_TYPES: Mapping[str, str] = {
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".pdf": "application/pdf",
-    ".xls": "application/vnd.ms-excel",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".mp4": "video/mp4",
-    ".avi": "video/x-msvideo",
-    ".mov": "video/quicktime",
-    ".webm": "video/webm",
-}
 
 _BACKOFF_BASE = 0.5  # seconds before the first retry (before jitter)
 _BACKOFF_CAP = 8.0

@@ -142,6 +142,23 @@ class LegacyApiError(InfobipModel):
     request_error: LegacyRequestError = Field(alias="requestError")
 
 
+# The document types Infobip accepts for DOCUMENT requirements, with the content type of each.
+DOCUMENT_CONTENT_TYPES: dict[str, str] = {
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".pdf": "application/pdf",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".mp4": "video/mp4",
+    ".avi": "video/x-msvideo",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+}
+
+
 # ---- Requirements lookup -------------------------------------------------------------------
 
 class RequirementType(StrEnum):

@@ -22,23 +22,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.providers.infobip.models import DOCUMENT_CONTENT_TYPES
 from bot.sandbox.infobip.errors import new_error
 
-# The formats the contract lists, with the type a download is served as.
-CONTENT_TYPES = {
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".pdf": "application/pdf",
-    ".xls": "application/vnd.ms-excel",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".mp4": "video/mp4",
-    ".avi": "video/x-msvideo",
-    ".mov": "video/quicktime",
-    ".webm": "video/webm",
-}
 # *assumed*: the contract names the error but not the limit.
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -61,7 +47,7 @@ def upload_violation(filename: str | None, content_type: str | None, data: bytes
         return "", "Maximum upload size exceeded"
     if not content_type:
         return "document", "Document content type is required."
-    if PurePath(filename).suffix.lower() not in CONTENT_TYPES:
+    if PurePath(filename).suffix.lower() not in DOCUMENT_CONTENT_TYPES:
         return "document", "Unsupported document content type."
     return None
 
@@ -80,7 +66,7 @@ class DocumentStore:
     def add(self, filename: str, data: bytes, *, template: bool = False, document_id: str | None = None) -> Document:
         suffix = PurePath(filename).suffix.lower()
         document = Document(document_id or self._new_id(), PurePath(filename).name,
-                            CONTENT_TYPES.get(suffix, "application/octet-stream"), data, self._now(), template)
+                            DOCUMENT_CONTENT_TYPES.get(suffix, "application/octet-stream"), data, self._now(), template)
         self._documents[document.id] = document
         return document
 
