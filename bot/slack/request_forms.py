@@ -8,7 +8,9 @@ files from Slack, uploading them to Infobip, submitting) happens after a "Submit
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
@@ -52,6 +54,19 @@ def _query(context: FormContext) -> AlphaRequirementsQuery | NumberRequirementsQ
                                    capabilities=list(context.capabilities), quantity=context.quantity)
 
 
+# Bolt answers Slack up to ~10 ms after ack() returns (it polls), and Slack applies a
+# `response_action: update` only when that answer arrives: a views.update that gets there first is
+# overwritten by the ack's loading view, leaving the person at "Submitting…" for good. An update
+# that follows such an ack is sent no sooner than this after it.
+ACK_SETTLE_SECONDS = 0.25
+
+
+async def settle_after_ack(acked_at: float | None) -> None:
+    """Give Slack time to apply the ack made at `acked_at` (time.monotonic) before updating the view."""
+    if acked_at is not None:
+        await asyncio.sleep(max(0.0, ACK_SETTLE_SECONDS - (time.monotonic() - acked_at)))
+
+
 def _title(context: FormContext) -> str:
     return "Update request" if context.request_id else "New request"
 
@@ -65,12 +80,14 @@ def _form(services: Services, context: FormContext, page: FormPage, error: str |
 
 async def show_form(services: Services, client: AsyncWebClient, *, view_id: str, user: str, context: FormContext,
                     prefill: dict[str, Any] | None = None, feedback: dict[str, str] | None = None,
-                    note: str | None = None) -> None:
-    """Look up the requirements and replace the loading modal `view_id` with the form."""
+                    note: str | None = None, acked_at: float | None = None) -> None:
+    """Look up the requirements and replace the loading modal `view_id` with the form
+    (`acked_at`: when the loading view was put up by an ack rather than by views.open)."""
     try:
         requirements = await services.infobip.lookup_requirements(_query(context))
     except InfobipError as error:
         headline, details = explain(error)
+        await settle_after_ack(acked_at)
         await client.views_update(view_id=view_id, view=message_view(_title(context), f":warning: {headline}", details))
         return
     draft = save_draft(
@@ -81,6 +98,7 @@ async def show_form(services: Services, client: AsyncWebClient, *, view_id: str,
     context = context.model_copy(update={"state_key": draft.key, "page": 0})
     pages = build_form(context, requirements, prefill=prefill, feedback=feedback, note=note)
     context = context.model_copy(update={"page_count": len(pages)})
+    await settle_after_ack(acked_at)
     await client.views_update(view_id=view_id, view=_form(services, context, pages[0]))
 
 
@@ -182,6 +200,7 @@ def _prefill_from(form: ValidatedForm, draft: FormDraft) -> dict[str, Any]:
 
 async def _send(services: Services, client: AsyncWebClient, *, view_id: str, user: str, context: FormContext,
                 draft: FormDraft, requirements: list[Requirement], pages: list, form: ValidatedForm) -> None:
+    acked_at = time.monotonic()  # called right after the "Submitting…" ack
     try:
         document_ids, file_names = await _upload_documents(services, form)
         filled = form.with_document_ids(document_ids) if document_ids else form.requirements
@@ -196,12 +215,14 @@ async def _send(services: Services, client: AsyncWebClient, *, view_id: str, use
                                  feedback=draft.feedback)
         message = "\n".join([f"*{headline}*", *details, "Nothing was submitted. Fix it below and submit again"
                              + (" (attach the files again)." if form.uploads else ".")])
+        await settle_after_ack(acked_at)
         await client.views_update(view_id=view_id, view=_form(services, retry_context, retry_pages[0], error=message))
         return
     delete_draft(services.db, draft.key)
     services.outbox.wake()
     where = f"<#{request.channel}>" if request.channel and request.channel.startswith("C") else "your messages with the bot"
     verb = "Your update was sent" if context.request_id else "Your request was submitted"
+    await settle_after_ack(acked_at)
     await client.views_update(view_id=view_id, view=message_view(
         _title(context), f":white_check_mark: {verb}. Request `{request.id}`.",
         [f"Follow it in its thread in {where}: every status change is posted there."]))

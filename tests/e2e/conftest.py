@@ -3,9 +3,12 @@ each a real server on port 0, driven by signed requests shaped exactly as Slack 
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 import httpx
@@ -19,7 +22,8 @@ from bot.sandbox.slack.web_api import SlackStandIn
 from bot.server import create_app
 from bot.services import Services
 from bot.settings import load_settings
-from bot.store.requests import RequestRecord, list_requests
+from bot.store.outbox import pending_count
+from bot.store.requests import RequestRecord, get_request, list_requests
 
 SIGNING_SECRET = "e2e-signing-secret-not-a-real-one"
 ALICE = "U0ALICE001"      # makes requests
@@ -82,6 +86,94 @@ class World:
         response = self.sandbox_admin.post(f"/resource-requests/{request.provider_request_id}/{action}", json=body)
         assert response.status_code == 200, response.text
         return response.json()
+
+    # ---- added for the acceptance tests
+
+    def request(self, request_id: str) -> RequestRecord:
+        found = get_request(self.services.db, request_id)
+        assert found is not None, f"no request {request_id}"
+        return found
+
+    def root_text(self, request: RequestRecord) -> str:
+        request = self.request(request.id)
+        return block_text(self.slack.root(request.channel, request.thread_ts))
+
+    def wait_idle(self, timeout: float = 15.0) -> None:
+        """Until the bot's outbox has nothing left to deliver."""
+        self.wait(lambda: pending_count(self.services.db) == 0, timeout, what="the outbox to be empty")
+
+    def new_request(self, text: str, values: dict | None = None, *, user: str = ALICE,
+                    channel: str = CHANNEL) -> RequestRecord:
+        """`/resource <text>`, the form filled with `values` and submitted; returns the stored request
+        once its root message is in the channel."""
+        before = {r.id for r in self.requests()}
+        ack = self.driver.slash_command("/resource", text, user=user, channel=channel)
+        assert ack.status == 200 and ack.in_time
+        self.view(user, callback_id="request_form")
+        submitted = self.driver.submit_view(values or {}, user=user)
+        assert submitted.status == 200 and not submitted.errors, submitted.errors
+        self.view(user, contains="submitted")
+        self.slack.close_views(user, clear=True)  # the person closes the "submitted" modal
+        request = next(r for r in self.requests() if r.id not in before)
+        self.wait_thread(request.id, 1)
+        return self.request(request.id)
+
+    def post_webhook(self, body: Any, *, credentials: tuple[str, str] | None | str = "valid") -> httpx.Response:
+        """POST to the bot's /webhooks/infobip: a dict is sent as JSON, bytes as they are.
+        credentials: "valid" (the services' pair), None (no Authorization header) or (user, password)."""
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        pair = self.services.webhook_credentials if credentials == "valid" else credentials
+        if pair is not None:
+            headers["Authorization"] = "Basic " + base64.b64encode(f"{pair[0]}:{pair[1]}".encode()).decode()
+        return httpx.post(self.bot_url + "/webhooks/infobip", content=raw, headers=headers, timeout=10)
+
+    def table_counts(self) -> dict[str, int]:
+        db = self.services.db
+        return {table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("events", "outbox", "requests")}
+
+    def sandbox_request(self, request: RequestRecord) -> dict:
+        response = self.sandbox_admin.get(f"/resource-requests/{request.provider_request_id}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def sandbox_fault(self, **fault: Any) -> None:
+        response = self.sandbox_admin.post("/faults", json=fault)
+        assert response.status_code == 201, response.text
+
+    def ask_for_changes(self, request: RequestRecord, key: str,
+                        feedback: str = "Please check this.") -> RequestRecord:
+        """The reviewer asks for changes; returns the request once its thread shows it."""
+        count = len(self.thread(self.request(request.id)))
+        self.reviewer(request, "request-changes",
+                      feedback=[{"key": key, "code": "RES_REQ_FEED_OTHER", "feedback": feedback}])
+        self.wait_thread(request.id, count + 1)
+        self.wait_idle()
+        return self.request(request.id)
+
+
+# ---- webhook bodies and message text ---------------------------------------------------------
+
+def infobip_time(moment: datetime) -> str:
+    """Infobip's date format: `2025-03-11T09:22:47.000+0000`."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def status_webhook(provider_request_id: str, status: str, received_at: datetime, *,
+                   kind: str = "NUMBER_PURCHASE", **content: Any) -> dict:
+    """A status-change webhook body as Infobip sends it."""
+    return {"results": [{
+        "event": "RESOURCE_REQUEST_STATUS_UPDATE", "receivedAt": infobip_time(received_at),
+        "content": {"id": provider_request_id, "status": status, "type": kind, "requirementsFeedback": [],
+                    **content},
+        "platform": {"applicationId": "default"},
+    }]}
+
+
+def block_text(message: dict | None) -> str:
+    return str((message or {}).get("blocks") or (message or {}).get("text"))
 
 
 @pytest.fixture

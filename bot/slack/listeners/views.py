@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from slack_bolt.async_app import AsyncApp
 
@@ -44,4 +45,4 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         await ack(response_action="update", view=loading_view("New request", "Loading the requirements from Infobip…"))
         await show_form(services, client, view_id=view["id"], user=body["user"]["id"],
-                        context=form_context(choice, channel_id))
+                        context=form_context(choice, channel_id), acked_at=time.monotonic())
