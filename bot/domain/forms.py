@@ -75,6 +75,7 @@ QUANTITY_MIN = 1
 QUANTITY_MAX = 49
 ID_MAX_LENGTH = 255
 MAX_FILES = 10  # Slack's file_input maximum
+MAX_FILE_BYTES = 10 * 1024 * 1024  # per file, Slack's file_input limit
 ALLOWED_DOCUMENT_EXTENSIONS = tuple(suffix.lstrip(".") for suffix in DOCUMENT_CONTENT_TYPES)
 DEFAULT_PHONE_EXAMPLE = "+385 91 123 4567"
 DOWNLOAD_ACTION_PREFIX = "download_document"

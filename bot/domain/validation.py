@@ -20,6 +20,7 @@ import phonenumbers
 
 from bot.domain.forms import (
     ALLOWED_DOCUMENT_EXTENSIONS,
+    MAX_FILE_BYTES,
     ID_MAX_LENGTH,
     MAX_CONTACT_EMAILS,
     MAX_FILES,
@@ -284,6 +285,10 @@ def _check_files(raw: Any, requirement: Requirement) -> list[dict]:
         extension = name.rpartition(".")[2].lower() if "." in name else ""
         if name and extension not in ALLOWED_DOCUMENT_EXTENSIONS:
             raise Invalid(f"{_quoted(name)} can't be sent: use {', '.join(ALLOWED_DOCUMENT_EXTENSIONS)}")
+        size = file.get("size")
+        if isinstance(size, int) and size > MAX_FILE_BYTES:
+            raise Invalid(f"{_quoted(name or 'This file')} is {size / 2**20:.1f} MB; "
+                          f"a file can be at most {MAX_FILE_BYTES / 2**20:.0f} MB")
     return [dict(file) for file in files]
 
 

@@ -12,7 +12,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-MAX_FILE_BYTES = 10 * 1024 * 1024  # Slack's own limit per file in a file_input
+from bot.domain.forms import MAX_FILE_BYTES
+
 SLACK_FILE_HOSTS = frozenset({"files.slack.com"})
 _MAX_REDIRECTS = 3
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.events import EventKind, ProviderEvent
 from bot.domain.form_values import flatten_state_values
 from bot.domain.forms import FormContext, FormPage, RequestKind, build_form, feedback_by_key
 from bot.domain.mrkdwn import escape
@@ -40,7 +39,7 @@ from bot.slack.template_links import add_download_links
 from bot.slack.views import form_view, loading_view, message_view
 from bot.store import outbox
 from bot.store.drafts import FormDraft, delete_draft, load_draft, save_draft, update_draft_values
-from bot.store.events import record_events
+from bot.store.events import record_bot_action
 from bot.store.requests import RequestRecord, create_request, get_request, update_request
 
 log = logging.getLogger("bot.slack.forms")
@@ -282,11 +281,7 @@ async def _send_update(services: Services, user: str, context: FormContext, draf
     submitted = {**request.submitted, "requirements": filled}
     with services.db.atomic():
         update_request(services.db, request.id, submitted=submitted, files=files)
-        record_events(services.db, [ProviderEvent(
-            provider=PROVIDER, provider_request_id=request.provider_request_id, kind=EventKind.STATUS,
-            occurred_at=datetime.now(timezone.utc), status=str(updated.status or "AUTOMATIC_VALIDATION"),
-            source="bot", payload={"action": "updated", "actor": user},
-        )])
+        record_bot_action(services.db, request, str(updated.status or "AUTOMATIC_VALIDATION"), "updated", user)
     return get_request(services.db, request.id)  # type: ignore[return-value]
 
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
@@ -80,6 +80,26 @@ def _record_one(db: sqlite_utils.Database, event: ProviderEvent) -> Recorded:
     outbox.enqueue(db, request.id, outbox.THREAD_REPLY, {"event": key})
     outbox.enqueue(db, request.id, outbox.ROOT_UPDATE)
     return Recorded(Outcome.APPLIED, request)
+
+
+def record_bot_action(db: sqlite_utils.Database, request: RequestRecord, status: str, action: str,
+                      actor: str) -> Recorded:
+    """Record a status change a person made through the bot (update → AUTOMATIC_VALIDATION,
+    cancel → CANCELED), which Infobip does not report by webhook.
+
+    It is stamped one millisecond after the status it replaces, on the provider's clock rather
+    than ours: the next webhook (receivedAt by Infobip's clock) must win over it even when the
+    two clocks disagree by more than the time the next review takes.
+    """
+    replaced_at = (datetime.fromisoformat(request.status_at) if request.status_at
+                   else datetime.now(timezone.utc) - timedelta(milliseconds=1))
+    event = ProviderEvent(
+        provider=request.provider, provider_request_id=request.provider_request_id or "", kind=EventKind.STATUS,
+        occurred_at=replaced_at + timedelta(milliseconds=1), status=status, source="bot",
+        payload={"action": action, "actor": actor},
+    )
+    [recorded] = record_events(db, [event])
+    return recorded
 
 
 def _insert_event(db: sqlite_utils.Database, key: str, request_id: str, event: ProviderEvent,

@@ -8,21 +8,18 @@ reply saying why, and nothing is sent to the provider.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.events import EventKind, ProviderEvent
 from bot.domain.forms import DOWNLOAD_ACTION_PATTERN
 from bot.domain.statuses import can_cancel, can_update, describe_status
 from bot.providers.infobip.errors import InfobipError
-from bot.providers.infobip.events import PROVIDER
 from bot.services import Services
 from bot.slack.messages import CANCEL_ACTION, UPDATE_ACTION
 from bot.slack.provider_errors import explain
 from bot.slack.request_forms import open_update_form
-from bot.store.events import record_events
+from bot.store.events import record_bot_action
 from bot.store.requests import RequestRecord, get_request
 
 log = logging.getLogger("bot.slack.actions")
@@ -85,10 +82,6 @@ def register(app: AsyncApp, services: Services) -> None:
             await tell(client, body, "\n".join([f"Could not cancel `{request.id}`: {headline}", *details]))
             return
         # Infobip sends no webhook for CANCELED: record it ourselves, so the thread shows it.
-        record_events(services.db, [ProviderEvent(
-            provider=PROVIDER, provider_request_id=request.provider_request_id or "", kind=EventKind.STATUS,
-            occurred_at=datetime.now(timezone.utc), status="CANCELED", source="bot",
-            payload={"action": "canceled", "actor": user},
-        )])
+        record_bot_action(services.db, request, "CANCELED", "canceled", user)
         services.outbox.wake()
         log.info("request %s canceled by %s", request.id, user)
