@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import phonenumbers
@@ -425,3 +425,37 @@ def _fixed_values(values: Mapping[str, Any], fixed_fields: Iterable[str], errors
         except Invalid as error:
             errors[name.value] = str(error)
     return fixed
+
+
+# ---- Forms of several pages ----------------------------------------------------------------
+
+def combine_pages(pages: list[ValidatedForm]) -> ValidatedForm:
+    """One ValidatedForm from the pages of a multi-page form."""
+    first, *rest = pages
+    combined = first
+    for page in rest:
+        fixed = {name: getattr(page, name) for name in ("sender_name", "application_id", "entity_id", "quantity")
+                 if getattr(page, name) is not None}
+        if page.additional_contact_emails:
+            fixed["additional_contact_emails"] = page.additional_contact_emails
+        combined = replace(
+            combined,
+            requirements=combined.requirements + page.requirements,
+            uploads={**combined.uploads, **page.uploads},
+            multiple=combined.multiple | page.multiple,
+            order=combined.order + page.order,
+            **fixed,
+        )
+    return combined
+
+
+def page_to_json(form: ValidatedForm) -> dict[str, Any]:
+    """A validated page as JSON, kept server-side until the last page is submitted."""
+    return {"requirements": form.requirements, "uploads": form.uploads, "multiple": sorted(form.multiple),
+            "order": list(form.order), "sender_name": form.sender_name,
+            "additional_contact_emails": form.additional_contact_emails, "application_id": form.application_id,
+            "entity_id": form.entity_id, "quantity": form.quantity}
+
+
+def page_from_json(data: dict[str, Any]) -> ValidatedForm:
+    return ValidatedForm(**{**data, "multiple": frozenset(data["multiple"]), "order": tuple(data["order"])})

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -20,7 +19,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.form_values import flatten_state_values
 from bot.domain.forms import FormContext, FormPage, RequestKind, build_form, feedback_by_key
 from bot.domain.mrkdwn import escape
-from bot.domain.validation import ValidatedForm, errors_response, validate_submission
+from bot.domain.validation import (
+    ValidatedForm,
+    combine_pages,
+    errors_response,
+    page_from_json,
+    page_to_json,
+    validate_submission,
+)
 from bot.providers.infobip.errors import InfobipError
 from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.models import (
@@ -110,37 +116,6 @@ async def open_new_form(services: Services, client: AsyncWebClient, *, trigger_i
 
 # ---- Submission -----------------------------------------------------------------------------
 
-def _combine(pages: list[ValidatedForm]) -> ValidatedForm:
-    """One ValidatedForm from the pages of a multi-page form."""
-    first, *rest = pages
-    combined = first
-    for page in rest:
-        fixed = {name: getattr(page, name) for name in ("sender_name", "application_id", "entity_id", "quantity")
-                 if getattr(page, name) is not None}
-        if page.additional_contact_emails:
-            fixed["additional_contact_emails"] = page.additional_contact_emails
-        combined = replace(
-            combined,
-            requirements=combined.requirements + page.requirements,
-            uploads={**combined.uploads, **page.uploads},
-            multiple=combined.multiple | page.multiple,
-            order=combined.order + page.order,
-            **fixed,
-        )
-    return combined
-
-
-def _page_to_json(form: ValidatedForm) -> dict[str, Any]:
-    return {"requirements": form.requirements, "uploads": form.uploads, "multiple": sorted(form.multiple),
-            "order": list(form.order), "sender_name": form.sender_name,
-            "additional_contact_emails": form.additional_contact_emails, "application_id": form.application_id,
-            "entity_id": form.entity_id, "quantity": form.quantity}
-
-
-def _page_from_json(data: dict[str, Any]) -> ValidatedForm:
-    return ValidatedForm(**{**data, "multiple": frozenset(data["multiple"]), "order": tuple(data["order"])})
-
-
 async def handle_submission(services: Services, client: AsyncWebClient, ack, body: dict) -> None:
     """view_submission of a request form (new or update)."""
     user = body["user"]["id"]
@@ -160,14 +135,14 @@ async def handle_submission(services: Services, client: AsyncWebClient, ack, bod
     if isinstance(result, dict):
         await ack(errors_response(result))
         return
-    done_pages = {**draft.values, str(page.page): _page_to_json(result)}
+    done_pages = {**draft.values, str(page.page): page_to_json(result)}
     if page.page + 1 < len(pages):
         update_draft_values(services.db, draft.key, done_pages)
         next_context = context.model_copy(update={"page": page.page + 1})
         await ack(response_action="update", view=_form(services, next_context, pages[page.page + 1]))
         return
     await ack(response_action="update", view=loading_view(_title(context), "Submitting to Infobip…"))
-    form = _combine([_page_from_json(done_pages[str(i)]) for i in range(len(pages))])
+    form = combine_pages([page_from_json(done_pages[str(i)]) for i in range(len(pages))])
     await _send(services, client, view_id=view["id"], user=user, context=context, draft=draft,
                 requirements=requirements, pages=pages, form=form)
 
