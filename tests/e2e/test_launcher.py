@@ -1,0 +1,26 @@
+"""`/resource` alone opens a launcher for people who don't remember the commands."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import ALICE, CHANNEL
+
+
+def test_the_launcher_leads_to_the_right_form_and_explains_a_country_it_does_not_know(world):
+    ack = world.driver.slash_command("/resource", "", user=ALICE, channel=CHANNEL)
+    assert ack.status == 200 and ack.in_time
+    world.view(callback_id="launcher")
+
+    unknown = world.driver.submit_view({"what": "sender", "country": "Atlantis"}, user=ALICE)
+    assert "Atlantis" in unknown.errors["country"]
+
+    chosen = world.driver.submit_view({"what": "number", "country": "United States", "number_type": "TOLL_FREE_NUMBER",
+                                       "capabilities": ["SMS", "VOICE"], "quantity": "3"}, user=ALICE)
+    assert not chosen.errors
+    form = world.view(callback_id="request_form", contains="quantity")
+    assert "US" in form["title"]["text"]
+    assert world.driver.submit_view({}, user=ALICE).errors is None
+    world.view(contains="submitted")
+    [request] = world.requests()
+    assert (request.country, request.number_type, request.capabilities, request.quantity) == (
+        "US", "TOLL_FREE_NUMBER", ["SMS", "VOICE"], 3)
+    assert request.channel == CHANNEL  # the thread goes where /resource was typed
