@@ -27,7 +27,7 @@ from bot.domain.validation import (
     page_to_json,
     validate_submission,
 )
-from bot.providers.infobip.errors import InfobipError
+from bot.providers.infobip.errors import InfobipError, InfobipUnknownOutcome
 from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.models import (
     AlphaRegistrationSubmit,
@@ -144,11 +144,13 @@ async def handle_submission(services: Services, client: AsyncWebClient, ack, bod
     await ack(response_action="update", view=loading_view(_title(context), "Submitting to Infobip…"))
     form = combine_pages([page_from_json(done_pages[str(i)]) for i in range(len(pages))])
     await _send(services, client, view_id=view["id"], user=user, context=context, draft=draft,
-                requirements=requirements, pages=pages, form=form)
+                requirements=requirements, form=form)
 
 
-async def _upload_documents(services: Services, form: ValidatedForm) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Slack files → Infobip documentIds, by requirement key; also the file names for the thread."""
+async def _upload_documents(services: Services, form: ValidatedForm,
+                            uploaded: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Slack files → Infobip documentIds, by requirement key; also the file names for the thread.
+    Each id is appended to `uploaded` as soon as it exists, so a failure can clean up after it."""
     ids: dict[str, list[str]] = {}
     names: dict[str, list[str]] = {}
     for key, files in form.uploads.items():
@@ -159,9 +161,19 @@ async def _upload_documents(services: Services, form: ValidatedForm) -> tuple[di
                 document_id = await services.infobip.upload_document(downloaded.name, downloaded.content)
             except ValueError as error:  # a file type Infobip does not take
                 raise SlackFileError(str(error)) from None
+            uploaded.append(document_id)
             ids.setdefault(key, []).append(document_id)
             names.setdefault(key, []).append(downloaded.name)
     return ids, names
+
+
+async def _delete_documents(services: Services, document_ids: list[str]) -> None:
+    """Best effort: documents of a submission that did not happen would only clutter the account."""
+    for document_id in document_ids:
+        try:
+            await services.infobip.delete_document(document_id)
+        except InfobipError as error:
+            log.info("could not delete unused document %s: %s", document_id, error)
 
 
 def _prefill_from(form: ValidatedForm, draft: FormDraft) -> dict[str, Any]:
@@ -173,16 +185,25 @@ def _prefill_from(form: ValidatedForm, draft: FormDraft) -> dict[str, Any]:
 
 
 async def _send(services: Services, client: AsyncWebClient, *, view_id: str, user: str, context: FormContext,
-                draft: FormDraft, requirements: list[Requirement], pages: list, form: ValidatedForm) -> None:
+                draft: FormDraft, requirements: list[Requirement], form: ValidatedForm) -> None:
     acked_at = time.monotonic()  # called right after the "Submitting…" ack
+    uploaded: list[str] = []
     try:
-        document_ids, file_names = await _upload_documents(services, form)
+        document_ids, file_names = await _upload_documents(services, form, uploaded)
         filled = form.with_document_ids(document_ids) if document_ids else form.requirements
         if context.request_id:
             request = await _send_update(services, user, context, draft, filled, file_names)
         else:
             request = await _send_new(services, user, context, draft, form, filled, file_names)
+    except InfobipUnknownOutcome as error:
+        # It may have gone through: showing the form again would invite a duplicate request.
+        log.warning("%s by %s has an unknown outcome: %s", "update" if context.request_id else "submission", user, error)
+        headline, details = explain(error)
+        await settle_after_ack(acked_at)
+        await client.views_update(view_id=view_id, view=message_view(_title(context), f":warning: {headline}", details))
+        return
     except (InfobipError, SlackFileError) as error:
+        await _delete_documents(services, uploaded)
         headline, details = explain(error) if isinstance(error, InfobipError) else (escape(str(error)), [])
         retry_context = context.model_copy(update={"page": 0})
         retry_pages = build_form(retry_context, requirements, prefill=_prefill_from(form, draft),
@@ -194,7 +215,8 @@ async def _send(services: Services, client: AsyncWebClient, *, view_id: str, use
         return
     delete_draft(services.db, draft.key)
     services.outbox.wake()
-    where = f"<#{request.channel}>" if request.channel and request.channel.startswith("C") else "your messages with the bot"
+    in_channel = request.channel and request.channel[0] in "CG"  # public or private channel, not a DM
+    where = f"<#{request.channel}>" if in_channel else "your messages with the bot"
     verb = "Your update was sent" if context.request_id else "Your request was submitted"
     await settle_after_ack(acked_at)
     await client.views_update(view_id=view_id, view=message_view(

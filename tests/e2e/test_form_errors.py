@@ -121,3 +121,32 @@ def test_an_html_sign_in_page_instead_of_the_file_is_refused(world, monkeypatch)
     [download] = world.slack.calls("files.download")
     assert download.status == 200
     nothing_submitted(world)
+
+
+def uploaded_documents(world) -> list:
+    return [d for d in world.sandbox.requests.documents._documents.values() if not d.template]
+
+
+def test_documents_of_a_refused_submission_are_deleted_from_infobip(world):
+    form = open_hr_form(world)
+    world.sandbox_fault(operation_id="submit-resource-request", status=400)
+    answer = world.driver.submit_view(fill_hr_form(world, form), user=ALICE)
+    assert not answer.errors
+    world.view(callback_id="request_form", contains="Nothing was submitted")
+    assert world.slack.calls("files.download"), "the document was fetched and uploaded before the refusal"
+    world.wait(lambda: uploaded_documents(world) == [], what="the unused document to be deleted")
+    nothing_submitted(world)
+
+
+def test_a_submission_whose_outcome_is_unknown_is_not_offered_again(world):
+    form = open_hr_form(world)
+    # Infobip takes the request but the answer is lost: a gateway's 502 after processing.
+    world.sandbox_fault(operation_id="submit-resource-request", status=502, after_processing=True)
+    answer = world.driver.submit_view(fill_hr_form(world, form), user=ALICE)
+    assert not answer.errors
+    view = world.view(contains="did not confirm")
+    assert view.get("callback_id") != "request_form" and not view.get("submit")  # no form to send twice
+    assert "don't send it again" in str(view["blocks"])
+    submitted = world.sandbox_admin.get("/resource-requests").json()["requests"]
+    assert len(submitted) == 1  # sent once, never retried blindly
+    assert uploaded_documents(world), "its documents are kept: the request may be using them"
