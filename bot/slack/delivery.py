@@ -67,7 +67,7 @@ class OutboxWorker:
 
     async def deliver_due(self) -> int:
         """One pass: every request's next item that is due, channels in parallel."""
-        by_channel: dict[str, list[tuple[outbox.OutboxItem, RequestRecord]]] = defaultdict(list)
+        by_channel: dict[str, list[outbox.OutboxItem]] = defaultdict(list)
         now = time.time()
         for item in outbox.due(self.db, now):
             request = get_request(self.db, item.request_id)
@@ -77,25 +77,22 @@ class OutboxWorker:
             channel = request.channel or request.requester
             if self._channel_free_at.get(channel, 0) > now:
                 continue
-            by_channel[channel].append((item, request))
+            by_channel[channel].append(item)
         results = await asyncio.gather(*(self._deliver_channel(ch, items) for ch, items in by_channel.items()))
         return sum(results)
 
-    async def _deliver_channel(self, channel: str, items: list[tuple[outbox.OutboxItem, RequestRecord]]) -> int:
+    async def _deliver_channel(self, channel: str, items: list[outbox.OutboxItem]) -> int:
         delivered = 0
-        for item, _ in items:
+        for item in items:
             request = get_request(self.db, item.request_id)  # fresh: an earlier item may have set the thread
             if request is None:
                 continue
             try:
                 rendered_up_to = outbox.latest_id(self.db, item.request_id)
                 await self._deliver(item, request)
-            except SlackApiError as error:
+            except Exception as error:  # noqa: BLE001 - Slack errors, network errors, timeouts: retry later
                 self._failed(item, channel, error)
-                break  # keep this channel's order: nothing after a failure in this pass
-            except Exception as error:  # noqa: BLE001 - network errors, timeouts: retry later
-                self._failed(item, channel, error)
-                break
+                break  # a channel that failed gets no more calls in this pass
             outbox.mark_delivered(self.db, item, rendered_up_to)
             delivered += 1
         return delivered
