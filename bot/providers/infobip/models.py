@@ -513,22 +513,10 @@ class ResourceCapability(InfobipModel):
     coverage: ChannelCoverage | None = None
 
 
-class ResourceCoverage(InfobipModel):
-    """Coverage lookup answer: where a resource reaches, per channel and network."""
+class ResourceCoverage(OwnedResource):
+    """Coverage lookup answer: the resource as owned, with where it reaches per channel and network."""
 
-    resource_type: OpenIbResourceType | None = Field(None, alias="resourceType")
-    sender_name: str | None = Field(None, alias="senderName")
-    number: str | None = None
-    number_key: str | None = Field(None, alias="numberKey")
-    resource: str | None = None
-    display_name: str | None = Field(None, alias="displayName")
-    original_resource_name: str | None = Field(None, alias="originalResourceName")
-    shared: bool | None = None
-    platform: Platform | None = None
-    number_type: str | None = Field(None, alias="numberType")
-    country_code: str | None = Field(None, alias="countryCode")
-    country_name: str | None = Field(None, alias="countryName")
-    capabilities: list[ResourceCapability] | None = None
+    capabilities: list[ResourceCapability] | None = None  # type: ignore[assignment]
 
 
 # ---- Inbound message configurations (keywords) ----------------------------------------------

@@ -8,6 +8,7 @@ reply saying why, and nothing is sent to the provider.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -49,6 +50,18 @@ def refusal(services: Services, user: str, request: RequestRecord | None, action
     return None
 
 
+async def _request_if_allowed(services: Services, client: AsyncWebClient, body: dict, action: str,
+                              allowed_in: Callable[[str], bool]) -> RequestRecord | None:
+    """The clicked request when the clicker may `action` it now; otherwise they are told why."""
+    request = get_request(services.db, body["actions"][0]["value"])
+    why = refusal(services, body["user"]["id"], request, action,
+                  request is not None and allowed_in(request.status))
+    if why:
+        await tell(client, body, why)
+        return None
+    return request
+
+
 def register(app: AsyncApp, services: Services) -> None:
     @app.action(DOWNLOAD_ACTION_PATTERN)
     async def template_link_clicked(ack) -> None:
@@ -58,22 +71,17 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(UPDATE_ACTION)
     async def update_clicked(ack, body, client) -> None:
         await ack()
-        user = body["user"]["id"]
-        request = get_request(services.db, body["actions"][0]["value"])
-        why = refusal(services, user, request, "update", request is not None and can_update(request.status))
-        if why:
-            await tell(client, body, why)
-            return
-        await open_update_form(services, client, trigger_id=body["trigger_id"], user=user, request=request)
+        request = await _request_if_allowed(services, client, body, "update", can_update)
+        if request:
+            await open_update_form(services, client, trigger_id=body["trigger_id"], user=body["user"]["id"],
+                                   request=request)
 
     @app.action(CANCEL_ACTION)
     async def cancel_clicked(ack, body, client) -> None:
         await ack()
         user = body["user"]["id"]
-        request = get_request(services.db, body["actions"][0]["value"])
-        why = refusal(services, user, request, "cancel", request is not None and can_cancel(request.status))
-        if why:
-            await tell(client, body, why)
+        request = await _request_if_allowed(services, client, body, "cancel", can_cancel)
+        if request is None:
             return
         try:
             await services.infobip.cancel_resource_request(request.provider_request_id or "")
