@@ -91,6 +91,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    import csv
+    import json
+
+    from bot.store.audit import list_audit
+    from bot.store.db import open_database
+
+    settings = load_settings()
+    entries = list_audit(open_database(settings.resourcebot_db), action_prefix=args.action, since=args.since)
+    columns = ["at", "actor", "action", "target", "provider", "details", "before", "after"]
+    rows = [[e.at, e.actor, e.action, e.target, e.provider or "",
+             *(json.dumps(v, sort_keys=True) if v not in (None, {}) else "" for v in (e.details, e.before, e.after))]
+            for e in entries]
+    if args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return 0
+    if not rows:
+        print("No changes recorded" + (f" for {args.action}…" if args.action else "") + ".")
+        return 0
+    widths = [max(len(columns[i]), *(len(row[i]) for row in rows)) for i in range(len(columns))]
+    for line in [columns, ["-" * w for w in widths], *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from bot.check import run_check
 
@@ -115,6 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000, help="0 picks a free port (default 3000)")
     serve.set_defaults(run=cmd_serve)
+
+    audit = commands.add_parser("audit", help="list the changes made through the bot (purchases, cancellations, …)")
+    audit.add_argument("--action", help="only actions starting with this, e.g. number. or number.purchase")
+    audit.add_argument("--since", help="only changes at or after this ISO date or time, e.g. 2026-11-01")
+    audit.add_argument("--csv", action="store_true", help="CSV for spreadsheets instead of a table")
+    audit.set_defaults(run=cmd_audit)
 
     check = commands.add_parser("check", help="validate the settings and reach Slack and each provider")
     check.set_defaults(run=cmd_check)

@@ -50,6 +50,14 @@ class Services:
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.settings.resourcebot_admins
 
+    def may_manage_numbers(self, user_id: str) -> bool:
+        """Buy and cancel numbers: RESOURCEBOT_NUMBER_MANAGERS, or the admins when that is unset."""
+        return user_id in (self.settings.resourcebot_number_managers or self.settings.resourcebot_admins)
+
+    def may_manage_routing(self, user_id: str) -> bool:
+        """Change associations, applications, entities and inbound routing."""
+        return user_id in (self.settings.resourcebot_routing_managers or self.settings.resourcebot_admins)
+
     async def aclose(self) -> None:
         await self.infobip.aclose()
         await self.http.aclose()

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     resourcebot_db: Path = Path("data/resourcebot.sqlite3")
     resourcebot_admins: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
     resourcebot_channel: str | None = None
+    # Who may buy and cancel numbers, and who may change associations and inbound routing;
+    # empty means RESOURCEBOT_ADMINS. Anyone may look.
+    resourcebot_number_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
+    resourcebot_routing_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
 
     @field_validator("slack_api_url", "infobip_base_url", "cm_base_url", "public_url")
     @classmethod
@@ -75,7 +79,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
 
-    @field_validator("resourcebot_admins", mode="before")
+    @field_validator("resourcebot_admins", "resourcebot_number_managers", "resourcebot_routing_managers", mode="before")
     @classmethod
     def _admins(cls, value: object) -> frozenset[str]:
         if isinstance(value, str):

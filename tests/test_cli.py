@@ -138,3 +138,26 @@ def test_serve_without_infobip_settings_starts_the_sandbox_and_says_so_in_one_li
         finally:
             proc.terminate()
             proc.wait(10)
+
+
+def test_audit_lists_recorded_changes_as_a_table_and_as_csv(tmp_path):
+    from bot.store.audit import record_audit
+    from bot.store.db import open_database
+
+    db_path = tmp_path / "bot.sqlite3"
+    db = open_database(db_path)
+    record_audit(db, actor="U0ADMIN001", action="number.purchase", target="+44 7700 900123",
+                 details={"price": {"pricePerMonth": 1.5, "currency": "EUR"}})
+    record_audit(db, actor="U0ADMIN001", action="association.create", target="NUMBER ABC123",
+                 after={"applicationId": "marketing"})
+    db.close()
+    env = {"RESOURCEBOT_DB": str(db_path)}
+    table = run_cli("audit", env=env)
+    assert table.returncode == 0
+    assert "number.purchase" in table.stdout and "association.create" in table.stdout
+    only_numbers = run_cli("audit", "--action", "number.", "--csv", env=env)
+    lines = only_numbers.stdout.strip().splitlines()
+    assert lines[0].startswith("at,actor,action,target") and len(lines) == 2
+    assert "+44 7700 900123" in lines[1] and "pricePerMonth" in lines[1]
+    empty = run_cli("audit", "--since", "2999-01-01", env=env)
+    assert empty.returncode == 0 and "No changes recorded" in empty.stdout

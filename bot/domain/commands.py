@@ -24,6 +24,10 @@ USAGE = """*`/resource`* — request and follow telecom resources
 • `/resource sender <country> [LOCAL|INTERNATIONAL] [PROMOTIONAL|TRANSACTIONAL]` — register an alphanumeric sender ID, e.g. `/resource sender HR`
 • `/resource number <country> [type] [SMS,VOICE,MMS] [quantity]` — request numbers, e.g. `/resource number US TEN_DIGIT_LONG_CODE SMS 1`
    types: VIRTUAL_LONG_NUMBER (default), TEN_DIGIT_LONG_CODE (10DLC, default for US), TOLL_FREE_NUMBER, SHORT_CODE
+• `/resource numbers <country> [SMS,VOICE,MMS] [digits] [state=XX] [npa=NNN] [nxx=NNN]` — numbers on offer with their prices, to buy
+• `/resource my-numbers [digits]` — the account's numbers: application/entity, inbound routing, cancel
+• `/resource associate` — associate a number, domain or sender with an application and entity
+• `/resource associations [type=…] [app=…] [entity=…] [channel=…] [resource=…]` — list and delete associations
 • `/resource help` — this message"""
 
 
@@ -56,7 +60,43 @@ class NumberForm:
     quantity: int
 
 
-Command = Launcher | Help | SenderForm | NumberForm
+@dataclass(frozen=True)
+class NumbersSearch:
+    """Numbers on offer in a country, to buy."""
+
+    country: str
+    capabilities: tuple[str, ...] = ()
+    digits: str | None = None
+    state: str | None = None   # US only, like npa and nxx
+    npa: str | None = None
+    nxx: str | None = None
+
+
+@dataclass(frozen=True)
+class MyNumbers:
+    digits: str | None = None
+
+
+@dataclass(frozen=True)
+class Associate:
+    pass
+
+
+@dataclass(frozen=True)
+class Associations:
+    """Filters for the association list; each is None when not given."""
+
+    resource_type: str | None = None
+    application_id: str | None = None
+    entity_id: str | None = None
+    channel: str | None = None
+    resource_id: str | None = None
+
+
+Command = Launcher | Help | SenderForm | NumberForm | NumbersSearch | MyNumbers | Associate | Associations
+
+_ASSOCIATION_FILTERS = {"type": "resource_type", "app": "application_id", "application": "application_id",
+                        "entity": "entity_id", "channel": "channel", "resource": "resource_id"}
 
 
 def parse_country(text: str) -> str:
@@ -85,8 +125,16 @@ def parse_command(text: str) -> Command:
         return Help()
     if verb == "sender":
         return _sender(args)
-    if verb in ("number", "numbers-request"):
+    if verb == "number":
         return _number(args)
+    if verb == "numbers":
+        return _numbers_search(args)
+    if verb in ("my-numbers", "mynumbers"):
+        return MyNumbers(_digits(args[0]) if args else None)
+    if verb == "associate":
+        return Associate()
+    if verb == "associations":
+        return _associations(args)
     raise CommandError(f"I don't know “{words[0]}”.")
 
 
@@ -130,3 +178,62 @@ def _number(args: list[str]) -> NumberForm:
     if number_type is None:
         number_type = "TEN_DIGIT_LONG_CODE" if country == "US" else "VIRTUAL_LONG_NUMBER"
     return NumberForm(country, number_type, capabilities or ("SMS",), quantity or 1)
+
+
+def _digits(text: str) -> str:
+    digits = text.lstrip("+")
+    if not digits.isdigit():
+        raise CommandError(f"“{text}” is not a digits fragment; use digits only, e.g. 385 or 317909.")
+    return digits
+
+
+def _key_values(args: list[str]) -> tuple[dict[str, str], list[str]]:
+    """`key=value` words, and the other words in order."""
+    pairs, rest = {}, []
+    for word in args:
+        key, sep, value = word.partition("=")
+        if sep and key and value:
+            pairs[key.lower()] = value
+        else:
+            rest.append(word)
+    return pairs, rest
+
+
+def _numbers_search(args: list[str]) -> NumbersSearch:
+    if not args:
+        raise CommandError("Which country? e.g. `/resource numbers GB` or `/resource numbers US SMS state=IN`")
+    country = parse_country(args[0])
+    pairs, rest = _key_values(args[1:])
+    unknown = sorted(set(pairs) - {"state", "npa", "nxx"})
+    if unknown:
+        raise CommandError(f"“{unknown[0]}=” is not a filter here; use state=, npa= or nxx= (US only).")
+    if pairs and country != "US":
+        raise CommandError("state=, npa= and nxx= only narrow US numbers.")
+    capabilities: tuple[str, ...] = ()
+    digits = None
+    for word in rest:
+        if parse_capabilities(word):
+            capabilities = parse_capabilities(word) or ()
+        else:
+            digits = _digits(word)
+    for part in ("npa", "nxx"):
+        if part in pairs and not (pairs[part].isdigit() and len(pairs[part]) == 3):
+            raise CommandError(f"{part}= takes three digits, e.g. {part}=317.")
+    state = pairs.get("state", "").upper() or None
+    if state and not (len(state) == 2 and state.isalpha()):
+        raise CommandError("state= takes a two-letter US state code, e.g. state=IN.")
+    return NumbersSearch(country, capabilities, digits, state, pairs.get("npa"), pairs.get("nxx"))
+
+
+def _associations(args: list[str]) -> Associations:
+    pairs, rest = _key_values(args)
+    if rest:
+        raise CommandError(f"“{rest[0]}” is not a filter; use type=, app=, entity=, channel= or resource=.")
+    unknown = sorted(set(pairs) - set(_ASSOCIATION_FILTERS))
+    if unknown:
+        raise CommandError(f"“{unknown[0]}=” is not a filter; use type=, app=, entity=, channel= or resource=.")
+    values = {_ASSOCIATION_FILTERS[key]: value for key, value in pairs.items()}
+    for name in ("resource_type", "channel"):
+        if values.get(name):
+            values[name] = values[name].upper()
+    return Associations(**values)

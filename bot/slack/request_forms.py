@@ -8,7 +8,6 @@ files from Slack, uploading them to Infobip, submitting) happens after a "Submit
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from datetime import datetime, timezone
@@ -39,6 +38,7 @@ from bot.providers.infobip.models import (
     Requirement,
 )
 from bot.services import Services
+from bot.slack.acks import settle_after_ack
 from bot.slack.files import SlackFileError, download_file
 from bot.slack.provider_errors import explain
 from bot.slack.template_links import add_download_links
@@ -57,19 +57,6 @@ def _query(context: FormContext) -> AlphaRequirementsQuery | NumberRequirementsQ
                                       traffic_type=context.traffic_type)
     return NumberRequirementsQuery(country_code=context.country, number_type=context.number_type,
                                    capabilities=list(context.capabilities), quantity=context.quantity)
-
-
-# Bolt answers Slack up to ~10 ms after ack() returns (it polls), and Slack applies a
-# `response_action: update` only when that answer arrives: a views.update that gets there first is
-# overwritten by the ack's loading view, leaving the person at "Submitting…" for good. An update
-# that follows such an ack is sent no sooner than this after it.
-ACK_SETTLE_SECONDS = 0.25
-
-
-async def settle_after_ack(acked_at: float | None) -> None:
-    """Give Slack time to apply the ack made at `acked_at` (time.monotonic) before updating the view."""
-    if acked_at is not None:
-        await asyncio.sleep(max(0.0, ACK_SETTLE_SECONDS - (time.monotonic() - acked_at)))
 
 
 def _title(context: FormContext) -> str:
@@ -105,13 +92,6 @@ async def show_form(services: Services, client: AsyncWebClient, *, view_id: str,
     context = context.model_copy(update={"page_count": len(pages)})
     await settle_after_ack(acked_at)
     await client.views_update(view_id=view_id, view=_form(services, context, pages[0]))
-
-
-async def open_new_form(services: Services, client: AsyncWebClient, *, trigger_id: str, user: str,
-                        context: FormContext) -> None:
-    loading = await client.views_open(trigger_id=trigger_id,
-                                      view=loading_view("New request", "Loading the requirements from Infobip…"))
-    await show_form(services, client, view_id=loading["view"]["id"], user=user, context=context)
 
 
 # ---- Submission -----------------------------------------------------------------------------

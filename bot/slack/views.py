@@ -53,31 +53,41 @@ def form_view(context: FormContext, page: FormPage, *, error: str | None = None)
                   close="Cancel", private_metadata=context.dump())
 
 
-def launcher_view(channel_id: str | None = None) -> dict:
-    """For people who don't remember commands: pick what to request and for which country.
-    `channel_id` is where the command was used: the request's thread goes there."""
+# What the launcher offers: (value, label). Only choices whose feature is there are shown.
+LAUNCHER_CHOICES = [
+    ("sender", "Request an alphanumeric sender ID"),
+    ("number", "Request numbers (with the country's requirements)"),
+    ("numbers", "Browse numbers on offer and buy one"),
+    ("my-numbers", "My numbers: application, routing, cancel"),
+    ("associate", "Associate a resource with an application"),
+    ("associations", "List or delete associations"),
+]
+
+
+def launcher_view(channel_id: str | None = None, available: set[str] | None = None) -> dict:
+    """For people who don't remember commands: pick what to do and, where it matters, the country.
+    `channel_id` is where the command was used: threads and notices go there."""
+    options = [{"text": plain_text(label, 75), "value": value} for value, label in LAUNCHER_CHOICES
+               if available is None or value in available]
     blocks = [
         {"type": "input", "block_id": "what", "label": plain_text("What do you need?", 2000),
-         "element": {"type": "radio_buttons", "action_id": "value",
-                     "initial_option": {"text": plain_text("An alphanumeric sender ID", 75), "value": "sender"},
-                     "options": [
-                         {"text": plain_text("An alphanumeric sender ID", 75), "value": "sender"},
-                         {"text": plain_text("Phone numbers", 75), "value": "number"},
-                     ]}},
-        {"type": "input", "block_id": "country", "label": plain_text("Country", 2000),
-         "hint": plain_text("Two-letter code or name, e.g. HR, United Kingdom", 2000),
+         "element": {"type": "radio_buttons", "action_id": "value", "initial_option": options[0],
+                     "options": options}},
+        {"type": "input", "block_id": "country", "optional": True, "label": plain_text("Country", 2000),
+         "hint": plain_text("Two-letter code or name, e.g. HR, United Kingdom. Needed to request a sender ID "
+                            "or numbers, or to browse numbers.", 2000),
          "element": {"type": "plain_text_input", "action_id": "value", "max_length": 60}},
         {"type": "input", "block_id": "number_type", "optional": True,
-         "label": plain_text("Number type (numbers only)", 2000),
+         "label": plain_text("Number type (requesting numbers)", 2000),
          "element": {"type": "static_select", "action_id": "value",
                      "options": [{"text": plain_text(t.replace("_", " ").title(), 75), "value": t}
                                  for t in NUMBER_TYPES]}},
         {"type": "input", "block_id": "capabilities", "optional": True,
-         "label": plain_text("Capabilities (numbers only)", 2000),
+         "label": plain_text("Capabilities (numbers)", 2000),
          "element": {"type": "checkboxes", "action_id": "value",
                      "options": [{"text": plain_text(c, 75), "value": c} for c in CAPABILITIES]}},
         {"type": "input", "block_id": "quantity", "optional": True,
-         "label": plain_text("How many numbers", 2000),
+         "label": plain_text("How many numbers (requesting numbers)", 2000),
          "element": {"type": "number_input", "action_id": "value", "is_decimal_allowed": False,
                      "min_value": "1", "max_value": "49"}},
     ]

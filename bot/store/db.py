@@ -79,9 +79,28 @@ def _m002_form_drafts(db: sqlite_utils.Database) -> None:
     }, pk="key")
 
 
+def _m003_audit_log(db: sqlite_utils.Database) -> None:
+    # Every change made through the bot that costs money or moves traffic: purchases and
+    # cancellations of numbers, associations, applications, entities, inbound routing.
+    db["audit_log"].create({
+        "id": int,
+        "at": str,                   # ISO time, UTC
+        "actor": str,                # Slack user id
+        "action": str,               # e.g. number.purchase, association.create
+        "target": str,               # what it was done to (a number, a resource, an application id)
+        "provider": str,
+        "details": str,              # JSON: price, application, entity, ...
+        "before": str,               # JSON or null
+        "after": str,                # JSON or null
+    }, pk="id", not_null={"at", "actor", "action", "target"})
+    db["audit_log"].create_index(["at"])
+    db["audit_log"].create_index(["action", "at"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_requests_events_outbox,
     _m002_form_drafts,
+    _m003_audit_log,
 ]
 
 

@@ -2,7 +2,18 @@
 
 import pytest
 
-from bot.domain.commands import CommandError, Help, Launcher, NumberForm, SenderForm, parse_command
+from bot.domain.commands import (
+    Associate,
+    Associations,
+    CommandError,
+    Help,
+    Launcher,
+    MyNumbers,
+    NumberForm,
+    NumbersSearch,
+    SenderForm,
+    parse_command,
+)
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -30,5 +41,32 @@ def test_understood(text, expected):
     ("dance", "I don't know"),
 ])
 def test_not_understood_says_what_to_type(text, fragment):
+    with pytest.raises(CommandError, match=fragment):
+        parse_command(text)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("numbers GB", NumbersSearch("GB")),
+    ("numbers US sms,voice 317 state=in npa=317", NumbersSearch("US", ("SMS", "VOICE"), "317", "IN", "317", None)),
+    ("my-numbers", MyNumbers()),
+    ("my-numbers +4420", MyNumbers("4420")),
+    ("associate", Associate()),
+    ("associations", Associations()),
+    ("associations type=number app=marketing channel=sms", Associations("NUMBER", "marketing", None, "SMS", None)),
+])
+def test_management_commands(text, expected):
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("numbers", "Which country"),
+    ("numbers GB state=IN", "only narrow US"),
+    ("numbers US npa=31", "three digits"),
+    ("numbers US zip=1", "not a filter"),
+    ("numbers GB 44ab", "digits only"),
+    ("associations owner=me", "not a filter"),
+    ("associations marketing", "not a filter"),
+])
+def test_management_commands_not_understood(text, fragment):
     with pytest.raises(CommandError, match=fragment):
         parse_command(text)

@@ -4,12 +4,33 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.domain.commands import USAGE, CommandError, Help, Launcher, NumberForm, SenderForm, parse_command
+from bot.domain.commands import (
+    USAGE,
+    Associate,
+    Associations,
+    CommandError,
+    Help,
+    Launcher,
+    MyNumbers,
+    NumberForm,
+    NumbersSearch,
+    SenderForm,
+    parse_command,
+)
 from bot.domain.forms import FormContext, RequestKind
 from bot.domain.mrkdwn import escape
 from bot.services import Services
-from bot.slack.request_forms import open_new_form
-from bot.slack.views import launcher_view
+from bot.slack.invocation import Invocation, handler_for, handles
+from bot.slack.request_forms import show_form
+from bot.slack.views import LAUNCHER_CHOICES, launcher_view
+
+
+# A sample command of each launcher choice, to tell whether its feature is there.
+LAUNCHER_COMMANDS = {
+    "sender": SenderForm("HR"), "number": NumberForm("HR", "VIRTUAL_LONG_NUMBER", ("SMS",), 1),
+    "numbers": NumbersSearch("HR"), "my-numbers": MyNumbers(), "associate": Associate(),
+    "associations": Associations(),
+}
 
 
 def form_context(command: SenderForm | NumberForm, channel_id: str | None) -> FormContext:
@@ -21,21 +42,30 @@ def form_context(command: SenderForm | NumberForm, channel_id: str | None) -> Fo
                        capabilities=command.capabilities, quantity=command.quantity, channel_id=channel_id)
 
 
+@handles(SenderForm, NumberForm)
+async def open_request_form(invocation: Invocation, command: SenderForm | NumberForm) -> None:
+    view_id = await invocation.loading("New request", "Loading the requirements from Infobip…")
+    await show_form(invocation.services, invocation.client, view_id=view_id, user=invocation.user,
+                    context=form_context(command, invocation.channel_id), acked_at=invocation.acked_at)
+
+
 def register(app: AsyncApp, services: Services) -> None:
     @app.command("/resource")
-    async def resource_command(ack, body, client, respond) -> None:
+    async def resource_command(ack, body, client) -> None:
         try:
             command = parse_command(body.get("text") or "")
         except CommandError as error:
             await ack(response_type="ephemeral", text=f"{escape(str(error))}\n\n{USAGE}")
             return
-        if isinstance(command, Help):
+        handler = handler_for(command)
+        if isinstance(command, Help) or (handler is None and not isinstance(command, Launcher)):
             await ack(response_type="ephemeral", text=USAGE)
             return
         await ack()
         if isinstance(command, Launcher):
+            available = {value for value, _ in LAUNCHER_CHOICES if handler_for(LAUNCHER_COMMANDS[value]) is not None}
             await client.views_open(trigger_id=body["trigger_id"],
-                                    view=launcher_view(channel_id=body.get("channel_id")))
+                                    view=launcher_view(channel_id=body.get("channel_id"), available=available))
             return
-        await open_new_form(services, client, trigger_id=body["trigger_id"], user=body["user_id"],
-                            context=form_context(command, body.get("channel_id")))
+        await handler(Invocation(services, client, body["user_id"], body.get("channel_id"),
+                                 trigger_id=body["trigger_id"]), command)

@@ -7,27 +7,46 @@ import time
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.domain.commands import CommandError, NumberForm, SenderForm, parse_country
+from bot.domain.commands import (
+    Associate,
+    Associations,
+    Command,
+    CommandError,
+    MyNumbers,
+    NumberForm,
+    NumbersSearch,
+    SenderForm,
+    parse_country,
+)
 from bot.domain.form_values import flatten_state_values
 from bot.domain.validation import errors_response
 from bot.services import Services
-from bot.slack.listeners.commands import form_context
-from bot.slack.request_forms import handle_submission, show_form
+from bot.slack.invocation import Invocation, handler_for
+from bot.slack.request_forms import handle_submission
 from bot.slack.views import LAUNCHER, REQUEST_FORM, loading_view
 
 
-def launcher_choice(values: dict, channel_id: str | None) -> SenderForm | NumberForm | dict[str, str]:
+_WITHOUT_COUNTRY = {"my-numbers": MyNumbers(), "associate": Associate(), "associations": Associations()}
+
+
+def launcher_choice(values: dict) -> Command | dict[str, str]:
     """The launcher's answers as a command, or inline errors by block_id."""
+    what = values.get("what") or "sender"
+    if what in _WITHOUT_COUNTRY:
+        return _WITHOUT_COUNTRY[what]
+    if not values.get("country"):
+        return {"country": "Which country? Type its two-letter code or its name."}
     try:
-        country = parse_country(str(values.get("country") or ""))
+        country = parse_country(str(values["country"]))
     except CommandError as error:
         return {"country": str(error)}
-    if values.get("what") != "number":
+    capabilities = tuple(values.get("capabilities") or ())
+    if what == "numbers":
+        return NumbersSearch(country, capabilities)
+    if what == "sender":
         return SenderForm(country)
     number_type = values.get("number_type") or ("TEN_DIGIT_LONG_CODE" if country == "US" else "VIRTUAL_LONG_NUMBER")
-    capabilities = tuple(values.get("capabilities") or ()) or ("SMS",)
-    quantity = int(values.get("quantity") or 1)
-    return NumberForm(country, number_type, capabilities, quantity)
+    return NumberForm(country, number_type, capabilities or ("SMS",), int(values.get("quantity") or 1))
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -39,10 +58,14 @@ def register(app: AsyncApp, services: Services) -> None:
     async def launcher_submitted(ack, body, client) -> None:
         view = body["view"]
         channel_id = json.loads(view.get("private_metadata") or "{}").get("ch")
-        choice = launcher_choice(flatten_state_values(view["state"]["values"]), channel_id)
+        choice = launcher_choice(flatten_state_values(view["state"]["values"]))
         if isinstance(choice, dict):
             await ack(errors_response(choice))
             return
-        await ack(response_action="update", view=loading_view("New request", "Loading the requirements from Infobip…"))
-        await show_form(services, client, view_id=view["id"], user=body["user"]["id"],
-                        context=form_context(choice, channel_id), acked_at=time.monotonic())
+        handler = handler_for(choice)
+        if handler is None:  # a choice from an older launcher whose feature is gone
+            await ack(errors_response({"what": "This isn't available any more."}))
+            return
+        await ack(response_action="update", view=loading_view("New request", "Loading…"))
+        await handler(Invocation(services, client, body["user"]["id"], channel_id, view_id=view["id"],
+                                 acked_at=time.monotonic()), choice)

@@ -1,0 +1,18 @@
+"""Updating a modal right after acknowledging its submission, without losing the race to the ack."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+# Bolt answers Slack up to ~10 ms after ack() returns (it polls), and Slack applies a
+# `response_action: update` only when that answer arrives: a views.update that gets there first is
+# overwritten by the ack's loading view, leaving the person at "Submitting…" for good. An update
+# that follows such an ack is sent no sooner than this after it.
+ACK_SETTLE_SECONDS = 0.25
+
+
+async def settle_after_ack(acked_at: float | None) -> None:
+    """Give Slack time to apply the ack made at `acked_at` (time.monotonic) before updating the view."""
+    if acked_at is not None:
+        await asyncio.sleep(max(0.0, ACK_SETTLE_SECONDS - (time.monotonic() - acked_at)))
