@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.jobs.schedule import start_jobs
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.events import to_provider_events
 from bot.providers.infobip.webhooks import WebhookParseError, parse_webhook
@@ -109,6 +110,7 @@ def create_app(services: Services) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         worker = asyncio.create_task(services.outbox.run(), name="outbox")
+        jobs = start_jobs(services)
         socket_mode = None
         if settings.slack_app_token:
             # Slack events over a websocket instead of /slack/events (no public URL needed);
@@ -123,9 +125,9 @@ def create_app(services: Services) -> Starlette:
         finally:
             if socket_mode:
                 await socket_mode.close_async()
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            for task in (worker, *jobs):
+                task.cancel()
+            await asyncio.gather(worker, *jobs, return_exceptions=True)
 
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),

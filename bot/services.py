@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.clock import Clock
 from bot.providers.infobip import InfobipClient
 from bot.settings import Settings
 from bot.slack.delivery import OutboxWorker
@@ -32,6 +33,9 @@ class Services:
     webhook_credentials: tuple[str, str] = field(repr=False)
     # Where people's browsers reach the bot: PUBLIC_URL, else the address it serves on.
     public_url: str = "http://127.0.0.1:3000"
+    clock: Clock = field(default_factory=Clock)
+    # How often due reminders are looked for (tests make it short).
+    reminder_tick_seconds: float = 60.0
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)))
 
     @property
@@ -77,7 +81,7 @@ def build_services(settings: Settings, *, infobip_base_url: str, infobip_api_key
                    webhook_credentials: tuple[str, str], public_url: str,
                    infobip: InfobipClient | None = None) -> Services:
     db = open_database(settings.resourcebot_db)
-    return Services(
+    services = Services(
         settings=settings,
         db=db,
         infobip=infobip or InfobipClient(infobip_base_url, infobip_api_key),
@@ -86,3 +90,7 @@ def build_services(settings: Settings, *, infobip_base_url: str, infobip_api_key
         webhook_credentials=webhook_credentials,
         public_url=public_url,
     )
+    from bot.slack.home_tab import refresh_homes_for  # it needs Services: imported once they exist
+
+    services.outbox.refresh_homes = lambda request: refresh_homes_for(services, services.outbox.client, request)
+    return services

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     resourcebot_channel: str | None = None
     # Who may buy and cancel numbers, and who may change associations and inbound routing;
     # empty means RESOURCEBOT_ADMINS. Anyone may look.
+    # How often open requests are compared with the provider (catches statuses Infobip does not
+    # notify, and webhooks missed while the bot was down); 0 turns it off.
+    resourcebot_reconcile_seconds: float = Field(300.0, ge=0)
+    # A request waiting on its requester this long gets a reminder (at most one a day).
+    resourcebot_remind_after_hours: float = Field(48.0, gt=0)
     resourcebot_number_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
     resourcebot_routing_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
 

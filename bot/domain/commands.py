@@ -28,6 +28,8 @@ USAGE = """*`/resource`* — request and follow telecom resources
 • `/resource my-numbers [digits]` — the account's numbers: application/entity, inbound routing, cancel
 • `/resource associate` — associate a number, domain or sender with an application and entity
 • `/resource associations [type=…] [app=…] [entity=…] [channel=…] [resource=…]` — list and delete associations
+• `/resource list [all] [pending|action|completed|rejected|canceled]` — my requests (all: everyone's, for admins)
+• `/resource status <id>` — one request in full
 • `/resource help` — this message"""
 
 
@@ -93,7 +95,26 @@ class Associations:
     resource_id: str | None = None
 
 
-Command = Launcher | Help | SenderForm | NumberForm | NumbersSearch | MyNumbers | Associate | Associations
+@dataclass(frozen=True)
+class ListRequests:
+    """`group` is a StatusGroup name (e.g. ACTION_REQUIRED) or None for all; `everyone` is for admins."""
+
+    group: str | None = None
+    everyone: bool = False
+
+
+@dataclass(frozen=True)
+class ShowRequest:
+    request_id: str
+
+
+Command = (Launcher | Help | SenderForm | NumberForm | NumbersSearch | MyNumbers | Associate | Associations
+           | ListRequests | ShowRequest)
+
+# Words people use for the status groups of Infobip's web interface.
+GROUP_WORDS = {"pending": "PENDING", "action": "ACTION_REQUIRED", "action-required": "ACTION_REQUIRED",
+               "required": "ACTION_REQUIRED", "update": "ACTION_REQUIRED", "completed": "COMPLETED",
+               "done": "COMPLETED", "rejected": "REJECTED", "canceled": "CANCELED", "cancelled": "CANCELED"}
 
 _ASSOCIATION_FILTERS = {"type": "resource_type", "app": "application_id", "application": "application_id",
                         "entity": "entity_id", "channel": "channel", "resource": "resource_id"}
@@ -135,6 +156,12 @@ def parse_command(text: str) -> Command:
         return Associate()
     if verb == "associations":
         return _associations(args)
+    if verb == "list":
+        return _list(args)
+    if verb == "status":
+        if len(args) != 1:
+            raise CommandError("Which request? e.g. `/resource status R7K2Q9XM` (the id is on its thread).")
+        return ShowRequest(args[0].strip("`").upper())
     raise CommandError(f"I don't know “{words[0]}”.")
 
 
@@ -237,3 +264,15 @@ def _associations(args: list[str]) -> Associations:
         if values.get(name):
             values[name] = values[name].upper()
     return Associations(**values)
+
+
+def _list(args: list[str]) -> ListRequests:
+    everyone, group = False, None
+    for word in (w.lower() for w in args):
+        if word == "all":
+            everyone = True
+        elif word in GROUP_WORDS:
+            group = GROUP_WORDS[word]
+        else:
+            raise CommandError(f"“{word}” is not a status group; use pending, action, completed, rejected or canceled.")
+    return ListRequests(group, everyone)

@@ -12,6 +12,7 @@ import logging
 import random
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlite_utils
@@ -34,6 +35,8 @@ class OutboxWorker:
                  base_backoff: float = 1.0, max_backoff: float = 300.0) -> None:
         self.db = db
         self.client = client
+        # Re-publishes the App Homes that show a request; set once the services exist.
+        self.refresh_homes: Callable[[RequestRecord], Awaitable[None]] | None = None
         self.idle_poll = idle_poll
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
@@ -125,6 +128,9 @@ class OutboxWorker:
                                                **self._reply(item, request))
         elif item.kind == outbox.DIRECT_MESSAGE:
             await self._direct_message(item, request)
+        elif item.kind == outbox.HOME_REFRESH:
+            if self.refresh_homes:
+                await self.refresh_homes(request)
         else:
             log.error("unknown outbox item kind %r (item %s): skipped", item.kind, item.id)
 
@@ -142,6 +148,11 @@ class OutboxWorker:
             dm = await self.client.conversations_open(users=request.requester)
             response = await self.client.chat_postMessage(channel=dm["channel"]["id"], **root_message(request))
         update_request(self.db, request.id, channel=response["channel"], thread_ts=response["ts"])
+        try:  # for links from App Home; the thread works without it
+            link = await self.client.chat_getPermalink(channel=response["channel"], message_ts=response["ts"])
+            update_request(self.db, request.id, permalink=link["permalink"])
+        except SlackApiError as error:
+            log.info("no permalink for request %s: %s", request.id, error.response.get("error"))
 
     def _reply(self, item: outbox.OutboxItem, request: RequestRecord) -> dict[str, Any]:
         event = get_event(self.db, item.payload["event"])

@@ -243,6 +243,7 @@ async def _send_new(services: Services, user: str, context: FormContext, draft: 
             files=file_names,
         )
         outbox.enqueue(services.db, request.id, outbox.THREAD_ROOT)
+        outbox.enqueue(services.db, request.id, outbox.HOME_REFRESH)
     log.info("request %s submitted as Infobip %s by %s", request.id, provider_id, user)
     return request
 

@@ -97,10 +97,20 @@ def _m003_audit_log(db: sqlite_utils.Database) -> None:
     db["audit_log"].create_index(["action", "at"])
 
 
+def _m004_home_and_reminders(db: sqlite_utils.Database) -> None:
+    # The thread's permalink (read once after posting the root) for links from App Home, and
+    # when the requester was last reminded, so that there is at most one reminder a day.
+    db["requests"].add_column("permalink", str)
+    db["requests"].add_column("last_reminded_at", str)
+    # What each user's App Home shows (scope, filter, page), so a refresh keeps it.
+    db["home_views"].create({"user": str, "state": str, "updated_at": str}, pk="user")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_requests_events_outbox,
     _m002_form_drafts,
     _m003_audit_log,
+    _m004_home_and_reminders,
 ]
 
 

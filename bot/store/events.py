@@ -18,6 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from bot.domain.events import EventKind, ProviderEvent
+from bot.domain.reminders import reminder_allowed
 from bot.domain.statuses import StatusChange, should_replace
 from bot.store import outbox
 from bot.store.requests import RequestRecord, find_by_provider_id, now_iso, update_request
@@ -27,6 +28,7 @@ class Outcome(StrEnum):
     APPLIED = "applied"            # became the shown status; thread reply + root update queued
     RECORDED_STALE = "stale"       # kept for the record; older than (or behind) what is shown
     REMINDER = "reminder"          # a reminder, queued for the thread and the requester
+    REMINDER_HELD = "reminder_held"  # a reminder recorded but not posted: one went out within a day
     DUPLICATE = "duplicate"        # seen before: nothing happens
     UNKNOWN_REQUEST = "unknown"    # not a request this bot made: nothing stored
 
@@ -37,13 +39,16 @@ class Recorded:
     request: RequestRecord | None = None
 
 
-def record_events(db: sqlite_utils.Database, events: Iterable[ProviderEvent]) -> list[Recorded]:
-    """Record a batch (one webhook body) atomically: all of it is committed, or none."""
+def record_events(db: sqlite_utils.Database, events: Iterable[ProviderEvent],
+                  now: datetime | None = None) -> list[Recorded]:
+    """Record a batch (one webhook body) atomically: all of it is committed, or none.
+    `now` decides whether a reminder may be posted (at most one a day)."""
+    now = now or datetime.now(timezone.utc)
     with db.atomic():
-        return [_record_one(db, event) for event in events]
+        return [_record_one(db, event, now) for event in events]
 
 
-def _record_one(db: sqlite_utils.Database, event: ProviderEvent) -> Recorded:
+def _record_one(db: sqlite_utils.Database, event: ProviderEvent, now: datetime) -> Recorded:
     request = find_by_provider_id(db, event.provider, event.provider_request_id)
     if request is None:
         return Recorded(Outcome.UNKNOWN_REQUEST)
@@ -56,6 +61,10 @@ def _record_one(db: sqlite_utils.Database, event: ProviderEvent) -> Recorded:
 
     if event.kind == EventKind.REMINDER:
         _insert_event(db, key, request.id, event, became_current=False)
+        last = datetime.fromisoformat(request.last_reminded_at) if request.last_reminded_at else None
+        if not reminder_allowed(last, now):
+            return Recorded(Outcome.REMINDER_HELD, request)
+        request = update_request(db, request.id, last_reminded_at=now.isoformat(timespec="milliseconds"))
         outbox.enqueue(db, request.id, outbox.THREAD_REPLY, {"event": key})
         outbox.enqueue(db, request.id, outbox.DIRECT_MESSAGE, {"event": key})
         return Recorded(Outcome.REMINDER, request)
@@ -79,6 +88,7 @@ def _record_one(db: sqlite_utils.Database, event: ProviderEvent) -> Recorded:
     request = update_request(db, request.id, **changes)
     outbox.enqueue(db, request.id, outbox.THREAD_REPLY, {"event": key})
     outbox.enqueue(db, request.id, outbox.ROOT_UPDATE)
+    outbox.enqueue(db, request.id, outbox.HOME_REFRESH)
     return Recorded(Outcome.APPLIED, request)
 
 

@@ -19,6 +19,9 @@ THREAD_ROOT = "thread_root"      # post the request's root message (creates the 
 THREAD_REPLY = "thread_reply"    # a reply in the request's thread
 ROOT_UPDATE = "root_update"      # re-render the root message from the request's current state
 DIRECT_MESSAGE = "direct_message"
+HOME_REFRESH = "home_refresh"    # re-publish the App Home of whoever sees the request
+# Rendered from the current state when delivered: one delivery covers every earlier one queued.
+_FROM_CURRENT_STATE = (ROOT_UPDATE, HOME_REFRESH)
 
 
 @dataclass(frozen=True)
@@ -81,17 +84,17 @@ def latest_id(db: sqlite_utils.Database, request_id: str) -> int:
 
 
 def mark_delivered(db: sqlite_utils.Database, item: OutboxItem, rendered_up_to: int | None = None) -> None:
-    """Record a delivery. For a root update, `rendered_up_to` is `latest_id` as read before
-    rendering: every root update queued up to there is already shown by this one, so a burst
-    of status changes costs one chat.update. Ones queued while the call was in flight stay."""
+    """Record a delivery. For a root update or Home refresh, `rendered_up_to` is `latest_id` as
+    read before rendering: every one of the same kind queued up to there is already shown by this
+    one, so a burst of status changes costs one chat.update. Ones queued during the call stay."""
     with db.atomic():
         db.execute("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?",
                    [_now_iso(), item.id])
-        if item.kind == ROOT_UPDATE and rendered_up_to:
+        if item.kind in _FROM_CURRENT_STATE and rendered_up_to:
             db.execute(
                 """UPDATE outbox SET delivered_at = ? WHERE request_id = ? AND kind = ?
                    AND delivered_at IS NULL AND id > ? AND id <= ?""",
-                [_now_iso(), item.request_id, ROOT_UPDATE, item.id, rendered_up_to],
+                [_now_iso(), item.request_id, item.kind, item.id, rendered_up_to],
             )
 
 

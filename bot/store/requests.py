@@ -37,6 +37,8 @@ class RequestRecord(BaseModel):
     numbers: list[dict[str, Any]] = Field(default_factory=list)
     created_at: str
     updated_at: str
+    permalink: str | None = None
+    last_reminded_at: str | None = None
 
 
 def now_iso() -> str:
@@ -80,8 +82,18 @@ def find_by_provider_id(db: sqlite_utils.Database, provider: str, provider_reque
     return _from_row(rows[0]) if rows else None
 
 
-def list_requests(db: sqlite_utils.Database, requester: str | None = None, limit: int = 200) -> list[RequestRecord]:
-    """Newest first; everyone's when `requester` is None."""
-    where, args = ("requester = ?", [requester]) if requester else (None, [])
-    rows = db["requests"].rows_where(where, args, order_by="created_at DESC", limit=limit)
+def list_requests(db: sqlite_utils.Database, requester: str | None = None, limit: int | None = 200,
+                  statuses: list[str] | None = None, provider: str | None = None) -> list[RequestRecord]:
+    """Newest first; everyone's when `requester` is None; only `statuses` when given."""
+    clauses, args = [], []
+    if requester:
+        clauses.append("requester = ?")
+        args.append(requester)
+    if provider:
+        clauses.append("provider = ?")
+        args.append(provider)
+    if statuses:
+        clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        args.extend(statuses)
+    rows = db["requests"].rows_where(" AND ".join(clauses) or None, args, order_by="created_at DESC", limit=limit)
     return [_from_row(row) for row in rows]

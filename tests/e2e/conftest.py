@@ -177,7 +177,12 @@ def block_text(message: dict | None) -> str:
 
 
 @pytest.fixture
-def world(tmp_path) -> Iterator[World]:
+def world(tmp_path, request) -> Iterator[World]:
+    """`@pytest.mark.world(setting=value, ...)` overrides the bot's settings for one test; the
+    reconciler is off unless a test turns it on, so threads hold only what a test caused."""
+    marker = request.node.get_closest_marker("world")
+    overrides = {"resourcebot_reconcile_seconds": 0, **(marker.kwargs if marker else {})}
+    reminder_tick = overrides.pop("reminder_tick_seconds", 60.0)
     slack = SlackStandIn().start()
     slack.add_channel(CHANNEL, "resources")
     slack.add_user(ADMIN, "ada", real_name="Ada Admin")
@@ -193,9 +198,11 @@ def world(tmp_path) -> Iterator[World]:
         resourcebot_db=tmp_path / "bot.sqlite3",
         resourcebot_admins=ADMIN,
         resourcebot_channel=None,
+        **overrides,
     )
     assembled = assemble(settings, bot_url=bot_server.url,
                          sandbox_config=SandboxConfig(lifecycle_step=None, review="manual", rate_limit_speedup=50.0))
+    assembled.services.reminder_tick_seconds = reminder_tick
     bot_server.app = create_app(assembled.services)
     bot_server.start()
     sandbox_admin = httpx.Client(base_url=assembled.sandbox_server.url + "/_sandbox",

@@ -8,10 +8,12 @@ from bot.domain.commands import (
     CommandError,
     Help,
     Launcher,
+    ListRequests,
     MyNumbers,
     NumberForm,
     NumbersSearch,
     SenderForm,
+    ShowRequest,
     parse_command,
 )
 
@@ -68,5 +70,21 @@ def test_management_commands(text, expected):
     ("associations marketing", "not a filter"),
 ])
 def test_management_commands_not_understood(text, fragment):
+    with pytest.raises(CommandError, match=fragment):
+        parse_command(text)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("list", ListRequests()),
+    ("list action", ListRequests("ACTION_REQUIRED")),
+    ("list all completed", ListRequests("COMPLETED", True)),
+    ("status r7k2q9xm", ShowRequest("R7K2Q9XM")),
+])
+def test_my_requests_commands(text, expected):
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize("text,fragment", [("list soon", "not a status group"), ("status", "Which request")])
+def test_my_requests_commands_not_understood(text, fragment):
     with pytest.raises(CommandError, match=fragment):
         parse_command(text)

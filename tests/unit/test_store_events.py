@@ -29,7 +29,7 @@ def test_a_repeated_event_is_recorded_once_and_queues_one_reply():
     again = record_events(db, [status("COMPLETED", NOW + timedelta(minutes=5))])
     assert [r.outcome for r in first + again] == [Outcome.APPLIED, Outcome.DUPLICATE]
     assert [i.kind for i in outbox.due(db)] == [outbox.THREAD_REPLY]  # the head of the queue
-    assert outbox.pending_count(db) == 2  # one reply, one root update
+    assert outbox.pending_count(db) == 3  # one reply, one root update, one Home refresh
 
 
 def test_a_late_event_is_kept_but_never_moves_a_final_status_back():

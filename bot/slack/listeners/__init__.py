@@ -3,9 +3,10 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from bot.slack.listeners import actions, commands, events, views
+from bot.slack import numbers
+from bot.slack.listeners import actions, commands, home, views
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
-    for module in (commands, views, actions, events):
+    for module in (commands, views, actions, home, numbers):
         module.register(app, services)

@@ -11,18 +11,22 @@ from bot.domain.commands import (
     CommandError,
     Help,
     Launcher,
+    ListRequests,
     MyNumbers,
     NumberForm,
     NumbersSearch,
     SenderForm,
+    ShowRequest,
     parse_command,
 )
 from bot.domain.forms import FormContext, RequestKind
 from bot.domain.mrkdwn import escape
 from bot.services import Services
 from bot.slack.invocation import Invocation, handler_for, handles
+from bot.slack.my_requests import list_answer, status_answer
 from bot.slack.request_forms import show_form
 from bot.slack.views import LAUNCHER_CHOICES, launcher_view
+from bot.store.requests import get_request, list_requests
 
 
 # A sample command of each launcher choice, to tell whether its feature is there.
@@ -56,6 +60,15 @@ def register(app: AsyncApp, services: Services) -> None:
             command = parse_command(body.get("text") or "")
         except CommandError as error:
             await ack(response_type="ephemeral", text=f"{escape(str(error))}\n\n{USAGE}")
+            return
+        if isinstance(command, ListRequests):
+            user = body["user_id"]
+            everyone = command.everyone and services.is_admin(user)
+            requests = list_requests(services.db, requester=None if everyone else user, limit=None)
+            await ack(response_type="ephemeral", **list_answer(requests, command))
+            return
+        if isinstance(command, ShowRequest):
+            await ack(response_type="ephemeral", **status_answer(get_request(services.db, command.request_id), command))
             return
         handler = handler_for(command)
         if isinstance(command, Help) or (handler is None and not isinstance(command, Launcher)):

@@ -1,0 +1,1 @@
+"""Work the bot does on its own schedule: reminders, reconciling with the provider."""
