@@ -1,4 +1,8 @@
-"""The life cycle of an Infobip resource request: display groups, allowed actions, ordering.
+"""The life cycle of a resource request: display groups, allowed actions, ordering.
+
+Every function takes the request's provider. Infobip's eleven statuses are known here; CM.com's
+are open strings mapped onto the same groups (`cm_group`). Whoever the provider, the store, the
+threads and the Home tab only ever ask these functions.
 
 Groups follow Infobip's web interface (Pending yellow, Action required red, Rejected red,
 Canceled grey, Completed green). Infobip may add statuses: an unknown value is shown as it is,
@@ -142,9 +146,37 @@ def parse_status(status: str | None) -> RequestStatus | None:
         return None
 
 
-def describe_status(status: str | None) -> StatusInfo:
+INFOBIP = "infobip"
+CM = "cm"
+
+# CM.com's statuses are an open set of strings (assumed names: see bot/providers/cm/wire.py),
+# compared without case or punctuation; anything else is still being processed.
+_CM_GROUPS = {
+    "pending": StatusGroup.PENDING,
+    "inreview": StatusGroup.PENDING,
+    "processing": StatusGroup.PENDING,
+    "accepted": StatusGroup.COMPLETED,
+    "completed": StatusGroup.COMPLETED,
+    "rejected": StatusGroup.REJECTED,
+    "cancelled": StatusGroup.CANCELED,
+    "canceled": StatusGroup.CANCELED,
+}
+_FINAL_GROUPS = frozenset({StatusGroup.COMPLETED, StatusGroup.REJECTED, StatusGroup.CANCELED})
+
+
+def cm_group(status: str | None) -> StatusGroup | None:
+    """The group of a CM.com status, or None for one this bot does not know."""
+    return _CM_GROUPS.get("".join(ch for ch in str(status or "").lower() if ch.isalnum()))
+
+
+def describe_status(status: str | None, provider: str = INFOBIP) -> StatusInfo:
     """Group, label, colour and emoji for a status; an unknown one keeps its raw value as label."""
     raw = str(status or "").strip() or "UNKNOWN"
+    if provider == CM:
+        group = cm_group(raw)
+        style = GROUP_STYLES[group or DEFAULT_GROUP]
+        return StatusInfo(raw, group is not None, group or DEFAULT_GROUP, raw, style.color, style.emoji,
+                          group in _FINAL_GROUPS)
     known = parse_status(raw)
     group = _GROUPS[known] if known else DEFAULT_GROUP
     style = GROUP_STYLES[group]
@@ -152,23 +184,29 @@ def describe_status(status: str | None) -> StatusInfo:
     return StatusInfo(raw, known is not None, group, label, style.color, style.emoji, known in FINAL_STATUSES)
 
 
-def status_badge(status: str | None) -> str:
-    return describe_status(status).badge
+def status_badge(status: str | None, provider: str = INFOBIP) -> str:
+    return describe_status(status, provider).badge
 
 
-def is_final(status: str | None) -> bool:
-    return parse_status(status) in FINAL_STATUSES
+def is_final(status: str | None, provider: str = INFOBIP) -> bool:
+    return describe_status(status, provider).final
 
 
-def can_update(status: str | None) -> bool:
+def can_update(status: str | None, provider: str = INFOBIP) -> bool:
+    """Only Infobip asks for corrections; CM.com accepts or rejects."""
+    return provider == INFOBIP and parse_status(status) in EDITABLE_STATUSES
+
+
+def can_cancel(status: str | None, provider: str = INFOBIP) -> bool:
+    """Infobip: only while an update is requested. CM.com: until the request is final."""
+    if provider == CM:
+        return not is_final(status, provider)
     return parse_status(status) in EDITABLE_STATUSES
 
 
-def can_cancel(status: str | None) -> bool:
-    return parse_status(status) in EDITABLE_STATUSES
-
-
-def status_rank(status: str | None) -> int:
+def status_rank(status: str | None, provider: str = INFOBIP) -> int:
+    if provider == CM:
+        return 100 if is_final(status, provider) else 10
     known = parse_status(status)
     return _RANKS[known] if known else UNKNOWN_RANK
 
@@ -179,6 +217,7 @@ class StatusChange:
 
     status: str
     at: datetime
+    provider: str = INFOBIP
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
@@ -186,7 +225,7 @@ class StatusChange:
 
     @property
     def final(self) -> bool:
-        return is_final(self.status)
+        return is_final(self.status, self.provider)
 
 
 def should_replace(current: StatusChange | None, incoming: StatusChange) -> bool:
@@ -199,7 +238,7 @@ def should_replace(current: StatusChange | None, incoming: StatusChange) -> bool
         return True
     if incoming.at != current.at:
         return incoming.at > current.at
-    return status_rank(incoming.status) > status_rank(current.status)
+    return status_rank(incoming.status, incoming.provider) > status_rank(current.status, current.provider)
 
 
 def newer_status(current: StatusChange | None, incoming: StatusChange) -> StatusChange:

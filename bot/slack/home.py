@@ -48,9 +48,10 @@ class HomeState(BaseModel):
 
 def ordered(requests: list[RequestRecord], group: str = ALL_GROUPS) -> list[RequestRecord]:
     """The requests to show, in display order: by group (action required first), newest first."""
-    chosen = [r for r in requests if group == ALL_GROUPS or describe_status(r.status).group.name == group]
+    chosen = [r for r in requests
+              if group == ALL_GROUPS or describe_status(r.status, r.provider).group.name == group]
     chosen.sort(key=lambda r: r.created_at, reverse=True)
-    chosen.sort(key=lambda r: GROUP_ORDER.index(describe_status(r.status).group))
+    chosen.sort(key=lambda r: GROUP_ORDER.index(describe_status(r.status, r.provider).group))
     return chosen
 
 
@@ -60,7 +61,7 @@ def _when(iso: str | None) -> str:
 
 def request_summary(request: RequestRecord) -> str:
     """Two lines of mrkdwn: what the request is, and where it stands."""
-    status = describe_status(request.status)
+    status = describe_status(request.status, request.provider)
     what = request.sender_name or " ".join(filter(None, [
         f"{request.quantity} ×" if request.quantity else None,
         (request.number_type or "numbers").replace("_", " ").lower(),
@@ -92,7 +93,7 @@ def _toolbar(state: HomeState, is_admin: bool) -> dict[str, Any]:
 def _counts(requests: list[RequestRecord]) -> str:
     counts: dict[StatusGroup, int] = {}
     for request in requests:
-        group = describe_status(request.status).group
+        group = describe_status(request.status, request.provider).group
         counts[group] = counts.get(group, 0) + 1
     parts = [f"{count} {group.value.lower()}" for group in GROUP_ORDER if (count := counts.get(group))]
     return " · ".join(parts) or "nothing yet"
@@ -115,11 +116,11 @@ def home_view(requests: list[RequestRecord], state: HomeState, *, is_admin: bool
         blocks.append({"type": "section", "text": mrkdwn_text(empty)})
     group = None
     for request in shown[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]:
-        request_group = describe_status(request.status).group
+        request_group = describe_status(request.status, request.provider).group
         if request_group != group:
             group = request_group
             blocks.append({"type": "section", "text": mrkdwn_text(
-                f"*{describe_status(request.status).emoji} {group.value}*")})
+                f"*{describe_status(request.status, request.provider).emoji} {group.value}*")})
         blocks.append({"type": "section", "text": mrkdwn_text(request_summary(request))})
         buttons = request_buttons(request)
         if buttons:

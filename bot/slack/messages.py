@@ -12,7 +12,7 @@ import phonenumbers
 import pycountry
 
 from bot.domain.mrkdwn import MESSAGE_BLOCKS_MAX, escape, escape_truncated, mrkdwn_text, plain_text
-from bot.domain.statuses import can_cancel, can_update, describe_status
+from bot.domain.statuses import StatusGroup, can_cancel, can_update, describe_status
 from bot.store.requests import RequestRecord
 
 UPDATE_ACTION = "request_update"
@@ -84,10 +84,10 @@ def request_buttons(request: RequestRecord) -> dict | None:
     """Update / Cancel, only where the provider allows them (anyone sees them; the listener
     checks who clicks)."""
     buttons = []
-    if can_update(request.status):
+    if can_update(request.status, request.provider):
         buttons.append({"type": "button", "action_id": UPDATE_ACTION, "style": "primary",
                         "text": plain_text("Update request", 75), "value": request.id})
-    if can_cancel(request.status):
+    if can_cancel(request.status, request.provider):
         buttons.append({
             "type": "button", "action_id": CANCEL_ACTION, "style": "danger",
             "text": plain_text("Cancel request", 75), "value": request.id,
@@ -105,7 +105,7 @@ def request_buttons(request: RequestRecord) -> dict | None:
 
 def root_message(request: RequestRecord) -> dict[str, Any]:
     """`text` + `blocks` for chat.postMessage / chat.update of the thread's root."""
-    status = describe_status(request.status)
+    status = describe_status(request.status, request.provider)
     blocks: list[dict] = [
         {"type": "header", "text": plain_text(_title(request), 150)},
         {"type": "section", "fields": [
@@ -154,7 +154,7 @@ def _numbers_text(numbers: list[dict[str, Any]]) -> str:
 def status_reply(request: RequestRecord, status: str, *, feedback: list[dict], note: str | None,
                  numbers: list[dict]) -> dict[str, Any]:
     """A thread reply telling what changed and, when the requester must act, what to do."""
-    info = describe_status(status)
+    info = describe_status(status, request.provider)
     labels: dict[str, str] = request.submitted.get("labels", {})
     blocks: list[dict] = []
     if info.group.name == "ACTION_REQUIRED":
@@ -164,13 +164,14 @@ def status_reply(request: RequestRecord, status: str, *, feedback: list[dict], n
                  f"{escape_truncated(f.get('feedback') or f.get('code') or 'needs another look', 500)}"
                  for f in feedback]
         blocks.append({"type": "section", "text": mrkdwn_text("\n".join([intro, *items[:_MAX_FIELD_LINES]]))})
-    elif status == "COMPLETED":
-        text = f"{info.emoji} *Completed.*"
+    elif info.group is StatusGroup.COMPLETED:
+        text = f"{info.emoji} *{escape(info.label)}.*"
         if numbers:
             text += " Your numbers:\n" + _numbers_text(numbers)
         blocks.append({"type": "section", "text": mrkdwn_text(f"<@{request.requester}> {text}")})
-    elif status == "REJECTED":
-        blocks.append({"type": "section", "text": mrkdwn_text(f"<@{request.requester}> {info.emoji} *Rejected.*")})
+    elif info.group in (StatusGroup.REJECTED, StatusGroup.CANCELED) and info.final:
+        blocks.append({"type": "section", "text": mrkdwn_text(
+            f"<@{request.requester}> {info.emoji} *{escape(info.label)}.*")})
     else:
         blocks.append({"type": "section", "text": mrkdwn_text(f"Status: *{escape(info.badge)}*")})
     if note:

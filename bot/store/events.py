@@ -69,9 +69,9 @@ def _record_one(db: sqlite_utils.Database, event: ProviderEvent, now: datetime) 
         outbox.enqueue(db, request.id, outbox.DIRECT_MESSAGE, {"event": key})
         return Recorded(Outcome.REMINDER, request)
 
-    current = (StatusChange(request.status, datetime.fromisoformat(request.status_at))
+    current = (StatusChange(request.status, datetime.fromisoformat(request.status_at), request.provider)
                if request.status_at else None)
-    incoming = StatusChange(event.status or "UNKNOWN", event.occurred_at)
+    incoming = StatusChange(event.status or "UNKNOWN", event.occurred_at, request.provider)
     applies = should_replace(current, incoming)
     _insert_event(db, key, request.id, event, became_current=applies)
     if not applies:

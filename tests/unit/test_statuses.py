@@ -146,3 +146,16 @@ def test_naive_times_are_utc():
     naive = StatusChange("IN_REVIEW", datetime(2025, 3, 11, 9, 22, 47))
     assert naive.at == T0
     assert should_replace(naive, StatusChange("IN_PROGRESS", at(1)))
+
+
+def test_cm_statuses_are_open_strings_mapped_onto_the_same_groups():
+    from bot.domain.statuses import CM, StatusGroup, can_cancel, can_update, describe_status, is_final
+
+    assert describe_status("Pending", CM).group is StatusGroup.PENDING
+    assert describe_status("ACCEPTED", CM).group is StatusGroup.COMPLETED and is_final("Accepted", CM)
+    assert describe_status("Rejected", CM).group is StatusGroup.REJECTED
+    assert describe_status("Cancelled", CM).group is StatusGroup.CANCELED
+    odd = describe_status("WaitingForCarrier", CM)
+    assert odd.group is StatusGroup.PENDING and odd.label == "WaitingForCarrier" and not odd.final
+    assert can_cancel("Pending", CM) and can_cancel("WaitingForCarrier", CM) and not can_cancel("Completed", CM)
+    assert not can_update("Pending", CM)  # CM.com accepts or rejects; it never asks for changes

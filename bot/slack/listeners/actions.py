@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.forms import DOWNLOAD_ACTION_PATTERN
+from bot.domain.mrkdwn import escape
 from bot.domain.statuses import can_cancel, can_update, describe_status
 from bot.providers.infobip.errors import InfobipError
 from bot.services import Services
@@ -45,17 +46,18 @@ def refusal(services: Services, user: str, request: RequestRecord | None, action
         return (f"Only <@{request.requester}> (who made the request) or a resourcebot admin can {action} "
                 f"request `{request.id}`.")
     if not allowed_in_status:
-        status = describe_status(request.status)
-        return f"Request `{request.id}` is *{status.label}*: Infobip allows this only while an update is requested."
+        status = describe_status(request.status, request.provider)
+        when = "only while an update is requested" if request.provider == "infobip" else "only until it is final"
+        return f"Request `{request.id}` is *{escape(status.label)}*: this is possible {when}."
     return None
 
 
 async def _request_if_allowed(services: Services, client: AsyncWebClient, body: dict, action: str,
-                              allowed_in: Callable[[str], bool]) -> RequestRecord | None:
+                              allowed_in: Callable[[str, str], bool]) -> RequestRecord | None:
     """The clicked request when the clicker may `action` it now; otherwise they are told why."""
     request = get_request(services.db, body["actions"][0]["value"])
     why = refusal(services, body["user"]["id"], request, action,
-                  request is not None and allowed_in(request.status))
+                  request is not None and allowed_in(request.status, request.provider))
     if why:
         await tell(client, body, why)
         return None
