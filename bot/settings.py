@@ -17,6 +17,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def _check_http_url(value: str | None) -> str | None:
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     cm_base_url: str | None = None
     cm_product_token: SecretStr | None = None
     cm_account_id: str | None = None
+    # The company profiles people may pick in the CM.com form: "Name=uuid,Other name=uuid".
+    cm_company_profiles: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
 
     public_url: str | None = None
     resourcebot_db: Path = Path("data/resourcebot.sqlite3")
@@ -83,6 +86,20 @@ class Settings(BaseSettings):
         if value is not None and not value.get_secret_value().startswith("xapp-"):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
+
+    @field_validator("cm_company_profiles", mode="before")
+    @classmethod
+    def _profiles(cls, value: object) -> dict[str, str]:
+        if not isinstance(value, str):
+            return dict(value or {})  # type: ignore[arg-type]
+        profiles = {}
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            name, sep, guid = item.rpartition("=")
+            if not sep or not name.strip() or not UUID_TEXT.match(guid.strip()):
+                raise ValueError("must be comma-separated Name=uuid pairs, e.g. "
+                                 "Support=0b0c6b8e-5c5f-4a43-9a0a-3c7d2f1e9b11")
+            profiles[name.strip()] = guid.strip().lower()
+        return profiles
 
     @field_validator("resourcebot_admins", "resourcebot_number_managers", "resourcebot_routing_managers", mode="before")
     @classmethod

@@ -106,11 +106,19 @@ def _m004_home_and_reminders(db: sqlite_utils.Database) -> None:
     db["home_views"].create({"user": str, "state": str, "updated_at": str}, pk="user")
 
 
+def _m005_callback_tokens(db: sqlite_utils.Database) -> None:
+    # CM.com requests are linked to their callbacks by an unguessable token in the callback URL:
+    # the create answer carries no id, and callbacks carry no signature.
+    db["requests"].add_column("callback_token", str)
+    db["requests"].create_index(["callback_token"], unique=True)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_requests_events_outbox,
     _m002_form_drafts,
     _m003_audit_log,
     _m004_home_and_reminders,
+    _m005_callback_tokens,
 ]
 
 

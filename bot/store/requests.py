@@ -39,6 +39,7 @@ class RequestRecord(BaseModel):
     updated_at: str
     permalink: str | None = None
     last_reminded_at: str | None = None
+    callback_token: str | None = None
 
 
 def now_iso() -> str:
@@ -79,6 +80,11 @@ def get_request(db: sqlite_utils.Database, request_id: str) -> RequestRecord | N
 def find_by_provider_id(db: sqlite_utils.Database, provider: str, provider_request_id: str) -> RequestRecord | None:
     rows = list(db["requests"].rows_where(
         "provider = ? AND provider_request_id = ?", [provider, provider_request_id], limit=1))
+    return _from_row(rows[0]) if rows else None
+
+
+def find_by_callback_token(db: sqlite_utils.Database, token: str) -> RequestRecord | None:
+    rows = list(db["requests"].rows_where("callback_token = ?", [token], limit=1))
     return _from_row(rows[0]) if rows else None
 
 
