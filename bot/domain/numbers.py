@@ -1,0 +1,466 @@
+"""Numbers on offer and owned numbers, as people read them: prices, rows, pages and filters.
+
+Pure: no Slack, no provider calls. Everything here returns plain text or mrkdwn (provider text
+is escaped), or the small models the numbers modals keep in `private_metadata`.
+
+Prices are shown exactly as Infobip gives them (a prorated first month may have six decimals):
+the confirmation before a purchase must show what will be charged, not a rounded guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import phonenumbers
+import pycountry
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.domain.commands import CAPABILITIES, NumbersSearch
+from bot.domain.mrkdwn import PRIVATE_METADATA_MAX, escape
+from bot.providers.infobip.models import Number, NumberPrice, Requirement
+
+SEARCH_PAGE_SIZE = 10   # one section per number: far under a modal's 100 blocks
+OWNED_PAGE_SIZE = 10    # a section and a row of buttons per number
+DEFAULT_APPLICATION = "default"
+
+# Infobip wants US numbers bought by `number`, every other country's by `numberKey`.
+BUY_BY_NUMBER_COUNTRIES = frozenset({"US"})
+
+_TYPE_LABELS = {
+    "VIRTUAL_LONG_NUMBER": "Virtual long number",
+    "TEN_DIGIT_LONG_CODE": "10DLC long code",
+    "TOLL_FREE_NUMBER": "Toll-free number",
+    "SHORT_CODE": "Short code",
+}
+
+
+# ---- numbers and countries -------------------------------------------------------------------
+
+def country_name(code: str | None, given: str | None = None) -> str:
+    """"United Kingdom" for "GB"; the provider's own name when it gave one; the code otherwise."""
+    if given:
+        return given
+    if not code:
+        return "unknown country"
+    country = pycountry.countries.get(alpha_2=code.upper())
+    return getattr(country, "common_name", None) or getattr(country, "name", None) or code.upper()
+
+
+def _parsed(number: str) -> phonenumbers.PhoneNumber | None:
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if not digits:
+        return None
+    try:
+        parsed = phonenumbers.parse("+" + digits)
+    except phonenumbers.NumberParseException:
+        return None
+    return parsed if phonenumbers.is_possible_number(parsed) else None
+
+
+def is_short_code(number_type: str | None, number: str | None = None) -> bool:
+    return number_type == "SHORT_CODE" or bool(number and len(number) <= 6 and number.isdigit())
+
+
+def display_number(number: str | None, number_type: str | None = None) -> str:
+    """"447700900123" → "+44 7700 900123"; a short code stays as it is (it has no country prefix)."""
+    if not number:
+        return "?"
+    if is_short_code(number_type, number):
+        return number
+    parsed = _parsed(number)
+    if parsed is None:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def international(number: str | None, number_type: str | None = None) -> str:
+    """The audit target: E.164 ("+447700900123"); a short code as it is."""
+    if not number:
+        return "?"
+    if is_short_code(number_type, number):
+        return number
+    parsed = _parsed(number)
+    if parsed is None:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_toll_free(number: str | None) -> bool:
+    parsed = _parsed(number or "")
+    return parsed is not None and phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.TOLL_FREE
+
+
+def type_label(number_type: str | None, number: str | None = None) -> str:
+    """"Virtual long number", plus "(toll-free)" when the number is one (Infobip sells toll-free
+    numbers as virtual long numbers)."""
+    if not number_type:
+        return "Number"
+    label = _TYPE_LABELS.get(number_type) or number_type.replace("_", " ").capitalize()
+    if number_type == "VIRTUAL_LONG_NUMBER" and is_toll_free(number):
+        label += " (toll-free)"
+    return label
+
+
+def capabilities_text(capabilities: Iterable[Any] | None) -> str:
+    values = [str(c) for c in capabilities or ()]
+    return ", ".join(values) if values else "no capabilities listed"
+
+
+def shared_text(shared: bool | None) -> str | None:
+    if shared is None:
+        return None
+    return "shared" if shared else "dedicated"
+
+
+# ---- prices ----------------------------------------------------------------------------------
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() else None
+
+
+def format_amount(value: Any) -> str:
+    """At least two decimals, and every decimal Infobip gave: 5 → "5.00", 3.225806 → "3.225806"."""
+    amount = _decimal(value)
+    if amount is None:
+        return "?"
+    if amount == amount.quantize(Decimal("0.01")):
+        return f"{amount:.2f}"
+    return format(amount.normalize(), "f")
+
+
+def money(value: Any, currency: str | None) -> str:
+    return f"{format_amount(value)} {currency or ''}".rstrip()
+
+
+def price_text(price: NumberPrice | None) -> str:
+    """"5.00 EUR/month · setup 10.00 EUR · first month 3.225806 EUR" (mrkdwn-safe)."""
+    if price is None or price.price_per_month is None:
+        return "price not given"
+    currency = escape(price.currency or "")
+    parts = [f"{money(price.price_per_month, currency)}/month"]
+    if price.setup_price is not None:
+        parts.append(f"setup {money(price.setup_price, currency)}")
+    if price.initial_month_price is not None:
+        parts.append(f"first month {money(price.initial_month_price, currency)}")
+    return " · ".join(parts)
+
+
+def due_at_purchase(price: NumberPrice | None) -> Decimal | None:
+    """Setup plus the (prorated) first month: what buying costs today; None when not known."""
+    if price is None:
+        return None
+    setup = _decimal(price.setup_price)
+    first = _decimal(price.initial_month_price if price.initial_month_price is not None else price.price_per_month)
+    if first is None:
+        return None
+    return (setup or Decimal(0)) + first
+
+
+def charge_lines(price: NumberPrice | None) -> list[str]:
+    """The confirmation's charge, line by line (mrkdwn-safe)."""
+    if price is None or price.price_per_month is None:
+        return ["Infobip gave no price for this number: the charge is whatever your Infobip contract says."]
+    currency = escape(price.currency or "")
+    lines = []
+    if price.setup_price is not None:
+        lines.append(f"• Setup fee: *{money(price.setup_price, currency)}* (once)")
+    if price.initial_month_price is not None:
+        lines.append(f"• First month: *{money(price.initial_month_price, currency)}* (the rest of this month)")
+    lines.append(f"• Then *{money(price.price_per_month, currency)}* every month until the number is cancelled")
+    due = due_at_purchase(price)
+    if due is not None:
+        lines.append(f"*Charged now: {money(due, currency)}*")
+    return lines
+
+
+def price_details(price: NumberPrice | None) -> dict[str, Any] | None:
+    """The price for the audit log (wire names)."""
+    return price.to_wire() if price is not None else None
+
+
+# ---- paging ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PageWindow:
+    """Page `page` (0-based) of `limit` items out of `total`."""
+
+    page: int
+    limit: int
+    total: int
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    @property
+    def first(self) -> int:
+        """1-based position of the first item shown (0 when nothing is)."""
+        return min(self.page * self.limit + 1, self.total) if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min((self.page + 1) * self.limit, self.total)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 0
+
+    @property
+    def has_next(self) -> bool:
+        return (self.page + 1) * self.limit < self.total
+
+    def text(self, noun: str = "numbers") -> str:
+        if not self.total:
+            return f"No {noun}."
+        if self.page_count == 1:
+            return f"{self.total} {noun if self.total != 1 else noun.rstrip('s')}."
+        return (f"{noun.capitalize()} {self.first}–{self.last} of {self.total} "
+                f"(page {self.page + 1} of {self.page_count}).")
+
+
+def last_page(total: int, limit: int) -> int:
+    """The last page that holds something (0 when there is nothing)."""
+    return max(0, -(-total // limit) - 1)
+
+
+# ---- state kept in private_metadata ----------------------------------------------------------
+
+class _Compact(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+    def dump(self) -> str:
+        raw = self.model_dump_json(by_alias=True, exclude_none=True, exclude_defaults=True)
+        if len(raw) > PRIVATE_METADATA_MAX:
+            raise ValueError(f"{type(self).__name__} would be {len(raw)} characters in private_metadata")
+        return raw
+
+    @classmethod
+    def load(cls, raw: str | None):
+        return cls.model_validate_json(raw or "{}")
+
+
+class SearchState(_Compact):
+    """The filters and page of a numbers-on-offer modal; never the results."""
+
+    country: str = Field(alias="c")
+    capabilities: tuple[str, ...] = Field((), alias="cap")
+    digits: str | None = Field(None, alias="d")
+    state: str | None = Field(None, alias="st")
+    npa: str | None = Field(None, alias="npa")
+    nxx: str | None = Field(None, alias="nxx")
+    page: int = Field(0, alias="p", ge=0)
+    channel_id: str | None = Field(None, alias="ch")
+
+    @classmethod
+    def from_command(cls, command: NumbersSearch, channel_id: str | None) -> SearchState:
+        return cls(country=command.country, capabilities=command.capabilities, digits=command.digits,
+                   state=command.state, npa=command.npa, nxx=command.nxx, channel_id=channel_id)
+
+    def query(self, limit: int = SEARCH_PAGE_SIZE) -> dict[str, Any]:
+        """Keyword arguments for InfobipClient.get_available_numbers."""
+        return {"country": self.country, "capabilities": list(self.capabilities) or None, "number": self.digits,
+                "state": self.state, "npa": int(self.npa) if self.npa else None,
+                "nxx": int(self.nxx) if self.nxx else None, "page": self.page, "limit": limit}
+
+    def filters_text(self) -> str:
+        """"SMS, VOICE · containing 900 · state IN" (mrkdwn-safe); empty without filters."""
+        parts = []
+        if self.capabilities:
+            parts.append(", ".join(self.capabilities))
+        if self.digits:
+            parts.append(f"containing {escape(self.digits)}")
+        for label, value in (("state", self.state), ("area code", self.npa), ("exchange", self.nxx)):
+            if value:
+                parts.append(f"{label} {escape(value)}")
+        return " · ".join(parts)
+
+    def at_page(self, page: int) -> SearchState:
+        return self.model_copy(update={"page": max(0, page)})
+
+
+class OwnedState(_Compact):
+    """The filter and page of a my-numbers modal."""
+
+    digits: str | None = Field(None, alias="d")
+    page: int = Field(0, alias="p", ge=0)
+    channel_id: str | None = Field(None, alias="ch")
+
+    def query(self, limit: int = OWNED_PAGE_SIZE) -> dict[str, Any]:
+        return {"number": self.digits, "page": self.page, "limit": limit}
+
+    def at_page(self, page: int) -> OwnedState:
+        return self.model_copy(update={"page": max(0, page)})
+
+
+class Offer(_Compact):
+    """A number on offer as its Buy button carries it: enough to confirm and buy it."""
+
+    number_key: str = Field(alias="k")
+    number: str = Field(alias="n")
+    country: str = Field(alias="c")
+    type: str | None = Field(None, alias="t")
+    capabilities: tuple[str, ...] = Field((), alias="cap")
+    shared: bool | None = Field(None, alias="sh")
+    per_month: float | None = Field(None, alias="pm")
+    setup: float | None = Field(None, alias="su")
+    first_month: float | None = Field(None, alias="fm")
+    currency: str | None = Field(None, alias="cur")
+
+    @classmethod
+    def from_number(cls, number: Number, country: str) -> Offer | None:
+        """None when Infobip left out what a purchase needs (the key and the number)."""
+        if not number.number_key or not number.number:
+            return None
+        price = number.price or NumberPrice()
+        return cls(number_key=number.number_key, number=number.number, country=(number.country or country).upper(),
+                   type=number.type, capabilities=tuple(str(c) for c in number.capabilities or ()),
+                   shared=number.shared, per_month=price.price_per_month, setup=price.setup_price,
+                   first_month=price.initial_month_price, currency=price.currency)
+
+    @property
+    def price(self) -> NumberPrice | None:
+        if self.per_month is None and self.setup is None and self.first_month is None:
+            return None
+        return NumberPrice(price_per_month=self.per_month, setup_price=self.setup,
+                           initial_month_price=self.first_month, currency=self.currency)
+
+    def purchase_fields(self) -> dict[str, str]:
+        """{"number": …} for the US, {"numberKey": …} elsewhere: what Infobip requires."""
+        if self.country.upper() in BUY_BY_NUMBER_COUNTRIES:
+            return {"number": self.number}
+        return {"number_key": self.number_key}
+
+    @property
+    def display(self) -> str:
+        return display_number(self.number, self.type)
+
+
+class BuyContext(_Compact):
+    """What a purchase confirmation remembers: the offer, and the search to refresh afterwards."""
+
+    offer: Offer = Field(alias="o")
+    search: SearchState | None = Field(None, alias="s")
+
+
+class OwnedContext(_Compact):
+    """What a set-application or cancel confirmation remembers about the number it acts on,
+    as it was when the modal opened (the audit's "before"), and the list to refresh afterwards."""
+
+    number_key: str = Field(alias="k")
+    number: str | None = Field(None, alias="n")
+    type: str | None = Field(None, alias="t")
+    country: str | None = Field(None, alias="c")
+    application_id: str | None = Field(None, alias="a")
+    entity_id: str | None = Field(None, alias="e")
+    per_month: float | None = Field(None, alias="pm")
+    currency: str | None = Field(None, alias="cur")
+    owned: OwnedState | None = Field(None, alias="o")
+
+    @classmethod
+    def from_number(cls, number: Number, number_key: str, owned: OwnedState | None) -> OwnedContext:
+        price = number.price or NumberPrice()
+        return cls(number_key=number.number_key or number_key, number=number.number, type=number.type,
+                   country=number.country, application_id=number.application_id, entity_id=number.entity_id,
+                   per_month=price.price_per_month, currency=price.currency, owned=owned)
+
+    @property
+    def display(self) -> str:
+        return display_number(self.number or self.number_key, self.type)
+
+    @property
+    def target(self) -> str:
+        """The audit target: the number in international format (the key when it is unknown)."""
+        return international(self.number, self.type) if self.number else self.number_key
+
+    def platform(self) -> dict[str, str | None]:
+        return {"applicationId": self.application_id, "entityId": self.entity_id}
+
+
+# ---- requirements: buy directly or through a NUMBER_PURCHASE request --------------------------
+
+def request_number_type(number_type: str | None, number: str | None, country: str) -> str:
+    """The resource-request number type to look requirements up for a number on offer."""
+    if number_type in ("SHORT_CODE", "TEN_DIGIT_LONG_CODE", "TOLL_FREE_NUMBER"):
+        return number_type
+    if is_short_code(number_type, number):
+        return "SHORT_CODE"
+    if is_toll_free(number):
+        return "TOLL_FREE_NUMBER"
+    if country.upper() == "US":
+        return "TEN_DIGIT_LONG_CODE"  # Infobip does not sell US virtual long numbers by request
+    return "VIRTUAL_LONG_NUMBER"
+
+
+def request_capabilities(capabilities: Sequence[str]) -> list[str]:
+    """The capabilities a NUMBER_PURCHASE lookup takes (SMS, VOICE, MMS), SMS when none fits."""
+    chosen = [c for c in CAPABILITIES if c in {str(x).upper() for x in capabilities}]
+    return chosen or ["SMS"]
+
+
+def blocking_requirements(requirements: Sequence[Requirement]) -> list[Requirement]:
+    """The requirements a direct purchase would skip: the required ones. Optional ones (a US
+    long code's preferred state or area code) do not stop a direct purchase of a chosen number."""
+    return [r for r in requirements if r.required]
+
+
+def requirement_names(requirements: Sequence[Requirement], limit: int = 10) -> str:
+    names = [escape(r.name or r.key) for r in requirements]
+    text = ", ".join(names[:limit])
+    if len(names) > limit:
+        text += f" and {len(names) - limit} more"
+    return text
+
+
+# ---- rows ------------------------------------------------------------------------------------
+
+def offer_row(number: Number) -> str:
+    """One number on offer (mrkdwn-safe)."""
+    head = [f"*{escape(display_number(number.number, number.type))}*", escape(type_label(number.type, number.number)),
+            escape(capabilities_text(number.capabilities))]
+    if shared := shared_text(number.shared):
+        head.append(shared)
+    return " · ".join(head) + "\n" + price_text(number.price)
+
+
+def platform_text(application_id: str | None, entity_id: str | None) -> str:
+    application = f"`{escape(application_id)}`" if application_id else "none"
+    entity = f"`{escape(entity_id)}`" if entity_id else "none"
+    return f"application {application} · entity {entity}"
+
+
+def owned_row(number: Number) -> str:
+    """One owned number (mrkdwn-safe): where it is, what it does, where its traffic goes, its price."""
+    first = [f"*{escape(display_number(number.number, number.type))}*",
+             escape(country_name(number.country, number.country_name)),
+             escape(type_label(number.type, number.number))]
+    second = [escape(capabilities_text(number.capabilities))]
+    if number.network:
+        second.append(f"network {escape(number.network)}")
+    if number.keywords:
+        second.append("keywords " + ", ".join(escape(k) for k in number.keywords[:10])
+                      + (" …" if len(number.keywords) > 10 else ""))
+    price = number.price
+    monthly = (f"{money(price.price_per_month, escape(price.currency or ''))}/month"
+               if price and price.price_per_month is not None else "monthly price not given")
+    third = [platform_text(number.application_id, number.entity_id), monthly]
+    return "\n".join([" · ".join(first), " · ".join(second), " · ".join(third)])
+
+
+def no_match_text(state: SearchState) -> str:
+    where = escape(country_name(state.country))
+    filters = state.filters_text()
+    text = f"No numbers match in {where}" + (f" ({filters})" if filters else "") + "."
+    if filters:
+        text += " Try fewer capabilities, other digits or no location filter."
+    else:
+        text += " Infobip has none on offer there right now; `/resource number` requests some through Infobip's review."
+    return text

@@ -1,0 +1,526 @@
+"""Numbers from Slack: browse what's on offer and buy, list the account's numbers, put one on an
+application/entity, cancel one.
+
+Money and numbers are at stake, so: every purchase and cancellation goes through a confirmation
+modal that names the number (and, for a purchase, the exact charge); the permission is checked
+when the button is clicked and again when the confirmation is submitted; the audit log gets an
+entry only once Infobip confirmed the change; a purchase whose outcome is unknown is never retried.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.commands import MyNumbers, NumbersSearch
+from bot.domain.form_values import flatten_state_values
+from bot.domain.forms import FormContext, RequestKind
+from bot.domain.mrkdwn import escape
+from bot.domain.numbers import (
+    OWNED_PAGE_SIZE,
+    SEARCH_PAGE_SIZE,
+    BuyContext,
+    Offer,
+    OwnedContext,
+    OwnedState,
+    SearchState,
+    blocking_requirements,
+    country_name,
+    international,
+    last_page,
+    price_details,
+    request_capabilities,
+    request_number_type,
+)
+from bot.domain.validation import errors_response
+from bot.providers.infobip.errors import (
+    InfobipAPIError,
+    InfobipError,
+    InfobipNotFound,
+    InfobipRateLimited,
+    InfobipUnknownOutcome,
+)
+from bot.providers.infobip.models import Number, NumberList, NumberPurchase, NumberRequirementsQuery, NumberUpdate
+from bot.services import Services
+from bot.slack.acks import settle_after_ack
+from bot.slack.invocation import Invocation, handles
+from bot.slack.listeners.actions import tell
+from bot.slack.numbers import views as v
+from bot.slack.platform_pickers import APPLICATION_BLOCK, chosen_platform, load_platforms
+from bot.slack.provider_errors import explain
+from bot.slack.request_forms import show_form
+from bot.slack.views import loading_view
+from bot.store.audit import record_audit
+
+log = logging.getLogger("bot.slack.numbers")
+
+
+# ---- who may do what -------------------------------------------------------------------------
+
+def _managers(services: Services) -> list[str]:
+    settings = services.settings
+    return sorted(settings.resourcebot_number_managers or settings.resourcebot_admins)
+
+
+def _may_set_platform(services: Services, user: str) -> bool:
+    """Putting a number on an application/entity is routing: number or routing managers."""
+    return services.may_manage_numbers(user) or services.may_manage_routing(user)
+
+
+def _refusal_text(services: Services, what: str) -> str:
+    return (f"Only number managers can {what}: {v.managers_text(_managers(services))}. "
+            "You can still browse; ask one of them, or request numbers for Infobip's review "
+            "with `/resource number &lt;country&gt;`.")
+
+
+def _platform_refusal_text(services: Services) -> str:
+    settings = services.settings
+    allowed = sorted((settings.resourcebot_number_managers or settings.resourcebot_admins)
+                     | (settings.resourcebot_routing_managers or settings.resourcebot_admins))
+    return (f"Only number or routing managers can move numbers between applications: "
+            f"{v.managers_text(allowed)}. You can still look.")
+
+
+# ---- Slack helpers ---------------------------------------------------------------------------
+
+async def _update(client: AsyncWebClient, view_id: str, view: dict, *, view_hash: str | None = None,
+                  acked_at: float | None = None) -> bool:
+    """views.update that shrugs off a modal the person has closed (or changed meanwhile)."""
+    await settle_after_ack(acked_at)
+    try:
+        if view_hash:
+            await client.views_update(view_id=view_id, hash=view_hash, view=view)
+        else:
+            await client.views_update(view_id=view_id, view=view)
+    except SlackApiError as error:
+        reason = error.response.get("error") if error.response is not None else None
+        if reason in ("not_found", "hash_conflict"):
+            log.info("view %s not updated: %s", view_id, reason)
+            return False
+        raise
+    return True
+
+
+async def _open_over(client: AsyncWebClient, body: dict, view: dict) -> str:
+    """A modal on top of the one the button is in (or a new one from a message); its id."""
+    if (body.get("view") or {}).get("type") == "modal":
+        answer = await client.views_push(trigger_id=body["trigger_id"], view=view)
+    else:
+        answer = await client.views_open(trigger_id=body["trigger_id"], view=view)
+    return answer["view"]["id"]
+
+
+async def _refuse(client: AsyncWebClient, body: dict, title: str, text: str) -> None:
+    """The refusal where the person is looking: over their modal, else ephemeral."""
+    if (body.get("view") or {}).get("type") == "modal":
+        await client.views_push(trigger_id=body["trigger_id"], view=v.refusal_view(title, text))
+    else:
+        await tell(client, body, f":lock: {text}")
+
+
+def _root_to_refresh(view: dict) -> str | None:
+    root = view.get("root_view_id")
+    return root if root and root != view.get("id") else None
+
+
+async def _post(services: Services, channel: str | None, user: str, text: str, blocks: list[dict]) -> str | None:
+    """Post a notice where the command was used (RESOURCEBOT_CHANNEL first, a DM last);
+    returns where it went, as mrkdwn, or None when Slack refused."""
+    target = services.settings.resourcebot_channel or channel or user
+    try:
+        answer = await services.slack.chat_postMessage(channel=target, text=text, blocks=blocks)
+    except SlackApiError as error:
+        log.warning("could not post the numbers notice in %s: %s", target, error)
+        return None
+    posted_in = answer.get("channel") or target
+    return f"<#{posted_in}>" if posted_in[0] in "CG" else "your messages with the bot"
+
+
+_FIELD_NAMES = {"applicationId": "Application", "entityId": "Entity", "numberKey": "Number key",
+                "number": "Number", "capabilities": "Capabilities", "npa": "Area code", "nxx": "Exchange code",
+                "state": "State", "country": "Country"}
+_GENERIC = {"", "bad request", "invalid request", "bad request."}
+
+
+def _explain(error: Exception) -> tuple[str, list[str]]:
+    """`explain`, with the numbers API's terse "Bad request" turned into a sentence and its
+    field names into the labels people saw."""
+    headline, details = explain(error)
+    if isinstance(error, InfobipAPIError) and error.violations:
+        if error.description.strip().lower() in _GENERIC:
+            headline = "Infobip did not accept what was sent."
+        details = [line for line in details if not line.startswith("Infobip error code")]
+        for field, label in _FIELD_NAMES.items():
+            details = [line.replace(f"*{field}*:", f"*{label}*:") for line in details]
+    return headline, details
+
+
+# ---- numbers on offer ------------------------------------------------------------------------
+
+async def search_numbers(services: Services, state: SearchState, user: str) -> dict:
+    """The numbers-on-offer modal for `state` (a no-match or an error is a view too)."""
+    common: dict[str, Any] = {"can_buy": services.may_manage_numbers(user), "managers": _managers(services)}
+    try:
+        result = await services.infobip.get_available_numbers(**state.query(SEARCH_PAGE_SIZE))
+        if not result.numbers and result.number_count and state.page:
+            # Fewer numbers than when the page was asked for: show the last page that has some.
+            state = state.at_page(last_page(result.number_count, SEARCH_PAGE_SIZE))
+            result = await services.infobip.get_available_numbers(**state.query(SEARCH_PAGE_SIZE))
+    except InfobipNotFound:  # Infobip's way of saying "none match" on some accounts
+        result = NumberList()
+    except InfobipError as error:
+        return v.search_view(state, None, error=_explain(error), **common)
+    return v.search_view(state, result, **common)
+
+
+async def owned_numbers(services: Services, state: OwnedState, user: str) -> dict:
+    common: dict[str, Any] = {"can_manage": services.may_manage_numbers(user), "managers": _managers(services)}
+    try:
+        result = await services.infobip.list_owned_numbers(**state.query(OWNED_PAGE_SIZE))
+        if not result.numbers and result.number_count and state.page:
+            state = state.at_page(last_page(result.number_count, OWNED_PAGE_SIZE))
+            result = await services.infobip.list_owned_numbers(**state.query(OWNED_PAGE_SIZE))
+    except InfobipNotFound:
+        result = NumberList()
+    except InfobipError as error:
+        return v.owned_view(state, None, error=_explain(error), **common)
+    return v.owned_view(state, result, **common)
+
+
+@handles(NumbersSearch)
+async def open_numbers_search(invocation: Invocation, command: NumbersSearch) -> None:
+    state = SearchState.from_command(command, invocation.channel_id)
+    await invocation.loading(v.SEARCH_TITLE, f"Looking up numbers on offer in {country_name(state.country)}…")
+    await invocation.show(await search_numbers(invocation.services, state, invocation.user))
+
+
+@handles(MyNumbers)
+async def open_my_numbers(invocation: Invocation, command: MyNumbers) -> None:
+    state = OwnedState(digits=command.digits, channel_id=invocation.channel_id)
+    await invocation.loading(v.OWNED_TITLE, "Looking up the account's numbers…")
+    await invocation.show(await owned_numbers(invocation.services, state, invocation.user))
+
+
+def _purchase_failure(error: InfobipError, offer: Offer) -> tuple[str, list[str]]:
+    shown = escape(offer.display)
+    if isinstance(error, InfobipUnknownOutcome):
+        digits = "".join(ch for ch in offer.number if ch.isdigit())
+        return (f":warning: Infobip did not confirm whether {shown} was bought.",
+                ["It may have gone through, so the bot did not try again, and neither should you yet.",
+                 f"In a minute, look for it with `/resource my-numbers {digits}`: if it is listed, it is the "
+                 "account's; if not, nothing was bought and you can buy it again."])
+    if isinstance(error, InfobipNotFound):
+        return (f":x: {shown} is no longer on offer.",
+                ["Someone may have bought it meanwhile. Nothing was bought; search again for another one."])
+    headline, details = _explain(error)
+    return f":x: {shown} was not bought: {headline}", [*details, "Nothing was bought."]
+
+
+async def _owned_after_unknown_outcome(services: Services, offer: Offer) -> Number | None:
+    """The number when the account owns it after a purchase whose answer was lost, else None
+    (not owned yet, or it could not be read: the outcome stays unknown)."""
+    try:
+        return await services.infobip.get_owned_number(offer.number_key)
+    except InfobipError:
+        return None
+
+
+async def _check_requirements(services: Services, offer: Offer) -> tuple[str, list, tuple[str, list[str]] | None]:
+    """(request number type, requirements a direct purchase would skip, error to show)."""
+    number_type = request_number_type(offer.type, offer.number, offer.country)
+    query = NumberRequirementsQuery(country_code=offer.country, number_type=number_type,
+                                    capabilities=request_capabilities(offer.capabilities), quantity=1)
+    try:
+        requirements = await services.infobip.lookup_requirements(query)
+    except InfobipRateLimited as error:
+        return number_type, [], _explain(error)
+    except InfobipAPIError as error:
+        if error.status in (400, 404):
+            # Infobip takes no number request for this kind here: nothing to fill in first.
+            return number_type, [], None
+        return number_type, [], _explain(error)
+    except InfobipError as error:
+        return number_type, [], _explain(error)
+    return number_type, blocking_requirements(requirements), None
+
+
+# ---- listeners -------------------------------------------------------------------------------
+
+def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one listener per button
+    @app.action(re.compile("^(" + "|".join(v.SEARCH_PAGE_ACTIONS) + ")$"))
+    async def search_page(ack, body, client) -> None:
+        await ack()
+        view = body["view"]
+        state = SearchState.load(view.get("private_metadata")).at_page(int(body["actions"][0].get("value") or 0))
+        await _update(client, view["id"], await search_numbers(services, state, body["user"]["id"]),
+                      view_hash=view.get("hash"))
+
+    @app.action(re.compile("^(" + "|".join(v.OWNED_PAGE_ACTIONS) + ")$"))
+    async def owned_page(ack, body, client) -> None:
+        await ack()
+        view = body["view"]
+        state = OwnedState.load(view.get("private_metadata")).at_page(int(body["actions"][0].get("value") or 0))
+        await _update(client, view["id"], await owned_numbers(services, state, body["user"]["id"]),
+                      view_hash=view.get("hash"))
+
+    # -- buy -----------------------------------------------------------------------------------
+
+    @app.action(v.BUY_ACTION)
+    async def buy_clicked(ack, body, client) -> None:
+        await ack()
+        user = body["user"]["id"]
+        if not services.may_manage_numbers(user):
+            await _refuse(client, body, v.BUY_TITLE, _refusal_text(services, "buy numbers"))
+            return
+        try:
+            offer = Offer.load(body["actions"][0].get("value"))
+        except (ValidationError, ValueError):
+            await _open_over(client, body, v.outcome_view(
+                v.BUY_TITLE, "This button is out of date.", ["Search again with `/resource numbers &lt;country&gt;`."]))
+            return
+        source = body.get("view") or {}
+        search = None
+        if source.get("callback_id") == v.SEARCH_VIEW:
+            search = SearchState.load(source.get("private_metadata"))
+        view_id = await _open_over(client, body, loading_view(
+            v.BUY_TITLE, f"Checking Infobip's requirements for {offer.display}…"))
+
+        number_type, blocking, problem = await _check_requirements(services, offer)
+        if problem:
+            headline, details = problem
+            await _update(client, view_id, v.outcome_view(
+                v.BUY_TITLE, f":warning: Could not check whether Infobip asks for documents first: {headline}",
+                [*details, "Nothing was bought."]))
+            return
+        if blocking:
+            value = v.request_instead_value(offer.country, number_type, request_capabilities(offer.capabilities),
+                                            search.channel_id if search else None)
+            await _update(client, view_id, v.request_instead_view(offer, number_type, blocking, value))
+            return
+        try:
+            applications, entities = await load_platforms(services.infobip)
+        except InfobipError as error:
+            headline, details = _explain(error)
+            await _update(client, view_id, v.outcome_view(
+                v.BUY_TITLE, f":warning: Could not load the account's applications: {headline}",
+                [*details, "Nothing was bought."]))
+            return
+        metadata = BuyContext(offer=offer, search=search).dump()
+        await _update(client, view_id, v.buy_confirm_view(offer, metadata, applications, entities))
+
+    @app.action(v.REQUEST_INSTEAD_ACTION)
+    async def request_instead(ack, body, client) -> None:
+        await ack()
+        value = json.loads(body["actions"][0].get("value") or "{}")
+        context = FormContext(kind=RequestKind.NUMBER_PURCHASE, country=value["c"], number_type=value["t"],
+                              capabilities=tuple(value.get("cap") or ("SMS",)), quantity=1,
+                              channel_id=value.get("ch"))
+        view_id = body["view"]["id"]
+        await _update(client, view_id, loading_view("New request", "Loading the requirements from Infobip…"))
+        await show_form(services, client, view_id=view_id, user=body["user"]["id"], context=context)
+
+    @app.view(v.BUY_CONFIRM)
+    async def buy_confirmed(ack, body, client) -> None:
+        user = body["user"]["id"]
+        view = body["view"]
+        context = BuyContext.load(view.get("private_metadata"))
+        offer = context.offer
+        if not services.may_manage_numbers(user):  # the permission may have changed since the click
+            await ack(response_action="update",
+                      view=v.refusal_view(v.BUY_TITLE, _refusal_text(services, "buy numbers")))
+            return
+        application_id, entity_id = chosen_platform(flatten_state_values(view["state"]["values"]))
+        await ack(response_action="update", view=loading_view(v.BUY_TITLE, f"Buying {offer.display}…"))
+        acked_at = time.monotonic()
+        try:
+            bought = await services.infobip.purchase_number(NumberPurchase(
+                **offer.purchase_fields(), application_id=application_id, entity_id=entity_id))
+        except InfobipUnknownOutcome as error:
+            # Never sent again: a second purchase could buy twice. Reading it back is safe.
+            log.warning("purchase of %s by %s has an unknown outcome: %s", offer.number_key, user, error)
+            bought = await _owned_after_unknown_outcome(services, offer)
+            if bought is None:
+                headline, details = _purchase_failure(error, offer)
+                await _update(client, view["id"], v.outcome_view(v.BUY_TITLE, headline, details), acked_at=acked_at)
+                return
+            log.info("purchase of %s confirmed by reading it back", offer.number_key)
+        except InfobipError as error:
+            headline, details = _purchase_failure(error, offer)
+            await _update(client, view["id"], v.outcome_view(v.BUY_TITLE, headline, details), acked_at=acked_at)
+            return
+        price = bought.price or offer.price
+        record_audit(services.db, actor=user, action="number.purchase",
+                     target=international(bought.number or offer.number, bought.type or offer.type),
+                     details={"numberKey": bought.number_key or offer.number_key, "country": offer.country,
+                              "type": bought.type or offer.type, "price": price_details(price),
+                              "applicationId": bought.application_id or application_id,
+                              "entityId": bought.entity_id or entity_id},
+                     after={"applicationId": bought.application_id, "entityId": bought.entity_id})
+        log.info("number %s bought by %s", offer.number_key, user)
+        text, blocks = v.purchase_notice(user, offer, bought)
+        channel = context.search.channel_id if context.search else None
+        where = await _post(services, channel, user, text, blocks)
+        await _update(client, view["id"], v.bought_view(offer, bought, where), acked_at=acked_at)
+        root = _root_to_refresh(view)
+        if root and context.search:
+            await _update(client, root, await search_numbers(services, context.search, user))
+
+    # -- set application/entity ----------------------------------------------------------------
+
+    def _owned_context(body: dict) -> OwnedState | None:
+        source = body.get("view") or {}
+        if source.get("callback_id") == v.OWNED_VIEW:
+            return OwnedState.load(source.get("private_metadata"))
+        return None
+
+    async def _load_owned(client: AsyncWebClient, view_id: str, title: str, number_key: str) -> Number | None:
+        """The number as Infobip has it now; None (and the view says why) when it can't be read."""
+        try:
+            return await services.infobip.get_owned_number(number_key)
+        except InfobipNotFound:
+            await _update(client, view_id, v.outcome_view(
+                title, ":x: This number is not among the account's numbers any more.",
+                ["Someone may have cancelled it meanwhile. Nothing was changed."]))
+        except InfobipError as error:
+            headline, details = _explain(error)
+            await _update(client, view_id, v.outcome_view(title, f":warning: {headline}", details))
+        return None
+
+    @app.action(v.SET_PLATFORM_ACTION)
+    async def set_platform_clicked(ack, body, client) -> None:
+        await ack()
+        user = body["user"]["id"]
+        if not _may_set_platform(services, user):
+            await _refuse(client, body, v.PLATFORM_TITLE, _platform_refusal_text(services))
+            return
+        number_key = body["actions"][0].get("value") or ""
+        owned = _owned_context(body)
+        view_id = await _open_over(client, body, loading_view(v.PLATFORM_TITLE, "Loading the number and the "
+                                                              "account's applications and entities…"))
+        number = await _load_owned(client, view_id, v.PLATFORM_TITLE, number_key)
+        if number is None:
+            return
+        try:
+            applications, entities = await load_platforms(services.infobip)
+        except InfobipError as error:
+            headline, details = _explain(error)
+            await _update(client, view_id, v.outcome_view(v.PLATFORM_TITLE, f":warning: {headline}", details))
+            return
+        metadata = OwnedContext.from_number(number, number_key, owned).dump()
+        await _update(client, view_id, v.platform_form(number, metadata, applications, entities))
+
+    @app.view(v.PLATFORM_FORM)
+    async def platform_submitted(ack, body, client) -> None:
+        user = body["user"]["id"]
+        view = body["view"]
+        context = OwnedContext.load(view.get("private_metadata"))
+        if not _may_set_platform(services, user):
+            await ack(response_action="update", view=v.refusal_view(
+                v.PLATFORM_TITLE, _platform_refusal_text(services)))
+            return
+        application_id, entity_id = chosen_platform(flatten_state_values(view["state"]["values"]))
+        if not application_id:
+            await ack(errors_response({APPLICATION_BLOCK: "Choose an application (Infobip needs one; "
+                                                          "`default` if in doubt)."}))
+            return
+        if (application_id, entity_id) == (context.application_id, context.entity_id):
+            await ack(response_action="update", view=v.outcome_view(
+                v.PLATFORM_TITLE, f"{escape(context.display)} is already there: nothing to change."))
+            return
+        await ack(response_action="update", view=loading_view(v.PLATFORM_TITLE, f"Saving {context.display}…"))
+        acked_at = time.monotonic()
+        try:
+            updated = await services.infobip.update_owned_number(
+                context.number_key, NumberUpdate(application_id=application_id, entity_id=entity_id))
+        except InfobipError as error:
+            if isinstance(error, InfobipNotFound):
+                headline, details = (":x: This number is not among the account's numbers any more.",
+                                     ["Someone may have cancelled it meanwhile."])
+            else:
+                headline, details = _explain(error)
+                headline = f":x: {escape(context.display)} was not changed: {headline}"
+            await _update(client, view["id"], v.outcome_view(v.PLATFORM_TITLE, headline,
+                                                             [*details, "Nothing was changed."]), acked_at=acked_at)
+            return
+        after = {"applicationId": updated.application_id or application_id,
+                 "entityId": updated.entity_id if updated.application_id else entity_id}
+        record_audit(services.db, actor=user, action="number.update", target=context.target,
+                     details={"numberKey": context.number_key, **after}, before=context.platform(), after=after)
+        log.info("number %s moved to %s/%s by %s", context.number_key, application_id, entity_id, user)
+        await _update(client, view["id"], v.outcome_view(
+            v.PLATFORM_TITLE, f":white_check_mark: {escape(context.display)} is now on "
+            + v.platform_text(after["applicationId"], after["entityId"]) + "."), acked_at=acked_at)
+        root = _root_to_refresh(view)
+        if root and context.owned:
+            await _update(client, root, await owned_numbers(services, context.owned, user))
+
+    # -- cancel --------------------------------------------------------------------------------
+
+    @app.action(v.CANCEL_ACTION)
+    async def cancel_clicked(ack, body, client) -> None:
+        await ack()
+        user = body["user"]["id"]
+        if not services.may_manage_numbers(user):
+            await _refuse(client, body, v.CANCEL_TITLE, _refusal_text(services, "cancel numbers"))
+            return
+        number_key = body["actions"][0].get("value") or ""
+        owned = _owned_context(body)
+        view_id = await _open_over(client, body, loading_view(v.CANCEL_TITLE, "Loading the number…"))
+        number = await _load_owned(client, view_id, v.CANCEL_TITLE, number_key)
+        if number is None:
+            return
+        metadata = OwnedContext.from_number(number, number_key, owned).dump()
+        await _update(client, view_id, v.cancel_confirm_view(number, metadata))
+
+    @app.view(v.CANCEL_CONFIRM)
+    async def cancel_confirmed(ack, body, client) -> None:
+        user = body["user"]["id"]
+        view = body["view"]
+        context = OwnedContext.load(view.get("private_metadata"))
+        if not services.may_manage_numbers(user):
+            await ack(response_action="update", view=v.refusal_view(v.CANCEL_TITLE,
+                                                                   _refusal_text(services, "cancel numbers")))
+            return
+        await ack(response_action="update", view=loading_view(v.CANCEL_TITLE, f"Cancelling {context.display}…"))
+        acked_at = time.monotonic()
+        try:
+            await services.infobip.cancel_number(context.number_key)
+        except InfobipError as error:
+            if isinstance(error, InfobipNotFound):
+                headline, details = (f":x: {escape(context.display)} is not among the account's numbers any more.",
+                                     ["Someone may have cancelled it meanwhile. Nothing was changed."])
+            elif isinstance(error, InfobipUnknownOutcome):
+                headline, details = (f":warning: Infobip did not confirm whether {escape(context.display)} was "
+                                     "cancelled.", ["Check `/resource my-numbers` in a minute before trying again."])
+            else:
+                headline, details = _explain(error)
+                headline = f":x: {escape(context.display)} was not cancelled: {headline}"
+                details = [*details, "Nothing was changed."]
+            await _update(client, view["id"], v.outcome_view(v.CANCEL_TITLE, headline, details), acked_at=acked_at)
+            return
+        price = ({"pricePerMonth": context.per_month, "currency": context.currency}
+                 if context.per_month is not None else None)
+        record_audit(services.db, actor=user, action="number.cancel", target=context.target,
+                     details={"numberKey": context.number_key, "price": price, **context.platform()},
+                     before=context.platform())
+        log.info("number %s cancelled by %s", context.number_key, user)
+        cancelled = Number(number_key=context.number_key, number=context.number, type=context.type,
+                           country=context.country, application_id=context.application_id,
+                           entity_id=context.entity_id,
+                           price=price)
+        text, blocks = v.cancel_notice(user, cancelled)
+        where = await _post(services, context.owned.channel_id if context.owned else None, user, text, blocks)
+        await _update(client, view["id"], v.outcome_view(
+            v.CANCEL_TITLE, f":white_check_mark: {escape(context.display)} is cancelled and back in Infobip's pool.",
+            [f"Posted in {where}."] if where else None), acked_at=acked_at)
+        root = _root_to_refresh(view)
+        if root and context.owned:
+            await _update(client, root, await owned_numbers(services, context.owned, user))
