@@ -1,0 +1,347 @@
+"""Async client for CM.com voice number requests: one typed method per operation.
+
+Retry policy, as for Infobip:
+
+- reads (get a request, order restrictions, locale options) are retried on 429, 5xx, timeouts
+  and lost connections, with exponential backoff and jitter, honouring `Retry-After`;
+- create and cancel are retried only when nothing can have been applied: a 429, or a connection
+  that was never made. A timeout, a 5xx or a connection lost after sending raises
+  `CmUnknownOutcome` at once: read the state back before trying again.
+
+Retries stop after `max_retries` or once they would have slept more than `max_retry_wait`.
+
+Errors (one hierarchy; `str(error)` is a sentence for people and never holds the product token):
+
+    CmError
+    ├── CmAPIError            CM.com answered with an error status (`status`, `message`)
+    │   └── CmNotFound        404: no such request, or not for this account
+    ├── CmUnknownOutcome      create/cancel may or may not have been applied
+    ├── CmTransportError      no usable answer (could not connect, or a read kept failing)
+    └── CmUnexpectedResponse  a success status with a body that does not fit the contract
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from types import TracebackType
+from typing import Any, TypeVar
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from bot.providers.cm import wire
+from bot.providers.cm.models import CmNumberRequest, CmNumberRequestCreate, LocaleOptions, OrderRestrictions
+
+logger = logging.getLogger("bot.providers.cm")
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+_BACKOFF_BASE = 0.5  # seconds before the first retry (before jitter)
+_BACKOFF_CAP = 8.0
+_MAX_MESSAGE = 200   # an error text longer than this is a page, not a message
+
+# The connection was never made, so the request never left: safe to resend anything.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Worth another try for a read. Anything else (a bad URL, a proxy refusing us) fails again.
+_TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+# ---- Errors ------------------------------------------------------------------------------------
+
+
+class CmError(Exception):
+    """Base of every error raised by the CM.com client."""
+
+
+class CmAPIError(CmError):
+    """CM.com answered with an error status; `message` is its own text (or a summary)."""
+
+    def __init__(self, status: int, message: str, *, operation: str | None = None):
+        self.status = status
+        self.message = message
+        self.operation = operation
+        doing = f" when {_DOING[operation]}" if operation in _DOING else ""
+        hint = " Check the CM.com product token." if status == 401 else ""
+        super().__init__(f"CM.com answered HTTP {status}{doing}: {_sentence(message)}{hint}")
+
+
+class CmNotFound(CmAPIError):
+    """404: the number request (or the account) does not exist for this product token."""
+
+
+class CmUnknownOutcome(CmError):
+    """Create or cancel timed out, got a 5xx or lost its connection after sending: CM.com may or
+    may not have applied it. Do not resend blindly; read the state back first."""
+
+    def __init__(self, operation: str, reason: str, *, status: int | None = None):
+        self.operation = operation
+        self.status = status
+        super().__init__(f"CM.com did not confirm {_DOING.get(operation, operation)} ({reason}); it may "
+                         "or may not have been applied. Check its state before trying again.")
+
+
+class CmTransportError(CmError):
+    """No usable answer: the connection could not be made, or a read kept failing."""
+
+    def __init__(self, operation: str, reason: str):
+        self.operation = operation
+        self.reason = reason
+        super().__init__(f"Could not reach CM.com when {_DOING.get(operation, operation)}: {reason}.")
+
+
+class CmUnexpectedResponse(CmError):
+    """A success status whose body does not fit the contract (for create: the request was made)."""
+
+    def __init__(self, operation: str, status: int, detail: str):
+        self.operation = operation
+        self.status = status
+        super().__init__(f"CM.com answered HTTP {status} when {_DOING.get(operation, operation)} with a "
+                         f"body the bot could not read: {detail}")
+
+
+# ---- Operations --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Operation:
+    method: str
+    path: str
+    idempotent: bool  # safe to resend after a timeout or a 5xx
+
+
+_OPERATIONS = {
+    "create": _Operation("POST", wire.NUMBER_REQUESTS_PATH, idempotent=False),
+    "get": _Operation("GET", wire.NUMBER_REQUEST_PATH, idempotent=True),
+    # DELETE is idempotent in HTTP terms, but a cancel we cannot confirm must be read back, not
+    # resent: a resend of a cancel that did happen answers "already final".
+    "cancel": _Operation("DELETE", wire.NUMBER_REQUEST_PATH, idempotent=False),
+    "order-restrictions": _Operation("GET", wire.ORDER_RESTRICTIONS_PATH, idempotent=True),
+    "locale-options": _Operation("GET", wire.LOCALE_OPTIONS_PATH, idempotent=True),
+}
+
+_DOING = {
+    "create": "creating a number request",
+    "get": "reading a number request",
+    "cancel": "cancelling a number request",
+    "order-restrictions": "reading the order restrictions",
+    "locale-options": "reading the locale options",
+}
+
+
+# ---- Client ------------------------------------------------------------------------------------
+
+
+class CmClient:
+    """Async CM.com client; use as `async with CmClient(url, token, account) as cm: ...`.
+
+    `base_url` is the host (`wire.DEFAULT_BASE_URL` in production); the client adds the paths.
+    `event_hooks` go straight to httpx.
+    """
+
+    def __init__(self, base_url: str, product_token: str, account_id: str, *,
+                 timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+                 max_retries: int = 3, max_retry_wait: float = 30.0):
+        if not product_token:
+            raise ValueError("a CM.com product token is required")
+        if timeout is None:
+            raise ValueError("a timeout is required: a hung call must not hang the bot")
+        try:
+            UUID(account_id)
+        except (TypeError, ValueError, AttributeError):
+            raise ValueError(f"the CM.com account id must be a GUID, not {account_id!r}") from None
+        self.base_url = base_url.rstrip("/")
+        self.account_id = account_id
+        self._max_retries = max_retries
+        self._max_retry_wait = max_retry_wait
+        # The token lives only in the httpx client's default headers; never in an attribute.
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={wire.PRODUCT_TOKEN_HEADER: product_token, "Accept": "application/json"},
+            timeout=timeout, transport=transport, event_hooks=event_hooks,
+        )
+
+    def __repr__(self) -> str:
+        return f"CmClient(base_url={self.base_url!r}, account_id={self.account_id!r})"
+
+    async def __aenter__(self) -> CmClient:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ---- Operations ----------------------------------------------------------------------------
+
+    async def create_number_request(self, body: CmNumberRequestCreate) -> CmNumberRequest:
+        """Request numbers. The answer's `id` is null: later callbacks carry it.
+        Raises CmUnknownOutcome when CM.com did not confirm."""
+        response = await self._call("create", json=body.to_wire())
+        return _parse(response, "create", CmNumberRequest)
+
+    async def get_number_request(self, request_id: str) -> CmNumberRequest:
+        response = await self._call("get", request_id=request_id)
+        return _parse(response, "get", CmNumberRequest)
+
+    async def cancel_number_request(self, request_id: str) -> None:
+        """Cancel a request that is not final yet (CM.com refuses otherwise: CmAPIError)."""
+        await self._call("cancel", request_id=request_id)
+
+    async def order_restrictions(self) -> OrderRestrictions:
+        response = await self._call("order-restrictions")
+        return _parse(response, "order-restrictions", OrderRestrictions)
+
+    async def locale_options(self, country_code: str,
+                             phone_number_type: wire.PhoneNumberType | str | None = None) -> LocaleOptions:
+        """Cities, regions and area codes for a country (ISO 3166-1 alpha-2)."""
+        params = {wire.COUNTRY_CODE_PARAM: country_code.strip().upper()}
+        if phone_number_type is not None:
+            params[wire.PHONE_NUMBER_TYPE_PARAM] = str(phone_number_type)
+        response = await self._call("locale-options", params=params)
+        return _parse(response, "locale-options", LocaleOptions)
+
+    # ---- Transport -----------------------------------------------------------------------------
+
+    async def _call(self, operation: str, *, request_id: str | None = None,
+                    params: Mapping[str, str] | None = None, json: Any = None) -> httpx.Response:
+        """Send one operation under the retry policy; return a 2xx response."""
+        op = _OPERATIONS[operation]
+        url = op.path.format(account_id=quote(self.account_id, safe=""),
+                             request_id=quote(request_id or "", safe=""))
+        retries, waited = 0, 0.0
+        while True:
+            try:
+                response = await self._http.request(op.method, url, params=params, json=json)
+            except httpx.RequestError as exc:
+                error = self._transport_failure(operation, op, exc)
+                why, delay = error.reason, _backoff(retries)
+            else:
+                if response.is_success:
+                    return response
+                error = self._api_error(response, operation)
+                status = response.status_code
+                if status >= 500 and not op.idempotent:
+                    raise CmUnknownOutcome(operation, f"HTTP {status}", status=status) from error
+                if status != 429 and status < 500:
+                    raise error
+                why = f"HTTP {status}"
+                retry_after = _retry_after_seconds(response.headers)
+                delay = retry_after if retry_after is not None else _backoff(retries)
+            if retries >= self._max_retries or waited + delay > self._max_retry_wait:
+                raise error
+            retries += 1
+            waited += delay
+            logger.warning("CM.com %s failed (%s); retry %d of %d in %.2fs",
+                           operation, why, retries, self._max_retries, delay)
+            await asyncio.sleep(delay)
+
+    @staticmethod
+    def _transport_failure(operation: str, op: _Operation, exc: httpx.RequestError) -> CmTransportError:
+        """The error to raise if no retry follows; raises at once when no retry is allowed."""
+        why = _describe_request_error(exc)
+        if not isinstance(exc, _NOT_SENT):
+            if not op.idempotent:
+                raise CmUnknownOutcome(operation, why) from exc
+            if not isinstance(exc, _TRANSIENT):
+                raise CmTransportError(operation, why) from exc
+        error = CmTransportError(operation, why)
+        error.__cause__ = exc
+        return error
+
+    def _api_error(self, response: httpx.Response, operation: str) -> CmAPIError:
+        message = _error_message(response)
+        # A server that echoes our headers must not leak the token into logs or Slack.
+        token = self._http.headers.get(wire.PRODUCT_TOKEN_HEADER, "")
+        if token and token in message:
+            message = message.replace(token, "[product token]")
+        cls = CmNotFound if response.status_code == 404 else CmAPIError
+        return cls(response.status_code, message, operation=operation)
+
+
+# ---- Helpers -----------------------------------------------------------------------------------
+
+
+def _parse(response: httpx.Response, operation: str, target: type[M]) -> M:
+    try:
+        return target.model_validate_json(response.content)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise CmUnexpectedResponse(operation, response.status_code, f"{where}: {first['msg']}") from exc
+
+
+def _error_message(response: httpx.Response) -> str:
+    """CM.com's own text for an error answer, whatever the body's shape; else a summary."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        for name in wire.ERROR_MESSAGE_FIELDS:
+            if isinstance(body.get(name), str) and body[name].strip():
+                return _cut(body[name])
+    text = response.text.strip() if response.content else ""
+    if text and not isinstance(body, (dict, list)) and "html" not in response.headers.get("content-type", ""):
+        return _cut(text)
+    return response.reason_phrase or "no message"
+
+
+def _cut(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_MESSAGE else text[:_MAX_MESSAGE] + "…"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?…" else text + "."
+
+
+def _retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """`Retry-After` in seconds (a number of seconds or an HTTP date); None if absent."""
+    value = headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _backoff(retries: int) -> float:
+    """Exponential backoff with jitter, so that many clients do not retry in step."""
+    return min(_BACKOFF_CAP, _BACKOFF_BASE * 2**retries) * random.uniform(0.5, 1.0)
+
+
+def _describe_request_error(exc: httpx.RequestError) -> str:
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        return "could not connect"
+    if isinstance(exc, httpx.PoolTimeout):
+        return "no free connection"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out waiting for the answer"
+    if isinstance(exc, (httpx.NetworkError, httpx.RemoteProtocolError)):
+        return "the connection was lost"
+    return type(exc).__name__
