@@ -11,6 +11,7 @@ import base64
 import binascii
 import contextlib
 import hmac
+import json
 import logging
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -21,6 +22,10 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.jobs.schedule import start_jobs
+from bot.providers.cm.client import CmError, CmNotFound
+from bot.providers.cm.events import PROVIDER as CM_PROVIDER
+from bot.providers.cm.events import changed as cm_changed
+from bot.providers.cm.events import to_provider_event as cm_event
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.events import to_provider_events
 from bot.providers.infobip.webhooks import WebhookParseError, parse_webhook
@@ -29,6 +34,7 @@ from bot.slack.listeners import register_all
 from bot.slack.template_links import link_is_valid
 from bot.store.events import Outcome, record_events
 from bot.store.outbox import pending_count
+from bot.store.requests import find_by_callback_token, update_request
 
 log = logging.getLogger("bot.server")
 
@@ -86,6 +92,39 @@ def create_app(services: Services) -> Starlette:
             services.outbox.wake()
         return JSONResponse({"received": len(events), "outcomes": [str(o) for o in outcomes]})
 
+    async def cm_callback(request: Request):
+        """CM.com POSTs the whole number request here. The body is not trusted: the token in the
+        path picks the request, and what is recorded is what CM.com answers when asked."""
+        found = find_by_callback_token(services.db, request.path_params["token"])
+        if found is None or found.provider != CM_PROVIDER or services.cm is None:
+            return JSONResponse({"error": "unknown callback"}, status_code=404)
+        body = await request.body()
+        try:
+            data = json.loads(body) if len(body) <= MAX_WEBHOOK_BYTES else None
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return JSONResponse({"error": "expected a JSON object"}, status_code=400)
+        # The id is learned from the first callback (the create answer has none); after that, ours wins.
+        cm_id = found.provider_request_id or (str(data["id"]) if data.get("id") else None)
+        if cm_id is None:
+            return JSONResponse({"outcome": "no id to read back yet"}, status_code=202)
+        try:
+            state = await services.cm.get_number_request(cm_id)
+        except CmNotFound:
+            return JSONResponse({"error": "no such number request at CM.com"}, status_code=404)
+        except CmError as error:
+            log.warning("CM.com callback for %s: could not read it back: %s", found.id, error)
+            return JSONResponse({"error": "could not read the request back; try again"}, status_code=502)
+        if found.provider_request_id is None:
+            found = update_request(services.db, found.id, provider_request_id=cm_id)
+        if not cm_changed(found, state):
+            return JSONResponse({"outcome": "unchanged"})
+        [recorded] = record_events(services.db, [cm_event(state, cm_id, services.clock.now())])
+        if recorded.outcome == Outcome.APPLIED:
+            services.outbox.wake()
+        return JSONResponse({"outcome": str(recorded.outcome)})
+
     async def document(request: Request):
         """A requirement's template or sample, through a signed link from the form (see template_links)."""
         document_id = request.path_params["document_id"]
@@ -132,6 +171,7 @@ def create_app(services: Services) -> Starlette:
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/webhooks/infobip", infobip_webhook, methods=["POST"]),
+        Route("/webhooks/cm/{token}", cm_callback, methods=["POST"]),
         Route("/documents/{document_id}", document, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]

@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.providers.cm.client import CmClient
 from bot.providers.infobip import InfobipClient
 from bot.settings import Settings
 from bot.slack.delivery import OutboxWorker
@@ -34,6 +35,8 @@ class Services:
     # Where people's browsers reach the bot: PUBLIC_URL, else the address it serves on.
     public_url: str = "http://127.0.0.1:3000"
     clock: Clock = field(default_factory=Clock)
+    # CM.com, when configured (CM_BASE_URL, CM_PRODUCT_TOKEN, CM_ACCOUNT_ID).
+    cm: CmClient | None = None
     # How often due reminders are looked for (tests make it short).
     reminder_tick_seconds: float = 60.0
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)))
@@ -64,6 +67,8 @@ class Services:
 
     async def aclose(self) -> None:
         await self.infobip.aclose()
+        if self.cm:
+            await self.cm.aclose()
         await self.http.aclose()
         self.db.close()
 
@@ -89,6 +94,8 @@ def build_services(settings: Settings, *, infobip_base_url: str, infobip_api_key
         outbox=OutboxWorker(db, slack_client(settings, retries=False)),
         webhook_credentials=webhook_credentials,
         public_url=public_url,
+        cm=CmClient(settings.cm_base_url or "", settings.cm_product_token.get_secret_value(),
+                    settings.cm_account_id or "") if settings.cm_configured and settings.cm_product_token else None,
     )
     from bot.slack.home_tab import refresh_homes_for  # it needs Services: imported once they exist
 

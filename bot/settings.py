@@ -87,6 +87,13 @@ class Settings(BaseSettings):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
 
+    @field_validator("cm_account_id")
+    @classmethod
+    def _cm_account(cls, value: str | None) -> str | None:
+        if value and not UUID_TEXT.match(value.strip()):
+            raise ValueError("must be the voice account's GUID, e.g. 0b0c6b8e-5c5f-4a43-9a0a-3c7d2f1e9b11")
+        return value.strip() if value else value
+
     @field_validator("cm_company_profiles", mode="before")
     @classmethod
     def _profiles(cls, value: object) -> dict[str, str]:

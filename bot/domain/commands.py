@@ -28,6 +28,7 @@ USAGE = """*`/resource`* — request and follow telecom resources
 • `/resource my-numbers [digits]` — the account's numbers: application/entity, inbound routing, cancel
 • `/resource associate` — associate a number, domain or sender with an application and entity
 • `/resource associations [type=…] [app=…] [entity=…] [channel=…] [resource=…]` — list and delete associations
+• `/resource cm-number [country]` — voice numbers from CM.com (when CM.com is set up)
 • `/resource list [all] [pending|action|completed|rejected|canceled]` — my requests (all: everyone's, for admins)
 • `/resource status <id>` — one request in full
 • `/resource help` — this message"""
@@ -96,6 +97,13 @@ class Associations:
 
 
 @dataclass(frozen=True)
+class CmNumber:
+    """A CM.com voice number request; the form asks for the country when it isn't given."""
+
+    country: str | None = None
+
+
+@dataclass(frozen=True)
 class ListRequests:
     """`group` is a StatusGroup name (e.g. ACTION_REQUIRED) or None for all; `everyone` is for admins."""
 
@@ -109,7 +117,7 @@ class ShowRequest:
 
 
 Command = (Launcher | Help | SenderForm | NumberForm | NumbersSearch | MyNumbers | Associate | Associations
-           | ListRequests | ShowRequest)
+           | CmNumber | ListRequests | ShowRequest)
 
 # Words people use for the status groups of Infobip's web interface.
 GROUP_WORDS = {"pending": "PENDING", "action": "ACTION_REQUIRED", "action-required": "ACTION_REQUIRED",
@@ -156,6 +164,8 @@ def parse_command(text: str) -> Command:
         return Associate()
     if verb == "associations":
         return _associations(args)
+    if verb == "cm-number":
+        return CmNumber(parse_country(args[0]) if args else None)
     if verb == "list":
         return _list(args)
     if verb == "status":

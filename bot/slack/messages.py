@@ -72,6 +72,8 @@ def _submitted_lines(request: RequestRecord) -> list[str]:
             lines.append(f"• {escape(labels.get(key, key))}: 📎 {escape_truncated(value, _VALUE_MAX)}")
         else:
             lines.append(f"• {escape(labels.get(key, key))}: {_value_text(item['value'])}")
+    for label, value in request.submitted.get("fields", []):  # providers without requirements (CM.com)
+        lines.append(f"• {escape(label)}: {_value_text(value)}")
     emails = request.submitted.get("additionalContactEmails")
     if emails:
         lines.append(f"• Additional contacts: {_value_text(emails)}")

@@ -61,6 +61,7 @@ LAUNCHER_CHOICES = [
     ("my-numbers", "My numbers: application, routing, cancel"),
     ("associate", "Associate a resource with an application"),
     ("associations", "List or delete associations"),
+    ("cm-number", "Request voice numbers from CM.com"),
 ]
 
 

@@ -72,6 +72,11 @@ def update_request(db: sqlite_utils.Database, request_id: str, **fields: Any) ->
     return get_request(db, request_id)  # type: ignore[return-value]
 
 
+def delete_request(db: sqlite_utils.Database, request_id: str) -> None:
+    """Only for a request the provider never received (nothing refers to it yet)."""
+    db.execute("DELETE FROM requests WHERE id = ?", [request_id])
+
+
 def get_request(db: sqlite_utils.Database, request_id: str) -> RequestRecord | None:
     rows = list(db["requests"].rows_where("id = ?", [request_id], limit=1))
     return _from_row(rows[0]) if rows else None

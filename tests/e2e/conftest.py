@@ -16,6 +16,8 @@ import pytest
 
 from bot.background_server import BackgroundServer
 from bot.runtime import assemble
+from bot.sandbox.cm import CmSandbox, CmSandboxConfig
+from bot.sandbox.cm import create_app as create_cm_app
 from bot.sandbox.infobip import InfobipSandbox, SandboxConfig
 from bot.sandbox.slack.driver import SlackDriver
 from bot.sandbox.slack.web_api import SlackStandIn
@@ -30,6 +32,8 @@ ALICE = "U0ALICE001"      # makes requests
 BOB = "U0BOB00001"        # a colleague: may look, may not act
 ADMIN = "U0ADMIN001"      # in RESOURCEBOT_ADMINS
 CHANNEL = "C0RESOURCE"
+CM_PROFILE = "0b0c6b8e-5c5f-4a43-9a0a-3c7d2f1e9b11"
+CM_PROFILES = {"Support desk": CM_PROFILE}
 
 
 @dataclass
@@ -41,6 +45,7 @@ class World:
     sandbox_admin: httpx.Client
     bot_url: str
     services: Services
+    cm_admin: httpx.Client | None = None  # the CM.com stand-in's /_sandbox, when the test has CM.com
 
     def wait(self, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
         deadline = time.monotonic() + timeout
@@ -183,6 +188,12 @@ def world(tmp_path, request) -> Iterator[World]:
     marker = request.node.get_closest_marker("world")
     overrides = {"resourcebot_reconcile_seconds": 0, **(marker.kwargs if marker else {})}
     reminder_tick = overrides.pop("reminder_tick_seconds", 60.0)
+    cm_server = None
+    if overrides.pop("cm", False):  # CM.com configured, pointing at its stand-in
+        cm_sandbox = CmSandbox(CmSandboxConfig(callback_backoff=0.1))
+        cm_server = BackgroundServer(create_cm_app(cm_sandbox)).start()
+        overrides.update(cm_base_url=cm_server.url, cm_product_token=cm_sandbox.config.product_token,
+                         cm_account_id=cm_sandbox.config.account_id, cm_company_profiles=CM_PROFILES)
     slack = SlackStandIn().start()
     slack.add_channel(CHANNEL, "resources")
     slack.add_user(ADMIN, "ada", real_name="Ada Admin")
@@ -209,9 +220,15 @@ def world(tmp_path, request) -> Iterator[World]:
                                  headers={"Authorization": f"App {assembled.sandbox.config.api_key}"}, timeout=10)
     driver = SlackDriver(bot_server.url + "/slack/events", SIGNING_SECRET, slack)
     try:
-        yield World(slack, driver, assembled.sandbox, assembled.sandbox_server.url, sandbox_admin, bot_server.url,
-                    assembled.services)
+        world = World(slack, driver, assembled.sandbox, assembled.sandbox_server.url, sandbox_admin, bot_server.url,
+                      assembled.services)
+        if cm_server:
+            world.cm_admin = httpx.Client(base_url=cm_server.url + "/_sandbox", timeout=10,
+                                          headers={"X-CM-PRODUCTTOKEN": cm_sandbox.config.product_token})
+        yield world
     finally:
+        if cm_server:
+            cm_server.stop()
         driver.close()
         sandbox_admin.close()
         bot_server.stop()

@@ -16,6 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.forms import DOWNLOAD_ACTION_PATTERN
 from bot.domain.mrkdwn import escape
 from bot.domain.statuses import can_cancel, can_update, describe_status
+from bot.providers.cm.client import CmError
+from bot.providers.cm.wire import Status as CmStatus
 from bot.providers.infobip.errors import InfobipError
 from bot.services import Services
 from bot.slack.messages import CANCEL_ACTION, UPDATE_ACTION
@@ -25,6 +27,7 @@ from bot.store.events import record_bot_action
 from bot.store.requests import RequestRecord, get_request
 
 log = logging.getLogger("bot.slack.actions")
+CM_CANCELLED = str(CmStatus.CANCELLED)
 
 
 async def tell(client: AsyncWebClient, body: dict, text: str) -> None:
@@ -64,6 +67,17 @@ async def _request_if_allowed(services: Services, client: AsyncWebClient, body: 
     return request
 
 
+async def cancel_at_provider(services: Services, request: RequestRecord) -> str:
+    """Cancel the request where it lives; returns the status that provider calls it then."""
+    if request.provider == "cm":
+        if services.cm is None or not request.provider_request_id:
+            raise CmError("CM.com has not confirmed this order yet; try again when its first update is in the thread.")
+        await services.cm.cancel_number_request(request.provider_request_id)
+        return CM_CANCELLED
+    await services.infobip.cancel_resource_request(request.provider_request_id or "")
+    return "CANCELED"
+
+
 def register(app: AsyncApp, services: Services) -> None:
     @app.action(DOWNLOAD_ACTION_PATTERN)
     async def template_link_clicked(ack) -> None:
@@ -86,12 +100,12 @@ def register(app: AsyncApp, services: Services) -> None:
         if request is None:
             return
         try:
-            await services.infobip.cancel_resource_request(request.provider_request_id or "")
-        except InfobipError as error:
-            headline, details = explain(error)
+            canceled_status = await cancel_at_provider(services, request)
+        except (InfobipError, CmError) as error:
+            headline, details = explain(error) if isinstance(error, InfobipError) else (escape(str(error)), [])
             await tell(client, body, "\n".join([f"Could not cancel `{request.id}`: {headline}", *details]))
             return
-        # Infobip sends no webhook for CANCELED: record it ourselves, so the thread shows it.
-        record_bot_action(services.db, request, "CANCELED", "canceled", user)
+        # The providers send no webhook for a cancellation: record it ourselves, so the thread shows it.
+        record_bot_action(services.db, request, canceled_status, "canceled", user)
         services.outbox.wake()
         log.info("request %s canceled by %s", request.id, user)

@@ -8,6 +8,7 @@ from bot.domain.commands import (
     USAGE,
     Associate,
     Associations,
+    CmNumber,
     CommandError,
     Help,
     Launcher,
@@ -22,6 +23,7 @@ from bot.domain.commands import (
 from bot.domain.forms import FormContext, RequestKind
 from bot.domain.mrkdwn import escape
 from bot.services import Services
+from bot.slack.cm_requests import NOT_CONFIGURED
 from bot.slack.invocation import Invocation, handler_for, handles
 from bot.slack.my_requests import list_answer, status_answer
 from bot.slack.request_forms import show_form
@@ -33,8 +35,14 @@ from bot.store.requests import get_request, list_requests
 LAUNCHER_COMMANDS = {
     "sender": SenderForm("HR"), "number": NumberForm("HR", "VIRTUAL_LONG_NUMBER", ("SMS",), 1),
     "numbers": NumbersSearch("HR"), "my-numbers": MyNumbers(), "associate": Associate(),
-    "associations": Associations(),
+    "associations": Associations(), "cm-number": CmNumber(),
 }
+
+
+def launcher_choices(services: Services) -> set[str]:
+    """What the launcher offers: the features that are there, CM.com only when it is configured."""
+    return {value for value, _ in LAUNCHER_CHOICES if handler_for(LAUNCHER_COMMANDS[value]) is not None
+            and (value != "cm-number" or services.cm is not None)}
 
 
 def form_context(command: SenderForm | NumberForm, channel_id: str | None) -> FormContext:
@@ -70,15 +78,17 @@ def register(app: AsyncApp, services: Services) -> None:
         if isinstance(command, ShowRequest):
             await ack(response_type="ephemeral", **status_answer(get_request(services.db, command.request_id), command))
             return
+        if isinstance(command, CmNumber) and services.cm is None:
+            await ack(response_type="ephemeral", text=NOT_CONFIGURED)
+            return
         handler = handler_for(command)
         if isinstance(command, Help) or (handler is None and not isinstance(command, Launcher)):
             await ack(response_type="ephemeral", text=USAGE)
             return
         await ack()
         if isinstance(command, Launcher):
-            available = {value for value, _ in LAUNCHER_CHOICES if handler_for(LAUNCHER_COMMANDS[value]) is not None}
-            await client.views_open(trigger_id=body["trigger_id"],
-                                    view=launcher_view(channel_id=body.get("channel_id"), available=available))
+            await client.views_open(trigger_id=body["trigger_id"], view=launcher_view(
+                channel_id=body.get("channel_id"), available=launcher_choices(services)))
             return
         await handler(Invocation(services, client, body["user_id"], body.get("channel_id"),
                                  trigger_id=body["trigger_id"]), command)

@@ -9,9 +9,8 @@ from slack_bolt.async_app import AsyncApp
 from bot.services import Services
 from bot.slack.home import FILTER_ACTION, NEW_REQUEST_ACTION, PAGE_ACTION, SCOPE_ACTION, HomeState
 from bot.slack.home_tab import publish_home
-from bot.slack.invocation import handler_for
-from bot.slack.listeners.commands import LAUNCHER_COMMANDS
-from bot.slack.views import LAUNCHER_CHOICES, launcher_view
+from bot.slack.listeners.commands import launcher_choices
+from bot.slack.views import launcher_view
 
 
 def _state(body: dict) -> HomeState:
@@ -27,9 +26,8 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(NEW_REQUEST_ACTION)
     async def new_request(ack, body, client) -> None:
         await ack()
-        available = {value for value, _ in LAUNCHER_CHOICES if handler_for(LAUNCHER_COMMANDS[value]) is not None}
         # No channel here: the request's thread goes to RESOURCEBOT_CHANNEL or the user's DM with the bot.
-        await client.views_open(trigger_id=body["trigger_id"], view=launcher_view(available=available))
+        await client.views_open(trigger_id=body["trigger_id"], view=launcher_view(available=launcher_choices(services)))
 
     @app.action(SCOPE_ACTION)
     async def scope_changed(ack, body, client) -> None:

@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.domain.commands import (
     Associate,
     Associations,
+    CmNumber,
     Command,
     CommandError,
     MyNumbers,
@@ -27,6 +28,7 @@ from bot.slack.views import LAUNCHER, REQUEST_FORM, loading_view
 
 
 _WITHOUT_COUNTRY = {"my-numbers": MyNumbers(), "associate": Associate(), "associations": Associations()}
+_COUNTRY_OPTIONAL = {"cm-number": CmNumber}
 
 
 def launcher_choice(values: dict) -> Command | dict[str, str]:
@@ -34,6 +36,8 @@ def launcher_choice(values: dict) -> Command | dict[str, str]:
     what = values.get("what") or "sender"
     if what in _WITHOUT_COUNTRY:
         return _WITHOUT_COUNTRY[what]
+    if what in _COUNTRY_OPTIONAL and not values.get("country"):
+        return _COUNTRY_OPTIONAL[what]()
     if not values.get("country"):
         return {"country": "Which country? Type its two-letter code or its name."}
     try:
@@ -43,6 +47,8 @@ def launcher_choice(values: dict) -> Command | dict[str, str]:
     capabilities = tuple(values.get("capabilities") or ())
     if what == "numbers":
         return NumbersSearch(country, capabilities)
+    if what in _COUNTRY_OPTIONAL:
+        return _COUNTRY_OPTIONAL[what](country)
     if what == "sender":
         return SenderForm(country)
     number_type = values.get("number_type") or ("TEN_DIGIT_LONG_CODE" if country == "US" else "VIRTUAL_LONG_NUMBER")

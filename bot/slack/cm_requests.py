@@ -1,0 +1,246 @@
+"""CM.com voice number requests from Slack: the order form, its checks, and the submission.
+
+The form needs the country (for the cities and regions CM.com offers, and the NANPA rule), so
+`/resource cm-number` without one asks for it first. The order is checked in the modal; the
+request is created with a callback URL carrying an unguessable token tied to it, because the
+create answer has no id and CM.com's callbacks are not signed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.domain.cm_orders import NO_RANGE, PHONE_NUMBER_TYPES, CmOrder, check_order, is_nanpa
+from bot.domain.commands import CmNumber, CommandError, parse_country
+from bot.domain.form_values import flatten_state_values
+from bot.domain.mrkdwn import escape, mrkdwn_text, plain_text
+from bot.domain.validation import errors_response
+from bot.providers.cm.client import CmError, CmUnknownOutcome
+from bot.providers.cm.models import CmNumberRequestCreate
+from bot.providers.cm.wire import Status as CmStatus
+from bot.services import Services
+from bot.slack.acks import settle_after_ack
+from bot.slack.invocation import Invocation, handles
+from bot.slack.messages import country_name
+from bot.slack.views import loading_view, message_view
+from bot.store import outbox
+from bot.store.requests import create_request, delete_request, get_request, update_request
+
+log = logging.getLogger("bot.slack.cm")
+
+PROVIDER = "cm"
+KIND = "CM_NUMBER_REQUEST"
+COUNTRY_VIEW = "cm_country"
+ORDER_VIEW = "cm_order"
+TITLE = "CM.com numbers"
+TYPE_LABELS = {"LOCAL": "Local (geographic)", "NATIONAL": "National", "TOLLFREE": "Toll-free"}
+TYPED_PROFILE = "companyProfileTyped"
+NOT_CONFIGURED = ("CM.com is not set up for this workspace. An admin can enable it by setting CM_BASE_URL, "
+                  "CM_PRODUCT_TOKEN and CM_ACCOUNT_ID (and CM_COMPANY_PROFILES for the profile list); "
+                  "see the README.")
+
+
+def _select(block_id: str, label: str, options: list[tuple[str, str]], *, optional: bool = False,
+            initial: str | None = None) -> dict[str, Any]:
+    choices = [{"text": plain_text(text, 75), "value": value} for value, text in options][:100]
+    element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": choices}
+    chosen = next((c for c in choices if c["value"] == initial), None)
+    if chosen:
+        element["initial_option"] = chosen
+    return {"type": "input", "block_id": block_id, "optional": optional, "label": plain_text(label, 2000),
+            "element": element}
+
+
+def _text_input(block_id: str, label: str, *, optional: bool = True, hint: str | None = None,
+                multiline: bool = False, max_length: int | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": multiline}
+    if max_length:
+        element["max_length"] = max_length
+    block = {"type": "input", "block_id": block_id, "optional": optional, "label": plain_text(label, 2000),
+             "element": element}
+    if hint:
+        block["hint"] = plain_text(hint, 2000)
+    return block
+
+
+def country_view(channel_id: str | None) -> dict[str, Any]:
+    blocks = [_text_input("country", "Country of the numbers", optional=False, max_length=60,
+                          hint="Two-letter code or name, e.g. NL or United States.")]
+    view = {"type": "modal", "callback_id": COUNTRY_VIEW, "title": plain_text(TITLE, 24),
+            "submit": plain_text("Next", 24), "close": plain_text("Cancel", 24), "blocks": blocks,
+            "private_metadata": json.dumps({"ch": channel_id})}
+    return view
+
+
+def order_view(*, country: str, channel_id: str | None, profiles: dict[str, str], max_quantity: int,
+               range_sizes: list[int], cities: list[str], regions: list[str]) -> dict[str, Any]:
+    """The order form for one country, with CM.com's own choices where it gave them."""
+    blocks: list[dict[str, Any]] = [{"type": "context", "elements": [mrkdwn_text(
+        f"Voice numbers in *{escape(country_name(country))}* from CM.com. In-stock numbers are assigned at "
+        "once; otherwise CM.com support reviews the order and accepts or rejects it with a reason.")]}]
+    if profiles:
+        blocks.append(_select("companyProfileGuid", "Company profile", [(g, n) for n, g in profiles.items()],
+                              optional=True))
+    blocks.append(_text_input(TYPED_PROFILE, "Company profile id" if not profiles else "…or its id",
+                              optional=bool(profiles), max_length=36,
+                              hint="The UUID of the company profile that will operate the numbers."))
+    blocks.append({"type": "input", "block_id": "quantity", "label": plain_text("How many numbers", 2000),
+                   "element": {"type": "number_input", "action_id": "value", "is_decimal_allowed": False,
+                               "min_value": "1", "max_value": str(max_quantity), "initial_value": "1"}})
+    if range_sizes:
+        blocks.append(_select("rangeSize", "As a range of consecutive numbers?",
+                              [(NO_RANGE, "No, single numbers")] + [(str(s), f"Ranges of {s}") for s in range_sizes],
+                              optional=True, initial=NO_RANGE))
+    blocks.append(_select("phoneNumberType", "Number type", [(t, TYPE_LABELS[t]) for t in PHONE_NUMBER_TYPES],
+                          initial="LOCAL"))
+    blocks.append(_text_input("areaCode", "Area code", max_length=6,
+                              hint="An area code, a city, or both. Digits only, e.g. 20 or 212."))
+    if cities:
+        blocks.append(_select("city", "City", [(c, c) for c in cities], optional=True))
+    else:
+        blocks.append(_text_input("city", "City", max_length=100))
+    if is_nanpa(country):
+        blocks.append(_select("region", "Region (state or province)", [(r, r) for r in regions], optional=False)
+                      if regions else _text_input("region", "Region (state or province)", optional=False,
+                                                  max_length=50))
+    blocks.append(_text_input("comment", "Comment for CM.com", multiline=True, max_length=500,
+                              hint="E.g. a distribution group or an IP address."))
+    metadata = {"c": country, "ch": channel_id, "max": max_quantity, "ranges": range_sizes, "regions": regions}
+    return {"type": "modal", "callback_id": ORDER_VIEW, "title": plain_text(TITLE, 24),
+            "submit": plain_text("Order", 24), "close": plain_text("Cancel", 24), "blocks": blocks,
+            "private_metadata": json.dumps(metadata)[:3000]}
+
+
+async def _show_order_form(services: Services, invocation: Invocation, country: str) -> None:
+    try:
+        restrictions = await services.cm.order_restrictions()
+        locale = await services.cm.locale_options(country)
+    except CmError as error:
+        await invocation.show(message_view(TITLE, f":warning: {escape(str(error))}",
+                                           ["Nothing was ordered. Try again in a minute."]))
+        return
+    await invocation.show(order_view(
+        country=country, channel_id=invocation.channel_id, profiles=services.settings.cm_company_profiles,
+        max_quantity=restrictions.max_quantity, range_sizes=restrictions.range_sizes,
+        cities=locale.cities, regions=locale.regions))
+
+
+@handles(CmNumber)
+async def open_cm_order(invocation: Invocation, command: CmNumber) -> None:
+    if command.country is None:
+        if invocation.view_id:  # from the launcher, whose modal already shows "Loading…"
+            await invocation.show(country_view(invocation.channel_id))
+        else:
+            await invocation.client.views_open(trigger_id=invocation.trigger_id, view=country_view(invocation.channel_id))
+        return
+    await invocation.loading(TITLE, "Loading CM.com's order options…")
+    await _show_order_form(invocation.services, invocation, command.country)
+
+
+def _order_body(order: CmOrder, callback_url: str) -> CmNumberRequestCreate:
+    return CmNumberRequestCreate(
+        company_profile_guid=order.company_profile_guid, quantity=order.quantity, range_size=order.range_size,
+        phone_number_type=order.phone_number_type, area_code=order.area_code, city=order.city,
+        region=order.region, comment=order.comment, callback_url=callback_url)
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    @app.view(COUNTRY_VIEW)
+    async def country_chosen(ack, body, client) -> None:
+        values = flatten_state_values(body["view"]["state"]["values"])
+        try:
+            country = parse_country(str(values.get("country") or ""))
+        except CommandError as error:
+            await ack(errors_response({"country": str(error)}))
+            return
+        await ack(response_action="update", view=loading_view(TITLE, "Loading CM.com's order options…"))
+        channel_id = json.loads(body["view"].get("private_metadata") or "{}").get("ch")
+        invocation = Invocation(services, client, body["user"]["id"], channel_id, view_id=body["view"]["id"],
+                                acked_at=time.monotonic())
+        await _show_order_form(services, invocation, country)
+
+    @app.view(ORDER_VIEW)
+    async def order_submitted(ack, body, client) -> None:
+        view = body["view"]
+        user = body["user"]["id"]
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        values = flatten_state_values(view["state"]["values"])
+        values["companyProfileGuid"] = values.get(TYPED_PROFILE) or values.get("companyProfileGuid")
+        checked = check_order(values, country=metadata["c"], max_quantity=metadata.get("max", 1000),
+                              range_sizes=tuple(metadata.get("ranges") or ()),
+                              regions=tuple(metadata.get("regions") or ()))
+        if isinstance(checked, dict):
+            if "companyProfileGuid" in checked:  # shown under the field people type into
+                checked[TYPED_PROFILE] = checked.pop("companyProfileGuid")
+            await ack(errors_response(checked))
+            return
+        await ack(response_action="update", view=loading_view(TITLE, "Sending the order to CM.com…"))
+        acked_at = time.monotonic()
+        # Stored before CM.com is asked: its first callback may arrive before its answer does.
+        token = secrets.token_urlsafe(32)
+        request = create_request(
+            services.db, provider=PROVIDER, kind=KIND, country=checked.country,
+            number_type=checked.phone_number_type, quantity=checked.quantity, requester=user,
+            channel=services.settings.resourcebot_channel or metadata.get("ch"), status=str(CmStatus.PENDING),
+            status_at=services.clock.now().isoformat(), callback_token=token,
+            submitted={"fields": _submitted_fields(checked, services.settings.cm_company_profiles)},
+        )
+        try:
+            created = await services.cm.create_number_request(
+                _order_body(checked, f"{services.public_url}/webhooks/cm/{token}"))
+        except CmUnknownOutcome as error:
+            # It may have gone through: keep the request, so that a callback still finds its thread.
+            log.warning("CM.com order %s by %s has an unknown outcome: %s", request.id, user, error)
+            update_request(services.db, request.id, note="CM.com did not confirm this order in time; "
+                                                         "its callback will tell whether it went through.")
+            _start_thread(services, request.id)
+            await _show_outcome(client, view["id"], acked_at, message_view(
+                TITLE, ":warning: CM.com did not confirm in time whether it took this order.",
+                [f"Please don't order again yet: request `{request.id}`'s thread will show what CM.com says."]))
+            return
+        except CmError as error:
+            delete_request(services.db, request.id)
+            await _show_outcome(client, view["id"], acked_at, message_view(
+                TITLE, f":warning: {escape(str(error))}", ["Nothing was ordered."]))
+            return
+        fresh = get_request(services.db, request.id)
+        if fresh is not None and fresh.status_at == request.status_at:  # no callback got here first
+            update_request(services.db, request.id, status=created.status or str(CmStatus.PENDING),
+                           numbers=[{"number": n} for n in created.numbers] or None,
+                           **({"provider_request_id": created.id} if created.id else {}))
+        _start_thread(services, request.id)
+        log.info("CM.com request %s ordered by %s (%s)", request.id, user, created.status)
+        await _show_outcome(client, view["id"], acked_at, message_view(
+            TITLE, f":white_check_mark: Ordered. Request `{request.id}`.",
+            ["Follow it in its thread: CM.com's answer is posted there."]))
+
+
+def _start_thread(services: Services, request_id: str) -> None:
+    with services.db.atomic():
+        outbox.enqueue(services.db, request_id, outbox.THREAD_ROOT)
+        outbox.enqueue(services.db, request_id, outbox.HOME_REFRESH)
+    services.outbox.wake()
+
+
+async def _show_outcome(client, view_id: str, acked_at: float, view: dict[str, Any]) -> None:
+    await settle_after_ack(acked_at)
+    await client.views_update(view_id=view_id, view=view)
+
+
+def _submitted_fields(order: CmOrder, profiles: dict[str, str]) -> list[list[str]]:
+    """What the thread shows as submitted: label and value, in the form's order."""
+    profile_names = {guid: name for name, guid in profiles.items()}
+    fields = [
+        ("Company profile", profile_names.get(order.company_profile_guid, order.company_profile_guid)),
+        ("Quantity", str(order.quantity)),
+        ("Range size", str(order.range_size) if order.range_size else None),
+        ("Type", TYPE_LABELS.get(order.phone_number_type, order.phone_number_type)),
+        ("Area code", order.area_code), ("City", order.city), ("Region", order.region), ("Comment", order.comment),
+    ]
+    return [[label, value] for label, value in fields if value]
