@@ -3,12 +3,20 @@
 Used wherever a resource is put onto an application/entity: a number's number-level routing,
 a purchase, an association. Applications and entities are listed from Infobip; a static select
 holds at most 100 options, so a longer list turns the field into a text input for the id.
+
+With `allow_new=True` the select also offers "➕ New application…" (or entity): choosing it
+dispatches a block action (action_id `platform_pick`) and `reshape_for_new` adds the inputs for
+the new id and name right under the select; `read_platform_choice` validates them (ids must
+need no URL encoding) and says what to create before the resource is put on it.
 """
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.associations import id_problem, name_problem
 from bot.domain.mrkdwn import plain_text
 from bot.providers.infobip import InfobipClient, iterate_pages
 from bot.providers.infobip.models import Application, Entity
@@ -17,6 +25,12 @@ APPLICATION_BLOCK = "applicationId"
 ENTITY_BLOCK = "entityId"
 DEFAULT_APPLICATION = "default"
 NO_ENTITY = "__none__"  # the option that clears the entity
+NO_APPLICATION = "__none__"  # the option that leaves the application unset (where that is allowed)
+NEW_OPTION = "__new__"  # the option that creates an application or entity inline
+PICK_ACTION = "platform_pick"  # action_id of a select that offers NEW_OPTION (dispatches on change)
+# The inputs shown under a select when NEW_OPTION is chosen: {select block: (id block, name block)}.
+NEW_BLOCKS = {"applicationId": ("applicationNewId", "applicationNewName"),
+              "entityId": ("entityNewId", "entityNewName")}
 _SELECT_MAX = 100
 _LIST_MAX = 1000  # more than this is not worth paging through for a picker
 
@@ -41,25 +55,37 @@ def _option(value: str, label: str | None) -> dict[str, Any]:
 
 
 def application_block(applications: list[Application], initial: str | None = None, *,
-                      optional: bool = False, label: str = "Application") -> dict[str, Any]:
-    if len(applications) > _SELECT_MAX:
+                      optional: bool = False, label: str = "Application", allow_new: bool = False,
+                      none_label: str | None = None) -> dict[str, Any]:
+    """`allow_new` adds "➕ New application…"; `none_label` an option that leaves it unset."""
+    extra = int(allow_new) + int(none_label is not None)
+    if len(applications) + extra > _SELECT_MAX:
         element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 255,
                                    "placeholder": plain_text("Application id, e.g. marketing", 150)}
         if initial:
             element["initial_value"] = initial
     else:
         options = [_option(a.application_id, a.application_name) for a in applications]
-        element = {"type": "static_select", "action_id": "value", "options": options}
-        chosen = next((o for o in options if o["value"] == (initial or DEFAULT_APPLICATION)), None)
+        if none_label is not None:
+            options.insert(0, {"text": plain_text(none_label, 75), "value": NO_APPLICATION})
+        if allow_new:
+            options.append({"text": plain_text("➕ New application…", 75), "value": NEW_OPTION})
+        element = {"type": "static_select", "action_id": PICK_ACTION if allow_new else "value", "options": options}
+        wanted = initial or (NO_APPLICATION if none_label is not None else DEFAULT_APPLICATION)
+        chosen = next((o for o in options if o["value"] == wanted), None)
         if chosen:
             element["initial_option"] = chosen
-    return {"type": "input", "block_id": APPLICATION_BLOCK, "optional": optional,
-            "label": plain_text(label, 2000), "element": element}
+    block = {"type": "input", "block_id": APPLICATION_BLOCK, "optional": optional,
+             "label": plain_text(label, 2000), "element": element}
+    if allow_new and element["type"] == "static_select":
+        block["dispatch_action"] = True
+    return block
 
 
-def entity_block(entities: list[Entity], initial: str | None = None, *, label: str = "Entity") -> dict[str, Any]:
-    """Optional: "No entity" clears it."""
-    if len(entities) >= _SELECT_MAX:
+def entity_block(entities: list[Entity], initial: str | None = None, *, label: str = "Entity",
+                 allow_new: bool = False) -> dict[str, Any]:
+    """Optional: "No entity" clears it; `allow_new` adds "➕ New entity…"."""
+    if len(entities) + int(allow_new) >= _SELECT_MAX:
         element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 255,
                                    "placeholder": plain_text("Entity id (leave empty for none)", 150)}
         if initial:
@@ -67,14 +93,104 @@ def entity_block(entities: list[Entity], initial: str | None = None, *, label: s
     else:
         options = [_option(NO_ENTITY, "No entity")] + [_option(e.entity_id, e.entity_name) for e in entities]
         options[0]["text"] = plain_text("No entity", 75)
-        element = {"type": "static_select", "action_id": "value", "options": options,
+        if allow_new:
+            options.append({"text": plain_text("➕ New entity…", 75), "value": NEW_OPTION})
+        element = {"type": "static_select", "action_id": PICK_ACTION if allow_new else "value", "options": options,
                    "initial_option": next((o for o in options if o["value"] == initial), options[0])}
-    return {"type": "input", "block_id": ENTITY_BLOCK, "optional": True,
-            "label": plain_text(label, 2000), "element": element}
+    block = {"type": "input", "block_id": ENTITY_BLOCK, "optional": True,
+             "label": plain_text(label, 2000), "element": element}
+    if allow_new and element["type"] == "static_select":
+        block["dispatch_action"] = True
+    return block
 
 
 def chosen_platform(values: dict[str, Any]) -> tuple[str | None, str | None]:
     """(application id, entity id) from flattened view values; None where nothing was chosen."""
     application = (values.get(APPLICATION_BLOCK) or "").strip() or None
     entity = (values.get(ENTITY_BLOCK) or "").strip() or None
-    return application, None if entity == NO_ENTITY else entity
+    return None if application == NO_APPLICATION else application, None if entity == NO_ENTITY else entity
+
+
+# ---- Creating an application or entity inline ------------------------------------------------
+
+def new_inputs(select_block_id: str) -> list[dict[str, Any]]:
+    """The id and name inputs for a new application or entity, shown under its select."""
+    kind = "application" if select_block_id == APPLICATION_BLOCK else "entity"
+    id_block, name_block = NEW_BLOCKS[select_block_id]
+    return [
+        {"type": "input", "block_id": id_block, "label": plain_text(f"New {kind} id", 2000),
+         "hint": plain_text("Letters, digits, “-”, “_”, “.” or “~”; it can't be changed later.", 2000),
+         "element": {"type": "plain_text_input", "action_id": "value", "max_length": 255,
+                     "placeholder": plain_text("e.g. marketing-eu" if kind == "application" else "e.g. acme", 150)}},
+        {"type": "input", "block_id": name_block, "optional": True, "label": plain_text(f"New {kind} name", 2000),
+         "element": {"type": "plain_text_input", "action_id": "value", "max_length": 255}},
+    ]
+
+
+def with_new_inputs(blocks: list[dict[str, Any]], select_block_id: str, chosen: str | None) -> list[dict[str, Any]]:
+    """`blocks` with the new-id/name inputs under the select when NEW_OPTION is chosen, else without."""
+    hidden = set(NEW_BLOCKS[select_block_id])
+    kept = [b for b in blocks if b.get("block_id") not in hidden]
+    if chosen != NEW_OPTION:
+        return kept
+    at = next((i for i, b in enumerate(kept) if b.get("block_id") == select_block_id), None)
+    if at is None:
+        return kept
+    return kept[:at + 1] + new_inputs(select_block_id) + kept[at + 1:]
+
+
+_VIEW_FIELDS = ("type", "title", "submit", "close", "blocks", "private_metadata", "callback_id",
+                "clear_on_close", "notify_on_close", "external_id")
+
+
+def view_spec(view: dict[str, Any]) -> dict[str, Any]:
+    """A stored view (as a block action carries it) turned back into a views.update payload."""
+    return {key: copy.deepcopy(view[key]) for key in _VIEW_FIELDS if view.get(key) not in (None, "")}
+
+
+def reshape_for_new(view: dict[str, Any], select_block_id: str, chosen: str | None) -> dict[str, Any] | None:
+    """The view to put up after the person picked `chosen` in a select offering NEW_OPTION, or None
+    when it stays as it is."""
+    if select_block_id not in NEW_BLOCKS:
+        return None
+    blocks = view.get("blocks") or []
+    reshaped = with_new_inputs(blocks, select_block_id, chosen)
+    if [b.get("block_id") for b in reshaped] == [b.get("block_id") for b in blocks]:
+        return None
+    spec = view_spec(view)
+    spec["blocks"] = reshaped
+    return spec
+
+
+@dataclass(frozen=True)
+class PlatformChoice:
+    """The application and entity picked in a form, and the ones to create first."""
+
+    application_id: str | None
+    entity_id: str | None
+    new_application: Application | None = None
+    new_entity: Entity | None = None
+
+
+def read_platform_choice(values: dict[str, Any]) -> tuple[PlatformChoice, dict[str, str]]:
+    """(choice, {block_id: message}) from flattened view values; ids checked before any call."""
+    application, entity = chosen_platform(values)
+    errors: dict[str, str] = {}
+    new_application = new_entity = None
+    for select, kind in ((APPLICATION_BLOCK, "application"), (ENTITY_BLOCK, "entity")):
+        picked = application if select == APPLICATION_BLOCK else entity
+        if picked == NEW_OPTION:
+            id_block, name_block = NEW_BLOCKS[select]
+            new_id = (values.get(id_block) or "").strip()
+            new_name = (values.get(name_block) or "").strip() or None
+            if problem := id_problem(new_id, f"{kind} id"):
+                errors[id_block if id_block in values else select] = problem
+            elif problem := name_problem(new_name, f"{kind} name"):
+                errors[name_block] = problem
+            elif select == APPLICATION_BLOCK:
+                new_application, application = Application(application_id=new_id, application_name=new_name), new_id
+            else:
+                new_entity, entity = Entity(entity_id=new_id, entity_name=new_name), new_id
+        elif picked and (problem := id_problem(picked, f"{kind} id")):
+            errors[select] = problem
+    return PlatformChoice(application, entity, new_application, new_entity), errors

@@ -717,8 +717,14 @@ class ResourceAssociationRequest(InfobipModel):
     resource_type: AssociationResourceType = Field(alias="resourceType")
     channel: AssociationChannel
     application_id: str = Field(alias="applicationId", max_length=255)
-    entity_id: str = Field(alias="entityId", max_length=255)
+    # Required by the contract, and null when the resource has no entity.
+    entity_id: str | None = Field(alias="entityId", max_length=255)
     resource_id: str = Field(alias="resourceId", max_length=255)
+
+    def to_wire(self) -> dict[str, Any]:
+        body = super().to_wire()
+        body.setdefault("entityId", None)  # "no entity" is said with null, never by leaving it out
+        return body
 
 
 class ResourceAssociation(InfobipModel):

@@ -1,0 +1,14 @@
+"""Resource associations, applications and entities, and inbound routing, from Slack.
+
+- `associate`: `/resource associate`, the form;
+- `association_list`: `/resource associations`, a paged, filtered list with Details and Delete;
+- `owned`: the account's numbers and senders, to pick from or to show;
+- `applications`: list, create, rename and delete applications and entities;
+- `inbound_routing`: a number's number-level application/entity and its inbound configurations
+  by keyword (the `number_routing` button on my-numbers rows opens it);
+- `common`: who may change things, telling people, recording and announcing a change.
+
+Anyone may look; only `services.may_manage_routing` users may change anything. Every change is
+written to the audit log once Infobip has confirmed it, and posted in the channel the command
+came from.
+"""

@@ -1,0 +1,406 @@
+"""Applications and entities: a paged list (one kind at a time), create, rename and delete.
+
+Reached from the association list ("Applications & entities"). Create and Edit open a small
+form over the list; Delete sits in the Edit form behind a confirmation that says what deleting
+does: every resource linked to it goes back to application `default` and no entity.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.associations import DEFAULT_APPLICATION, RESET_WARNING, ViewState, id_problem, name_problem
+from bot.domain.form_values import flatten_state_values
+from bot.domain.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text
+from bot.domain.validation import errors_response
+from bot.providers.infobip.errors import InfobipError, InfobipNotFound
+from bot.providers.infobip.models import Application, ApplicationUpdate, Entity, EntityUpdate
+from bot.services import Services
+from bot.slack.acks import settle_after_ack
+from bot.slack.provisioning.common import (
+    announce,
+    banner,
+    failure_text,
+    is_conflict,
+    modal,
+    open_child,
+    record,
+    refusal_text,
+    tell_user,
+    update_view,
+)
+from bot.slack.views import loading_view, message_view
+
+LIST_VIEW = "platforms"
+FORM_VIEW = "platform_form"
+OPEN_ACTION = "platforms_open"
+TAB_ACTION = "platforms_tab"
+PAGE_ACTION = "platforms_page"
+NEW_ACTION = "platform_new"
+EDIT_ACTION = "platform_edit"
+DELETE_ACTION = "platform_delete"
+ID_BLOCK = "platformId"
+NAME_BLOCK = "platformName"
+PAGE_SIZE = 20
+KINDS = ("application", "entity")
+_PLURAL = {"application": "applications", "entity": "entities"}
+
+
+def _kind(value: str | None) -> str:
+    return value if value in KINDS else "application"
+
+
+def _id_of(item: Application | Entity) -> str:
+    return item.application_id if isinstance(item, Application) else item.entity_id
+
+
+def _name_of(item: Application | Entity) -> str | None:
+    return item.application_name if isinstance(item, Application) else item.entity_name
+
+
+def _shown(kind: str, item_id: str) -> str:
+    return f"{kind} `{escape(item_id)}`"
+
+
+# ---- Provider calls, by kind ---------------------------------------------------------------------
+
+async def _page(services: Services, kind: str, page: int):
+    if kind == "application":
+        return await services.infobip.list_applications(page=page, size=PAGE_SIZE)
+    return await services.infobip.list_entities(page=page, size=PAGE_SIZE)
+
+
+async def _get(services: Services, kind: str, item_id: str) -> Application | Entity:
+    if kind == "application":
+        return await services.infobip.get_application(item_id)
+    return await services.infobip.get_entity(item_id)
+
+
+async def _linked(services: Services, kind: str, item_id: str) -> tuple[list[dict[str, Any]], int]:
+    """Up to 100 associations that use it, and how many there are."""
+    query = {"application_id": item_id} if kind == "application" else {"entity_id": item_id}
+    page = await services.infobip.list_associations(**query, page=0, size=100)
+    found = [a.to_wire() for a in page.results]
+    return found, page.paging.total_results if page.paging else len(found)
+
+
+# ---- The list -------------------------------------------------------------------------------------
+
+def list_view(state: ViewState, items: list[Application | Entity], *, total_pages: int, total_results: int,
+              notice: str | None = None) -> dict:
+    kind = _kind(state.kind)
+    blocks: list[dict] = []
+    if notice:
+        blocks.append(banner(notice))
+    blocks += [
+        {"type": "actions", "block_id": "tabs", "elements": [
+            {"type": "button", "action_id": f"{TAB_ACTION}.application", "text": plain_text("Applications", 75),
+             "value": "application",
+             **({"style": "primary"} if kind == "application" else {})},
+            {"type": "button", "action_id": f"{TAB_ACTION}.entity", "text": plain_text("Entities", 75),
+             "value": "entity",
+             **({"style": "primary"} if kind == "entity" else {})},
+            {"type": "button", "action_id": NEW_ACTION, "text": plain_text(f"➕ New {kind}", 75), "value": kind},
+        ]},
+        {"type": "context", "elements": [mrkdwn_text(RESET_WARNING)]},
+        {"type": "divider"},
+    ]
+    if not items:
+        blocks.append({"type": "section", "text": mrkdwn_text(f"_No {_PLURAL[kind]} yet._")})
+    for index, item in enumerate(items):
+        item_id, name = _id_of(item), _name_of(item)
+        text = f"*{escape_truncated(name, 200)}* · `{escape(item_id)}`" if name else f"`{escape(item_id)}`"
+        blocks.append({"type": "section", "block_id": f"item.{index}", "text": mrkdwn_text(text),
+                       "accessory": {"type": "button", "action_id": EDIT_ACTION, "text": plain_text("Edit", 75),
+                                     "value": item_id}})
+    noun = kind if total_results == 1 else _PLURAL[kind]
+    blocks.append({"type": "context", "elements": [mrkdwn_text(
+        f"{total_results} {noun} · page {state.page + 1} of {max(total_pages, 1)}")]})
+    nav = []
+    if state.page > 0:
+        nav.append({"type": "button", "action_id": f"{PAGE_ACTION}.prev", "text": plain_text("◀ Previous", 75),
+                    "value": str(state.page - 1)})
+    if state.page + 1 < total_pages:
+        nav.append({"type": "button", "action_id": f"{PAGE_ACTION}.next", "text": plain_text("Next ▶", 75),
+                    "value": str(state.page + 1)})
+    if nav:
+        blocks.append({"type": "actions", "block_id": "nav", "elements": nav})
+    return modal("Applications & entities", blocks, state=state, callback_id=LIST_VIEW)
+
+
+async def build_list(services: Services, state: ViewState, *, notice: str | None = None) -> dict:
+    kind = _kind(state.kind)
+    try:
+        page = await _page(services, kind, state.page)
+        if not page.results and state.page > 0 and page.paging and page.paging.total_pages > 0:
+            state = state.but(page=page.paging.total_pages - 1)
+            page = await _page(services, kind, state.page)
+    except InfobipError as error:
+        return message_view("Applications & entities", failure_text(f"list the {_PLURAL[kind]}", error))
+    paging = page.paging
+    return list_view(state, list(page.results), total_pages=paging.total_pages if paging else 1,
+                     total_results=paging.total_results if paging else len(page.results), notice=notice)
+
+
+async def open_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+    parent = ViewState.load((body.get("view") or {}).get("private_metadata"))
+    state = ViewState(channel_id=parent.channel_id, kind=_kind(body["actions"][0].get("value")))
+    view_id, _ = await open_child(client, body, loading_view("Applications & entities", "Loading…"))
+    await update_view(client, view_id, await build_list(services, state))
+
+
+async def browse_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+    """A tab or a page button of the list."""
+    view = body["view"]
+    state = ViewState.load(view.get("private_metadata"))
+    action = body["actions"][0]
+    if action["action_id"].startswith(TAB_ACTION):
+        state = state.but(kind=_kind(action.get("value")), page=0)
+    else:
+        try:
+            state = state.but(page=max(0, int(action.get("value") or 0)))
+        except ValueError:
+            return
+    await update_view(client, view["id"], await build_list(services, state), hash=view.get("hash"))
+
+
+# ---- Create and rename ------------------------------------------------------------------------------
+
+def form_view(state: ViewState, *, item: Application | Entity | None = None, linked: int | None = None,
+              error: str | None = None, initial_id: str | None = None, initial_name: str | None = None) -> dict:
+    kind = _kind(state.kind)
+    blocks: list[dict] = []
+    if error:
+        blocks.append(banner(error))
+    name_element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 255}
+    if item is None:
+        id_element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 255,
+                                      "placeholder": plain_text("e.g. marketing-eu" if kind == "application"
+                                                                else "e.g. acme", 150)}
+        if initial_id:
+            id_element["initial_value"] = initial_id
+        if initial_name:
+            name_element["initial_value"] = initial_name
+        blocks += [
+            {"type": "input", "block_id": ID_BLOCK, "label": plain_text(f"{kind.capitalize()} id", 2000),
+             "hint": plain_text("Letters, digits, “-”, “_”, “.” or “~” (it becomes part of Infobip's URLs); "
+                                "it can't be changed later.", 2000), "element": id_element},
+            {"type": "input", "block_id": NAME_BLOCK, "optional": True, "label": plain_text("Name", 2000),
+             "element": name_element},
+        ]
+        return modal(f"New {kind}", blocks, state=state, callback_id=FORM_VIEW, submit="Create", close="Back")
+    item_id, name = _id_of(item), _name_of(item)
+    if initial_name or name:
+        name_element["initial_value"] = initial_name or name
+    blocks += [
+        {"type": "section", "text": mrkdwn_text(f"*{kind.capitalize()}* `{escape(item_id)}`")},
+        {"type": "input", "block_id": NAME_BLOCK, "optional": True, "label": plain_text("Name", 2000),
+         "element": name_element},
+    ]
+    if linked is not None:
+        noun = "association uses" if linked == 1 else "associations use"
+        blocks.append({"type": "context", "elements": [mrkdwn_text(f"{linked} {noun} it.")]})
+    if kind == "application" and item_id == DEFAULT_APPLICATION:
+        blocks.append({"type": "context", "elements": [mrkdwn_text(
+            "The `default` application can be renamed but not deleted: resources fall back to it.")]})
+    else:
+        warning = (f"Deleting {_shown(kind, item_id)} resets every resource linked to it to application `default` "
+                   "and no entity. Its associations and the numbers routed to it move there.")
+        blocks += [
+            {"type": "context", "elements": [mrkdwn_text(f":warning: {warning}")]},
+            {"type": "actions", "block_id": "delete", "elements": [{
+                "type": "button", "action_id": DELETE_ACTION, "style": "danger",
+                "text": plain_text(f"Delete {kind}", 75), "value": item_id,
+                "confirm": {"title": plain_text(f"Delete this {kind}?", 100), "text": mrkdwn_text(warning, 300),
+                            "confirm": plain_text("Delete", 30), "deny": plain_text("Keep it", 30),
+                            "style": "danger"}}]},
+        ]
+    return modal(f"Edit {kind}", blocks, state=state, callback_id=FORM_VIEW, submit="Rename", close="Back")
+
+
+async def new_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+    user = body["user"]["id"]
+    parent = body["view"]
+    parent_state = ViewState.load(parent.get("private_metadata"))
+    kind = _kind(body["actions"][0].get("value"))
+    if not services.may_manage_routing(user):
+        await tell_user(client, user, parent_state.channel_id, refusal_text(services, f"create {_PLURAL[kind]}"))
+        return
+    state = parent_state.but(kind=kind, target=None, parent_view_id=parent["id"])
+    await open_child(client, body, form_view(state))
+
+
+async def edit_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+    user = body["user"]["id"]
+    parent = body["view"]
+    parent_state = ViewState.load(parent.get("private_metadata"))
+    kind = _kind(parent_state.kind)
+    item_id = body["actions"][0].get("value") or ""
+    if not services.may_manage_routing(user):
+        await tell_user(client, user, parent_state.channel_id, refusal_text(services, f"rename or delete {_PLURAL[kind]}"))
+        return
+    view_id, _ = await open_child(client, body, loading_view(f"Edit {kind}", "Loading…"))
+    try:
+        item = await _get(services, kind, item_id)
+        _, linked = await _linked(services, kind, item_id)
+    except InfobipNotFound:
+        await update_view(client, view_id, message_view(f"Edit {kind}", f"{_shown(kind, item_id).capitalize()} "
+                                                                        "is not there any more."))
+        return
+    except InfobipError as error:
+        await update_view(client, view_id, message_view(f"Edit {kind}", failure_text(f"load {_shown(kind, item_id)}",
+                                                                                     error)))
+        return
+    state = parent_state.but(kind=kind, target=item_id, parent_view_id=parent["id"],
+                             extra={"name": _name_of(item)})
+    await update_view(client, view_id, form_view(state, item=item, linked=linked))
+
+
+async def form_submitted(services: Services, client: AsyncWebClient, ack, body: dict) -> None:
+    view = body["view"]
+    user = body["user"]["id"]
+    state = ViewState.load(view.get("private_metadata"))
+    kind = _kind(state.kind)
+    if not services.may_manage_routing(user):
+        await ack(response_action="update", view=message_view(f"{kind.capitalize()}",
+                                                               refusal_text(services, f"change {_PLURAL[kind]}")))
+        return
+    values = flatten_state_values(view["state"]["values"])
+    name = (values.get(NAME_BLOCK) or "").strip() or None
+    new_id = None if state.target else (values.get(ID_BLOCK) or "").strip()
+    errors: dict[str, str] = {}
+    if new_id is not None and (problem := id_problem(new_id, f"{kind} id")):
+        errors[ID_BLOCK] = problem
+    if problem := name_problem(name, f"{kind} name"):
+        errors[NAME_BLOCK] = problem
+    if errors:
+        await ack(errors_response(errors))
+        return
+    await ack(response_action="update", view=loading_view(f"{kind.capitalize()}", "Saving at Infobip…"))
+    acked_at = time.monotonic()
+    infobip = services.infobip
+    item_id = state.target or new_id or ""
+    shown = _shown(kind, item_id)
+    named = f" ({escape_truncated(name, 200)})" if name else ""
+    try:
+        if state.target is None:
+            if kind == "application":
+                await infobip.create_application(Application(application_id=item_id, application_name=name))
+            else:
+                await infobip.create_entity(Entity(entity_id=item_id, entity_name=name))
+        elif kind == "application":
+            await infobip.update_application(item_id, ApplicationUpdate(application_name=name))
+        else:
+            await infobip.update_entity(item_id, EntityUpdate(entity_name=name))
+    except InfobipError as error:
+        what = f"create {shown}" if state.target is None else f"rename {shown}"
+        text = (f":warning: An {shown} already exists: pick another id." if is_conflict(error)
+                else failure_text(what, error))
+        item = None
+        if state.target is not None:
+            item = Application(application_id=item_id, application_name=state.extra.get("name")) \
+                if kind == "application" else Entity(entity_id=item_id, entity_name=state.extra.get("name"))
+        await settle_after_ack(acked_at)
+        await update_view(client, view["id"], form_view(state, item=item, error=text, initial_id=new_id,
+                                                        initial_name=name))
+        return
+    name_field = f"{kind}Name"
+    if state.target is None:
+        record(services, user, f"{kind}.create", item_id, after={f"{kind}Id": item_id, name_field: name})
+        text = f":new: <@{user}> created {shown}{named}."
+        done = f":white_check_mark: Created {shown}{named}."
+    else:
+        old = state.extra.get("name")
+        record(services, user, f"{kind}.rename", item_id, before={name_field: old}, after={name_field: name})
+        old_shown = f"“{escape_truncated(old, 200)}”" if old else "no name"
+        new_shown = f"“{escape_truncated(name, 200)}”" if name else "no name"
+        text = f":pencil2: <@{user}> renamed {shown}: {old_shown} → {new_shown}."
+        done = f":white_check_mark: Renamed {shown}: {old_shown} → {new_shown}."
+    await announce(services, state.channel_id, text)
+    await settle_after_ack(acked_at)
+    await _finish(services, client, view["id"], state, done)
+
+
+async def _finish(services: Services, client: AsyncWebClient, view_id: str, state: ViewState, notice: str) -> None:
+    """After a change in the form: say so there, and refresh the list under it."""
+    kind = _kind(state.kind)
+    list_state = state.but(target=None, parent_view_id=None, extra={})
+    if state.parent_view_id and state.parent_view_id != view_id:
+        await update_view(client, state.parent_view_id, await build_list(services, list_state, notice=notice))
+        await update_view(client, view_id, modal(kind.capitalize(), [banner(notice)], close="Back"))
+    else:
+        await update_view(client, view_id, await build_list(services, list_state, notice=notice))
+
+
+async def delete_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+    user = body["user"]["id"]
+    view = body["view"]
+    state = ViewState.load(view.get("private_metadata"))
+    kind = _kind(state.kind)
+    item_id = body["actions"][0].get("value") or ""
+    if not services.may_manage_routing(user):
+        await tell_user(client, user, state.channel_id, refusal_text(services, f"delete {_PLURAL[kind]}"))
+        return
+    shown = _shown(kind, item_id)
+    infobip = services.infobip
+    try:
+        linked, count = await _linked(services, kind, item_id)
+        if kind == "application":
+            await infobip.delete_application(item_id)
+        else:
+            await infobip.delete_entity(item_id)
+    except InfobipNotFound:
+        await _finish(services, client, view["id"], state, f":information_source: {shown.capitalize()} was already gone.")
+        return
+    except InfobipError as error:
+        await update_view(client, view["id"], message_view(kind.capitalize(), failure_text(f"delete {shown}", error)))
+        return
+    before = {f"{kind}Id": item_id, f"{kind}Name": state.extra.get("name"), "associations": linked}
+    record(services, user, f"{kind}.delete", item_id, before=before,
+           after={"resetTo": {"applicationId": DEFAULT_APPLICATION, "entityId": None}},
+           details={"linkedAssociations": count})
+    moved = (f" {count} association{'s' if count != 1 else ''} and the resources linked to it now use application "
+             "`default` and no entity.") if count else " Resources linked to it now use application `default` and no entity."
+    await announce(services, state.channel_id, f":wastebasket: <@{user}> deleted {shown}.{moved}")
+    await _finish(services, client, view["id"], state, f":white_check_mark: Deleted {shown}.{moved}")
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    @app.action(OPEN_ACTION)
+    async def platforms_open(ack, body, client) -> None:
+        await ack()
+        await open_clicked(services, client, body)
+
+    @app.action(re.compile(rf"^{TAB_ACTION}\.(application|entity)$"))
+    async def platforms_tab(ack, body, client) -> None:
+        await ack()
+        await browse_clicked(services, client, body)
+
+    @app.action(re.compile(rf"^{PAGE_ACTION}\.(prev|next)$"))
+    async def platforms_page(ack, body, client) -> None:
+        await ack()
+        await browse_clicked(services, client, body)
+
+    @app.action(NEW_ACTION)
+    async def platform_new(ack, body, client) -> None:
+        await ack()
+        await new_clicked(services, client, body)
+
+    @app.action(EDIT_ACTION)
+    async def platform_edit(ack, body, client) -> None:
+        await ack()
+        await edit_clicked(services, client, body)
+
+    @app.action(DELETE_ACTION)
+    async def platform_delete(ack, body, client) -> None:
+        await ack()
+        await delete_clicked(services, client, body)
+
+    @app.view(FORM_VIEW)
+    async def platform_form_submitted(ack, body, client) -> None:
+        await form_submitted(services, client, ack, body)

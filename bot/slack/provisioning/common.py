@@ -1,0 +1,194 @@
+"""What the provisioning modals share: permission refusals, ephemeral replies, recording and
+announcing a change, creating an application/entity picked as "new", and safe view updates."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.associations import ViewState
+from bot.domain.mrkdwn import MODAL_TITLE_MAX, escape, escape_truncated, mrkdwn_text, plain_text
+from bot.providers.infobip.errors import InfobipAPIError, InfobipError, InfobipUnknownOutcome
+from bot.services import Services
+from bot.slack.invocation import Invocation
+from bot.slack.platform_pickers import PlatformChoice
+from bot.slack.provider_errors import explain
+from bot.slack.views import message_view
+from bot.store.audit import record_audit
+
+log = logging.getLogger("bot.slack.provisioning")
+
+
+def refusal_text(services: Services, what: str) -> str:
+    """Why someone who is not a routing manager can't `what`, and whom to ask."""
+    managers = sorted(services.settings.resourcebot_routing_managers or services.settings.resourcebot_admins)
+    if managers:
+        shown = ", ".join(f"<@{m}>" for m in managers[:5]) + (" and others" if len(managers) > 5 else "")
+        who = f"ask {shown}"
+    else:
+        who = "none are configured yet (RESOURCEBOT_ROUTING_MANAGERS or RESOURCEBOT_ADMINS)"
+    return f"Only routing managers can {what}: {who}. Anyone can look; nothing was changed."
+
+
+def modal(title: str, blocks: list[dict], *, state: ViewState | None = None, callback_id: str | None = None,
+          submit: str | None = None, close: str = "Close") -> dict[str, Any]:
+    view: dict[str, Any] = {"type": "modal", "title": plain_text(title, MODAL_TITLE_MAX),
+                            "close": plain_text(close, MODAL_TITLE_MAX), "blocks": blocks}
+    if callback_id:
+        view["callback_id"] = callback_id
+    if submit:
+        view["submit"] = plain_text(submit, MODAL_TITLE_MAX)
+    if state is not None:
+        view["private_metadata"] = state.dump()
+    return view
+
+
+def banner(text: str) -> dict[str, Any]:
+    """A notice at the top of a modal (text already mrkdwn-safe)."""
+    return {"type": "section", "block_id": "banner", "text": mrkdwn_text(text)}
+
+
+def failure_lines(error: Exception) -> tuple[str, list[str]]:
+    """(headline, details) for a failed provider call, in mrkdwn."""
+    if isinstance(error, InfobipUnknownOutcome):
+        return ("Infobip did not confirm in time whether it made this change.",
+                ["Look at the list again before you retry: it may have been made."])
+    return explain(error)
+
+
+def failure_text(what: str, error: Exception) -> str:
+    headline, details = failure_lines(error)
+    return "\n".join([f":warning: Could not {what}: {headline}", *details])
+
+
+def is_conflict(error: Exception) -> bool:
+    return isinstance(error, InfobipAPIError) and error.status == 409
+
+
+def origin_channel(body: dict[str, Any]) -> str | None:
+    """The channel a block action or a view belongs to: the message's, or the one the view remembers."""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    if channel:
+        return channel
+    view = body.get("view") or {}
+    return ViewState.load(view.get("private_metadata")).channel_id if view.get("type") == "modal" else None
+
+
+async def tell_user(client: AsyncWebClient, user: str, channel: str | None, text: str) -> None:
+    """An ephemeral reply in `channel`; a DM from the bot when there is none or Slack refuses it."""
+    if channel:
+        try:
+            await client.chat_postEphemeral(channel=channel, user=user, text=text)
+            return
+        except SlackApiError as error:
+            log.info("ephemeral reply in %s failed (%s); sending a DM", channel, error.response.get("error"))
+    await client.chat_postMessage(channel=user, text=text)
+
+
+async def say(invocation: Invocation, title: str, text: str) -> None:
+    """Answer a command without a form: in the launcher's modal when it came from there, else ephemerally."""
+    if invocation.view_id is not None:
+        await invocation.show(message_view(title, text))
+    else:
+        await tell_user(invocation.client, invocation.user, invocation.channel_id, text)
+
+
+async def announce(services: Services, channel: str | None, text: str) -> None:
+    """Post a change where the command was used (RESOURCEBOT_CHANNEL when that is unknown)."""
+    target = channel or services.settings.resourcebot_channel
+    if not target:
+        return
+    try:
+        await services.slack.chat_postMessage(channel=target, text=text,
+                                              blocks=[{"type": "section", "text": mrkdwn_text(text)}])
+    except SlackApiError as error:
+        log.warning("could not post a change in %s: %s", target, error.response.get("error"))
+
+
+def record(services: Services, user: str, action: str, target: str, *, before: Any = None, after: Any = None,
+           details: dict[str, Any] | None = None) -> None:
+    """The audit entry of a change Infobip has confirmed."""
+    record_audit(services.db, actor=user, action=action, target=target, before=before, after=after,
+                 details=details)
+    log.info("%s %s by %s", action, target, user)
+
+
+class ChangeFailed(Exception):
+    """A step of a change failed; `text` says which and why, in mrkdwn."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+
+async def create_platforms(services: Services, user: str, channel: str | None, choice: PlatformChoice) -> None:
+    """Create the application and entity picked as "new" (each recorded and announced).
+    Raises ChangeFailed at the first that fails; one created before it stays."""
+    if choice.new_application is not None:
+        application = choice.new_application
+        shown = f"application `{escape(application.application_id)}`"
+        try:
+            await services.infobip.create_application(application)
+        except InfobipError as error:
+            if is_conflict(error):
+                raise ChangeFailed(f":warning: An {shown} already exists: pick it from the list instead.") from error
+            raise ChangeFailed(failure_text(f"create {shown}", error)) from error
+        record(services, user, "application.create", application.application_id,
+               after={"applicationId": application.application_id, "applicationName": application.application_name})
+        await announce(services, channel, f":new: <@{user}> created {shown}{_named(application.application_name)}.")
+    if choice.new_entity is not None:
+        entity = choice.new_entity
+        shown = f"entity `{escape(entity.entity_id)}`"
+        try:
+            await services.infobip.create_entity(entity)
+        except InfobipError as error:
+            if is_conflict(error):
+                raise ChangeFailed(f":warning: An {shown} already exists: pick it from the list instead.") from error
+            raise ChangeFailed(failure_text(f"create {shown}", error)) from error
+        record(services, user, "entity.create", entity.entity_id,
+               after={"entityId": entity.entity_id, "entityName": entity.entity_name})
+        await announce(services, channel, f":new: <@{user}> created {shown}{_named(entity.entity_name)}.")
+
+
+def _named(name: str | None) -> str:
+    return f" ({escape_truncated(name, 255)})" if name else ""
+
+
+async def update_view(client: AsyncWebClient, view_id: str | None, view: dict[str, Any], *,
+                      hash: str | None = None) -> bool:
+    """views.update that tolerates a view the person has closed or changed meanwhile."""
+    if not view_id:
+        return False
+    try:
+        arguments: dict[str, Any] = {"view_id": view_id, "view": view}
+        if hash:
+            arguments["hash"] = hash
+        await client.views_update(**arguments)
+        return True
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        if reason in ("hash_conflict", "not_found", "view_not_found"):
+            log.info("view %s not updated: %s", view_id, reason)
+            return False
+        raise
+
+
+async def open_child(client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]) -> tuple[str, bool]:
+    """Show `view` for a click: pushed over the modal the click came from (the current one is
+    replaced when three are stacked already), or a new modal for a click in a message.
+    Returns (view id, whether it was pushed over another)."""
+    current = body.get("view") or {}
+    if current.get("type") == "modal":
+        try:
+            answer = await client.views_push(trigger_id=body["trigger_id"], view=view)
+            return answer["view"]["id"], True
+        except SlackApiError as error:
+            if error.response.get("error") != "push_limit_reached":
+                raise
+            await client.views_update(view_id=current["id"], view=view)
+            return current["id"], False
+    answer = await client.views_open(trigger_id=body["trigger_id"], view=view)
+    return answer["view"]["id"], False
