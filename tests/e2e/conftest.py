@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from bot.background_server import BackgroundServer
+from bot.providers.infobip import Pacer
 from bot.runtime import assemble
 from bot.sandbox.cm import CmSandbox, CmSandboxConfig
 from bot.sandbox.cm import create_app as create_cm_app
@@ -211,8 +212,11 @@ def world(tmp_path, request) -> Iterator[World]:
         resourcebot_channel=None,
         **overrides,
     )
+    # The sandbox enforces Infobip's rate limits 50× faster; the client paces itself a bit slower
+    # than that (provisioning is documented at 1 call/s, which would make tests crawl).
     assembled = assemble(settings, bot_url=bot_server.url,
-                         sandbox_config=SandboxConfig(lifecycle_step=None, review="manual", rate_limit_speedup=50.0))
+                         sandbox_config=SandboxConfig(lifecycle_step=None, review="manual", rate_limit_speedup=50.0),
+                         infobip_options={"pacer": Pacer(speedup=40.0)})
     assembled.services.reminder_tick_seconds = reminder_tick
     bot_server.app = create_app(assembled.services)
     bot_server.start()

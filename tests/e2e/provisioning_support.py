@@ -4,19 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from bot.providers.infobip.pacing import Pacer
 from bot.store.audit import AuditEntry, list_audit
 from tests.e2e.conftest import ADMIN, CHANNEL, World
-
-
-@pytest.fixture
-def fast_world(world: World) -> World:
-    """The world with the bot's Infobip client paced 40× faster (the sandbox's limits are 50×):
-    every provisioning call is documented at 1/s, which would make these tests crawl."""
-    world.services.infobip._pacer = Pacer(speedup=40.0)
-    return world
 
 
 def own_number(world: World, country: str = "GB", capabilities: tuple[str, ...] = ("SMS",)) -> dict[str, str]:

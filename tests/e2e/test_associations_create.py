@@ -4,11 +4,10 @@ the 409 "already in place" answer, inline validation before any call, and who ma
 from __future__ import annotations
 
 from tests.e2e.conftest import ADMIN, BOB, CHANNEL
-from tests.e2e.provisioning_support import (  # noqa: F401  (fast_world is a fixture)
+from tests.e2e.provisioning_support import (
     audit,
     block,
     ephemeral_texts,
-    fast_world,
     options,
     own_number,
     own_sender,
@@ -25,8 +24,7 @@ def open_form(world, user=ADMIN):
     return world.view(user, callback_id="association_create", contains="channel.NUMBER")
 
 
-def test_a_number_is_associated_with_a_new_application_and_entity_and_a_repeat_is_already_in_place(fast_world):
-    world = fast_world
+def test_a_number_is_associated_with_a_new_application_and_entity_and_a_repeat_is_already_in_place(world):
     bought = own_number(world, "GB", ("SMS",))
     form = open_form(world)
     assert options(form, "channel.NUMBER") == ["SMS", "MMS", "WHATSAPP"]
@@ -75,8 +73,7 @@ def test_a_number_is_associated_with_a_new_application_and_entity_and_a_repeat_i
     assert len(audit(world, "association.")) == 1
 
 
-def test_the_type_decides_the_channels_and_the_resource_field_and_bad_ids_are_refused_inline(fast_world):
-    world = fast_world
+def test_the_type_decides_the_channels_and_the_resource_field_and_bad_ids_are_refused_inline(world):
     own_sender(world, "ACME")
     open_form(world)
 
@@ -122,8 +119,7 @@ def test_the_type_decides_the_channels_and_the_resource_field_and_bad_ids_are_re
     assert [e.action for e in audit(world)] == ["association.create", "association.create"]
 
 
-def test_only_routing_managers_may_associate(fast_world):
-    world = fast_world
+def test_only_routing_managers_may_associate(world):
     own_number(world)
     ack = world.driver.slash_command("/resource", "associate", user=BOB, channel=CHANNEL)
     assert ack.status == 200 and ack.in_time
@@ -133,8 +129,7 @@ def test_only_routing_managers_may_associate(fast_world):
     assert provisioning(world)["associations"] == [] and audit(world) == [] and posted(world) == []
 
 
-def test_the_launcher_leads_to_the_form_and_to_the_list(fast_world):
-    world = fast_world
+def test_the_launcher_leads_to_the_form_and_to_the_list(world):
     own_number(world)
     for user, choice, expected in ((ADMIN, "associate", "channel.NUMBER"), (BOB, "associate", "Only routing managers"),
                                    (BOB, "associations", "There are no associations yet")):

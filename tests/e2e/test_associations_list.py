@@ -4,10 +4,9 @@ the single-association lookup, Delete (the resource stays), and refusals for non
 from __future__ import annotations
 
 from tests.e2e.conftest import ADMIN, BOB, CHANNEL
-from tests.e2e.provisioning_support import (  # noqa: F401  (fast_world is a fixture)
+from tests.e2e.provisioning_support import (
     audit,
     ephemeral_texts,
-    fast_world,
     own_number,
     posted,
     provisioning,
@@ -44,8 +43,7 @@ def listed(world, text: str = "", user: str = ADMIN, contains: str = "associatio
     return world.view(user, callback_id="association_list", contains=contains)
 
 
-def test_the_list_pages_inside_the_modal_and_every_filter_narrows_it(fast_world):
-    world = fast_world
+def test_the_list_pages_inside_the_modal_and_every_filter_narrows_it(world):
     bought = seed(world)
 
     first = listed(world, contains="page 1 of 2")
@@ -86,8 +84,7 @@ def test_the_list_pages_inside_the_modal_and_every_filter_narrows_it(fast_world)
         assert why in said, text
 
 
-def test_details_come_from_the_single_lookup_and_delete_keeps_the_resource(fast_world):
-    world = fast_world
+def test_details_come_from_the_single_lookup_and_delete_keeps_the_resource(world):
     bought = seed(world)
     view = listed(world, "type=NUMBER", contains="page 1 of 1")
     world.driver.block_action("association_show", user=ADMIN, block_id="row.0.actions")

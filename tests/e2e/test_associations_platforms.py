@@ -4,10 +4,9 @@ reset warning (their resources go back to application `default`, no entity), and
 from __future__ import annotations
 
 from tests.e2e.conftest import ADMIN, BOB, CHANNEL
-from tests.e2e.provisioning_support import (  # noqa: F401  (fast_world is a fixture)
+from tests.e2e.provisioning_support import (
     audit,
     ephemeral_texts,
-    fast_world,
     provisioning,
     text_of,
     wait_posted,
@@ -38,8 +37,7 @@ def edit_block(view: dict, item_id: str) -> str:
     return next(b["block_id"] for b in view["blocks"] if (b.get("accessory") or {}).get("value") == item_id)
 
 
-def test_applications_are_created_renamed_and_deleted_with_the_reset(fast_world):
-    world = fast_world
+def test_applications_are_created_renamed_and_deleted_with_the_reset(world):
     bought = seed(world)
     listing = open_platforms(world)
     assert "`default`" in text_of(listing) and "*Shop* · `shop`" in text_of(listing)
@@ -102,8 +100,7 @@ def test_applications_are_created_renamed_and_deleted_with_the_reset(fast_world)
     assert "platform_delete" not in text_of(default)
 
 
-def test_entities_are_managed_the_same_way_and_only_by_routing_managers(fast_world):
-    world = fast_world
+def test_entities_are_managed_the_same_way_and_only_by_routing_managers(world):
     seed(world)
     listing = open_platforms(world)
     world.driver.block_action("platforms_tab.entity", user=ADMIN)

@@ -9,10 +9,9 @@ import json
 import httpx
 
 from tests.e2e.conftest import ADMIN, BOB, CHANNEL
-from tests.e2e.provisioning_support import (  # noqa: F401  (fast_world is a fixture)
+from tests.e2e.provisioning_support import (
     audit,
     ephemeral_texts,
-    fast_world,
     provisioning,
     text_of,
     wait_posted,
@@ -50,8 +49,7 @@ def config_row(view: dict, fragment: str) -> str:
                 if b.get("accessory", {}).get("action_id") == "keyword_edit" and fragment in b["text"]["text"])
 
 
-def test_number_level_and_keyword_configurations_and_which_wins(fast_world):
-    world = fast_world
+def test_number_level_and_keyword_configurations_and_which_wins(world):
     number = seed(world)
     key = number["numberKey"]
     ts = my_numbers_row(world, key)
@@ -133,8 +131,7 @@ def test_number_level_and_keyword_configurations_and_which_wins(fast_world):
     wait_posted(world, "deleted the inbound configuration")
 
 
-def test_anyone_may_look_at_routing_but_only_routing_managers_change_it(fast_world):
-    world = fast_world
+def test_anyone_may_look_at_routing_but_only_routing_managers_change_it(world):
     number = seed(world)
     ts = my_numbers_row(world, number["numberKey"])
     world.driver.block_action("number_routing", user=BOB, channel=CHANNEL, message_ts=ts)
@@ -149,8 +146,7 @@ def test_anyone_may_look_at_routing_but_only_routing_managers_change_it(fast_wor
     assert owned["applicationId"] == "default" and audit(world) == []
 
 
-def test_the_routing_of_a_number_is_reachable_from_the_association_list(fast_world):
-    world = fast_world
+def test_the_routing_of_a_number_is_reachable_from_the_association_list(world):
     number = seed(world)
     world.driver.slash_command("/resource", "associations", user=ADMIN, channel=CHANNEL)
     world.view(ADMIN, callback_id="association_list")

@@ -13,19 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.providers.infobip.pacing import Pacer
 from tests.e2e.conftest import ADMIN, BOB, CHANNEL
 
 AVAILABLE = "/numbers/1/numbers/available"
 OWNED = "/numbers/1/numbers"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def fast_pacing(world):
-    """The client paces calls at Infobip's documented rates (1/s for number lists); the sandbox
-    here enforces them 50 times faster, so the client may go as fast (keeps this file quick)."""
-    world.services.infobip._pacer = Pacer(speedup=50)
 
 
 @pytest.fixture
