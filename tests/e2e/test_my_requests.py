@@ -118,3 +118,14 @@ def test_the_reconciler_shows_steps_infobip_does_not_notify_and_a_webhook_that_n
     thread = world.wait_thread(request.id, 3)
     assert "Completed" in block_text(thread[-1]) and "key" in block_text(thread[-1])  # the procured number
     world.wait(lambda: "🟢 Completed" in world.root_text(request), what="the root to show Completed")
+
+
+def test_everyones_list_is_for_admins_only(world):
+    alices = world.new_request(GB_NUMBER)
+    bobs = world.new_request(GB_NUMBER, user=BOB)
+    world.driver.slash_command("/resource", "list all", user=BOB, channel=CHANNEL)
+    world.driver.slash_command("/resource", "list all", user=ADMIN, channel=CHANNEL)
+    bob_sees = block_text(world.slack.ephemeral(CHANNEL, BOB)[-1])
+    admin_sees = block_text(world.slack.ephemeral(CHANNEL, ADMIN)[-1])
+    assert "Your requests" in bob_sees and bobs.id in bob_sees and alices.id not in bob_sees
+    assert "Everyone's requests" in admin_sees and alices.id in admin_sees and bobs.id in admin_sees

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain.commands import (
@@ -71,8 +73,8 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         if isinstance(command, ListRequests):
             user = body["user_id"]
-            everyone = command.everyone and services.is_admin(user)
-            requests = list_requests(services.db, requester=None if everyone else user, limit=None)
+            command = replace(command, everyone=command.everyone and services.is_admin(user))  # admins only
+            requests = list_requests(services.db, requester=None if command.everyone else user, limit=None)
             await ack(response_type="ephemeral", **list_answer(requests, command))
             return
         if isinstance(command, ShowRequest):
