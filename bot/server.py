@@ -117,6 +117,10 @@ def create_app(services: Services) -> Starlette:
             log.warning("CM.com callback for %s: could not read it back: %s", found.id, error)
             return JSONResponse({"error": "could not read the request back; try again"}, status_code=502)
         if found.provider_request_id is None:
+            # The id came from an untrusted body: it is ours only if CM.com's own record of that
+            # request calls back to this very token.
+            if not (state.callback_url or "").endswith(f"/webhooks/cm/{found.callback_token}"):
+                return JSONResponse({"error": "that number request does not call back here"}, status_code=404)
             found = update_request(services.db, found.id, provider_request_id=cm_id)
         if not cm_changed(found, state):
             return JSONResponse({"outcome": "unchanged"})

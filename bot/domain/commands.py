@@ -6,6 +6,7 @@ type, a capability list, a quantity), so `number US SMS 2` and `number US 2 SMS`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pycountry
@@ -204,7 +205,7 @@ def _number(args: list[str]) -> NumberForm:
             number_type = NUMBER_TYPE_ALIASES.get(upper, upper)
         elif parse_capabilities(word):
             capabilities = parse_capabilities(word)
-        elif word.isdigit():
+        elif re.fullmatch(r"[0-9]{1,3}", word):
             quantity = int(word)
             low, high = QUANTITY_RANGE
             if not low <= quantity <= high:
@@ -217,10 +218,13 @@ def _number(args: list[str]) -> NumberForm:
     return NumberForm(country, number_type, capabilities or ("SMS",), quantity or 1)
 
 
+_DIGITS = re.compile(r"[0-9]{1,15}")
+
+
 def _digits(text: str) -> str:
     digits = text.lstrip("+")
-    if not digits.isdigit():
-        raise CommandError(f"“{text}” is not a digits fragment; use digits only, e.g. 385 or 317909.")
+    if not _DIGITS.fullmatch(digits):
+        raise CommandError(f"“{text[:20]}” is not a digits fragment; use 1 to 15 digits, e.g. 385 or 317909.")
     return digits
 
 
@@ -254,7 +258,7 @@ def _numbers_search(args: list[str]) -> NumbersSearch:
         else:
             digits = _digits(word)
     for part in ("npa", "nxx"):
-        if part in pairs and not (pairs[part].isdigit() and len(pairs[part]) == 3):
+        if part in pairs and not re.fullmatch(r"[0-9]{3}", pairs[part]):
             raise CommandError(f"{part}= takes three digits, e.g. {part}=317.")
     state = pairs.get("state", "").upper() or None
     if state and not (len(state) == 2 and state.isalpha()):

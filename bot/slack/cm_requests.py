@@ -101,20 +101,22 @@ def order_view(*, country: str, channel_id: str | None, profiles: dict[str, str]
                           initial="LOCAL"))
     blocks.append(_text_input("areaCode", "Area code", max_length=6,
                               hint="An area code, a city, or both. Digits only, e.g. 20 or 212."))
-    if cities:
+    if 0 < len(cities) <= 100:  # a select holds 100 options: beyond that, people type the city
         blocks.append(_select("city", "City", [(c, c) for c in cities], optional=True))
     else:
         blocks.append(_text_input("city", "City", max_length=100))
     if is_nanpa(country):
         blocks.append(_select("region", "Region (state or province)", [(r, r) for r in regions], optional=False)
-                      if regions else _text_input("region", "Region (state or province)", optional=False,
-                                                  max_length=50))
+                      if 0 < len(regions) <= 100 else _text_input("region", "Region (state or province)",
+                                                                  optional=False, max_length=50))
     blocks.append(_text_input("comment", "Comment for CM.com", multiline=True, max_length=500,
                               hint="E.g. a distribution group or an IP address."))
     metadata = {"c": country, "ch": channel_id, "max": max_quantity, "ranges": range_sizes, "regions": regions}
+    if len(json.dumps(metadata)) > 3000:  # too many regions to carry: CM.com checks them itself
+        metadata["regions"] = []
     return {"type": "modal", "callback_id": ORDER_VIEW, "title": plain_text(TITLE, 24),
             "submit": plain_text("Order", 24), "close": plain_text("Cancel", 24), "blocks": blocks,
-            "private_metadata": json.dumps(metadata)[:3000]}
+            "private_metadata": json.dumps(metadata)}
 
 
 async def _show_order_form(services: Services, invocation: Invocation, country: str) -> None:
@@ -133,6 +135,9 @@ async def _show_order_form(services: Services, invocation: Invocation, country: 
 
 @handles(CmNumber)
 async def open_cm_order(invocation: Invocation, command: CmNumber) -> None:
+    if invocation.services.cm is None:  # e.g. a launcher opened before CM.com was switched off
+        await invocation.show(message_view(TITLE, NOT_CONFIGURED))
+        return
     if command.country is None:
         if invocation.view_id:  # from the launcher, whose modal already shows "Loading…"
             await invocation.show(country_view(invocation.channel_id))
@@ -153,6 +158,9 @@ def _order_body(order: CmOrder, callback_url: str) -> CmNumberRequestCreate:
 def register(app: AsyncApp, services: Services) -> None:
     @app.view(COUNTRY_VIEW)
     async def country_chosen(ack, body, client) -> None:
+        if services.cm is None:
+            await ack(response_action="update", view=message_view(TITLE, NOT_CONFIGURED))
+            return
         values = flatten_state_values(body["view"]["state"]["values"])
         try:
             country = parse_country(str(values.get("country") or ""))
@@ -167,6 +175,9 @@ def register(app: AsyncApp, services: Services) -> None:
 
     @app.view(ORDER_VIEW)
     async def order_submitted(ack, body, client) -> None:
+        if services.cm is None:
+            await ack(response_action="update", view=message_view(TITLE, NOT_CONFIGURED))
+            return
         view = body["view"]
         user = body["user"]["id"]
         metadata = json.loads(view.get("private_metadata") or "{}")

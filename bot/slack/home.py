@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from bot.domain.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text
 from bot.domain.statuses import StatusGroup, describe_status
@@ -34,6 +34,12 @@ class HomeState(BaseModel):
     scope: Literal["mine", "all"] = "mine"
     group: str = ALL_GROUPS
     page: int = 0
+
+    @field_validator("group")
+    @classmethod
+    def _known_group(cls, value: str) -> str:
+        """A filter that is not a group (any more) shows everything rather than nothing."""
+        return value if value == ALL_GROUPS or value in StatusGroup.__members__ else ALL_GROUPS
 
     def dump(self) -> str:
         return self.model_dump_json()
@@ -81,7 +87,7 @@ def _toolbar(state: HomeState, is_admin: bool) -> dict[str, Any]:
         {"type": "button", "action_id": NEW_REQUEST_ACTION, "style": "primary",
          "text": plain_text("New request", 75), "value": "new"},
         {"type": "static_select", "action_id": FILTER_ACTION, "options": options,
-         "initial_option": next(o for o in options if o["value"] == state.group)},
+         "initial_option": next((o for o in options if o["value"] == state.group), options[0])},
     ]
     if is_admin:
         other = "mine" if state.scope == "all" else "all"

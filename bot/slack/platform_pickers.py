@@ -49,9 +49,18 @@ async def load_platforms(infobip: InfobipClient) -> tuple[list[Application], lis
     return applications, entities
 
 
+_OPTION_VALUE_MAX = 150
+
+
+def _any_too_long(ids) -> bool:
+    """An id longer than an option value may be can only be typed, never picked (a cut one would
+    name another application or none)."""
+    return any(len(i) > _OPTION_VALUE_MAX for i in ids)
+
+
 def _option(value: str, label: str | None) -> dict[str, Any]:
     text = f"{label} ({value})" if label and label != value else value
-    return {"text": plain_text(text, 75), "value": value[:150]}
+    return {"text": plain_text(text, 75), "value": value}
 
 
 def application_block(applications: list[Application], initial: str | None = None, *,
@@ -59,7 +68,7 @@ def application_block(applications: list[Application], initial: str | None = Non
                       none_label: str | None = None) -> dict[str, Any]:
     """`allow_new` adds "➕ New application…"; `none_label` an option that leaves it unset."""
     extra = int(allow_new) + int(none_label is not None)
-    if len(applications) + extra > _SELECT_MAX:
+    if len(applications) + extra > _SELECT_MAX or _any_too_long(a.application_id for a in applications):
         element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 255,
                                    "placeholder": plain_text("Application id, e.g. marketing", 150)}
         if initial:
@@ -85,7 +94,7 @@ def application_block(applications: list[Application], initial: str | None = Non
 def entity_block(entities: list[Entity], initial: str | None = None, *, label: str = "Entity",
                  allow_new: bool = False) -> dict[str, Any]:
     """Optional: "No entity" clears it; `allow_new` adds "➕ New entity…"."""
-    if len(entities) + int(allow_new) >= _SELECT_MAX:
+    if len(entities) + int(allow_new) >= _SELECT_MAX or _any_too_long(e.entity_id for e in entities):
         element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 255,
                                    "placeholder": plain_text("Entity id (leave empty for none)", 150)}
         if initial:

@@ -117,3 +117,25 @@ def test_without_cm_configured_nothing_about_it_shows(world):
     assert "CM_PRODUCT_TOKEN" in block_text(reply)
     world.driver.slash_command("/resource", "", user=ALICE, channel=CHANNEL)
     assert "cm-number" not in str(world.view(callback_id="launcher")["blocks"])
+
+
+def test_a_callback_cannot_attach_someone_elses_order_to_a_thread(world):
+    order(world, phoneNumberType="NATIONAL", areaCode="85")
+    theirs = the_request(world)
+    world.wait(lambda: world.request(theirs.id).provider_request_id, what="the id from the first callback")
+    theirs = world.request(theirs.id)
+    # An order of ours that CM.com has not called back about yet (no id known).
+    from bot.store.requests import create_request
+    ours = create_request(world.services.db, provider="cm", kind="CM_NUMBER_REQUEST", requester=ALICE,
+                          status="Pending", callback_token="our-token-not-yet-called-back")
+    stolen = httpx.post(f"{world.bot_url}/webhooks/cm/{ours.callback_token}",
+                        json={"id": theirs.provider_request_id, "status": "Accepted"})
+    assert stolen.status_code == 404
+    assert world.request(ours.id).provider_request_id is None
+
+
+def test_status_of_someone_elses_request_is_not_shown(world):
+    order(world, city="Amsterdam")
+    request = the_request(world)
+    world.driver.slash_command("/resource", f"status {request.id}", user=BOB, channel=CHANNEL)
+    assert "no request" in block_text(world.slack.ephemeral(CHANNEL, BOB)[-1])

@@ -65,7 +65,7 @@ def test_management_commands(text, expected):
     ("numbers GB state=IN", "only narrow US"),
     ("numbers US npa=31", "three digits"),
     ("numbers US zip=1", "not a filter"),
-    ("numbers GB 44ab", "digits only"),
+    ("numbers GB 44ab", "1 to 15 digits"),
     ("associations owner=me", "not a filter"),
     ("associations marketing", "not a filter"),
 ])
@@ -87,4 +87,10 @@ def test_my_requests_commands(text, expected):
 @pytest.mark.parametrize("text,fragment", [("list soon", "not a status group"), ("status", "Which request")])
 def test_my_requests_commands_not_understood(text, fragment):
     with pytest.raises(CommandError, match=fragment):
+        parse_command(text)
+
+
+@pytest.mark.parametrize("text", ["numbers US npa=²²²", "my-numbers " + "1" * 16, "number GB ³"])
+def test_only_ascii_digits_and_bounded_fragments_are_accepted(text):
+    with pytest.raises(CommandError):
         parse_command(text)

@@ -33,3 +33,9 @@ def test_action_required_first_then_newest_first_and_unknown_statuses_are_safe()
     assert [r.status for r in order[:2]] == ["UPDATE_REQUESTED", "UPDATE_REQUESTED"]
     assert order[0].created_at > order[1].created_at
     assert "SOMETHING_NEW" in str(home_view(requests(12), HomeState(), is_admin=False)["blocks"])
+
+
+def test_a_stored_filter_that_is_no_longer_a_group_shows_everything():
+    assert HomeState.load('{"group": "SOMETHING_OLD"}').group == "all"
+    view = home_view(requests(3), HomeState.load('{"group": "SOMETHING_OLD"}'), is_admin=False)
+    assert "R0000002" in str(view["blocks"])

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.forms import DOWNLOAD_ACTION_PATTERN
@@ -35,9 +36,12 @@ async def tell(client: AsyncWebClient, body: dict, text: str) -> None:
     user = body["user"]["id"]
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     if channel:
-        await client.chat_postEphemeral(channel=channel, user=user, text=text)
-    else:
-        await client.chat_postMessage(channel=user, text=text)
+        try:
+            await client.chat_postEphemeral(channel=channel, user=user, text=text)
+            return
+        except SlackApiError as error:  # e.g. not_in_channel: say it in a DM instead
+            log.info("ephemeral reply in %s failed (%s): sending a DM", channel, error.response.get("error"))
+    await client.chat_postMessage(channel=user, text=text)
 
 
 def refusal(services: Services, user: str, request: RequestRecord | None, action: str,

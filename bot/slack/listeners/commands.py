@@ -78,7 +78,10 @@ def register(app: AsyncApp, services: Services) -> None:
             await ack(response_type="ephemeral", **list_answer(requests, command))
             return
         if isinstance(command, ShowRequest):
-            await ack(response_type="ephemeral", **status_answer(get_request(services.db, command.request_id), command))
+            found = get_request(services.db, command.request_id)
+            if found and found.requester != body["user_id"] and not services.is_admin(body["user_id"]):
+                found = None  # someone else's request, perhaps in a private channel: not shown
+            await ack(response_type="ephemeral", **status_answer(found, command))
             return
         if isinstance(command, CmNumber) and services.cm is None:
             await ack(response_type="ephemeral", text=NOT_CONFIGURED)
