@@ -158,11 +158,12 @@ def keyword_problem(value: str | None) -> str | None:
 
 
 def looks_like_phone_number(text: str) -> bool:
-    return bool(re.fullmatch(r"\+?\d{6,15}", text.strip()))
+    return bool(re.fullmatch(r"\+?[0-9]{6,15}", text.strip()))
 
 
 def phone_digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
+    """The ASCII digits of `text` (other scripts' digits and "²" are not a number's digits)."""
+    return "".join(ch for ch in text if ch in "0123456789")
 
 
 # ---- Filters: `/resource associations [type=…] [app=…] [entity=…] [channel=…] [resource=…]` -----
@@ -174,9 +175,6 @@ class AssociationFilter:
     entity_id: str | None = None
     channel: str | None = None
     resource_id: str | None = None
-
-    def is_empty(self) -> bool:
-        return not any(asdict(self).values())
 
     def query(self) -> dict[str, str]:
         """Keyword arguments for `InfobipClient.list_associations` (only the ones set)."""

@@ -16,15 +16,15 @@ from typing import Any
 
 import phonenumbers
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from bot.domain.commands import CAPABILITIES, NumbersSearch
+from bot.domain.commands import CAPABILITIES, MyNumbers, NumbersSearch
 from bot.domain.mrkdwn import PRIVATE_METADATA_MAX, escape
 from bot.providers.infobip.models import Number, NumberPrice, Requirement
 
 SEARCH_PAGE_SIZE = 10   # one section per number: far under a modal's 100 blocks
 OWNED_PAGE_SIZE = 10    # a section and a row of buttons per number
-DEFAULT_APPLICATION = "default"
+DIGITS_MAX = 15         # an E.164 number has at most 15 digits
 
 # Infobip wants US numbers bought by `number`, every other country's by `numberKey`.
 BUY_BY_NUMBER_COUNTRIES = frozenset({"US"})
@@ -232,6 +232,46 @@ def last_page(total: int, limit: int) -> int:
     return max(0, -(-total // limit) - 1)
 
 
+# ---- digits typed by people ------------------------------------------------------------------
+
+def digits_problem(value: str | None, what: str = "The digits fragment", *, exactly: int | None = None) -> str | None:
+    """Why `value` can't be sent as a digits filter (ASCII 0-9 only, at most DIGITS_MAX, or
+    exactly `exactly`), as a sentence; None when it can (or is not given)."""
+    if value is None:
+        return None
+    shown = escape(value[:20]) + ("…" if len(value) > 20 else "")
+    if exactly is not None:
+        if len(value) != exactly or not (value.isascii() and value.isdigit()):
+            return f"{what} “{shown}” must be {exactly} digits (0-9)."
+        return None
+    if not value or len(value) > DIGITS_MAX or not (value.isascii() and value.isdigit()):
+        return f"{what} “{shown}” must be 1 to {DIGITS_MAX} digits (0-9), e.g. 385 or 317909."
+    return None
+
+
+# The digits filters of the numbers modals: (what they are called, how many digits exactly).
+_DIGIT_FIELDS: dict[str, tuple[str, int | None]] = {"digits": ("The digits fragment", None),
+                                                    "npa": ("The area code (npa=)", 3),
+                                                    "nxx": ("The exchange code (nxx=)", 3)}
+
+
+def _field_problem(name: str, value: str | None) -> str | None:
+    what, exactly = _DIGIT_FIELDS[name]
+    return digits_problem(value, what, exactly=exactly)
+
+
+def search_problem(command: NumbersSearch | MyNumbers) -> str | None:
+    """Why a numbers-on-offer or my-numbers command can't be run as given (mrkdwn), or None."""
+    return next((problem for name in _DIGIT_FIELDS
+                 if (problem := _field_problem(name, getattr(command, name, None)))), None)
+
+
+def _checked_digits(value: str | None, info: ValidationInfo) -> str | None:
+    if problem := _field_problem(info.field_name, value):
+        raise ValueError(problem)
+    return value
+
+
 # ---- state kept in private_metadata ----------------------------------------------------------
 
 class _Compact(BaseModel):
@@ -260,8 +300,11 @@ class SearchState(_Compact):
     page: int = Field(0, alias="p", ge=0)
     channel_id: str | None = Field(None, alias="ch")
 
+    _digits_only = field_validator("digits", "npa", "nxx")(_checked_digits)
+
     @classmethod
     def from_command(cls, command: NumbersSearch, channel_id: str | None) -> SearchState:
+        """Raises ValueError (pydantic's) for digits Infobip can't take: check `search_problem` first."""
         return cls(country=command.country, capabilities=command.capabilities, digits=command.digits,
                    state=command.state, npa=command.npa, nxx=command.nxx, channel_id=channel_id)
 
@@ -293,6 +336,8 @@ class OwnedState(_Compact):
     digits: str | None = Field(None, alias="d")
     page: int = Field(0, alias="p", ge=0)
     channel_id: str | None = Field(None, alias="ch")
+
+    _digits_only = field_validator("digits")(_checked_digits)
 
     def query(self, limit: int = OWNED_PAGE_SIZE) -> dict[str, Any]:
         return {"number": self.digits, "page": self.page, "limit": limit}

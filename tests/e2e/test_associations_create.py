@@ -137,3 +137,33 @@ def test_the_launcher_leads_to_the_form_and_to_the_list(world):
         world.view(user, callback_id="launcher")
         assert world.driver.submit_view({"what": choice}, user=user).errors is None
         world.view(user, contains=expected)
+
+
+def own_number_with_long_key(world) -> dict[str, str]:
+    """An owned number whose numberKey is longer than a select option's 150-character value."""
+    bought = own_number(world)
+    numbers = world.sandbox.numbers
+    record = numbers.owned.pop(bought["numberKey"])
+    record["numberKey"] = "K" * 151 + bought["numberKey"]
+    numbers.owned[record["numberKey"]] = record
+    return {"number": record["number"], "numberKey": record["numberKey"]}
+
+
+def test_an_id_too_long_for_a_list_is_typed_and_a_slow_lookup_answers_in_time(world):
+    bought = own_number_with_long_key(world)
+    form = open_form(world)
+    # A select would cut the key to 150 characters and submit another id: a text input instead.
+    assert "resource.NUMBER" not in text_of(form) and "too long to pick from a list" in text_of(form)
+    assert all(len(o["value"]) <= 150 for b in form["blocks"] for o in (b.get("element") or {}).get("options", []))
+
+    # The digits are looked up before Slack's 3 s for the ack run out: a slow Infobip is said inline.
+    world.sandbox_fault(operation_id="list-owned-numbers", delay=2.6)
+    slow = world.driver.submit_view({"typed.NUMBER": f"+{bought['number']}", "channel.NUMBER": "SMS"}, user=ADMIN)
+    assert slow.in_time and slow.errors == {"typed.NUMBER": "Infobip is slow to answer; try again in a moment."}
+    assert provisioning(world)["associations"] == []
+
+    assert world.driver.submit_view({"typed.NUMBER": f"+{bought['number']}", "channel.NUMBER": "SMS"},
+                                    user=ADMIN).errors is None
+    world.view(ADMIN, contains="Associated")
+    [association] = provisioning(world)["associations"]
+    assert association["resourceId"] == bought["numberKey"]   # the whole key, not 150 characters of it

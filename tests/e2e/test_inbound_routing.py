@@ -155,3 +155,44 @@ def test_the_routing_of_a_number_is_reachable_from_the_association_list(world):
     world.driver.submit_view({"routingNumber": number["numberKey"]}, user=ADMIN)
     world.view(ADMIN, callback_id="inbound_routing", contains=number["number"])
     assert provisioning(world)["associations"] == [] and not ephemeral_texts(world, ADMIN)
+
+
+SLOW = "Infobip is slow to answer; try again in a moment."
+
+
+def test_a_number_picked_by_digits_and_slow_lookups_before_the_ack(world):
+    number = seed(world)
+    # A numberKey too long for a select option's value: the number is typed instead.
+    numbers = world.sandbox.numbers
+    record = numbers.owned.pop(number["numberKey"])
+    record["numberKey"] = key = "K" * 151 + number["numberKey"]
+    numbers.owned[key] = record
+    world.driver.slash_command("/resource", "associations", user=ADMIN, channel=CHANNEL)
+    world.view(ADMIN, callback_id="association_list")
+    world.driver.block_action("routing_open", user=ADMIN)
+    pick = world.view(ADMIN, callback_id="routing_pick")
+    assert pick["blocks"][0]["element"]["type"] == "plain_text_input"
+
+    world.sandbox_fault(operation_id="list-owned-numbers", delay=2.6)
+    slow = world.driver.submit_view({"routingNumber": f"+{number['number']}"}, user=ADMIN)
+    assert slow.in_time and slow.errors == {"routingNumber": SLOW}
+    assert world.driver.submit_view({"routingNumber": f"+{number['number']}"}, user=ADMIN).errors is None
+    world.view(ADMIN, callback_id="inbound_routing", contains=number["number"])
+
+    # The keyword check reads the existing configurations before the ack: bounded the same way.
+    world.driver.block_action("keyword_add", user=ADMIN, block_id="configurations")
+    world.view(ADMIN, callback_id="inbound_keyword", contains="inboundChannel")
+    world.sandbox_fault(operation_id="get-inbound-configurations", delay=2.6)
+    slow = world.driver.submit_view({"keyword": "STOP"}, user=ADMIN)
+    assert slow.in_time and slow.errors == {"keyword": SLOW}
+    assert audit(world) == []
+
+
+def test_a_number_without_sms_or_mms_gets_a_message_instead_of_a_keyword_form():
+    from bot.domain.associations import ViewState
+    from bot.providers.infobip.models import Number
+    from bot.slack.provisioning.inbound_routing import keyword_view
+
+    voice_only = Number.model_validate({"numberKey": "K1", "number": "447700900123", "capabilities": ["VOICE"]})
+    view = keyword_view(ViewState(target="K1"), voice_only, None, [], [])
+    assert view.get("callback_id") is None and "takes no SMS or MMS" in text_of(view)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -28,6 +29,17 @@ def infobip(world):
         yield client
 
 
+def buy(infobip, number_key: str) -> None:
+    """The account buys a number straight at the sandbox, at the pace its purchase limit allows
+    (1 a second, 50 times faster there: back-to-back calls may be answered 429)."""
+    for _ in range(100):
+        response = infobip.post(OWNED, json={"numberKey": number_key})
+        if response.status_code != 429:
+            break
+        time.sleep(0.02)
+    assert response.status_code == 200, response.text
+
+
 def search(world, text: str, user: str = ADMIN) -> dict:
     ack = world.driver.slash_command("/resource", f"numbers {text}", user=user, channel=CHANNEL)
     assert ack.status == 200 and ack.in_time
@@ -39,7 +51,7 @@ def offers(view: dict) -> list[dict]:
 
 
 def key_of(row: dict) -> str:
-    return row["block_id"].split(":", 1)[1]
+    return row["block_id"].split(":", 2)[2]  # offer:<row index>:<numberKey>
 
 
 def owned(world) -> dict[str, dict]:
@@ -165,7 +177,7 @@ def test_where_infobip_asks_for_documents_the_request_flow_is_offered_instead(wo
 def test_my_numbers_set_application_cancel_and_the_audit_listing(world, infobip, tmp_path):
     stock = infobip.get(AVAILABLE, params={"country": "HR", "limit": 2}).json()["numbers"]
     for number in stock:
-        assert infobip.post(OWNED, json={"numberKey": number["numberKey"]}).status_code == 200
+        buy(infobip, number["numberKey"])
     infobip.post("/provisioning/1/applications", json={"applicationId": "support", "applicationName": "Support"})
     key = stock[0]["numberKey"]
 
@@ -182,9 +194,16 @@ def test_my_numbers_set_application_cancel_and_the_audit_listing(world, infobip,
     assert not world.driver.submit_view({"applicationId": "support"}, user=ADMIN).errors
     world.view(ADMIN, contains="is now on")
     assert owned(world)[key]["applicationId"] == "support"
-    [update] = audit(world, "number.update")
+    # Audited and announced as the number-level routing change it is (as the inbound-routing modal does).
+    [update] = audit(world, "routing.number")
+    assert update.actor == ADMIN and update.target == key
     assert update.before == {"applicationId": "default", "entityId": None}
     assert update.after == {"applicationId": "support", "entityId": None}
+    assert audit(world, "number.update") == []
+    announced = world.wait(lambda: next((str(m.get("text")) for m in world.slack.messages(CHANNEL)
+                                         if "number-level routing" in str(m.get("text"))), None),
+                           what="the routing change posted")
+    assert f"<@{ADMIN}>" in announced and "application `default` → `support`" in announced
     world.wait(lambda: "`support`" in str(world.slack.view_stack(ADMIN)[0]["blocks"]), what="the list refreshed")
     world.driver.close_view(user=ADMIN)  # back to the list
 
@@ -207,31 +226,58 @@ def test_my_numbers_set_application_cancel_and_the_audit_listing(world, infobip,
 
     # `resourcebot audit` lists both changes.
     env = {**os.environ, "RESOURCEBOT_DB": str(world.services.settings.resourcebot_db)}
-    listing = subprocess.run([sys.executable, "-m", "bot", "audit", "--action", "number."], cwd=ROOT, env=env,
+    listing = subprocess.run([sys.executable, "-m", "bot", "audit"], cwd=ROOT, env=env,
                              capture_output=True, text=True, timeout=30)
     assert listing.returncode == 0, listing.stderr
     lines = listing.stdout.splitlines()
-    assert any("number.update" in line and key in line for line in lines)
+    assert any("routing.number" in line and key in line for line in lines)
     assert any("number.cancel" in line and "+" + stock[0]["number"] in line and ADMIN in line for line in lines)
 
 
 def test_who_may_not_cancel_is_refused(world, infobip):
     offer = infobip.get(AVAILABLE, params={"country": "GB", "limit": 1}).json()["numbers"][0]
-    infobip.post(OWNED, json={"numberKey": offer["numberKey"]})
+    buy(infobip, offer["numberKey"])
     world.driver.slash_command("/resource", "my-numbers", user=BOB, channel=CHANNEL)
     world.view(BOB, callback_id="my_numbers", contains="1 number")
     world.driver.block_action("number_cancel", user=BOB)
     world.view(BOB, contains="Only number managers can cancel numbers")
     world.driver.close_view(user=BOB)
     world.driver.block_action("number_set_platform", user=BOB)
-    world.view(BOB, contains="Only number or routing managers can move numbers")
+    world.view(BOB, contains="Only routing managers can move numbers")
     assert offer["numberKey"] in owned(world) and audit(world, "number.") == []
+
+
+@pytest.mark.world(resourcebot_number_managers=f"{ADMIN},{BOB}")
+def test_setting_a_numbers_application_is_for_routing_managers_not_number_managers(world, infobip):
+    """The same PUT as the inbound-routing modal's number level: the same permission, at the
+    click and again at the submission."""
+    offer = infobip.get(AVAILABLE, params={"country": "GB", "limit": 1}).json()["numbers"][0]
+    key = offer["numberKey"]
+    buy(infobip, key)
+    infobip.post("/provisioning/1/applications", json={"applicationId": "support"})
+
+    # Bob may buy and cancel numbers, not route them.
+    world.driver.slash_command("/resource", "my-numbers", user=BOB, channel=CHANNEL)
+    world.view(BOB, callback_id="my_numbers", contains="1 number")
+    world.driver.block_action("number_set_platform", user=BOB)
+    world.view(BOB, contains="Only routing managers can move numbers")
+    assert world.slack.current_view(BOB).get("callback_id") != "number_set_platform_form"
+
+    # Ada opens the form, then stops being a routing manager before she saves.
+    world.driver.slash_command("/resource", "my-numbers", user=ADMIN, channel=CHANNEL)
+    world.view(ADMIN, callback_id="my_numbers", contains="1 number")
+    world.driver.block_action("number_set_platform", user=ADMIN)
+    world.view(ADMIN, callback_id="number_set_platform_form")
+    world.services.settings.resourcebot_routing_managers = frozenset({"U0SOMEONE1"})
+    assert world.driver.submit_view({"applicationId": "support"}, user=ADMIN).errors is None
+    world.view(ADMIN, contains="Only routing managers can move numbers")
+    assert owned(world)[key]["applicationId"] == "default" and audit(world, "routing.") == []
 
 
 def test_errors_reach_people_as_sentences(world, infobip):
     stock = infobip.get(AVAILABLE, params={"country": "SE", "limit": 1}).json()["numbers"]
     key = stock[0]["numberKey"]
-    infobip.post(OWNED, json={"numberKey": key})
+    buy(infobip, key)
     infobip.post("/provisioning/1/applications", json={"applicationId": "doomed"})
 
     # 400 with validation errors: the application vanished between opening the form and saving.
@@ -270,7 +316,7 @@ def test_errors_reach_people_as_sentences(world, infobip):
     row = offers(view)[0]
     world.driver.block_action("number_buy", user=ADMIN, block_id=row["block_id"])
     world.view(ADMIN, callback_id="number_buy_confirm")
-    assert infobip.post(OWNED, json={"numberKey": key_of(row)}).status_code == 200
+    buy(infobip, key_of(row))
     world.driver.submit_view({}, user=ADMIN)
     refused = str(world.view(ADMIN, contains="no longer on offer")["blocks"])
     assert "Nothing was bought" in refused and audit(world, "number.purchase") == []
@@ -315,7 +361,7 @@ def test_the_launcher_opens_numbers_and_my_numbers(world):
 def test_my_numbers_pages_and_filters_by_digits(world, infobip):
     stock = infobip.get(AVAILABLE, params={"country": "GB", "limit": 11}).json()["numbers"]
     for number in stock:
-        assert infobip.post(OWNED, json={"numberKey": number["numberKey"]}).status_code == 200
+        buy(infobip, number["numberKey"])
     world.driver.slash_command("/resource", "my-numbers", user=ADMIN, channel=CHANNEL)
     view = world.view(ADMIN, callback_id="my_numbers", contains="Numbers 1–10 of 11")
     assert str(view["blocks"]).count("'action_id': 'number_cancel'") == 10
@@ -330,3 +376,17 @@ def test_my_numbers_pages_and_filters_by_digits(world, infobip):
     assert "1 number." in str(view["blocks"]) and stock[3]["numberKey"] in str(view["blocks"])
     world.driver.slash_command("/resource", "my-numbers 99999999", user=ADMIN, channel=CHANNEL)
     world.view(ADMIN, callback_id="my_numbers", contains="No number of the account contains 99999999")
+
+
+def test_offer_rows_have_unique_block_ids_even_when_rows_share_a_key():
+    from bot.domain.numbers import SearchState
+    from bot.providers.infobip.models import NumberList
+    from bot.slack.numbers.views import search_view
+
+    twin = {"numberKey": "K1", "number": "447700900123", "country": "GB", "type": "VIRTUAL_LONG_NUMBER"}
+    result = NumberList.model_validate({"numbers": [twin, twin, {"number": "447700900124"}, {}, {}],
+                                        "numberCount": 5})
+    view = search_view(SearchState(country="GB"), result, can_buy=True, managers=[ADMIN])
+    ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
+    assert len(ids) == len(set(ids)) and len(offers(view)) == 5
+    assert [key_of(r) for r in offers(view)] == ["K1", "K1", "447700900124", "", ""]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.domain.commands import NumbersSearch
+from bot.domain.commands import MyNumbers, NumbersSearch
 from bot.domain.mrkdwn import PRIVATE_METADATA_MAX
 from bot.domain.numbers import (
     BuyContext,
@@ -29,6 +29,7 @@ from bot.domain.numbers import (
     request_capabilities,
     request_number_type,
     requirement_names,
+    search_problem,
     type_label,
 )
 from bot.providers.infobip.models import Number, NumberPrice, Requirement
@@ -110,6 +111,36 @@ def test_search_filters_become_the_query_and_survive_private_metadata():
     assert OwnedState.load(OwnedState(digits="385").at_page(1).dump()).query(5) == {
         "number": "385", "page": 1, "limit": 5}
     assert OwnedState.load(None) == OwnedState()
+
+
+@pytest.mark.parametrize("command,fragment", [
+    (NumbersSearch("US", (), "²²²"), "digits fragment “²²²”"),      # isdigit() but not int()-able
+    (NumbersSearch("GB", (), "٣١٧"), "digits fragment"),           # another script's digits
+    (NumbersSearch("GB", (), "1" * 16), "1 to 15 digits"),          # would not fit private_metadata
+    (NumbersSearch("US", (), None, None, "²²²"), "area code (npa=)"),
+    (NumbersSearch("US", (), None, None, None, "12"), "exchange code (nxx=)"),
+    (MyNumbers("9" * 4000), "1 to 15 digits"),
+])
+def test_digits_people_type_are_checked_before_any_state_is_built(command, fragment):
+    problem = search_problem(command)
+    assert problem and fragment in problem and len(problem) < 200
+
+
+def test_the_states_never_hold_digits_infobip_cannot_take():
+    for bad in ("²²²", "1" * 16):
+        with pytest.raises(ValueError, match="digits fragment"):
+            SearchState(country="US", digits=bad)
+        with pytest.raises(ValueError, match="digits fragment"):
+            OwnedState(digits=bad)
+    with pytest.raises(ValueError, match="npa"):
+        SearchState(country="US", npa="²²²")
+
+
+def test_fifteen_ascii_digits_are_fine():
+    command = NumbersSearch("US", (), "1" * 15, None, "317", "909")
+    assert search_problem(command) is None and search_problem(MyNumbers("385")) is None
+    assert search_problem(MyNumbers()) is None
+    assert len(SearchState.from_command(command, "C" * 20).dump()) < PRIVATE_METADATA_MAX
 
 
 def test_no_match_text_suggests_what_to_change():

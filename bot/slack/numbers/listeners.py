@@ -39,6 +39,7 @@ from bot.domain.numbers import (
     price_details,
     request_capabilities,
     request_number_type,
+    search_problem,
 )
 from bot.domain.validation import errors_response
 from bot.providers.infobip.errors import (
@@ -56,6 +57,8 @@ from bot.slack.listeners.actions import tell
 from bot.slack.numbers import views as v
 from bot.slack.platform_pickers import APPLICATION_BLOCK, chosen_platform, load_platforms
 from bot.slack.provider_errors import explain
+from bot.slack.provisioning.common import refusal_text
+from bot.slack.provisioning.inbound_routing import number_level_changed
 from bot.slack.request_forms import show_form
 from bot.slack.views import loading_view
 from bot.store.audit import record_audit
@@ -70,11 +73,6 @@ def _managers(services: Services) -> list[str]:
     return sorted(settings.resourcebot_number_managers or settings.resourcebot_admins)
 
 
-def _may_set_platform(services: Services, user: str) -> bool:
-    """Putting a number on an application/entity is routing: number or routing managers."""
-    return services.may_manage_numbers(user) or services.may_manage_routing(user)
-
-
 def _refusal_text(services: Services, what: str) -> str:
     return (f"Only number managers can {what}: {v.managers_text(_managers(services))}. "
             "You can still browse; ask one of them, or request numbers for Infobip's review "
@@ -82,11 +80,9 @@ def _refusal_text(services: Services, what: str) -> str:
 
 
 def _platform_refusal_text(services: Services) -> str:
-    settings = services.settings
-    allowed = sorted((settings.resourcebot_number_managers or settings.resourcebot_admins)
-                     | (settings.resourcebot_routing_managers or settings.resourcebot_admins))
-    return (f"Only number or routing managers can move numbers between applications: "
-            f"{v.managers_text(allowed)}. You can still look.")
+    """Putting a number on an application/entity is its number-level inbound routing: the same
+    PUT the inbound-routing modal makes, for routing managers only."""
+    return refusal_text(services, "move numbers between applications")
 
 
 # ---- Slack helpers ---------------------------------------------------------------------------
@@ -197,6 +193,9 @@ async def owned_numbers(services: Services, state: OwnedState, user: str) -> dic
 
 @handles(NumbersSearch)
 async def open_numbers_search(invocation: Invocation, command: NumbersSearch) -> None:
+    if problem := search_problem(command):
+        await invocation.show(v.outcome_view(v.SEARCH_TITLE, f":warning: {problem}"))
+        return
     state = SearchState.from_command(command, invocation.channel_id)
     await invocation.loading(v.SEARCH_TITLE, f"Looking up numbers on offer in {country_name(state.country)}…")
     await invocation.show(await search_numbers(invocation.services, state, invocation.user))
@@ -204,6 +203,9 @@ async def open_numbers_search(invocation: Invocation, command: NumbersSearch) ->
 
 @handles(MyNumbers)
 async def open_my_numbers(invocation: Invocation, command: MyNumbers) -> None:
+    if problem := search_problem(command):
+        await invocation.show(v.outcome_view(v.OWNED_TITLE, f":warning: {problem}"))
+        return
     state = OwnedState(digits=command.digits, channel_id=invocation.channel_id)
     await invocation.loading(v.OWNED_TITLE, "Looking up the account's numbers…")
     await invocation.show(await owned_numbers(invocation.services, state, invocation.user))
@@ -398,7 +400,7 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
     async def set_platform_clicked(ack, body, client) -> None:
         await ack()
         user = body["user"]["id"]
-        if not _may_set_platform(services, user):
+        if not services.may_manage_routing(user):
             await _refuse(client, body, v.PLATFORM_TITLE, _platform_refusal_text(services))
             return
         number_key = body["actions"][0].get("value") or ""
@@ -422,7 +424,7 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
         user = body["user"]["id"]
         view = body["view"]
         context = OwnedContext.load(view.get("private_metadata"))
-        if not _may_set_platform(services, user):
+        if not services.may_manage_routing(user):  # the permission may have changed since the click
             await ack(response_action="update", view=v.refusal_view(
                 v.PLATFORM_TITLE, _platform_refusal_text(services)))
             return
@@ -450,14 +452,14 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
             await _update(client, view["id"], v.outcome_view(v.PLATFORM_TITLE, headline,
                                                              [*details, "Nothing was changed."]), acked_at=acked_at)
             return
-        after = {"applicationId": updated.application_id or application_id,
-                 "entityId": updated.entity_id if updated.application_id else entity_id}
-        record_audit(services.db, actor=user, action="number.update", target=context.target,
-                     details={"numberKey": context.number_key, **after}, before=context.platform(), after=after)
-        log.info("number %s moved to %s/%s by %s", context.number_key, application_id, entity_id, user)
+        after = (updated.application_id or application_id,
+                 updated.entity_id if updated.application_id else entity_id)
+        await number_level_changed(services, user, context.owned.channel_id if context.owned else None,
+                                   context.number_key, context.number,
+                                   (context.application_id, context.entity_id), after)
         await _update(client, view["id"], v.outcome_view(
             v.PLATFORM_TITLE, f":white_check_mark: {escape(context.display)} is now on "
-            + v.platform_text(after["applicationId"], after["entityId"]) + "."), acked_at=acked_at)
+            + v.platform_text(*after) + "."), acked_at=acked_at)
         root = _root_to_refresh(view)
         if root and context.owned:
             await _update(client, root, await owned_numbers(services, context.owned, user))

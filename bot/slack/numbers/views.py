@@ -145,10 +145,12 @@ def search_view(state: SearchState, result: NumberList | None, *, can_buy: bool,
         blocks.append(_context(f":lock: You can browse; buying is for number managers: {managers_text(managers)}. "
                                f"Anyone can request numbers for review: `/resource number {escape(state.country)}`."))
     blocks.append({"type": "divider"})
-    for number in result.numbers:
+    for index, number in enumerate(result.numbers):
         offer = Offer.from_number(number, state.country)
         accessory = _button("Buy", BUY_ACTION, offer.dump()) if offer else None
-        blocks.append(_section(offer_row(number), accessory, block_id=f"offer:{number.number_key or number.number}"))
+        # The row's index keeps block ids unique (two rows may share a key, or have none).
+        blocks.append(_section(offer_row(number), accessory,
+                               block_id=f"offer:{index}:{number.number_key or number.number or ''}"))
     paging = _paging(window, SEARCH_PAGE_ACTIONS, "paging")
     if paging:
         blocks.append(paging)

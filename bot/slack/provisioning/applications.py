@@ -26,6 +26,7 @@ from bot.slack.provisioning.common import (
     announce,
     banner,
     failure_text,
+    finish_in_form,
     is_conflict,
     modal,
     open_child,
@@ -328,13 +329,9 @@ async def form_submitted(services: Services, client: AsyncWebClient, ack, body: 
 
 async def _finish(services: Services, client: AsyncWebClient, view_id: str, state: ViewState, notice: str) -> None:
     """After a change in the form: say so there, and refresh the list under it."""
-    kind = _kind(state.kind)
     list_state = state.but(target=None, parent_view_id=None, extra={})
-    if state.parent_view_id and state.parent_view_id != view_id:
-        await update_view(client, state.parent_view_id, await build_list(services, list_state, notice=notice))
-        await update_view(client, view_id, modal(kind.capitalize(), [banner(notice)], close="Back"))
-    else:
-        await update_view(client, view_id, await build_list(services, list_state, notice=notice))
+    await finish_in_form(client, view_id, state, notice, title=_kind(state.kind).capitalize(),
+                         refreshed=lambda: build_list(services, list_state, notice=notice))
 
 
 async def delete_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:

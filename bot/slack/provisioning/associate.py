@@ -47,14 +47,17 @@ from bot.slack.platform_pickers import (
     read_platform_choice,
 )
 from bot.slack.provisioning.common import (
+    SLOW_TEXT,
     ChangeFailed,
     announce,
     banner,
+    before_ack,
     create_platforms,
     failure_text,
     is_conflict,
     modal,
     open_child,
+    option,
     record,
     refusal_text,
     say,
@@ -77,14 +80,10 @@ def _blocks_of(resource_type: str) -> tuple[str, str, str, str]:
             f"note.{resource_type}")
 
 
-def _option(value: str, label: str) -> dict[str, Any]:
-    return {"text": plain_text(label, 75), "value": value[:150]}
-
-
 def type_dependent_blocks(resource_type: str, owned: Owned, initial: dict[str, str | None]) -> list[dict]:
     channel_block, resource_block, typed_block, note_block = _blocks_of(resource_type)
     kind = RESOURCE_TYPES[resource_type]
-    channel_options = [_option(c, CHANNEL_LABELS.get(c, c)) for c in channels_for(resource_type)]
+    channel_options = [option(c, CHANNEL_LABELS.get(c, c)) for c in channels_for(resource_type)]
     channel_element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": channel_options,
                                        "initial_option": next((o for o in channel_options
                                                                if o["value"] == initial.get("channel")),
@@ -99,7 +98,7 @@ def type_dependent_blocks(resource_type: str, owned: Owned, initial: dict[str, s
     if initial.get("typed"):
         typed_element["initial_value"] = initial["typed"]
     if owned.options:
-        options = [_option(value, label) for value, label in owned.options]
+        options = [option(value, label) for value, label in owned.options]
         select: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options,
                                   "placeholder": plain_text(f"Pick a {kind.lower()}", 150)}
         chosen = next((o for o in options if o["value"] == initial.get("resource")), None)
@@ -120,7 +119,7 @@ def type_dependent_blocks(resource_type: str, owned: Owned, initial: dict[str, s
 def associate_view(state: ViewState, owned: Owned, applications: list[Application], entities: list[Entity],
                    *, initial: dict[str, str | None] | None = None, error: str | None = None) -> dict:
     initial = initial or {}
-    type_options = [_option(value, label) for value, label in RESOURCE_TYPES.items()]
+    type_options = [option(value, label) for value, label in RESOURCE_TYPES.items()]
     blocks: list[dict] = []
     if error:
         blocks.append(banner(error))
@@ -231,7 +230,10 @@ async def associate_submitted(services: Services, client: AsyncWebClient, ack, b
     resource_type, resource = answers["type"], answers["resource"]
     if resource_type == "NUMBER" and answers["typed"] and looks_like_phone_number(answers["typed"]):
         try:
-            resource = await number_key_for(services, answers["typed"])
+            resource = await before_ack(number_key_for(services, answers["typed"]))
+        except TimeoutError:
+            await ack(errors_response({answers["typed_block"]: SLOW_TEXT}))
+            return
         except InfobipError as error:
             await ack(errors_response({answers["typed_block"]: f"Could not look the number up: {error}"}))
             return

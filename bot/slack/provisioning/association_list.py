@@ -11,6 +11,7 @@ import asyncio
 import re
 import time
 from dataclasses import asdict
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -48,6 +49,7 @@ from bot.slack.provisioning.common import (
     failure_text,
     modal,
     open_child,
+    option,
     record,
     refusal_text,
     say,
@@ -64,10 +66,6 @@ DETAILS_ACTION = "association_show"
 DELETE_ACTION = "association_delete"
 
 
-def _option(value: str, label: str) -> dict:
-    return {"text": plain_text(label, 75), "value": value[:150]}
-
-
 async def _resolved_filter(services: Services, filters: AssociationFilter) -> AssociationFilter:
     """resource= given as a phone number means the owned number's numberKey."""
     if filters.resource_id and filters.resource_type in (None, "NUMBER") and looks_like_phone_number(filters.resource_id):
@@ -82,7 +80,7 @@ async def _resolved_filter(services: Services, filters: AssociationFilter) -> As
 
 def _filter_inputs(filters: AssociationFilter) -> list[dict]:
     def select(block_id: str, label: str, options: list[tuple[str, str]], current: str | None) -> dict:
-        choices = [_option(ANY, f"Any {label.lower()}")] + [_option(v, text) for v, text in options]
+        choices = [option(ANY, f"Any {label.lower()}")] + [option(v, text) for v, text in options]
         return {"type": "input", "block_id": block_id, "optional": True, "label": plain_text(label, 2000),
                 "element": {"type": "static_select", "action_id": "value", "options": choices,
                             "initial_option": next((o for o in choices if o["value"] == current), choices[0])}}

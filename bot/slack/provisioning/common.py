@@ -3,14 +3,16 @@ announcing a change, creating an application/entity picked as "new", and safe vi
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.associations import ViewState
-from bot.domain.mrkdwn import MODAL_TITLE_MAX, escape, escape_truncated, mrkdwn_text, plain_text
+from bot.domain.mrkdwn import MODAL_TITLE_MAX, OPTION_VALUE_MAX, escape, escape_truncated, mrkdwn_text, plain_text
 from bot.providers.infobip.errors import InfobipAPIError, InfobipError, InfobipUnknownOutcome
 from bot.services import Services
 from bot.slack.invocation import Invocation
@@ -20,6 +22,12 @@ from bot.slack.views import message_view
 from bot.store.audit import record_audit
 
 log = logging.getLogger("bot.slack.provisioning")
+
+T = TypeVar("T")
+
+# A view submission must be acked within 3 s; a provider read made before the ack gets this long.
+BEFORE_ACK_SECONDS = 2.0
+SLOW_TEXT = "Infobip is slow to answer; try again in a moment."
 
 
 def refusal_text(services: Services, what: str) -> str:
@@ -44,6 +52,23 @@ def modal(title: str, blocks: list[dict], *, state: ViewState | None = None, cal
     if state is not None:
         view["private_metadata"] = state.dump()
     return view
+
+
+def option(value: str, label: str) -> dict[str, Any]:
+    """A select option. Its value must fit Slack's 150 characters (a cut value would submit
+    another id): offer a text input instead when an id may be longer (see `fits_options`)."""
+    return {"text": plain_text(label, 75), "value": value}
+
+
+def fits_options(values: list[str]) -> bool:
+    """Whether every value can be a select option's value as it is."""
+    return all(len(value) <= OPTION_VALUE_MAX for value in values)
+
+
+async def before_ack(call: Awaitable[T]) -> T:
+    """A provider call made before a view submission is acked, cut short so the ack stays in
+    Slack's 3 s: raises TimeoutError after BEFORE_ACK_SECONDS (answer with SLOW_TEXT)."""
+    return await asyncio.wait_for(call, BEFORE_ACK_SECONDS)
 
 
 def banner(text: str) -> dict[str, Any]:
@@ -174,6 +199,18 @@ async def update_view(client: AsyncWebClient, view_id: str | None, view: dict[st
             log.info("view %s not updated: %s", view_id, reason)
             return False
         raise
+
+
+async def finish_in_form(client: AsyncWebClient, view_id: str, state: ViewState, notice: str, *, title: str,
+                         refreshed: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+    """After a change made in a form: when the form is stacked over the view it came from, say
+    so in the form and refresh that view (`refreshed()`, showing `notice`); otherwise show the
+    refreshed view in the form's place."""
+    if state.parent_view_id and state.parent_view_id != view_id:
+        await update_view(client, state.parent_view_id, await refreshed())
+        await update_view(client, view_id, modal(title, [banner(notice)], close="Back"))
+    else:
+        await update_view(client, view_id, await refreshed())
 
 
 async def open_child(client: AsyncWebClient, body: dict[str, Any], view: dict[str, Any]) -> tuple[str, bool]:

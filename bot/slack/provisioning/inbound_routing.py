@@ -56,19 +56,25 @@ from bot.slack.platform_pickers import (
     read_platform_choice,
 )
 from bot.slack.provisioning.common import (
+    SLOW_TEXT,
     ChangeFailed,
     announce,
     banner,
+    before_ack,
     create_platforms,
     failure_text,
+    finish_in_form,
+    fits_options,
     modal,
     open_child,
+    option,
     origin_channel,
     record,
     refusal_text,
     tell_user,
     update_view,
 )
+from bot.slack.provisioning.owned import number_key_for
 from bot.slack.views import loading_view, message_view
 
 ROUTING_VIEW = "inbound_routing"
@@ -206,20 +212,20 @@ async def pick_clicked(services: Services, client: AsyncWebClient, body: dict) -
         async for number in iterate_numbers(lambda page: services.infobip.list_owned_numbers(page=page, limit=100)):
             if number.number_key:
                 label = " · ".join(p for p in (f"+{number.number}", number.country) if p)
-                options.append({"text": plain_text(label, 75), "value": number.number_key[:150]})
+                options.append(option(number.number_key, label))
             if len(options) > 100:
                 too_many = True
                 break
     except InfobipError as error:
         await update_view(client, view_id, message_view(TITLE, failure_text("list the account's numbers", error)))
         return
-    if options and not too_many:
+    if options and not too_many and fits_options([o["value"] for o in options]):
         element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options,
                                    "placeholder": plain_text("Pick a number", 150)}
         hint = "The account's numbers."
     elif not options:
         await update_view(client, view_id, message_view(
-            TITLE, "The account owns no numbers yet: buy one with `/resource numbers <country>`."))
+            TITLE, "The account owns no numbers yet: buy one with `/resource numbers &lt;country&gt;`."))
         return
     else:
         element = {"type": "plain_text_input", "action_id": "value", "max_length": 255,
@@ -238,15 +244,16 @@ async def pick_submitted(services: Services, client: AsyncWebClient, ack, body: 
     typed = (flatten_state_values(view["state"]["values"]).get(NUMBER_BLOCK) or "").strip()
     number_key: str | None = typed
     if looks_like_phone_number(typed):
-        digits = phone_digits(typed)
         try:
-            found = await services.infobip.list_owned_numbers(number=digits, limit=100)
+            number_key = await before_ack(number_key_for(services, typed))
+        except TimeoutError:
+            await ack(errors_response({NUMBER_BLOCK: SLOW_TEXT}))
+            return
         except InfobipError as error:
             await ack(errors_response({NUMBER_BLOCK: f"Could not look the number up: {error}"}))
             return
-        number_key = next((n.number_key for n in found.numbers if n.number == digits), None)
         if number_key is None:
-            await ack(errors_response({NUMBER_BLOCK: f"The account has no number +{digits}."}))
+            await ack(errors_response({NUMBER_BLOCK: f"The account has no number +{phone_digits(typed)}."}))
             return
     elif problem := resource_id_problem("NUMBER", typed):
         await ack(errors_response({NUMBER_BLOCK: problem}))
@@ -292,16 +299,27 @@ async def routing_submitted(services: Services, client: AsyncWebClient, ack, bod
         if after == before:
             notice = ":information_source: The number level was already set so; nothing changed."
         else:
-            record(services, user, "routing.number", number_key, before=platform_snapshot(*before),
-                   after=platform_snapshot(*after), details={"number": state.extra.get("n")})
-            change = platform_change_text(before, after)
-            await announce(services, state.channel_id,
-                           f":twisted_rightwards_arrows: <@{user}> changed the number-level routing of {shown}: "
-                           f"{change}. Inbound configurations that set their own application or entity still win.")
+            change = await number_level_changed(services, user, state.channel_id, number_key, state.extra.get("n"),
+                                                before, after)
             notice = f":white_check_mark: Number level saved: {change}."
     routing = await build_routing(services, user, state, notice=notice)
     await settle_after_ack(acked_at)
     await update_view(client, view["id"], routing)
+
+
+async def number_level_changed(services: Services, user: str, channel_id: str | None, number_key: str,
+                               number: str | None, before: tuple[str | None, str | None],
+                               after: tuple[str | None, str | None]) -> str:
+    """Audit and announce a number-level application/entity change Infobip confirmed (here or from
+    my-numbers' "Set application/entity"); returns the change in words (mrkdwn)."""
+    record(services, user, "routing.number", number_key, before=platform_snapshot(*before),
+           after=platform_snapshot(*after), details={"number": number})
+    change = platform_change_text(before, after)
+    shown = f"+{escape(number)}" if number else f"`{escape(number_key)}`"
+    await announce(services, channel_id,
+                   f":twisted_rightwards_arrows: <@{user}> changed the number-level routing of {shown}: "
+                   f"{change}. Inbound configurations that set their own application or entity still win.")
+    return change
 
 
 # ---- Keyword configurations --------------------------------------------------------------------------------
@@ -310,6 +328,10 @@ def keyword_view(state: ViewState, number: Number, config: InboundConfiguration 
                  applications: list[Application], entities: list[Entity], *, error: str | None = None,
                  initial: dict[str, str | None] | None = None) -> dict:
     initial = initial or {}
+    channels = _inbound_channels(number)
+    if config is None and not channels:
+        return message_view("Inbound configuration", f"Number {_number_shown(number, state.target or '')} takes no "
+                            "SMS or MMS, so it can have no inbound message configuration.")
     blocks: list[dict] = []
     if error:
         blocks.append(banner(error))
@@ -318,7 +340,7 @@ def keyword_view(state: ViewState, number: Number, config: InboundConfiguration 
         f"Number {_number_shown(number, state.target or '')}. A configuration's application and entity win over "
         "the number level for the messages it matches; without them, the number level applies.")]})
     if config is None:
-        options = [{"text": plain_text(c, 75), "value": c} for c in _inbound_channels(number)]
+        options = [option(c, c) for c in channels]
         blocks.append({"type": "input", "block_id": CHANNEL_BLOCK, "label": plain_text("Channel", 2000),
                        "element": {"type": "static_select", "action_id": "value", "options": options,
                                    "initial_option": next((o for o in options if o["value"] == initial.get("channel")),
@@ -419,7 +441,10 @@ async def keyword_submitted(services: Services, client: AsyncWebClient, ack, bod
         return
     number_key = state.target or ""
     try:
-        existing = await services.infobip.get_inbound_configurations(channel, number_key=number_key)
+        existing = await before_ack(services.infobip.get_inbound_configurations(channel, number_key=number_key))
+    except TimeoutError:
+        await ack(errors_response({KEYWORD_BLOCK: SLOW_TEXT}))
+        return
     except InfobipError:
         existing = []  # Infobip will still refuse what it can't take
     clash = next((c for c in existing if _same_keyword(c.keyword, keyword)
@@ -496,15 +521,10 @@ async def _show_keyword_form_again(services: Services, client: AsyncWebClient, v
 
 async def _finish(services: Services, client: AsyncWebClient, user: str, view_id: str, state: ViewState,
                   notice: str) -> None:
-    """After a change in the configuration form: say so there and refresh the routing modal under it
-    (or show the routing modal in its place when it was not stacked over it)."""
+    """After a change in the configuration form: say so there and refresh the routing modal under it."""
     routing_state = state.but(configuration_key=None, channel=None, parent_view_id=None, extra={})
-    if state.parent_view_id and state.parent_view_id != view_id:
-        await update_view(client, state.parent_view_id, await build_routing(services, user, routing_state,
-                                                                            notice=notice))
-        await update_view(client, view_id, modal("Inbound configuration", [banner(notice)], close="Back"))
-    else:
-        await update_view(client, view_id, await build_routing(services, user, routing_state, notice=notice))
+    await finish_in_form(client, view_id, state, notice, title="Inbound configuration",
+                         refreshed=lambda: build_routing(services, user, routing_state, notice=notice))
 
 
 async def delete_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:

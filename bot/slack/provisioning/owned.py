@@ -13,6 +13,7 @@ from bot.providers.infobip import iterate_numbers, iterate_pages
 from bot.providers.infobip.errors import InfobipError
 from bot.providers.infobip.models import Number, ResourcesFilter
 from bot.services import Services
+from bot.slack.provisioning.common import fits_options
 
 log = logging.getLogger("bot.slack.provisioning")
 
@@ -23,8 +24,7 @@ _OPTIONS_MAX = 100
 class Owned:
     """Resources of one type to pick from; `note` (mrkdwn) explains an empty or cut list."""
 
-    options: list[tuple[str, str]]   # (resource id, label)
-    too_many: bool = False
+    options: list[tuple[str, str]]   # (resource id, label); each id fits an option value
     note: str | None = None
 
 
@@ -34,7 +34,8 @@ def _number_label(number: Number) -> str:
 
 
 async def owned_resources(services: Services, resource_type: str) -> Owned:
-    """The account's resources of `resource_type`, up to the 100 a select can hold."""
+    """The account's resources of `resource_type`, up to the 100 a select can hold; none (a text
+    input instead) when there are more, or when an id is too long to be an option's value."""
     infobip = services.infobip
     kind = RESOURCE_TYPES.get(resource_type, resource_type).lower()
     options: list[tuple[str, str]] = []
@@ -59,10 +60,12 @@ async def owned_resources(services: Services, resource_type: str) -> Owned:
         log.warning("listing owned %s failed: %s", resource_type, error)
         return Owned([], note=f"The account's {kind}s could not be listed just now; type it.")
     if len(options) > _OPTIONS_MAX:
-        return Owned([], too_many=True, note=f"The account has more than {_OPTIONS_MAX} of these; type it.")
+        return Owned([], note=f"The account has more than {_OPTIONS_MAX} of these; type it.")
+    if not fits_options([value for value, _ in options]):
+        return Owned([], note=f"Some of the account's {kind}s have ids too long to pick from a list; type it.")
     if not options:
         if resource_type == "NUMBER":
-            return Owned([], note="The account owns no numbers yet: buy one with `/resource numbers <country>`, "
+            return Owned([], note="The account owns no numbers yet: buy one with `/resource numbers &lt;country&gt;`, "
                                   "or type a numberKey.")
         return Owned([], note=f"No {kind} found among the account's resources; type it.")
     return Owned(options)
