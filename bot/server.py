@@ -14,8 +14,9 @@ import hmac
 import json
 import logging
 
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -30,6 +31,7 @@ from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.events import to_provider_events
 from bot.providers.infobip.webhooks import WebhookParseError, parse_webhook
 from bot.services import Services
+from bot.slack.envelope import problem as envelope_problem
 from bot.slack.listeners import register_all
 from bot.slack.template_links import link_is_valid
 from bot.store.events import Outcome, record_events
@@ -63,13 +65,34 @@ def _basic_credentials_ok(header: str, username: str, password: str) -> bool:
     return hmac.compare_digest(user.encode(), username.encode()) & hmac.compare_digest(secret.encode(), password.encode())
 
 
+def _slack_signature_ok(verifier: SignatureVerifier, body: bytes, headers) -> bool:
+    try:
+        return verifier.is_valid_request(body, dict(headers))
+    except (ValueError, TypeError, OverflowError):  # a timestamp that is not a number
+        return False
+
+
 def create_app(services: Services) -> Starlette:
     bolt = create_bolt_app(services)
-    slack_handler = AsyncSlackRequestHandler(bolt)
+    verifier = SignatureVerifier(services.signing_secret)
     settings = services.settings
 
     async def slack_events(request: Request):
-        return await slack_handler.handle(request)
+        # Bolt reads a body before it checks its signature, and raises (a 500) on one it cannot
+        # read. So: the signature first (401, as Bolt answers it), then Bolt reads it (400 if it
+        # cannot), then Bolt handles it as its Starlette adapter would.
+        body = await request.body()
+        if not _slack_signature_ok(verifier, body, request.headers):
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        try:
+            bolt_request = to_async_bolt_request(request, body)
+            malformed = envelope_problem(bolt_request.body)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:  # not JSON, not UTF-8, odd shapes
+            malformed = f"{type(error).__name__}: {error}"
+        if malformed:
+            log.info("Slack request the bot cannot read: %s", malformed)
+            return JSONResponse({"error": "malformed request"}, status_code=400)
+        return to_starlette_response(await bolt.async_dispatch(bolt_request))
 
     async def infobip_webhook(request: Request):
         if not _basic_credentials_ok(request.headers.get("authorization", ""), *services.webhook_credentials):

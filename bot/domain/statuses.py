@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from bot.domain.submissions import NOT_SUBMITTED, UNCONFIRMED
 from bot.providers.infobip.models import ResourceRequestStatus
 
 
@@ -169,9 +170,21 @@ def cm_group(status: str | None) -> StatusGroup | None:
     return _CM_GROUPS.get("".join(ch for ch in str(status or "").lower() if ch.isalnum()))
 
 
+# The bot's own statuses for a submission whose answer was lost (domain/submissions.py):
+# (group, label, final). No provider sends them.
+_SUBMISSION_STATUSES = {
+    UNCONFIRMED: (StatusGroup.PENDING, "Checking with Infobip", False),
+    NOT_SUBMITTED: (StatusGroup.CANCELED, "Not submitted", True),
+}
+
+
 def describe_status(status: str | None, provider: str = INFOBIP) -> StatusInfo:
     """Group, label, colour and emoji for a status; an unknown one keeps its raw value as label."""
     raw = str(status or "").strip() or "UNKNOWN"
+    if raw in _SUBMISSION_STATUSES:
+        group, label, final = _SUBMISSION_STATUSES[raw]
+        style = GROUP_STYLES[group]
+        return StatusInfo(raw, True, group, label, style.color, style.emoji, final)
     if provider == CM:
         group = cm_group(raw)
         style = GROUP_STYLES[group or DEFAULT_GROUP]

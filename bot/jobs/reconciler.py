@@ -10,6 +10,11 @@ request the bot still considers open, and records each difference like a webhook
 A list answer carries no time of change. A status read that way is recorded one millisecond
 after the status it replaces, and only if no event arrived for that request while the list was
 being read: a webhook racing the read is newer and must not be overwritten by it.
+
+Each pass first settles submissions whose answer was lost (domain/submissions.py): one list
+call, newest requested first, finds the request each one created, which is then linked and its
+thread posted; one still not found after GIVE_UP_AFTER is marked NOT_SUBMITTED and its
+requester told. Nothing is ever submitted again from here.
 """
 
 from __future__ import annotations
@@ -21,11 +26,13 @@ import sqlite_utils
 
 from bot.domain.events import EventKind, ProviderEvent
 from bot.domain.statuses import FINAL_STATUSES
+from bot.domain.submissions import GIVE_UP_AFTER, given_up, match_attempts
 from bot.providers.infobip import InfobipClient
 from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.models import ResourceRequest
 from bot.store.events import Outcome, record_events
 from bot.store.requests import RequestRecord, get_request, list_requests
+from bot.store.submissions import as_attempt, link_submission, linked_ids, mark_not_submitted, unconfirmed
 
 log = logging.getLogger("bot.jobs.reconciler")
 
@@ -52,13 +59,39 @@ def _event(current: RequestRecord, seen: ResourceRequest) -> ProviderEvent:
     )
 
 
-async def reconcile_once(db: sqlite_utils.Database, infobip: InfobipClient) -> int:
-    """One pass; returns how many changes were recorded."""
+async def settle_unconfirmed(db: sqlite_utils.Database, infobip: InfobipClient, now: datetime,
+                             give_up_after: timedelta = GIVE_UP_AFTER) -> int:
+    """Link each unconfirmed submission to the request it created, or give it up; returns how
+    many were settled."""
+    pending = [as_attempt(r) for r in unconfirmed(db, PROVIDER)]
+    if not pending:
+        return 0
+    listed = await infobip.list_resource_requests(sort=["requestedDate,desc"], page=0, size=PAGE_SIZE)
+    found = match_attempts(pending, listed.results, linked_ids(db, PROVIDER, (r.id for r in listed.results)))
+    settled = 0
+    for attempt in pending:
+        seen = found.get(attempt.request_id)
+        if seen is not None:
+            if link_submission(db, attempt.request_id, seen.id, str(seen.status or "PENDING"),
+                               seen.requested_date or now):
+                settled += 1
+                log.info("request %s: the submission whose answer was lost is Infobip %s (%s)",
+                         attempt.request_id, seen.id, seen.status)
+        elif given_up(attempt, now, give_up_after):
+            if mark_not_submitted(db, attempt.request_id):
+                settled += 1
+                log.warning("request %s: no request at Infobip %s after the submission whose answer was lost: "
+                            "marked not submitted", attempt.request_id, give_up_after)
+    return settled
+
+
+async def reconcile_once(db: sqlite_utils.Database, infobip: InfobipClient, now: datetime | None = None) -> int:
+    """One pass; returns how many changes were recorded. `now`: the bot's clock."""
+    changes = await settle_unconfirmed(db, infobip, now or datetime.now(timezone.utc))
     waiting = _open_requests(db)
     if not waiting:
-        return 0
+        return changes
     known_at = {pid: r.status_at for pid, r in waiting.items()}
-    changes = 0
     for page in range(MAX_PAGES):
         listed = await infobip.list_resource_requests(page=page, size=PAGE_SIZE)
         for seen in listed.results:

@@ -34,7 +34,7 @@ def start_jobs(services: Services) -> list[asyncio.Task]:
             services.outbox.wake()
 
     async def reconcile() -> None:
-        if await reconcile_once(services.db, services.infobip):
+        if await reconcile_once(services.db, services.infobip, services.clock.now()):
             services.outbox.wake()
 
     tasks = [asyncio.create_task(every(services.reminder_tick_seconds, "reminders", reminders), name="reminders")]

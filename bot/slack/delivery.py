@@ -1,8 +1,14 @@
 """Delivers the outbox to Slack: in order per request, one call at a time per channel, retried.
 
-Slack's chat.postMessage allows about one message per second per channel and answers 429 with
-Retry-After beyond it; a channel that was told to wait is left alone until then while other
-channels go on. Failures are retried with capped exponential backoff, so nothing is dropped.
+Slack's chat.postMessage allows about one message per second per channel (short bursts pass)
+and answers 429 with Retry-After beyond it. Each channel has its own lane: lanes work
+concurrently, so a busy or rate-limited channel never holds up another, and every post waits
+for its channel's token (`ChannelPacer`) instead of finding the limit through 429s, which cost
+a whole second each. A 429 that comes anyway is honoured: nothing goes to that channel until
+Retry-After has passed. Other failures are retried with capped exponential backoff, so nothing
+is dropped. Only the head of a request's queue is ever in flight, so a thread keeps its order.
+A root update or App Home refresh with a newer one queued behind it is skipped: the newer one
+renders the same (current) state after the burst's replies, so a burst costs one chat.update.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import sqlite_utils
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.messages import action_reply, reminder_reply, root_message, status_reply
+from bot.slack.post_once import find_posted, marker
+from bot.slack.messages import action_reply, not_submitted_message, reminder_reply, root_message, status_reply
 from bot.store import outbox
 from bot.store.events import get_event
 from bot.store.requests import RequestRecord, get_request, update_request
@@ -28,11 +36,61 @@ log = logging.getLogger("bot.slack.delivery")
 
 # Errors that no retry will fix for this channel: post the thread in a DM instead.
 _CHANNEL_GONE = {"channel_not_found", "not_in_channel", "is_archived", "restricted_action"}
+# Heads looked at per pass: enough that every channel with work gets a lane.
+_DUE_BATCH = 1000
+# Passes are at least this far apart: a burst of webhooks (each one wakes the worker) and lanes
+# finishing one after another make one pass, not one each.
+_PASS_SPACING = 0.01
+
+
+class ChannelPacer:
+    """A token bucket per channel for chat.postMessage: `rate` posts per second, `burst` at once.
+
+    The burst is kept below Slack's so that a post arriving a little early (network jitter)
+    still finds a token there. `block` is for a 429: no post before Retry-After has passed.
+    """
+
+    def __init__(self, rate: float = 1.0, burst: int = 2) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self._buckets: dict[str, tuple[float, float]] = {}   # channel -> (tokens, when)
+        self._blocked_until: dict[str, float] = {}
+
+    def _tokens(self, channel: str, now: float) -> float:
+        tokens, at = self._buckets.get(channel, (float(self.burst), now))
+        return min(float(self.burst), tokens + (now - at) * self.rate)
+
+    def wait_time(self, channel: str, now: float | None = None) -> float:
+        """Seconds until a post to `channel` may go (0 when it may go now)."""
+        now = time.monotonic() if now is None else now
+        blocked = max(0.0, self._blocked_until.get(channel, 0.0) - now)
+        tokens = self._tokens(channel, now)
+        return max(blocked, 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate)
+
+    async def acquire(self, channel: str) -> None:
+        """Wait for the channel's next token and take it."""
+        while True:
+            now = time.monotonic()
+            wait = self.wait_time(channel, now)
+            if wait <= 0:
+                self._buckets[channel] = (self._tokens(channel, now) - 1.0, now)
+                return
+            await asyncio.sleep(wait)
+
+    def block(self, channel: str, seconds: float) -> None:
+        """Slack said 429: leave the channel alone for `seconds`, then start from one token."""
+        now = time.monotonic()
+        self._blocked_until[channel] = max(self._blocked_until.get(channel, 0.0), now + seconds)
+        self._buckets[channel] = (1.0 - seconds * self.rate, now)
+
+    def blocked_for(self, channel: str) -> float:
+        return max(0.0, self._blocked_until.get(channel, 0.0) - time.monotonic())
 
 
 class OutboxWorker:
     def __init__(self, db: sqlite_utils.Database, client: AsyncWebClient, *, idle_poll: float = 1.0,
-                 base_backoff: float = 1.0, max_backoff: float = 300.0) -> None:
+                 base_backoff: float = 1.0, max_backoff: float = 30.0,
+                 pacer: ChannelPacer | None = None) -> None:
         self.db = db
         self.client = client
         # Re-publishes the App Homes that show a request; set once the services exist.
@@ -40,49 +98,109 @@ class OutboxWorker:
         self.idle_poll = idle_poll
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
+        self.pacer = pacer or ChannelPacer()
         self._wake = asyncio.Event()
-        self._channel_free_at: dict[str, float] = {}
+        self._lanes: dict[str, asyncio.Task] = {}    # channel -> the task delivering to it
+        self._in_flight: set[str] = set()            # request ids whose head a lane holds
+        self._held_back: float | None = None         # when the first channel waiting for Retry-After frees
+        # request id -> its thread's channel, once the thread exists (it does not move after that).
+        self._thread_channel: dict[str, str] = {}
 
     def wake(self) -> None:
         """Deliver now rather than at the next poll (called after a commit that enqueued)."""
         self._wake.set()
 
     async def run(self) -> None:
-        while True:
-            try:
-                delivered = await self.deliver_due()
-            except Exception:  # noqa: BLE001 - the worker must outlive any one bad item
-                log.exception("outbox pass failed")
-                delivered = 0
-            if delivered:
-                continue
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self._sleep_time())
-            except TimeoutError:
-                pass
-
-    def _sleep_time(self) -> float:
-        next_at = outbox.next_due_at(self.db)
-        if next_at is None:
-            return self.idle_poll
-        return min(self.idle_poll, max(0.01, next_at - time.time()))
+        # One HTTP session for every call the worker makes (slack_sdk opens a connection per call
+        # otherwise); closed when the worker stops.
+        session = None
+        if self.client.session is None:
+            session = self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.client.timeout))
+        try:
+            while True:
+                self._wake.clear()
+                passed = time.monotonic()
+                try:
+                    self._dispatch()
+                except Exception:  # noqa: BLE001 - the worker must outlive any one bad item
+                    log.exception("outbox pass failed")
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._sleep_time())
+                except TimeoutError:
+                    pass
+                await asyncio.sleep(max(0.0, passed + _PASS_SPACING - time.monotonic()))
+        finally:
+            lanes = list(self._lanes.values())
+            for lane in lanes:
+                lane.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
+            if session is not None:
+                self.client.session = None
+                await session.close()
 
     async def deliver_due(self) -> int:
-        """One pass: every request's next item that is due, channels in parallel."""
+        """One pass, awaited: every request's next item that is due, channels concurrently."""
+        self._dispatch()
+        results = await asyncio.gather(*self._lanes.values(), return_exceptions=True)
+        return sum(r for r in results if isinstance(r, int))
+
+    def _sleep_time(self) -> float:
+        if self._lanes:
+            return self.idle_poll  # a lane that finishes wakes the worker
+        candidates = [self.idle_poll]
+        next_at = outbox.next_due_at(self.db)
+        if next_at is not None:
+            candidates.append(next_at - time.time())
+        if self._held_back is not None:
+            candidates.append(self._held_back)
+        return max(0.01, min(candidates))
+
+    def _dispatch(self) -> None:
+        """Give every idle channel with due items a lane holding those items (one per request)."""
         by_channel: dict[str, list[outbox.OutboxItem]] = defaultdict(list)
-        now = time.time()
-        for item in outbox.due(self.db, now):
-            request = get_request(self.db, item.request_id)
-            if request is None:
-                outbox.mark_delivered(self.db, item)
+        held_back: float | None = None
+        due = outbox.due(self.db, time.time(), limit=_DUE_BATCH)
+        if not due:
+            self._thread_channel.clear()
+        for item in due:
+            if item.request_id in self._in_flight:
                 continue
-            channel = request.channel or request.requester
-            if self._channel_free_at.get(channel, 0) > now:
+            channel = self._channel_of(item)
+            if channel is None:
+                continue
+            if channel in self._lanes:
+                continue  # its lane comes back for more when it is done
+            wait = self.pacer.blocked_for(channel)
+            if wait > 0:
+                held_back = wait if held_back is None else min(held_back, wait)
                 continue
             by_channel[channel].append(item)
-        results = await asyncio.gather(*(self._deliver_channel(ch, items) for ch, items in by_channel.items()))
-        return sum(results)
+        self._held_back = held_back
+        for channel, items in by_channel.items():
+            requests = {item.request_id for item in items}
+            self._in_flight |= requests
+            lane = asyncio.create_task(self._deliver_channel(channel, items), name=f"outbox:{channel}")
+            self._lanes[channel] = lane
+            lane.add_done_callback(lambda _, channel=channel, requests=requests: self._lane_done(channel, requests))
+
+    def _channel_of(self, item: outbox.OutboxItem) -> str | None:
+        """The channel the item's request posts in (None, and the item is done, when the request is gone)."""
+        channel = self._thread_channel.get(item.request_id)
+        if channel is not None:
+            return channel
+        request = get_request(self.db, item.request_id)
+        if request is None:
+            outbox.mark_delivered(self.db, item)
+            return None
+        channel = request.channel or request.requester
+        if request.thread_ts and request.channel:
+            self._thread_channel[item.request_id] = channel
+        return channel
+
+    def _lane_done(self, channel: str, requests: set[str]) -> None:
+        self._lanes.pop(channel, None)
+        self._in_flight -= requests
+        self._wake.set()
 
     async def _deliver_channel(self, channel: str, items: list[outbox.OutboxItem]) -> int:
         delivered = 0
@@ -90,9 +208,15 @@ class OutboxWorker:
             request = get_request(self.db, item.request_id)  # fresh: an earlier item may have set the thread
             if request is None:
                 continue
+            if outbox.superseded(self.db, item):
+                outbox.mark_delivered(self.db, item)  # a later one renders the same state, and newer
+                delivered += 1
+                continue
             try:
                 rendered_up_to = outbox.latest_id(self.db, item.request_id)
                 await self._deliver(item, request)
+            except asyncio.CancelledError:
+                raise
             except Exception as error:  # noqa: BLE001 - Slack errors, network errors, timeouts: retry later
                 self._failed(item, channel, error)
                 break  # a channel that failed gets no more calls in this pass
@@ -106,8 +230,8 @@ class OutboxWorker:
         if isinstance(error, SlackApiError):
             reason = str(error.response.get("error") or error.response.status_code)
             if error.response.status_code == 429:
-                retry_after = float(error.response.headers.get("Retry-After", error.response.headers.get("retry-after", 1)))
-                self._channel_free_at[channel] = time.time() + retry_after
+                retry_after = _retry_after(error)
+                self.pacer.block(channel, retry_after)
         if retry_after is None:
             backoff = min(self.max_backoff, self.base_backoff * (2 ** min(item.attempts, 16)))
             retry_after = backoff * (0.5 + random.random() / 2)
@@ -117,36 +241,56 @@ class OutboxWorker:
                 item.id, item.kind, item.request_id, reason, retry_after)
         outbox.mark_failed(self.db, item, reason, time.time() + retry_after)
 
+    async def _post(self, channel: str, *, item: outbox.OutboxItem, **message: Any) -> Any:
+        """chat.postMessage once the channel's pacer allows it; a 429 blocks the channel.
+        At most once per item (post_once.py): one that may already be there is looked for first."""
+        if item.maybe_posted:
+            found = await find_posted(self.client, item, channel, message.get("thread_ts"))
+            if found:
+                return found
+        await self.pacer.acquire(channel)
+        outbox.mark_maybe_posted(self.db, item)
+        try:
+            return await self.client.chat_postMessage(channel=channel, metadata=marker(item), **message)
+        except SlackApiError as error:
+            if error.response.status_code < 500:
+                outbox.mark_maybe_posted(self.db, item, False)  # Slack answered: nothing was posted
+            if error.response.status_code == 429:
+                self.pacer.block(channel, _retry_after(error))
+            raise
+
     async def _deliver(self, item: outbox.OutboxItem, request: RequestRecord) -> None:
         if item.kind == outbox.THREAD_ROOT:
-            await self._post_root(request)
+            await self._post_root(item, request)
         elif item.kind == outbox.ROOT_UPDATE:
             if request.thread_ts:
                 await self.client.chat_update(channel=request.channel, ts=request.thread_ts, **root_message(request))
         elif item.kind == outbox.THREAD_REPLY:
-            await self.client.chat_postMessage(channel=request.channel, thread_ts=request.thread_ts,
-                                               **self._reply(item, request))
+            await self._post(request.channel, item=item, thread_ts=request.thread_ts, **self._reply(item, request))
         elif item.kind == outbox.DIRECT_MESSAGE:
             await self._direct_message(item, request)
         elif item.kind == outbox.HOME_REFRESH:
             if self.refresh_homes:
                 await self.refresh_homes(request)
+        elif item.kind == outbox.NOT_SUBMITTED:
+            dm = await self.client.conversations_open(users=request.requester)
+            await self._post(dm["channel"]["id"], item=item, **not_submitted_message(request))
         else:
             log.error("unknown outbox item kind %r (item %s): skipped", item.kind, item.id)
 
-    async def _post_root(self, request: RequestRecord) -> None:
+    async def _post_root(self, item: outbox.OutboxItem, request: RequestRecord) -> None:
         if request.thread_ts:
             return  # already posted (a crash between the post and marking it delivered)
         channel = request.channel or request.requester
         try:
-            response = await self.client.chat_postMessage(channel=channel, **root_message(request))
+            response = await self._post(channel, item=item, **root_message(request))
         except SlackApiError as error:
             if error.response.get("error") not in _CHANNEL_GONE:
                 raise
             # The bot cannot post there (not invited, archived): keep the thread in a DM.
             log.warning("cannot post in %s (%s): using a direct message", channel, error.response.get("error"))
             dm = await self.client.conversations_open(users=request.requester)
-            response = await self.client.chat_postMessage(channel=dm["channel"]["id"], **root_message(request))
+            response = await self._post(dm["channel"]["id"], item=item, **root_message(request))
         update_request(self.db, request.id, channel=response["channel"], thread_ts=response["ts"])
         try:  # for links from App Home; the thread works without it
             link = await self.client.chat_getPermalink(channel=response["channel"], message_ts=response["ts"])
@@ -174,4 +318,13 @@ class OutboxWorker:
             message["blocks"].append({"type": "context", "elements": [
                 {"type": "mrkdwn", "text": f"<{link['permalink']}|Open the request's thread>"}]})
         dm = await self.client.conversations_open(users=request.requester)
-        await self.client.chat_postMessage(channel=dm["channel"]["id"], **message)
+        await self._post(dm["channel"]["id"], item=item, **message)
+
+
+def _retry_after(error: SlackApiError) -> float:
+    headers = error.response.headers or {}
+    value = headers.get("Retry-After", headers.get("retry-after", 1))
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
+        return 1.0

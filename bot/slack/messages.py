@@ -205,3 +205,13 @@ def action_reply(request: RequestRecord, action: str, actor: str) -> dict[str, A
     """A thread reply for something a person did through the bot (update, cancel)."""
     text = _ACTION_TEXT.get(action, "<@{actor}> changed the request.").format(actor=actor)
     return {"text": text, "blocks": [{"type": "section", "text": mrkdwn_text(text)}]}
+
+
+def not_submitted_message(request: RequestRecord) -> dict[str, Any]:
+    """A DM: a submission whose answer was lost turned out not to have created anything."""
+    text = (f"Your {kind_title(request.kind).lower()} request for {_what(request)} in "
+            f"{escape(country_name(request.country))} (`{request.id}`) did not reach Infobip: Infobip did not "
+            "answer when it was sent, and no such request has shown up since. Nothing was created and nothing "
+            "will be charged. You can submit it again with `/resource`.")
+    return {"text": f"Request {request.id} was not submitted: you can submit it again",
+            "blocks": [{"type": "section", "text": mrkdwn_text(f":warning: {text}")}]}

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.form_values import flatten_state_values
 from bot.domain.forms import FormContext, FormPage, RequestKind, build_form, feedback_by_key
 from bot.domain.mrkdwn import escape
+from bot.domain.submissions import GIVE_UP_AFTER
 from bot.domain.validation import (
     ValidatedForm,
     combine_pages,
@@ -47,6 +48,7 @@ from bot.store import outbox
 from bot.store.drafts import FormDraft, delete_draft, load_draft, save_draft, update_draft_values
 from bot.store.events import record_bot_action
 from bot.store.requests import RequestRecord, create_request, get_request, update_request
+from bot.store.submissions import record_unconfirmed
 
 log = logging.getLogger("bot.slack.forms")
 
@@ -141,6 +143,8 @@ async def _upload_documents(services: Services, form: ValidatedForm,
                 document_id = await services.infobip.upload_document(downloaded.name, downloaded.content)
             except ValueError as error:  # a file type Infobip does not take
                 raise SlackFileError(str(error)) from None
+            except InfobipUnknownOutcome:  # the request itself was not sent: uploading again is harmless
+                raise SlackFileError(f"Infobip did not confirm the upload of {downloaded.name}.") from None
             uploaded.append(document_id)
             ids.setdefault(key, []).append(document_id)
             names.setdefault(key, []).append(downloaded.name)
@@ -179,6 +183,11 @@ async def _send(services: Services, client: AsyncWebClient, *, view_id: str, use
         # It may have gone through: showing the form again would invite a duplicate request.
         log.warning("%s by %s has an unknown outcome: %s", "update" if context.request_id else "submission", user, error)
         headline, details = explain(error)
+        if not context.request_id:
+            where = _where(services.settings.resourcebot_channel or context.channel_id)
+            details = [*details[:1], f"If Infobip has it, its thread appears in {where} within a few minutes. "
+                       f"If not, you'll get a direct message within {GIVE_UP_AFTER.seconds // 60} minutes saying "
+                       "so, and you can submit it again.", *details[1:]]
         await settle_after_ack(acked_at)
         await client.views_update(view_id=view_id, view=message_view(_title(context), f":warning: {headline}", details))
         return
@@ -195,13 +204,18 @@ async def _send(services: Services, client: AsyncWebClient, *, view_id: str, use
         return
     delete_draft(services.db, draft.key)
     services.outbox.wake()
-    in_channel = request.channel and request.channel[0] in "CG"  # public or private channel, not a DM
-    where = f"<#{request.channel}>" if in_channel else "your messages with the bot"
+    where = _where(request.channel)
     verb = "Your update was sent" if context.request_id else "Your request was submitted"
     await settle_after_ack(acked_at)
     await client.views_update(view_id=view_id, view=message_view(
         _title(context), f":white_check_mark: {verb}. Request `{request.id}`.",
         [f"Follow it in its thread in {where}: every status change is posted there."]))
+
+
+def _where(channel: str | None) -> str:
+    """Where a request's thread goes, as the requester reads it."""
+    in_channel = channel and channel[0] in "CG"  # public or private channel, not a DM
+    return f"<#{channel}>" if in_channel else "your messages with the bot"
 
 
 def _platform(form: ValidatedForm) -> Platform | None:
@@ -224,7 +238,21 @@ async def _send_new(services: Services, user: str, context: FormContext, draft: 
                                     capabilities=list(context.capabilities), quantity=form.quantity or context.quantity,
                                     requirements=requirement_values, additional_contact_emails=emails,
                                     platform=_platform(form))
-    provider_id = await services.infobip.submit_resource_request(body)
+    channel = services.settings.resourcebot_channel or context.channel_id
+    fields = dict(provider=PROVIDER, kind=str(context.kind), country=context.country, sender_name=form.sender_name,
+                  number_type=context.number_type, capabilities=list(context.capabilities) or None,
+                  quantity=form.quantity or context.quantity, requester=user, channel=channel,
+                  submitted={"requirements": filled, "labels": draft.labels, **form.fixed_values()},
+                  files=file_names)
+    attempted_at = services.clock.now()
+    try:
+        provider_id = await services.infobip.submit_resource_request(body)
+    except InfobipUnknownOutcome:
+        # It may have been created: never sent again. The reconciler looks for it by listing
+        # requests, and links it or tells the requester that nothing was created.
+        pending = record_unconfirmed(services.db, attempted_at=attempted_at, **fields)
+        log.warning("request %s by %s: submission unconfirmed; the reconciler will look for it", pending.id, user)
+        raise
     status, status_at = "PENDING", datetime.now(timezone.utc)
     try:
         created = await services.infobip.get_resource_request(provider_id)
@@ -232,16 +260,9 @@ async def _send_new(services: Services, user: str, context: FormContext, draft: 
         status_at = created.requested_date or status_at
     except InfobipError as error:  # the request exists; its first status can come later
         log.warning("submitted %s but could not read it back: %s", provider_id, error)
-    channel = services.settings.resourcebot_channel or context.channel_id
     with services.db.atomic():
-        request = create_request(
-            services.db, provider=PROVIDER, provider_request_id=provider_id, kind=str(context.kind),
-            country=context.country, sender_name=form.sender_name, number_type=context.number_type,
-            capabilities=list(context.capabilities) or None, quantity=form.quantity or context.quantity,
-            requester=user, channel=channel, status=status, status_at=status_at.isoformat(),
-            submitted={"requirements": filled, "labels": draft.labels, **form.fixed_values()},
-            files=file_names,
-        )
+        request = create_request(services.db, provider_request_id=provider_id, status=status,
+                                 status_at=status_at.isoformat(), **fields)
         outbox.enqueue(services.db, request.id, outbox.THREAD_ROOT)
         outbox.enqueue(services.db, request.id, outbox.HOME_REFRESH)
     log.info("request %s submitted as Infobip %s by %s", request.id, provider_id, user)

@@ -113,12 +113,26 @@ def _m005_callback_tokens(db: sqlite_utils.Database) -> None:
     db["requests"].create_index(["callback_token"], unique=True)
 
 
+def _m006_outbox_maybe_posted(db: sqlite_utils.Database) -> None:
+    # 1 while a post for this item may have reached Slack unconfirmed (sent, then a crash or a
+    # lost answer): the next attempt looks for it in the channel before posting (slack/post_once.py).
+    db["outbox"].add_column("maybe_posted", int, not_null_default=0)
+
+
+def _m007_unconfirmed_submissions(db: sqlite_utils.Database) -> None:
+    # When a submission whose answer was lost was sent: the reconciler looks for a request made
+    # at or after it (jobs/reconciler.py); NULL for requests whose submission was confirmed.
+    db["requests"].add_column("submission_attempted_at", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_requests_events_outbox,
     _m002_form_drafts,
     _m003_audit_log,
     _m004_home_and_reminders,
     _m005_callback_tokens,
+    _m006_outbox_maybe_posted,
+    _m007_unconfirmed_submissions,
 ]
 
 

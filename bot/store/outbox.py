@@ -20,6 +20,7 @@ THREAD_REPLY = "thread_reply"    # a reply in the request's thread
 ROOT_UPDATE = "root_update"      # re-render the root message from the request's current state
 DIRECT_MESSAGE = "direct_message"
 HOME_REFRESH = "home_refresh"    # re-publish the App Home of whoever sees the request
+NOT_SUBMITTED = "not_submitted"  # DM the requester: a submission whose answer was lost created nothing
 # Rendered from the current state when delivered: one delivery covers every earlier one queued.
 _FROM_CURRENT_STATE = (ROOT_UPDATE, HOME_REFRESH)
 
@@ -31,6 +32,8 @@ class OutboxItem:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    created_at: str = ""
+    maybe_posted: bool = False   # an earlier post may have reached Slack without our knowing
 
 
 def _now_iso() -> str:
@@ -58,7 +61,7 @@ def due(db: sqlite_utils.Database, now: float | None = None, limit: int = 100) -
     now = time.time() if now is None else now
     rows = db.execute(
         """
-        SELECT o.id, o.request_id, o.kind, o.payload, o.attempts
+        SELECT o.id, o.request_id, o.kind, o.payload, o.attempts, o.created_at, o.maybe_posted
         FROM outbox o
         JOIN (SELECT request_id, MIN(id) AS head FROM outbox
               WHERE delivered_at IS NULL GROUP BY request_id) h ON o.id = h.head
@@ -68,7 +71,7 @@ def due(db: sqlite_utils.Database, now: float | None = None, limit: int = 100) -
         """,
         [now, limit],
     ).fetchall()
-    return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+    return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], bool(r[6])) for r in rows]
 
 
 def next_due_at(db: sqlite_utils.Database) -> float | None:
@@ -105,5 +108,22 @@ def mark_failed(db: sqlite_utils.Database, item: OutboxItem, error: str, retry_a
     )
 
 
+def mark_maybe_posted(db: sqlite_utils.Database, item: OutboxItem, maybe: bool = True) -> None:
+    """Set before a post is sent (committed, so it survives a crash during the call); cleared when
+    Slack answered that nothing was posted."""
+    db.execute("UPDATE outbox SET maybe_posted = ? WHERE id = ?", [int(maybe), item.id])
+
+
 def pending_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
+
+
+def superseded(db: sqlite_utils.Database, item: OutboxItem) -> bool:
+    """True for a root update or Home refresh with a later one of the same kind waiting for the
+    same request: rendered from the current state, that one shows everything this one would, so a
+    burst of status changes costs one chat.update, after the burst's replies."""
+    if item.kind not in _FROM_CURRENT_STATE:
+        return False
+    row = db.execute("SELECT 1 FROM outbox WHERE request_id = ? AND kind = ? AND id > ? AND delivered_at IS NULL "
+                     "LIMIT 1", [item.request_id, item.kind, item.id]).fetchone()
+    return row is not None

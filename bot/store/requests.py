@@ -40,6 +40,7 @@ class RequestRecord(BaseModel):
     permalink: str | None = None
     last_reminded_at: str | None = None
     callback_token: str | None = None
+    submission_attempted_at: str | None = None  # set while (or since) a lost submit answer was looked for
 
 
 def now_iso() -> str:

@@ -189,6 +189,7 @@ def world(tmp_path, request) -> Iterator[World]:
     marker = request.node.get_closest_marker("world")
     overrides = {"resourcebot_reconcile_seconds": 0, **(marker.kwargs if marker else {})}
     reminder_tick = overrides.pop("reminder_tick_seconds", 60.0)
+    infobip_timeout = overrides.pop("infobip_timeout", None)  # seconds; the client's default is 30
     cm_server = None
     if overrides.pop("cm", False):  # CM.com configured, pointing at its stand-in
         cm_sandbox = CmSandbox(CmSandboxConfig(callback_backoff=0.1))
@@ -216,7 +217,8 @@ def world(tmp_path, request) -> Iterator[World]:
     # than that (provisioning is documented at 1 call/s, which would make tests crawl).
     assembled = assemble(settings, bot_url=bot_server.url,
                          sandbox_config=SandboxConfig(lifecycle_step=None, review="manual", rate_limit_speedup=50.0),
-                         infobip_options={"pacer": Pacer(speedup=40.0)})
+                         infobip_options={"pacer": Pacer(speedup=40.0),
+                                          **({"timeout": infobip_timeout} if infobip_timeout else {})})
     assembled.services.reminder_tick_seconds = reminder_tick
     bot_server.app = create_app(assembled.services)
     bot_server.start()

@@ -415,3 +415,34 @@ def test_bad_or_stale_signature_is_refused(standin: SlackStandIn, bolt: BoltHarn
     assert bolt.driver.post(body, form, signature="v0=" + "0" * 64).status == 401
     assert bolt.driver.post(body, form, timestamp=int(time.time()) - 600).status == 401
     assert standin.calls("views.open") == []
+
+
+# ---- reading history back (conversations.history / conversations.replies) --------------------
+
+async def test_history_and_replies_page_and_show_metadata_only_when_asked(standin):
+    standin.set_rate_limit(enabled=False)
+    client = web(standin)
+    marker = {"event_type": "resourcebot_outbox_item", "event_payload": {"item": 7, "request": "R1"}}
+    root = await client.chat_postMessage(channel="C0RESOURCE", text="root")
+    for i in range(3):
+        await client.chat_postMessage(channel="C0RESOURCE", thread_ts=root["ts"], text=f"reply {i}",
+                                      metadata=marker if i == 1 else None)
+    later = await client.chat_postMessage(channel="C0RESOURCE", text="later", metadata=marker)
+
+    history = await client.conversations_history(channel="C0RESOURCE", include_all_metadata=True)
+    assert [m["text"] for m in history["messages"]] == ["later", "root"]  # newest first, no replies
+    assert history["messages"][0]["metadata"] == marker
+    plain = await client.conversations_history(channel="C0RESOURCE")
+    assert "metadata" not in plain["messages"][0]
+
+    first = await client.conversations_replies(channel="C0RESOURCE", ts=root["ts"], limit=2, include_all_metadata=True)
+    assert [m["text"] for m in first["messages"]] == ["root", "reply 0"] and first["has_more"]
+    rest = await client.conversations_replies(channel="C0RESOURCE", ts=root["ts"], limit=2, include_all_metadata=True,
+                                              cursor=first["response_metadata"]["next_cursor"])
+    assert [m["text"] for m in rest["messages"]] == ["reply 1", "reply 2"] and not rest["has_more"]
+    assert rest["messages"][0]["metadata"] == marker
+
+    newer = await client.conversations_history(channel="C0RESOURCE", oldest=root["ts"])
+    assert [m["ts"] for m in newer["messages"]] == [later["ts"]]  # oldest is exclusive
+    assert (await error_of(client.conversations_replies(channel="C0RESOURCE", ts="1.000000"))).response["error"] \
+        == "thread_not_found"

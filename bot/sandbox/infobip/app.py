@@ -77,6 +77,9 @@ class InfobipGate:
 
     async def _apply(self, fault: Fault, path: str, scope: Scope, receive: Receive, send: Send) -> None:
         if fault.delay:
+            # The request arrived whole; only the work (or the answer) is slow. A client that gives
+            # up meanwhile does not undo it, as with Infobip behind a slow gateway.
+            receive = await _buffered(receive)
             await asyncio.sleep(fault.delay)
         if fault.status is None:
             await self.app(scope, receive, send)
@@ -88,6 +91,20 @@ class InfobipGate:
             await self.app(scope, receive, discard)
         headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else None
         await generic_error(path, fault.status, headers)(scope, receive, send)
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """Read the whole request body now; replay it to the app later."""
+    messages = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body"):
+            break
+
+    async def replay() -> dict:
+        return messages.pop(0) if messages else await receive()
+    return replay
 
 
 def _admin_routes(sandbox: InfobipSandbox) -> list:

@@ -7,6 +7,7 @@ stand-in's lock, so they may touch its state directly.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from typing import Any
@@ -94,6 +95,55 @@ def conversations_open(s: SlackStandIn, args: dict) -> dict:
     if existed:
         body.update({"no_op": True, "already_open": True})
     return body
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in ("true", "1")
+
+
+def _page(s: SlackStandIn, args: dict, messages: list[dict]) -> dict:
+    """A cursor-paged answer of messages between `oldest` and `latest` (exclusive unless
+    `inclusive`), with metadata only when `include_all_metadata` is set, as Slack answers."""
+    def bound(name: str, default: float) -> float:
+        try:
+            return float(args.get(name) or default)
+        except (TypeError, ValueError):
+            raise SlackError("invalid_ts_" + name) from None
+
+    oldest, latest = bound("oldest", 0.0), bound("latest", float("inf"))
+    inclusive = _truthy(args.get("inclusive"))
+    kept = [m for m in messages
+            if (oldest <= float(m["ts"]) <= latest if inclusive else oldest < float(m["ts"]) < latest)]
+    try:
+        limit = max(1, min(int(args.get("limit") or 100), 999))
+        start = int(args.get("cursor") or 0)
+    except (TypeError, ValueError):
+        raise SlackError("invalid_cursor") from None
+    chunk = copy.deepcopy(kept[start:start + limit])
+    if not _truthy(args.get("include_all_metadata")):
+        for message in chunk:
+            message.pop("metadata", None)
+    more = start + limit < len(kept)
+    return {"ok": True, "messages": chunk, "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+
+def conversations_history(s: SlackStandIn, args: dict) -> dict:
+    """Top-level messages, newest first (replies stay in their threads)."""
+    channel = s.resolve_channel(args.get("channel"))
+    top = [m for m in s._messages.get(channel, []) if m.get("thread_ts", m["ts"]) == m["ts"]]
+    return {**_page(s, args, list(reversed(top))), "pin_count": 0}
+
+
+def conversations_replies(s: SlackStandIn, args: dict) -> dict:
+    """A thread: its root, then its replies oldest first."""
+    channel = s.resolve_channel(args.get("channel"))
+    root = s._find_message(channel, str(args.get("ts") or ""))
+    if root is None:
+        raise SlackError("thread_not_found")
+    ts = root.get("thread_ts", root["ts"])
+    thread = [m for m in s._messages.get(channel, []) if m["ts"] == ts or m.get("thread_ts") == ts]
+    return _page(s, args, thread)
 
 
 def files_info(s: SlackStandIn, args: dict) -> dict:
@@ -224,6 +274,8 @@ METHODS: dict[str, Callable[[SlackStandIn, dict], dict]] = {
     "auth.test": auth_test,
     "users.info": users_info,
     "conversations.open": conversations_open,
+    "conversations.history": conversations_history,
+    "conversations.replies": conversations_replies,
     "files.info": files_info,
     "chat.postMessage": chat_post_message,
     "chat.update": chat_update,
