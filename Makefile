@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test sandbox clean
+.PHONY: setup demo test bench sandbox clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# The benchmarks of bench/README.md, one after another (~2½ min; run nothing else meanwhile): one table.
+bench: setup
+	$(BIN)/python -m bench
 
 sandbox: setup
 	$(BIN)/resourcebot sandbox
