@@ -114,23 +114,22 @@ def record_bot_action(db: sqlite_utils.Database, request: RequestRecord, status:
 
 def _insert_event(db: sqlite_utils.Database, key: str, request_id: str, event: ProviderEvent,
                   became_current: bool) -> None:
-    db["events"].insert({
-        "dedupe_key": key,
-        "request_id": request_id,
-        "kind": str(event.kind),
-        "status": event.status,
-        "occurred_at": event.occurred_at.astimezone(timezone.utc).isoformat(timespec="milliseconds"),
-        "payload": json.dumps({
-            "source": event.source,
-            "feedback": event.feedback,
-            "note": event.note,
-            "numbers": event.numbers,
-            "days_until_rejection": event.days_until_rejection,
-            "raw": event.payload,
-        }),
-        "became_current": int(became_current),
-        "received_at": now_iso(),
+    payload = json.dumps({
+        "source": event.source,
+        "feedback": event.feedback,
+        "note": event.note,
+        "numbers": event.numbers,
+        "days_until_rejection": event.days_until_rejection,
+        "raw": event.payload,
     })
+    # Plain SQL: this runs once per webhook event (see bot/store/requests.py).
+    db.execute(
+        "INSERT INTO events (dedupe_key, request_id, kind, status, occurred_at, payload, became_current,"
+        " received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [key, request_id, str(event.kind), event.status,
+         event.occurred_at.astimezone(timezone.utc).isoformat(timespec="milliseconds"), payload,
+         int(became_current), now_iso()],
+    )
 
 
 def get_event(db: sqlite_utils.Database, key: str) -> dict[str, Any] | None:

@@ -42,14 +42,12 @@ def _now_iso() -> str:
 
 def enqueue(db: sqlite_utils.Database, request_id: str, kind: str, payload: dict[str, Any] | None = None) -> int:
     """Add a delivery; call inside the transaction that makes the change it reports."""
-    return db["outbox"].insert({
-        "request_id": request_id,
-        "kind": kind,
-        "payload": json.dumps(payload or {}),
-        "attempts": 0,
-        "next_attempt_at": 0.0,
-        "created_at": _now_iso(),
-    }).last_pk
+    cursor = db.execute(
+        "INSERT INTO outbox (request_id, kind, payload, attempts, next_attempt_at, created_at)"
+        " VALUES (?, ?, ?, 0, 0.0, ?)",
+        [request_id, kind, json.dumps(payload or {}), _now_iso()],
+    )
+    return cursor.lastrowid
 
 
 def due(db: sqlite_utils.Database, now: float | None = None, limit: int = 100) -> list[OutboxItem]:

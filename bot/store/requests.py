@@ -68,8 +68,19 @@ def create_request(db: sqlite_utils.Database, **fields: Any) -> RequestRecord:
     return get_request(db, row["id"])  # type: ignore[return-value]
 
 
+# The status path (webhook → event → request → outbox) runs these per event: plain SQL, because
+# sqlite-utils' table methods look the table's columns up again on every call.
+
+def _one(db: sqlite_utils.Database, where: str, args: list[Any]) -> RequestRecord | None:
+    cursor = db.execute(f"SELECT * FROM requests WHERE {where} LIMIT 1", args)
+    row = cursor.fetchone()
+    return _from_row(dict(zip([column[0] for column in cursor.description], row))) if row else None
+
+
 def update_request(db: sqlite_utils.Database, request_id: str, **fields: Any) -> RequestRecord:
-    db["requests"].update(request_id, _to_row({**fields, "updated_at": now_iso()}))
+    row = _to_row({**fields, "updated_at": now_iso()})
+    assignments = ", ".join(f"[{column}] = ?" for column in row)  # column names come from code
+    db.execute(f"UPDATE requests SET {assignments} WHERE id = ?", [*row.values(), request_id])
     return get_request(db, request_id)  # type: ignore[return-value]
 
 
@@ -79,19 +90,15 @@ def delete_request(db: sqlite_utils.Database, request_id: str) -> None:
 
 
 def get_request(db: sqlite_utils.Database, request_id: str) -> RequestRecord | None:
-    rows = list(db["requests"].rows_where("id = ?", [request_id], limit=1))
-    return _from_row(rows[0]) if rows else None
+    return _one(db, "id = ?", [request_id])
 
 
 def find_by_provider_id(db: sqlite_utils.Database, provider: str, provider_request_id: str) -> RequestRecord | None:
-    rows = list(db["requests"].rows_where(
-        "provider = ? AND provider_request_id = ?", [provider, provider_request_id], limit=1))
-    return _from_row(rows[0]) if rows else None
+    return _one(db, "provider = ? AND provider_request_id = ?", [provider, provider_request_id])
 
 
 def find_by_callback_token(db: sqlite_utils.Database, token: str) -> RequestRecord | None:
-    rows = list(db["requests"].rows_where("callback_token = ?", [token], limit=1))
-    return _from_row(rows[0]) if rows else None
+    return _one(db, "callback_token = ?", [token])
 
 
 def list_requests(db: sqlite_utils.Database, requester: str | None = None, limit: int | None = 200,
