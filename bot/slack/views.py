@@ -12,8 +12,9 @@ REQUEST_FORM = "request_form"
 LAUNCHER = "launcher"
 
 
-def _modal(title: str, blocks: list[dict], *, callback_id: str | None = None, submit: str | None = None,
+def modal(title: str, blocks: list[dict], *, callback_id: str | None = None, submit: str | None = None,
            close: str = "Close", private_metadata: str = "") -> dict:
+    """A modal view; every modal of the bot is built here."""
     view = {
         "type": "modal",
         "title": plain_text(title, MODAL_TITLE_MAX),
@@ -30,7 +31,7 @@ def _modal(title: str, blocks: list[dict], *, callback_id: str | None = None, su
 
 
 def loading_view(title: str, text: str) -> dict:
-    return _modal(title, [{"type": "section", "text": mrkdwn_text(f":hourglass_flowing_sand: {escape(text)}")}])
+    return modal(title, [{"type": "section", "text": mrkdwn_text(f":hourglass_flowing_sand: {escape(text)}")}])
 
 
 def message_view(title: str, headline: str, details: list[str] | None = None) -> dict:
@@ -38,7 +39,7 @@ def message_view(title: str, headline: str, details: list[str] | None = None) ->
     blocks = [{"type": "section", "text": mrkdwn_text(headline)}]
     if details:
         blocks.append({"type": "context", "elements": [mrkdwn_text("\n".join(details))]})
-    return _modal(title, blocks)
+    return modal(title, blocks)
 
 
 def form_view(context: FormContext, page: FormPage, *, error: str | None = None) -> dict:
@@ -48,7 +49,7 @@ def form_view(context: FormContext, page: FormPage, *, error: str | None = None)
     if error:
         blocks.insert(0, {"type": "section", "text": mrkdwn_text(f":warning: {error}")})
     last = page.page + 1 >= page.page_count
-    return _modal(form_title(context), blocks, callback_id=REQUEST_FORM,
+    return modal(form_title(context), blocks, callback_id=REQUEST_FORM,
                   submit=("Send update" if context.request_id else "Submit") if last else "Next",
                   close="Cancel", private_metadata=context.dump())
 
@@ -92,5 +93,5 @@ def launcher_view(channel_id: str | None = None, available: set[str] | None = No
          "element": {"type": "number_input", "action_id": "value", "is_decimal_allowed": False,
                      "min_value": "1", "max_value": "49"}},
     ]
-    return _modal("New request", blocks, callback_id=LAUNCHER, submit="Continue",
+    return modal("New request", blocks, callback_id=LAUNCHER, submit="Continue",
                   private_metadata=json.dumps({"ch": channel_id}) if channel_id else "")

@@ -23,14 +23,11 @@ Errors (one hierarchy; `str(error)` is a sentence for people and never holds the
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import logging
 import random
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -41,6 +38,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.providers.cm import wire
 from bot.providers.cm.models import CmNumberRequest, CmNumberRequestCreate, LocaleOptions, OrderRestrictions
+from bot.providers.http import retry_after_seconds
 
 logger = logging.getLogger("bot.providers.cm")
 
@@ -241,7 +239,7 @@ class CmClient:
                 if status != 429 and status < 500:
                     raise error
                 why = f"HTTP {status}"
-                retry_after = _retry_after_seconds(response.headers)
+                retry_after = retry_after_seconds(response.headers)
                 delay = retry_after if retry_after is not None else _backoff(retries)
             if retries >= self._max_retries or waited + delay > self._max_retry_wait:
                 raise error
@@ -311,23 +309,6 @@ def _sentence(text: str) -> str:
     text = text.strip()
     return text if not text or text[-1] in ".!?…" else text + "."
 
-
-def _retry_after_seconds(headers: httpx.Headers) -> float | None:
-    """`Retry-After` in seconds (a number of seconds or an HTTP date); None if absent."""
-    value = headers.get("retry-after", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _backoff(retries: int) -> float:

@@ -14,15 +14,13 @@ errors are built from the response status and body and from the operation id onl
 
 from __future__ import annotations
 
-import email.utils
 import json
-import time
-from datetime import UTC
 from typing import Any
 
 import httpx
 from pydantic import ValidationError
 
+from bot.providers.http import retry_after_seconds  # noqa: F401 - part of this module's API
 from bot.providers.infobip.models import ApiError, LegacyApiError
 
 # A plain-text error body longer than this is cut: it is a page, not a message.
@@ -119,23 +117,6 @@ def api_error_from_response(response: httpx.Response, operation_id: str | None =
                                   operation_id=operation_id, **fields)
     return InfobipAPIError(status, operation_id=operation_id, **fields)
 
-
-def retry_after_seconds(headers: httpx.Headers, now: float | None = None) -> float | None:
-    """`Retry-After` in seconds (it may be a number of seconds or an HTTP date); None if absent."""
-    value = headers.get("retry-after", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:  # "-0000": a UTC time of unknown origin
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def _fields_from_body(response: httpx.Response) -> dict[str, Any]:

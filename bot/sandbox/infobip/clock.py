@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
+from bot.clock import Clock as SandboxClock  # the bot's movable clock serves the sandbox too
 
-class SandboxClock:
-    def __init__(self) -> None:
-        self._offset = timedelta()
-
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc) + self._offset
-
-    def advance(self, delta: timedelta) -> None:
-        self._offset += delta
+__all__ = ["SandboxClock", "infobip_timestamp"]
 
 
 def infobip_timestamp(moment: datetime) -> str:

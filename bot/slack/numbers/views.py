@@ -37,6 +37,7 @@ from bot.domain.numbers import (
 )
 from bot.providers.infobip.models import Application, Entity, Number, NumberList, Requirement
 from bot.slack.platform_pickers import application_block, entity_block
+from bot.slack.views import modal
 
 # Callback ids of the modals and action ids of their buttons.
 SEARCH_VIEW = "numbers_search"
@@ -58,19 +59,6 @@ OWNED_TITLE = "My numbers"
 BUY_TITLE = "Buy number"
 PLATFORM_TITLE = "Application and entity"
 CANCEL_TITLE = "Cancel number"
-
-
-def _modal(title: str, blocks: list[dict], *, callback_id: str | None = None, submit: str | None = None,
-           close: str = "Close", private_metadata: str = "") -> dict:
-    view: dict[str, Any] = {"type": "modal", "title": plain_text(title, MODAL_TITLE_MAX),
-                            "close": plain_text(close, MODAL_TITLE_MAX), "blocks": blocks}
-    if callback_id:
-        view["callback_id"] = callback_id
-    if submit:
-        view["submit"] = plain_text(submit, MODAL_TITLE_MAX)
-    if private_metadata:
-        view["private_metadata"] = private_metadata
-    return view
 
 
 def _section(text: str, accessory: dict | None = None, block_id: str | None = None) -> dict:
@@ -131,12 +119,12 @@ def search_view(state: SearchState, result: NumberList | None, *, can_buy: bool,
         headline, details = error or ("Infobip did not answer.", [])
         blocks.append(_section(heading))
         blocks += _error_blocks(headline, details, SEARCH_PAGE_ACTIONS[2], state.page)
-        return _modal(SEARCH_TITLE, blocks, callback_id=SEARCH_VIEW, private_metadata=state.dump())
+        return modal(SEARCH_TITLE, blocks, callback_id=SEARCH_VIEW, private_metadata=state.dump())
     window = PageWindow(state.page, SEARCH_PAGE_SIZE, result.number_count)
     if not result.numbers:
         blocks.append(_section(heading))
         blocks.append(_section(f":mag: {no_match_text(state)}"))
-        return _modal(SEARCH_TITLE, blocks, callback_id=SEARCH_VIEW, private_metadata=state.dump())
+        return modal(SEARCH_TITLE, blocks, callback_id=SEARCH_VIEW, private_metadata=state.dump())
     blocks.append(_section(f"{heading}\n{window.text()}"))
     if can_buy:
         blocks.append(_context("*Buy* shows exactly what will be charged before anything is bought. Where "
@@ -154,7 +142,7 @@ def search_view(state: SearchState, result: NumberList | None, *, can_buy: bool,
     paging = _paging(window, SEARCH_PAGE_ACTIONS, "paging")
     if paging:
         blocks.append(paging)
-    return _modal(SEARCH_TITLE, blocks, callback_id=SEARCH_VIEW, private_metadata=state.dump())
+    return modal(SEARCH_TITLE, blocks, callback_id=SEARCH_VIEW, private_metadata=state.dump())
 
 
 def buy_confirm_view(offer: Offer, metadata: str, applications: list[Application], entities: list[Entity]) -> dict:
@@ -175,7 +163,7 @@ def buy_confirm_view(offer: Offer, metadata: str, applications: list[Application
     submit = f"Buy for {money(due, offer.currency)}" if due is not None else "Buy"
     if len(submit) > MODAL_TITLE_MAX:
         submit = "Buy now"
-    return _modal(BUY_TITLE, blocks, callback_id=BUY_CONFIRM, submit=submit, close="Back", private_metadata=metadata)
+    return modal(BUY_TITLE, blocks, callback_id=BUY_CONFIRM, submit=submit, close="Back", private_metadata=metadata)
 
 
 def request_instead_view(offer: Offer, number_type: str, requirements: list[Requirement], value: str) -> dict:
@@ -192,7 +180,7 @@ def request_instead_view(offer: Offer, number_type: str, requirements: list[Requ
          "elements": [_button("Start a number request", REQUEST_INSTEAD_ACTION, value, style="primary")]},
         _context(f"For reference, {escape(offer.display)} is offered at {price_text(offer.price)}."),
     ]
-    return _modal(BUY_TITLE, blocks, close="Back")
+    return modal(BUY_TITLE, blocks, close="Back")
 
 
 def request_instead_value(country: str, number_type: str, capabilities: list[str], channel_id: str | None) -> str:
@@ -210,18 +198,18 @@ def bought_view(offer: Offer, number: Number, where: str | None) -> dict:
     if where:
         lines.append(f"Posted in {where}.")
     blocks = [_section(f":white_check_mark: *{shown} is yours.*"), _context("\n".join(lines))]
-    return _modal(BUY_TITLE, blocks)
+    return modal(BUY_TITLE, blocks)
 
 
 def outcome_view(title: str, headline: str, details: list[str] | None = None) -> dict:
     blocks = [_section(headline)]
     if details:
         blocks.append(_context("\n".join(details)))
-    return _modal(title, blocks)
+    return modal(title, blocks)
 
 
 def refusal_view(title: str, text: str) -> dict:
-    return _modal(title, [_section(f":lock: {text}")])
+    return modal(title, [_section(f":lock: {text}")])
 
 
 # ---- owned numbers ---------------------------------------------------------------------------
@@ -234,12 +222,12 @@ def owned_view(state: OwnedState, result: NumberList | None, *, can_manage: bool
         headline, details = error or ("Infobip did not answer.", [])
         blocks.append(_section(heading))
         blocks += _error_blocks(headline, details, OWNED_PAGE_ACTIONS[2], state.page)
-        return _modal(OWNED_TITLE, blocks, callback_id=OWNED_VIEW, private_metadata=state.dump())
+        return modal(OWNED_TITLE, blocks, callback_id=OWNED_VIEW, private_metadata=state.dump())
     if not result.numbers:
         text = (f"No number of the account contains {escape(state.digits)}." if state.digits
                 else "The account has no numbers yet. Browse what's on offer with `/resource numbers &lt;country&gt;`.")
         blocks += [_section(heading), _section(f":mag: {text}")]
-        return _modal(OWNED_TITLE, blocks, callback_id=OWNED_VIEW, private_metadata=state.dump())
+        return modal(OWNED_TITLE, blocks, callback_id=OWNED_VIEW, private_metadata=state.dump())
     window = PageWindow(state.page, OWNED_PAGE_SIZE, result.number_count)
     blocks.append(_section(f"{heading}\n{window.text()}"))
     if not can_manage:
@@ -258,7 +246,7 @@ def owned_view(state: OwnedState, result: NumberList | None, *, can_manage: bool
     paging = _paging(window, OWNED_PAGE_ACTIONS, "paging")
     if paging:
         blocks.append(paging)
-    return _modal(OWNED_TITLE, blocks, callback_id=OWNED_VIEW, private_metadata=state.dump())
+    return modal(OWNED_TITLE, blocks, callback_id=OWNED_VIEW, private_metadata=state.dump())
 
 
 def platform_form(number: Number, metadata: str, applications: list[Application], entities: list[Entity]) -> dict:
@@ -269,7 +257,7 @@ def platform_form(number: Number, metadata: str, applications: list[Application]
         entity_block(entities, number.entity_id),
         _context("Messages to this number go to the application (and entity) chosen here."),
     ]
-    return _modal(PLATFORM_TITLE, blocks, callback_id=PLATFORM_FORM, submit="Save", close="Back",
+    return modal(PLATFORM_TITLE, blocks, callback_id=PLATFORM_FORM, submit="Save", close="Back",
                   private_metadata=metadata)
 
 
@@ -288,7 +276,7 @@ def cancel_confirm_view(number: Number, metadata: str) -> dict:
                  f"routing go with it. Messages to it stop reaching the account.{monthly}\n"
                  "*This cannot be undone.*"),
     ]
-    return _modal(CANCEL_TITLE, blocks, callback_id=CANCEL_CONFIRM, submit="Cancel number", close="Keep it",
+    return modal(CANCEL_TITLE, blocks, callback_id=CANCEL_CONFIRM, submit="Cancel number", close="Keep it",
                   private_metadata=metadata)
 
 

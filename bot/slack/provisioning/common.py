@@ -12,10 +12,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.associations import ViewState
-from bot.domain.mrkdwn import MODAL_TITLE_MAX, OPTION_VALUE_MAX, escape, escape_truncated, mrkdwn_text, plain_text
+from bot.domain.mrkdwn import OPTION_VALUE_MAX, escape, escape_truncated, mrkdwn_text, plain_text
 from bot.providers.infobip.errors import InfobipAPIError, InfobipError, InfobipUnknownOutcome
 from bot.services import Services
 from bot.slack.invocation import Invocation
+from bot.slack import views
 from bot.slack.platform_pickers import PlatformChoice
 from bot.slack.provider_errors import explain
 from bot.slack.views import message_view
@@ -43,15 +44,8 @@ def refusal_text(services: Services, what: str) -> str:
 
 def modal(title: str, blocks: list[dict], *, state: ViewState | None = None, callback_id: str | None = None,
           submit: str | None = None, close: str = "Close") -> dict[str, Any]:
-    view: dict[str, Any] = {"type": "modal", "title": plain_text(title, MODAL_TITLE_MAX),
-                            "close": plain_text(close, MODAL_TITLE_MAX), "blocks": blocks}
-    if callback_id:
-        view["callback_id"] = callback_id
-    if submit:
-        view["submit"] = plain_text(submit, MODAL_TITLE_MAX)
-    if state is not None:
-        view["private_metadata"] = state.dump()
-    return view
+    return views.modal(title, blocks, callback_id=callback_id, submit=submit, close=close,
+                       private_metadata=state.dump() if state is not None else "")
 
 
 def option(value: str, label: str) -> dict[str, Any]:
