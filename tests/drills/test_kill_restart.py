@@ -7,6 +7,11 @@ anything that was not answered 2xx: those too must show exactly once.
 The bot is a real `python -m bot serve` process (SIGKILL needs one); the Slack stand-in and the
 Infobip sandbox run in this process. Senders are threads, one per group of requests, each
 sending its requests' events in order and stopping at the first call that gets no 200.
+
+The kill is placed, not timed: every sender but one parks after a share of what it has left and
+the bot is killed once they are all parked, so each of them still has events to send when the bot
+is gone (mid-burst by construction, on any machine). The one that does not park keeps sending
+through the kill, so some call is usually cut off in flight too.
 """
 
 from __future__ import annotations
@@ -39,22 +44,27 @@ CHANNELS = [f"C0DRILL{i:03d}" for i in range(12)]
 PER_CHANNEL = 2
 EVENTS_PER_REQUEST = 8
 SENDERS = 4
-# Kill when this share of all events has been acknowledged; one restart after each kill.
-KILLS_AT = (0.3, 0.65)
+# Before each kill, the parking senders send this share of what they have left; one restart after each kill.
+KILLS_AT = (0.3, 0.5)
 
 
 class Sender(threading.Thread):
-    """Sends its events in order; stops at the first one that gets no 200 (kept for a retry)."""
+    """Sends its events in order; stops at the first one that gets no 200 (kept for a retry).
+    With `park_at`, it stops before that event until `resume` is set (`parked` says it is there)."""
 
-    def __init__(self, url: str, events: list[DrillEvent]) -> None:
+    def __init__(self, url: str, events: list[DrillEvent], park_at: int | None = None) -> None:
         super().__init__(daemon=True)
-        self.url, self.events = url, events
+        self.url, self.events, self.park_at = url, events, park_at
+        self.parked, self.resume = threading.Event(), threading.Event()
         self.acked: list[DrillEvent] = []
         self.unanswered: list[DrillEvent] = []  # the rest, from the first without a 200
 
     def run(self) -> None:
         with httpx.Client(timeout=10) as client:
             for index, event in enumerate(self.events):
+                if index == self.park_at:
+                    self.parked.set()
+                    self.resume.wait(60)
                 try:
                     response = client.post(self.url + "/webhooks/infobip", content=event.body(),
                                            headers={"Authorization": basic_auth(), "Content-Type": "application/json"})
@@ -65,6 +75,12 @@ class Sender(threading.Thread):
                     self.unanswered = self.events[index:]
                     return
                 self.acked.append(event)
+
+
+def _park_at(events: list[DrillEvent], share: float) -> int:
+    """Where a sender parks: after `share` of its events, always leaving at least one to send."""
+    assert len(events) >= 2, "a parking sender needs events on both sides of the kill"
+    return min(len(events) - 1, max(1, round(len(events) * share)))
 
 
 def _interleave(per_request: list[list[DrillEvent]]) -> list[DrillEvent]:
@@ -101,15 +117,20 @@ def test_kill_9_mid_burst_loses_and_duplicates_nothing(tmp_path):
         for cycle in range(len(KILLS_AT) + 1):
             bot = BotProcess(env, tmp_path).start()
             bots.append(bot)
-            senders = [Sender(bot.url, events) for events in pending]
+            killing = cycle < len(KILLS_AT)
+            senders = [Sender(bot.url, events, park_at=_park_at(events, KILLS_AT[cycle]) if killing and i else None)
+                       for i, events in enumerate(pending)]
             for sender in senders:
                 sender.start()
-            if cycle < len(KILLS_AT):
-                threshold = total * KILLS_AT[cycle]
-                wait_until(lambda: len(acked) + sum(len(s.acked) for s in senders) >= threshold, 60,
-                           f"{threshold:.0f} acknowledged events")
+            if killing:
+                parking = senders[1:]
+                wait_until(lambda: all(s.parked.is_set() or not s.is_alive() for s in parking), 60,
+                           "the senders to park")
+                assert all(s.parked.is_set() for s in parking), "a sender got no 200 from a live bot:\n" + bot.tail()
                 time.sleep(random.uniform(0, 0.05))
                 bot.kill()
+                for sender in parking:
+                    sender.resume.set()
             for sender in senders:
                 sender.join(60)
                 assert not sender.is_alive()
