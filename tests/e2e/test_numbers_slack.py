@@ -41,9 +41,12 @@ def buy(infobip, number_key: str) -> None:
 
 
 def search(world, text: str, user: str = ADMIN) -> dict:
+    """The search modal this command opens (not one an earlier search left open)."""
+    earlier = (world.slack.current_view(user) or {}).get("id")
     ack = world.driver.slash_command("/resource", f"numbers {text}", user=user, channel=CHANNEL)
     assert ack.status == 200 and ack.in_time
-    return world.view(user, callback_id="numbers_search", contains="Numbers on offer")
+    return world.wait(lambda: (view := world.view(user, callback_id="numbers_search", contains="Numbers on offer"))
+                      ["id"] != earlier and view, what=f"the search modal for {text}")
 
 
 def offers(view: dict) -> list[dict]:
