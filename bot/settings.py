@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     # How often open requests are compared with the provider (catches statuses Infobip does not
     # notify, and webhooks missed while the bot was down); 0 turns it off.
     resourcebot_reconcile_seconds: float = Field(300.0, ge=0)
+    # How often changes left without an outcome (a crash, a lost answer) are looked up at the
+    # provider and finished; also once at start-up.
+    resourcebot_recover_seconds: float = Field(30.0, gt=0)
+    # A submission whose answer was lost and that has not shown up at the provider after this
+    # long is taken as never made, and its requester told.
+    resourcebot_unconfirmed_give_up_seconds: float = Field(600.0, gt=0)
     # A request waiting on its requester this long gets a reminder (at most one a day).
     resourcebot_remind_after_hours: float = Field(48.0, gt=0)
     resourcebot_number_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)

@@ -32,7 +32,10 @@ from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.models import ResourceRequest
 from bot.store.events import Outcome, record_events
 from bot.store.requests import RequestRecord, get_request, list_requests
+from bot.store.intents import Intent, open_for_request
 from bot.store.submissions import as_attempt, link_submission, linked_ids, mark_not_submitted, unconfirmed
+from bot.usecases import runner
+from bot.usecases.submit_request import SUBMIT_REQUEST
 
 log = logging.getLogger("bot.jobs.reconciler")
 
@@ -60,34 +63,45 @@ def _event(current: RequestRecord, seen: ResourceRequest) -> ProviderEvent:
 
 
 async def settle_unconfirmed(db: sqlite_utils.Database, infobip: InfobipClient, now: datetime,
-                             give_up_after: timedelta = GIVE_UP_AFTER) -> int:
-    """Link each unconfirmed submission to the request it created, or give it up; returns how
-    many were settled."""
+                             give_up_after: timedelta = GIVE_UP_AFTER) -> list[Intent]:
+    """Link each unconfirmed submission to the request it created, or give it up; returns the
+    submission intents this settled (their requesters are told: the thread, or a DM)."""
     pending = [as_attempt(r) for r in unconfirmed(db, PROVIDER)]
     if not pending:
-        return 0
+        return []
     listed = await infobip.list_resource_requests(sort=["requestedDate,desc"], page=0, size=PAGE_SIZE)
     found = match_attempts(pending, listed.results, linked_ids(db, PROVIDER, (r.id for r in listed.results)))
-    settled = 0
+    settled: list[Intent] = []
     for attempt in pending:
         seen = found.get(attempt.request_id)
         if seen is not None:
-            if link_submission(db, attempt.request_id, seen.id, str(seen.status or "PENDING"),
-                               seen.requested_date or now):
-                settled += 1
+            request = link_submission(db, attempt.request_id, seen.id, str(seen.status or "PENDING"),
+                                      seen.requested_date or now)
+            if request is not None:
                 log.info("request %s: the submission whose answer was lost is Infobip %s (%s)",
                          attempt.request_id, seen.id, seen.status)
+                settled += _settle_intent(db, request.id, runner.Outcome.done(
+                    request.id, provider_request_id=seen.id, status=request.status, status_at=request.status_at))
         elif given_up(attempt, now, give_up_after):
             if mark_not_submitted(db, attempt.request_id):
-                settled += 1
                 log.warning("request %s: no request at Infobip %s after the submission whose answer was lost: "
                             "marked not submitted", attempt.request_id, give_up_after)
+                settled += _settle_intent(db, attempt.request_id, runner.Outcome.refused(not_submitted=True))
     return settled
 
 
-async def reconcile_once(db: sqlite_utils.Database, infobip: InfobipClient, now: datetime | None = None) -> int:
+def _settle_intent(db: sqlite_utils.Database, request_id: str, outcome: runner.Outcome) -> list[Intent]:
+    """The submission's intent settled as its request now is (older requests may have none)."""
+    intent = open_for_request(db, request_id, SUBMIT_REQUEST.action)
+    if intent is None:
+        return []
+    return [runner.commit_outcome(db, SUBMIT_REQUEST, intent, outcome, resolved_by="recovery", tell_actor=True)]
+
+
+async def reconcile_once(db: sqlite_utils.Database, infobip: InfobipClient, now: datetime | None = None,
+                         give_up_after: timedelta = GIVE_UP_AFTER) -> int:
     """One pass; returns how many changes were recorded. `now`: the bot's clock."""
-    changes = await settle_unconfirmed(db, infobip, now or datetime.now(timezone.utc))
+    changes = len(await settle_unconfirmed(db, infobip, now or datetime.now(timezone.utc), give_up_after))
     waiting = _open_requests(db)
     if not waiting:
         return changes

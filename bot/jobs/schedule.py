@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.jobs.reconciler import reconcile_once
+from bot.jobs.recovery import recover_intents
 from bot.jobs.reminders import send_due_reminders
 from bot.services import Services
 
@@ -34,10 +35,13 @@ def start_jobs(services: Services) -> list[asyncio.Task]:
             services.outbox.wake()
 
     async def reconcile() -> None:
-        if await reconcile_once(services.db, services.infobip, services.clock.now()):
+        if await reconcile_once(services.db, services.infobip, services.clock.now(),
+                                timedelta(seconds=settings.resourcebot_unconfirmed_give_up_seconds)):
             services.outbox.wake()
 
-    tasks = [asyncio.create_task(every(services.reminder_tick_seconds, "reminders", reminders), name="reminders")]
+    tasks = [asyncio.create_task(every(services.reminder_tick_seconds, "reminders", reminders), name="reminders"),
+             asyncio.create_task(every(settings.resourcebot_recover_seconds, "recovery",
+                                       lambda: recover_intents(services)), name="recovery")]
     if settings.resourcebot_reconcile_seconds > 0:
         tasks.append(asyncio.create_task(every(settings.resourcebot_reconcile_seconds, "reconciler", reconcile),
                                          name="reconciler"))

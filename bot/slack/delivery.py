@@ -26,10 +26,12 @@ import sqlite_utils
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack import intent_messages
 from bot.slack.post_once import find_posted, marker
 from bot.slack.messages import action_reply, not_submitted_message, reminder_reply, root_message, status_reply
 from bot.store import outbox
 from bot.store.events import get_event
+from bot.store.intents import Intent, get_intent
 from bot.store.requests import RequestRecord, get_request, update_request
 
 log = logging.getLogger("bot.slack.delivery")
@@ -185,6 +187,12 @@ class OutboxWorker:
 
     def _channel_of(self, item: outbox.OutboxItem) -> str | None:
         """The channel the item's request posts in (None, and the item is done, when the request is gone)."""
+        if item.kind in outbox.INTENT_KINDS:
+            intent = get_intent(self.db, item.payload.get("intent", ""))
+            if intent is None:
+                outbox.mark_delivered(self.db, item)
+                return None
+            return intent_messages.notice_channel(intent) if item.kind == outbox.INTENT_NOTICE else intent.actor
         channel = self._thread_channel.get(item.request_id)
         if channel is not None:
             return channel
@@ -205,8 +213,13 @@ class OutboxWorker:
     async def _deliver_channel(self, channel: str, items: list[outbox.OutboxItem]) -> int:
         delivered = 0
         for item in items:
-            request = get_request(self.db, item.request_id)  # fresh: an earlier item may have set the thread
-            if request is None:
+            if item.kind in outbox.INTENT_KINDS:
+                subject: RequestRecord | Intent | None = get_intent(self.db, item.payload.get("intent", ""))
+            else:  # fresh: an earlier item may have set the thread
+                subject = get_request(self.db, item.request_id)
+            if subject is None:
+                outbox.mark_delivered(self.db, item)  # what it reported is gone: nothing to say
+                delivered += 1
                 continue
             if outbox.superseded(self.db, item):
                 outbox.mark_delivered(self.db, item)  # a later one renders the same state, and newer
@@ -214,7 +227,10 @@ class OutboxWorker:
                 continue
             try:
                 rendered_up_to = outbox.latest_id(self.db, item.request_id)
-                await self._deliver(item, request)
+                if isinstance(subject, Intent):
+                    await self._deliver_intent(item, subject)
+                else:
+                    await self._deliver(item, subject)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - Slack errors, network errors, timeouts: retry later
@@ -277,6 +293,19 @@ class OutboxWorker:
             await self._post(dm["channel"]["id"], item=item, **not_submitted_message(request))
         else:
             log.error("unknown outbox item kind %r (item %s): skipped", item.kind, item.id)
+
+    async def _deliver_intent(self, item: outbox.OutboxItem, intent: Intent) -> None:
+        """A change's notice where people follow them, or the DM that tells its actor how it ended."""
+        if item.kind == outbox.INTENT_NOTICE:
+            channel = intent_messages.notice_channel(intent)
+            message = intent_messages.notice(intent)
+        else:
+            channel, message = intent.actor, intent_messages.settled_dm(intent)
+        if message is None:
+            return
+        if channel[0] in "UW":  # a person: their DM with the bot
+            channel = (await self.client.conversations_open(users=channel))["channel"]["id"]
+        await self._post(channel, item=item, **message)
 
     async def _post_root(self, item: outbox.OutboxItem, request: RequestRecord) -> None:
         if request.thread_ts:

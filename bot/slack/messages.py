@@ -215,3 +215,8 @@ def not_submitted_message(request: RequestRecord) -> dict[str, Any]:
             "will be charged. You can submit it again with `/resource`.")
     return {"text": f"Request {request.id} was not submitted: you can submit it again",
             "blocks": [{"type": "section", "text": mrkdwn_text(f":warning: {text}")}]}
+
+
+def section_message(text: str) -> dict[str, Any]:
+    """A message of one mrkdwn section (text already escaped), its text also the notification's."""
+    return {"text": text, "blocks": [{"type": "section", "text": mrkdwn_text(text)}]}

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.form_values import flatten_state_values
 from bot.domain.forms import FormContext, FormPage, RequestKind, build_form, feedback_by_key
 from bot.domain.mrkdwn import escape
-from bot.domain.submissions import GIVE_UP_AFTER
 from bot.domain.validation import (
     ValidatedForm,
     combine_pages,
@@ -29,26 +28,26 @@ from bot.domain.validation import (
 )
 from bot.providers.infobip.errors import InfobipError, InfobipUnknownOutcome
 from bot.providers.infobip.events import PROVIDER
-from bot.providers.infobip.models import (
-    AlphaRegistrationSubmit,
-    AlphaRequirementsQuery,
-    FilledRequirement,
-    NumberPurchaseSubmit,
-    NumberRequirementsQuery,
-    Platform,
-    Requirement,
-)
-from bot.services import Services
+from bot.providers.error_records import error_from_record
+from bot.providers.infobip.models import AlphaRequirementsQuery, NumberRequirementsQuery, Requirement
 from bot.slack.acks import settle_after_ack
 from bot.slack.files import SlackFileError, download_file
 from bot.slack.provider_errors import explain
 from bot.slack.template_links import add_download_links
 from bot.slack.views import form_view, loading_view, message_view
-from bot.store import outbox
-from bot.store.drafts import FormDraft, delete_draft, load_draft, save_draft, update_draft_values
-from bot.store.events import record_bot_action
-from bot.store.requests import RequestRecord, create_request, get_request, update_request
-from bot.store.submissions import record_unconfirmed
+from bot.slack import intent_views
+from bot.store.drafts import FormDraft, load_draft, save_draft, update_draft_values
+from bot.store.intents import Intent, IntentState
+from bot.store.requests import RequestRecord, get_request
+from bot.usecases import submit_request, update_request
+from bot.usecases.common import failed, view_key
+from bot.usecases.runner import Outcome, UseCase, carry_out, claim_intent, commit_outcome
+from bot.usecases.submit_request import SUBMIT_REQUEST
+from bot.usecases.update_request import UPDATE_REQUEST
+from bot.usecases.cancel_request import CANCEL_REQUEST
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger("bot.slack.forms")
 
@@ -98,11 +97,17 @@ async def show_form(services: Services, client: AsyncWebClient, *, view_id: str,
 
 # ---- Submission -----------------------------------------------------------------------------
 
+SUBMITTING = "Submitting to Infobip…"
+
+
 async def handle_submission(services: Services, client: AsyncWebClient, ack, body: dict) -> None:
     """view_submission of a request form (new or update)."""
     user = body["user"]["id"]
     view = body["view"]
     context = FormContext.load(view["private_metadata"])
+    if await intent_views.answered_as_repeat(services, client, ack, view, working=loading_view(_title(context), SUBMITTING),
+                                             render=lambda intent: submission_view(services, intent)):
+        return
     draft = load_draft(services.db, context.state_key, user)
     if draft is None:
         await ack(response_action="update", view=message_view(
@@ -123,10 +128,35 @@ async def handle_submission(services: Services, client: AsyncWebClient, ack, bod
         next_context = context.model_copy(update={"page": page.page + 1})
         await ack(response_action="update", view=_form(services, next_context, pages[page.page + 1]))
         return
-    await ack(response_action="update", view=loading_view(_title(context), "Submitting to Infobip…"))
     form = combine_pages([page_from_json(done_pages[str(i)]) for i in range(len(pages))])
-    await _send(services, client, view_id=view["id"], user=user, context=context, draft=draft,
-                requirements=requirements, form=form)
+    if context.request_id:
+        request = get_request(services.db, context.request_id)
+        if request is None or request.provider_request_id is None:
+            await ack(response_action="update", view=message_view(
+                _title(context), "This request is no longer known to the bot.", ["Nothing was sent."]))
+            return
+        use_case, wanted = UPDATE_REQUEST, update_request.wanted(
+            key=view_key(view), actor=user, request=request, draft_key=draft.key, view_id=view["id"])
+    else:
+        use_case, wanted = SUBMIT_REQUEST, submit_request.wanted(
+            key=view_key(view), actor=user, draft_key=draft.key, view_id=view["id"],
+            body=_body(context, form), record=_record(services, user, context, draft, form))
+    wanted = replace(wanted, context={**wanted.context, "form": context.dump(), "prefill": _prefill_from(form, draft),
+                                      "attached": bool(form.uploads)})
+    claimed = claim_intent(services, use_case, wanted)
+    if not claimed.claimed:
+        if claimed.busy:
+            await ack(response_action="update", view=intent_views.busy_view(
+                _title(context), claimed.intent, f"changing request `{context.request_id}`"))
+        else:
+            await intent_views.answer_repeat(services, client, ack, view["id"], claimed.intent,
+                                             working=loading_view(_title(context), SUBMITTING),
+                                             render=lambda intent: submission_view(services, intent))
+        return
+    await ack(response_action="update", view=loading_view(_title(context), SUBMITTING))
+    acked_at = time.monotonic()
+    intent = await _send(services, use_case, claimed.intent, form)
+    await intent_views.show(client, view["id"], submission_view(services, intent), acked_at=acked_at)
 
 
 async def _upload_documents(services: Services, form: ValidatedForm,
@@ -168,48 +198,22 @@ def _prefill_from(form: ValidatedForm, draft: FormDraft) -> dict[str, Any]:
     return prefill
 
 
-async def _send(services: Services, client: AsyncWebClient, *, view_id: str, user: str, context: FormContext,
-                draft: FormDraft, requirements: list[Requirement], form: ValidatedForm) -> None:
-    acked_at = time.monotonic()  # called right after the "Submitting…" ack
+async def _send(services: Services, use_case: UseCase, intent: Intent, form: ValidatedForm) -> Intent:
+    """Documents uploaded, then the claimed submission or update performed; its intent settled."""
     uploaded: list[str] = []
     try:
         document_ids, file_names = await _upload_documents(services, form, uploaded)
-        filled = form.with_document_ids(document_ids) if document_ids else form.requirements
-        if context.request_id:
-            request = await _send_update(services, user, context, draft, filled, file_names)
-        else:
-            request = await _send_new(services, user, context, draft, form, filled, file_names)
-    except InfobipUnknownOutcome as error:
-        # It may have gone through: showing the form again would invite a duplicate request.
-        log.warning("%s by %s has an unknown outcome: %s", "update" if context.request_id else "submission", user, error)
-        headline, details = explain(error)
-        if not context.request_id:
-            where = _where(services.settings.resourcebot_channel or context.channel_id)
-            details = [*details[:1], f"If Infobip has it, its thread appears in {where} within a few minutes. "
-                       f"If not, you'll get a direct message within {GIVE_UP_AFTER.seconds // 60} minutes saying "
-                       "so, and you can submit it again.", *details[1:]]
-        await settle_after_ack(acked_at)
-        await client.views_update(view_id=view_id, view=message_view(_title(context), f":warning: {headline}", details))
-        return
     except (InfobipError, SlackFileError) as error:
         await _delete_documents(services, uploaded)
-        headline, details = explain(error) if isinstance(error, InfobipError) else (escape(str(error)), [])
-        retry_context = context.model_copy(update={"page": 0})
-        retry_pages = build_form(retry_context, requirements, prefill=_prefill_from(form, draft),
-                                 feedback=draft.feedback)
-        message = "\n".join([f"*{headline}*", *details, "Nothing was submitted. Fix it below and submit again"
-                             + (" (attach the files again)." if form.uploads else ".")])
-        await settle_after_ack(acked_at)
-        await client.views_update(view_id=view_id, view=_form(services, retry_context, retry_pages[0], error=message))
-        return
-    delete_draft(services.db, draft.key)
-    services.outbox.wake()
-    where = _where(request.channel)
-    verb = "Your update was sent" if context.request_id else "Your request was submitted"
-    await settle_after_ack(acked_at)
-    await client.views_update(view_id=view_id, view=message_view(
-        _title(context), f":white_check_mark: {verb}. Request `{request.id}`.",
-        [f"Follow it in its thread in {where}: every status change is posted there."]))
+        return commit_outcome(services.db, use_case, intent, Outcome.refused(**failed(error)), resolved_by="call")
+    filled = form.with_document_ids(document_ids) if document_ids else form.requirements
+    module = update_request if use_case is UPDATE_REQUEST else submit_request
+    settled = await carry_out(services, use_case, module.with_requirements(intent, filled, file_names))
+    if settled.state == IntentState.REFUSED:
+        await _delete_documents(services, uploaded)
+    elif settled.state == IntentState.UNKNOWN:
+        log.warning("%s by %s has an unknown outcome", use_case.action, intent.actor)
+    return settled
 
 
 def _where(channel: str | None) -> str:
@@ -218,70 +222,90 @@ def _where(channel: str | None) -> str:
     return f"<#{channel}>" if in_channel else "your messages with the bot"
 
 
-def _platform(form: ValidatedForm) -> Platform | None:
-    if form.application_id or form.entity_id:
-        return Platform(application_id=form.application_id, entity_id=form.entity_id)
-    return None
+def _body(context: FormContext, form: ValidatedForm) -> dict[str, Any]:
+    """What a new request's submit carries, but its requirements (see usecases/submit_request.py)."""
+    return {"kind": str(context.kind), "country": context.country, "senderName": form.sender_name,
+            "additionalContactEmails": form.additional_contact_emails or None,
+            "trafficOrigin": context.traffic_origin, "trafficType": context.traffic_type,
+            "numberType": context.number_type, "capabilities": list(context.capabilities),
+            "quantity": form.quantity or context.quantity,
+            "applicationId": form.application_id, "entityId": form.entity_id}
 
 
-async def _send_new(services: Services, user: str, context: FormContext, draft: FormDraft, form: ValidatedForm,
-                    filled: list[dict[str, Any]], file_names: dict[str, list[str]]) -> RequestRecord:
-    requirement_values = [FilledRequirement(key=item["key"], value=item["value"]) for item in filled]
-    emails = form.additional_contact_emails or None
-    if context.kind == RequestKind.ALPHANUMERIC_REGISTRATION:
-        body = AlphaRegistrationSubmit(sender_name=form.sender_name, country_code=context.country,
-                                       requirements=requirement_values, additional_contact_emails=emails,
-                                       traffic_origin=context.traffic_origin, traffic_type=context.traffic_type,
-                                       platform=_platform(form))
-    else:
-        body = NumberPurchaseSubmit(country_code=context.country, number_type=context.number_type,
-                                    capabilities=list(context.capabilities), quantity=form.quantity or context.quantity,
-                                    requirements=requirement_values, additional_contact_emails=emails,
-                                    platform=_platform(form))
-    channel = services.settings.resourcebot_channel or context.channel_id
-    fields = dict(provider=PROVIDER, kind=str(context.kind), country=context.country, sender_name=form.sender_name,
-                  number_type=context.number_type, capabilities=list(context.capabilities) or None,
-                  quantity=form.quantity or context.quantity, requester=user, channel=channel,
-                  submitted={"requirements": filled, "labels": draft.labels, **form.fixed_values()},
-                  files=file_names)
-    attempted_at = services.clock.now()
-    try:
-        provider_id = await services.infobip.submit_resource_request(body)
-    except InfobipUnknownOutcome:
-        # It may have been created: never sent again. The reconciler looks for it by listing
-        # requests, and links it or tells the requester that nothing was created.
-        pending = record_unconfirmed(services.db, attempted_at=attempted_at, **fields)
-        log.warning("request %s by %s: submission unconfirmed; the reconciler will look for it", pending.id, user)
-        raise
-    status, status_at = "PENDING", datetime.now(timezone.utc)
-    try:
-        created = await services.infobip.get_resource_request(provider_id)
-        status = str(created.status or status)
-        status_at = created.requested_date or status_at
-    except InfobipError as error:  # the request exists; its first status can come later
-        log.warning("submitted %s but could not read it back: %s", provider_id, error)
-    with services.db.atomic():
-        request = create_request(services.db, provider_request_id=provider_id, status=status,
-                                 status_at=status_at.isoformat(), **fields)
-        outbox.enqueue(services.db, request.id, outbox.THREAD_ROOT)
-        outbox.enqueue(services.db, request.id, outbox.HOME_REFRESH)
-    log.info("request %s submitted as Infobip %s by %s", request.id, provider_id, user)
-    return request
+def _record(services: Services, user: str, context: FormContext, draft: FormDraft,
+            form: ValidatedForm) -> dict[str, Any]:
+    """The request row's fields (its requirements and files are added once uploaded)."""
+    return dict(provider=PROVIDER, kind=str(context.kind), country=context.country, sender_name=form.sender_name,
+                number_type=context.number_type, capabilities=list(context.capabilities) or None,
+                quantity=form.quantity or context.quantity, requester=user,
+                channel=services.settings.resourcebot_channel or context.channel_id,
+                submitted={"requirements": form.requirements, "labels": draft.labels, **form.fixed_values()},
+                files={})
 
 
-async def _send_update(services: Services, user: str, context: FormContext, draft: FormDraft,
-                       filled: list[dict[str, Any]], file_names: dict[str, list[str]]) -> RequestRecord:
-    request = get_request(services.db, context.request_id)
-    if request is None or request.provider_request_id is None:
-        raise SlackFileError("This request is no longer known to the bot.")
-    updated = await services.infobip.update_resource_request(
-        request.provider_request_id, [FilledRequirement(key=item["key"], value=item["value"]) for item in filled])
-    files = {**request.files, **file_names}
-    submitted = {**request.submitted, "requirements": filled}
-    with services.db.atomic():
-        update_request(services.db, request.id, submitted=submitted, files=files)
-        record_bot_action(services.db, request, str(updated.status or "AUTOMATIC_VALIDATION"), "updated", user)
-    return get_request(services.db, request.id)  # type: ignore[return-value]
+def _submission_dm(intent: Intent) -> str | None:
+    """How a submission or update settled by recovery ended, for the requester."""
+    context = FormContext.load(intent.context["form"])
+    what = f"update of request `{context.request_id}`" if context.request_id else "request"
+    if intent.state == IntentState.DONE:
+        return (f":white_check_mark: Your {what} reached Infobip after all: request `{intent.request_id}`. Follow it "
+                f"in its thread in {_where(intent.context.get('channel'))}.")
+    if intent.outcome.get("not_submitted"):
+        return None  # the requester gets the "did not reach Infobip" DM of the request itself
+    return f":warning: Your {what} did not reach Infobip: nothing was changed. You can send it again."
+
+
+def _cancel_dm(intent: Intent) -> str:
+    if intent.state == IntentState.DONE:
+        return f":white_check_mark: Request `{intent.request_id}` is canceled, as you asked."
+    return f":warning: Request `{intent.request_id}` was not canceled: the provider still has it open."
+
+
+def submission_view(services: Services, intent: Intent) -> dict:
+    """The request form's modal as its submission's outcome says (also for repeats and recovery)."""
+    context = FormContext.load(intent.context["form"])
+    title = _title(context)
+    if intent.state == IntentState.INTENDED:
+        return loading_view(title, SUBMITTING)
+    if intent.state == IntentState.DONE:
+        request = get_request(services.db, intent.request_id or "")
+        verb = "Your update was sent" if context.request_id else "Your request was submitted"
+        return message_view(title, f":white_check_mark: {verb}. Request `{intent.request_id}`.",
+                            [f"Follow it in its thread in {_where(request.channel if request else None)}: "
+                             "every status change is posted there."])
+    if intent.state == IntentState.UNKNOWN:
+        headline, details = explain(InfobipUnknownOutcome(intent.action, "no answer"))
+        if not context.request_id:
+            where = _where(intent.context.get("channel"))
+            details = [*details[:1], f"If Infobip has it, its thread appears in {where} within a few minutes. "
+                       "If not, you'll get a direct message saying so, and you can submit it again."]
+        return message_view(title, f":warning: {headline}", details)
+    outcome = intent.outcome
+    if outcome.get("not_sent"):
+        return message_view(title, ":warning: Nothing was submitted.",
+                            ["The bot stopped before it sent this to Infobip. Start again with `/resource`."])
+    if outcome.get("not_submitted") or outcome.get("not_applied"):
+        what = "update" if context.request_id else "request"
+        return message_view(title, f":warning: Your {what} did not reach Infobip.",
+                            ["Nothing was changed. Start again with `/resource`, or the Update button in the thread."])
+    return _refused_form(services, intent, context)
+
+
+def _refused_form(services: Services, intent: Intent, context: FormContext) -> dict:
+    """The form again, as typed, with what the provider (or a file) refused at its top."""
+    record = intent.outcome.get("error") or {}
+    error = error_from_record(record)
+    headline, details = explain(error) if isinstance(error, InfobipError) else (escape(str(error)), [])
+    attach = " (attach the files again)." if intent.context.get("attached") else "."
+    message = "\n".join([f"*{headline}*", *details, "Nothing was submitted. Fix it below and submit again" + attach])
+    draft = load_draft(services.db, context.state_key, intent.actor)
+    if draft is None:
+        return message_view(_title(context), f":x: {headline}", [*details, "Nothing was submitted."])
+    requirements = [Requirement.model_validate(r) for r in draft.requirements]
+    retry_context = context.model_copy(update={"page": 0})
+    retry_pages = build_form(retry_context, requirements, prefill=intent.context.get("prefill") or {},
+                             feedback=draft.feedback)
+    return _form(services, retry_context, retry_pages[0], error=message)
 
 
 async def open_update_form(services: Services, client: AsyncWebClient, *, trigger_id: str, user: str,
@@ -303,3 +327,10 @@ async def open_update_form(services: Services, client: AsyncWebClient, *, trigge
                           quantity=request.quantity, request_id=request.id, channel_id=request.channel)
     await show_form(services, client, view_id=view_id, user=user, context=context, prefill=prefill,
                     feedback=feedback_by_key(current.requirements_feedback or []), note=current.note)
+
+
+RENDERERS: dict[str, dict[str, Any]] = {
+    SUBMIT_REQUEST.action: {"view": submission_view, "dm": _submission_dm},
+    UPDATE_REQUEST.action: {"view": submission_view, "dm": _submission_dm},
+    CANCEL_REQUEST.action: {"dm": _cancel_dm},
+}

@@ -21,15 +21,17 @@ class AuditEntry(BaseModel):
     details: dict[str, Any] = {}
     before: Any = None
     after: Any = None
+    intent: str | None = None   # the intent it settled (bot/store/intents.py)
 
 
 def record_audit(db: sqlite_utils.Database, *, actor: str, action: str, target: str, provider: str = "infobip",
-                 details: dict[str, Any] | None = None, before: Any = None, after: Any = None) -> AuditEntry:
+                 details: dict[str, Any] | None = None, before: Any = None, after: Any = None,
+                 intent: str | None = None) -> AuditEntry:
     """Append one entry; call it only once the change has really happened at the provider."""
     row = {"at": now_iso(), "actor": actor, "action": action, "target": target, "provider": provider,
            "details": json.dumps(details or {}),
            "before": None if before is None else json.dumps(before),
-           "after": None if after is None else json.dumps(after)}
+           "after": None if after is None else json.dumps(after), "intent": intent}
     row_id = db["audit_log"].insert(row).last_pk
     return list_audit(db, entry_id=row_id)[0]
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -125,6 +127,38 @@ def _m007_unconfirmed_submissions(db: sqlite_utils.Database) -> None:
     db["requests"].add_column("submission_attempted_at", str)
 
 
+def _m008_intents(db: sqlite_utils.Database) -> None:
+    # Every change at a provider, written down (and committed) before the call is made: the
+    # person's one action under its idempotency key, what it acts on, what the provider said.
+    # See bot/usecases/intents.py.
+    db["intents"].create({
+        "key": str,                  # the idempotency key: one per action of a person
+        "action": str,               # e.g. number.purchase, request.submit
+        "target": str,               # what it acts on: one open intent per target at a time
+        "actor": str,                # Slack user id
+        "provider": str,
+        "state": str,                # intended | done | refused | unknown
+        "open": int,                 # 1 until the outcome is known (intended, unknown)
+        "params": str,               # JSON: what is sent; enough to read the truth back
+        "context": str,              # JSON: where the person is (view, channel) to report to
+        "outcome": str,              # JSON: what the provider answered, as shown to the person
+        "request_id": str,           # the bot's request it concerns, when there is one
+        "owner": str,                # the process performing it (its boot id)
+        "attempted_at": str,         # when the provider call was sent (NULL: not sent yet)
+        "resolved_by": str,          # call | recovery
+        "created_at": str,
+        "updated_at": str,
+        "settled_at": str,
+    }, pk="key", not_null={"action", "target", "actor", "provider", "state", "open", "params", "created_at",
+                          "updated_at"})
+    db.execute("CREATE UNIQUE INDEX intents_one_open_per_target ON intents (target) WHERE open = 1")
+    db["intents"].create_index(["open", "created_at"])
+    db["intents"].create_index(["request_id"])
+    db["audit_log"].add_column("intent", str)
+    # Events API deliveries already handled, by event_id: Slack's retries change nothing.
+    db["slack_events_seen"].create({"event_id": str, "seen_at": str}, pk="event_id")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_requests_events_outbox,
     _m002_form_drafts,
@@ -133,7 +167,34 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m005_callback_tokens,
     _m006_outbox_maybe_posted,
     _m007_unconfirmed_submissions,
+    _m008_intents,
 ]
+
+# Who this process is, for the intents it performs: one left open by another boot was cut off.
+BOOT_ID = secrets.token_hex(8)
+
+
+@contextlib.contextmanager
+def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction taken at once (BEGIN IMMEDIATE), so that the busy timeout applies to
+    it: a deferred one that reads first and then writes gives up at once on a lock. Inside another
+    transaction it is a savepoint of that one."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    else:
+        try:
+            db.conn.execute("COMMIT")
+        except BaseException:
+            db.conn.rollback()
+            raise
 
 
 def open_database(path: str | Path) -> sqlite_utils.Database:

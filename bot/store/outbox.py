@@ -21,6 +21,10 @@ ROOT_UPDATE = "root_update"      # re-render the root message from the request's
 DIRECT_MESSAGE = "direct_message"
 HOME_REFRESH = "home_refresh"    # re-publish the App Home of whoever sees the request
 NOT_SUBMITTED = "not_submitted"  # DM the requester: a submission whose answer was lost created nothing
+INTENT_NOTICE = "intent_notice"  # post a change made through the bot where people follow them
+INTENT_DM = "intent_dm"          # DM the person whose change recovery settled: what happened
+# Kinds that report an intent (payload {"intent": key}) rather than a request's thread.
+INTENT_KINDS = (INTENT_NOTICE, INTENT_DM)
 # Rendered from the current state when delivered: one delivery covers every earlier one queued.
 _FROM_CURRENT_STATE = (ROOT_UPDATE, HOME_REFRESH)
 

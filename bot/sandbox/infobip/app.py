@@ -63,6 +63,7 @@ class InfobipGate:
             await new_error(404, "E404", f"No such operation: {scope['method']} {path}.",
                             "Check the request path.")(scope, receive, send)
             return
+        self.sandbox.calls[op.operation_id] += 1
         if self.sandbox.config.enforce_rate_limits:
             allowed, wait = self.sandbox.rate_limiter.allow(op)
             if not allowed:
@@ -76,6 +77,9 @@ class InfobipGate:
         await self._apply(fault, path, scope, receive, send)
 
     async def _apply(self, fault: Fault, path: str, scope: Scope, receive: Receive, send: Send) -> None:
+        if fault.hold:
+            await self._hold(fault, path, scope, receive, send)
+            return
         if fault.delay:
             # The request arrived whole; only the work (or the answer) is slow. A client that gives
             # up meanwhile does not undo it, as with Infobip behind a slow gateway.
@@ -91,6 +95,23 @@ class InfobipGate:
             await self.app(scope, receive, discard)
         headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else None
         await generic_error(path, fault.status, headers)(scope, receive, send)
+
+
+    async def _hold(self, fault: Fault, path: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """Wait for the release; then do the work (answering whoever still listens) or nothing."""
+        receive = await _buffered(receive)
+        match = match_operation(scope["method"], path)
+        held = self.sandbox.holds.hold(match.operation_id if match else path)
+        await held.release.wait()
+        async def send_if_listening(message: dict) -> None:
+            with contextlib.suppress(OSError, RuntimeError):  # the client may be long gone (killed)
+                await send(message)
+        if held.process:
+            await self.app(scope, receive, send_if_listening)
+            held.state = "answered"
+        else:  # nothing was done; a client still waiting hears a gateway timeout
+            held.state = "dropped"
+            await generic_error(path, 504)(scope, receive, send_if_listening)
 
 
 async def _buffered(receive: Receive) -> Receive:
@@ -121,7 +142,26 @@ def _admin_routes(sandbox: InfobipSandbox) -> list:
         sandbox.faults.clear()
         return Response(status_code=204)
 
-    routes = [Route("/faults", add_fault, methods=["POST"]), Route("/faults", clear_faults, methods=["DELETE"])]
+    async def list_holds(request: Request) -> Response:
+        return JSONResponse({"holds": [call.describe() for call in sandbox.holds.calls]})
+
+    async def release_hold(request: Request) -> Response:
+        held = sandbox.holds.get(int(request.path_params["call_id"]))
+        if held is None:
+            return JSONResponse({"error": "no such held call"}, status_code=404)
+        if held.release.is_set():
+            return JSONResponse({"error": f"already released ({held.state})"}, status_code=409)
+        body = await request.json() if await request.body() else {}
+        held.process = bool(body.get("process", True))
+        held.release.set()
+        return JSONResponse(held.describe())
+
+    async def call_counts(request: Request) -> Response:
+        return JSONResponse({"calls": dict(sandbox.calls)})
+
+    routes = [Route("/faults", add_fault, methods=["POST"]), Route("/faults", clear_faults, methods=["DELETE"]),
+              Route("/holds", list_holds), Route("/holds/{call_id:int}/release", release_hold, methods=["POST"]),
+              Route("/calls", call_counts)]
     for part in sandbox.parts:
         routes.extend(part.admin_routes())
     return routes

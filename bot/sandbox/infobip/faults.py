@@ -1,7 +1,13 @@
-"""Faults injected on purpose: slow answers, errors, 429 with Retry-After, dropped connections.
+"""Faults injected on purpose: slow answers, errors, 429 with Retry-After, dropped connections,
+and calls held until someone releases them.
 
 Tests and drills use them to show what the bot does when Infobip misbehaves. A rule matches an
 operation id (or every operation when None) and applies to its next `times` calls.
+
+A held call (`hold: true`) has arrived whole and waits, unprocessed, until it is released through
+`POST /_sandbox/holds/{id}/release` with `{"process": true}` (the work is done and answered, to
+whoever still listens) or `false` (nothing is done, as if it had never arrived). Drills use it to
+stop the bot at an exact point: kill it while its call waits, then decide what Infobip did.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ class Fault:
     retry_after: float | None = None   # Retry-After header, with 429/503
     delay: float = 0.0                 # seconds to wait before answering (or before the fault)
     after_processing: bool = False     # do the work, then answer the fault (an unknown outcome)
+    hold: bool = False                 # wait, unprocessed, until released (see the module docstring)
     times: int | None = 1              # None: until cleared
     hits: int = field(default=0)
 
@@ -42,3 +49,32 @@ class FaultBook:
             fault.hits += 1
             return fault
         return None
+
+
+@dataclass
+class HeldCall:
+    """A call that arrived and waits for a decision; `state` is held, answered or dropped."""
+
+    id: int
+    operation_id: str
+    state: str = "held"
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    process: bool = True
+
+    def describe(self) -> dict:
+        return {"id": self.id, "operationId": self.operation_id, "state": self.state}
+
+
+class HoldBook:
+    """Held calls, in arrival order. Used from the sandbox's own event loop only."""
+
+    def __init__(self) -> None:
+        self.calls: list[HeldCall] = []
+
+    def hold(self, operation_id: str) -> HeldCall:
+        call = HeldCall(len(self.calls) + 1, operation_id)
+        self.calls.append(call)
+        return call
+
+    def get(self, call_id: int) -> HeldCall | None:
+        return next((c for c in self.calls if c.id == call_id), None)

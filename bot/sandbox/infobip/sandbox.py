@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 from bot.sandbox.infobip.clock import SandboxClock
 from bot.sandbox.infobip.config import SandboxConfig
-from bot.sandbox.infobip.faults import FaultBook
+from bot.sandbox.infobip.faults import FaultBook, HoldBook
 from bot.sandbox.infobip.inbound import InboundPart
 from bot.sandbox.infobip.numbers import NumbersPart
 from bot.sandbox.infobip.provisioning import ProvisioningPart
@@ -20,6 +21,10 @@ class InfobipSandbox:
         self.config = config or SandboxConfig()
         self.clock = SandboxClock()
         self.faults = FaultBook()
+        self.holds = HoldBook()
+        # Authenticated calls received, by operation id (held, refused and faulted ones included):
+        # how tests prove that the bot called once.
+        self.calls: Counter[str] = Counter()
         self.rate_limiter = RateLimiter(self.config.rate_limit_speedup)
         self.random = random.Random(self.config.seed)
         # Parts may call each other (a completed number request adds owned numbers; an

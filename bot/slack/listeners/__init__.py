@@ -3,7 +3,8 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from bot.slack import cm_requests, numbers
+from bot.slack import cm_requests
+from bot.slack.numbers import listeners as numbers
 from bot.slack.listeners import actions, commands, errors, home, provisioning, views
 
 

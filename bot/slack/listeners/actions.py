@@ -17,18 +17,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.forms import DOWNLOAD_ACTION_PATTERN
 from bot.domain.mrkdwn import escape
 from bot.domain.statuses import can_cancel, can_update, describe_status
-from bot.providers.cm.client import CmError
-from bot.providers.cm.wire import Status as CmStatus
+from bot.providers.error_records import error_from_record
 from bot.providers.infobip.errors import InfobipError
 from bot.services import Services
 from bot.slack.messages import CANCEL_ACTION, UPDATE_ACTION
 from bot.slack.provider_errors import explain
 from bot.slack.request_forms import open_update_form
-from bot.store.events import record_bot_action
+from bot.store.intents import IntentState, get_intent
 from bot.store.requests import RequestRecord, get_request
+from bot.usecases import cancel_request
+from bot.usecases.cancel_request import CANCEL_REQUEST
+from bot.usecases.common import action_key
+from bot.usecases.runner import perform
 
 log = logging.getLogger("bot.slack.actions")
-CM_CANCELLED = str(CmStatus.CANCELLED)
 
 
 async def tell(client: AsyncWebClient, body: dict, text: str) -> None:
@@ -71,17 +73,6 @@ async def _request_if_allowed(services: Services, client: AsyncWebClient, body: 
     return request
 
 
-async def cancel_at_provider(services: Services, request: RequestRecord) -> str:
-    """Cancel the request where it lives; returns the status that provider calls it then."""
-    if request.provider == "cm":
-        if services.cm is None or not request.provider_request_id:
-            raise CmError("CM.com has not confirmed this order yet; try again when its first update is in the thread.")
-        await services.cm.cancel_number_request(request.provider_request_id)
-        return CM_CANCELLED
-    await services.infobip.cancel_resource_request(request.provider_request_id or "")
-    return "CANCELED"
-
-
 def register(app: AsyncApp, services: Services) -> None:
     @app.action(DOWNLOAD_ACTION_PATTERN)
     async def template_link_clicked(ack) -> None:
@@ -99,17 +90,26 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(CANCEL_ACTION)
     async def cancel_clicked(ack, body, client) -> None:
         await ack()
+        key = action_key(body)
+        if get_intent(services.db, key) is not None:
+            return  # this very click again (a replay): it has been answered already
         user = body["user"]["id"]
         request = await _request_if_allowed(services, client, body, "cancel", can_cancel)
         if request is None:
             return
-        try:
-            canceled_status = await cancel_at_provider(services, request)
-        except (InfobipError, CmError) as error:
+        performed = await perform(services, CANCEL_REQUEST, cancel_request.wanted(
+            key=key, actor=user, request=request, channel=(body.get("channel") or {}).get("id")))
+        intent = performed.intent
+        if not performed.first:
+            if performed.busy:
+                await tell(client, body, f"<@{intent.actor}> is changing request `{request.id}` right now: nothing "
+                                         "more was sent.")
+            return
+        if intent.state == IntentState.REFUSED:
+            error = error_from_record(intent.outcome.get("error") or {})
             headline, details = explain(error) if isinstance(error, InfobipError) else (escape(str(error)), [])
             await tell(client, body, "\n".join([f"Could not cancel `{request.id}`: {headline}", *details]))
-            return
-        # The providers send no webhook for a cancellation: record it ourselves, so the thread shows it.
-        record_bot_action(services.db, request, canceled_status, "canceled", user)
-        services.outbox.wake()
-        log.info("request %s canceled by %s", request.id, user)
+        elif intent.state == IntentState.UNKNOWN:
+            await tell(client, body, f"The provider did not confirm whether request `{request.id}` was canceled. "
+                                     "The bot keeps checking: the thread shows it once it is, and you get a direct "
+                                     "message either way.")

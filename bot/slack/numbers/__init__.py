@@ -1,5 +1,4 @@
-"""Numbers from Slack: numbers on offer (buy), the account's numbers (application/entity, cancel)."""
+"""Numbers from Slack: numbers on offer (buy), the account's numbers (application/entity, cancel).
 
-from bot.slack.numbers.listeners import register
-
-__all__ = ["register"]
+`listeners.register` wires it into Bolt; `outcomes` words what came of each change.
+"""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from typing import Any
 
 from pydantic import ValidationError
@@ -34,9 +33,7 @@ from bot.domain.numbers import (
     SearchState,
     blocking_requirements,
     country_name,
-    international,
     last_page,
-    price_details,
     request_capabilities,
     request_number_type,
     search_problem,
@@ -47,21 +44,26 @@ from bot.providers.infobip.errors import (
     InfobipError,
     InfobipNotFound,
     InfobipRateLimited,
-    InfobipUnknownOutcome,
 )
-from bot.providers.infobip.models import Number, NumberList, NumberPurchase, NumberRequirementsQuery, NumberUpdate
+from bot.providers.infobip.models import Number, NumberList, NumberRequirementsQuery
 from bot.services import Services
 from bot.slack.acks import settle_after_ack
 from bot.slack.invocation import Invocation, handles
 from bot.slack.listeners.actions import tell
 from bot.slack.numbers import views as v
 from bot.slack.platform_pickers import APPLICATION_BLOCK, chosen_platform, load_platforms
-from bot.slack.provider_errors import explain
 from bot.slack.provisioning.common import refusal_text
-from bot.slack.provisioning.inbound_routing import number_level_changed
 from bot.slack.request_forms import show_form
 from bot.slack.views import loading_view
-from bot.store.audit import record_audit
+from bot.slack import intent_views
+from bot.slack.numbers import outcomes
+from bot.slack.numbers.outcomes import explain_numbers_error
+from bot.store.intents import IntentState
+from bot.usecases import buy_number, cancel_number, set_number_platform
+from bot.usecases.buy_number import BUY_NUMBER
+from bot.usecases.cancel_number import CANCEL_NUMBER
+from bot.usecases.common import view_key
+from bot.usecases.set_number_platform import SET_NUMBER_PLATFORM
 
 log = logging.getLogger("bot.slack.numbers")
 
@@ -140,23 +142,9 @@ async def _post(services: Services, channel: str | None, user: str, text: str, b
     return f"<#{posted_in}>" if posted_in[0] in "CG" else "your messages with the bot"
 
 
-_FIELD_NAMES = {"applicationId": "Application", "entityId": "Entity", "numberKey": "Number key",
-                "number": "Number", "capabilities": "Capabilities", "npa": "Area code", "nxx": "Exchange code",
-                "state": "State", "country": "Country"}
-_GENERIC = {"", "bad request", "invalid request", "bad request."}
-
-
-def _explain(error: Exception) -> tuple[str, list[str]]:
-    """`explain`, with the numbers API's terse "Bad request" turned into a sentence and its
-    field names into the labels people saw."""
-    headline, details = explain(error)
-    if isinstance(error, InfobipAPIError) and error.violations:
-        if error.description.strip().lower() in _GENERIC:
-            headline = "Infobip did not accept what was sent."
-        details = [line for line in details if not line.startswith("Infobip error code")]
-        for field, label in _FIELD_NAMES.items():
-            details = [line.replace(f"*{field}*:", f"*{label}*:") for line in details]
-    return headline, details
+def _notice_channel(services: Services, owned: OwnedState | None) -> str | None:
+    """Where a change to one of the account's numbers is announced (see provisioning's announce)."""
+    return (owned.channel_id if owned else None) or services.settings.resourcebot_channel
 
 
 # ---- numbers on offer ------------------------------------------------------------------------
@@ -173,7 +161,7 @@ async def search_numbers(services: Services, state: SearchState, user: str) -> d
     except InfobipNotFound:  # Infobip's way of saying "none match" on some accounts
         result = NumberList()
     except InfobipError as error:
-        return v.search_view(state, None, error=_explain(error), **common)
+        return v.search_view(state, None, error=explain_numbers_error(error), **common)
     return v.search_view(state, result, **common)
 
 
@@ -187,7 +175,7 @@ async def owned_numbers(services: Services, state: OwnedState, user: str) -> dic
     except InfobipNotFound:
         result = NumberList()
     except InfobipError as error:
-        return v.owned_view(state, None, error=_explain(error), **common)
+        return v.owned_view(state, None, error=explain_numbers_error(error), **common)
     return v.owned_view(state, result, **common)
 
 
@@ -211,30 +199,6 @@ async def open_my_numbers(invocation: Invocation, command: MyNumbers) -> None:
     await invocation.show(await owned_numbers(invocation.services, state, invocation.user))
 
 
-def _purchase_failure(error: InfobipError, offer: Offer) -> tuple[str, list[str]]:
-    shown = escape(offer.display)
-    if isinstance(error, InfobipUnknownOutcome):
-        digits = "".join(ch for ch in offer.number if ch.isdigit())
-        return (f":warning: Infobip did not confirm whether {shown} was bought.",
-                ["It may have gone through, so the bot did not try again, and neither should you yet.",
-                 f"In a minute, look for it with `/resource my-numbers {digits}`: if it is listed, it is the "
-                 "account's; if not, nothing was bought and you can buy it again."])
-    if isinstance(error, InfobipNotFound):
-        return (f":x: {shown} is no longer on offer.",
-                ["Someone may have bought it meanwhile. Nothing was bought; search again for another one."])
-    headline, details = _explain(error)
-    return f":x: {shown} was not bought: {headline}", [*details, "Nothing was bought."]
-
-
-async def _owned_after_unknown_outcome(services: Services, offer: Offer) -> Number | None:
-    """The number when the account owns it after a purchase whose answer was lost, else None
-    (not owned yet, or it could not be read: the outcome stays unknown)."""
-    try:
-        return await services.infobip.get_owned_number(offer.number_key)
-    except InfobipError:
-        return None
-
-
 async def _check_requirements(services: Services, offer: Offer) -> tuple[str, list, tuple[str, list[str]] | None]:
     """(request number type, requirements a direct purchase would skip, error to show)."""
     number_type = request_number_type(offer.type, offer.number, offer.country)
@@ -243,14 +207,14 @@ async def _check_requirements(services: Services, offer: Offer) -> tuple[str, li
     try:
         requirements = await services.infobip.lookup_requirements(query)
     except InfobipRateLimited as error:
-        return number_type, [], _explain(error)
+        return number_type, [], explain_numbers_error(error)
     except InfobipAPIError as error:
         if error.status in (400, 404):
             # Infobip takes no number request for this kind here: nothing to fill in first.
             return number_type, [], None
-        return number_type, [], _explain(error)
+        return number_type, [], explain_numbers_error(error)
     except InfobipError as error:
-        return number_type, [], _explain(error)
+        return number_type, [], explain_numbers_error(error)
     return number_type, blocking_requirements(requirements), None
 
 
@@ -310,7 +274,7 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
         try:
             applications, entities = await load_platforms(services.infobip)
         except InfobipError as error:
-            headline, details = _explain(error)
+            headline, details = explain_numbers_error(error)
             await _update(client, view_id, v.outcome_view(
                 v.BUY_TITLE, f":warning: Could not load the account's applications: {headline}",
                 [*details, "Nothing was bought."]))
@@ -333,6 +297,9 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
     async def buy_confirmed(ack, body, client) -> None:
         user = body["user"]["id"]
         view = body["view"]
+        if await intent_views.answered_as_repeat(services, client, ack, view, render=outcomes.purchase_view,
+                                                 working=loading_view(v.BUY_TITLE, "Buying the number…")):
+            return
         context = BuyContext.load(view.get("private_metadata"))
         offer = context.offer
         if not services.may_manage_numbers(user):  # the permission may have changed since the click
@@ -340,40 +307,21 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
                       view=v.refusal_view(v.BUY_TITLE, _refusal_text(services, "buy numbers")))
             return
         application_id, entity_id = chosen_platform(flatten_state_values(view["state"]["values"]))
-        await ack(response_action="update", view=loading_view(v.BUY_TITLE, f"Buying {offer.display}…"))
-        acked_at = time.monotonic()
-        try:
-            bought = await services.infobip.purchase_number(NumberPurchase(
-                **offer.purchase_fields(), application_id=application_id, entity_id=entity_id))
-        except InfobipUnknownOutcome as error:
-            # Never sent again: a second purchase could buy twice. Reading it back is safe.
-            log.warning("purchase of %s by %s has an unknown outcome: %s", offer.number_key, user, error)
-            bought = await _owned_after_unknown_outcome(services, offer)
-            if bought is None:
-                headline, details = _purchase_failure(error, offer)
-                await _update(client, view["id"], v.outcome_view(v.BUY_TITLE, headline, details), acked_at=acked_at)
-                return
-            log.info("purchase of %s confirmed by reading it back", offer.number_key)
-        except InfobipError as error:
-            headline, details = _purchase_failure(error, offer)
-            await _update(client, view["id"], v.outcome_view(v.BUY_TITLE, headline, details), acked_at=acked_at)
-            return
-        price = bought.price or offer.price
-        record_audit(services.db, actor=user, action="number.purchase",
-                     target=international(bought.number or offer.number, bought.type or offer.type),
-                     details={"numberKey": bought.number_key or offer.number_key, "country": offer.country,
-                              "type": bought.type or offer.type, "price": price_details(price),
-                              "applicationId": bought.application_id or application_id,
-                              "entityId": bought.entity_id or entity_id},
-                     after={"applicationId": bought.application_id, "entityId": bought.entity_id})
-        log.info("number %s bought by %s", offer.number_key, user)
-        text, blocks = v.purchase_notice(user, offer, bought)
         channel = context.search.channel_id if context.search else None
-        where = await _post(services, channel, user, text, blocks)
-        await _update(client, view["id"], v.bought_view(offer, bought, where), acked_at=acked_at)
-        root = _root_to_refresh(view)
-        if root and context.search:
-            await _update(client, root, await search_numbers(services, context.search, user))
+
+        async def refresh_search(intent) -> None:
+            root = _root_to_refresh(view)
+            if root and context.search and intent.state == IntentState.DONE:
+                await _update(client, root, await search_numbers(services, context.search, user))
+
+        await intent_views.submit_once(
+            services, client, ack, view, use_case=BUY_NUMBER,
+            wanted=buy_number.wanted(key=view_key(view), actor=user, offer=offer, application_id=application_id,
+                                     entity_id=entity_id, view_id=view["id"],
+                                     notice_channel=services.settings.resourcebot_channel or channel or user),
+            working=loading_view(v.BUY_TITLE, f"Buying {offer.display}…"), render=outcomes.purchase_view,
+            busy=lambda other: intent_views.busy_view(v.BUY_TITLE, other, f"buying or changing {offer.display}"),
+            after=refresh_search)
 
     # -- set application/entity ----------------------------------------------------------------
 
@@ -392,7 +340,7 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
                 title, ":x: This number is not among the account's numbers any more.",
                 ["Someone may have cancelled it meanwhile. Nothing was changed."]))
         except InfobipError as error:
-            headline, details = _explain(error)
+            headline, details = explain_numbers_error(error)
             await _update(client, view_id, v.outcome_view(title, f":warning: {headline}", details))
         return None
 
@@ -413,7 +361,7 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
         try:
             applications, entities = await load_platforms(services.infobip)
         except InfobipError as error:
-            headline, details = _explain(error)
+            headline, details = explain_numbers_error(error)
             await _update(client, view_id, v.outcome_view(v.PLATFORM_TITLE, f":warning: {headline}", details))
             return
         metadata = OwnedContext.from_number(number, number_key, owned).dump()
@@ -424,6 +372,10 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
         user = body["user"]["id"]
         view = body["view"]
         context = OwnedContext.load(view.get("private_metadata"))
+        if await intent_views.answered_as_repeat(
+                services, client, ack, view, render=outcomes.platform_view,
+                working=loading_view(v.PLATFORM_TITLE, f"Saving {context.display}…")):
+            return
         if not services.may_manage_routing(user):  # the permission may have changed since the click
             await ack(response_action="update", view=v.refusal_view(
                 v.PLATFORM_TITLE, _platform_refusal_text(services)))
@@ -437,32 +389,21 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
             await ack(response_action="update", view=v.outcome_view(
                 v.PLATFORM_TITLE, f"{escape(context.display)} is already there: nothing to change."))
             return
-        await ack(response_action="update", view=loading_view(v.PLATFORM_TITLE, f"Saving {context.display}…"))
-        acked_at = time.monotonic()
-        try:
-            updated = await services.infobip.update_owned_number(
-                context.number_key, NumberUpdate(application_id=application_id, entity_id=entity_id))
-        except InfobipError as error:
-            if isinstance(error, InfobipNotFound):
-                headline, details = (":x: This number is not among the account's numbers any more.",
-                                     ["Someone may have cancelled it meanwhile."])
-            else:
-                headline, details = _explain(error)
-                headline = f":x: {escape(context.display)} was not changed: {headline}"
-            await _update(client, view["id"], v.outcome_view(v.PLATFORM_TITLE, headline,
-                                                             [*details, "Nothing was changed."]), acked_at=acked_at)
-            return
-        after = (updated.application_id or application_id,
-                 updated.entity_id if updated.application_id else entity_id)
-        await number_level_changed(services, user, context.owned.channel_id if context.owned else None,
-                                   context.number_key, context.number,
-                                   (context.application_id, context.entity_id), after)
-        await _update(client, view["id"], v.outcome_view(
-            v.PLATFORM_TITLE, f":white_check_mark: {escape(context.display)} is now on "
-            + v.platform_text(*after) + "."), acked_at=acked_at)
-        root = _root_to_refresh(view)
-        if root and context.owned:
-            await _update(client, root, await owned_numbers(services, context.owned, user))
+        async def refresh_owned(intent) -> None:
+            root = _root_to_refresh(view)
+            if root and context.owned and intent.state == IntentState.DONE:
+                await _update(client, root, await owned_numbers(services, context.owned, user))
+
+        await intent_views.submit_once(
+            services, client, ack, view, use_case=SET_NUMBER_PLATFORM,
+            wanted=set_number_platform.wanted(
+                key=view_key(view), actor=user, number_key=context.number_key, number=context.number,
+                before=(context.application_id, context.entity_id), after=(application_id, entity_id),
+                view_id=view["id"], notice_channel=_notice_channel(services, context.owned)),
+            working=loading_view(v.PLATFORM_TITLE, f"Saving {context.display}…"),
+            render=outcomes.platform_view,
+            busy=lambda other: intent_views.busy_view(v.PLATFORM_TITLE, other, f"changing {context.display}"),
+            after=refresh_owned)
 
     # -- cancel --------------------------------------------------------------------------------
 
@@ -487,42 +428,23 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
         user = body["user"]["id"]
         view = body["view"]
         context = OwnedContext.load(view.get("private_metadata"))
+        if await intent_views.answered_as_repeat(services, client, ack, view, render=outcomes.cancel_view,
+                                                 working=loading_view(v.CANCEL_TITLE, f"Cancelling {context.display}…")):
+            return
         if not services.may_manage_numbers(user):
             await ack(response_action="update", view=v.refusal_view(v.CANCEL_TITLE,
                                                                    _refusal_text(services, "cancel numbers")))
             return
-        await ack(response_action="update", view=loading_view(v.CANCEL_TITLE, f"Cancelling {context.display}…"))
-        acked_at = time.monotonic()
-        try:
-            await services.infobip.cancel_number(context.number_key)
-        except InfobipError as error:
-            if isinstance(error, InfobipNotFound):
-                headline, details = (f":x: {escape(context.display)} is not among the account's numbers any more.",
-                                     ["Someone may have cancelled it meanwhile. Nothing was changed."])
-            elif isinstance(error, InfobipUnknownOutcome):
-                headline, details = (f":warning: Infobip did not confirm whether {escape(context.display)} was "
-                                     "cancelled.", ["Check `/resource my-numbers` in a minute before trying again."])
-            else:
-                headline, details = _explain(error)
-                headline = f":x: {escape(context.display)} was not cancelled: {headline}"
-                details = [*details, "Nothing was changed."]
-            await _update(client, view["id"], v.outcome_view(v.CANCEL_TITLE, headline, details), acked_at=acked_at)
-            return
-        price = ({"pricePerMonth": context.per_month, "currency": context.currency}
-                 if context.per_month is not None else None)
-        record_audit(services.db, actor=user, action="number.cancel", target=context.target,
-                     details={"numberKey": context.number_key, "price": price, **context.platform()},
-                     before=context.platform())
-        log.info("number %s cancelled by %s", context.number_key, user)
-        cancelled = Number(number_key=context.number_key, number=context.number, type=context.type,
-                           country=context.country, application_id=context.application_id,
-                           entity_id=context.entity_id,
-                           price=price)
-        text, blocks = v.cancel_notice(user, cancelled)
-        where = await _post(services, context.owned.channel_id if context.owned else None, user, text, blocks)
-        await _update(client, view["id"], v.outcome_view(
-            v.CANCEL_TITLE, f":white_check_mark: {escape(context.display)} is cancelled and back in Infobip's pool.",
-            [f"Posted in {where}."] if where else None), acked_at=acked_at)
-        root = _root_to_refresh(view)
-        if root and context.owned:
-            await _update(client, root, await owned_numbers(services, context.owned, user))
+        async def refresh_owned(intent) -> None:
+            root = _root_to_refresh(view)
+            if root and context.owned and intent.state == IntentState.DONE:
+                await _update(client, root, await owned_numbers(services, context.owned, user))
+
+        await intent_views.submit_once(
+            services, client, ack, view, use_case=CANCEL_NUMBER,
+            wanted=cancel_number.wanted(key=view_key(view), actor=user, number=context, view_id=view["id"],
+                                        notice_channel=services.settings.resourcebot_channel
+                                        or (context.owned.channel_id if context.owned else None) or user),
+            working=loading_view(v.CANCEL_TITLE, f"Cancelling {context.display}…"), render=outcomes.cancel_view,
+            busy=lambda other: intent_views.busy_view(v.CANCEL_TITLE, other, f"changing {context.display}"),
+            after=refresh_owned)

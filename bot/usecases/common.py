@@ -1,0 +1,53 @@
+"""What the use cases share: keys from Slack payloads, the audit entry and notice of an outcome."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import sqlite_utils
+
+from bot.providers.error_records import error_record
+from bot.store import outbox
+from bot.store.audit import record_audit
+from bot.store.intents import Intent
+
+
+def view_key(view: dict[str, Any]) -> str:
+    """One submission of one modal as the person saw it: a double click or a replay sends the
+    same view id and hash; the modal shown again after a refusal has a new hash."""
+    return f"view:{view.get('id', '')}:{view.get('hash', '')}"
+
+
+def action_key(body: dict[str, Any]) -> str:
+    """One click: the same action_ts in the same message or view, however often it is delivered."""
+    action = (body.get("actions") or [{}])[0]
+    container = body.get("container") or {}
+    where = container.get("message_ts") or container.get("view_id") or ""
+    return f"action:{action.get('action_id', '')}:{where}:{action.get('action_ts', '')}"
+
+
+def sub_key(key: str, part: str) -> str:
+    """The key of one step of a person's action that makes several changes (an application
+    created on the way to an association)."""
+    return hashlib.sha256(f"{key}\x1f{part}".encode()).hexdigest()[:32] + f":{part}"
+
+
+def failed(error: Exception) -> dict[str, Any]:
+    """An outcome's record of the provider's error, to word it again for a repeat."""
+    return {"error": error_record(error)}
+
+
+def audit(db: sqlite_utils.Database, intent: Intent, target: str, *, details: dict[str, Any] | None = None,
+          before: Any = None, after: Any = None, action: str | None = None) -> None:
+    record_audit(db, actor=intent.actor, action=action or intent.action, target=target, provider=intent.provider,
+                 details=details, before=before, after=after, intent=intent.key)
+
+
+def notify(db: sqlite_utils.Database, intent: Intent, lane: str | None = None) -> None:
+    """Queue the channel notice of an intent's outcome (rendered by bot/slack/intent_messages.py),
+    when the person's action named a place for it."""
+    if not intent.context.get("notice_channel"):
+        return
+    outbox.enqueue(db, lane or intent.request_id or f"intent:{intent.key}", outbox.INTENT_NOTICE,
+                   {"intent": intent.key})

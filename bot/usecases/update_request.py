@@ -1,0 +1,88 @@
+"""Sending a request's update (all its requirements again) to Infobip: once, shown in its thread once.
+
+Recovery reads the request back: it carries the requirements sent (or has moved past the update
+statuses) means the update was applied; still waiting for an update with the old values means
+it never arrived, and the requester is told to send it again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+
+from bot.domain.statuses import EDITABLE_STATUSES
+from bot.providers.infobip.errors import InfobipError, InfobipUnknownOutcome
+from bot.providers.infobip.events import PROVIDER
+from bot.providers.infobip.models import FilledRequirement
+from bot.store.drafts import delete_draft
+from bot.store.events import record_bot_action
+from bot.store.intents import Intent, IntentState, mark_attempted
+from bot.store.requests import RequestRecord, get_request, update_request
+from bot.usecases.common import audit, failed
+from bot.usecases.runner import Outcome, UseCase, Wanted
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+ACTION = "request.update"
+
+
+def wanted(*, key: str, actor: str, request: RequestRecord, draft_key: str, view_id: str | None) -> Wanted:
+    return Wanted(key=key, target=f"request:{request.id}", actor=actor, request_id=request.id,
+                  params={"providerRequestId": request.provider_request_id, "draft": draft_key},
+                  context={"view_id": view_id, "channel": request.channel})
+
+
+def with_requirements(intent: Intent, requirements: list[dict[str, Any]], files: dict[str, list[str]]) -> Intent:
+    return intent.model_copy(update={"params": {**intent.params, "requirements": requirements, "files": files}})
+
+
+def _sent(requirements: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {(item["key"], json.dumps(item["value"], sort_keys=True)) for item in requirements}
+
+
+async def _call(services: "Services", intent: Intent) -> Outcome:
+    mark_attempted(services.db, intent.key, intent.params)
+    try:
+        updated = await services.infobip.update_resource_request(
+            intent.params["providerRequestId"],
+            [FilledRequirement(key=item["key"], value=item["value"]) for item in intent.params["requirements"]])
+    except InfobipUnknownOutcome as error:
+        return await _recover(services, intent) or Outcome.unknown(**failed(error))
+    except InfobipError as error:
+        return Outcome.refused(**failed(error))
+    return Outcome.done(intent.request_id, status=str(updated.status or "AUTOMATIC_VALIDATION"))
+
+
+async def _recover(services: "Services", intent: Intent) -> Outcome | None:
+    if intent.attempted_at is None:
+        return Outcome.refused(not_sent=True)
+    try:
+        current = await services.infobip.get_resource_request(intent.params["providerRequestId"])
+    except InfobipError:
+        return None
+    now = [item.model_dump(mode="json") for item in current.requirements or []]
+    if _sent(intent.params["requirements"]) <= _sent(now) or str(current.status) not in {
+            str(s) for s in EDITABLE_STATUSES}:
+        return Outcome.done(intent.request_id, status=str(current.status or "AUTOMATIC_VALIDATION"))
+    return Outcome.refused(not_applied=True)
+
+
+def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None:
+    if outcome.state != IntentState.DONE:
+        return
+    request = get_request(db, intent.request_id or "")
+    if request is None:
+        return
+    delete_draft(db, intent.params["draft"])
+    requirements = intent.params["requirements"]
+    request = update_request(db, request.id, submitted={**request.submitted, "requirements": requirements},
+                             files={**request.files, **intent.params.get("files", {})})
+    record_bot_action(db, request, outcome.data["status"], "updated", intent.actor)
+    audit(db, intent, request.id, details={"providerRequestId": request.provider_request_id,
+                                          "requirements": [item["key"] for item in requirements]})
+
+
+UPDATE_REQUEST = UseCase(ACTION, PROVIDER, call=_call, recover=_recover, finish=_finish)
