@@ -8,6 +8,7 @@ create answer has no id and CM.com's callbacks are not signed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import secrets
@@ -21,16 +22,17 @@ from bot.domain.commands import CmNumber, CommandError, parse_country
 from bot.domain.form_values import flatten_state_values
 from bot.domain.mrkdwn import escape, mrkdwn_text, plain_text
 from bot.domain.validation import errors_response
-from bot.providers.cm.client import CmError, CmUnknownOutcome
-from bot.providers.cm.models import CmNumberRequestCreate
-from bot.providers.cm.wire import Status as CmStatus
+from bot.providers.cm.client import CmError
+from bot.providers.error_records import error_from_record
 from bot.services import Services
-from bot.slack.acks import settle_after_ack
+from bot.slack.intent_views import answered_as_repeat, busy_view, submit_once
+from bot.store.intents import Intent, IntentState
+from bot.usecases import order_cm_numbers
+from bot.usecases.common import view_key
+from bot.usecases.order_cm_numbers import ORDER_CM_NUMBERS
 from bot.slack.invocation import Invocation, handles
 from bot.slack.messages import country_name
 from bot.slack.views import loading_view, message_view
-from bot.store import outbox
-from bot.store.requests import create_request, delete_request, get_request, update_request
 
 log = logging.getLogger("bot.slack.cm")
 
@@ -148,13 +150,6 @@ async def open_cm_order(invocation: Invocation, command: CmNumber) -> None:
     await _show_order_form(invocation.services, invocation, command.country)
 
 
-def _order_body(order: CmOrder, callback_url: str) -> CmNumberRequestCreate:
-    return CmNumberRequestCreate(
-        company_profile_guid=order.company_profile_guid, quantity=order.quantity, range_size=order.range_size,
-        phone_number_type=order.phone_number_type, area_code=order.area_code, city=order.city,
-        region=order.region, comment=order.comment, callback_url=callback_url)
-
-
 def register(app: AsyncApp, services: Services) -> None:
     @app.view(COUNTRY_VIEW)
     async def country_chosen(ack, body, client) -> None:
@@ -180,6 +175,9 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         view = body["view"]
         user = body["user"]["id"]
+        if await answered_as_repeat(services, client, ack, view, render=order_view_for,
+                                    working=loading_view(TITLE, "Sending the order to CM.com…")):
+            return
         metadata = json.loads(view.get("private_metadata") or "{}")
         values = flatten_state_values(view["state"]["values"])
         values["companyProfileGuid"] = values.get(TYPED_PROFILE) or values.get("companyProfileGuid")
@@ -191,57 +189,35 @@ def register(app: AsyncApp, services: Services) -> None:
                 checked[TYPED_PROFILE] = checked.pop("companyProfileGuid")
             await ack(errors_response(checked))
             return
-        await ack(response_action="update", view=loading_view(TITLE, "Sending the order to CM.com…"))
-        acked_at = time.monotonic()
-        # Stored before CM.com is asked: its first callback may arrive before its answer does.
-        token = secrets.token_urlsafe(32)
-        request = create_request(
-            services.db, provider=PROVIDER, kind=KIND, country=checked.country,
-            number_type=checked.phone_number_type, quantity=checked.quantity, requester=user,
-            channel=services.settings.resourcebot_channel or metadata.get("ch"), status=str(CmStatus.PENDING),
-            status_at=services.clock.now().isoformat(), callback_token=token,
-            submitted={"fields": _submitted_fields(checked, services.settings.cm_company_profiles)},
-        )
-        try:
-            created = await services.cm.create_number_request(
-                _order_body(checked, f"{services.public_url}/webhooks/cm/{token}"))
-        except CmUnknownOutcome as error:
-            # It may have gone through: keep the request, so that a callback still finds its thread.
-            log.warning("CM.com order %s by %s has an unknown outcome: %s", request.id, user, error)
-            update_request(services.db, request.id, note="CM.com did not confirm this order in time; "
-                                                         "its callback will tell whether it went through.")
-            _start_thread(services, request.id)
-            await _show_outcome(client, view["id"], acked_at, message_view(
-                TITLE, ":warning: CM.com did not confirm in time whether it took this order.",
-                [f"Please don't order again yet: request `{request.id}`'s thread will show what CM.com says."]))
-            return
-        except CmError as error:
-            delete_request(services.db, request.id)
-            await _show_outcome(client, view["id"], acked_at, message_view(
-                TITLE, f":warning: {escape(str(error))}", ["Nothing was ordered."]))
-            return
-        fresh = get_request(services.db, request.id)
-        if fresh is not None and fresh.status_at == request.status_at:  # no callback got here first
-            update_request(services.db, request.id, status=created.status or str(CmStatus.PENDING),
-                           numbers=[{"number": n} for n in created.numbers] or None,
-                           **({"provider_request_id": created.id} if created.id else {}))
-        _start_thread(services, request.id)
-        log.info("CM.com request %s ordered by %s (%s)", request.id, user, created.status)
-        await _show_outcome(client, view["id"], acked_at, message_view(
-            TITLE, f":white_check_mark: Ordered. Request `{request.id}`.",
-            ["Follow it in its thread: CM.com's answer is posted there."]))
+        profiles = services.settings.cm_company_profiles
+        await submit_once(
+            services, client, ack, view, use_case=ORDER_CM_NUMBERS,
+            wanted=order_cm_numbers.wanted(
+                key=view_key(view), actor=user, callback_token=secrets.token_urlsafe(32), view_id=view["id"],
+                body={k: v for k, v in dataclasses.asdict(checked).items() if k != "country"},
+                record=dict(provider=PROVIDER, kind=KIND, country=checked.country, quantity=checked.quantity,
+                            number_type=checked.phone_number_type, requester=user,
+                            channel=services.settings.resourcebot_channel or metadata.get("ch"),
+                            submitted={"fields": _submitted_fields(checked, profiles)})),
+            working=loading_view(TITLE, "Sending the order to CM.com…"), render=order_view_for,
+            busy=lambda other: busy_view(TITLE, other, "ordering"))
 
 
-def _start_thread(services: Services, request_id: str) -> None:
-    with services.db.atomic():
-        outbox.enqueue(services.db, request_id, outbox.THREAD_ROOT)
-        outbox.enqueue(services.db, request_id, outbox.HOME_REFRESH)
-    services.outbox.wake()
-
-
-async def _show_outcome(client, view_id: str, acked_at: float, view: dict[str, Any]) -> None:
-    await settle_after_ack(acked_at)
-    await client.views_update(view_id=view_id, view=view)
+def order_view_for(intent: Intent) -> dict[str, Any]:
+    """The order form's modal as its intent's outcome says."""
+    if intent.state == IntentState.INTENDED:
+        return loading_view(TITLE, "Sending the order to CM.com…")
+    if intent.state == IntentState.DONE:
+        return message_view(TITLE, f":white_check_mark: Ordered. Request `{intent.request_id}`.",
+                            ["Follow it in its thread: CM.com's answer is posted there."])
+    if intent.state == IntentState.UNKNOWN:
+        return message_view(TITLE, ":warning: CM.com did not confirm in time whether it took this order.",
+                            [f"Please don't order again yet: request `{intent.request_id}`'s thread will show what "
+                             "CM.com says."])
+    if intent.outcome.get("not_sent"):
+        return message_view(TITLE, ":warning: Nothing was ordered.", ["The bot stopped before it sent the order."])
+    error = error_from_record(intent.outcome.get("error") or {})
+    return message_view(TITLE, f":warning: {escape(str(error))}", ["Nothing was ordered."])
 
 
 def _submitted_fields(order: CmOrder, profiles: dict[str, str]) -> list[list[str]]:

@@ -35,7 +35,10 @@ def notice_channel(intent: Intent) -> str:
 
 def notice(intent: Intent) -> Message | None:
     render = RENDERERS.get(intent.action, {}).get("notice")
-    return render(intent) if render else None
+    if render:
+        return render(intent)
+    text = intent.context.get("notice_text")  # worded when it was asked for (usecases/provisioning.py)
+    return section_message(text) if text and intent.state == IntentState.DONE else None
 
 
 def modal_view(services: "Services", intent: Intent) -> dict[str, Any] | None:

@@ -116,6 +116,12 @@ def mark_maybe_posted(db: sqlite_utils.Database, item: OutboxItem, maybe: bool =
     db.execute("UPDATE outbox SET maybe_posted = ? WHERE id = ?", [int(maybe), item.id])
 
 
+def has_item(db: sqlite_utils.Database, request_id: str, kind: str) -> bool:
+    """Whether an item of `kind` was ever queued for the request (delivered or not)."""
+    return db.execute("SELECT 1 FROM outbox WHERE request_id = ? AND kind = ? LIMIT 1",
+                      [request_id, kind]).fetchone() is not None
+
+
 def pending_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
 

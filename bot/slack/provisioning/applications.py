@@ -14,28 +14,37 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.associations import DEFAULT_APPLICATION, RESET_WARNING, ViewState, id_problem, name_problem
+from bot.domain.associations import (
+    DEFAULT_APPLICATION,
+    RESET_WARNING,
+    ViewState,
+    id_problem,
+    name_problem,
+)
 from bot.domain.form_values import flatten_state_values
 from bot.domain.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text
 from bot.domain.validation import errors_response
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
-from bot.providers.infobip.models import Application, ApplicationUpdate, Entity, EntityUpdate
+from bot.providers.infobip.models import Application, Entity
 from bot.services import Services
 from bot.slack.acks import settle_after_ack
+from bot.slack.intent_views import answered_as_repeat
 from bot.slack.provisioning.common import (
-    announce,
+    ChangeFailed,
     banner,
+    change_view,
     failure_text,
     finish_in_form,
     is_conflict,
+    make_change,
     modal,
     open_child,
-    record,
     refusal_text,
     tell_user,
     update_view,
 )
 from bot.slack.views import loading_view, message_view
+from bot.usecases.common import action_key, view_key
 
 LIST_VIEW = "platforms"
 FORM_VIEW = "platform_form"
@@ -267,6 +276,9 @@ async def form_submitted(services: Services, client: AsyncWebClient, ack, body: 
     user = body["user"]["id"]
     state = ViewState.load(view.get("private_metadata"))
     kind = _kind(state.kind)
+    if await answered_as_repeat(services, client, ack, view, working=loading_view(kind.capitalize(), "Saving at Infobip…"),
+                                render=change_view(kind.capitalize())):
+        return
     if not services.may_manage_routing(user):
         await ack(response_action="update", view=message_view(f"{kind.capitalize()}",
                                                                refusal_text(services, f"change {_PLURAL[kind]}")))
@@ -282,25 +294,32 @@ async def form_submitted(services: Services, client: AsyncWebClient, ack, body: 
     if errors:
         await ack(errors_response(errors))
         return
-    await ack(response_action="update", view=loading_view(f"{kind.capitalize()}", "Saving at Infobip…"))
-    acked_at = time.monotonic()
-    infobip = services.infobip
     item_id = state.target or new_id or ""
     shown = _shown(kind, item_id)
     named = f" ({escape_truncated(name, 200)})" if name else ""
+    name_field = f"{kind}Name"
+    if state.target is None:
+        action, audit_entry = f"{kind}.create", {"target": item_id, "after": {f"{kind}Id": item_id, name_field: name}}
+        text = f":new: <@{user}> created {shown}{named}."
+        done = f":white_check_mark: Created {shown}{named}."
+    else:
+        old = state.extra.get("name")
+        action = f"{kind}.rename"
+        audit_entry = {"target": item_id, "before": {name_field: old}, "after": {name_field: name}}
+        old_shown = f"“{escape_truncated(old, 200)}”" if old else "no name"
+        new_shown = f"“{escape_truncated(name, 200)}”" if name else "no name"
+        text = f":pencil2: <@{user}> renamed {shown}: {old_shown} → {new_shown}."
+        done = f":white_check_mark: Renamed {shown}: {old_shown} → {new_shown}."
+    await ack(response_action="update", view=loading_view(f"{kind.capitalize()}", "Saving at Infobip…"))
+    acked_at = time.monotonic()
     try:
-        if state.target is None:
-            if kind == "application":
-                await infobip.create_application(Application(application_id=item_id, application_name=name))
-            else:
-                await infobip.create_entity(Entity(entity_id=item_id, entity_name=name))
-        elif kind == "application":
-            await infobip.update_application(item_id, ApplicationUpdate(application_name=name))
-        else:
-            await infobip.update_entity(item_id, EntityUpdate(entity_name=name))
-    except InfobipError as error:
+        await make_change(services, action, key=view_key(view), target=f"{kind}:{item_id}", actor=user,
+                          call={"id": item_id, "name": name}, audit_entry=audit_entry, notice=text,
+                          channel=state.channel_id, view_id=view["id"], done_text=done)
+    except (ChangeFailed, InfobipError) as error:
         what = f"create {shown}" if state.target is None else f"rename {shown}"
-        text = (f":warning: An {shown} already exists: pick another id." if is_conflict(error)
+        text = (error.text if isinstance(error, ChangeFailed)
+                else f":warning: An {shown} already exists: pick another id." if is_conflict(error)
                 else failure_text(what, error))
         item = None
         if state.target is not None:
@@ -310,19 +329,6 @@ async def form_submitted(services: Services, client: AsyncWebClient, ack, body: 
         await update_view(client, view["id"], form_view(state, item=item, error=text, initial_id=new_id,
                                                         initial_name=name))
         return
-    name_field = f"{kind}Name"
-    if state.target is None:
-        record(services, user, f"{kind}.create", item_id, after={f"{kind}Id": item_id, name_field: name})
-        text = f":new: <@{user}> created {shown}{named}."
-        done = f":white_check_mark: Created {shown}{named}."
-    else:
-        old = state.extra.get("name")
-        record(services, user, f"{kind}.rename", item_id, before={name_field: old}, after={name_field: name})
-        old_shown = f"“{escape_truncated(old, 200)}”" if old else "no name"
-        new_shown = f"“{escape_truncated(name, 200)}”" if name else "no name"
-        text = f":pencil2: <@{user}> renamed {shown}: {old_shown} → {new_shown}."
-        done = f":white_check_mark: Renamed {shown}: {old_shown} → {new_shown}."
-    await announce(services, state.channel_id, text)
     await settle_after_ack(acked_at)
     await _finish(services, client, view["id"], state, done)
 
@@ -344,26 +350,27 @@ async def delete_clicked(services: Services, client: AsyncWebClient, body: dict)
         await tell_user(client, user, state.channel_id, refusal_text(services, f"delete {_PLURAL[kind]}"))
         return
     shown = _shown(kind, item_id)
-    infobip = services.infobip
     try:
         linked, count = await _linked(services, kind, item_id)
-        if kind == "application":
-            await infobip.delete_application(item_id)
-        else:
-            await infobip.delete_entity(item_id)
-    except InfobipNotFound:
-        await _finish(services, client, view["id"], state, f":information_source: {shown.capitalize()} was already gone.")
-        return
     except InfobipError as error:
         await update_view(client, view["id"], message_view(kind.capitalize(), failure_text(f"delete {shown}", error)))
         return
-    before = {f"{kind}Id": item_id, f"{kind}Name": state.extra.get("name"), "associations": linked}
-    record(services, user, f"{kind}.delete", item_id, before=before,
-           after={"resetTo": {"applicationId": DEFAULT_APPLICATION, "entityId": None}},
-           details={"linkedAssociations": count})
     moved = (f" {count} association{'s' if count != 1 else ''} and the resources linked to it now use application "
              "`default` and no entity.") if count else " Resources linked to it now use application `default` and no entity."
-    await announce(services, state.channel_id, f":wastebasket: <@{user}> deleted {shown}.{moved}")
+    before = {f"{kind}Id": item_id, f"{kind}Name": state.extra.get("name"), "associations": linked}
+    try:
+        intent = await make_change(
+            services, f"{kind}.delete", key=action_key(body), target=f"{kind}:{item_id}", actor=user,
+            call={"id": item_id}, channel=state.channel_id, notice=f":wastebasket: <@{user}> deleted {shown}.{moved}",
+            audit_entry={"target": item_id, "before": before, "details": {"linkedAssociations": count},
+                         "after": {"resetTo": {"applicationId": DEFAULT_APPLICATION, "entityId": None}}})
+    except (ChangeFailed, InfobipError) as error:
+        text = error.text if isinstance(error, ChangeFailed) else failure_text(f"delete {shown}", error)
+        await update_view(client, view["id"], message_view(kind.capitalize(), text))
+        return
+    if intent.outcome.get("already"):
+        await _finish(services, client, view["id"], state, f":information_source: {shown.capitalize()} was already gone.")
+        return
     await _finish(services, client, view["id"], state, f":white_check_mark: Deleted {shown}.{moved}")
 
 

@@ -37,6 +37,8 @@ from bot.domain.validation import errors_response
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.models import Application, Entity, ResourceAssociationRequest
 from bot.services import Services
+from bot.slack.intent_views import answered_as_repeat
+from bot.usecases.common import view_key
 from bot.slack.acks import settle_after_ack
 from bot.slack.invocation import Invocation, handles
 from bot.slack.platform_pickers import (
@@ -49,7 +51,8 @@ from bot.slack.platform_pickers import (
 from bot.slack.provisioning.common import (
     SLOW_TEXT,
     ChangeFailed,
-    announce,
+    change_view,
+    make_change,
     banner,
     before_ack,
     create_platforms,
@@ -58,7 +61,6 @@ from bot.slack.provisioning.common import (
     modal,
     open_child,
     option,
-    record,
     refusal_text,
     say,
     tell_user,
@@ -67,6 +69,7 @@ from bot.slack.provisioning.common import (
 from bot.slack.provisioning.owned import Owned, number_key_for, owned_resources
 from bot.slack.views import loading_view, message_view
 
+TITLE = "Associate a resource"
 ASSOCIATE_VIEW = "association_create"
 TYPE_ACTION = "association_type"
 NEW_ACTION = "association_new"
@@ -134,7 +137,7 @@ def associate_view(state: ViewState, owned: Owned, applications: list[Applicatio
         application_block(applications, initial.get("application"), allow_new=True),
         entity_block(entities, initial.get("entity"), label="Entity (optional)", allow_new=True),
     ]
-    return modal("Associate a resource", blocks, state=state, callback_id=ASSOCIATE_VIEW, submit="Associate",
+    return modal(TITLE, blocks, state=state, callback_id=ASSOCIATE_VIEW, submit="Associate",
                  close="Cancel")
 
 
@@ -144,7 +147,7 @@ async def build_associate(services: Services, state: ViewState, *, initial: dict
         (applications, entities), owned = await asyncio.gather(load_platforms(services.infobip),
                                                                owned_resources(services, state.resource_type))
     except InfobipError as failure:
-        return message_view("Associate a resource", failure_text("load the applications and entities", failure))
+        return message_view(TITLE, failure_text("load the applications and entities", failure))
     return associate_view(state, owned, applications, entities, initial=initial, error=error)
 
 
@@ -152,9 +155,9 @@ async def build_associate(services: Services, state: ViewState, *, initial: dict
 async def open_associate(invocation: Invocation, command: Associate) -> None:
     services = invocation.services
     if not services.may_manage_routing(invocation.user):
-        await say(invocation, "Associate a resource", refusal_text(services, "create associations"))
+        await say(invocation, TITLE, refusal_text(services, "create associations"))
         return
-    await invocation.loading("Associate a resource", "Loading applications, entities and the account's numbers…")
+    await invocation.loading(TITLE, "Loading applications, entities and the account's numbers…")
     await invocation.show(await build_associate(services, ViewState(channel_id=invocation.channel_id)))
 
 
@@ -174,7 +177,7 @@ async def type_changed(services: Services, client: AsyncWebClient, body: dict) -
         blocks.append(block)
         if block.get("block_id") == TYPE_BLOCK:
             blocks += type_dependent_blocks(chosen, owned, {})
-    new_view = modal("Associate a resource", blocks, state=state.but(resource_type=chosen),
+    new_view = modal(TITLE, blocks, state=state.but(resource_type=chosen),
                      callback_id=ASSOCIATE_VIEW, submit="Associate", close="Cancel")
     await update_view(client, view["id"], new_view, hash=view.get("hash"))
 
@@ -219,8 +222,11 @@ async def associate_submitted(services: Services, client: AsyncWebClient, ack, b
     view = body["view"]
     user = body["user"]["id"]
     state = ViewState.load(view.get("private_metadata"))
+    if await answered_as_repeat(services, client, ack, view, render=change_view(TITLE),
+                                working=loading_view(TITLE, "Creating the association at Infobip…")):
+        return
     if not services.may_manage_routing(user):
-        await ack(response_action="update", view=message_view("Associate a resource",
+        await ack(response_action="update", view=message_view(TITLE,
                                                                refusal_text(services, "create associations")))
         return
     answers, errors = _read_associate(flatten_state_values(view["state"]["values"]), state)
@@ -240,19 +246,28 @@ async def associate_submitted(services: Services, client: AsyncWebClient, ack, b
         if resource is None:
             await ack(errors_response({answers["typed_block"]: f"The account has no number +{phone_digits(answers['typed'])}."}))
             return
-    await ack(response_action="update", view=loading_view("Associate a resource", "Creating the association at Infobip…"))
+    await ack(response_action="update", view=loading_view(TITLE, "Creating the association at Infobip…"))
     acked_at = time.monotonic()
     state = state.but(resource_type=resource_type)
     choice = answers["choice"]
     key = AssociationKey(resource_type, answers["channel"], choice.application_id, choice.entity_id, resource)
     shown = resource_label(resource_type, resource)
+    channel_label = escape(CHANNEL_LABELS.get(key.channel, key.channel))
     try:
         if resource_type == "NUMBER":
             shown = await _checked_number(services, key)
-        await create_platforms(services, user, state.channel_id, choice)
-        await services.infobip.create_association(ResourceAssociationRequest(
-            resource_type=resource_type, channel=key.channel, application_id=key.application_id,
-            entity_id=key.entity_id, resource_id=key.resource_id))
+        await create_platforms(services, user, state.channel_id, choice, view_key(view))
+        done = (f":white_check_mark: Associated {shown} for {channel_label} with "
+                f"{platform_text(key.application_id, key.entity_id)}.")
+        await make_change(
+            services, "association.create", key=view_key(view), actor=user, channel=state.channel_id,
+            target=f"association:{resource_type}:{resource}:{key.channel}", view_id=view["id"], done_text=done,
+            call=ResourceAssociationRequest(resource_type=resource_type, channel=key.channel,
+                                            application_id=key.application_id, entity_id=key.entity_id,
+                                            resource_id=key.resource_id).to_wire(),
+            audit_entry={"target": f"{resource_type} {resource}", "after": key.snapshot()},
+            notice=f":link: <@{user}> associated the {escape(RESOURCE_TYPES[resource_type].lower())} {shown} "
+                   f"for {channel_label} with {platform_text(key.application_id, key.entity_id)}.")
     except ChangeFailed as failed:
         view_now = await build_associate(services, state, initial=_initial(answers), error=failed.text)
         await settle_after_ack(acked_at)
@@ -263,23 +278,15 @@ async def associate_submitted(services: Services, client: AsyncWebClient, ack, b
         if is_conflict(error):
             await update_view(client, view["id"], message_view(
                 "Already associated", f":white_check_mark: This association is already in place: {shown} on "
-                f"{escape(CHANNEL_LABELS.get(key.channel, key.channel))} → "
-                f"{platform_text(key.application_id, key.entity_id)}.", ["Nothing was changed."]))
+                f"{channel_label} → {platform_text(key.application_id, key.entity_id)}.", ["Nothing was changed."]))
             return
         view_now = await build_associate(services, state, initial=_initial(answers),
                                          error=failure_text("create the association", error))
         await update_view(client, view["id"], view_now)
         return
-    record(services, user, "association.create", f"{resource_type} {resource}", after=key.snapshot())
-    channel_label = escape(CHANNEL_LABELS.get(key.channel, key.channel))
-    await announce(services, state.channel_id,
-                   f":link: <@{user}> associated the {escape(RESOURCE_TYPES[resource_type].lower())} {shown} "
-                   f"for {channel_label} with {platform_text(key.application_id, key.entity_id)}.")
     await settle_after_ack(acked_at)
     await update_view(client, view["id"], message_view(
-        "Associated", f":white_check_mark: Associated {shown} for {channel_label} with "
-        f"{platform_text(key.application_id, key.entity_id)}.",
-        ["See them all with `/resource associations`."]))
+        "Associated", done, ["See them all with `/resource associations`."]))
 
 
 async def _checked_number(services: Services, key: AssociationKey) -> str:
@@ -301,7 +308,7 @@ async def new_clicked(services: Services, client: AsyncWebClient, body: dict) ->
     if not services.may_manage_routing(user):
         await tell_user(client, user, state.channel_id, refusal_text(services, "create associations"))
         return
-    view_id, _ = await open_child(client, body, loading_view("Associate a resource", "Loading…"))
+    view_id, _ = await open_child(client, body, loading_view(TITLE, "Loading…"))
     await update_view(client, view_id, await build_associate(services, ViewState(channel_id=state.channel_id)))
 
 

@@ -40,17 +40,18 @@ from bot.domain.validation import errors_response
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.models import Application, Entity, ResourceAssociationRequest
 from bot.services import Services
+from bot.usecases.common import action_key
 from bot.slack.acks import settle_after_ack
 from bot.slack.invocation import Invocation, handles
 from bot.slack.provisioning.associate import NEW_ACTION
 from bot.slack.provisioning.common import (
-    announce,
+    ChangeFailed,
+    make_change,
     banner,
     failure_text,
     modal,
     open_child,
     option,
-    record,
     refusal_text,
     say,
     tell_user,
@@ -294,19 +295,23 @@ async def delete_clicked(services: Services, client: AsyncWebClient, body: dict)
     described = (f"{escape(RESOURCE_TYPES.get(key.resource_type, key.resource_type).lower())} {shown} on "
                  f"{escape(CHANNEL_LABELS.get(key.channel, key.channel))} → "
                  f"{platform_text(key.application_id, key.entity_id)}")
+    call = ResourceAssociationRequest(resource_type=key.resource_type, channel=key.channel,
+                                      application_id=key.application_id, entity_id=key.entity_id,
+                                      resource_id=key.resource_id).to_wire()
     try:
-        await services.infobip.delete_association(ResourceAssociationRequest(
-            resource_type=key.resource_type, channel=key.channel, application_id=key.application_id,
-            entity_id=key.entity_id, resource_id=key.resource_id))
-    except InfobipNotFound:
-        notice = f":information_source: The association of {described} was already gone."
+        intent = await make_change(
+            services, "association.delete", key=action_key(body), actor=user, call=call, channel=state.channel_id,
+            target=f"association:{key.resource_type}:{key.resource_id}:{key.channel}",
+            audit_entry={"target": f"{key.resource_type} {key.resource_id}", "before": key.snapshot()},
+            notice=f":scissors: <@{user}> deleted the association of {described}. The resource itself stays.")
+    except ChangeFailed as failed:
+        notice = failed.text
     except InfobipError as error:
         notice = failure_text(f"delete the association of {described}", error)
     else:
-        record(services, user, "association.delete", f"{key.resource_type} {key.resource_id}", before=key.snapshot())
-        await announce(services, state.channel_id, f":scissors: <@{user}> deleted the association of {described}. "
-                                                   "The resource itself stays.")
-        notice = f":white_check_mark: Deleted the association of {described}. The resource itself stays."
+        notice = (f":information_source: The association of {described} was already gone."
+                  if intent.outcome.get("already") else
+                  f":white_check_mark: Deleted the association of {described}. The resource itself stays.")
     if view.get("callback_id") == DETAILS_VIEW:
         if state.parent_view_id and state.parent_view_id != view["id"]:
             await update_view(client, state.parent_view_id,

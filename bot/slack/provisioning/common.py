@@ -1,10 +1,12 @@
-"""What the provisioning modals share: permission refusals, ephemeral replies, recording and
-announcing a change, creating an application/entity picked as "new", and safe view updates."""
+"""What the provisioning modals share: permission refusals, ephemeral replies, making a change
+once (audited and announced with it), creating an application/entity picked as "new", and safe
+view updates."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -19,8 +21,13 @@ from bot.slack.invocation import Invocation
 from bot.slack import views
 from bot.slack.platform_pickers import PlatformChoice
 from bot.slack.provider_errors import explain
-from bot.slack.views import message_view
-from bot.store.audit import record_audit
+from bot.slack.views import loading_view, message_view
+from bot.providers.error_records import error_from_record
+from bot.store.intents import Intent, IntentState
+from bot.usecases import provisioning
+from bot.usecases.common import sub_key
+from bot.usecases.provisioning import USE_CASES as PROVISIONING
+from bot.usecases.runner import perform
 
 log = logging.getLogger("bot.slack.provisioning")
 
@@ -115,24 +122,10 @@ async def say(invocation: Invocation, title: str, text: str) -> None:
         await tell_user(invocation.client, invocation.user, invocation.channel_id, text)
 
 
-async def announce(services: Services, channel: str | None, text: str) -> None:
-    """Post a change where the command was used (RESOURCEBOT_CHANNEL when that is unknown)."""
-    target = channel or services.settings.resourcebot_channel
-    if not target:
-        return
-    try:
-        await services.slack.chat_postMessage(channel=target, text=text,
-                                              blocks=[{"type": "section", "text": mrkdwn_text(text)}])
-    except SlackApiError as error:
-        log.warning("could not post a change in %s: %s", target, error.response.get("error"))
-
-
-def record(services: Services, user: str, action: str, target: str, *, before: Any = None, after: Any = None,
-           details: dict[str, Any] | None = None) -> None:
-    """The audit entry of a change Infobip has confirmed."""
-    record_audit(services.db, actor=user, action=action, target=target, before=before, after=after,
-                 details=details)
-    log.info("%s %s by %s", action, target, user)
+def notice_channel(services: Services, channel: str | None) -> str | None:
+    """Where a change is announced: where the command was used (RESOURCEBOT_CHANNEL when that is
+    unknown); nowhere when neither is known."""
+    return channel or services.settings.resourcebot_channel
 
 
 class ChangeFailed(Exception):
@@ -143,33 +136,69 @@ class ChangeFailed(Exception):
         self.text = text
 
 
-async def create_platforms(services: Services, user: str, channel: str | None, choice: PlatformChoice) -> None:
-    """Create the application and entity picked as "new" (each recorded and announced).
-    Raises ChangeFailed at the first that fails; one created before it stays."""
-    if choice.new_application is not None:
-        application = choice.new_application
-        shown = f"application `{escape(application.application_id)}`"
+async def make_change(services: Services, action: str, *, key: str, target: str, actor: str, call: dict[str, Any],
+                      audit_entry: dict[str, Any], notice: str | None, channel: str | None,
+                      view_id: str | None = None, done_text: str | None = None) -> Intent:
+    """Perform one change of the account's set-up exactly once (bot/usecases/provisioning.py) and
+    return its intent once it is done. Raises what the provider answered (InfobipError) when it was
+    refused or stays unknown, and ChangeFailed when someone else is changing the same thing."""
+    wanted = provisioning.wanted(key=key, target=target, actor=actor, call=call, audit_entry=audit_entry,
+                                 notice_text=notice, notice_channel=notice_channel(services, channel),
+                                 view_id=view_id)
+    if done_text:
+        wanted = replace(wanted, context={**wanted.context, "done_text": done_text})
+    performed = await perform(services, PROVISIONING[action], wanted)
+    if performed.busy:
+        raise ChangeFailed(f":hourglass_flowing_sand: <@{performed.intent.actor}> is changing this right now; "
+                           "nothing more was sent.")
+    return raise_for_outcome(performed.intent)
+
+
+def raise_for_outcome(intent: Intent) -> Intent:
+    """The intent when its change is done; otherwise what stopped it, raised."""
+    if intent.state == IntentState.DONE:
+        return intent
+    if intent.state == IntentState.REFUSED:
+        if intent.outcome.get("error"):
+            raise error_from_record(intent.outcome["error"])
+        raise ChangeFailed(intent.outcome.get("message") or ":warning: Infobip did not make this change.")
+    raise InfobipUnknownOutcome(intent.action, "no answer yet")
+
+
+def change_view(title: str) -> Callable[[Intent], dict[str, Any]]:
+    """How a repeated submission of a change's form is answered: the first one's outcome."""
+    def render(intent: Intent) -> dict[str, Any]:
+        if intent.state == IntentState.INTENDED:
+            return loading_view(title, "Saving at Infobip…")
         try:
-            await services.infobip.create_application(application)
+            raise_for_outcome(intent)
+        except ChangeFailed as failed:
+            return message_view(title, failed.text)
+        except InfobipError as error:
+            return message_view(title, failure_text("make this change", error))
+        return message_view(title, intent.context.get("done_text") or ":white_check_mark: Done.")
+    return render
+
+
+async def create_platforms(services: Services, user: str, channel: str | None, choice: PlatformChoice,
+                           key: str) -> None:
+    """Create the application and entity picked as "new" (each once, recorded and announced), as
+    steps of the person's action `key`. Raises ChangeFailed at the first that fails; one created
+    before it stays."""
+    for kind, item in (("application", choice.new_application), ("entity", choice.new_entity)):
+        if item is None:
+            continue
+        item_id, name = getattr(item, f"{kind}_id"), getattr(item, f"{kind}_name")
+        shown = f"{kind} `{escape(item_id)}`"
+        try:
+            await make_change(services, f"{kind}.create", key=sub_key(key, kind), target=f"{kind}:{item_id}",
+                              actor=user, call={"id": item_id, "name": name}, channel=channel,
+                              audit_entry={"target": item_id, "after": {f"{kind}Id": item_id, f"{kind}Name": name}},
+                              notice=f":new: <@{user}> created {shown}{_named(name)}.")
         except InfobipError as error:
             if is_conflict(error):
                 raise ChangeFailed(f":warning: An {shown} already exists: pick it from the list instead.") from error
             raise ChangeFailed(failure_text(f"create {shown}", error)) from error
-        record(services, user, "application.create", application.application_id,
-               after={"applicationId": application.application_id, "applicationName": application.application_name})
-        await announce(services, channel, f":new: <@{user}> created {shown}{_named(application.application_name)}.")
-    if choice.new_entity is not None:
-        entity = choice.new_entity
-        shown = f"entity `{escape(entity.entity_id)}`"
-        try:
-            await services.infobip.create_entity(entity)
-        except InfobipError as error:
-            if is_conflict(error):
-                raise ChangeFailed(f":warning: An {shown} already exists: pick it from the list instead.") from error
-            raise ChangeFailed(failure_text(f"create {shown}", error)) from error
-        record(services, user, "entity.create", entity.entity_id,
-               after={"entityId": entity.entity_id, "entityName": entity.entity_name})
-        await announce(services, channel, f":new: <@{user}> created {shown}{_named(entity.entity_name)}.")
 
 
 def _named(name: str | None) -> str:

@@ -44,9 +44,13 @@ from bot.providers.infobip.models import (
     InboundConfiguration,
     InboundConfigurationRequest,
     Number,
-    NumberUpdate,
 )
 from bot.services import Services
+from bot.slack.intent_views import answered_as_repeat
+from bot.usecases import set_number_platform
+from bot.usecases.common import action_key, view_key
+from bot.usecases.runner import carry_out, claim_intent
+from bot.usecases.set_number_platform import SET_NUMBER_PLATFORM
 from bot.slack.acks import settle_after_ack
 from bot.slack.platform_pickers import (
     APPLICATION_BLOCK,
@@ -58,7 +62,10 @@ from bot.slack.platform_pickers import (
 from bot.slack.provisioning.common import (
     SLOW_TEXT,
     ChangeFailed,
-    announce,
+    change_view,
+    make_change,
+    notice_channel,
+    raise_for_outcome,
     banner,
     before_ack,
     create_platforms,
@@ -69,7 +76,6 @@ from bot.slack.provisioning.common import (
     open_child,
     option,
     origin_channel,
-    record,
     refusal_text,
     tell_user,
     update_view,
@@ -271,6 +277,9 @@ async def routing_submitted(services: Services, client: AsyncWebClient, ack, bod
     view = body["view"]
     user = body["user"]["id"]
     state = ViewState.load(view.get("private_metadata"))
+    if await answered_as_repeat(services, client, ack, view, render=change_view(TITLE),
+                                working=loading_view(TITLE, "Saving the number-level routing…")):
+        return
     if not services.may_manage_routing(user):
         await ack(response_action="update", view=message_view(TITLE, refusal_text(services, "change inbound routing")))
         return
@@ -287,39 +296,30 @@ async def routing_submitted(services: Services, client: AsyncWebClient, ack, bod
     after = (choice.application_id, choice.entity_id)
     shown = f"+{escape(state.extra['n'])}" if state.extra.get("n") else f"`{escape(number_key)}`"
     try:
-        await create_platforms(services, user, state.channel_id, choice)
+        await create_platforms(services, user, state.channel_id, choice, view_key(view))
+        intent = None
         if after != before:
-            await services.infobip.update_owned_number(number_key, NumberUpdate(application_id=after[0],
-                                                                                entity_id=after[1]))
+            claimed = claim_intent(services, SET_NUMBER_PLATFORM, set_number_platform.wanted(
+                key=view_key(view), actor=user, number_key=number_key, number=state.extra.get("n"), before=before,
+                after=after, view_id=view["id"], notice_channel=notice_channel(services, state.channel_id)))
+            if claimed.busy:
+                raise ChangeFailed(f":hourglass_flowing_sand: <@{claimed.intent.actor}> is changing this number "
+                                   "right now; nothing more was sent.")
+            intent = raise_for_outcome(await carry_out(services, SET_NUMBER_PLATFORM, claimed.intent)
+                                       if claimed.claimed else claimed.intent)
     except ChangeFailed as failed:
         notice = failed.text
     except InfobipError as error:
         notice = failure_text(f"change the number-level routing of {shown}", error)
     else:
-        if after == before:
+        if intent is None:
             notice = ":information_source: The number level was already set so; nothing changed."
         else:
-            change = await number_level_changed(services, user, state.channel_id, number_key, state.extra.get("n"),
-                                                before, after)
-            notice = f":white_check_mark: Number level saved: {change}."
+            notice = (":white_check_mark: Number level saved: "
+                      f"{platform_change_text(before, set_number_platform.now_on(intent))}.")
     routing = await build_routing(services, user, state, notice=notice)
     await settle_after_ack(acked_at)
     await update_view(client, view["id"], routing)
-
-
-async def number_level_changed(services: Services, user: str, channel_id: str | None, number_key: str,
-                               number: str | None, before: tuple[str | None, str | None],
-                               after: tuple[str | None, str | None]) -> str:
-    """Audit and announce a number-level application/entity change Infobip confirmed (here or from
-    my-numbers' "Set application/entity"); returns the change in words (mrkdwn)."""
-    record(services, user, "routing.number", number_key, before=platform_snapshot(*before),
-           after=platform_snapshot(*after), details={"number": number})
-    change = platform_change_text(before, after)
-    shown = f"+{escape(number)}" if number else f"`{escape(number_key)}`"
-    await announce(services, channel_id,
-                   f":twisted_rightwards_arrows: <@{user}> changed the number-level routing of {shown}: "
-                   f"{change}. Inbound configurations that set their own application or entity still win.")
-    return change
 
 
 # ---- Keyword configurations --------------------------------------------------------------------------------
@@ -421,6 +421,9 @@ async def keyword_submitted(services: Services, client: AsyncWebClient, ack, bod
     view = body["view"]
     user = body["user"]["id"]
     state = ViewState.load(view.get("private_metadata"))
+    if await answered_as_repeat(services, client, ack, view, render=change_view("Inbound configuration"),
+                                working=loading_view("Inbound configuration", "Saving at Infobip…")):
+        return
     if not services.may_manage_routing(user):
         await ack(response_action="update", view=message_view("Inbound configuration",
                                                                refusal_text(services, "change inbound routing")))
@@ -465,9 +468,31 @@ async def keyword_submitted(services: Services, client: AsyncWebClient, ack, bod
     request = InboundConfigurationRequest(channel=channel, keyword=keyword,
                                           unset=["PLATFORM"] if editing else None, **extras)
     shown = f"+{escape(state.extra['n'])}" if state.extra.get("n") else f"`{escape(number_key)}`"
+    target = f"{number_key} {keyword or '*'}"
+    route = route_text(choice.application_id, choice.entity_id)
+    after = {"channel": channel, "keyword": keyword, "platform": platform_snapshot(choice.application_id,
+                                                                                   choice.entity_id)}
+    if editing:
+        old_keyword = state.extra.get("kw")
+        action = "routing.keyword.update"
+        audit_entry = {"target": target, "after": {"configurationKey": state.configuration_key, **after},
+                       "before": {"configurationKey": state.configuration_key, "channel": channel,
+                                  "keyword": old_keyword,
+                                  "platform": platform_snapshot(state.extra.get("a"), state.extra.get("e"))}}
+        renamed = "" if _same_keyword(old_keyword, keyword) else f" (was {keyword_label(old_keyword)})"
+        text = (f":twisted_rightwards_arrows: <@{user}> changed the inbound configuration for {keyword_label(keyword)}"
+                f"{renamed} on {shown} ({escape(channel)}): {route}.")
+        done = f":white_check_mark: Saved the configuration for {keyword_label(keyword)}: {route}."
+    else:
+        action, audit_entry = "routing.keyword.create", {"target": target, "after": after}
+        text = (f":twisted_rightwards_arrows: <@{user}> added an inbound configuration for {keyword_label(keyword)} "
+                f"on {shown} ({escape(channel)}): {route}.")
+        done = f":white_check_mark: Added the configuration for {keyword_label(keyword)}: {route}."
     try:
-        await create_platforms(services, user, state.channel_id, choice)
-        saved = await services.infobip.manage_inbound_configuration(request)
+        await create_platforms(services, user, state.channel_id, choice, view_key(view))
+        await make_change(services, action, key=view_key(view), target=f"keyword:{number_key}:{channel}:{keyword or '*'}",
+                          actor=user, call=request.to_wire(), audit_entry=audit_entry, notice=text,
+                          channel=state.channel_id, view_id=view["id"], done_text=done)
     except (ChangeFailed, InfobipError) as failure:
         text = failure.text if isinstance(failure, ChangeFailed) else failure_text("save the configuration", failure)
         await settle_after_ack(acked_at)
@@ -475,25 +500,6 @@ async def keyword_submitted(services: Services, client: AsyncWebClient, ack, bod
                                        {"channel": channel, "keyword": keyword,
                                         "application": choice.application_id, "entity": choice.entity_id})
         return
-    after = {"configurationKey": saved.configuration_key, "channel": channel, "keyword": keyword,
-             "platform": platform_snapshot(choice.application_id, choice.entity_id)}
-    target = f"{number_key} {keyword or '*'}"
-    route = route_text(choice.application_id, choice.entity_id)
-    if editing:
-        old_keyword = state.extra.get("kw")
-        before = {"configurationKey": state.configuration_key, "channel": channel, "keyword": old_keyword,
-                  "platform": platform_snapshot(state.extra.get("a"), state.extra.get("e"))}
-        record(services, user, "routing.keyword.update", target, before=before, after=after)
-        renamed = "" if _same_keyword(old_keyword, keyword) else f" (was {keyword_label(old_keyword)})"
-        text = (f":twisted_rightwards_arrows: <@{user}> changed the inbound configuration for {keyword_label(keyword)}"
-                f"{renamed} on {shown} ({escape(channel)}): {route}.")
-        done = f":white_check_mark: Saved the configuration for {keyword_label(keyword)}: {route}."
-    else:
-        record(services, user, "routing.keyword.create", target, after=after)
-        text = (f":twisted_rightwards_arrows: <@{user}> added an inbound configuration for {keyword_label(keyword)} "
-                f"on {shown} ({escape(channel)}): {route}.")
-        done = f":white_check_mark: Added the configuration for {keyword_label(keyword)}: {route}."
-    await announce(services, state.channel_id, text)
     await settle_after_ack(acked_at)
     await _finish(services, client, user, view["id"], state, done)
 
@@ -538,22 +544,24 @@ async def delete_clicked(services: Services, client: AsyncWebClient, body: dict)
     keyword = state.extra.get("kw")
     number_key = state.target or ""
     shown = f"+{escape(state.extra['n'])}" if state.extra.get("n") else f"`{escape(number_key)}`"
+    before = {"configurationKey": configuration_key, "channel": state.channel, "keyword": keyword,
+              "platform": platform_snapshot(state.extra.get("a"), state.extra.get("e"))}
     try:
-        await services.infobip.delete_inbound_configuration(configuration_key)
-    except InfobipNotFound:
-        notice = f":information_source: The configuration for {keyword_label(keyword)} was already gone."
-    except InfobipError as error:
-        await update_view(client, view["id"], message_view("Inbound configuration",
-                                                           failure_text("delete the configuration", error)))
+        intent = await make_change(
+            services, "routing.keyword.delete", key=action_key(body), target=f"configuration:{configuration_key}",
+            actor=user, call={"configurationKey": configuration_key, "channel": state.channel or "SMS",
+                              "numberKey": number_key},
+            audit_entry={"target": f"{number_key} {keyword or '*'}", "before": before}, channel=state.channel_id,
+            notice=f":wastebasket: <@{user}> deleted the inbound configuration for {keyword_label(keyword)} on "
+                   f"{shown} ({escape(state.channel or '')}). Those messages now follow another matching "
+                   "configuration or the number level.")
+    except (ChangeFailed, InfobipError) as error:
+        text = error.text if isinstance(error, ChangeFailed) else failure_text("delete the configuration", error)
+        await update_view(client, view["id"], message_view("Inbound configuration", text))
         return
+    if intent.outcome.get("already"):
+        notice = f":information_source: The configuration for {keyword_label(keyword)} was already gone."
     else:
-        before = {"configurationKey": configuration_key, "channel": state.channel, "keyword": keyword,
-                  "platform": platform_snapshot(state.extra.get("a"), state.extra.get("e"))}
-        record(services, user, "routing.keyword.delete", f"{number_key} {keyword or '*'}", before=before)
-        await announce(services, state.channel_id,
-                       f":wastebasket: <@{user}> deleted the inbound configuration for {keyword_label(keyword)} on "
-                       f"{shown} ({escape(state.channel or '')}). Those messages now follow another matching "
-                       "configuration or the number level.")
         notice = f":white_check_mark: Deleted the configuration for {keyword_label(keyword)}."
     await _finish(services, client, user, view["id"], state, notice)
 
