@@ -98,15 +98,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
     import csv
     import json
 
-    from bot.store.audit import list_audit
+    from bot.store.audit import audit_rows
     from bot.store.db import open_database
 
     settings = load_settings()
-    entries = list_audit(open_database(settings.resourcebot_db), action_prefix=args.action, since=args.since)
-    columns = ["at", "actor", "action", "target", "provider", "details", "before", "after"]
-    rows = [[e.at, e.actor, e.action, e.target, e.provider or "",
-             *(json.dumps(v, sort_keys=True) if v not in (None, {}) else "" for v in (e.details, e.before, e.after))]
-            for e in entries]
+    # `state` last: scripts that read the earlier columns by position keep working.
+    columns = ["at", "actor", "action", "target", "provider", "details", "before", "after", "state"]
+    rows = [[row["at"], row["actor"], row["action"], row["target"], row["provider"] or "",
+             *(json.dumps(v, sort_keys=True) if v not in (None, {}) else "" for v in
+               (row["details"], row["before"], row["after"])), row["state"]]
+            for row in audit_rows(open_database(settings.resourcebot_db), action_prefix=args.action, since=args.since)]
     if args.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)

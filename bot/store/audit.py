@@ -53,3 +53,32 @@ def list_audit(db: sqlite_utils.Database, *, action_prefix: str | None = None, s
     return [AuditEntry(**{**row, "details": json.loads(row["details"] or "{}"),
                           "before": json.loads(row["before"]) if row["before"] else None,
                           "after": json.loads(row["after"]) if row["after"] else None}) for row in rows]
+
+
+def _state_text(state: str, resolved_by: str | None) -> str:
+    """An intent's state as the log shows it: a recovered one says it was unknown first."""
+    return f"unknown → {state}" if resolved_by == "recovery" and state in ("done", "refused") else state
+
+
+def audit_rows(db: sqlite_utils.Database, *, action_prefix: str | None = None,
+               since: str | None = None) -> list[dict[str, Any]]:
+    """What `resourcebot audit` lists, oldest first: every change made (with the state of the
+    intent that made it), and every intent that did not make one (intended, refused, unknown)."""
+    from bot.store.intents import IntentState, list_intents  # the intents module builds on this one
+
+    intents = {i.key: i for i in list_intents(db, action_prefix=action_prefix, since=since)}
+    rows: list[dict[str, Any]] = []
+    for entry in list_audit(db, action_prefix=action_prefix, since=since):
+        intent = intents.get(entry.intent or "")
+        state = _state_text(str(intent.state), intent.resolved_by) if intent else "done"
+        rows.append({**entry.model_dump(), "state": state})
+    for intent in intents.values():
+        if intent.state == IntentState.DONE:
+            continue  # its change is listed above, from the audit log
+        details = {k: v for k, v in intent.outcome.items() if k != "error"}
+        if intent.outcome.get("error"):
+            details["error"] = intent.outcome["error"].get("text")
+        rows.append({"at": intent.settled_at or intent.created_at, "actor": intent.actor, "action": intent.action,
+                     "state": _state_text(str(intent.state), intent.resolved_by), "target": intent.target,
+                     "provider": intent.provider, "details": details, "before": None, "after": None})
+    return sorted(rows, key=lambda row: row["at"])
