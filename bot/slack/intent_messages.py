@@ -53,5 +53,8 @@ def settled_dm(intent: Intent) -> Message | None:
     if render:
         text = render(intent)
         return section_message(text) if text else None
-    verb = "went through" if intent.state == IntentState.DONE else "did not go through"
-    return section_message(f"Your {escape(intent.action)} of `{escape(intent.target)}` {verb}.")
+    if intent.state == IntentState.DONE:  # worded when it was asked for, where it has a modal
+        done = intent.context.get("done_text") or f"`{escape(intent.target)}` is done."
+        return section_message(f"Your change went through after all. {done}")
+    return section_message(f":warning: Your change ({escape(intent.action)} of `{escape(intent.target)}`) did not "
+                           "go through: Infobip does not have it. Nothing was changed; you can make it again.")

@@ -1,8 +1,8 @@
 """Sending a request's update (all its requirements again) to Infobip: once, shown in its thread once.
 
-Recovery reads the request back: it carries the requirements sent (or has moved past the update
-statuses) means the update was applied; still waiting for an update with the old values means
-it never arrived, and the requester is told to send it again.
+Recovery reads the request back: moved past the update statuses carrying the requirements sent
+means the update was applied; still waiting for an update means it never arrived, and the
+requester is told to send it again.
 """
 
 from __future__ import annotations
@@ -63,9 +63,11 @@ async def _recover(services: "Services", intent: Intent) -> Outcome | None:
         current = await services.infobip.get_resource_request(intent.params["providerRequestId"])
     except InfobipError:
         return None
+    # An update moves the request out of the update statuses, carrying what was sent; a request
+    # still waiting for one never got it (even when what was sent equals what it holds).
     now = [item.model_dump(mode="json") for item in current.requirements or []]
-    if _sent(intent.params["requirements"]) <= _sent(now) or str(current.status) not in {
-            str(s) for s in EDITABLE_STATUSES}:
+    waiting = str(current.status) in {str(s) for s in EDITABLE_STATUSES}
+    if not waiting and _sent(intent.params["requirements"]) <= _sent(now):
         return Outcome.done(intent.request_id, status=str(current.status or "AUTOMATIC_VALIDATION"))
     return Outcome.refused(not_applied=True)
 

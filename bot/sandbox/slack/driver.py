@@ -99,10 +99,20 @@ class SlackDriver:
         return BotResponse(answer.status_code, dict(answer.headers), answer.text,
                            time.monotonic() - started, payload)
 
-    def _interact(self, payload: dict) -> BotResponse:
+    def _interact(self, payload: dict, headers: dict[str, str] | None = None) -> BotResponse:
         # Interactivity payloads travel as one form field, `payload`, holding JSON.
         body = urlencode({"payload": json.dumps(payload)}).encode()
-        return self.post(body, FORM, payload=payload)
+        return self.post(body, FORM, payload=payload, headers=headers)
+
+    def interact(self, payload: dict, *, headers: dict[str, str] | None = None) -> BotResponse:
+        """Send an interactivity payload again as it is (a double click, a client resending, a
+        replay): e.g. one made by `block_action_payload` or `view_submission_payload`, or the
+        `payload` of an earlier response. A view submission's answer is applied as Slack would."""
+        response = self._interact(payload, headers)
+        if payload.get("type") == "view_submission" and response.status == 200 and response.in_time:
+            response.errors = self.standin.apply_view_response(payload["user"]["id"], payload["view"]["id"],
+                                                               response.json)
+        return response
 
     # ---- who and where -------------------------------------------------------------------
 
@@ -151,6 +161,13 @@ class SlackDriver:
         """The user clicks or picks in an element of a message (channel+message_ts), of a view
         (view_id), or else of their open modal or their App Home. `value` is what they pick:
         an option value (or list) for selects and checkboxes, text for inputs, a date…"""
+        return self._interact(self.block_action_payload(action_id, value, user=user, channel=channel,
+                                                        message_ts=message_ts, view_id=view_id, block_id=block_id))
+
+    def block_action_payload(self, action_id: str, value: Any = None, *, user: str | None = None,
+                             channel: str | None = None, message_ts: str | None = None,
+                             view_id: str | None = None, block_id: str | None = None) -> dict:
+        """The payload `block_action` sends, without sending it (see `interact`)."""
         user = user or self.default_user
         payload = self._common("block_actions", user)
         if message_ts is not None:
@@ -189,7 +206,7 @@ class SlackDriver:
             self.standin.set_view_state(payload["view"]["id"], state)
             payload["view"]["state"] = {"values": state}
         payload.update(trigger_id=self.standin.issue_trigger(user), actions=[action])
-        return self._interact(payload)
+        return payload
 
     def _action(self, block: dict, element: dict, value: Any) -> dict:
         action = {"type": element["type"], "action_id": element["action_id"],
@@ -230,6 +247,20 @@ class SlackDriver:
         unless check=False. Afterwards the stand-in shows what the bot answered; a refused
         answer's errors are in `response.errors`.
         """
+        payload = self.view_submission_payload(values, user=user, view_id=view_id, check=check)
+        user, view = payload["user"]["id"], payload["view"]
+        response = self._interact(payload)
+        if response.status != 200:
+            response.notes.append("Slack shows the user: We had some trouble connecting.")
+        elif not response.in_time:
+            response.notes.append("Slack gave up waiting (3 s): the modal stays open with an error.")
+        else:
+            response.errors = self.standin.apply_view_response(user, view["id"], response.json)
+        return response
+
+    def view_submission_payload(self, values: dict[str, Any] | None = None, *, user: str | None = None,
+                                view_id: str | None = None, check: bool = True) -> dict:
+        """The payload `submit_view` sends, without sending it (see `interact`)."""
         user = user or self.default_user
         view = self._view_for(user, view_id)
         stack = [v["id"] for v in self.standin.view_stack(user)]
@@ -240,14 +271,7 @@ class SlackDriver:
         view["state"] = {"values": state}
         payload = self._common("view_submission", user)
         payload.update(trigger_id=self.standin.issue_trigger(user), view=view, response_urls=[])
-        response = self._interact(payload)
-        if response.status != 200:
-            response.notes.append("Slack shows the user: We had some trouble connecting.")
-        elif not response.in_time:
-            response.notes.append("Slack gave up waiting (3 s): the modal stays open with an error.")
-        else:
-            response.errors = self.standin.apply_view_response(user, view["id"], response.json)
-        return response
+        return payload
 
     def close_view(self, *, user: str | None = None, view_id: str | None = None,
                    clear: bool = False) -> BotResponse | None:
