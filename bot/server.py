@@ -28,7 +28,7 @@ from bot.providers.cm.events import PROVIDER as CM_PROVIDER
 from bot.providers.cm.events import changed as cm_changed
 from bot.providers.cm.events import to_provider_event as cm_event
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
-from bot.providers.infobip.events import to_provider_events
+from bot.providers.infobip.events import PROVIDER, to_provider_events
 from bot.providers.infobip.webhooks import WebhookParseError, parse_webhook
 from bot.services import Services
 from bot.slack.envelope import problem as envelope_problem
@@ -37,6 +37,7 @@ from bot.slack.template_links import link_is_valid
 from bot.store.events import Outcome, record_events
 from bot.store.outbox import pending_count
 from bot.store.requests import find_by_callback_token, update_request
+from bot.store.submissions import unconfirmed
 
 log = logging.getLogger("bot.server")
 
@@ -107,12 +108,19 @@ def create_app(services: Services) -> Starlette:
             return JSONResponse({"error": str(error)}, status_code=400)
         recorded = record_events(services.db, events)
         outcomes = [r.outcome for r in recorded]
-        for event, outcome in zip(events, outcomes):
-            if outcome == Outcome.UNKNOWN_REQUEST:
-                log.warning("Infobip webhook for unknown request %s (%s): ignored", event.provider_request_id,
-                            event.status)
         if any(o in (Outcome.APPLIED, Outcome.REMINDER) for o in outcomes):
             services.outbox.wake()
+        unknown = [event for event, outcome in zip(events, outcomes) if outcome == Outcome.UNKNOWN_REQUEST]
+        if unknown and unconfirmed(services.db, PROVIDER):
+            # It may be a submission whose answer was lost, not linked yet: Infobip sends again what
+            # is not answered 2xx, and by then it is ours (or given up). The rest is recorded already.
+            log.info("Infobip webhook for unknown request %s while submissions are being confirmed: "
+                     "asked to send it again", unknown[0].provider_request_id)
+            return JSONResponse({"error": "unknown request while submissions are being confirmed; send it again"},
+                                status_code=503, headers={"Retry-After": "30"})
+        for event in unknown:
+            log.warning("Infobip webhook for unknown request %s (%s): ignored", event.provider_request_id,
+                        event.status)
         return JSONResponse({"received": len(events), "outcomes": [str(o) for o in outcomes]})
 
     async def cm_callback(request: Request):

@@ -13,6 +13,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.form_values import flatten_state_values
@@ -203,7 +204,10 @@ async def _send(services: Services, use_case: UseCase, intent: Intent, form: Val
     uploaded: list[str] = []
     try:
         document_ids, file_names = await _upload_documents(services, form, uploaded)
-    except (InfobipError, SlackFileError) as error:
+    except (InfobipError, SlackFileError, httpx.HTTPError) as error:
+        if isinstance(error, httpx.HTTPError):  # Slack's file host could not be reached
+            log.info("an attached file could not be downloaded: %s", error)
+            error = SlackFileError("An attached file could not be fetched from Slack; attach it again.")
         await _delete_documents(services, uploaded)
         return commit_outcome(services.db, use_case, intent, Outcome.refused(**failed(error)), resolved_by="call")
     filled = form.with_document_ids(document_ids) if document_ids else form.requirements

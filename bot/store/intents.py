@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
@@ -22,6 +23,8 @@ from bot.store.db import BOOT_ID
 from bot.store.requests import now_iso
 
 _JSON_FIELDS = ("params", "context", "outcome")
+# A call, with its retries and the read-back after an unknown answer, ends well within this.
+STUCK_AFTER = timedelta(minutes=15)
 
 
 class IntentState(StrEnum):
@@ -55,8 +58,12 @@ class Intent(BaseModel):
 
     @property
     def cut_off(self) -> bool:
-        """Left open by a process that is gone (another boot): nobody is performing it now."""
-        return self.open and self.owner != BOOT_ID
+        """Left open by a process that is gone (another boot), or by this one for far longer than
+        any call takes (a bug cut it short): nobody is performing it now."""
+        if not self.open:
+            return False
+        started = datetime.fromisoformat(self.created_at)
+        return self.owner != BOOT_ID or datetime.now(timezone.utc) - started > STUCK_AFTER
 
 
 @dataclass(frozen=True)

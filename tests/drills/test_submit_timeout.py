@@ -14,12 +14,12 @@ Faults (the sandbox's /_sandbox/faults on submit-resource-request):
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from bot.domain.submissions import GIVE_UP_AFTER, NOT_SUBMITTED, UNCONFIRMED
-from tests.e2e.conftest import ALICE, CHANNEL, block_text
+from tests.e2e.conftest import ALICE, CHANNEL, block_text, status_webhook
 
 GB_NUMBER = "number GB VIRTUAL_LONG_NUMBER"
 SUBMIT = "submit-resource-request"
@@ -88,3 +88,27 @@ def test_a_request_never_created_is_given_up_and_the_requester_told(world):
     assert len(dm) == 1 and given_up.id in block_text(dm[0])
     assert given_up.thread_ts is None and sandbox_requests(world) == []
     world.wait_idle()
+
+
+@pytest.mark.world(resourcebot_recover_seconds=0.3, infobip_timeout=1.5)
+def test_a_webhook_for_a_submission_not_linked_yet_is_asked_for_again_then_taken(world):
+    # The pass that would link the submission waits at its list call until the drill releases it.
+    world.sandbox_fault(operation_id="get-resource-requests", hold=True)
+    submit_with_fault(world, status=504, after_processing=True)
+    [pending] = world.requests()
+    [created] = sandbox_requests(world)
+    hold = world.wait(lambda: next((h for h in world.sandbox_admin.get("/holds").json()["holds"]
+                                    if h["state"] == "held"), None), what="the recovery pass's list call")
+
+    body = status_webhook(created.id, "UPDATE_REQUESTED", datetime.now(timezone.utc),
+                          requirementsFeedback=[{"key": "quantity", "code": "RES_REQ_FEED_OTHER",
+                                                 "feedback": "Why one?"}])
+    asked_again = world.post_webhook(body)
+    assert asked_again.status_code == 503 and asked_again.headers["Retry-After"] == "30"
+
+    assert world.sandbox_admin.post(f"/holds/{hold['id']}/release", json={"process": True}).status_code == 200
+    linked = world.wait(lambda: (r := world.request(pending.id)).thread_ts and r, timeout=15, what="the thread")
+    taken = world.post_webhook(body)  # Infobip sends it again
+    assert taken.status_code == 200 and taken.json()["outcomes"] == ["applied"]
+    thread = world.wait_thread(linked.id, 2)
+    assert "Why one?" in block_text(thread[-1])

@@ -16,12 +16,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bot.providers.infobip.operations import match_operation
+from bot.providers.infobip.operations import OPERATIONS, match_operation
 from bot.sandbox.infobip.errors import generic_error, new_error
 from bot.sandbox.infobip.faults import Fault
 from bot.sandbox.infobip.sandbox import InfobipSandbox
 
 ADMIN_PREFIX = "/_sandbox"
+OPERATION_IDS = set(OPERATIONS)
 
 
 def _authorized(sandbox: InfobipSandbox, header: str) -> bool:
@@ -135,6 +136,8 @@ def _admin_routes(sandbox: InfobipSandbox) -> list:
         unknown = set(body) - known
         if unknown:
             return JSONResponse({"error": f"unknown fault fields: {sorted(unknown)}"}, status_code=400)
+        if body.get("operation_id") is not None and body["operation_id"] not in OPERATION_IDS:
+            return JSONResponse({"error": f"no operation {body['operation_id']!r}"}, status_code=400)
         sandbox.faults.add(Fault(**body))
         return JSONResponse({"faults": len(sandbox.faults._faults)}, status_code=201)
 
