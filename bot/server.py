@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import contextlib
 import hmac
-import json
 import logging
 
 from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
@@ -22,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot import bounded_json
 from bot.jobs.schedule import start_jobs
 from bot.providers.cm.client import CmError, CmNotFound
 from bot.providers.cm.events import PROVIDER as CM_PROVIDER
@@ -31,6 +30,7 @@ from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.events import PROVIDER, to_provider_events
 from bot.providers.infobip.webhooks import WebhookParseError, parse_webhook
 from bot.services import Services
+from bot.slack.envelope import check_depth as check_slack_depth
 from bot.slack.envelope import problem as envelope_problem
 from bot.slack.listeners import register_all
 from bot.slack.template_links import link_is_valid
@@ -60,7 +60,7 @@ def _basic_credentials_ok(header: str, username: str, password: str) -> bool:
         return False
     try:
         user, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8: all ValueErrors
         return False
     # Both compared, always: the time taken says nothing about which one was wrong.
     return hmac.compare_digest(user.encode(), username.encode()) & hmac.compare_digest(secret.encode(), password.encode())
@@ -86,6 +86,7 @@ def create_app(services: Services) -> Starlette:
         if not _slack_signature_ok(verifier, body, request.headers):
             return JSONResponse({"error": "invalid request"}, status_code=401)
         try:
+            check_slack_depth(body)
             bolt_request = to_async_bolt_request(request, body)
             malformed = envelope_problem(bolt_request.body)
         except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:  # not JSON, not UTF-8, odd shapes
@@ -131,8 +132,8 @@ def create_app(services: Services) -> Starlette:
             return JSONResponse({"error": "unknown callback"}, status_code=404)
         body = await request.body()
         try:
-            data = json.loads(body) if len(body) <= MAX_WEBHOOK_BYTES else None
-        except ValueError:
+            data = bounded_json.loads(body) if len(body) <= MAX_WEBHOOK_BYTES else None
+        except ValueError:  # not JSON, not UTF-8, too deep
             data = None
         if not isinstance(data, dict):
             return JSONResponse({"error": "expected a JSON object"}, status_code=400)

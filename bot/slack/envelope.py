@@ -10,6 +10,9 @@ first missing or mistyped field, following Slack's documented payloads; None mea
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs
+
+from bot import bounded_json
 
 
 def _at(body: Any, path: str) -> Any:
@@ -86,3 +89,12 @@ def problem(body: Any) -> str | None:
         if not isinstance(item, dict):
             return f"authorizations[{index}] is not an object"
     return None
+
+
+def check_depth(body: bytes) -> None:
+    """Raise ValueError for a body (JSON, or a form whose `payload` is JSON) nested deeper than any
+    Slack payload is, before Bolt parses it (bot/bounded_json.py)."""
+    bounded_json.check_depth(body)  # a form's payload is percent-encoded: brackets show only in JSON
+    if b"payload=" in body[:16] or b"&payload=" in body:
+        for value in parse_qs(body.decode("utf-8"), keep_blank_values=True).get("payload", []):
+            bounded_json.check_depth(value)

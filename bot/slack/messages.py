@@ -128,7 +128,7 @@ def root_message(request: RequestRecord) -> dict[str, Any]:
     buttons = request_buttons(request)
     if buttons:
         blocks.append(buttons)
-    text = f"{_title(request)}: {status.badge}"
+    text = escape(f"{_title(request)}: {status.badge}")  # the notification shows it as mrkdwn too
     return {"text": text, "blocks": blocks[:MESSAGE_BLOCKS_MAX]}
 
 
@@ -181,7 +181,7 @@ def status_reply(request: RequestRecord, status: str, *, feedback: list[dict], n
     buttons = request_buttons(request) if request.status == status else None
     if buttons:
         blocks.append(buttons)
-    return {"text": f"{info.badge}", "blocks": blocks}
+    return {"text": escape(info.badge), "blocks": blocks}
 
 
 def reminder_reply(request: RequestRecord, days_until_rejection: int | None) -> dict[str, Any]:

@@ -27,11 +27,12 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bot.slack
-from tests.e2e.conftest import ALICE, CHANNEL, SIGNING_SECRET
+from tests.e2e.conftest import ALICE, CHANNEL, CM_PROFILE, SIGNING_SECRET
 from tests.drills.support import infobip_time, seed_requests
 
 EXAMPLES = int(os.environ.get("RESOURCEBOT_FUZZ_EXAMPLES", "100"))
@@ -40,7 +41,7 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large, HealthCheck.filter_too_much])
 # Written only by requests themselves (not by Slack UI work running after an ack).
-TABLES = ("requests", "events", "outbox", "audit_log")
+TABLES = ("requests", "events", "outbox", "audit_log", "intents", "slack_events_seen")
 
 
 def _listener_ids() -> list[str]:
@@ -85,6 +86,12 @@ header_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF, excl
 odd_scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63), st.floats(allow_nan=False), text)
 json_values = st.recursive(odd_scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(text, inner, max_size=4)), max_leaves=12)
+# Nesting far deeper than any payload (Python's JSON parser recurses: 100,000 levels used to be a 500).
+deep_json = st.one_of(
+    st.integers(65, 100_000).map(lambda n: b"[" * n + b"]" * n),
+    st.integers(65, 100_000).map(lambda n: b'{"results": ' + b'{"a": ' * n + b"1" + b"}" * n + b"}"),
+    st.integers(65, 5_000).map(lambda n: b"[" * n),  # and never closed
+)
 
 
 def maybe(value_strategy, odd=json_values):
@@ -192,6 +199,7 @@ def webhook_bodies(known_ids: list[str]):
         mutated(valid_webhooks(known_ids)).map(as_json),
         mutated(valid_webhooks(known_ids)).map(as_json),
         webhook_results(known_ids).map(lambda v: as_json(v)[: len(as_json(v)) // 2]),  # cut short
+        deep_json,
     )
 
 
@@ -208,7 +216,8 @@ def test_infobip_webhook_fuzz_never_500_and_rejections_write_nothing(world):
     auth_headers = st.one_of(
         st.just(basic(user, password)), st.just(basic(user, password)), st.just(basic(user, password)),
         st.just(basic(user, password + "x")), header_text,
-        st.binary(max_size=40).map(lambda b: ("Basic " + base64.b64encode(b).decode()).strip()), st.just(None))
+        st.binary(max_size=40).map(lambda b: ("Basic " + base64.b64encode(b).decode()).strip()), st.just(None),
+        header_text.map(lambda b: (b"Basic " + b).strip()), header_text.map(lambda b: (b"bAsIc " + b).strip()))  # non-ASCII too
     seen: dict[int, int] = {}
 
     with httpx.Client(base_url=world.bot_url, timeout=10) as client:
@@ -342,6 +351,8 @@ def slack_requests():
         st.dictionaries(text, text, max_size=5).map(lambda f: (urlencode(f).encode(), FORM)),
         event_bodies().map(lambda e: (json.dumps(e).encode(), "application/json")),
         st.binary(max_size=200).map(lambda b: (b, st_choice_content_type(b))),
+        deep_json.map(lambda b: (b, "application/json")),
+        deep_json.map(lambda b: (urlencode({"payload": b.decode()}).encode(), FORM)),
     )
 
 
@@ -415,3 +426,58 @@ def test_a_modal_from_before_an_upgrade_is_answered_out_of_date_not_500(world):
     answer = response.json()
     assert answer["response_action"] == "update" and "no longer be read" in json.dumps(answer["view"])
     assert Tables(world.services.settings.resourcebot_db).snapshot() == before
+
+
+# ---- every route -------------------------------------------------------------------------------
+
+@pytest.mark.world(cm=True)
+def test_every_route_answers_odd_bytes_headers_and_nesting_without_500(world):
+    """Arbitrary bodies, content types, encodings and header bytes on every route the bot serves;
+    the CM.com callback with its real token and with others."""
+    world.driver.slash_command("/resource", "cm-number NL", user=ALICE, channel=CHANNEL)
+    world.view(ALICE, callback_id="cm_order")
+    world.driver.submit_view({"companyProfileGuid": CM_PROFILE, "quantity": "1", "phoneNumberType": "LOCAL",
+                              "areaCode": "020"}, user=ALICE)
+    token = world.wait(lambda: next((r.callback_token for r in world.requests() if r.callback_token), None),
+                       what="an order's callback token")
+    world.wait_idle()
+    tables = Tables(world.services.settings.resourcebot_db)
+    user, password = world.services.webhook_credentials
+    routes = st.sampled_from([
+        ("POST", "/slack/events"), ("POST", "/webhooks/infobip"), ("POST", f"/webhooks/cm/{token}"),
+        ("POST", "/webhooks/cm/not-a-token"), ("GET", "/documents/abc?expires=1&signature=x"),
+        ("GET", "/documents/%ff%fe?expires=%ff"), ("GET", "/healthz"), ("PUT", "/webhooks/infobip"),
+        ("POST", "/nowhere"),
+    ])
+    bodies = st.one_of(st.binary(max_size=300), deep_json, json_values.map(lambda v: json.dumps(v).encode()),
+                       st.text(max_size=50).map(lambda t: t.encode("utf-16")))
+    content_types = st.one_of(st.sampled_from(["application/json", FORM, "text/plain", "application/json; charset=latin-1",
+                                               "multipart/form-data; boundary=x"]), header_text)
+    auths = st.one_of(st.none(), st.just(basic(user, password)), header_text,
+                    header_text.map(lambda b: (b"Basic " + b).strip()))
+    seen: dict[int, int] = {}
+
+    with httpx.Client(base_url=world.bot_url, timeout=10) as client:
+        @FUZZ
+        @given(route=routes, body=bodies, content_type=content_types, auth=auths, sign=st.booleans(),
+               encoding=st.sampled_from([None, "gzip", "identity", "br"]))
+        def fuzz(route, body, content_type, auth, sign, encoding):
+            method, path = route
+            headers = {"Content-Type": content_type}
+            if auth is not None:
+                headers["Authorization"] = auth
+            if encoding:
+                headers["Content-Encoding"] = encoding
+            if sign:
+                headers.update(signed(body))
+            before = tables.snapshot()
+            response = client.request(method, path, content=body if method != "GET" else None, headers=headers)
+            seen[response.status_code] = seen.get(response.status_code, 0) + 1
+            assert response.status_code < 500 or response.status_code == 503, (route, response.status_code,
+                                                                               response.text, body[:200])
+            if response.status_code >= 400:
+                assert tables.snapshot() == before, (route, response.status_code, body[:200])
+
+        fuzz()
+    print("\nevery route answers:", dict(sorted(seen.items())))
+    assert seen.get(400) and seen.get(401) and seen.get(404), seen

@@ -10,7 +10,8 @@ Authenticating the call is the web layer's job; this module only reads the body.
 
 from __future__ import annotations
 
-import json
+from bot import bounded_json
+
 import logging
 from typing import Any
 
@@ -67,6 +68,6 @@ def _load(body: bytes | str | dict[str, Any]) -> Any:
     if isinstance(body, dict):
         return body
     try:
-        return json.loads(body)
-    except (ValueError, TypeError) as exc:  # UnicodeDecodeError is a ValueError
+        return bounded_json.loads(body)
+    except (ValueError, TypeError) as exc:  # UnicodeDecodeError and TooDeep are ValueErrors
         raise WebhookParseError(f"the body is not JSON: {exc}") from exc
