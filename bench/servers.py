@@ -45,8 +45,9 @@ def _url(sock: socket.socket) -> str:
     return f"http://{host}:{port}"
 
 
-def _serve(app, sock: socket.socket, **info) -> None:
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, backlog=1024))
+def _serve(app, sock: socket.socket, options: dict | None = None, **info) -> None:
+    """`options`: more uvicorn.Config arguments (the bot's connection bounds, as `serve` has them)."""
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, backlog=1024, **(options or {})))
     original_startup = server.startup
 
     async def startup(sockets=None):
@@ -136,6 +137,7 @@ def bot(args: argparse.Namespace) -> None:
     from bot.runtime import assemble
     from bot.server import create_app
     from bot.settings import load_settings
+    from bot.http_guard import uvicorn_options
     from bot.slack.delivery import ChannelPacer
 
     settings = load_settings(_env_file=None, required=("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
@@ -149,7 +151,8 @@ def bot(args: argparse.Namespace) -> None:
             await asyncio.Event().wait()
         services.outbox.run = paused  # type: ignore[method-assign]
     try:
-        _serve(create_app(services), sock, sandbox_url=assembled.sandbox_server.url if assembled.sandbox_server else None)
+        _serve(create_app(services), sock, uvicorn_options(settings.http_limits),
+               sandbox_url=assembled.sandbox_server.url if assembled.sandbox_server else None)
     finally:
         assembled.stop_sandbox()
 

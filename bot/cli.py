@@ -9,6 +9,7 @@ import sys
 
 import uvicorn
 
+from bot.http_guard import Limits, uvicorn_options
 from bot.settings import SettingsError, load_settings
 
 log = logging.getLogger("bot")
@@ -40,8 +41,9 @@ def _bound_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _serve_forever(app, sock: socket.socket) -> None:
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+def _serve_forever(app, sock: socket.socket, limits: Limits | None = None) -> None:
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                           **uvicorn_options(limits or Limits())))
     server.run(sockets=[sock])
 
 
@@ -88,7 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     log.info("resourcebot listening on http://%s:%s (Slack over %s, Infobip webhooks at /webhooks/infobip)",
              host, port, mode)
     try:
-        _serve_forever(create_app(assembled.services), sock)
+        _serve_forever(create_app(assembled.services), sock, settings.http_limits)
     finally:
         assembled.stop_sandbox()
     return 0

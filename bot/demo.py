@@ -156,6 +156,7 @@ def run_demo(out: TextIO = sys.stdout) -> int:
         assembled = assemble(settings, bot_url=bot_server.url,
                              sandbox_config=SandboxConfig(lifecycle_step=None, review="manual"))
         bot_server.app = create_app(assembled.services)
+        bot_server.limits = settings.http_limits
         bot_server.start()
         driver = SlackDriver(f"{bot_server.url}/slack/events", SIGNING_SECRET, slack)
         demo = Demo(slack, driver, assembled, out)

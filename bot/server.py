@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot import bounded_json
+from bot.http_guard import BodyGuard
 from bot.jobs.schedule import start_jobs
 from bot.providers.cm.client import CmError, CmNotFound
 from bot.providers.cm.events import PROVIDER as CM_PROVIDER
@@ -40,8 +41,6 @@ from bot.store.requests import find_by_callback_token, update_request
 from bot.store.submissions import unconfirmed
 
 log = logging.getLogger("bot.server")
-
-MAX_WEBHOOK_BYTES = 1024 * 1024
 
 
 def create_bolt_app(services: Services) -> AsyncApp:
@@ -73,7 +72,7 @@ def _slack_signature_ok(verifier: SignatureVerifier, body: bytes, headers) -> bo
         return False
 
 
-def create_app(services: Services) -> Starlette:
+def create_app(services: Services) -> BodyGuard:
     bolt = create_bolt_app(services)
     verifier = SignatureVerifier(services.signing_secret)
     settings = services.settings
@@ -100,9 +99,7 @@ def create_app(services: Services) -> Starlette:
         if not _basic_credentials_ok(request.headers.get("authorization", ""), *services.webhook_credentials):
             return JSONResponse({"error": "missing or wrong credentials"}, status_code=401,
                                 headers={"WWW-Authenticate": 'Basic realm="resourcebot"'})
-        body = await request.body()
-        if len(body) > MAX_WEBHOOK_BYTES:
-            return JSONResponse({"error": "body too large"}, status_code=413)
+        body = await request.body()  # within its limit: see bot/http_guard.py
         try:
             events = to_provider_events(parse_webhook(body))
         except WebhookParseError as error:
@@ -132,7 +129,7 @@ def create_app(services: Services) -> Starlette:
             return JSONResponse({"error": "unknown callback"}, status_code=404)
         body = await request.body()
         try:
-            data = bounded_json.loads(body) if len(body) <= MAX_WEBHOOK_BYTES else None
+            data = bounded_json.loads(body)
         except ValueError:  # not JSON, not UTF-8, too deep
             data = None
         if not isinstance(data, dict):
@@ -211,4 +208,4 @@ def create_app(services: Services) -> Starlette:
         Route("/documents/{document_id}", document, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return BodyGuard(Starlette(routes=routes, lifespan=lifespan), settings.http_limits)

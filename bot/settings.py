@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from bot.http_guard import Limits
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -63,6 +66,13 @@ class Settings(BaseSettings):
     # A submission whose answer was lost and that has not shown up at the provider after this
     # long is taken as never made, and its requester told.
     resourcebot_unconfirmed_give_up_seconds: float = Field(600.0, gt=0)
+    # What one request may cost (bot/http_guard.py): body sizes by route, how long its headers and
+    # its body may take to arrive, and how many connections are served at once.
+    resourcebot_max_slack_body_bytes: int = Field(2 * 1024 * 1024, ge=64 * 1024)
+    resourcebot_max_webhook_body_bytes: int = Field(256 * 1024, ge=16 * 1024)
+    resourcebot_header_timeout_seconds: float = Field(10.0, gt=0)
+    resourcebot_body_timeout_seconds: float = Field(10.0, gt=0)
+    resourcebot_max_connections: int = Field(1000, ge=10)
     # A request waiting on its requester this long gets a reminder (at most one a day).
     resourcebot_remind_after_hours: float = Field(48.0, gt=0)
     resourcebot_number_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
@@ -142,6 +152,16 @@ class Settings(BaseSettings):
                     if name not in present:
                         problems.append(f"{name}: missing (needed together with {', '.join(present)})")
         return problems
+
+    @property
+    def http_limits(self) -> "Limits":
+        from bot.http_guard import Limits
+
+        return Limits(slack_body=self.resourcebot_max_slack_body_bytes,
+                      webhook_body=self.resourcebot_max_webhook_body_bytes,
+                      body_seconds=self.resourcebot_body_timeout_seconds,
+                      header_seconds=self.resourcebot_header_timeout_seconds,
+                      connections=self.resourcebot_max_connections)
 
     @property
     def uses_infobip_sandbox(self) -> bool:

@@ -221,6 +221,7 @@ def world(tmp_path, request) -> Iterator[World]:
                                           **({"timeout": infobip_timeout} if infobip_timeout else {})})
     assembled.services.reminder_tick_seconds = reminder_tick
     bot_server.app = create_app(assembled.services)
+    bot_server.limits = settings.http_limits
     bot_server.start()
     sandbox_admin = httpx.Client(base_url=assembled.sandbox_server.url + "/_sandbox",
                                  headers={"Authorization": f"App {assembled.sandbox.config.api_key}"}, timeout=10)
