@@ -149,7 +149,8 @@ def run_demo(out: TextIO = sys.stdout) -> int:
         bot_server = BackgroundServer()
         settings = load_settings(
             _env_file=None, slack_bot_token=slack.config.bot_token, slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=slack.api_url, slack_app_token=None, infobip_base_url=None, infobip_api_key=None,
+            slack_api_url=slack.api_url, resourcebot_slack_file_origins=slack.url,
+            slack_app_token=None, infobip_base_url=None, infobip_api_key=None,
             infobip_webhook_username=None, infobip_webhook_password=None,
             resourcebot_db=Path(tmp) / "demo.sqlite3", resourcebot_channel=None,
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import sqlite_utils
@@ -20,7 +19,7 @@ from bot.providers.cm.client import CmClient
 from bot.providers.infobip import InfobipClient
 from bot.settings import Settings
 from bot.slack.delivery import OutboxWorker
-from bot.slack.files import SLACK_FILE_HOSTS
+from bot.slack.files import SLACK_FILE_ORIGINS
 from bot.store.db import open_database
 
 
@@ -47,9 +46,9 @@ class Services:
         return self.settings.slack_bot_token.get_secret_value() if self.settings.slack_bot_token else ""
 
     @property
-    def slack_file_hosts(self) -> frozenset[str]:
-        """Slack's file hosts, plus the configured API host (the stand-in in tests and the demo)."""
-        return SLACK_FILE_HOSTS | {urlsplit(self.settings.slack_api_url).hostname or ""}
+    def slack_file_origins(self) -> frozenset[tuple[str, str, int]]:
+        """Slack's file host, plus those named in RESOURCEBOT_SLACK_FILE_ORIGINS (the stand-in)."""
+        return SLACK_FILE_ORIGINS | self.settings.resourcebot_slack_file_origins
 
     @property
     def signing_secret(self) -> str:

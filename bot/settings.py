@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     resourcebot_header_timeout_seconds: float = Field(10.0, gt=0)
     resourcebot_body_timeout_seconds: float = Field(10.0, gt=0)
     resourcebot_max_connections: int = Field(1000, ge=10)
+    # Where attached files may come from besides Slack's own file host, e.g. the Slack stand-in:
+    # "http://127.0.0.1:5555". The bot token is sent there: name only hosts you run.
+    resourcebot_slack_file_origins: Annotated[frozenset[tuple[str, str, int]], NoDecode] = Field(
+        default_factory=frozenset)
     # A request waiting on its requester this long gets a reminder (at most one a day).
     resourcebot_remind_after_hours: float = Field(48.0, gt=0)
     resourcebot_number_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
@@ -123,6 +127,13 @@ class Settings(BaseSettings):
                                  "Support=0b0c6b8e-5c5f-4a43-9a0a-3c7d2f1e9b11")
             profiles[name.strip()] = guid.strip().lower()
         return profiles
+
+    @field_validator("resourcebot_slack_file_origins", mode="before")
+    @classmethod
+    def _file_origins(cls, value: object) -> frozenset[tuple[str, str, int]]:
+        from bot.slack.files import parse_origins
+
+        return parse_origins(value) if isinstance(value, str) else frozenset(value or ())  # type: ignore[arg-type]
 
     @field_validator("resourcebot_admins", "resourcebot_number_managers", "resourcebot_routing_managers", mode="before")
     @classmethod

@@ -395,7 +395,7 @@ class _Field:
     element: dict
     hint: str
     optional: bool
-    feedback: str | None = None
+    feedback: str | None = None  # shown under the field: the reviewer's remark, or what went wrong with it
     download: _Download | None = None
     requirement: Requirement | None = None
     fixed: FixedField | None = None
@@ -813,7 +813,7 @@ def _download_section(item: _Field) -> dict:
 
 
 def _feedback_block(feedback: str) -> dict:
-    return _context_block(f"⚠️ Reviewer: {escape_truncated(feedback, CONTEXT_TEXT_MAX - 20)}")
+    return _context_block(f"⚠️ {escape_truncated(feedback, CONTEXT_TEXT_MAX - 20)}")
 
 
 def _intro_block(note: str | None, orphans: Mapping[str, str]) -> dict | None:
@@ -851,7 +851,7 @@ def _compact_blocks(fields: list[_Field]) -> list[dict]:
         for start in range(0, len(buttons), _ACTIONS_ELEMENTS_MAX)
     ]
     for item in fields:
-        hint = _join(f"⚠️ Reviewer: {item.feedback}" if item.feedback else None, item.hint)
+        hint = _join(f"⚠️ {item.feedback}" if item.feedback else None, item.hint)
         blocks.append(_input_block(item, hint))
     return blocks
 
@@ -890,19 +890,24 @@ def build_form(
     feedback: Mapping[str, str] | None = None,
     note: str | None = None,
     block_budget: int = MODAL_BLOCKS_MAX,
+    problems: Mapping[str, str] | None = None,
 ) -> list[FormPage]:
     """The modal pages for a request form: usually one, several only when 100 blocks can't hold it.
 
     `prefill` holds earlier values by key (requirements and fixed fields, as sent to Infobip);
     `feedback` holds reviewer remarks by key (see `feedback_by_key`); `note` is the request's note.
-    `block_budget` leaves room when the caller adds blocks of its own.
+    `block_budget` leaves room when the caller adds blocks of its own. `problems` holds, by key,
+    what went wrong with a field after the form was acked (a file Slack would not hand over).
     """
     if block_budget < _MIN_BLOCK_BUDGET:
         raise ValueError(f"block_budget must be at least {_MIN_BLOCK_BUDGET}")
-    feedback = {key: text for key, text in (feedback or {}).items() if text and str(text).strip()}
-    fields = _collect_fields(context, _distinct_requirements(requirements), prefill or {}, feedback)
+    remarks = {key: text for key, text in (feedback or {}).items() if text and str(text).strip()}
+    under = {key: f"Reviewer: {text}" for key, text in remarks.items()}
+    for key, text in (problems or {}).items():
+        under[key] = " · ".join(filter(None, [text, under.get(key)]))
+    fields = _collect_fields(context, _distinct_requirements(requirements), prefill or {}, under)
     shown = {item.block_id for item in fields} | {item.requirement.key for item in fields if item.requirement}
-    intro = _intro_block(note, {key: text for key, text in feedback.items() if key not in shown})
+    intro = _intro_block(note, {key: text for key, text in remarks.items() if key not in shown})
     head = [intro] if intro else []
     for layout in (_full_blocks, _compact_blocks):
         blocks = head + layout(fields)

@@ -13,7 +13,6 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.form_values import flatten_state_values
@@ -168,14 +167,17 @@ async def _upload_documents(services: Services, form: ValidatedForm,
     names: dict[str, list[str]] = {}
     for key, files in form.uploads.items():
         for file in files:
-            downloaded = await download_file(services.http, file, services.bot_token,
-                                             allowed_hosts=services.slack_file_hosts)
+            try:
+                downloaded = await download_file(services.http, file, services.bot_token,
+                                                 allowed_origins=services.slack_file_origins)
+            except SlackFileError as error:
+                raise FieldFileError(key, str(error)) from error
             try:
                 document_id = await services.infobip.upload_document(downloaded.name, downloaded.content)
             except ValueError as error:  # a file type Infobip does not take
-                raise SlackFileError(str(error)) from None
+                raise FieldFileError(key, str(error)) from None
             except InfobipUnknownOutcome:  # the request itself was not sent: uploading again is harmless
-                raise SlackFileError(f"Infobip did not confirm the upload of {downloaded.name}.") from None
+                raise FieldFileError(key, f"Infobip did not confirm the upload of {downloaded.name}.") from None
             uploaded.append(document_id)
             ids.setdefault(key, []).append(document_id)
             names.setdefault(key, []).append(downloaded.name)
@@ -191,6 +193,14 @@ async def _delete_documents(services: Services, document_ids: list[str]) -> None
             log.info("could not delete unused document %s: %s", document_id, error)
 
 
+class FieldFileError(SlackFileError):
+    """A file of one field could not be fetched or uploaded: shown under that field."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 def _prefill_from(form: ValidatedForm, draft: FormDraft) -> dict[str, Any]:
     """What was typed, to show the form again after the provider refused it."""
     prefill = dict(draft.prefill)
@@ -204,12 +214,11 @@ async def _send(services: Services, use_case: UseCase, intent: Intent, form: Val
     uploaded: list[str] = []
     try:
         document_ids, file_names = await _upload_documents(services, form, uploaded)
-    except (InfobipError, SlackFileError, httpx.HTTPError) as error:
-        if isinstance(error, httpx.HTTPError):  # Slack's file host could not be reached
-            log.info("an attached file could not be downloaded: %s", error)
-            error = SlackFileError("An attached file could not be fetched from Slack; attach it again.")
+    except (InfobipError, SlackFileError) as error:
         await _delete_documents(services, uploaded)
-        return commit_outcome(services.db, use_case, intent, Outcome.refused(**failed(error)), resolved_by="call")
+        field = {"field": error.key} if isinstance(error, FieldFileError) else {}
+        return commit_outcome(services.db, use_case, intent, Outcome.refused(**failed(error), **field),
+                              resolved_by="call")
     filled = form.with_document_ids(document_ids) if document_ids else form.requirements
     module = update_request if use_case is UPDATE_REQUEST else submit_request
     settled = await carry_out(services, use_case, module.with_requirements(intent, filled, file_names))
@@ -301,6 +310,9 @@ def _refused_form(services: Services, intent: Intent, context: FormContext) -> d
     error = error_from_record(record)
     headline, details = explain(error) if isinstance(error, InfobipError) else (escape(str(error)), [])
     attach = " (attach the files again)." if intent.context.get("attached") else "."
+    field = intent.outcome.get("field")
+    if field:  # the message goes under that file's field
+        headline, details = "An attached file could not be used.", []
     message = "\n".join([f"*{headline}*", *details, "Nothing was submitted. Fix it below and submit again" + attach])
     draft = load_draft(services.db, context.state_key, intent.actor)
     if draft is None:
@@ -308,7 +320,7 @@ def _refused_form(services: Services, intent: Intent, context: FormContext) -> d
     requirements = [Requirement.model_validate(r) for r in draft.requirements]
     retry_context = context.model_copy(update={"page": 0})
     retry_pages = build_form(retry_context, requirements, prefill=intent.context.get("prefill") or {},
-                             feedback=draft.feedback)
+                             feedback=draft.feedback, problems={field: str(error)} if field else None)
     return _form(services, retry_context, retry_pages[0], error=message)
 
 

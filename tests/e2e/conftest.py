@@ -205,6 +205,9 @@ def world(tmp_path, request) -> Iterator[World]:
         slack_bot_token=slack.config.bot_token,
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=slack.api_url,
+        # Attached files come from the stand-in (and any origin a test adds).
+        resourcebot_slack_file_origins=",".join([slack.url, *filter(None, [overrides.pop(
+            "resourcebot_slack_file_origins", None)])]),
         slack_app_token=None,
         infobip_base_url=None,
         infobip_api_key=None,

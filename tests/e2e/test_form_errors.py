@@ -4,7 +4,11 @@ Infobip and nothing is stored."""
 
 from __future__ import annotations
 
+import socket
+
 from pydantic import SecretStr
+
+from bot.slack.files import parse_origins
 
 from tests.e2e.conftest import ALICE, CHANNEL
 from tests.e2e.test_sender_request_lifecycle import PDF, fill_hr_form
@@ -116,10 +120,36 @@ def test_an_html_sign_in_page_instead_of_the_file_is_refused(world, monkeypatch)
     answer = world.driver.submit_view(fill_hr_form(world, form), user=ALICE)
     assert not answer.errors
     view = world.view(callback_id="request_form", contains="sign-in page")
-    text = str(view["blocks"][0])
-    assert "acme-registration.pdf" in text and "files:read" in text and "Nothing was submitted" in text
+    assert "Nothing was submitted" in str(view["blocks"][0])
+    under = under_field(view, "companyRegistrationDocument")
+    assert "acme-registration.pdf" in under and "files:read" in under
     [download] = world.slack.calls("files.download")
     assert download.status == 200
+    nothing_submitted(world)
+
+
+def under_field(view: dict, block_id: str) -> str:
+    """What the form shows right under a field (a context block after its input)."""
+    blocks = view["blocks"]
+    index = next(i for i, b in enumerate(blocks) if b.get("block_id") == block_id)
+    following = blocks[index + 1] if index + 1 < len(blocks) else {}
+    return str(following) if following.get("type") == "context" else ""
+
+
+def test_a_file_slack_cannot_hand_over_shows_the_form_again_with_the_reason_under_its_field(world, monkeypatch):
+    with socket.socket() as closed:  # an allowed origin where nothing listens: the connection is refused
+        closed.bind(("127.0.0.1", 0))
+        origin = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    monkeypatch.setattr(world.services.settings, "resourcebot_slack_file_origins", parse_origins(origin))
+    form = open_hr_form(world)
+    document = world.slack.add_file("acme-registration.pdf", "application/pdf", PDF, user=ALICE)
+    document["url_private_download"] = document["url_private"] = origin + "/files/acme-registration.pdf"
+    answer = world.driver.submit_view(fill_hr_form(world, form, companyRegistrationDocument=[document]), user=ALICE)
+    assert not answer.errors
+    view = world.view(callback_id="request_form", contains="could not be fetched")
+    assert "Nothing was submitted" in str(view["blocks"][0])
+    assert "acme-registration.pdf" in under_field(view, "companyRegistrationDocument")
+    assert view.get("submit"), "the form can be sent again"
     nothing_submitted(world)
 
 
