@@ -11,6 +11,7 @@ import base64
 import contextlib
 import hmac
 import logging
+import sqlite3
 
 from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
 from slack_bolt.async_app import AsyncApp
@@ -201,6 +202,15 @@ def create_app(services: Services) -> BodyGuard:
                 task.cancel()
             await asyncio.gather(worker, *jobs, return_exceptions=True)
 
+    async def database_busy(request: Request, error: Exception) -> Response:
+        """Another process held SQLite's write lock past the busy timeout: the sender may retry
+        (Infobip and CM.com resend what is not answered 2xx); never a 500."""
+        if not isinstance(error, sqlite3.OperationalError) or "locked" not in str(error).lower():
+            raise error
+        log.warning("database locked past the busy timeout on %s: answered 503", request.url.path)
+        return JSONResponse({"error": "the bot's database is busy; send it again in a moment"}, status_code=503,
+                            headers={"Retry-After": "5"})
+
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/webhooks/infobip", infobip_webhook, methods=["POST"]),
@@ -208,4 +218,5 @@ def create_app(services: Services) -> BodyGuard:
         Route("/documents/{document_id}", document, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
-    return BodyGuard(Starlette(routes=routes, lifespan=lifespan), settings.http_limits)
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={sqlite3.OperationalError: database_busy})
+    return BodyGuard(app, settings.http_limits)

@@ -10,6 +10,7 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, Field
 
+from bot.store.db import write
 from bot.store.requests import now_iso
 
 # A modal left open longer than this is abandoned; its draft is removed on the next save.
@@ -32,7 +33,7 @@ _JSON = ("requirements", "values", "prefill", "feedback", "labels")
 def save_draft(db: sqlite_utils.Database, user: str, **fields: Any) -> FormDraft:
     draft = FormDraft(key=secrets.token_urlsafe(12), user=user, **fields)
     cutoff = (datetime.now(timezone.utc) - DRAFT_LIFETIME).isoformat()
-    with db.atomic():
+    with write(db):
         db.execute("DELETE FROM form_drafts WHERE created_at < ?", [cutoff])
         db["form_drafts"].insert({**{k: json.dumps(getattr(draft, k)) for k in _JSON},
                                   "key": draft.key, "user": user, "created_at": now_iso()})

@@ -21,6 +21,7 @@ from bot.domain.events import EventKind, ProviderEvent
 from bot.domain.reminders import reminder_allowed
 from bot.domain.statuses import StatusChange, should_replace
 from bot.store import outbox
+from bot.store.db import write
 from bot.store.requests import RequestRecord, find_by_provider_id, now_iso, update_request
 
 
@@ -44,7 +45,7 @@ def record_events(db: sqlite_utils.Database, events: Iterable[ProviderEvent],
     """Record a batch (one webhook body) atomically: all of it is committed, or none.
     `now` decides whether a reminder may be posted (at most one a day)."""
     now = now or datetime.now(timezone.utc)
-    with db.atomic():
+    with write(db):
         return [_record_one(db, event, now) for event in events]
 
 

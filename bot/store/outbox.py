@@ -15,6 +15,8 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.store.db import write
+
 THREAD_ROOT = "thread_root"      # post the request's root message (creates the thread)
 THREAD_REPLY = "thread_reply"    # a reply in the request's thread
 ROOT_UPDATE = "root_update"      # re-render the root message from the request's current state
@@ -92,7 +94,7 @@ def mark_delivered(db: sqlite_utils.Database, item: OutboxItem, rendered_up_to: 
     """Record a delivery. For a root update or Home refresh, `rendered_up_to` is `latest_id` as
     read before rendering: every one of the same kind queued up to there is already shown by this
     one, so a burst of status changes costs one chat.update. Ones queued during the call stay."""
-    with db.atomic():
+    with write(db):
         db.execute("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?",
                    [_now_iso(), item.id])
         if item.kind in _FROM_CURRENT_STATE and rendered_up_to:

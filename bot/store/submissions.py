@@ -15,12 +15,13 @@ import sqlite_utils
 
 from bot.domain.submissions import NOT_SUBMITTED, UNCONFIRMED, Attempt
 from bot.store import outbox
+from bot.store.db import write
 from bot.store.requests import RequestRecord, _from_row, create_request, get_request, now_iso
 
 
 def record_unconfirmed(db: sqlite_utils.Database, *, attempted_at: datetime, **fields: Any) -> RequestRecord:
     """A submission sent at `attempted_at` whose answer was lost; `fields` as for create_request."""
-    with db.atomic():
+    with write(db):
         request = create_request(db, **{**fields, "status": UNCONFIRMED, "status_at": None,
                                          "provider_request_id": None,
                                          "submission_attempted_at": _iso(attempted_at)})
@@ -57,7 +58,7 @@ def link_submission(db: sqlite_utils.Database, request_id: str, provider_request
                     status_at: datetime) -> RequestRecord | None:
     """The provider's request found: it becomes this request's, and its thread is posted.
     None when the submission was already settled (linked or given up) meanwhile."""
-    with db.atomic():
+    with write(db):
         cursor = db.execute(
             "UPDATE requests SET provider_request_id = ?, status = ?, status_at = ?, updated_at = ? "
             "WHERE id = ? AND status = ? AND provider_request_id IS NULL",
@@ -71,7 +72,7 @@ def link_submission(db: sqlite_utils.Database, request_id: str, provider_request
 
 def mark_not_submitted(db: sqlite_utils.Database, request_id: str) -> RequestRecord | None:
     """Looked for long enough: nothing was created. The requester is told by DM."""
-    with db.atomic():
+    with write(db):
         cursor = db.execute(
             "UPDATE requests SET status = ?, status_at = ?, updated_at = ? "
             "WHERE id = ? AND status = ? AND provider_request_id IS NULL",

@@ -14,13 +14,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.associations import (
-    DEFAULT_APPLICATION,
-    RESET_WARNING,
-    ViewState,
-    id_problem,
-    name_problem,
-)
+from bot.domain.associations import DEFAULT_APPLICATION, RESET_WARNING, ViewState, id_problem, name_problem
 from bot.domain.form_values import flatten_state_values
 from bot.domain.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text
 from bot.domain.validation import errors_response
