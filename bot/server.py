@@ -40,6 +40,7 @@ from bot.store.events import Outcome, record_events
 from bot.store.outbox import pending_count
 from bot.store.requests import find_by_callback_token, update_request
 from bot.store.submissions import unconfirmed
+from bot.store.worker import is_locked
 
 log = logging.getLogger("bot.server")
 
@@ -105,12 +106,12 @@ def create_app(services: Services) -> BodyGuard:
             events = to_provider_events(parse_webhook(body))
         except WebhookParseError as error:
             return JSONResponse({"error": str(error)}, status_code=400)
-        recorded = record_events(services.db, events)
+        recorded = await services.store.run(record_events, events)
         outcomes = [r.outcome for r in recorded]
         if any(o in (Outcome.APPLIED, Outcome.REMINDER) for o in outcomes):
             services.outbox.wake()
         unknown = [event for event, outcome in zip(events, outcomes) if outcome == Outcome.UNKNOWN_REQUEST]
-        if unknown and unconfirmed(services.db, PROVIDER):
+        if unknown and await services.store.run(unconfirmed, PROVIDER):
             # It may be a submission whose answer was lost, not linked yet: Infobip sends again what
             # is not answered 2xx, and by then it is ours (or given up). The rest is recorded already.
             log.info("Infobip webhook for unknown request %s while submissions are being confirmed: "
@@ -125,7 +126,7 @@ def create_app(services: Services) -> BodyGuard:
     async def cm_callback(request: Request):
         """CM.com POSTs the whole number request here. The body is not trusted: the token in the
         path picks the request, and what is recorded is what CM.com answers when asked."""
-        found = find_by_callback_token(services.db, request.path_params["token"])
+        found = await services.store.run(find_by_callback_token, request.path_params["token"])
         if found is None or found.provider != CM_PROVIDER or services.cm is None:
             return JSONResponse({"error": "unknown callback"}, status_code=404)
         body = await request.body()
@@ -151,10 +152,10 @@ def create_app(services: Services) -> BodyGuard:
             # request calls back to this very token.
             if not (state.callback_url or "").endswith(f"/webhooks/cm/{found.callback_token}"):
                 return JSONResponse({"error": "that number request does not call back here"}, status_code=404)
-            found = update_request(services.db, found.id, provider_request_id=cm_id)
+            found = await services.store.run(update_request, found.id, provider_request_id=cm_id)
         if not cm_changed(found, state):
             return JSONResponse({"outcome": "unchanged"})
-        [recorded] = record_events(services.db, [cm_event(state, cm_id, services.clock.now())])
+        [recorded] = await services.store.run(record_events, [cm_event(state, cm_id, services.clock.now())])
         if recorded.outcome == Outcome.APPLIED:
             services.outbox.wake()
         return JSONResponse({"outcome": str(recorded.outcome)})
@@ -178,7 +179,7 @@ def create_app(services: Services) -> BodyGuard:
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     async def healthz(request: Request):
-        return JSONResponse({"ok": True, "outbox_pending": pending_count(services.db)})
+        return JSONResponse({"ok": True, "outbox_pending": await services.store.run(pending_count)})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -205,7 +206,7 @@ def create_app(services: Services) -> BodyGuard:
     async def database_busy(request: Request, error: Exception) -> Response:
         """Another process held SQLite's write lock past the busy timeout: the sender may retry
         (Infobip and CM.com resend what is not answered 2xx); never a 500."""
-        if not isinstance(error, sqlite3.OperationalError) or "locked" not in str(error).lower():
+        if not is_locked(error):
             raise error
         log.warning("database locked past the busy timeout on %s: answered 503", request.url.path)
         return JSONResponse({"error": "the bot's database is busy; send it again in a moment"}, status_code=503,

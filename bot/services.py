@@ -21,12 +21,14 @@ from bot.settings import Settings
 from bot.slack.delivery import OutboxWorker
 from bot.slack.files import SLACK_FILE_ORIGINS
 from bot.store.db import open_database
+from bot.store.worker import StoreWorker
 
 
 @dataclass
 class Services:
     settings: Settings
-    db: sqlite_utils.Database
+    db: sqlite_utils.Database   # for one-offs outside the server (tests, the demo); the bot uses `store`
+    store: StoreWorker
     infobip: InfobipClient
     slack: AsyncWebClient
     outbox: OutboxWorker
@@ -70,6 +72,7 @@ class Services:
         if self.cm:
             await self.cm.aclose()
         await self.http.aclose()
+        self.store.close()
         self.db.close()
 
 
@@ -87,12 +90,14 @@ def build_services(settings: Settings, *, infobip_base_url: str, infobip_api_key
                    infobip_options: dict[str, Any] | None = None) -> Services:
     """`infobip_options` go to the InfobipClient (e.g. a faster Pacer for a sped-up sandbox)."""
     db = open_database(settings.resourcebot_db)
+    store = StoreWorker(settings.resourcebot_db)
     services = Services(
         settings=settings,
         db=db,
+        store=store,
         infobip=InfobipClient(infobip_base_url, infobip_api_key, **(infobip_options or {})),
         slack=slack_client(settings),
-        outbox=OutboxWorker(db, slack_client(settings, retries=False)),
+        outbox=OutboxWorker(db, store, slack_client(settings, retries=False)),
         webhook_credentials=webhook_credentials,
         public_url=public_url,
         cm=CmClient(settings.cm_base_url or "", settings.cm_product_token.get_secret_value(),

@@ -32,7 +32,9 @@ from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.models import ResourceRequest
 from bot.store.events import Outcome, record_events
 from bot.store.requests import RequestRecord, get_request, list_requests
+from bot.store.db import write
 from bot.store.intents import Intent, open_for_request
+from bot.store.worker import StoreWorker
 from bot.store.submissions import as_attempt, link_submission, linked_ids, mark_not_submitted, unconfirmed
 from bot.usecases import runner
 from bot.usecases.submit_request import SUBMIT_REQUEST
@@ -62,10 +64,11 @@ def _event(current: RequestRecord, seen: ResourceRequest) -> ProviderEvent:
     )
 
 
-async def settle_unconfirmed(db: sqlite_utils.Database, infobip: InfobipClient, now: datetime,
+async def settle_unconfirmed(db: sqlite_utils.Database, store: StoreWorker, infobip: InfobipClient, now: datetime,
                              give_up_after: timedelta = GIVE_UP_AFTER) -> list[Intent]:
     """Link each unconfirmed submission to the request it created, or give it up; returns the
-    submission intents this settled (their requesters are told: the thread, or a DM)."""
+    submission intents this settled (their requesters are told: the thread, or a DM). Reads on
+    `db`, writes on the `store`'s thread."""
     pending = [as_attempt(r) for r in unconfirmed(db, PROVIDER)]
     if not pending:
         return []
@@ -75,18 +78,19 @@ async def settle_unconfirmed(db: sqlite_utils.Database, infobip: InfobipClient, 
     for attempt in pending:
         seen = found.get(attempt.request_id)
         if seen is not None:
-            request = link_submission(db, attempt.request_id, seen.id, str(seen.status or "PENDING"),
+            request = await store.run(link_submission, attempt.request_id, seen.id, str(seen.status or "PENDING"),
                                       seen.requested_date or now)
             if request is not None:
                 log.info("request %s: the submission whose answer was lost is Infobip %s (%s)",
                          attempt.request_id, seen.id, seen.status)
-                settled += _settle_intent(db, request.id, runner.Outcome.done(
+                settled += await store.run(_settle_intent, request.id, runner.Outcome.done(
                     request.id, provider_request_id=seen.id, status=request.status, status_at=request.status_at))
         elif given_up(attempt, now, give_up_after):
-            if mark_not_submitted(db, attempt.request_id):
+            if await store.run(mark_not_submitted, attempt.request_id):
                 log.warning("request %s: no request at Infobip %s after the submission whose answer was lost: "
                             "marked not submitted", attempt.request_id, give_up_after)
-                settled += _settle_intent(db, attempt.request_id, runner.Outcome.refused(not_submitted=True))
+                settled += await store.run(_settle_intent, attempt.request_id,
+                                           runner.Outcome.refused(not_submitted=True))
     return settled
 
 
@@ -98,10 +102,22 @@ def _settle_intent(db: sqlite_utils.Database, request_id: str, outcome: runner.O
     return [runner.commit_outcome(db, SUBMIT_REQUEST, intent, outcome, resolved_by="recovery", tell_actor=True)]
 
 
-async def reconcile_once(db: sqlite_utils.Database, infobip: InfobipClient, now: datetime | None = None,
-                         give_up_after: timedelta = GIVE_UP_AFTER) -> int:
+def _record_if_unchanged(db: sqlite_utils.Database, request_id: str, known_at: str | None,
+                         seen: ResourceRequest) -> bool:
+    """Record what the list showed, unless an event arrived for the request while it was read
+    (that one is newer; the next pass decides). True when it became the shown status."""
+    with write(db):
+        fresh = get_request(db, request_id)
+        if fresh is None or fresh.status_at != known_at:
+            return False
+        [recorded] = record_events(db, [_event(fresh, seen)])
+        return recorded.outcome == Outcome.APPLIED
+
+
+async def reconcile_once(db: sqlite_utils.Database, store: StoreWorker, infobip: InfobipClient,
+                         now: datetime | None = None, give_up_after: timedelta = GIVE_UP_AFTER) -> int:
     """One pass; returns how many changes were recorded. `now`: the bot's clock."""
-    changes = len(await settle_unconfirmed(db, infobip, now or datetime.now(timezone.utc), give_up_after))
+    changes = len(await settle_unconfirmed(db, store, infobip, now or datetime.now(timezone.utc), give_up_after))
     waiting = _open_requests(db)
     if not waiting:
         return changes
@@ -112,11 +128,7 @@ async def reconcile_once(db: sqlite_utils.Database, infobip: InfobipClient, now:
             current = waiting.pop(seen.id, None)
             if current is None or seen.status is None or str(seen.status) == current.status:
                 continue
-            fresh = get_request(db, current.id)
-            if fresh is None or fresh.status_at != known_at[seen.id]:
-                continue  # an event arrived while we were reading: it is newer; next pass decides
-            [recorded] = record_events(db, [_event(fresh, seen)])
-            if recorded.outcome == Outcome.APPLIED:
+            if await store.run(_record_if_unchanged, current.id, known_at[seen.id], seen):
                 changes += 1
                 log.info("request %s: %s → %s (seen by reading it back)", current.id, current.status, seen.status)
         last_page = listed.paging is None or page + 1 >= listed.paging.total_pages

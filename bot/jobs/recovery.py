@@ -30,7 +30,7 @@ async def recover_intents(services: "Services") -> int:
     looked for at Infobip in the same pass (one list call for all of them)."""
     changed = await recover_open(services, USE_CASES)
     give_up = timedelta(seconds=services.settings.resourcebot_unconfirmed_give_up_seconds)
-    changed += await settle_unconfirmed(services.db, services.infobip, services.clock.now(), give_up)
+    changed += await settle_unconfirmed(services.db, services.store, services.infobip, services.clock.now(), give_up)
     if changed:
         services.outbox.wake()
     for intent in changed:

@@ -31,11 +31,11 @@ def start_jobs(services: Services) -> list[asyncio.Task]:
     idle_after = timedelta(hours=settings.resourcebot_remind_after_hours)
 
     async def reminders() -> None:
-        if send_due_reminders(services.db, services.clock.now(), idle_after):
+        if await services.store.run(send_due_reminders, services.clock.now(), idle_after):
             services.outbox.wake()
 
     async def reconcile() -> None:
-        if await reconcile_once(services.db, services.infobip, services.clock.now(),
+        if await reconcile_once(services.db, services.store, services.infobip, services.clock.now(),
                                 timedelta(seconds=settings.resourcebot_unconfirmed_give_up_seconds)):
             services.outbox.wake()
 

@@ -33,6 +33,7 @@ from bot.store import outbox
 from bot.store.events import get_event
 from bot.store.intents import Intent, get_intent
 from bot.store.requests import RequestRecord, get_request, update_request
+from bot.store.worker import StoreWorker, is_locked
 
 log = logging.getLogger("bot.slack.delivery")
 
@@ -90,10 +91,11 @@ class ChannelPacer:
 
 
 class OutboxWorker:
-    def __init__(self, db: sqlite_utils.Database, client: AsyncWebClient, *, idle_poll: float = 1.0,
+    def __init__(self, db: sqlite_utils.Database, store: StoreWorker, client: AsyncWebClient, *, idle_poll: float = 1.0,
                  base_backoff: float = 1.0, max_backoff: float = 30.0,
                  pacer: ChannelPacer | None = None) -> None:
-        self.db = db
+        self.db = db        # reads (WAL: they never wait for a lock)
+        self.store = store  # writes, off the event loop
         self.client = client
         # Re-publishes the App Homes that show a request; set once the services exist.
         self.refresh_homes: Callable[[RequestRecord], Awaitable[None]] | None = None
@@ -123,8 +125,8 @@ class OutboxWorker:
                 self._wake.clear()
                 passed = time.monotonic()
                 try:
-                    self._dispatch()
-                except Exception:  # noqa: BLE001 - the worker must outlive any one bad item
+                    await self._dispatch()
+                except Exception:  # noqa: BLE001 - the worker must outlive any one bad item (a lock, too)
                     log.exception("outbox pass failed")
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=self._sleep_time())
@@ -142,7 +144,7 @@ class OutboxWorker:
 
     async def deliver_due(self) -> int:
         """One pass, awaited: every request's next item that is due, channels concurrently."""
-        self._dispatch()
+        await self._dispatch()
         results = await asyncio.gather(*self._lanes.values(), return_exceptions=True)
         return sum(r for r in results if isinstance(r, int))
 
@@ -157,7 +159,7 @@ class OutboxWorker:
             candidates.append(self._held_back)
         return max(0.01, min(candidates))
 
-    def _dispatch(self) -> None:
+    async def _dispatch(self) -> None:
         """Give every idle channel with due items a lane holding those items (one per request)."""
         by_channel: dict[str, list[outbox.OutboxItem]] = defaultdict(list)
         held_back: float | None = None
@@ -167,7 +169,7 @@ class OutboxWorker:
         for item in due:
             if item.request_id in self._in_flight:
                 continue
-            channel = self._channel_of(item)
+            channel = await self._channel_of(item)
             if channel is None:
                 continue
             if channel in self._lanes:
@@ -185,12 +187,12 @@ class OutboxWorker:
             self._lanes[channel] = lane
             lane.add_done_callback(lambda _, channel=channel, requests=requests: self._lane_done(channel, requests))
 
-    def _channel_of(self, item: outbox.OutboxItem) -> str | None:
+    async def _channel_of(self, item: outbox.OutboxItem) -> str | None:
         """The channel the item's request posts in (None, and the item is done, when the request is gone)."""
         if item.kind in outbox.INTENT_KINDS:
             intent = get_intent(self.db, item.payload.get("intent", ""))
             if intent is None:
-                outbox.mark_delivered(self.db, item)
+                await self.store.run(outbox.mark_delivered, item)
                 return None
             return intent_messages.notice_channel(intent) if item.kind == outbox.INTENT_NOTICE else intent.actor
         channel = self._thread_channel.get(item.request_id)
@@ -198,7 +200,7 @@ class OutboxWorker:
             return channel
         request = get_request(self.db, item.request_id)
         if request is None:
-            outbox.mark_delivered(self.db, item)
+            await self.store.run(outbox.mark_delivered, item)
             return None
         channel = request.channel or request.requester
         if request.thread_ts and request.channel:
@@ -213,34 +215,48 @@ class OutboxWorker:
     async def _deliver_channel(self, channel: str, items: list[outbox.OutboxItem]) -> int:
         delivered = 0
         for item in items:
-            if item.kind in outbox.INTENT_KINDS:
-                subject: RequestRecord | Intent | None = get_intent(self.db, item.payload.get("intent", ""))
-            else:  # fresh: an earlier item may have set the thread
-                subject = get_request(self.db, item.request_id)
-            if subject is None:
-                outbox.mark_delivered(self.db, item)  # what it reported is gone: nothing to say
-                delivered += 1
-                continue
-            if outbox.superseded(self.db, item):
-                outbox.mark_delivered(self.db, item)  # a later one renders the same state, and newer
-                delivered += 1
-                continue
             try:
-                rendered_up_to = outbox.latest_id(self.db, item.request_id)
-                if isinstance(subject, Intent):
-                    await self._deliver_intent(item, subject)
-                else:
-                    await self._deliver(item, subject)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # noqa: BLE001 - Slack errors, network errors, timeouts: retry later
-                self._failed(item, channel, error)
-                break  # a channel that failed gets no more calls in this pass
-            outbox.mark_delivered(self.db, item, rendered_up_to)
+                if not await self._deliver_one(channel, item):
+                    break  # a channel that failed gets no more calls in this pass
+            except Exception as error:
+                if not is_locked(error):
+                    raise
+                # Another process holds the database: what was posted is flagged (post_once), so the
+                # next pass finds it rather than posting it again.
+                log.warning("outbox paused for %s: the database is locked (%s)", channel, error)
+                break
             delivered += 1
         return delivered
 
-    def _failed(self, item: outbox.OutboxItem, channel: str, error: Exception) -> None:
+    async def _deliver_one(self, channel: str, item: outbox.OutboxItem) -> bool:
+        """Deliver one item and record it; False when it failed (and is scheduled again)."""
+        if item.kind in outbox.INTENT_KINDS:
+            subject: RequestRecord | Intent | None = get_intent(self.db, item.payload.get("intent", ""))
+        else:  # fresh: an earlier item may have set the thread
+            subject = get_request(self.db, item.request_id)
+        if subject is None:
+            await self.store.run(outbox.mark_delivered, item)  # what it reported is gone: nothing to say
+            return True
+        if outbox.superseded(self.db, item):
+            await self.store.run(outbox.mark_delivered, item)  # a later one renders the same state, and newer
+            return True
+        try:
+            rendered_up_to = outbox.latest_id(self.db, item.request_id)
+            if isinstance(subject, Intent):
+                await self._deliver_intent(item, subject)
+            else:
+                await self._deliver(item, subject)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - Slack errors, network errors, timeouts: retry later
+            if is_locked(error):
+                raise
+            await self._failed(item, channel, error)
+            return False
+        await self.store.run(outbox.mark_delivered, item, rendered_up_to)
+        return True
+
+    async def _failed(self, item: outbox.OutboxItem, channel: str, error: Exception) -> None:
         retry_after = None
         reason = type(error).__name__
         if isinstance(error, SlackApiError):
@@ -255,7 +271,7 @@ class OutboxWorker:
         level = logging.INFO if reason == "ratelimited" else logging.WARNING
         log.log(level, "outbox item %s (%s, request %s) not delivered: %s; retrying in %.1fs",
                 item.id, item.kind, item.request_id, reason, retry_after)
-        outbox.mark_failed(self.db, item, reason, time.time() + retry_after)
+        await self.store.run(outbox.mark_failed, item, reason, time.time() + retry_after)
 
     async def _post(self, channel: str, *, item: outbox.OutboxItem, **message: Any) -> Any:
         """chat.postMessage once the channel's pacer allows it; a 429 blocks the channel.
@@ -265,12 +281,12 @@ class OutboxWorker:
             if found:
                 return found
         await self.pacer.acquire(channel)
-        outbox.mark_maybe_posted(self.db, item)
+        await self.store.run(outbox.mark_maybe_posted, item)
         try:
             return await self.client.chat_postMessage(channel=channel, metadata=marker(item), **message)
         except SlackApiError as error:
             if error.response.status_code < 500:
-                outbox.mark_maybe_posted(self.db, item, False)  # Slack answered: nothing was posted
+                await self.store.run(outbox.mark_maybe_posted, item, False)  # Slack answered: nothing was posted
             if error.response.status_code == 429:
                 self.pacer.block(channel, _retry_after(error))
             raise
@@ -320,10 +336,10 @@ class OutboxWorker:
             log.warning("cannot post in %s (%s): using a direct message", channel, error.response.get("error"))
             dm = await self.client.conversations_open(users=request.requester)
             response = await self._post(dm["channel"]["id"], item=item, **root_message(request))
-        update_request(self.db, request.id, channel=response["channel"], thread_ts=response["ts"])
+        await self.store.run(update_request, request.id, channel=response["channel"], thread_ts=response["ts"])
         try:  # for links from App Home; the thread works without it
             link = await self.client.chat_getPermalink(channel=response["channel"], message_ts=response["ts"])
-            update_request(self.db, request.id, permalink=link["permalink"])
+            await self.store.run(update_request, request.id, permalink=link["permalink"])
         except SlackApiError as error:
             log.info("no permalink for request %s: %s", request.id, error.response.get("error"))
 

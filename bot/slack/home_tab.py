@@ -22,7 +22,7 @@ async def publish_home(services: Services, client: AsyncWebClient, user: str, st
     requests = list_requests(services.db, requester=requester, limit=_MAX_REQUESTS)
     view = home_view(requests, state, is_admin=services.is_admin(user))
     await client.views_publish(user_id=user, view=view)
-    save_home_state(services.db, user, view["private_metadata"])
+    await services.store.run(save_home_state, user, view["private_metadata"])
 
 
 async def refresh_homes_for(services: Services, client: AsyncWebClient, request: RequestRecord) -> None:

@@ -75,7 +75,7 @@ async def submit_once(services: "Services", client: AsyncWebClient, ack, view: d
     """Claim, ack, perform and show the outcome (see the module docstring). `after` runs once
     the outcome is shown, for the first submission only (e.g. refresh the list underneath).
     Returns the intent this submission performed, None for a repeat or a busy target."""
-    claimed = claim_intent(services, use_case, wanted)
+    claimed = await claim_intent(services, use_case, wanted)
     if not claimed.claimed:
         if claimed.busy:
             await ack(response_action="update", view=busy(claimed.intent))

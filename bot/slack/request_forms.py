@@ -41,7 +41,7 @@ from bot.store.intents import Intent, IntentState
 from bot.store.requests import RequestRecord, get_request
 from bot.usecases import submit_request, update_request
 from bot.usecases.common import failed, view_key
-from bot.usecases.runner import Outcome, UseCase, carry_out, claim_intent, commit_outcome
+from bot.usecases.runner import Outcome, UseCase, carry_out, claim_intent, settle_outcome
 from bot.usecases.submit_request import SUBMIT_REQUEST
 from bot.usecases.update_request import UPDATE_REQUEST
 from bot.usecases.cancel_request import CANCEL_REQUEST
@@ -83,8 +83,8 @@ async def show_form(services: Services, client: AsyncWebClient, *, view_id: str,
         await settle_after_ack(acked_at)
         await client.views_update(view_id=view_id, view=message_view(_title(context), f":warning: {headline}", details))
         return
-    draft = save_draft(
-        services.db, user,
+    draft = await services.store.run(
+        save_draft, user,
         requirements=[r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in requirements],
         prefill=prefill or {}, feedback=feedback or {}, labels={r.key: r.name or r.key for r in requirements},
     )
@@ -124,7 +124,7 @@ async def handle_submission(services: Services, client: AsyncWebClient, ack, bod
         return
     done_pages = {**draft.values, str(page.page): page_to_json(result)}
     if page.page + 1 < len(pages):
-        update_draft_values(services.db, draft.key, done_pages)
+        await services.store.run(update_draft_values, draft.key, done_pages, budget=1.5)
         next_context = context.model_copy(update={"page": page.page + 1})
         await ack(response_action="update", view=_form(services, next_context, pages[page.page + 1]))
         return
@@ -143,7 +143,7 @@ async def handle_submission(services: Services, client: AsyncWebClient, ack, bod
             body=_body(context, form), record=_record(services, user, context, draft, form))
     wanted = replace(wanted, context={**wanted.context, "form": context.dump(), "prefill": _prefill_from(form, draft),
                                       "attached": bool(form.uploads)})
-    claimed = claim_intent(services, use_case, wanted)
+    claimed = await claim_intent(services, use_case, wanted)
     if not claimed.claimed:
         if claimed.busy:
             await ack(response_action="update", view=intent_views.busy_view(
@@ -217,8 +217,8 @@ async def _send(services: Services, use_case: UseCase, intent: Intent, form: Val
     except (InfobipError, SlackFileError) as error:
         await _delete_documents(services, uploaded)
         field = {"field": error.key} if isinstance(error, FieldFileError) else {}
-        return commit_outcome(services.db, use_case, intent, Outcome.refused(**failed(error), **field),
-                              resolved_by="call")
+        return await settle_outcome(services, use_case, intent, Outcome.refused(**failed(error), **field),
+                                    resolved_by="call")
     filled = form.with_document_ids(document_ids) if document_ids else form.requirements
     module = update_request if use_case is UPDATE_REQUEST else submit_request
     settled = await carry_out(services, use_case, module.with_requirements(intent, filled, file_names))

@@ -197,18 +197,27 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             raise
 
 
+BUSY_TIMEOUT_MS = 5000
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """A connection to the database at `path` (which must exist, migrated), set up as the bot
+    uses it: WAL, foreign keys, the busy timeout."""
+    conn = sqlite3.connect(str(path), check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    db.enable_wal()
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA synchronous = NORMAL")  # durable across a process crash in WAL mode
+    return db
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the database at `path`, in WAL mode, fully migrated."""
     path = Path(path)
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
-    # One connection, used from the server's event loop thread; short transactions only.
-    conn = sqlite3.connect(str(path), check_same_thread=False)
-    db = sqlite_utils.Database(conn)
-    db.enable_wal()
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 5000")
-    conn.execute("PRAGMA synchronous = NORMAL")  # durable across a process crash in WAL mode
+    db = connect(path)
     migrate(db)
     return db
 

@@ -56,7 +56,7 @@ def _done(number: Number) -> Outcome:
 
 async def _call(services: "Services", intent: Intent) -> Outcome:
     offer = offer_of(intent)
-    mark_attempted(services.db, intent.key)
+    await services.store.run(mark_attempted, intent.key)
     try:
         bought = await services.infobip.purchase_number(NumberPurchase(
             **offer.purchase_fields(), application_id=intent.params.get("applicationId"),

@@ -44,7 +44,7 @@ def as_number(context: OwnedContext) -> Number:
 
 
 async def _call(services: "Services", intent: Intent) -> Outcome:
-    mark_attempted(services.db, intent.key)
+    await services.store.run(mark_attempted, intent.key)
     try:
         await services.infobip.cancel_number(owned_of(intent).number_key)
     except InfobipUnknownOutcome as error:

@@ -44,7 +44,7 @@ async def _cancel(services: "Services", intent: Intent) -> None:
 
 
 async def _call(services: "Services", intent: Intent) -> Outcome:
-    mark_attempted(services.db, intent.key)
+    await services.store.run(mark_attempted, intent.key)
     try:
         await _cancel(services, intent)
     except (InfobipError, CmError) as error:

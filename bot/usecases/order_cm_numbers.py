@@ -40,11 +40,14 @@ def wanted(*, key: str, actor: str, body: dict[str, Any], record: dict[str, Any]
 
 async def _call(services: "Services", intent: Intent) -> Outcome:
     token = intent.params["callbackToken"]
-    with write(services.db):
-        if get_request(services.db, intent.request_id or "") is None:
-            create_request(services.db, id=intent.request_id, callback_token=token, status=str(CmStatus.PENDING),
-                           status_at=services.clock.now().isoformat(), **intent.params["record"])
-        mark_attempted(services.db, intent.key)
+
+    def record_first(db: sqlite_utils.Database) -> None:
+        with write(db):
+            if get_request(db, intent.request_id or "") is None:
+                create_request(db, id=intent.request_id, callback_token=token, status=str(CmStatus.PENDING),
+                               status_at=services.clock.now().isoformat(), **intent.params["record"])
+            mark_attempted(db, intent.key)
+    await services.store.run(record_first)
     body = CmNumberRequestCreate(**intent.params["body"], callback_url=f"{services.public_url}/webhooks/cm/{token}")
     if services.cm is None:
         return Outcome.refused(**failed(CmError("CM.com is not configured.")))

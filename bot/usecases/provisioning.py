@@ -56,7 +56,7 @@ def wanted(*, key: str, target: str, actor: str, call: Params, audit_entry: dict
 
 def _use_case(change: Change) -> UseCase:
     async def call(services: "Services", intent: Intent) -> Outcome:
-        mark_attempted(services.db, intent.key)
+        await services.store.run(mark_attempted, intent.key)
         try:
             kept = await change.apply(services.infobip, intent.params["call"])
         except InfobipNotFound as error:

@@ -93,16 +93,23 @@ class Performed:
     busy: bool = False   # another action on the same target is under way (`intent` is that one)
 
 
-def claim_intent(services: "Services", use_case: UseCase, wanted: Wanted) -> Claim:
-    with write(services.db):
-        return claim(services.db, key=wanted.key, action=use_case.action, target=wanted.target,
-                     actor=wanted.actor, provider=wanted.provider or use_case.provider, params=wanted.params,
-                     context=wanted.context, request_id=wanted.request_id)
+# A claim is made before Slack is answered: it waits this long for the database at the most
+# (StoreBusy after that: the listener asks the person to try again; nothing was claimed).
+CLAIM_BUDGET_SECONDS = 1.5
+
+
+async def claim_intent(services: "Services", use_case: UseCase, wanted: Wanted) -> Claim:
+    def claim_it(db: sqlite_utils.Database) -> Claim:
+        with write(db):
+            return claim(db, key=wanted.key, action=use_case.action, target=wanted.target, actor=wanted.actor,
+                         provider=wanted.provider or use_case.provider, params=wanted.params,
+                         context=wanted.context, request_id=wanted.request_id)
+    return await services.store.run(claim_it, budget=CLAIM_BUDGET_SECONDS)
 
 
 async def perform(services: "Services", use_case: UseCase, wanted: Wanted) -> Performed:
     """Claim, call, commit the outcome. Never raises for what the provider says."""
-    claimed = claim_intent(services, use_case, wanted)
+    claimed = await claim_intent(services, use_case, wanted)
     if not claimed.claimed:
         return Performed(claimed.intent, first=False, busy=claimed.busy)
     return Performed(await carry_out(services, use_case, claimed.intent), first=True)
@@ -115,9 +122,16 @@ async def carry_out(services: "Services", use_case: UseCase, intent: Intent) -> 
     except Exception as error:  # noqa: BLE001 - a bug must not leave the person without an answer
         log.exception("%s %s failed unexpectedly; recovery will read the provider", use_case.action, intent.key)
         outcome = Outcome.unknown(error=type(error).__name__)
-    settled = commit_outcome(services.db, use_case, intent, outcome, resolved_by="call")
+    settled = await settle_outcome(services, use_case, intent, outcome, resolved_by="call")
     services.outbox.wake()
     return settled
+
+
+async def settle_outcome(services: "Services", use_case: UseCase, intent: Intent, outcome: Outcome, *,
+                         resolved_by: str, tell_actor: bool = False) -> Intent:
+    """`commit_outcome` on the store's thread."""
+    return await services.store.run(commit_outcome, use_case, intent, outcome, resolved_by=resolved_by,
+                                    tell_actor=tell_actor)
 
 
 def commit_outcome(db: sqlite_utils.Database, use_case: UseCase, intent: Intent, outcome: Outcome, *,
@@ -174,11 +188,11 @@ async def recover_open(services: "Services", use_cases: Mapping[str, UseCase]) -
             continue
         if outcome is None:
             if intent.state == IntentState.INTENDED:  # cut off: say so, and keep looking
-                changed.append(commit_outcome(services.db, use_case, intent, Outcome.unknown(cut_off=True),
-                                              resolved_by="recovery"))
+                changed.append(await settle_outcome(services, use_case, intent, Outcome.unknown(cut_off=True),
+                                                    resolved_by="recovery"))
             continue
-        changed.append(commit_outcome(services.db, use_case, intent, outcome, resolved_by="recovery",
-                                      tell_actor=True))
+        changed.append(await settle_outcome(services, use_case, intent, outcome, resolved_by="recovery",
+                                            tell_actor=True))
     if changed:
         services.outbox.wake()
     return changed

@@ -39,7 +39,7 @@ def before_after(intent: Intent) -> tuple[tuple[str | None, str | None], tuple[s
 
 async def _call(services: "Services", intent: Intent) -> Outcome:
     _, after = before_after(intent)
-    mark_attempted(services.db, intent.key)
+    await services.store.run(mark_attempted, intent.key)
     try:
         updated = await services.infobip.update_owned_number(
             intent.params["numberKey"], NumberUpdate(application_id=after[0], entity_id=after[1]))

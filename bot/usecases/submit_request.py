@@ -77,7 +77,7 @@ def _body(params: dict[str, Any]) -> ResourceRequestSubmit:
 
 
 async def _call(services: "Services", intent: Intent) -> Outcome:
-    mark_attempted(services.db, intent.key, intent.params)
+    await services.store.run(mark_attempted, intent.key, intent.params)
     request_id = new_request_id()
     try:
         provider_id = await services.infobip.submit_resource_request(_body(intent.params))

@@ -44,7 +44,7 @@ def _sent(requirements: list[dict[str, Any]]) -> set[tuple[str, str]]:
 
 
 async def _call(services: "Services", intent: Intent) -> Outcome:
-    mark_attempted(services.db, intent.key, intent.params)
+    await services.store.run(mark_attempted, intent.key, intent.params)
     try:
         updated = await services.infobip.update_resource_request(
             intent.params["providerRequestId"],

@@ -19,6 +19,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.services import Services
 from bot.slack.views import message_view
+from bot.store.worker import StoreBusy, is_locked
 
 log = logging.getLogger("bot.slack.errors")
 
@@ -27,6 +28,8 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.error
     async def unreadable_input(error: Exception, body: dict, response: BoltResponse | None) -> BoltResponse | None:
         kind = body.get("type") or ("slash_command" if "command" in body else "request")
+        if isinstance(error, StoreBusy) or is_locked(error):
+            return _busy(kind, body, response, error)
         if response is None or not isinstance(error, ValueError):  # after the ack, or not an input problem
             log.error("listener failed on a %s: %s", kind, error, exc_info=error)
             return None
@@ -37,3 +40,28 @@ def register(app: AsyncApp, services: Services) -> None:
             return BoltResponse(status=200, body=json.dumps({"response_action": "update", "view": view}),
                                 headers={"content-type": "application/json"})
         return BoltResponse(status=200, body="")
+
+
+BUSY_TEXT = "The bot's database is busy for a moment: nothing was done. Try again in a few seconds."
+
+
+def _busy(kind: str, body: dict, response: BoltResponse | None, error: Exception) -> BoltResponse | None:
+    """The database was locked (by another process) where the listener needed it before its ack:
+    say so in time and do nothing (bot/store/worker.py)."""
+    log.warning("the database was busy on a %s: %s", kind, error)
+    if response is None:  # acked already: the person sees the modal or message it acked with
+        return None
+    if kind == "view_submission":
+        inputs = [b["block_id"] for b in (body.get("view") or {}).get("blocks") or []
+                  if b.get("type") == "input" and b.get("block_id")]
+        if inputs:  # the form stays as filled in, with the reason under its first field
+            return BoltResponse(status=200, body=json.dumps({"response_action": "errors",
+                                                             "errors": {inputs[0]: BUSY_TEXT}}),
+                                headers={"content-type": "application/json"})
+        view = message_view("Try again", BUSY_TEXT)
+        return BoltResponse(status=200, body=json.dumps({"response_action": "update", "view": view}),
+                            headers={"content-type": "application/json"})
+    if kind == "slash_command":
+        return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", "text": BUSY_TEXT}),
+                            headers={"content-type": "application/json"})
+    return BoltResponse(status=200, body="")

@@ -15,6 +15,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.services import Services
 from bot.store.slack_events import first_delivery
+from bot.store.worker import StoreBusy
 
 log = logging.getLogger("bot.slack.once")
 
@@ -23,7 +24,13 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.middleware
     async def events_once(body: dict, next) -> BoltResponse | None:  # noqa: A002 - Bolt's name
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not first_delivery(services.db, str(event_id)):
-            log.info("event %s delivered again: already handled", event_id)
-            return BoltResponse(status=200, body="")
+        if event_id:
+            try:
+                first = await services.store.run(first_delivery, str(event_id), budget=1.0)
+            except StoreBusy:  # handled rather than lost: a retry would be handled again
+                log.warning("event %s: the database is busy, handled without checking for a repeat", event_id)
+                first = True
+            if not first:
+                log.info("event %s delivered again: already handled", event_id)
+                return BoltResponse(status=200, body="")
         return await next()

@@ -299,7 +299,7 @@ async def routing_submitted(services: Services, client: AsyncWebClient, ack, bod
         await create_platforms(services, user, state.channel_id, choice, view_key(view))
         intent = None
         if after != before:
-            claimed = claim_intent(services, SET_NUMBER_PLATFORM, set_number_platform.wanted(
+            claimed = await claim_intent(services, SET_NUMBER_PLATFORM, set_number_platform.wanted(
                 key=view_key(view), actor=user, number_key=number_key, number=state.extra.get("n"), before=before,
                 after=after, view_id=view["id"], notice_channel=notice_channel(services, state.channel_id)))
             if claimed.busy:
