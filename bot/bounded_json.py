@@ -40,7 +40,10 @@ def depth(text: bytes | str) -> int:
 
 
 def check_depth(text: bytes | str, max_depth: int = MAX_DEPTH) -> None:
-    if depth(text) > max_depth:
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if data.count(b"[") + data.count(b"{") <= max_depth:
+        return  # too few brackets to nest that deep: no need to walk it
+    if depth(data) > max_depth:
         raise TooDeep(f"JSON nested deeper than {max_depth} levels")
 
 

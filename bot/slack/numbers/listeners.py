@@ -325,6 +325,14 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
 
     # -- set application/entity ----------------------------------------------------------------
 
+    def refresh_owned(client: AsyncWebClient, view: dict, owned: OwnedState | None, user: str):
+        """After a change made over the my-numbers modal: that modal shows the numbers as they are now."""
+        async def refresh(intent) -> None:
+            root = _root_to_refresh(view)
+            if root and owned and intent.state == IntentState.DONE:
+                await _update(client, root, await owned_numbers(services, owned, user))
+        return refresh
+
     def _owned_context(body: dict) -> OwnedState | None:
         source = body.get("view") or {}
         if source.get("callback_id") == v.OWNED_VIEW:
@@ -389,11 +397,6 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
             await ack(response_action="update", view=v.outcome_view(
                 v.PLATFORM_TITLE, f"{escape(context.display)} is already there: nothing to change."))
             return
-        async def refresh_owned(intent) -> None:
-            root = _root_to_refresh(view)
-            if root and context.owned and intent.state == IntentState.DONE:
-                await _update(client, root, await owned_numbers(services, context.owned, user))
-
         await intent_views.submit_once(
             services, client, ack, view, use_case=SET_NUMBER_PLATFORM,
             wanted=set_number_platform.wanted(
@@ -403,7 +406,7 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
             working=loading_view(v.PLATFORM_TITLE, f"Saving {context.display}…"),
             render=outcomes.platform_view,
             busy=lambda other: intent_views.busy_view(v.PLATFORM_TITLE, other, f"changing {context.display}"),
-            after=refresh_owned)
+            after=refresh_owned(client, view, context.owned, user))
 
     # -- cancel --------------------------------------------------------------------------------
 
@@ -435,11 +438,6 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
             await ack(response_action="update", view=v.refusal_view(v.CANCEL_TITLE,
                                                                    _refusal_text(services, "cancel numbers")))
             return
-        async def refresh_owned(intent) -> None:
-            root = _root_to_refresh(view)
-            if root and context.owned and intent.state == IntentState.DONE:
-                await _update(client, root, await owned_numbers(services, context.owned, user))
-
         await intent_views.submit_once(
             services, client, ack, view, use_case=CANCEL_NUMBER,
             wanted=cancel_number.wanted(key=view_key(view), actor=user, number=context, view_id=view["id"],
@@ -447,4 +445,4 @@ def register(app: AsyncApp, services: Services) -> None:  # noqa: C901 - one lis
                                         or (context.owned.channel_id if context.owned else None) or user),
             working=loading_view(v.CANCEL_TITLE, f"Cancelling {context.display}…"), render=outcomes.cancel_view,
             busy=lambda other: intent_views.busy_view(v.CANCEL_TITLE, other, f"changing {context.display}"),
-            after=refresh_owned)
+            after=refresh_owned(client, view, context.owned, user))
