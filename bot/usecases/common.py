@@ -44,10 +44,15 @@ def audit(db: sqlite_utils.Database, intent: Intent, target: str, *, details: di
                  details=details, before=before, after=after, intent=intent.key)
 
 
-def notify(db: sqlite_utils.Database, intent: Intent, lane: str | None = None) -> None:
+def intent_lane(intent: Intent) -> str:
+    """The outbox lane of what an intent posts: its request's thread when it has one (so that
+    thread keeps its order), else its own."""
+    return intent.request_id or f"intent:{intent.key}"
+
+
+def notify(db: sqlite_utils.Database, intent: Intent) -> None:
     """Queue the channel notice of an intent's outcome (rendered by bot/slack/intent_messages.py),
     when the person's action named a place for it."""
     if not intent.context.get("notice_channel"):
         return
-    outbox.enqueue(db, lane or intent.request_id or f"intent:{intent.key}", outbox.INTENT_NOTICE,
-                   {"intent": intent.key})
+    outbox.enqueue(db, intent_lane(intent), outbox.INTENT_NOTICE, {"intent": intent.key})

@@ -29,6 +29,7 @@ import sqlite_utils
 from bot.store import outbox
 from bot.store.db import write
 from bot.store.intents import Claim, Intent, IntentState, claim, get_intent, open_intents, settle
+from bot.usecases.common import intent_lane
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -148,12 +149,6 @@ def commit_outcome(db: sqlite_utils.Database, use_case: UseCase, intent: Intent,
             outbox.enqueue(db, intent_lane(settled), outbox.INTENT_DM, {"intent": settled.key})
     log.info("%s %s by %s: %s (%s)", use_case.action, intent.target, intent.actor, outcome.state, resolved_by)
     return settled
-
-
-def intent_lane(intent: Intent) -> str:
-    """The outbox lane of what an intent posts: its request's thread when it has one (so that
-    thread keeps its order), else its own."""
-    return intent.request_id or f"intent:{intent.key}"
 
 
 async def wait_settled(services: "Services", key: str, timeout: float, interval: float = 0.1) -> Intent | None:

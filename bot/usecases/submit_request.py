@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from bot.domain.forms import RequestKind
-from bot.domain.submissions import NOT_SUBMITTED, UNCONFIRMED
+from bot.domain.submissions import NOT_SUBMITTED
 from bot.providers.infobip.errors import InfobipError, InfobipUnknownOutcome
 from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.models import (
@@ -132,5 +132,3 @@ def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None
 
 
 SUBMIT_REQUEST = UseCase(ACTION, PROVIDER, call=_call, recover=_recover, finish=_finish)
-
-__all__ = ["ACTION", "SUBMIT_REQUEST", "UNCONFIRMED", "wanted", "with_requirements"]
