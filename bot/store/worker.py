@@ -7,15 +7,22 @@ a second bot by mistake) stalls that thread, never the loop that answers Slack.
 lock for another), the call is dropped and StoreBusy raised, and the call itself waits on a lock
 for at most `QUICK_BUSY_MS` before giving up the same way. Then the listener can still answer
 "try again in a moment" in time, and nothing it asked for has happened.
+
+Group commit: calls that queue up while the thread is busy (a webhook burst) run together in one
+transaction, each in a savepoint of its own, and each caller hears back only once that
+transaction is committed. A call that fails rolls back its own savepoint and nothing else, so to
+each caller it is as if its call ran alone; the burst pays for one commit instead of one each.
 """
 
 from __future__ import annotations
 
 import asyncio
+import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,7 +31,10 @@ import sqlite_utils
 from bot.store.db import BUSY_TIMEOUT_MS, connect
 
 T = TypeVar("T")
+QUEUED, STARTED, DROPPED = "queued", "started", "dropped"
 QUICK_BUSY_MS = 1000
+MAX_GROUP = 64  # calls committed together at most: bounds how long the first of them waits
+CHECKPOINT_EVERY = 0.25  # seconds between checkpoints at most, while there are writes
 
 
 class StoreBusy(Exception):
@@ -35,62 +45,206 @@ def is_locked(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and "locked" in str(error).lower()
 
 
+@dataclass
+class _Call:
+    fn: Callable[..., Any]
+    args: tuple
+    kwargs: dict
+    busy_ms: int
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future
+    state: str = QUEUED  # QUEUED → STARTED on the thread, or → DROPPED by a caller out of budget
+    result: Any = None
+    error: BaseException | None = None
+
+    def settle(self) -> None:
+        """On the loop: hand the caller its result (unless it stopped waiting)."""
+        if self.future.done():
+            return
+        if self.error is not None:
+            self.future.set_exception(self.error)
+        else:
+            self.future.set_result(self.result)
+
+
 class StoreWorker:
     def __init__(self, path: str | Path) -> None:
         self.path = path
-        self._local = threading.local()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+        self._db: sqlite_utils.Database | None = None
+        self._calls: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
+        self._state_lock = threading.Lock()  # a call is either started or dropped, never both
+        self._wrote = threading.Event()
+        self._closing = False
+        self._thread = threading.Thread(target=self._serve, name="store", daemon=True)
+        self._checkpointer = threading.Thread(target=self._checkpoint, name="store-checkpoint", daemon=True)
+        self._thread.start()
+        self._checkpointer.start()
 
-    def _db(self) -> sqlite_utils.Database:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = connect(self.path)
-        return db
+    # -- on the store thread --------------------------------------------------------------------
 
-    def _call(self, started: threading.Event, cancelled: threading.Event, busy_ms: int,
-              fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
-        if cancelled.is_set():
-            raise StoreBusy("dropped: its caller stopped waiting")
-        started.set()
-        db = self._db()
-        if busy_ms != BUSY_TIMEOUT_MS:
-            db.conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+    def _serve(self) -> None:
+        waiting: _Call | None = None
+        while True:
+            call = waiting or self._calls.get()
+            waiting = None
+            if call is None:
+                break
+            group = [call]
+            # Quick calls keep their own short busy timeout: they run alone.
+            while call.busy_ms == BUSY_TIMEOUT_MS and len(group) < MAX_GROUP:
+                try:
+                    more = self._calls.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None or more.busy_ms != BUSY_TIMEOUT_MS:
+                    waiting = more
+                    break
+                group.append(more)
+            if len(group) == 1:
+                self._run_alone(call)
+            else:
+                self._run_together(group)
+            self._wrote.set()
+            self._hand_back(group)
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _connection(self) -> sqlite_utils.Database:
+        if self._db is None:
+            self._db = connect(self.path)
+            self._db.conn.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer's job
+        return self._db
+
+    def _checkpoint(self) -> None:
+        """On its own thread and connection: a PASSIVE checkpoint (it waits for nobody) after writes."""
+        conn: sqlite3.Connection | None = None
+        while not self._closing:
+            if not self._wrote.wait(timeout=1.0):
+                continue
+            self._wrote.clear()
+            try:
+                conn = conn or connect(self.path).conn
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                pass  # locked or busy: the next round does it
+            time.sleep(CHECKPOINT_EVERY)
+        if conn is not None:
+            conn.close()
+
+    def _start(self, call: _Call) -> bool:
+        with self._state_lock:
+            if call.state == DROPPED:
+                call.error = StoreBusy("dropped: its caller stopped waiting")
+                return False
+            call.state = STARTED
+            return True
+
+    def _drop(self, call: _Call) -> bool:
+        """On the loop: drop a call not started yet; False if it is under way."""
+        with self._state_lock:
+            if call.state == STARTED:
+                return False
+            call.state = DROPPED
+            return True
+
+    def _run_alone(self, call: _Call) -> None:
+        if not self._start(call):
+            return
+        db = self._connection()
+        quick = call.busy_ms != BUSY_TIMEOUT_MS
+        if quick:
+            db.conn.execute(f"PRAGMA busy_timeout = {int(call.busy_ms)}")
         try:
-            return fn(db, *args, **kwargs)
+            call.result = call.fn(db, *call.args, **call.kwargs)
         except sqlite3.OperationalError as error:
-            if is_locked(error) and busy_ms != BUSY_TIMEOUT_MS:
-                raise StoreBusy(str(error)) from error
-            raise
+            call.error = error
+            if quick and is_locked(error):
+                call.error = StoreBusy(str(error))
+                call.error.__cause__ = error
+        except BaseException as error:  # handed to its caller, as run_in_executor would
+            call.error = error
         finally:
-            if busy_ms != BUSY_TIMEOUT_MS:
+            if quick:
                 db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def _run_together(self, group: list[_Call]) -> None:
+        db = self._connection()
+        try:
+            db.conn.execute("BEGIN IMMEDIATE")
+        except BaseException as error:  # locked past the busy timeout: each caller hears it
+            for call in group:
+                call.error = error
+            return
+        try:
+            for number, call in enumerate(group):
+                if self._start(call):
+                    self._run_in_savepoint(db, call, f"call_{number}")
+            db.conn.execute("COMMIT")
+        except BaseException as error:  # the transaction is gone, and what each call did with it
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            for call in group:
+                if call.state == STARTED and call.error is None:
+                    call.result, call.error = None, error
+            for call in group:
+                if call.state == QUEUED:  # never started: it may still run, on its own
+                    self._run_alone(call)
+
+    def _run_in_savepoint(self, db: sqlite_utils.Database, call: _Call, savepoint: str) -> None:
+        """One call of a group: what it did is undone if it raises, and only that."""
+        db.conn.execute(f"SAVEPOINT {savepoint}")
+        try:
+            call.result = call.fn(db, *call.args, **call.kwargs)
+        except BaseException as error:
+            call.error = error
+            if not db.conn.in_transaction:
+                raise  # its error ended the whole transaction (see _run_together)
+            db.conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+        db.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+
+    def _hand_back(self, group: list[_Call]) -> None:
+        # One wake-up of the loop per group, not one per call.
+        by_loop: dict[asyncio.AbstractEventLoop, list[_Call]] = {}
+        for call in group:
+            by_loop.setdefault(call.loop, []).append(call)
+        for loop, calls in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle_all, calls)
+            except RuntimeError:
+                pass  # that loop is closed: nobody is waiting any more
+
+    # -- on the event loop ----------------------------------------------------------------------
 
     async def run(self, fn: Callable[..., T], *args: Any, budget: float | None = None, **kwargs: Any) -> T:
         """`fn(db, *args, **kwargs)` on the store's thread. With `budget` (seconds): StoreBusy
         when it could not start by then or met a lock (see the module docstring)."""
-        started, cancelled = threading.Event(), threading.Event()
-        busy_ms = QUICK_BUSY_MS if budget is not None else BUSY_TIMEOUT_MS
-        future = asyncio.get_running_loop().run_in_executor(
-            self._pool, self._call, started, cancelled, busy_ms, fn, args, kwargs)
+        loop = asyncio.get_running_loop()
+        call = _Call(fn, args, kwargs, QUICK_BUSY_MS if budget is not None else BUSY_TIMEOUT_MS, loop,
+                     loop.create_future())
+        if not self._thread.is_alive():
+            raise RuntimeError("the store is closed")
+        self._calls.put(call)
         if budget is None:
-            return await future
+            return await call.future
         try:
-            return await asyncio.wait_for(asyncio.shield(future), budget)
+            return await asyncio.wait_for(asyncio.shield(call.future), budget)
         except TimeoutError:
-            if not started.is_set():
-                cancelled.set()
-                future.add_done_callback(lambda f: f.exception())  # dropped: nobody reads it
+            if self._drop(call):
+                call.future.add_done_callback(lambda f: f.cancelled() or f.exception())  # nobody reads it
                 raise StoreBusy("the database is busy") from None
-            return await future  # under way: at most QUICK_BUSY_MS more on a lock
+            return await call.future  # under way: at most QUICK_BUSY_MS more on a lock
 
     def close(self) -> None:
-        def close_connection() -> None:
-            db = getattr(self._local, "db", None)
-            if db is not None:
-                db.close()
-                self._local.db = None
-        try:
-            self._pool.submit(close_connection).result(timeout=10)
-        except RuntimeError:
-            pass  # already shut down
-        self._pool.shutdown(wait=True)
+        """Finish what is queued, close the connection, stop the thread."""
+        if self._thread.is_alive():
+            self._calls.put(None)
+            self._thread.join(timeout=10)
+        self._closing = True
+        self._wrote.set()
+        self._checkpointer.join(timeout=10)
+
+
+def _settle_all(calls: list[_Call]) -> None:
+    for call in calls:
+        call.settle()
