@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,23 +98,23 @@ class BodyGuard:
                 raise _Refused(413, f"body too large: at most {limit} bytes here")
         if path == SLACK_PATH and not (headers.get(b"x-slack-signature") and headers.get(b"x-slack-request-timestamp")):
             raise _Refused(401, "invalid request")
-        deadline = time.monotonic() + self.limits.body_seconds
         chunks: list[bytes] = []
         size = 0
-        while True:
-            try:
-                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
-            except TimeoutError:
-                raise _Refused(408, f"the body did not arrive within {self.limits.body_seconds:g} s") from None
-            if message["type"] == "http.disconnect":
-                return None
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise _Refused(413, f"body too large: at most {limit} bytes here")
-            chunks.append(chunk)
-            if not message.get("more_body"):
-                return b"".join(chunks)
+        try:
+            async with asyncio.timeout(self.limits.body_seconds):  # one timer for the whole body
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return None
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > limit:
+                        raise _Refused(413, f"body too large: at most {limit} bytes here")
+                    chunks.append(chunk)
+                    if not message.get("more_body"):
+                        return b"".join(chunks)
+        except TimeoutError:
+            raise _Refused(408, f"the body did not arrive within {self.limits.body_seconds:g} s") from None
 
 
 def guarded_protocol(header_seconds: float) -> type[H11Protocol]:

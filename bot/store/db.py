@@ -180,8 +180,16 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     it: a deferred one that reads first and then writes gives up at once on a lock. Inside another
     transaction it is a savepoint of that one."""
     if db.conn.in_transaction:
-        with db.atomic():
+        # A savepoint may reuse a name: ROLLBACK TO and RELEASE take the innermost one of it.
+        db.conn.execute("SAVEPOINT nested_write")
+        try:
             yield db
+        except BaseException:
+            if db.conn.in_transaction:  # an error may have ended the whole transaction already
+                db.conn.execute("ROLLBACK TO SAVEPOINT nested_write")
+                db.conn.execute("RELEASE SAVEPOINT nested_write")
+            raise
+        db.conn.execute("RELEASE SAVEPOINT nested_write")
         return
     db.conn.execute("BEGIN IMMEDIATE")
     try:

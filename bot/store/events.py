@@ -22,7 +22,7 @@ from bot.domain.reminders import reminder_allowed
 from bot.domain.statuses import StatusChange, should_replace
 from bot.store import outbox
 from bot.store.db import write
-from bot.store.requests import RequestRecord, find_by_provider_id, now_iso, update_request
+from bot.store.requests import RequestRecord, apply_changes, find_by_provider_id, now_iso
 
 
 class Outcome(StrEnum):
@@ -54,27 +54,26 @@ def _record_one(db: sqlite_utils.Database, event: ProviderEvent, now: datetime) 
     if request is None:
         return Recorded(Outcome.UNKNOWN_REQUEST)
     key = event.dedupe_key
+
     if event.kind == EventKind.REMINDER:
         # Reminders carry no time of their own: one per reminder day per update cycle.
         key = hashlib.sha256(f"{key}\x1f{request.status_at}".encode()).hexdigest()
-    if db.execute("SELECT 1 FROM events WHERE dedupe_key = ?", [key]).fetchone():
-        return Recorded(Outcome.DUPLICATE, request)
-
-    if event.kind == EventKind.REMINDER:
-        _insert_event(db, key, request.id, event, became_current=False)
+        if not _insert_event(db, key, request.id, event, became_current=False):
+            return Recorded(Outcome.DUPLICATE, request)
         last = datetime.fromisoformat(request.last_reminded_at) if request.last_reminded_at else None
         if not reminder_allowed(last, now):
             return Recorded(Outcome.REMINDER_HELD, request)
-        request = update_request(db, request.id, last_reminded_at=now.isoformat(timespec="milliseconds"))
-        outbox.enqueue(db, request.id, outbox.THREAD_REPLY, {"event": key})
-        outbox.enqueue(db, request.id, outbox.DIRECT_MESSAGE, {"event": key})
+        request = apply_changes(db, request, last_reminded_at=now.isoformat(timespec="milliseconds"))
+        outbox.enqueue_all(db, request.id, [(outbox.THREAD_REPLY, {"event": key}),
+                                            (outbox.DIRECT_MESSAGE, {"event": key})])
         return Recorded(Outcome.REMINDER, request)
 
     current = (StatusChange(request.status, datetime.fromisoformat(request.status_at), request.provider)
                if request.status_at else None)
     incoming = StatusChange(event.status or "UNKNOWN", event.occurred_at, request.provider)
     applies = should_replace(current, incoming)
-    _insert_event(db, key, request.id, event, became_current=applies)
+    if not _insert_event(db, key, request.id, event, became_current=applies):
+        return Recorded(Outcome.DUPLICATE, request)
     if not applies:
         return Recorded(Outcome.RECORDED_STALE, request)
 
@@ -86,10 +85,9 @@ def _record_one(db: sqlite_utils.Database, event: ProviderEvent, now: datetime) 
     }
     if event.numbers:
         changes["numbers"] = event.numbers
-    request = update_request(db, request.id, **changes)
-    outbox.enqueue(db, request.id, outbox.THREAD_REPLY, {"event": key})
-    outbox.enqueue(db, request.id, outbox.ROOT_UPDATE)
-    outbox.enqueue(db, request.id, outbox.HOME_REFRESH)
+    request = apply_changes(db, request, **changes)
+    outbox.enqueue_all(db, request.id, [(outbox.THREAD_REPLY, {"event": key}), (outbox.ROOT_UPDATE, None),
+                                        (outbox.HOME_REFRESH, None)])
     return Recorded(Outcome.APPLIED, request)
 
 
@@ -114,7 +112,8 @@ def record_bot_action(db: sqlite_utils.Database, request: RequestRecord, status:
 
 
 def _insert_event(db: sqlite_utils.Database, key: str, request_id: str, event: ProviderEvent,
-                  became_current: bool) -> None:
+                  became_current: bool) -> bool:
+    """Keep the event; False when one with its key is kept already (a duplicate: nothing written)."""
     payload = json.dumps({
         "source": event.source,
         "feedback": event.feedback,
@@ -124,13 +123,14 @@ def _insert_event(db: sqlite_utils.Database, key: str, request_id: str, event: P
         "raw": event.payload,
     })
     # Plain SQL: this runs once per webhook event (see bot/store/requests.py).
-    db.execute(
+    cursor = db.execute(
         "INSERT INTO events (dedupe_key, request_id, kind, status, occurred_at, payload, became_current,"
-        " received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
         [key, request_id, str(event.kind), event.status,
          event.occurred_at.astimezone(timezone.utc).isoformat(timespec="milliseconds"), payload,
          int(became_current), now_iso()],
     )
+    return cursor.rowcount == 1
 
 
 def get_event(db: sqlite_utils.Database, key: str) -> dict[str, Any] | None:

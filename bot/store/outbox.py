@@ -56,6 +56,16 @@ def enqueue(db: sqlite_utils.Database, request_id: str, kind: str, payload: dict
     return cursor.lastrowid
 
 
+def enqueue_all(db: sqlite_utils.Database, request_id: str, items: list[tuple[str, dict[str, Any] | None]]) -> None:
+    """enqueue, for several (kind, payload) of one request at once, in this order."""
+    stamp = _now_iso()
+    db.conn.executemany(
+        "INSERT INTO outbox (request_id, kind, payload, attempts, next_attempt_at, created_at)"
+        " VALUES (?, ?, ?, 0, 0.0, ?)",
+        [(request_id, kind, json.dumps(payload or {}), stamp) for kind, payload in items],
+    )
+
+
 def due(db: sqlite_utils.Database, now: float | None = None, limit: int = 100) -> list[OutboxItem]:
     """The oldest undelivered item of each request, where it is due.
 

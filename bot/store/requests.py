@@ -43,6 +43,10 @@ class RequestRecord(BaseModel):
     submission_attempted_at: str | None = None  # set while (or since) a lost submit answer was looked for
 
 
+_EMPTY = {name: RequestRecord.model_fields[name].default_factory for name in _JSON_FIELDS
+          if RequestRecord.model_fields[name].default_factory is not None}
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
@@ -56,8 +60,9 @@ def _to_row(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _from_row(row: dict[str, Any]) -> RequestRecord:
-    decoded = {k: (json.loads(v) if k in _JSON_FIELDS and v else v) for k, v in row.items()}
-    return RequestRecord(**{k: v for k, v in decoded.items() if v is not None or k not in _JSON_FIELDS})
+    # A JSON column that is NULL is left out: the field's empty default stands.
+    return RequestRecord.model_validate({k: (json.loads(v) if v and k in _JSON_FIELDS else v)
+                                         for k, v in row.items() if v is not None or k not in _JSON_FIELDS})
 
 
 def create_request(db: sqlite_utils.Database, **fields: Any) -> RequestRecord:
@@ -82,6 +87,18 @@ def update_request(db: sqlite_utils.Database, request_id: str, **fields: Any) ->
     assignments = ", ".join(f"[{column}] = ?" for column in row)  # column names come from code
     db.execute(f"UPDATE requests SET {assignments} WHERE id = ?", [*row.values(), request_id])
     return get_request(db, request_id)  # type: ignore[return-value]
+
+
+def apply_changes(db: sqlite_utils.Database, request: RequestRecord, **fields: Any) -> RequestRecord:
+    """update_request for a record in hand, read in this same transaction: the new record is built
+    from it rather than read back (the webhook path runs this once per event)."""
+    stamp = now_iso()
+    row = _to_row({**fields, "updated_at": stamp})
+    assignments = ", ".join(f"[{column}] = ?" for column in row)  # column names come from code
+    db.execute(f"UPDATE requests SET {assignments} WHERE id = ?", [*row.values(), request.id])
+    # As _from_row reads them: a JSON column set to NULL reads back as its empty default.
+    changed = {k: (_EMPTY[k]() if v is None and k in _EMPTY else v) for k, v in fields.items()}
+    return request.model_copy(update={**changed, "updated_at": stamp})
 
 
 def delete_request(db: sqlite_utils.Database, request_id: str) -> None:
