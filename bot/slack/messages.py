@@ -95,8 +95,9 @@ def request_buttons(request: RequestRecord) -> dict | None:
             "text": plain_text("Cancel request", 75), "value": request.id,
             "confirm": {
                 "title": plain_text("Cancel this request?", 100),
-                "text": mrkdwn_text(f"{escape(_title(request))}, request `{request.id}`. "
-                                    "The provider stops processing it; this cannot be undone."),
+                # Slack shows a dialog's text as plain_text: no markup, no escaping.
+                "text": plain_text(f"{_title(request)}, request {request.id}. "
+                                   "The provider stops processing it; this cannot be undone.", 300),
                 "confirm": plain_text("Cancel request", 30),
                 "deny": plain_text("Keep it", 30),
                 "style": "danger",

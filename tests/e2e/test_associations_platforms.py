@@ -79,7 +79,8 @@ def test_applications_are_created_renamed_and_deleted_with_the_reset(world):
     world.driver.block_action("platform_edit", user=ADMIN, block_id=edit_block(world.slack.view(listing["id"]), "shop"))
     edit = world.view(ADMIN, callback_id="platform_form", contains="platform_delete")
     delete_button = next(e for b in edit["blocks"] if b["type"] == "actions" for e in b["elements"])
-    assert "`default` and no entity" in delete_button["confirm"]["text"]["text"]
+    dialog = delete_button["confirm"]["text"]
+    assert dialog["type"] == "plain_text" and "“default” application and no entity" in dialog["text"]
     world.driver.block_action("platform_delete", user=ADMIN)
     world.view(ADMIN, contains="Deleted application")
     state = provisioning(world)

@@ -1,8 +1,8 @@
-"""Block Kit rules that Slack enforces on the server, and a walk over interactive elements.
+"""Blocks, messages and views as Slack checks them, and a walk over interactive elements.
 
 The checks answer the way Slack does: a list of `[ERROR] … [json-pointer:/…]` strings that go
-into `response_metadata.messages`. They cover the limits a bot is likely to hit (counts,
-lengths, ids), not every corner of Block Kit.
+into `response_metadata.messages`. The rules on elements are in `elements.py`, those on text,
+option and confirm objects in `composition.py`; all are read from Slack's Block Kit reference.
 """
 
 from __future__ import annotations
@@ -11,27 +11,42 @@ import secrets
 from collections.abc import Iterator
 from typing import Any
 
+from bot.sandbox.slack.composition import check_text
+from bot.sandbox.slack.elements import check_element
+from bot.sandbox.slack.problems import check_count, check_id, error, unknown_fields
+
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
-MAX_ID_LENGTH = 255               # block_id, action_id, callback_id, external_id
 MAX_SECTION_TEXT = 3000
 MAX_SECTION_FIELDS = 10
 MAX_FIELD_TEXT = 2000
 MAX_HEADER_TEXT = 150
+MAX_LABEL = 2000                  # input label and hint
 MAX_VIEW_TEXT = 24                # modal title, submit, close
 MAX_PRIVATE_METADATA = 3000
 MAX_STACKED_VIEWS = 3
 MAX_MESSAGE_TEXT = 40000
-MAX_BUTTON_TEXT = 75
-MAX_BUTTON_VALUE = 2000
 MAX_CONTEXT_ELEMENTS = 10
 MAX_ACTIONS_ELEMENTS = 25
-MAX_OPTIONS = 100
 
-BLOCK_TYPES = {
-    "actions", "context", "divider", "file", "header", "image", "input", "markdown",
-    "rich_text", "section", "video", "table", "context_actions",
+# The fields each block type takes besides `type` and `block_id` (Slack's reference pages).
+BLOCK_FIELDS: dict[str, set[str]] = {
+    "actions": {"elements"},
+    "context": {"elements"},
+    "context_actions": {"elements"},
+    "divider": set(),
+    "file": {"external_id", "source"},
+    "header": {"text"},
+    "image": {"image_url", "slack_file", "alt_text", "title"},
+    "input": {"label", "element", "dispatch_action", "hint", "optional"},
+    "markdown": {"text"},
+    "rich_text": {"elements"},
+    "section": {"text", "fields", "accessory", "expand"},
+    "table": {"rows", "column_settings"},
+    "video": {"alt_text", "author_name", "description", "provider_icon_url", "provider_name", "title",
+              "title_url", "thumbnail_url", "video_url"},
 }
+BLOCK_TYPES = set(BLOCK_FIELDS)
 # Elements that keep a value in state.values (and so can appear in view_submission).
 STATEFUL = {
     "plain_text_input", "email_text_input", "url_text_input", "number_input", "rich_text_input",
@@ -42,90 +57,86 @@ STATEFUL = {
 }
 
 
-def error(message: str, pointer: str) -> str:
-    return f"[ERROR] {message} [json-pointer:{pointer}]"
-
-
-def _text_len(obj: Any) -> int:
-    return len(obj.get("text", "")) if isinstance(obj, dict) else 0
-
-
-def _check_text(obj: Any, pointer: str, limit: int, *, plain_only: bool = False) -> list[str]:
-    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-        return [error("must provide an object with a string `text`", pointer)]
-    kinds = ("plain_text",) if plain_only else ("plain_text", "mrkdwn")
-    if obj.get("type") not in kinds:
-        return [error(f"must be one of {', '.join(kinds)}", pointer + "/type")]
-    if not obj["text"]:
-        return [error("must be more than 0 characters", pointer + "/text")]
-    if len(obj["text"]) > limit:
-        return [error(f"must be less than {limit + 1} characters", pointer + "/text")]
-    return []
-
-
-def _check_id(value: Any, pointer: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, str) or not value:
-        return [error("must be a non-empty string", pointer)]
-    if len(value) > MAX_ID_LENGTH:
-        return [error(f"must be less than {MAX_ID_LENGTH + 1} characters", pointer)]
-    return []
-
-
-def check_element(element: Any, pointer: str) -> list[str]:
-    if not isinstance(element, dict) or not isinstance(element.get("type"), str):
-        return [error("must be an object with a `type`", pointer)]
-    errors = _check_id(element.get("action_id"), pointer + "/action_id")
-    kind = element["type"]
-    if kind == "button":
-        errors += _check_text(element.get("text"), pointer + "/text", MAX_BUTTON_TEXT, plain_only=True)
-        if len(str(element.get("value", ""))) > MAX_BUTTON_VALUE:
-            errors.append(error(f"must be less than {MAX_BUTTON_VALUE + 1} characters", pointer + "/value"))
-    if "options" in element and len(element["options"]) > MAX_OPTIONS:
-        errors.append(error(f"no more than {MAX_OPTIONS} items allowed", pointer + "/options"))
-    if "placeholder" in element and _text_len(element["placeholder"]) > 150:
-        errors.append(error("must be less than 151 characters", pointer + "/placeholder/text"))
-    return errors
-
-
 def _check_block(block: Any, pointer: str) -> list[str]:
     if not isinstance(block, dict) or not isinstance(block.get("type"), str):
         return [error("must be an object with a `type`", pointer)]
     kind = block["type"]
-    if kind not in BLOCK_TYPES:
+    if kind not in BLOCK_FIELDS:
         return [error(f"unsupported type: {kind}", pointer + "/type")]
-    errors = _check_id(block.get("block_id"), pointer + "/block_id")
+    errors = unknown_fields(block, BLOCK_FIELDS[kind] | {"type", "block_id"}, pointer)
+    errors += check_id(block.get("block_id"), pointer + "/block_id")
     if kind == "section":
-        if "text" not in block and "fields" not in block:
-            errors.append(error("must provide either `text` or `fields`", pointer))
-        if "text" in block:
-            errors += _check_text(block["text"], pointer + "/text", MAX_SECTION_TEXT)
-        fields = block.get("fields", [])
-        if len(fields) > MAX_SECTION_FIELDS:
-            errors.append(error(f"no more than {MAX_SECTION_FIELDS} items allowed", pointer + "/fields"))
-        for i, field in enumerate(fields):
-            errors += _check_text(field, f"{pointer}/fields/{i}", MAX_FIELD_TEXT)
-        if "accessory" in block:
-            errors += check_element(block["accessory"], pointer + "/accessory")
+        errors += _check_section(block, pointer)
     elif kind == "header":
-        errors += _check_text(block.get("text"), pointer + "/text", MAX_HEADER_TEXT, plain_only=True)
-    elif kind in ("context", "actions"):
-        elements = block.get("elements")
-        limit = MAX_CONTEXT_ELEMENTS if kind == "context" else MAX_ACTIONS_ELEMENTS
-        if not isinstance(elements, list) or not elements:
-            errors.append(error("must provide a non-empty array", pointer + "/elements"))
-        elif len(elements) > limit:
-            errors.append(error(f"no more than {limit} items allowed", pointer + "/elements"))
-        elif kind == "actions":
-            for i, element in enumerate(elements):
-                errors += check_element(element, f"{pointer}/elements/{i}")
+        errors += check_text(block.get("text"), pointer + "/text", MAX_HEADER_TEXT, plain_only=True)
+    elif kind == "context":
+        errors += _check_context(block, pointer)
+    elif kind in ("actions", "context_actions"):
+        errors += _check_actions(block, pointer, checked=kind == "actions")
     elif kind == "input":
-        errors += _check_text(block.get("label"), pointer + "/label", 2000, plain_only=True)
-        if "element" not in block:
-            errors.append(error("missing required field: element", pointer))
+        errors += _check_input(block, pointer)
+    return errors
+
+
+def _check_section(block: dict, pointer: str) -> list[str]:
+    errors: list[str] = []
+    if "text" not in block and "fields" not in block:
+        errors.append(error("must provide either `text` or `fields`", pointer))
+    if "text" in block:
+        errors += check_text(block["text"], pointer + "/text", MAX_SECTION_TEXT)
+    if "fields" in block:
+        problems = check_count(block["fields"], pointer + "/fields", most=MAX_SECTION_FIELDS)
+        errors += problems
+        for i, field in enumerate(block["fields"] if not problems else []):
+            errors += check_text(field, f"{pointer}/fields/{i}", MAX_FIELD_TEXT)
+    if "accessory" in block:
+        errors += check_element(block["accessory"], pointer + "/accessory")
+    return errors
+
+
+def _check_context(block: dict, pointer: str) -> list[str]:
+    """A context block holds text objects and image elements, no more than 10."""
+    elements = block.get("elements")
+    errors = check_count(elements, pointer + "/elements", most=MAX_CONTEXT_ELEMENTS)
+    if errors:
+        return errors
+    for i, element in enumerate(elements):
+        where = f"{pointer}/elements/{i}"
+        if isinstance(element, dict) and element.get("type") in ("plain_text", "mrkdwn"):
+            errors += check_text(element, where)
+        elif isinstance(element, dict) and element.get("type") == "image":
+            errors += check_element(element, where)
         else:
-            errors += check_element(block["element"], pointer + "/element")
+            errors.append(error("must be a text object or an image element", where))
+    return errors
+
+
+def _check_actions(block: dict, pointer: str, *, checked: bool) -> list[str]:
+    """Up to 25 elements whose action_ids are unique within the block."""
+    elements = block.get("elements")
+    errors = check_count(elements, pointer + "/elements", most=MAX_ACTIONS_ELEMENTS)
+    if errors:
+        return errors
+    seen: set[str] = set()
+    for i, element in enumerate(elements):
+        if checked:  # context_actions holds its own element kinds; only their ids are checked here
+            errors += check_element(element, f"{pointer}/elements/{i}")
+        action_id = element.get("action_id") if isinstance(element, dict) else None
+        if isinstance(action_id, str):
+            if action_id in seen:
+                errors.append(error(f"duplicate action_id: {action_id}", f"{pointer}/elements/{i}/action_id"))
+            seen.add(action_id)
+    return errors
+
+
+def _check_input(block: dict, pointer: str) -> list[str]:
+    errors = check_text(block.get("label"), pointer + "/label", MAX_LABEL, plain_only=True)
+    if "hint" in block:
+        errors += check_text(block["hint"], pointer + "/hint", MAX_LABEL, plain_only=True)
+    if "element" not in block:
+        errors.append(error("missing required field: element", pointer))
+    else:
+        errors += check_element(block["element"], pointer + "/element")
     return errors
 
 
@@ -159,10 +170,10 @@ def check_view(view: Any, *, kinds: tuple[str, ...] = ("modal",)) -> list[str]:
         if "title" not in view:
             errors.append(error("missing required field: title", "/view"))
         else:
-            errors += _check_text(view["title"], "/view/title", MAX_VIEW_TEXT, plain_only=True)
+            errors += check_text(view["title"], "/view/title", MAX_VIEW_TEXT, plain_only=True)
         for key in ("submit", "close"):
             if key in view and view[key] is not None:
-                errors += _check_text(view[key], f"/view/{key}", MAX_VIEW_TEXT, plain_only=True)
+                errors += check_text(view[key], f"/view/{key}", MAX_VIEW_TEXT, plain_only=True)
         has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in view.get("blocks") or [])
         if has_input and not view.get("submit"):
             errors.append(error("must provide `submit` when input blocks are present", "/view/submit"))
@@ -170,8 +181,8 @@ def check_view(view: Any, *, kinds: tuple[str, ...] = ("modal",)) -> list[str]:
     if not isinstance(metadata, str) or len(metadata) > MAX_PRIVATE_METADATA:
         errors.append(error(f"must be a string of less than {MAX_PRIVATE_METADATA + 1} characters",
                             "/view/private_metadata"))
-    errors += _check_id(view.get("callback_id") or None, "/view/callback_id")
-    errors += _check_id(view.get("external_id") or None, "/view/external_id")
+    errors += check_id(view.get("callback_id") or None, "/view/callback_id")
+    errors += check_id(view.get("external_id") or None, "/view/external_id")
     if "blocks" not in view:
         errors.append(error("missing required field: blocks", "/view"))
     else:

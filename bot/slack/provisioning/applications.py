@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.associations import DEFAULT_APPLICATION, RESET_WARNING, ViewState, id_problem, name_problem
 from bot.domain.form_values import flatten_state_values
-from bot.domain.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text
+from bot.domain.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text, truncate
 from bot.domain.validation import errors_response
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.models import Application, Entity
@@ -69,6 +69,12 @@ def _name_of(item: Application | Entity) -> str | None:
 
 def _shown(kind: str, item_id: str) -> str:
     return f"{kind} `{escape(item_id)}`"
+
+
+def _delete_warning_plain(kind: str, item_id: str) -> str:
+    """The delete warning for a confirm dialog, which Slack shows as plain text (no markup)."""
+    return (f"Deleting the {kind} “{truncate(item_id, 60)}” resets every resource linked to it to the "
+            "“default” application and no entity. Its associations and the numbers routed to it move there.")
 
 
 # ---- Provider calls, by kind ---------------------------------------------------------------------
@@ -220,7 +226,8 @@ def form_view(state: ViewState, *, item: Application | Entity | None = None, lin
             {"type": "actions", "block_id": "delete", "elements": [{
                 "type": "button", "action_id": DELETE_ACTION, "style": "danger",
                 "text": plain_text(f"Delete {kind}", 75), "value": item_id,
-                "confirm": {"title": plain_text(f"Delete this {kind}?", 100), "text": mrkdwn_text(warning, 300),
+                "confirm": {"title": plain_text(f"Delete this {kind}?", 100),
+                            "text": plain_text(_delete_warning_plain(kind, item_id), 300),
                             "confirm": plain_text("Delete", 30), "deny": plain_text("Keep it", 30),
                             "style": "danger"}}]},
         ]

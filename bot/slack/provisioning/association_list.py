@@ -35,7 +35,7 @@ from bot.domain.associations import (
 )
 from bot.domain.commands import Associations
 from bot.domain.form_values import flatten_state_values
-from bot.domain.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text
+from bot.domain.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text, truncate
 from bot.domain.validation import errors_response
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.models import Application, Entity, ResourceAssociationRequest
@@ -151,11 +151,20 @@ def list_view(state: ViewState, results: list[AssociationKey], numbers: dict[str
 
 
 def delete_confirmation(key: AssociationKey, number: str | None = None) -> dict:
-    text = (f"Delete the association of {resource_label(key.resource_type, key.resource_id, number)} on "
-            f"{escape(CHANNEL_LABELS.get(key.channel, key.channel))} with "
-            f"{platform_text(key.application_id, key.entity_id)}? The resource itself stays.")
-    return {"title": plain_text("Delete association?", 100), "text": mrkdwn_text(text, 300),
+    # Slack shows a dialog's text as plain_text: no markup, no escaping.
+    resource = (f"+{number} ({_shortened(key.resource_id)})" if key.resource_type == "NUMBER" and number
+                else f"“{_shortened(key.resource_id)}”")
+    application = f"application “{_shortened(key.application_id)}”" if key.application_id else "no application"
+    entity = f"entity “{_shortened(key.entity_id)}”" if key.entity_id else "no entity"
+    text = (f"Delete the association of {resource} on {CHANNEL_LABELS.get(key.channel, key.channel)} with "
+            f"{application}, {entity}? The resource itself stays.")
+    return {"title": plain_text("Delete association?", 100), "text": plain_text(text, 300),
             "confirm": plain_text("Delete", 30), "deny": plain_text("Keep it", 30), "style": "danger"}
+
+
+def _shortened(identifier: str) -> str:
+    # Ids can be long; cut them so the dialog's closing sentence still fits its 300 characters.
+    return truncate(identifier, 60)
 
 
 async def build_list(services: Services, state: ViewState, *, notice: str | None = None) -> dict:

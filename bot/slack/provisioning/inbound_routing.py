@@ -34,7 +34,7 @@ from bot.domain.associations import (
     route_text,
 )
 from bot.domain.form_values import flatten_state_values
-from bot.domain.mrkdwn import escape, mrkdwn_text, plain_text
+from bot.domain.mrkdwn import escape, mrkdwn_text, plain_text, truncate
 from bot.domain.validation import errors_response
 from bot.providers.infobip import iterate_numbers
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
@@ -366,12 +366,18 @@ def keyword_view(state: ViewState, number: Number, config: InboundConfiguration 
             "type": "button", "action_id": DELETE_ACTION, "style": "danger",
             "text": plain_text("Delete configuration", 75), "value": config.configuration_key,
             "confirm": {"title": plain_text("Delete configuration?", 100),
-                        "text": mrkdwn_text(f"Messages to {keyword_label(config.keyword)} will follow another "
-                                            "matching configuration or the number level.", 300),
+                        # Slack shows a dialog's text as plain_text: no markup, no escaping.
+                        "text": plain_text(f"{_keyword_plain(config.keyword)} will follow another "
+                                           "matching configuration or the number level.", 300),
                         "confirm": plain_text("Delete", 30), "deny": plain_text("Keep it", 30),
                         "style": "danger"}}]})
     title = "Edit configuration" if config else "New configuration"
     return modal(title, blocks, state=state, callback_id=KEYWORD_VIEW, submit="Save", close="Back")
+
+
+def _keyword_plain(keyword: str | None) -> str:
+    """Whose messages a configuration routes, in words for a plain_text dialog."""
+    return f"Messages with the keyword “{truncate(keyword, 60)}”" if keyword else "Messages without a matching keyword"
 
 
 async def keyword_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
