@@ -149,8 +149,9 @@ def _numbers_text(numbers: list[dict[str, Any]]) -> str:
     for number in numbers:
         status = number.get("status")
         flag = f" ({escape(str(status))})" if status and status != "SUCCESS" else ""
-        lines.append(f"• *{escape(phone_display(str(number.get('number', '?'))))}* · "
-                     f"key `{escape(str(number.get('numberKey', '?')))}`{flag}")
+        # Infobip names each number by a numberKey; CM.com has none, and "key ?" would look broken.
+        key = f" · key `{escape(str(number['numberKey']))}`" if number.get("numberKey") else ""
+        lines.append(f"• *{escape(phone_display(str(number.get('number', '?'))))}*{key}{flag}")
     return "\n".join(lines[:_MAX_FIELD_LINES])
 
 
