@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -95,3 +96,33 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
     with BackgroundServer(app) as server:
         receiver.url = server.url + "/webhooks/infobip"
         yield receiver
+
+
+class _ErrorRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_error_logs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """An end-to-end test fails on any ERROR the bot (or Bolt, or a stand-in) logs: an error a
+    user would meet must not pass because the visible outcome happened to look right. A test that
+    provokes one on purpose says so with `@pytest.mark.allow_error_logs("why")`."""
+    if "e2e" not in request.node.path.parts or request.node.get_closest_marker("allow_error_logs"):
+        yield
+        return
+    handler = _ErrorRecords()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+    if handler.records:
+        lines = [f"{r.levelname} {r.name}: {r.getMessage()}" + (f"\n{logging.Formatter().formatException(r.exc_info)}"
+                                                                 if r.exc_info else "") for r in handler.records]
+        pytest.fail("ERROR logged during the test:\n" + "\n".join(lines), pytrace=False)

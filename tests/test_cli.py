@@ -9,14 +9,13 @@ import sys
 import time
 
 import httpx
-import pytest
 
 BASE_ENV = {k: v for k, v in os.environ.items()
             if not k.startswith(("SLACK_", "INFOBIP_", "CM_", "PUBLIC_URL", "RESOURCEBOT_"))}
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 30) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", *args], env={**BASE_ENV, **(env or {})},
+    return subprocess.run([sys.executable, "-m", "bot", *args], check=False, env={**BASE_ENV, **(env or {})},
                           capture_output=True, text=True, timeout=timeout, cwd=os.getcwd())
 
 
@@ -65,44 +64,13 @@ def test_demo_plays_both_lifecycles_and_prints_the_threads():
     result = run_cli("demo", timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
+    # What a new operator sees first: nothing that looks like a failure.
+    for marker in ("ERROR", "Traceback"):
+        assert marker not in out + result.stderr, result.stdout + result.stderr
     assert "Sender ID registration · Croatia (HR)" in out and "Number purchase · United States (US)" in out
     assert out.count("🟢 Completed") == 2 and out.count("🟢 *Completed.*") == 2  # roots and replies
     assert "The website must be served over HTTPS." in out and "sent an update" in out
     assert "+1 317-" in out  # the Indiana 10DLC numbers asked for
-
-
-@pytest.fixture
-def slack_and_infobip(start_sandbox):
-    from bot.sandbox.slack.web_api import SlackStandIn
-
-    slack = SlackStandIn().start()
-    sandbox = start_sandbox()
-    yield slack, sandbox
-    slack.stop()
-
-
-def test_check_reports_what_works_and_names_each_problem(slack_and_infobip):
-    slack, sandbox = slack_and_infobip
-    good = {"SLACK_BOT_TOKEN": slack.config.bot_token, "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": slack.api_url,
-            "INFOBIP_BASE_URL": sandbox.url, "INFOBIP_API_KEY": sandbox.api_key,
-            "INFOBIP_WEBHOOK_USERNAME": "infobip", "INFOBIP_WEBHOOK_PASSWORD": "hook-secret"}
-    result = run_cli("check", env=good)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "ok       Slack: connected" in result.stdout and "ok       Infobip:" in result.stdout
-
-    bad = {**good, "SLACK_BOT_TOKEN": "xoxb-wrong-token-value", "INFOBIP_API_KEY": "wrong-key-value",
-           "INFOBIP_WEBHOOK_USERNAME": "", "INFOBIP_WEBHOOK_PASSWORD": ""}
-    result = run_cli("check", env=bad)
-    assert result.returncode == 2
-    out = result.stdout
-    assert "PROBLEM  SLACK_BOT_TOKEN: Slack refused it (invalid_auth)" in out
-    assert "PROBLEM  INFOBIP_API_KEY: Infobip refused it (401)" in out
-    assert "wrong-token-value" not in out + result.stderr and "wrong-key-value" not in out + result.stderr
-
-    no_webhook_auth = {**good, "INFOBIP_WEBHOOK_USERNAME": "", "INFOBIP_WEBHOOK_PASSWORD": ""}
-    result = run_cli("check", env=no_webhook_auth)
-    assert result.returncode == 2
-    assert "PROBLEM  INFOBIP_WEBHOOK_USERNAME, INFOBIP_WEBHOOK_PASSWORD: missing" in result.stdout
 
 
 def test_serve_refuses_the_real_service_without_webhook_credentials():
