@@ -6,19 +6,18 @@ import argparse
 import logging
 import socket
 import sys
+import textwrap
+from importlib.metadata import PackageNotFoundError, version
 
 import uvicorn
 
 from bot.http_guard import Limits, uvicorn_options
-from bot.settings import SettingsError, load_settings
+from bot.logging_setup import adopt_uvicorn_loggers, configure_from_settings
+from bot.settings import Settings, SettingsError, load_settings, slack_credentials
 
 log = logging.getLogger("bot")
 
 EXIT_SETTINGS = 2
-
-
-def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def _report_settings(error: SettingsError) -> int:
@@ -42,8 +41,10 @@ def _bound_socket(host: str, port: int) -> socket.socket:
 
 
 def _serve_forever(app, sock: socket.socket, limits: Limits | None = None) -> None:
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+    # log_config=None: uvicorn's lines go through our handler, in RESOURCEBOT_LOG_FORMAT.
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, log_config=None,
                                            **uvicorn_options(limits or Limits())))
+    adopt_uvicorn_loggers()  # also from a Config built earlier (the built-in sandbox's)
     server.run(sockets=[sock])
 
 
@@ -77,16 +78,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.runtime import assemble
     from bot.server import create_app
 
-    settings = load_settings(required=("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
+    settings = load_settings(required=slack_credentials)  # no signing secret in Socket Mode
     if not settings.uses_infobip_sandbox and not settings.infobip_webhook_password:
         # With the real service, unauthenticated webhooks would be refused: no status would arrive.
         raise SettingsError(["INFOBIP_WEBHOOK_USERNAME, INFOBIP_WEBHOOK_PASSWORD: missing; set the Basic pair that "
                              "Infobip's webhook subscription sends"])
-    sock = _bound_socket(args.host, args.port)
+    # --host/--port win; else HOST/PORT from the environment or .env; else 127.0.0.1:3000.
+    sock = _bound_socket(args.host if args.host is not None else settings.host,
+                         args.port if args.port is not None else settings.port)
     host, port = sock.getsockname()[:2]
     reachable = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     assembled = assemble(settings, bot_url=f"http://{reachable}:{port}")
-    mode = "Socket Mode" if settings.slack_app_token else "HTTP at /slack/events"
+    mode = "Socket Mode, connecting in the background" if settings.uses_socket_mode else "HTTP at /slack/events"
     log.info("resourcebot listening on http://%s:%s (Slack over %s, Infobip webhooks at /webhooks/infobip)",
              host, port, mode)
     try:
@@ -127,7 +130,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from bot.check import run_check
 
-    settings = load_settings(required=("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
+    settings = load_settings(required=slack_credentials)  # no signing secret in Socket Mode
     logging.getLogger().setLevel(logging.WARNING)
     return run_check(settings)
 
@@ -140,28 +143,83 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo()
 
 
+def package_version() -> str:
+    try:
+        return version("resourcebot")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def _settings_overview() -> str:
+    """Every setting by name, grouped by what it configures: generated, so it cannot drift."""
+    groups: dict[str, list[str]] = {}
+    for name in Settings.model_fields:
+        prefix = name.split("_", 1)[0] if name.startswith(("slack_", "infobip_", "cm_", "resourcebot_")) else "other"
+        groups.setdefault(prefix, []).append(name.upper())
+    titles = {"slack": "Slack", "infobip": "Infobip", "cm": "CM.com", "resourcebot": "The bot", "other": "Serving"}
+    lines = []
+    for prefix, title in titles.items():
+        if prefix in groups:
+            lines += textwrap.wrap(", ".join(groups[prefix]), width=100, initial_indent=f"  {title + ':':<9}",
+                                   subsequent_indent=" " * 11, break_on_hyphens=False)
+    return "\n".join(lines)
+
+
+DESCRIPTION = """\
+resourcebot: a Slack bot through which staff request and manage telecom resources (sender IDs,
+numbers, associations) from Infobip and CM.com.
+
+Settings come from the environment, or from a .env file in the working directory (the environment
+wins); .env.example lists each one with what it means. A missing or malformed setting is named on
+stderr, all at once, with exit code 2; secret values are never printed.
+
+{settings}
+"""
+
+EPILOG = "`python -m bot ...` is the same as `resourcebot ...`. `resourcebot COMMAND --help` says what a command needs."
+
+
+def _command(commands, name: str, summary: str, needs: str) -> argparse.ArgumentParser:
+    """A subcommand whose one-line help (in the list) is `summary` and whose own --help also says `needs`."""
+    return commands.add_parser(name, help=summary, description=f"{summary}.\n\nNeeds: {needs}",
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="resourcebot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="resourcebot", description=DESCRIPTION.format(settings=_settings_overview()),
+                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the bot: Slack, provider webhooks, health")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=3000, help="0 picks a free port (default 3000)")
+    serve = _command(commands, "serve", "run the bot: Slack, provider webhooks, /healthz and /metrics",
+                     "SLACK_BOT_TOKEN; SLACK_SIGNING_SECRET for Slack over HTTP (SLACK_APP_TOKEN: Socket Mode). With\n"
+                     "INFOBIP_BASE_URL and INFOBIP_API_KEY it uses that account and also needs\n"
+                     "INFOBIP_WEBHOOK_USERNAME/_PASSWORD; without them it starts the built-in sandbox.\n"
+                     "Optional: CM_* for CM.com, PUBLIC_URL, RESOURCEBOT_DB and the other RESOURCEBOT_* settings.")
+    serve.add_argument("--host", default=None, help="address to listen on (default: HOST, else 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None,
+                       help="port to listen on; 0 picks a free one (default: PORT, else 3000)")
     serve.set_defaults(run=cmd_serve)
 
-    audit = commands.add_parser("audit", help="list the changes made through the bot (purchases, cancellations, …)")
+    audit = _command(commands, "audit", "list the changes made through the bot (purchases, cancellations, …)",
+                     "RESOURCEBOT_DB, the bot's database (default ./data/resourcebot.sqlite3); nothing else.")
     audit.add_argument("--action", help="only actions starting with this, e.g. number. or number.purchase")
     audit.add_argument("--since", help="only changes at or after this ISO date or time, e.g. 2026-11-01")
     audit.add_argument("--csv", action="store_true", help="CSV for spreadsheets instead of a table")
     audit.set_defaults(run=cmd_audit)
 
-    check = commands.add_parser("check", help="validate the settings and reach Slack and each provider")
+    check = _command(commands, "check", "validate the settings and reach Slack and each provider",
+                     "the settings `serve` would use: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (not in Socket Mode),\n"
+                     "and the Infobip and CM.com settings when set (each configured one is reached). Exit 2 on a problem.")
     check.set_defaults(run=cmd_check)
 
-    demo = commands.add_parser("demo", help="the main job on embedded defaults: whole request lifecycles, printed")
+    demo = _command(commands, "demo", "the main job on embedded defaults: whole request lifecycles, printed",
+                    "nothing: it starts its own Infobip sandbox, Slack stand-in and temporary database.")
     demo.set_defaults(run=cmd_demo)
 
-    sandbox = commands.add_parser("sandbox", help="run the Infobip stand-in alone, to try the bot for free")
+    sandbox = _command(commands, "sandbox", "run the Infobip stand-in alone, to try the bot for free",
+                       "nothing. Optional: INFOBIP_API_KEY (the key it accepts; made up and printed when unset),\n"
+                       "INFOBIP_WEBHOOK_USERNAME/_PASSWORD (the Basic pair its webhooks carry).")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=3001, help="0 picks a free port (default 3001)")
     sandbox.add_argument("--webhook-url", help="where to POST status-change and reminder webhooks")
@@ -173,9 +231,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _logging_settings() -> Settings | None:
+    """The settings, for the logs alone; None when they cannot be read (the command says why)."""
+    try:
+        return load_settings()
+    except SettingsError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _configure_logging()
+    configure_from_settings(_logging_settings())
     try:
         return args.run(args)
     except SettingsError as error:

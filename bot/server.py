@@ -1,7 +1,9 @@
-"""The bot's HTTP surface: Slack at /slack/events, provider webhooks, health.
+"""The bot's HTTP surface: Slack at /slack/events, provider webhooks, health and readiness.
 
 A webhook is answered 200 only once its events and their outbox rows are committed; the
-outbox worker, started with the app, posts them to Slack afterwards.
+outbox worker, started with the app, posts them to Slack afterwards. In Socket Mode the
+connection to Slack is made in the background (bot/slack/socket_mode.py): every route is served
+from the start, and /readyz says when Slack is usable.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from starlette.routing import Route
 from bot import bounded_json
 from bot.http_guard import BodyGuard
 from bot.jobs.schedule import start_jobs
+from bot.metrics import WEBHOOK_RESULT, webhook_result
 from bot.providers.cm.client import CmError, CmNotFound
 from bot.providers.cm.events import PROVIDER as CM_PROVIDER
 from bot.providers.cm.events import changed as cm_changed
@@ -31,11 +34,15 @@ from bot.providers.cm.events import to_provider_event as cm_event
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.events import PROVIDER, to_provider_events
 from bot.providers.infobip.webhooks import WebhookParseError, parse_webhook
-from bot.services import Services
+from bot.readiness import readiness
+from bot.services import Services, slack_client
+from bot.slack.auth_watch import watch_auth
 from bot.slack.envelope import check_depth as check_slack_depth
 from bot.slack.envelope import problem as envelope_problem
+from bot.slack.link import HTTP, SOCKET_MODE, SlackLink
 from bot.slack.listeners import register_all
 from bot.slack.template_links import link_is_valid
+from bot.store.backlog import read_backlog
 from bot.store.events import Outcome, record_events
 from bot.store.outbox import pending_count
 from bot.store.requests import find_by_callback_token, update_request
@@ -74,17 +81,28 @@ def _slack_signature_ok(verifier: SignatureVerifier, body: bytes, headers) -> bo
         return False
 
 
+def _report_end(task: asyncio.Task) -> None:
+    """The Slack link's task runs until shutdown; if it ever ends by itself, say why (loudly: the
+    bot would stay unready)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the Slack connection's task stopped: %r", task.exception(), exc_info=task.exception())
+
+
 def create_app(services: Services) -> BodyGuard:
     bolt = create_bolt_app(services)
-    verifier = SignatureVerifier(services.signing_secret)
     settings = services.settings
+    # In Socket Mode the signing secret is optional; without one nothing sent to /slack/events can
+    # be verified, so everything sent there is refused (Slack's requests arrive over the socket).
+    verifier = SignatureVerifier(settings.slack_signing_secret.get_secret_value()) \
+        if settings.slack_signing_secret else None
+    link = SlackLink(SOCKET_MODE if settings.uses_socket_mode else HTTP)
 
     async def slack_events(request: Request):
         # Bolt reads a body before it checks its signature, and raises (a 500) on one it cannot
         # read. So: the signature first (401, as Bolt answers it), then Bolt reads it (400 if it
         # cannot), then Bolt handles it as its Starlette adapter would.
         body = await request.body()
-        if not _slack_signature_ok(verifier, body, request.headers):
+        if verifier is None or not _slack_signature_ok(verifier, body, request.headers):
             return JSONResponse({"error": "invalid request"}, status_code=401)
         try:
             check_slack_depth(body)
@@ -108,6 +126,7 @@ def create_app(services: Services) -> BodyGuard:
             return JSONResponse({"error": str(error)}, status_code=400)
         recorded = await services.store.run(record_events, events)
         outcomes = [r.outcome for r in recorded]
+        setattr(request.state, WEBHOOK_RESULT, webhook_result(outcomes))
         if any(o in (Outcome.APPLIED, Outcome.REMINDER) for o in outcomes):
             services.outbox.wake()
         unknown = [event for event, outcome in zip(events, outcomes) if outcome == Outcome.UNKNOWN_REQUEST]
@@ -128,6 +147,7 @@ def create_app(services: Services) -> BodyGuard:
         path picks the request, and what is recorded is what CM.com answers when asked."""
         found = await services.store.run(find_by_callback_token, request.path_params["token"])
         if found is None or found.provider != CM_PROVIDER or services.cm is None:
+            setattr(request.state, WEBHOOK_RESULT, "unknown")
             return JSONResponse({"error": "unknown callback"}, status_code=404)
         body = await request.body()
         try:
@@ -154,6 +174,7 @@ def create_app(services: Services) -> BodyGuard:
                 return JSONResponse({"error": "that number request does not call back here"}, status_code=404)
             found = await services.store.run(update_request, found.id, provider_request_id=cm_id)
         if not cm_changed(found, state):
+            setattr(request.state, WEBHOOK_RESULT, "duplicate")
             return JSONResponse({"outcome": "unchanged"})
         [recorded] = await services.store.run(record_events, [cm_event(state, cm_id, services.clock.now())])
         if recorded.outcome == Outcome.APPLIED:
@@ -178,30 +199,46 @@ def create_app(services: Services) -> BodyGuard:
         return Response(found.content, media_type=found.content_type or "application/octet-stream",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
+    async def metrics(request: Request):
+        """Prometheus; the backlog is read now, through the store like every other read."""
+        return services.metrics.response(await services.store.run(read_backlog), request.headers.get("accept"))
+
     async def healthz(request: Request):
+        """The process is alive (whether or not Slack is connected yet: that is /readyz)."""
         return JSONResponse({"ok": True, "outbox_pending": await services.store.run(pending_count)})
+
+    async def readyz(request: Request):
+        """200 when Slack is usable and the database answers, else 503 naming what is not."""
+        ready, body = await readiness(services.store, link)
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    def watch_slack() -> asyncio.Task:
+        """Socket Mode connects and stays connected, or over HTTP auth.test checks the bot token:
+        on a task of its own, so nothing waits for Slack; `link` says how it stands."""
+        if settings.slack_app_token:
+            # Slack events over a websocket instead of /slack/events (no public URL needed);
+            # webhooks from providers still arrive over HTTP.
+            from bot.slack.socket_mode import SocketModeSupervisor
+
+            watch = SocketModeSupervisor(bolt, settings.slack_app_token.get_secret_value(), settings.slack_api_url,
+                                         link).run()
+        else:
+            watch = watch_auth(slack_client(settings, retries=False), link)
+        task = asyncio.create_task(watch, name="slack-link")
+        task.add_done_callback(_report_end)
+        return task
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         worker = asyncio.create_task(services.outbox.run(), name="outbox")
         jobs = start_jobs(services)
-        socket_mode = None
-        if settings.slack_app_token:
-            # Slack events over a websocket instead of /slack/events (no public URL needed);
-            # webhooks from providers still arrive over HTTP.
-            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-            socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value(),
-                                                 web_client=services.slack)
-            await socket_mode.connect_async()
+        slack_watch = watch_slack()
         try:
             yield
         finally:
-            if socket_mode:
-                await socket_mode.close_async()
-            for task in (worker, *jobs):
+            for task in (slack_watch, worker, *jobs):
                 task.cancel()
-            await asyncio.gather(worker, *jobs, return_exceptions=True)
+            await asyncio.gather(slack_watch, worker, *jobs, return_exceptions=True)
 
     async def database_busy(request: Request, error: Exception) -> Response:
         """Another process held SQLite's write lock past the busy timeout: the sender may retry
@@ -214,10 +251,12 @@ def create_app(services: Services) -> BodyGuard:
 
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
-        Route("/webhooks/infobip", infobip_webhook, methods=["POST"]),
-        Route("/webhooks/cm/{token}", cm_callback, methods=["POST"]),
+        Route("/webhooks/infobip", services.metrics.counted_webhook("infobip", infobip_webhook), methods=["POST"]),
+        Route("/webhooks/cm/{token}", services.metrics.counted_webhook("cm", cm_callback), methods=["POST"]),
         Route("/documents/{document_id}", document, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={sqlite3.OperationalError: database_busy})
     return BodyGuard(app, settings.http_limits)

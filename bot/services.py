@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +17,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.metrics import BotMetrics
 from bot.providers.cm.client import CmClient
 from bot.providers.infobip import InfobipClient
 from bot.settings import Settings
@@ -42,6 +45,8 @@ class Services:
     # How often due reminders are looked for (tests make it short).
     reminder_tick_seconds: float = 60.0
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)))
+    # This bot's Prometheus metrics (GET /metrics); the clients above report into it.
+    metrics: BotMetrics = field(default_factory=BotMetrics)
 
     @property
     def bot_token(self) -> str:
@@ -54,7 +59,9 @@ class Services:
 
     @property
     def signing_secret(self) -> str:
-        return self.settings.slack_signing_secret.get_secret_value() if self.settings.slack_signing_secret else ""
+        """The key of the bot's own signed links (template downloads): see `link_key`. Slack's
+        requests are checked against the Slack signing secret itself, in server.py."""
+        return link_key(self.settings)
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.settings.resourcebot_admins
@@ -76,11 +83,25 @@ class Services:
         self.db.close()
 
 
-def slack_client(settings: Settings, *, retries: bool = True) -> AsyncWebClient:
+def link_key(settings: Settings) -> str:
+    """The Slack signing secret, or in Socket Mode without one a key derived from the app-level
+    token: never empty when the bot can serve (an empty key would let anyone sign a link)."""
+    if settings.slack_signing_secret:
+        return settings.slack_signing_secret.get_secret_value()
+    if settings.slack_app_token:
+        return hmac.new(settings.slack_app_token.get_secret_value().encode(), b"resourcebot signed links",
+                        hashlib.sha256).hexdigest()
+    return ""
+
+
+def slack_client(settings: Settings, *, retries: bool = True, metrics: BotMetrics | None = None) -> AsyncWebClient:
     """A Web API client on SLACK_API_URL. Interactive calls retry 429/5xx/connection errors
-    in place; the outbox schedules its own retries, so its client has none."""
+    in place; the outbox schedules its own retries, so its client has none. With `metrics`,
+    every failed answer (each attempt) is counted first."""
     handlers = [AsyncRateLimitErrorRetryHandler(max_retry_count=2), AsyncServerErrorRetryHandler(max_retry_count=2),
                 AsyncConnectionErrorRetryHandler(max_retry_count=2)] if retries else []
+    if metrics is not None:
+        handlers.insert(0, metrics.slack_error_counter(settings.slack_api_url))
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     return AsyncWebClient(token=token, base_url=settings.slack_api_url, retry_handlers=handlers, timeout=15)
 
@@ -89,21 +110,35 @@ def build_services(settings: Settings, *, infobip_base_url: str, infobip_api_key
                    webhook_credentials: tuple[str, str], public_url: str,
                    infobip_options: dict[str, Any] | None = None) -> Services:
     """`infobip_options` go to the InfobipClient (e.g. a faster Pacer for a sped-up sandbox)."""
+    metrics = BotMetrics()
+    infobip_options = dict(infobip_options or {})
+    infobip_options["event_hooks"] = _with_hooks(infobip_options.get("event_hooks"),
+                                                 metrics.provider_event_hooks("infobip"))
     db = open_database(settings.resourcebot_db)
     store = StoreWorker(settings.resourcebot_db)
     services = Services(
         settings=settings,
         db=db,
         store=store,
-        infobip=InfobipClient(infobip_base_url, infobip_api_key, **(infobip_options or {})),
-        slack=slack_client(settings),
-        outbox=OutboxWorker(db, store, slack_client(settings, retries=False)),
+        infobip=InfobipClient(infobip_base_url, infobip_api_key, **infobip_options),
+        slack=slack_client(settings, metrics=metrics),
+        outbox=OutboxWorker(db, store, slack_client(settings, retries=False, metrics=metrics)),
         webhook_credentials=webhook_credentials,
         public_url=public_url,
         cm=CmClient(settings.cm_base_url or "", settings.cm_product_token.get_secret_value(),
-                    settings.cm_account_id or "") if settings.cm_configured and settings.cm_product_token else None,
+                    settings.cm_account_id or "", event_hooks=metrics.provider_event_hooks("cm"))
+        if settings.cm_configured and settings.cm_product_token else None,
+        metrics=metrics,
     )
     from bot.slack.home_tab import refresh_homes_for  # it needs Services: imported once they exist
 
     services.outbox.refresh_homes = lambda request: refresh_homes_for(services, services.outbox.client, request)
     return services
+
+
+def _with_hooks(given: dict[str, list[Any]] | None, added: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """httpx event hooks: the caller's (a test's contract recorder) and ours, both."""
+    merged = {kind: list(hooks) for kind, hooks in (given or {}).items()}
+    for kind, hooks in added.items():
+        merged.setdefault(kind, []).extend(hooks)
+    return merged

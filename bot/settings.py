@@ -8,9 +8,9 @@ needs the Slack credentials.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -81,6 +81,22 @@ class Settings(BaseSettings):
     resourcebot_remind_after_hours: float = Field(48.0, gt=0)
     resourcebot_number_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
     resourcebot_routing_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
+    # Operations: where `serve` listens unless --host/--port say otherwise (PaaS platforms set PORT),
+    # and how the logs look (json: one object per line, for log collectors).
+    host: str = "127.0.0.1"
+    port: int = Field(3000, ge=0, le=65535)
+    resourcebot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    resourcebot_log_format: Literal["text", "json"] = "text"
+
+    @field_validator("resourcebot_log_level", mode="before")
+    @classmethod
+    def _log_level_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("resourcebot_log_format", mode="before")
+    @classmethod
+    def _log_format_any_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("slack_api_url", "infobip_base_url", "cm_base_url", "public_url")
     @classmethod
@@ -179,6 +195,10 @@ class Settings(BaseSettings):
         return self.infobip_base_url is None
 
     @property
+    def uses_socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    @property
     def cm_configured(self) -> bool:
         return self.cm_base_url is not None
 
@@ -191,8 +211,16 @@ class SettingsError(Exception):
         self.problems = problems
 
 
-def load_settings(required: Iterable[str] = (), **overrides: object) -> Settings:
-    """Read the settings; raise SettingsError listing every missing or malformed one."""
+def slack_credentials(settings: Settings) -> tuple[str, ...]:
+    """What `serve` and `check` need from Slack: the bot token, and the signing secret only over
+    HTTP (in Socket Mode nothing Slack sends is signed)."""
+    return ("SLACK_BOT_TOKEN",) if settings.uses_socket_mode else ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+
+
+def load_settings(required: Iterable[str] | Callable[[Settings], Iterable[str]] = (),
+                  **overrides: object) -> Settings:
+    """Read the settings; raise SettingsError listing every missing or malformed one. `required`
+    names settings that must be set, or says which from the settings read (e.g. slack_credentials)."""
     problems: list[str] = []
     malformed: set[str] = set()
     try:
@@ -207,9 +235,11 @@ def load_settings(required: Iterable[str] = (), **overrides: object) -> Settings
         defaults = {field: Settings.model_fields[field].get_default(call_default_factory=True)
                     for field in malformed if field in Settings.model_fields}
         settings = Settings(**{**overrides, **defaults})  # type: ignore[arg-type]
-    problems += settings.pairing_problems()
-    for name in required:
-        if name.lower() not in malformed and getattr(settings, name.lower()) in (None, ""):
+    # A malformed one is named once, by what is wrong with it, not again as missing from its group.
+    problems += [p for p in settings.pairing_problems() if p.partition(":")[0].lower() not in malformed]
+    for name in required(settings) if callable(required) else required:
+        value = getattr(settings, name.lower())
+        if name.lower() not in malformed and (value in (None, "") or isinstance(value, SecretStr) and not value):
             problems.append(f"{name.upper()}: missing")
     if problems:
         raise SettingsError(problems)

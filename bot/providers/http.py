@@ -8,6 +8,10 @@ from datetime import UTC
 
 import httpx
 
+# A request extension naming the client's operation (e.g. "get-resource-request"), so an event
+# hook can tell the calls apart without parsing URLs (bot/metrics.py times them by it).
+OPERATION_EXTENSION = "resourcebot_operation"
+
 
 def retry_after_seconds(headers: httpx.Headers, now: float | None = None) -> float | None:
     """`Retry-After` in seconds (it may be a number of seconds or an HTTP date); None if absent."""

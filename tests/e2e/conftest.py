@@ -1,5 +1,6 @@
 """The whole bot on loopback: the bot's HTTP server, the Infobip sandbox and the Slack stand-in,
-each a real server on port 0, driven by signed requests shaped exactly as Slack sends them."""
+each a real server on port 0, driven by requests shaped exactly as Slack sends them: signed HTTP
+by default, or Socket Mode envelopes for a module marked `pytestmark = BOTH_TRANSPORTS`."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from bot.runtime import assemble
 from bot.sandbox.cm import CmSandbox, CmSandboxConfig
 from bot.sandbox.cm import create_app as create_cm_app
 from bot.sandbox.infobip import InfobipSandbox, SandboxConfig
-from bot.sandbox.slack.driver import SlackDriver
+from bot.sandbox.slack.driver import HTTP, SOCKET_MODE, SlackDriver
 from bot.sandbox.slack.web_api import SlackStandIn
 from bot.server import create_app
 from bot.services import Services
@@ -35,6 +36,10 @@ ADMIN = "U0ADMIN001"      # in RESOURCEBOT_ADMINS
 CHANNEL = "C0RESOURCE"
 CM_PROFILE = "0b0c6b8e-5c5f-4a43-9a0a-3c7d2f1e9b11"
 CM_PROFILES = {"Support desk": CM_PROFILE}
+# A module's tests run once over each of Slack's transports: `pytestmark = BOTH_TRANSPORTS`
+# (the world's parameter is its transport; HTTP when not parametrized).
+BOTH_TRANSPORTS = pytest.mark.parametrize("world", [HTTP, SOCKET_MODE], indirect=True)
+SOCKET_MODE_ONLY = pytest.mark.parametrize("world", [SOCKET_MODE], indirect=True)
 
 
 @dataclass
@@ -47,6 +52,7 @@ class World:
     bot_url: str
     services: Services
     cm_admin: httpx.Client | None = None  # the CM.com stand-in's /_sandbox, when the test has CM.com
+    transport: str = HTTP                 # how Slack reaches the bot: signed HTTP, or Socket Mode
 
     def wait(self, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
         deadline = time.monotonic() + timeout
@@ -185,7 +191,10 @@ def block_text(message: dict | None) -> str:
 @pytest.fixture
 def world(tmp_path, request) -> Iterator[World]:
     """`@pytest.mark.world(setting=value, ...)` overrides the bot's settings for one test; the
-    reconciler is off unless a test turns it on, so threads hold only what a test caused."""
+    reconciler is off unless a test turns it on, so threads hold only what a test caused.
+    In Socket Mode the bot has an app token and no signing secret (none is needed), and the world
+    is handed over once the bot's connection is open."""
+    transport = getattr(request, "param", HTTP)  # see BOTH_TRANSPORTS
     marker = request.node.get_closest_marker("world")
     overrides = {"resourcebot_reconcile_seconds": 0, **(marker.kwargs if marker else {})}
     reminder_tick = overrides.pop("reminder_tick_seconds", 60.0)
@@ -203,12 +212,12 @@ def world(tmp_path, request) -> Iterator[World]:
     settings = load_settings(
         _env_file=None,
         slack_bot_token=slack.config.bot_token,
-        slack_signing_secret=SIGNING_SECRET,
+        slack_signing_secret=SIGNING_SECRET if transport == HTTP else None,
         slack_api_url=slack.api_url,
         # Attached files come from the stand-in (and any origin a test adds).
         resourcebot_slack_file_origins=",".join([slack.url, *filter(None, [overrides.pop(
             "resourcebot_slack_file_origins", None)])]),
-        slack_app_token=None,
+        slack_app_token=slack.config.app_token if transport == SOCKET_MODE else None,
         infobip_base_url=None,
         infobip_api_key=None,
         resourcebot_db=tmp_path / "bot.sqlite3",
@@ -228,10 +237,13 @@ def world(tmp_path, request) -> Iterator[World]:
     bot_server.start()
     sandbox_admin = httpx.Client(base_url=assembled.sandbox_server.url + "/_sandbox",
                                  headers={"Authorization": f"App {assembled.sandbox.config.api_key}"}, timeout=10)
-    driver = SlackDriver(bot_server.url + "/slack/events", SIGNING_SECRET, slack)
+    driver = SlackDriver.over_socket_mode(slack) if transport == SOCKET_MODE else \
+        SlackDriver(bot_server.url + "/slack/events", SIGNING_SECRET, slack)
     try:
+        if transport == SOCKET_MODE:
+            slack.socket_mode.wait_for_connection(timeout=10)
         world = World(slack, driver, assembled.sandbox, assembled.sandbox_server.url, sandbox_admin, bot_server.url,
-                      assembled.services)
+                      assembled.services, transport=transport)
         if cm_server:
             world.cm_admin = httpx.Client(base_url=cm_server.url + "/_sandbox", timeout=10,
                                           headers={"X-CM-PRODUCTTOKEN": cm_sandbox.config.product_token})

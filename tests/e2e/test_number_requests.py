@@ -3,7 +3,9 @@ reviewer's note land in the thread and on the root message."""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import ALICE, CHANNEL
+from tests.e2e.conftest import ALICE, BOTH_TRANSPORTS, CHANNEL
+
+pytestmark = BOTH_TRANSPORTS  # the same request flow over HTTP and over Socket Mode
 
 US_10DLC = "number US TEN_DIGIT_LONG_CODE SMS 2"
 LOCATION = {"state": "IN", "npa": "317"}  # the sandbox stocks three Indiana 317 numbers

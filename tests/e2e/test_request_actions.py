@@ -3,7 +3,9 @@ reminders Infobip sends while a request waits for its requester."""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import ADMIN, ALICE, BOB, CHANNEL, block_text
+from tests.e2e.conftest import ADMIN, ALICE, BOB, BOTH_TRANSPORTS, CHANNEL, block_text
+
+pytestmark = BOTH_TRANSPORTS  # the same request flow over HTTP and over Socket Mode
 
 GB_NUMBER = "number GB VIRTUAL_LONG_NUMBER"
 

@@ -3,7 +3,9 @@ reviewer's request for changes and the requester's update, all in one Slack thre
 
 from __future__ import annotations
 
-from tests.e2e.conftest import ALICE, CHANNEL
+from tests.e2e.conftest import ALICE, BOTH_TRANSPORTS, CHANNEL
+
+pytestmark = BOTH_TRANSPORTS  # the same request flow over HTTP and over Socket Mode
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -38,7 +38,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.providers.cm import wire
 from bot.providers.cm.models import CmNumberRequest, CmNumberRequestCreate, LocaleOptions, OrderRestrictions
-from bot.providers.http import retry_after_seconds
+from bot.providers.http import OPERATION_EXTENSION, retry_after_seconds
 
 logger = logging.getLogger("bot.providers.cm")
 
@@ -225,7 +225,8 @@ class CmClient:
         retries, waited = 0, 0.0
         while True:
             try:
-                response = await self._http.request(op.method, url, params=params, json=json)
+                response = await self._http.request(op.method, url, params=params, json=json,
+                                                     extensions={OPERATION_EXTENSION: operation})
             except httpx.RequestError as exc:
                 error = self._transport_failure(operation, op, exc)
                 why, delay = error.reason, _backoff(retries)

@@ -29,6 +29,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from bot.providers.http import OPERATION_EXTENSION
 from bot.providers.infobip.errors import (
     InfobipError,
     InfobipTransportError,
@@ -477,7 +478,8 @@ class InfobipClient:
             await self._pacer.acquire(operation_id)
             try:
                 response = await self._http.request(op.method, url, params=query, json=json,
-                                                     files=files, headers=headers)
+                                                     files=files, headers=headers,
+                                                     extensions={OPERATION_EXTENSION: operation_id})
             except httpx.RequestError as exc:
                 error, why = self._transport_failure(op, exc)
                 delay = _backoff(retries)

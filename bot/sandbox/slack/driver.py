@@ -1,9 +1,14 @@
-"""Plays the Slack platform toward a bot: signed requests shaped exactly as Slack sends them.
+"""Plays the Slack platform toward a bot: requests shaped exactly as Slack sends them.
 
-`SlackDriver` posts slash commands, block actions, view submissions and closes, and Events API
-callbacks to the bot's request URL, with trigger_ids and response_urls issued by the stand-in,
-and then does what Slack does with the bot's answer (closing or updating the modal, showing an
-ack's text to the user). What the bot did through the Web API is read from `driver.standin`.
+`SlackDriver` sends slash commands, block actions, view submissions and closes, and Events API
+callbacks, with trigger_ids and response_urls issued by the stand-in, and then does what Slack
+does with the bot's answer (closing or updating the modal, showing an ack's text to the user).
+What the bot did through the Web API is read from `driver.standin`.
+
+Two transports, as Slack has: HTTP (`transport=HTTP`, the default), signed POSTs to the bot's
+request URL; and Socket Mode (`SlackDriver.over_socket_mode(standin)`), envelopes over the
+stand-in's WebSocket to the connected app, whose ack payload is taken as the HTTP answer body
+would be. Either way a BotResponse says what came back and how fast.
 """
 
 from __future__ import annotations
@@ -22,12 +27,14 @@ from urllib.parse import urlencode
 import httpx
 
 from bot.sandbox.slack import blocks as bk
+from bot.sandbox.slack.socket_mode import ConnectionInfo
 from bot.sandbox.slack.web_api import SlackStandIn
 
 FORM = "application/x-www-form-urlencoded"
 VERIFICATION_TOKEN = "standinVerificationToken0"  # deprecated by Slack, still sent in payloads
 ACK_DEADLINE = 3.0
 USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
+HTTP, SOCKET_MODE = "http", "socket_mode"
 
 
 class FormBlocked(Exception):
@@ -63,14 +70,23 @@ class BotResponse:
 
 class SlackDriver:
     def __init__(self, bot_events_url: str, signing_secret: str, standin: SlackStandIn,
-                 *, timeout: float = 10.0):
+                 *, timeout: float = 10.0, transport: str = HTTP):
+        if transport not in (HTTP, SOCKET_MODE):
+            raise ValueError(f"transport must be {HTTP!r} or {SOCKET_MODE!r}")
         self.url = bot_events_url
         self.secret = signing_secret
         self.standin = standin
+        self.transport = transport
+        self.timeout = timeout
         self._http = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT})
         config = standin.config
         self.default_user = config.users[0]["id"] if config.users else config.bot_user_id
         self.default_channel = next(iter(config.channels))
+
+    @classmethod
+    def over_socket_mode(cls, standin: SlackStandIn, *, timeout: float = 10.0) -> SlackDriver:
+        """A driver that delivers over Socket Mode to the app connected to the stand-in."""
+        return cls("", "", standin, timeout=timeout, transport=SOCKET_MODE)
 
     def close(self) -> None:
         self._http.close()
@@ -99,7 +115,28 @@ class SlackDriver:
         return BotResponse(answer.status_code, dict(answer.headers), answer.text,
                            time.monotonic() - started, payload)
 
+    def _over_socket(self, kind: str, payload: dict, *, retry_attempt: int = 0,
+                     retry_reason: str = "") -> BotResponse:
+        """One envelope to the connected app; its ack read as the HTTP answer would be: 200 with the
+        ack's payload as the body, 503 when no connection was there to take it, 408 with no ack."""
+        delivery = self.standin.socket_mode.deliver(kind, payload, retry_attempt=retry_attempt,
+                                                    retry_reason=retry_reason, timeout=self.timeout)
+        if delivery.connection is None:
+            return BotResponse(503, {}, "", self.timeout, payload,
+                               notes=["No Socket Mode connection: Slack shows the user dispatch_failed."])
+        if not delivery.acked:
+            return BotResponse(408, {}, "", self.timeout, payload,
+                               notes=[f"No ack within {self.timeout:.0f} s."])
+        body = delivery.ack_payload
+        text = json.dumps(body) if body is not None and delivery.envelope["accepts_response_payload"] else ""
+        response = BotResponse(200, {}, text, delivery.elapsed or 0.0, payload)
+        if body is not None and not text:
+            response.notes.append(f"Ack payload ignored: Slack reads none for {kind} {payload.get('type', '')}.")
+        return response
+
     def _interact(self, payload: dict, headers: dict[str, str] | None = None) -> BotResponse:
+        if self.transport == SOCKET_MODE:
+            return self._over_socket("interactive", payload)
         # Interactivity payloads travel as one form field, `payload`, holding JSON.
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self.post(body, FORM, payload=payload, headers=headers)
@@ -130,6 +167,17 @@ class SlackDriver:
                 "api_app_id": self.standin.config.app_id, "token": VERIFICATION_TOKEN,
                 "enterprise": None, "is_enterprise_install": False}
 
+    # ---- shortcuts -----------------------------------------------------------------------
+
+    def global_shortcut(self, callback_id: str, *, user: str | None = None) -> BotResponse:
+        """The user picks one of the app's global shortcuts (the composer's shortcuts menu or the
+        search bar): no channel, a trigger to open a modal with."""
+        user = user or self.default_user
+        payload = self._common("shortcut", user)
+        payload.update(callback_id=callback_id, trigger_id=self.standin.issue_trigger(user),
+                       action_ts=f"{time.time():.6f}")
+        return self._interact(payload)
+
     # ---- slash commands ------------------------------------------------------------------
 
     def slash_command(self, command: str, text: str = "", *, user: str | None = None,
@@ -147,7 +195,10 @@ class SlackDriver:
             "response_url": self.standin.new_response_url("commands", channel, user),
             "trigger_id": self.standin.issue_trigger(user),
         }
-        response = self.post(urlencode(fields).encode(), FORM, payload=fields)
+        if self.transport == SOCKET_MODE:
+            response = self._over_socket("slash_commands", fields)
+        else:
+            response = self.post(urlencode(fields).encode(), FORM, payload=fields)
         if response.status == 200 and response.in_time and response.text.strip():
             body = response.json if isinstance(response.json, dict) else {"text": response.text}
             self.standin.respond(channel, user, body, via="command")
@@ -301,6 +352,10 @@ class SlackDriver:
                                 "user_id": config.bot_user_id, "is_bot": True, "is_enterprise_install": False}],
             "is_ext_shared_channel": False, "event_context": "4-" + secrets.token_urlsafe(24),
         }
+        if self.transport == SOCKET_MODE:
+            # Socket Mode names an HTTP retry's reason without the "http_" prefix (e.g. "timeout").
+            return self._over_socket("events_api", envelope, retry_attempt=retry_num or 0,
+                                     retry_reason=retry_reason.removeprefix("http_") if retry_num else "")
         headers = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
@@ -318,8 +373,22 @@ class SlackDriver:
         return self.send_event(event)
 
     def url_verification(self, challenge: str = "standin-challenge") -> BotResponse:
+        if self.transport == SOCKET_MODE:
+            raise RuntimeError("Slack verifies a request URL only over HTTP; Socket Mode has none")
         body = {"token": VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}
         return self.post(json.dumps(body).encode(), "application/json", payload=body)
+
+    # ---- Socket Mode connections ---------------------------------------------------------
+
+    def ask_to_reconnect(self, reason: str = "refresh_requested", *, close_after: float | None = None,
+                         timeout: float | None = None) -> ConnectionInfo:
+        """Slack's `disconnect` message on the app's connections (each closed `close_after` seconds
+        later); returns the new connection the app opened in answer, once Slack said hello on it."""
+        server = self.standin.socket_mode
+        newest = max((c.id for c in server.connections()), default=0)
+        if not server.request_reconnect(reason, close_after=close_after):
+            raise LookupError("no Socket Mode connection to ask")
+        return server.wait_for_connection(timeout or self.timeout, newer_than=newest)
 
     # ---- filling forms -------------------------------------------------------------------
 

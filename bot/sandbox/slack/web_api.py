@@ -3,7 +3,8 @@
 `SlackStandIn` holds the workspace (channels, users, messages and threads, views, files) and
 answers the methods in `methods.py`; `create_app` wraps it in a Starlette app with Slack's URL
 layout: `/api/<method>`, private file downloads under `/files-pri/`, and response URLs under
-`/hooks/`. Point slack_sdk at `standin.api_url` (`http://127.0.0.1:<port>/api/`).
+`/hooks/`. Point slack_sdk at `standin.api_url` (`http://127.0.0.1:<port>/api/`). Socket Mode
+(apps.connections.open and the WebSocket under `/link/`) is `standin.socket_mode` (socket_mode.py).
 
 The server runs on a BackgroundServer thread while tests read state from theirs, so every
 state access goes through one lock; readers get deep copies.
@@ -25,10 +26,11 @@ from typing import Any, TypeVar
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from bot.background_server import BackgroundServer
 from bot.sandbox.slack import blocks as bk
+from bot.sandbox.slack import socket_mode
 
 T = TypeVar("T")
 
@@ -41,6 +43,8 @@ _JSON_ARGS = ("blocks", "view", "attachments", "metadata")
 @dataclass
 class StandInConfig:
     bot_token: str = "xoxb-0000000000-standin-bot-token"
+    app_token: str = "xapp-1-A0STANDIN1-0000000000-standin-app-token"  # app-level, connections:write
+    socket_refresh_grace: float = 10.0  # seconds a connection stays open after its disconnect message
     team_id: str = "T0STANDIN1"
     team_name: str = "Stand-in Workspace"
     team_domain: str = "standin"
@@ -59,6 +63,10 @@ class StandInConfig:
     post_message_burst: int = 3            # Slack tolerates short bursts
     rate_limit_speedup: float = 1.0        # >1 lets tests run the same shape faster
     trigger_ttl: float = 3.0
+    # What the installed app was granted; Slack names them in every Web API answer's
+    # X-OAuth-Scopes header. By default: what resourcebot's manifest asks for.
+    bot_scopes: tuple[str, ...] = ("commands", "chat:write", "chat:write.public", "channels:history",
+                                   "groups:history", "im:history", "mpim:history", "files:read", "im:write")
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,7 @@ class SlackStandIn:
         self._buckets: dict[str, tuple[float, float]] = {}
         self._server: BackgroundServer | None = None
         self.url = "http://slack.invalid"
+        self.socket_mode = socket_mode.SocketModeServer(self)
         for channel_id, name in self.config.channels.items():
             self.add_channel(channel_id, name)
         for user in self.config.users:
@@ -161,6 +170,7 @@ class SlackStandIn:
         return self
 
     def stop(self) -> None:
+        self.socket_mode.close()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -752,6 +762,8 @@ class SlackStandIn:
                 status, body, headers = 200, handler(self, args), {}
         except SlackError as exc:
             status, body, headers = exc.status, exc.body, exc.headers
+        if token == self.config.bot_token:
+            headers = {**headers, "X-OAuth-Scopes": ",".join(self.config.bot_scopes)}
         self._record(method, args, status, body)
         return status, body, headers
 
@@ -813,6 +825,13 @@ def create_app(standin: SlackStandIn) -> Starlette:
         if fault is not None:
             await asyncio.sleep(fault.delay)
             return _fault_response(standin, fault, method, args)
+        if method == socket_mode.METHOD:
+            status, body = await standin.socket_mode.open_connection(request, token, _bearer(request) is not None)
+            if not status:
+                return Response(status_code=204)  # the caller hung up while it was held: nobody reads this
+            standin._record(method, args, status, body)
+            scopes = {"X-OAuth-Scopes": socket_mode.APP_TOKEN_SCOPES} if body.get("ok") else {}
+            return JSONResponse(body, status_code=status, headers=scopes)
         status, body, headers = standin.call(method, args, token)
         return JSONResponse(body, status_code=status, headers=headers)
 
@@ -842,4 +861,5 @@ def create_app(standin: SlackStandIn) -> Starlette:
         Route("/api/{method}", api, methods=["GET", "POST"]),
         Route("/files-pri/{team_file}/{rest:path}", download, methods=["GET"]),
         Route("/hooks/{rest:path}", hook, methods=["POST"]),
+        WebSocketRoute(socket_mode.LINK_PATH, standin.socket_mode.serve),
     ])

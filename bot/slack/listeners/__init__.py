@@ -5,9 +5,9 @@ from slack_bolt.async_app import AsyncApp
 from bot.services import Services
 from bot.slack import cm_requests
 from bot.slack.numbers import listeners as numbers
-from bot.slack.listeners import actions, commands, errors, home, once, provisioning, views
+from bot.slack.listeners import actions, commands, errors, home, once, provisioning, shortcuts, views
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
-    for module in (once, commands, views, actions, home, numbers, provisioning, cm_requests, errors):
+    for module in (once, commands, shortcuts, views, actions, home, numbers, provisioning, cm_requests, errors):
         module.register(app, services)
