@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test bench sandbox constraints clean
+.PHONY: setup demo test lint bench sandbox constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# Lint, format check and types (strict for bot/domain, store, providers, usecases: see pyproject.toml).
+lint: setup
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/mypy
 
 # The benchmarks of bench/README.md, one after another (~2½ min; run nothing else meanwhile): one table.
 bench: setup

@@ -17,8 +17,15 @@ from bot.http_guard import Limits, uvicorn_options
 
 
 class BackgroundServer:
-    def __init__(self, app: Any = None, host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning",
-                 limits: Limits | None = None):
+    def __init__(
+        self,
+        app: Any = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        log_level: str = "warning",
+        limits: Limits | None = None,
+    ):
         """Binds at once, so `url` is known before `start()`: two servers that must know each
         other's address (the bot and its sandbox) can be wired up first. Set `app` before start.
         `limits` bound connections as `resourcebot serve` does (bot/http_guard.py)."""
@@ -27,8 +34,9 @@ class BackgroundServer:
         self.limits = limits or Limits()
         # proto=IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say TCP, and the accepted
         # ones inherit it. Without it a response written in two parts waits for a delayed ACK: +40 ms.
-        self._sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM,
-                                  socket.IPPROTO_TCP)
+        self._sock = socket.socket(
+            socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
+        )
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.host, self.port = self._sock.getsockname()[:2]
@@ -44,11 +52,12 @@ class BackgroundServer:
         assert self._server is not None
         self._server.run(sockets=[self._sock])
 
-    def start(self, timeout: float = 10.0) -> "BackgroundServer":
+    def start(self, timeout: float = 10.0) -> BackgroundServer:
         if self.app is None:
             raise RuntimeError("set BackgroundServer.app before start()")
-        config = uvicorn.Config(self.app, log_level=self._log_level, lifespan="auto", access_log=False,
-                                **uvicorn_options(self.limits))
+        config = uvicorn.Config(
+            self.app, log_level=self._log_level, lifespan="auto", access_log=False, **uvicorn_options(self.limits)
+        )
         self._server = uvicorn.Server(config)
         self._thread.start()
         deadline = time.monotonic() + timeout
@@ -64,7 +73,7 @@ class BackgroundServer:
             self._thread.join(timeout)
         self._sock.close()
 
-    def __enter__(self) -> "BackgroundServer":
+    def __enter__(self) -> BackgroundServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -51,8 +51,11 @@ async def _check_slack(settings: Settings, ok: Report, problem: Report) -> None:
         return
     missing = missing_scopes(headers["x-oauth-scopes"])
     if missing:
-        problem("SLACK_BOT_TOKEN: the app lacks " + ", ".join(f"{s} ({BOT_SCOPES[s]})" for s in missing)
-                + "; add them under OAuth & Permissions (or import manifest.yml again) and reinstall the app")
+        problem(
+            "SLACK_BOT_TOKEN: the app lacks "
+            + ", ".join(f"{s} ({BOT_SCOPES[s]})" for s in missing)
+            + "; add them under OAuth & Permissions (or import manifest.yml again) and reinstall the app"
+        )
     else:
         ok(f"Slack: the bot has every scope it needs ({len(BOT_SCOPES)})")
 
@@ -60,21 +63,26 @@ async def _check_slack(settings: Settings, ok: Report, problem: Report) -> None:
 async def _check_socket_mode(settings: Settings, ok: Report, problem: Report) -> None:
     """Open a Socket Mode connection as `serve` would, wait for Slack's hello, close it."""
     assert settings.slack_app_token is not None
-    client = AsyncWebClient(token=settings.slack_app_token.get_secret_value(), base_url=settings.slack_api_url,
-                            timeout=15)
+    client = AsyncWebClient(
+        token=settings.slack_app_token.get_secret_value(), base_url=settings.slack_api_url, timeout=15
+    )
     try:
         answer = await client.apps_connections_open(app_token=settings.slack_app_token.get_secret_value())
     except SlackApiError as error:
         code = error.response.get("error") or error.response.status_code
-        problem(f"SLACK_APP_TOKEN: Slack refused it ({code}); create an app-level token with the "
-                f"{APP_TOKEN_SCOPE} scope under Basic Information → App-Level Tokens, and turn Socket Mode on")
+        problem(
+            f"SLACK_APP_TOKEN: Slack refused it ({code}); create an app-level token with the "
+            f"{APP_TOKEN_SCOPE} scope under Basic Information → App-Level Tokens, and turn Socket Mode on"
+        )
         return
     except Exception as error:  # noqa: BLE001
         problem(f"SLACK_API_URL: Slack could not be reached for Socket Mode ({type(error).__name__}: {error})")
         return
     try:
-        async with (aiohttp.ClientSession() as session,
-                    session.ws_connect(answer["url"], timeout=aiohttp.ClientWSTimeout(ws_close=5)) as socket):
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(answer["url"], timeout=aiohttp.ClientWSTimeout(ws_close=5)) as socket,
+        ):
             message = await socket.receive_json(timeout=SOCKET_HELLO_SECONDS)
             await socket.close()
     except (TimeoutError, aiohttp.ClientError, TypeError, ValueError) as error:
@@ -102,8 +110,10 @@ def _check_database(settings: Settings, ok: Report, problem: Report) -> None:
             db.close()
     except (OSError, sqlite3.Error) as error:
         who = f"user id {os.getuid()} (group {os.getgid()})" if hasattr(os, "getuid") else "this user"
-        problem(f"RESOURCEBOT_DB: cannot write {path} ({error}); the bot runs as {who}, which needs to "
-                f"create and write files in {path.parent.resolve()} (in Docker: chown the volume to that user id)")
+        problem(
+            f"RESOURCEBOT_DB: cannot write {path} ({error}); the bot runs as {who}, which needs to "
+            f"create and write files in {path.parent.resolve()} (in Docker: chown the volume to that user id)"
+        )
         return
     ok(f"Database: {path} is writable")
 
@@ -118,8 +128,10 @@ async def _check_infobip(settings: Settings, ok: Report, problem: Report) -> Non
             page = await client.list_resource_requests(size=1)
         except InfobipAPIError as error:
             if error.status in (401, 403):
-                problem(f"INFOBIP_API_KEY: Infobip refused it ({error.status}); it needs the resource-request "
-                        "and numbers scopes")
+                problem(
+                    f"INFOBIP_API_KEY: Infobip refused it ({error.status}); it needs the resource-request "
+                    "and numbers scopes"
+                )
             else:
                 problem(f"INFOBIP_BASE_URL: Infobip answered {error.status}: {error}")
             return
@@ -128,31 +140,42 @@ async def _check_infobip(settings: Settings, ok: Report, problem: Report) -> Non
             return
     if page.paging is None:
         # Infobip always pages its lists; a bare 200 is some other server (a proxy, a login page).
-        problem(f"INFOBIP_BASE_URL: {settings.infobip_base_url} answered, but not as Infobip does (no paging "
-                "in the resource-request list); use the account's base URL, e.g. https://xxxxx.api.infobip.com")
+        problem(
+            f"INFOBIP_BASE_URL: {settings.infobip_base_url} answered, but not as Infobip does (no paging "
+            "in the resource-request list); use the account's base URL, e.g. https://xxxxx.api.infobip.com"
+        )
         return
     ok(f"Infobip: {settings.infobip_base_url} answers; {page.paging.total_results} resource requests on the account")
 
 
 def _check_infobip_webhooks(settings: Settings, problem: Report) -> None:
-    if not settings.uses_infobip_sandbox and not (settings.infobip_webhook_username
-                                                  and settings.infobip_webhook_password):
-        problem("INFOBIP_WEBHOOK_USERNAME, INFOBIP_WEBHOOK_PASSWORD: missing; without them the bot cannot tell "
-                "Infobip's status webhooks from anyone else's. Set a pair here and the same pair as the "
-                "subscription's BASIC security in Infobip")
+    if not settings.uses_infobip_sandbox and not (
+        settings.infobip_webhook_username and settings.infobip_webhook_password
+    ):
+        problem(
+            "INFOBIP_WEBHOOK_USERNAME, INFOBIP_WEBHOOK_PASSWORD: missing; without them the bot cannot tell "
+            "Infobip's status webhooks from anyone else's. Set a pair here and the same pair as the "
+            "subscription's BASIC security in Infobip"
+        )
 
 
 async def _check_cm(settings: Settings, ok: Report, problem: Report) -> None:
     if not settings.cm_configured or not settings.cm_product_token:
         return  # optional; pairing problems (one of the three set alone) are reported with the settings
-    async with CmClient(settings.cm_base_url or "", settings.cm_product_token.get_secret_value(),
-                        settings.cm_account_id or "", max_retries=0) as client:
+    async with CmClient(
+        settings.cm_base_url or "",
+        settings.cm_product_token.get_secret_value(),
+        settings.cm_account_id or "",
+        max_retries=0,
+    ) as client:
         try:
             await client.order_restrictions()
         except CmAPIError as error:
             if error.status in (401, 403):
-                problem(f"CM_PRODUCT_TOKEN: CM.com refused it ({error.status}); copy the product token of the "
-                        "account in CM_ACCOUNT_ID")
+                problem(
+                    f"CM_PRODUCT_TOKEN: CM.com refused it ({error.status}); copy the product token of the "
+                    "account in CM_ACCOUNT_ID"
+                )
             else:
                 problem(f"CM_BASE_URL: CM.com answered {error.status}: {error}")
             return

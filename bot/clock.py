@@ -1,8 +1,11 @@
-"""The bot's sense of time, in one place, so that tests and drills can move it forward."""
+"""The time the bot's schedules decide by: when a reminder is due, when the reconciler looks,
+when a lost submission is given up. One object (Services.clock), so that tests and drills can
+move it forward. Records are stamped with the wall clock instead (bot/store/*): a stamp says when
+something happened, and moving a test's clock must not rewrite history."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
@@ -10,7 +13,7 @@ class Clock:
         self._offset = timedelta()
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc) + self._offset
+        return datetime.now(UTC) + self._offset
 
     def advance(self, delta: timedelta) -> None:
         self._offset += delta

@@ -26,9 +26,9 @@ WEBHOOK_PREFIX = "/webhooks/"
 
 @dataclass(frozen=True)
 class Limits:
-    slack_body: int = 2 * 1024 * 1024       # a 100-block modal's full state fits several times over
-    webhook_body: int = 256 * 1024           # Infobip's and CM.com's callbacks are a few kB
-    other_body: int = 16 * 1024              # the rest take none
+    slack_body: int = 2 * 1024 * 1024  # a 100-block modal's full state fits several times over
+    webhook_body: int = 256 * 1024  # Infobip's and CM.com's callbacks are a few kB
+    other_body: int = 16 * 1024  # the rest take none
     body_seconds: float = 10.0
     header_seconds: float = 10.0
     connections: int = 1000
@@ -43,9 +43,17 @@ class Limits:
 
 async def _refuse(send: Send, status: int, reason: str) -> None:
     body = json.dumps({"error": reason}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -161,5 +169,9 @@ def guarded_protocol(header_seconds: float) -> type[H11Protocol]:
 
 def uvicorn_options(limits: Limits) -> dict[str, Any]:
     """The uvicorn.Config arguments that bound connections."""
-    return {"http": guarded_protocol(limits.header_seconds), "limit_concurrency": limits.connections,
-            "timeout_keep_alive": 5, "h11_max_incomplete_event_size": 16 * 1024}
+    return {
+        "http": guarded_protocol(limits.header_seconds),
+        "limit_concurrency": limits.connections,
+        "timeout_keep_alive": 5,
+        "h11_max_incomplete_event_size": 16 * 1024,
+    }

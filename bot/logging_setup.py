@@ -28,8 +28,11 @@ _UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
 def secret_values(settings: Settings) -> list[str]:
     """The values of every SecretStr setting that is set, longest first."""
-    values = {value.get_secret_value() for value in (getattr(settings, name) for name in Settings.model_fields)
-              if isinstance(value, SecretStr) and value.get_secret_value()}
+    values = {
+        value.get_secret_value()
+        for value in (getattr(settings, name) for name in Settings.model_fields)
+        if isinstance(value, SecretStr) and value.get_secret_value()
+    }
     return sorted(values, key=len, reverse=True)
 
 

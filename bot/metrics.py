@@ -42,31 +42,48 @@ class BotMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.webhooks = Counter(
-            "resourcebot_webhooks_received", "Provider webhooks received, by route and what became of them "
+            "resourcebot_webhooks_received",
+            "Provider webhooks received, by route and what became of them "
             "(accepted, duplicate, unknown, refused, unauthorized, busy, error)",
-            ["route", "result"], registry=self.registry)
+            ["route", "result"],
+            registry=self.registry,
+        )
         self.provider_calls = Histogram(
-            "resourcebot_provider_call_seconds", "Calls to a provider's API until its answer's headers, by provider, "
-            "operation and HTTP status", ["provider", "operation", "status"], buckets=PROVIDER_BUCKETS,
-            registry=self.registry)
+            "resourcebot_provider_call_seconds",
+            "Calls to a provider's API until its answer's headers, by provider, operation and HTTP status",
+            ["provider", "operation", "status"],
+            buckets=PROVIDER_BUCKETS,
+            registry=self.registry,
+        )
         self.slack_api_errors = Counter(
-            "resourcebot_slack_api_errors", "Slack Web API calls that failed, by method and error: Slack's error "
+            "resourcebot_slack_api_errors",
+            "Slack Web API calls that failed, by method and error: Slack's error "
             "code, ratelimited for a 429, http_<status>, or the exception's name when no answer came",
-            ["method", "error"], registry=self.registry)
+            ["method", "error"],
+            registry=self.registry,
+        )
         self.outbox_pending = Gauge(
-            "resourcebot_outbox_pending", "Slack deliveries recorded and not made yet", registry=self.registry)
+            "resourcebot_outbox_pending", "Slack deliveries recorded and not made yet", registry=self.registry
+        )
         self.outbox_oldest_age = Gauge(
             "resourcebot_outbox_oldest_pending_age_seconds",
-            "How long the oldest undelivered Slack delivery has waited (0 when none waits)", registry=self.registry)
+            "How long the oldest undelivered Slack delivery has waited (0 when none waits)",
+            registry=self.registry,
+        )
         self.open_intents = Gauge(
-            "resourcebot_intents_open", "Changes at a provider without a final outcome, by state (unknown: the "
-            "answer was lost and recovery will look it up)", ["state"], registry=self.registry)
+            "resourcebot_intents_open",
+            "Changes at a provider without a final outcome, by state (unknown: the "
+            "answer was lost and recovery will look it up)",
+            ["state"],
+            registry=self.registry,
+        )
 
     # ---- provider calls ---------------------------------------------------------------------
 
     def provider_event_hooks(self, provider: str) -> dict[str, list[Callable[..., Awaitable[None]]]]:
         """httpx event hooks that time each call of a provider client (each attempt, retries apart).
         The operation comes from the request's extensions (the clients set OPERATION_EXTENSION)."""
+
         async def sent(request: httpx.Request) -> None:
             request.extensions[_STARTED] = time.perf_counter()
 
@@ -75,8 +92,9 @@ class BotMetrics:
             started = request.extensions.get(_STARTED)
             if started is None:
                 return
-            self.provider_calls.labels(provider, request.extensions.get(OPERATION_EXTENSION, "other"),
-                                       str(response.status_code)).observe(time.perf_counter() - started)
+            self.provider_calls.labels(
+                provider, request.extensions.get(OPERATION_EXTENSION, "other"), str(response.status_code)
+            ).observe(time.perf_counter() - started)
 
         return {"request": [sent], "response": [answered]}
 
@@ -87,16 +105,19 @@ class BotMetrics:
 
     # ---- webhooks ---------------------------------------------------------------------------
 
-    def counted_webhook(self, route: str, endpoint: Callable[[Request], Awaitable[Response]]
-                        ) -> Callable[[Request], Awaitable[Response]]:
+    def counted_webhook(
+        self, route: str, endpoint: Callable[[Request], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
         """`endpoint`, each call counted under `route` with its result."""
+
         async def counted(request: Request) -> Response:
             try:
                 response = await endpoint(request)
             except Exception as error:
                 # The app's handler answers a locked database 503: the sender sends it again.
-                self.webhooks.labels(route, "busy" if isinstance(error, StoreBusy) or is_locked(error)
-                                     else "error").inc()
+                self.webhooks.labels(
+                    route, "busy" if isinstance(error, StoreBusy) or is_locked(error) else "error"
+                ).inc()
                 raise
             result = getattr(request.state, WEBHOOK_RESULT, None) or result_for_status(response.status_code)
             self.webhooks.labels(route, result).inc()
@@ -145,8 +166,14 @@ class SlackErrorCounter(AsyncRetryHandler):
         self._counter = counter
         self._api_url = api_url
 
-    async def can_retry_async(self, *, state: RetryState, request: HttpRequest,
-                              response: HttpResponse | None = None, error: Exception | None = None) -> bool:
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
         failure = _slack_failure(response, error)
         if failure:
             self._counter.labels(self._method(request.url), failure).inc()
@@ -156,7 +183,7 @@ class SlackErrorCounter(AsyncRetryHandler):
         # Only Web API methods by name: file upload URLs are one-off and carry an opaque id.
         if not url.startswith(self._api_url):
             return "file_upload"
-        method = url[len(self._api_url):].split("?", 1)[0]
+        method = url[len(self._api_url) :].split("?", 1)[0]
         return method if re.fullmatch(r"[A-Za-z0-9_.]{1,64}", method) else "other"
 
 

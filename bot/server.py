@@ -71,7 +71,9 @@ def _basic_credentials_ok(header: str, username: str, password: str) -> bool:
     except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8: all ValueErrors
         return False
     # Both compared, always: the time taken says nothing about which one was wrong.
-    return hmac.compare_digest(user.encode(), username.encode()) & hmac.compare_digest(secret.encode(), password.encode())
+    return hmac.compare_digest(user.encode(), username.encode()) & hmac.compare_digest(
+        secret.encode(), password.encode()
+    )
 
 
 def _slack_signature_ok(verifier: SignatureVerifier, body: bytes, headers) -> bool:
@@ -93,8 +95,9 @@ def create_app(services: Services) -> BodyGuard:
     settings = services.settings
     # In Socket Mode the signing secret is optional; without one nothing sent to /slack/events can
     # be verified, so everything sent there is refused (Slack's requests arrive over the socket).
-    verifier = SignatureVerifier(settings.slack_signing_secret.get_secret_value()) \
-        if settings.slack_signing_secret else None
+    verifier = (
+        SignatureVerifier(settings.slack_signing_secret.get_secret_value()) if settings.slack_signing_secret else None
+    )
     link = SlackLink(SOCKET_MODE if settings.uses_socket_mode else HTTP)
 
     async def slack_events(request: Request):
@@ -108,7 +111,13 @@ def create_app(services: Services) -> BodyGuard:
             check_slack_depth(body)
             bolt_request = to_async_bolt_request(request, body)
             malformed = envelope_problem(bolt_request.body)
-        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:  # not JSON, not UTF-8, odd shapes
+        except (
+            ValueError,
+            TypeError,
+            AttributeError,
+            KeyError,
+            IndexError,
+        ) as error:  # not JSON, not UTF-8, odd shapes
             malformed = f"{type(error).__name__}: {error}"
         if malformed:
             log.info("Slack request the bot cannot read: %s", malformed)
@@ -117,8 +126,11 @@ def create_app(services: Services) -> BodyGuard:
 
     async def infobip_webhook(request: Request):
         if not _basic_credentials_ok(request.headers.get("authorization", ""), *services.webhook_credentials):
-            return JSONResponse({"error": "missing or wrong credentials"}, status_code=401,
-                                headers={"WWW-Authenticate": 'Basic realm="resourcebot"'})
+            return JSONResponse(
+                {"error": "missing or wrong credentials"},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Basic realm="resourcebot"'},
+            )
         body = await request.body()  # within its limit: see bot/http_guard.py
         try:
             events = to_provider_events(parse_webhook(body))
@@ -129,17 +141,21 @@ def create_app(services: Services) -> BodyGuard:
         setattr(request.state, WEBHOOK_RESULT, webhook_result(outcomes))
         if any(o in (Outcome.APPLIED, Outcome.REMINDER) for o in outcomes):
             services.outbox.wake()
-        unknown = [event for event, outcome in zip(events, outcomes) if outcome == Outcome.UNKNOWN_REQUEST]
+        unknown = [event for event, outcome in zip(events, outcomes, strict=True) if outcome == Outcome.UNKNOWN_REQUEST]
         if unknown and await services.store.run(unconfirmed, PROVIDER):
             # It may be a submission whose answer was lost, not linked yet: Infobip sends again what
             # is not answered 2xx, and by then it is ours (or given up). The rest is recorded already.
-            log.info("Infobip webhook for unknown request %s while submissions are being confirmed: "
-                     "asked to send it again", unknown[0].provider_request_id)
-            return JSONResponse({"error": "unknown request while submissions are being confirmed; send it again"},
-                                status_code=503, headers={"Retry-After": "30"})
+            log.info(
+                "Infobip webhook for unknown request %s while submissions are being confirmed: asked to send it again",
+                unknown[0].provider_request_id,
+            )
+            return JSONResponse(
+                {"error": "unknown request while submissions are being confirmed; send it again"},
+                status_code=503,
+                headers={"Retry-After": "30"},
+            )
         for event in unknown:
-            log.warning("Infobip webhook for unknown request %s (%s): ignored", event.provider_request_id,
-                        event.status)
+            log.warning("Infobip webhook for unknown request %s (%s): ignored", event.provider_request_id, event.status)
         return JSONResponse({"received": len(events), "outcomes": [str(o) for o in outcomes]})
 
     async def cm_callback(request: Request):
@@ -184,10 +200,15 @@ def create_app(services: Services) -> BodyGuard:
     async def document(request: Request):
         """A requirement's template or sample, through a signed link from the form (see template_links)."""
         document_id = request.path_params["document_id"]
-        if not link_is_valid(services.signing_secret, document_id, request.query_params.get("expires", ""),
-                             request.query_params.get("signature", "")):
-            return PlainTextResponse("This download link is not valid or has expired: open the form again.",
-                                     status_code=403)
+        if not link_is_valid(
+            services.signing_secret,
+            document_id,
+            request.query_params.get("expires", ""),
+            request.query_params.get("signature", ""),
+        ):
+            return PlainTextResponse(
+                "This download link is not valid or has expired: open the form again.", status_code=403
+            )
         try:
             found = await services.infobip.download_document(document_id)
         except InfobipNotFound:
@@ -196,8 +217,11 @@ def create_app(services: Services) -> BodyGuard:
             log.warning("template %s could not be fetched: %s", document_id, error)
             return PlainTextResponse("Infobip could not be reached; try again in a minute.", status_code=502)
         name = found.filename or f"{document_id[:12]}.pdf"
-        return Response(found.content, media_type=found.content_type or "application/octet-stream",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            found.content,
+            media_type=found.content_type or "application/octet-stream",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     async def metrics(request: Request):
         """Prometheus; the backlog is read now, through the store like every other read."""
@@ -220,8 +244,9 @@ def create_app(services: Services) -> BodyGuard:
             # webhooks from providers still arrive over HTTP.
             from bot.slack.socket_mode import SocketModeSupervisor
 
-            watch = SocketModeSupervisor(bolt, settings.slack_app_token.get_secret_value(), settings.slack_api_url,
-                                         link).run()
+            watch = SocketModeSupervisor(
+                bolt, settings.slack_app_token.get_secret_value(), settings.slack_api_url, link
+            ).run()
         else:
             watch = watch_auth(slack_client(settings, retries=False), link)
         task = asyncio.create_task(watch, name="slack-link")
@@ -246,8 +271,11 @@ def create_app(services: Services) -> BodyGuard:
         if not is_locked(error):
             raise error
         log.warning("database locked past the busy timeout on %s: answered 503", request.url.path)
-        return JSONResponse({"error": "the bot's database is busy; send it again in a moment"}, status_code=503,
-                            headers={"Retry-After": "5"})
+        return JSONResponse(
+            {"error": "the bot's database is busy; send it again in a moment"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),

@@ -76,7 +76,8 @@ class Settings(BaseSettings):
     # Where attached files may come from besides Slack's own file host, e.g. the Slack stand-in:
     # "http://127.0.0.1:5555". The bot token is sent there: name only hosts you run.
     resourcebot_slack_file_origins: Annotated[frozenset[tuple[str, str, int]], NoDecode] = Field(
-        default_factory=frozenset)
+        default_factory=frozenset
+    )
     # A request waiting on its requester this long gets a reminder (at most one a day).
     resourcebot_remind_after_hours: float = Field(48.0, gt=0)
     resourcebot_number_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
@@ -139,8 +140,9 @@ class Settings(BaseSettings):
         for item in filter(None, (part.strip() for part in value.split(","))):
             name, sep, guid = item.rpartition("=")
             if not sep or not name.strip() or not UUID_TEXT.match(guid.strip()):
-                raise ValueError("must be comma-separated Name=uuid pairs, e.g. "
-                                 "Support=0b0c6b8e-5c5f-4a43-9a0a-3c7d2f1e9b11")
+                raise ValueError(
+                    "must be comma-separated Name=uuid pairs, e.g. Support=0b0c6b8e-5c5f-4a43-9a0a-3c7d2f1e9b11"
+                )
             profiles[name.strip()] = guid.strip().lower()
         return profiles
 
@@ -181,14 +183,16 @@ class Settings(BaseSettings):
         return problems
 
     @property
-    def http_limits(self) -> "Limits":
+    def http_limits(self) -> Limits:
         from bot.http_guard import Limits
 
-        return Limits(slack_body=self.resourcebot_max_slack_body_bytes,
-                      webhook_body=self.resourcebot_max_webhook_body_bytes,
-                      body_seconds=self.resourcebot_body_timeout_seconds,
-                      header_seconds=self.resourcebot_header_timeout_seconds,
-                      connections=self.resourcebot_max_connections)
+        return Limits(
+            slack_body=self.resourcebot_max_slack_body_bytes,
+            webhook_body=self.resourcebot_max_webhook_body_bytes,
+            body_seconds=self.resourcebot_body_timeout_seconds,
+            header_seconds=self.resourcebot_header_timeout_seconds,
+            connections=self.resourcebot_max_connections,
+        )
 
     @property
     def uses_infobip_sandbox(self) -> bool:
@@ -217,8 +221,7 @@ def slack_credentials(settings: Settings) -> tuple[str, ...]:
     return ("SLACK_BOT_TOKEN",) if settings.uses_socket_mode else ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
 
 
-def load_settings(required: Iterable[str] | Callable[[Settings], Iterable[str]] = (),
-                  **overrides: object) -> Settings:
+def load_settings(required: Iterable[str] | Callable[[Settings], Iterable[str]] = (), **overrides: object) -> Settings:
     """Read the settings; raise SettingsError listing every missing or malformed one. `required`
     names settings that must be set, or says which from the settings read (e.g. slack_credentials)."""
     problems: list[str] = []
@@ -232,8 +235,11 @@ def load_settings(required: Iterable[str] | Callable[[Settings], Iterable[str]] 
             malformed.add(field)
             problems.append(f"{field.upper()}: {error['msg'].removeprefix('Value error, ')}")
         # Read again with the malformed ones at their defaults, to find the other problems too.
-        defaults = {field: Settings.model_fields[field].get_default(call_default_factory=True)
-                    for field in malformed if field in Settings.model_fields}
+        defaults = {
+            field: Settings.model_fields[field].get_default(call_default_factory=True)
+            for field in malformed
+            if field in Settings.model_fields
+        }
         settings = Settings(**{**overrides, **defaults})  # type: ignore[arg-type]
     # A malformed one is named once, by what is wrong with it, not again as missing from its group.
     problems += [p for p in settings.pairing_problems() if p.partition(":")[0].lower() not in malformed]

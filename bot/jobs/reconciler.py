@@ -20,7 +20,7 @@ requester told. Nothing is ever submitted again from here.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
@@ -30,12 +30,12 @@ from bot.domain.submissions import GIVE_UP_AFTER, given_up, match_attempts
 from bot.providers.infobip import InfobipClient
 from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.models import ResourceRequest
-from bot.store.events import Outcome, record_events
-from bot.store.requests import RequestRecord, get_request, list_requests
 from bot.store.db import write
+from bot.store.events import Outcome, record_events
 from bot.store.intents import Intent, open_for_request
-from bot.store.worker import StoreWorker
+from bot.store.requests import RequestRecord, get_request, list_requests
 from bot.store.submissions import as_attempt, link_submission, linked_ids, mark_not_submitted, unconfirmed
+from bot.store.worker import StoreWorker
 from bot.usecases import runner
 from bot.usecases.submit_request import SUBMIT_REQUEST
 
@@ -46,17 +46,22 @@ MAX_PAGES = 20  # 2,000 requests: beyond that the oldest open ones wait for the 
 
 
 def _open_requests(db: sqlite_utils.Database) -> dict[str, RequestRecord]:
-    open_statuses = [r for r in list_requests(db, provider=PROVIDER, limit=None)
-                     if r.provider_request_id and r.status not in {str(s) for s in FINAL_STATUSES}]
+    open_statuses = [
+        r
+        for r in list_requests(db, provider=PROVIDER, limit=None)
+        if r.provider_request_id and r.status not in {str(s) for s in FINAL_STATUSES}
+    ]
     return {r.provider_request_id: r for r in open_statuses}  # type: ignore[misc]
 
 
 def _event(current: RequestRecord, seen: ResourceRequest) -> ProviderEvent:
-    replaced_at = (datetime.fromisoformat(current.status_at) if current.status_at
-                   else datetime.now(timezone.utc))
+    replaced_at = datetime.fromisoformat(current.status_at) if current.status_at else datetime.now(UTC)
     return ProviderEvent(
-        provider=PROVIDER, provider_request_id=seen.id, kind=EventKind.STATUS,
-        occurred_at=replaced_at + timedelta(milliseconds=1), status=str(seen.status),
+        provider=PROVIDER,
+        provider_request_id=seen.id,
+        kind=EventKind.STATUS,
+        occurred_at=replaced_at + timedelta(milliseconds=1),
+        status=str(seen.status),
         feedback=[f.model_dump(mode="json", exclude_none=True) for f in seen.requirements_feedback or []],
         note=seen.note,
         numbers=[n.model_dump(mode="json", by_alias=True, exclude_none=True) for n in seen.numbers or []],
@@ -64,8 +69,13 @@ def _event(current: RequestRecord, seen: ResourceRequest) -> ProviderEvent:
     )
 
 
-async def settle_unconfirmed(db: sqlite_utils.Database, store: StoreWorker, infobip: InfobipClient, now: datetime,
-                             give_up_after: timedelta = GIVE_UP_AFTER) -> list[Intent]:
+async def settle_unconfirmed(
+    db: sqlite_utils.Database,
+    store: StoreWorker,
+    infobip: InfobipClient,
+    now: datetime,
+    give_up_after: timedelta = GIVE_UP_AFTER,
+) -> list[Intent]:
     """Link each unconfirmed submission to the request it created, or give it up; returns the
     submission intents this settled (their requesters are told: the thread, or a DM). Reads on
     `db`, writes on the `store`'s thread."""
@@ -78,19 +88,34 @@ async def settle_unconfirmed(db: sqlite_utils.Database, store: StoreWorker, info
     for attempt in pending:
         seen = found.get(attempt.request_id)
         if seen is not None:
-            request = await store.run(link_submission, attempt.request_id, seen.id, str(seen.status or "PENDING"),
-                                      seen.requested_date or now)
+            request = await store.run(
+                link_submission, attempt.request_id, seen.id, str(seen.status or "PENDING"), seen.requested_date or now
+            )
             if request is not None:
-                log.info("request %s: the submission whose answer was lost is Infobip %s (%s)",
-                         attempt.request_id, seen.id, seen.status)
-                settled += await store.run(_settle_intent, request.id, runner.Outcome.done(
-                    request.id, provider_request_id=seen.id, status=request.status, status_at=request.status_at))
+                log.info(
+                    "request %s: the submission whose answer was lost is Infobip %s (%s)",
+                    attempt.request_id,
+                    seen.id,
+                    seen.status,
+                )
+                settled += await store.run(
+                    _settle_intent,
+                    request.id,
+                    runner.Outcome.done(
+                        request.id, provider_request_id=seen.id, status=request.status, status_at=request.status_at
+                    ),
+                )
         elif given_up(attempt, now, give_up_after):
             if await store.run(mark_not_submitted, attempt.request_id):
-                log.warning("request %s: no request at Infobip %s after the submission whose answer was lost: "
-                            "marked not submitted", attempt.request_id, give_up_after)
-                settled += await store.run(_settle_intent, attempt.request_id,
-                                           runner.Outcome.refused(not_submitted=True))
+                log.warning(
+                    "request %s: no request at Infobip %s after the submission whose answer was lost: "
+                    "marked not submitted",
+                    attempt.request_id,
+                    give_up_after,
+                )
+                settled += await store.run(
+                    _settle_intent, attempt.request_id, runner.Outcome.refused(not_submitted=True)
+                )
     return settled
 
 
@@ -102,8 +127,9 @@ def _settle_intent(db: sqlite_utils.Database, request_id: str, outcome: runner.O
     return [runner.commit_outcome(db, SUBMIT_REQUEST, intent, outcome, resolved_by="recovery", tell_actor=True)]
 
 
-def _record_if_unchanged(db: sqlite_utils.Database, request_id: str, known_at: str | None,
-                         seen: ResourceRequest) -> bool:
+def _record_if_unchanged(
+    db: sqlite_utils.Database, request_id: str, known_at: str | None, seen: ResourceRequest
+) -> bool:
     """Record what the list showed, unless an event arrived for the request while it was read
     (that one is newer; the next pass decides). True when it became the shown status."""
     with write(db):
@@ -114,10 +140,15 @@ def _record_if_unchanged(db: sqlite_utils.Database, request_id: str, known_at: s
         return recorded.outcome == Outcome.APPLIED
 
 
-async def reconcile_once(db: sqlite_utils.Database, store: StoreWorker, infobip: InfobipClient,
-                         now: datetime | None = None, give_up_after: timedelta = GIVE_UP_AFTER) -> int:
+async def reconcile_once(
+    db: sqlite_utils.Database,
+    store: StoreWorker,
+    infobip: InfobipClient,
+    now: datetime | None = None,
+    give_up_after: timedelta = GIVE_UP_AFTER,
+) -> int:
     """One pass; returns how many changes were recorded. `now`: the bot's clock."""
-    changes = len(await settle_unconfirmed(db, store, infobip, now or datetime.now(timezone.utc), give_up_after))
+    changes = len(await settle_unconfirmed(db, store, infobip, now or datetime.now(UTC), give_up_after))
     waiting = _open_requests(db)
     if not waiting:
         return changes

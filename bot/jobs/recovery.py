@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("bot.jobs.recovery")
 
 
-async def recover_intents(services: "Services") -> int:
+async def recover_intents(services: Services) -> int:
     """One pass; returns how many intents it moved on. Submissions whose answer was lost are
     looked for at Infobip in the same pass (one list call for all of them)."""
     changed = await recover_open(services, USE_CASES)

@@ -24,8 +24,12 @@ def send_due_reminders(db: sqlite_utils.Database, now: datetime, idle_after: tim
         if not reminder_due(request.status, status_at, last, now, idle_after):
             continue
         event = ProviderEvent(
-            provider=request.provider, provider_request_id=request.provider_request_id, kind=EventKind.REMINDER,
-            occurred_at=now, status=request.status, days_until_rejection=days_until_rejection(status_at, now),
+            provider=request.provider,
+            provider_request_id=request.provider_request_id,
+            kind=EventKind.REMINDER,
+            occurred_at=now,
+            status=request.status,
+            days_until_rejection=days_until_rejection(status_at, now),
             source="bot",
         )
         [recorded] = record_events(db, [event], now=now)

@@ -35,14 +35,25 @@ def start_jobs(services: Services) -> list[asyncio.Task]:
             services.outbox.wake()
 
     async def reconcile() -> None:
-        if await reconcile_once(services.db, services.store, services.infobip, services.clock.now(),
-                                timedelta(seconds=settings.resourcebot_unconfirmed_give_up_seconds)):
+        if await reconcile_once(
+            services.db,
+            services.store,
+            services.infobip,
+            services.clock.now(),
+            timedelta(seconds=settings.resourcebot_unconfirmed_give_up_seconds),
+        ):
             services.outbox.wake()
 
-    tasks = [asyncio.create_task(every(services.reminder_tick_seconds, "reminders", reminders), name="reminders"),
-             asyncio.create_task(every(settings.resourcebot_recover_seconds, "recovery",
-                                       lambda: recover_intents(services)), name="recovery")]
+    tasks = [
+        asyncio.create_task(every(services.reminder_tick_seconds, "reminders", reminders), name="reminders"),
+        asyncio.create_task(
+            every(settings.resourcebot_recover_seconds, "recovery", lambda: recover_intents(services)), name="recovery"
+        ),
+    ]
     if settings.resourcebot_reconcile_seconds > 0:
-        tasks.append(asyncio.create_task(every(settings.resourcebot_reconcile_seconds, "reconciler", reconcile),
-                                         name="reconciler"))
+        tasks.append(
+            asyncio.create_task(
+                every(settings.resourcebot_reconcile_seconds, "reconciler", reconcile), name="reconciler"
+            )
+        )
     return tasks

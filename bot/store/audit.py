@@ -21,25 +21,48 @@ class AuditEntry(BaseModel):
     details: dict[str, Any] = {}
     before: Any = None
     after: Any = None
-    intent: str | None = None   # the intent it settled (bot/store/intents.py)
+    intent: str | None = None  # the intent it settled (bot/store/intents.py)
 
 
-def record_audit(db: sqlite_utils.Database, *, actor: str, action: str, target: str, provider: str = "infobip",
-                 details: dict[str, Any] | None = None, before: Any = None, after: Any = None,
-                 intent: str | None = None) -> AuditEntry:
+def record_audit(
+    db: sqlite_utils.Database,
+    *,
+    actor: str,
+    action: str,
+    target: str,
+    provider: str = "infobip",
+    details: dict[str, Any] | None = None,
+    before: Any = None,
+    after: Any = None,
+    intent: str | None = None,
+) -> AuditEntry:
     """Append one entry; call it only once the change has really happened at the provider."""
-    row = {"at": now_iso(), "actor": actor, "action": action, "target": target, "provider": provider,
-           "details": json.dumps(details or {}),
-           "before": None if before is None else json.dumps(before),
-           "after": None if after is None else json.dumps(after), "intent": intent}
-    row_id = db["audit_log"].insert(row).last_pk
+    row = {
+        "at": now_iso(),
+        "actor": actor,
+        "action": action,
+        "target": target,
+        "provider": provider,
+        "details": json.dumps(details or {}),
+        "before": None if before is None else json.dumps(before),
+        "after": None if after is None else json.dumps(after),
+        "intent": intent,
+    }
+    row_id = db.table("audit_log").insert(row).last_pk
     return list_audit(db, entry_id=row_id)[0]
 
 
-def list_audit(db: sqlite_utils.Database, *, action_prefix: str | None = None, since: str | None = None,
-               entry_id: int | None = None, limit: int | None = None) -> list[AuditEntry]:
+def list_audit(
+    db: sqlite_utils.Database,
+    *,
+    action_prefix: str | None = None,
+    since: str | None = None,
+    entry_id: int | None = None,
+    limit: int | None = None,
+) -> list[AuditEntry]:
     """Oldest first; `action_prefix` like "number." narrows to a family of actions."""
-    clauses, args = [], []
+    clauses: list[str] = []
+    args: list[Any] = []
     if action_prefix:
         clauses.append("action LIKE ?")
         args.append(action_prefix.replace("%", "") + "%")
@@ -49,10 +72,18 @@ def list_audit(db: sqlite_utils.Database, *, action_prefix: str | None = None, s
     if entry_id is not None:
         clauses.append("id = ?")
         args.append(entry_id)
-    rows = db["audit_log"].rows_where(" AND ".join(clauses) or None, args, order_by="id", limit=limit)
-    return [AuditEntry(**{**row, "details": json.loads(row["details"] or "{}"),
-                          "before": json.loads(row["before"]) if row["before"] else None,
-                          "after": json.loads(row["after"]) if row["after"] else None}) for row in rows]
+    rows = db.table("audit_log").rows_where(" AND ".join(clauses) or None, args, order_by="id", limit=limit)
+    return [
+        AuditEntry(
+            **{
+                **row,
+                "details": json.loads(row["details"] or "{}"),
+                "before": json.loads(row["before"]) if row["before"] else None,
+                "after": json.loads(row["after"]) if row["after"] else None,
+            }
+        )
+        for row in rows
+    ]
 
 
 def _state_text(state: str, resolved_by: str | None) -> str:
@@ -60,8 +91,9 @@ def _state_text(state: str, resolved_by: str | None) -> str:
     return f"unknown → {state}" if resolved_by == "recovery" and state in ("done", "refused") else state
 
 
-def audit_rows(db: sqlite_utils.Database, *, action_prefix: str | None = None,
-               since: str | None = None) -> list[dict[str, Any]]:
+def audit_rows(
+    db: sqlite_utils.Database, *, action_prefix: str | None = None, since: str | None = None
+) -> list[dict[str, Any]]:
     """What `resourcebot audit` lists, oldest first: every change made (with the state of the
     intent that made it), and every intent that did not make one (intended, refused, unknown)."""
     from bot.store.intents import IntentState, list_intents  # the intents module builds on this one
@@ -78,7 +110,17 @@ def audit_rows(db: sqlite_utils.Database, *, action_prefix: str | None = None,
         details = {k: v for k, v in intent.outcome.items() if k != "error"}
         if intent.outcome.get("error"):
             details["error"] = intent.outcome["error"].get("text")
-        rows.append({"at": intent.settled_at or intent.created_at, "actor": intent.actor, "action": intent.action,
-                     "state": _state_text(str(intent.state), intent.resolved_by), "target": intent.target,
-                     "provider": intent.provider, "details": details, "before": None, "after": None})
+        rows.append(
+            {
+                "at": intent.settled_at or intent.created_at,
+                "actor": intent.actor,
+                "action": intent.action,
+                "state": _state_text(str(intent.state), intent.resolved_by),
+                "target": intent.target,
+                "provider": intent.provider,
+                "details": details,
+                "before": None,
+                "after": None,
+            }
+        )
     return sorted(rows, key=lambda row: row["at"])

@@ -12,151 +12,173 @@ import sqlite_utils
 
 
 def _m001_requests_events_outbox(db: sqlite_utils.Database) -> None:
-    db["requests"].create({
-        "id": str,                   # the bot's own id, shown to users (short, stable)
-        "provider": str,             # "infobip" | "cm"
-        "provider_request_id": str,  # the provider's id once known
-        "kind": str,                 # ALPHANUMERIC_REGISTRATION | NUMBER_PURCHASE | ...
-        "country": str,
-        "sender_name": str,
-        "number_type": str,
-        "capabilities": str,         # JSON list
-        "quantity": int,
-        "requester": str,            # Slack user id
-        "channel": str,              # the thread: channel + root message ts
-        "thread_ts": str,
-        "status": str,
-        "status_at": str,            # when the provider says the current status began
-        "submitted": str,            # JSON: requirements and fixed fields as last sent
-        "files": str,                # JSON: {requirement key: [file names]}
-        "feedback": str,             # JSON: reviewer feedback for the current status
-        "note": str,
-        "numbers": str,              # JSON: procured numbers
-        "created_at": str,
-        "updated_at": str,
-    }, pk="id", not_null={"provider", "kind", "requester", "status", "created_at", "updated_at"})
-    db["requests"].create_index(["provider", "provider_request_id"], unique=True)
-    db["requests"].create_index(["requester", "created_at"])
+    db.table("requests").create(
+        {
+            "id": str,  # the bot's own id, shown to users (short, stable)
+            "provider": str,  # "infobip" | "cm"
+            "provider_request_id": str,  # the provider's id once known
+            "kind": str,  # ALPHANUMERIC_REGISTRATION | NUMBER_PURCHASE | ...
+            "country": str,
+            "sender_name": str,
+            "number_type": str,
+            "capabilities": str,  # JSON list
+            "quantity": int,
+            "requester": str,  # Slack user id
+            "channel": str,  # the thread: channel + root message ts
+            "thread_ts": str,
+            "status": str,
+            "status_at": str,  # when the provider says the current status began
+            "submitted": str,  # JSON: requirements and fixed fields as last sent
+            "files": str,  # JSON: {requirement key: [file names]}
+            "feedback": str,  # JSON: reviewer feedback for the current status
+            "note": str,
+            "numbers": str,  # JSON: procured numbers
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"provider", "kind", "requester", "status", "created_at", "updated_at"},
+    )
+    db.table("requests").create_index(["provider", "provider_request_id"], unique=True)
+    db.table("requests").create_index(["requester", "created_at"])
 
     # Every provider event once: the dedupe key makes a repeated webhook a no-op.
-    db["events"].create({
-        "dedupe_key": str,
-        "request_id": str,
-        "kind": str,                 # status | reminder
-        "status": str,
-        "occurred_at": str,
-        "payload": str,
-        "became_current": int,       # 0 when recorded but older than the shown status
-        "received_at": str,
-    }, pk="dedupe_key", foreign_keys=[("request_id", "requests", "id")])
-    db["events"].create_index(["request_id", "occurred_at"])
+    db.table("events").create(
+        {
+            "dedupe_key": str,
+            "request_id": str,
+            "kind": str,  # status | reminder
+            "status": str,
+            "occurred_at": str,
+            "payload": str,
+            "became_current": int,  # 0 when recorded but older than the shown status
+            "received_at": str,
+        },
+        pk="dedupe_key",
+        foreign_keys=[("request_id", "requests", "id")],
+    )
+    db.table("events").create_index(["request_id", "occurred_at"])
 
     # Slack deliveries waiting to happen, in order per request; retried until they succeed.
-    db["outbox"].create({
-        "id": int,
-        "request_id": str,
-        "kind": str,                 # thread_reply | root_update | direct_message
-        "payload": str,              # JSON
-        "attempts": int,
-        "next_attempt_at": float,    # unix time
-        "last_error": str,
-        "created_at": str,
-        "delivered_at": str,
-    }, pk="id", not_null={"kind", "payload", "attempts", "next_attempt_at", "created_at"})
-    db["outbox"].create_index(["delivered_at", "request_id", "id"])
+    db.table("outbox").create(
+        {
+            "id": int,
+            "request_id": str,
+            "kind": str,  # one of the kinds named in bot/store/outbox.py
+            "payload": str,  # JSON
+            "attempts": int,
+            "next_attempt_at": float,  # unix time
+            "last_error": str,
+            "created_at": str,
+            "delivered_at": str,
+        },
+        pk="id",
+        not_null={"kind", "payload", "attempts", "next_attempt_at", "created_at"},
+    )
+    db.table("outbox").create_index(["delivered_at", "request_id", "id"])
 
 
 def _m002_form_drafts(db: sqlite_utils.Database) -> None:
     # What a modal needs between open and submit that does not fit private_metadata: the
     # requirements it was built from and the values of pages already submitted.
-    db["form_drafts"].create({
-        "key": str,
-        "user": str,
-        "requirements": str,         # JSON: the requirements lookup answer
-        "values": str,               # JSON: validated values of earlier pages
-        "prefill": str,              # JSON: values sent before (update flow)
-        "feedback": str,             # JSON: reviewer feedback by key (update flow)
-        "labels": str,               # JSON: requirement key -> name, for thread messages
-        "created_at": str,
-    }, pk="key")
+    db.table("form_drafts").create(
+        {
+            "key": str,
+            "user": str,
+            "requirements": str,  # JSON: the requirements lookup answer
+            "values": str,  # JSON: validated values of earlier pages
+            "prefill": str,  # JSON: values sent before (update flow)
+            "feedback": str,  # JSON: reviewer feedback by key (update flow)
+            "labels": str,  # JSON: requirement key -> name, for thread messages
+            "created_at": str,
+        },
+        pk="key",
+    )
 
 
 def _m003_audit_log(db: sqlite_utils.Database) -> None:
     # Every change made through the bot that costs money or moves traffic: purchases and
     # cancellations of numbers, associations, applications, entities, inbound routing.
-    db["audit_log"].create({
-        "id": int,
-        "at": str,                   # ISO time, UTC
-        "actor": str,                # Slack user id
-        "action": str,               # e.g. number.purchase, association.create
-        "target": str,               # what it was done to (a number, a resource, an application id)
-        "provider": str,
-        "details": str,              # JSON: price, application, entity, ...
-        "before": str,               # JSON or null
-        "after": str,                # JSON or null
-    }, pk="id", not_null={"at", "actor", "action", "target"})
-    db["audit_log"].create_index(["at"])
-    db["audit_log"].create_index(["action", "at"])
+    db.table("audit_log").create(
+        {
+            "id": int,
+            "at": str,  # ISO time, UTC
+            "actor": str,  # Slack user id
+            "action": str,  # e.g. number.purchase, association.create
+            "target": str,  # what it was done to (a number, a resource, an application id)
+            "provider": str,
+            "details": str,  # JSON: price, application, entity, ...
+            "before": str,  # JSON or null
+            "after": str,  # JSON or null
+        },
+        pk="id",
+        not_null={"at", "actor", "action", "target"},
+    )
+    db.table("audit_log").create_index(["at"])
+    db.table("audit_log").create_index(["action", "at"])
 
 
 def _m004_home_and_reminders(db: sqlite_utils.Database) -> None:
     # The thread's permalink (read once after posting the root) for links from App Home, and
     # when the requester was last reminded, so that there is at most one reminder a day.
-    db["requests"].add_column("permalink", str)
-    db["requests"].add_column("last_reminded_at", str)
+    db.table("requests").add_column("permalink", str)
+    db.table("requests").add_column("last_reminded_at", str)
     # What each user's App Home shows (scope, filter, page), so a refresh keeps it.
-    db["home_views"].create({"user": str, "state": str, "updated_at": str}, pk="user")
+    db.table("home_views").create({"user": str, "state": str, "updated_at": str}, pk="user")
 
 
 def _m005_callback_tokens(db: sqlite_utils.Database) -> None:
     # CM.com requests are linked to their callbacks by an unguessable token in the callback URL:
     # the create answer carries no id, and callbacks carry no signature.
-    db["requests"].add_column("callback_token", str)
-    db["requests"].create_index(["callback_token"], unique=True)
+    db.table("requests").add_column("callback_token", str)
+    db.table("requests").create_index(["callback_token"], unique=True)
 
 
 def _m006_outbox_maybe_posted(db: sqlite_utils.Database) -> None:
     # 1 while a post for this item may have reached Slack unconfirmed (sent, then a crash or a
     # lost answer): the next attempt looks for it in the channel before posting (slack/post_once.py).
-    db["outbox"].add_column("maybe_posted", int, not_null_default=0)
+    db.table("outbox").add_column("maybe_posted", int, not_null_default=0)
 
 
 def _m007_unconfirmed_submissions(db: sqlite_utils.Database) -> None:
     # When a submission whose answer was lost was sent: the reconciler looks for a request made
     # at or after it (jobs/reconciler.py); NULL for requests whose submission was confirmed.
-    db["requests"].add_column("submission_attempted_at", str)
+    db.table("requests").add_column("submission_attempted_at", str)
 
 
 def _m008_intents(db: sqlite_utils.Database) -> None:
     # Every change at a provider, written down (and committed) before the call is made: the
     # person's one action under its idempotency key, what it acts on, what the provider said.
     # See bot/usecases/intents.py.
-    db["intents"].create({
-        "key": str,                  # the idempotency key: one per action of a person
-        "action": str,               # e.g. number.purchase, request.submit
-        "target": str,               # what it acts on: one open intent per target at a time
-        "actor": str,                # Slack user id
-        "provider": str,
-        "state": str,                # intended | done | refused | unknown
-        "open": int,                 # 1 until the outcome is known (intended, unknown)
-        "params": str,               # JSON: what is sent; enough to read the truth back
-        "context": str,              # JSON: where the person is (view, channel) to report to
-        "outcome": str,              # JSON: what the provider answered, as shown to the person
-        "request_id": str,           # the bot's request it concerns, when there is one
-        "owner": str,                # the process performing it (its boot id)
-        "attempted_at": str,         # when the provider call was sent (NULL: not sent yet)
-        "resolved_by": str,          # call | recovery
-        "created_at": str,
-        "updated_at": str,
-        "settled_at": str,
-    }, pk="key", not_null={"action", "target", "actor", "provider", "state", "open", "params", "created_at",
-                          "updated_at"})
+    db.table("intents").create(
+        {
+            "key": str,  # the idempotency key: one per action of a person
+            "action": str,  # e.g. number.purchase, request.submit
+            "target": str,  # what it acts on: one open intent per target at a time
+            "actor": str,  # Slack user id
+            "provider": str,
+            "state": str,  # intended | done | refused | unknown
+            "open": int,  # 1 until the outcome is known (intended, unknown)
+            "params": str,  # JSON: what is sent; enough to read the truth back
+            "context": str,  # JSON: where the person is (view, channel) to report to
+            "outcome": str,  # JSON: what the provider answered, as shown to the person
+            "request_id": str,  # the bot's request it concerns, when there is one
+            "owner": str,  # the process performing it (its boot id)
+            "attempted_at": str,  # when the provider call was sent (NULL: not sent yet)
+            "resolved_by": str,  # call | recovery
+            "created_at": str,
+            "updated_at": str,
+            "settled_at": str,
+        },
+        pk="key",
+        not_null={"action", "target", "actor", "provider", "state", "open", "params", "created_at", "updated_at"},
+    )
     db.execute("CREATE UNIQUE INDEX intents_one_open_per_target ON intents (target) WHERE open = 1")
-    db["intents"].create_index(["open", "created_at"])
-    db["intents"].create_index(["request_id"])
-    db["audit_log"].add_column("intent", str)
+    db.table("intents").create_index(["open", "created_at"])
+    db.table("intents").create_index(["request_id"])
+    db.table("audit_log").add_column("intent", str)
     # Events API deliveries already handled, by event_id: Slack's retries change nothing.
-    db["slack_events_seen"].create({"event_id": str, "seen_at": str}, pk="event_id")
+    db.table("slack_events_seen").create({"event_id": str, "seen_at": str}, pk="event_id")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [

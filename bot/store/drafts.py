@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -32,11 +32,17 @@ _JSON = ("requirements", "values", "prefill", "feedback", "labels")
 
 def save_draft(db: sqlite_utils.Database, user: str, **fields: Any) -> FormDraft:
     draft = FormDraft(key=secrets.token_urlsafe(12), user=user, **fields)
-    cutoff = (datetime.now(timezone.utc) - DRAFT_LIFETIME).isoformat()
+    cutoff = (datetime.now(UTC) - DRAFT_LIFETIME).isoformat()
     with write(db):
         db.execute("DELETE FROM form_drafts WHERE created_at < ?", [cutoff])
-        db["form_drafts"].insert({**{k: json.dumps(getattr(draft, k)) for k in _JSON},
-                                  "key": draft.key, "user": user, "created_at": now_iso()})
+        db.table("form_drafts").insert(
+            {
+                **{k: json.dumps(getattr(draft, k)) for k in _JSON},
+                "key": draft.key,
+                "user": user,
+                "created_at": now_iso(),
+            }
+        )
     return draft
 
 
@@ -44,7 +50,7 @@ def load_draft(db: sqlite_utils.Database, key: str | None, user: str) -> FormDra
     """The draft, only for the user who opened the modal."""
     if not key:
         return None
-    rows = list(db["form_drafts"].rows_where("key = ? AND user = ?", [key, user], limit=1))
+    rows = list(db.table("form_drafts").rows_where("key = ? AND user = ?", [key, user], limit=1))
     if not rows:
         return None
     row = rows[0]
@@ -52,7 +58,7 @@ def load_draft(db: sqlite_utils.Database, key: str | None, user: str) -> FormDra
 
 
 def update_draft_values(db: sqlite_utils.Database, key: str, values: dict[str, Any]) -> None:
-    db["form_drafts"].update(key, {"values": json.dumps(values)})
+    db.table("form_drafts").update(key, {"values": json.dumps(values)})
 
 
 def delete_draft(db: sqlite_utils.Database, key: str) -> None:

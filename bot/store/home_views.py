@@ -13,10 +13,13 @@ def load_home_state(db: sqlite_utils.Database, user: str) -> str | None:
 
 
 def save_home_state(db: sqlite_utils.Database, user: str, state: str) -> None:
-    db["home_views"].upsert({"user": user, "state": state, "updated_at": now_iso()}, pk="user")
+    db.table("home_views").upsert({"user": user, "state": state, "updated_at": now_iso()}, pk="user")
 
 
 def users_watching_everyone(db: sqlite_utils.Database) -> list[str]:
     """Users (admins) whose Home shows all requests: they see anyone's change."""
-    return [row[0] for row in db.execute("SELECT user, state FROM home_views").fetchall()
-            if '"scope":"all"' in row[1].replace(" ", "")]
+    return [
+        row[0]
+        for row in db.execute("SELECT user, state FROM home_views").fetchall()
+        if '"scope":"all"' in row[1].replace(" ", "")
+    ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -28,10 +28,10 @@ STUCK_AFTER = timedelta(minutes=15)
 
 
 class IntentState(StrEnum):
-    INTENDED = "intended"   # written down; the call may or may not have been sent
-    DONE = "done"           # the provider made the change
-    REFUSED = "refused"     # the provider did not make it (refused, or it never arrived)
-    UNKNOWN = "unknown"     # sent, answer lost: recovery reads the provider until it knows
+    INTENDED = "intended"  # written down; the call may or may not have been sent
+    DONE = "done"  # the provider made the change
+    REFUSED = "refused"  # the provider did not make it (refused, or it never arrived)
+    UNKNOWN = "unknown"  # sent, answer lost: recovery reads the provider until it knows
 
 
 OPEN_STATES = (IntentState.INTENDED, IntentState.UNKNOWN)
@@ -63,7 +63,7 @@ class Intent(BaseModel):
         if not self.open:
             return False
         started = datetime.fromisoformat(self.created_at)
-        return self.owner != BOOT_ID or datetime.now(timezone.utc) - started > STUCK_AFTER
+        return self.owner != BOOT_ID or datetime.now(UTC) - started > STUCK_AFTER
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def _from_row(row: dict[str, Any]) -> Intent:
 def _query(db: sqlite_utils.Database, where: str, args: list[Any], suffix: str = "") -> list[Intent]:
     cursor = db.execute(f"SELECT * FROM intents WHERE {where} {suffix}", args)
     columns = [column[0] for column in cursor.description]
-    return [_from_row(dict(zip(columns, row))) for row in cursor.fetchall()]
+    return [_from_row(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
 
 
 def get_intent(db: sqlite_utils.Database, key: str) -> Intent | None:
@@ -98,16 +98,39 @@ def open_on_target(db: sqlite_utils.Database, target: str) -> Intent | None:
     return found[0] if found else None
 
 
-def claim(db: sqlite_utils.Database, *, key: str, action: str, target: str, actor: str, provider: str,
-          params: dict[str, Any], context: dict[str, Any], request_id: str | None = None) -> Claim:
+def claim(
+    db: sqlite_utils.Database,
+    *,
+    key: str,
+    action: str,
+    target: str,
+    actor: str,
+    provider: str,
+    params: dict[str, Any],
+    context: dict[str, Any],
+    request_id: str | None = None,
+) -> Claim:
     """Write the intent down, or say who has it. Call inside a write transaction."""
     stamp = now_iso()
     try:
         db.execute(
             "INSERT INTO intents (key, action, target, actor, provider, state, open, params, context, request_id,"
             " owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
-            [key, action, target, actor, provider, str(IntentState.INTENDED), json.dumps(params),
-             json.dumps(context), request_id, BOOT_ID, stamp, stamp])
+            [
+                key,
+                action,
+                target,
+                actor,
+                provider,
+                str(IntentState.INTENDED),
+                json.dumps(params),
+                json.dumps(context),
+                request_id,
+                BOOT_ID,
+                stamp,
+                stamp,
+            ],
+        )
     except sqlite3.IntegrityError:
         earlier = get_intent(db, key)
         if earlier is not None:
@@ -125,12 +148,21 @@ def mark_attempted(db: sqlite_utils.Database, key: str, params: dict[str, Any] |
     if params is None:
         db.execute("UPDATE intents SET attempted_at = ?, updated_at = ? WHERE key = ?", [now_iso(), now_iso(), key])
     else:
-        db.execute("UPDATE intents SET attempted_at = ?, params = ?, updated_at = ? WHERE key = ?",
-                   [now_iso(), json.dumps(params), now_iso(), key])
+        db.execute(
+            "UPDATE intents SET attempted_at = ?, params = ?, updated_at = ? WHERE key = ?",
+            [now_iso(), json.dumps(params), now_iso(), key],
+        )
 
 
-def settle(db: sqlite_utils.Database, key: str, state: IntentState, outcome: dict[str, Any], *,
-           resolved_by: str, request_id: str | None = None) -> Intent | None:
+def settle(
+    db: sqlite_utils.Database,
+    key: str,
+    state: IntentState,
+    outcome: dict[str, Any],
+    *,
+    resolved_by: str,
+    request_id: str | None = None,
+) -> Intent | None:
     """Record the outcome of an open intent: done and refused close it, unknown keeps it open
     for recovery. None when it was settled already (by the other of a call and a recovery)."""
     closing = state in (IntentState.DONE, IntentState.REFUSED)
@@ -138,8 +170,17 @@ def settle(db: sqlite_utils.Database, key: str, state: IntentState, outcome: dic
     cursor = db.execute(
         "UPDATE intents SET state = ?, open = ?, outcome = ?, resolved_by = ?, updated_at = ?, settled_at = ?,"
         " request_id = COALESCE(?, request_id) WHERE key = ? AND open = 1",
-        [str(state), 0 if closing else 1, json.dumps(outcome), resolved_by, stamp, stamp if closing else None,
-         request_id, key])
+        [
+            str(state),
+            0 if closing else 1,
+            json.dumps(outcome),
+            resolved_by,
+            stamp,
+            stamp if closing else None,
+            request_id,
+            key,
+        ],
+    )
     if cursor.rowcount != 1:
         return None
     return get_intent(db, key)
@@ -155,8 +196,9 @@ def open_for_request(db: sqlite_utils.Database, request_id: str, action: str) ->
     return found[0] if found else None
 
 
-def list_intents(db: sqlite_utils.Database, *, action_prefix: str | None = None,
-                 since: str | None = None) -> list[Intent]:
+def list_intents(
+    db: sqlite_utils.Database, *, action_prefix: str | None = None, since: str | None = None
+) -> list[Intent]:
     """Oldest first, for the audit log."""
     clauses, args = ["1 = 1"], []
     if action_prefix:

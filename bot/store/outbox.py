@@ -10,21 +10,21 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
 
 from bot.store.db import write
 
-THREAD_ROOT = "thread_root"      # post the request's root message (creates the thread)
-THREAD_REPLY = "thread_reply"    # a reply in the request's thread
-ROOT_UPDATE = "root_update"      # re-render the root message from the request's current state
+THREAD_ROOT = "thread_root"  # post the request's root message (creates the thread)
+THREAD_REPLY = "thread_reply"  # a reply in the request's thread
+ROOT_UPDATE = "root_update"  # re-render the root message from the request's current state
 DIRECT_MESSAGE = "direct_message"
-HOME_REFRESH = "home_refresh"    # re-publish the App Home of whoever sees the request
+HOME_REFRESH = "home_refresh"  # re-publish the App Home of whoever sees the request
 NOT_SUBMITTED = "not_submitted"  # DM the requester: a submission whose answer was lost created nothing
 INTENT_NOTICE = "intent_notice"  # post a change made through the bot where people follow them
-INTENT_DM = "intent_dm"          # DM the person whose change recovery settled: what happened
+INTENT_DM = "intent_dm"  # DM the person whose change recovery settled: what happened
 # Kinds that report an intent (payload {"intent": key}) rather than a request's thread.
 INTENT_KINDS = (INTENT_NOTICE, INTENT_DM)
 # Rendered from the current state when delivered: one delivery covers every earlier one queued.
@@ -39,11 +39,11 @@ class OutboxItem:
     payload: dict[str, Any]
     attempts: int
     created_at: str = ""
-    maybe_posted: bool = False   # an earlier post may have reached Slack without our knowing
+    maybe_posted: bool = False  # an earlier post may have reached Slack without our knowing
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def enqueue(db: sqlite_utils.Database, request_id: str, kind: str, payload: dict[str, Any] | None = None) -> int:
@@ -53,6 +53,7 @@ def enqueue(db: sqlite_utils.Database, request_id: str, kind: str, payload: dict
         " VALUES (?, ?, ?, 0, 0.0, ?)",
         [request_id, kind, json.dumps(payload or {}), _now_iso()],
     )
+    assert cursor.lastrowid is not None  # an INSERT that did not raise has one
     return cursor.lastrowid
 
 
@@ -91,7 +92,7 @@ def due(db: sqlite_utils.Database, now: float | None = None, limit: int = 100) -
 def next_due_at(db: sqlite_utils.Database) -> float | None:
     """When the next waiting item becomes due (None when nothing waits)."""
     row = db.execute("SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL").fetchone()
-    return row[0]
+    return float(row[0]) if row[0] is not None else None
 
 
 def latest_id(db: sqlite_utils.Database, request_id: str) -> int:
@@ -105,8 +106,7 @@ def mark_delivered(db: sqlite_utils.Database, item: OutboxItem, rendered_up_to: 
     read before rendering: every one of the same kind queued up to there is already shown by this
     one, so a burst of status changes costs one chat.update. Ones queued during the call stay."""
     with write(db):
-        db.execute("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?",
-                   [_now_iso(), item.id])
+        db.execute("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?", [_now_iso(), item.id])
         if item.kind in _FROM_CURRENT_STATE and rendered_up_to:
             db.execute(
                 """UPDATE outbox SET delivered_at = ? WHERE request_id = ? AND kind = ?
@@ -130,12 +130,14 @@ def mark_maybe_posted(db: sqlite_utils.Database, item: OutboxItem, maybe: bool =
 
 def has_item(db: sqlite_utils.Database, request_id: str, kind: str) -> bool:
     """Whether an item of `kind` was ever queued for the request (delivered or not)."""
-    return db.execute("SELECT 1 FROM outbox WHERE request_id = ? AND kind = ? LIMIT 1",
-                      [request_id, kind]).fetchone() is not None
+    return (
+        db.execute("SELECT 1 FROM outbox WHERE request_id = ? AND kind = ? LIMIT 1", [request_id, kind]).fetchone()
+        is not None
+    )
 
 
 def pending_count(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
+    return int(db.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0])
 
 
 def superseded(db: sqlite_utils.Database, item: OutboxItem) -> bool:
@@ -144,6 +146,8 @@ def superseded(db: sqlite_utils.Database, item: OutboxItem) -> bool:
     burst of status changes costs one chat.update, after the burst's replies."""
     if item.kind not in _FROM_CURRENT_STATE:
         return False
-    row = db.execute("SELECT 1 FROM outbox WHERE request_id = ? AND kind = ? AND id > ? AND delivered_at IS NULL "
-                     "LIMIT 1", [item.request_id, item.kind, item.id]).fetchone()
+    row = db.execute(
+        "SELECT 1 FROM outbox WHERE request_id = ? AND kind = ? AND id > ? AND delivered_at IS NULL LIMIT 1",
+        [item.request_id, item.kind, item.id],
+    ).fetchone()
     return row is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
@@ -43,12 +43,8 @@ class RequestRecord(BaseModel):
     submission_attempted_at: str | None = None  # set while (or since) a lost submit answer was looked for
 
 
-_EMPTY = {name: RequestRecord.model_fields[name].default_factory for name in _JSON_FIELDS
-          if RequestRecord.model_fields[name].default_factory is not None}
-
-
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def new_request_id() -> str:
@@ -61,25 +57,31 @@ def _to_row(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _from_row(row: dict[str, Any]) -> RequestRecord:
     # A JSON column that is NULL is left out: the field's empty default stands.
-    return RequestRecord.model_validate({k: (json.loads(v) if v and k in _JSON_FIELDS else v)
-                                         for k, v in row.items() if v is not None or k not in _JSON_FIELDS})
+    return RequestRecord.model_validate(
+        {
+            k: (json.loads(v) if v and k in _JSON_FIELDS else v)
+            for k, v in row.items()
+            if v is not None or k not in _JSON_FIELDS
+        }
+    )
 
 
 def create_request(db: sqlite_utils.Database, **fields: Any) -> RequestRecord:
     """Insert a request; `id`, timestamps and defaults are filled in."""
     stamp = now_iso()
     row = {"id": new_request_id(), "created_at": stamp, "updated_at": stamp, **fields}
-    db["requests"].insert(_to_row(row))
+    db.table("requests").insert(_to_row(row))
     return get_request(db, row["id"])  # type: ignore[return-value]
 
 
 # The status path (webhook → event → request → outbox) runs these per event: plain SQL, because
 # sqlite-utils' table methods look the table's columns up again on every call.
 
+
 def _one(db: sqlite_utils.Database, where: str, args: list[Any]) -> RequestRecord | None:
     cursor = db.execute(f"SELECT * FROM requests WHERE {where} LIMIT 1", args)
     row = cursor.fetchone()
-    return _from_row(dict(zip([column[0] for column in cursor.description], row))) if row else None
+    return _from_row(dict(zip([column[0] for column in cursor.description], row, strict=True))) if row else None
 
 
 def update_request(db: sqlite_utils.Database, request_id: str, **fields: Any) -> RequestRecord:
@@ -97,7 +99,14 @@ def apply_changes(db: sqlite_utils.Database, request: RequestRecord, **fields: A
     assignments = ", ".join(f"[{column}] = ?" for column in row)  # column names come from code
     db.execute(f"UPDATE requests SET {assignments} WHERE id = ?", [*row.values(), request.id])
     # As _from_row reads them: a JSON column set to NULL reads back as its empty default.
-    changed = {k: (_EMPTY[k]() if v is None and k in _EMPTY else v) for k, v in fields.items()}
+    changed = {
+        k: (
+            RequestRecord.model_fields[k].get_default(call_default_factory=True)
+            if v is None and k in _JSON_FIELDS
+            else v
+        )
+        for k, v in fields.items()
+    }
     return request.model_copy(update={**changed, "updated_at": stamp})
 
 
@@ -118,8 +127,13 @@ def find_by_callback_token(db: sqlite_utils.Database, token: str) -> RequestReco
     return _one(db, "callback_token = ?", [token])
 
 
-def list_requests(db: sqlite_utils.Database, requester: str | None = None, limit: int | None = 200,
-                  statuses: list[str] | None = None, provider: str | None = None) -> list[RequestRecord]:
+def list_requests(
+    db: sqlite_utils.Database,
+    requester: str | None = None,
+    limit: int | None = 200,
+    statuses: list[str] | None = None,
+    provider: str | None = None,
+) -> list[RequestRecord]:
     """Newest first; everyone's when `requester` is None; only `statuses` when given."""
     clauses, args = [], []
     if requester:
@@ -131,5 +145,5 @@ def list_requests(db: sqlite_utils.Database, requester: str | None = None, limit
     if statuses:
         clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")
         args.extend(statuses)
-    rows = db["requests"].rows_where(" AND ".join(clauses) or None, args, order_by="created_at DESC", limit=limit)
+    rows = db.table("requests").rows_where(" AND ".join(clauses) or None, args, order_by="created_at DESC", limit=limit)
     return [_from_row(row) for row in rows]

@@ -8,7 +8,7 @@ posts its thread) or, after a while, marks it NOT_SUBMITTED (which tells the req
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
@@ -22,24 +22,39 @@ from bot.store.requests import RequestRecord, _from_row, create_request, get_req
 def record_unconfirmed(db: sqlite_utils.Database, *, attempted_at: datetime, **fields: Any) -> RequestRecord:
     """A submission sent at `attempted_at` whose answer was lost; `fields` as for create_request."""
     with write(db):
-        request = create_request(db, **{**fields, "status": UNCONFIRMED, "status_at": None,
-                                         "provider_request_id": None,
-                                         "submission_attempted_at": _iso(attempted_at)})
+        request = create_request(
+            db,
+            **{
+                **fields,
+                "status": UNCONFIRMED,
+                "status_at": None,
+                "provider_request_id": None,
+                "submission_attempted_at": _iso(attempted_at),
+            },
+        )
         outbox.enqueue(db, request.id, outbox.HOME_REFRESH)
     return request
 
 
 def unconfirmed(db: sqlite_utils.Database, provider: str) -> list[RequestRecord]:
     """Unconfirmed submissions to `provider`, oldest attempt first."""
-    rows = db["requests"].rows_where("provider = ? AND status = ? AND provider_request_id IS NULL",
-                                     [provider, UNCONFIRMED], order_by="submission_attempted_at")
+    rows = db.table("requests").rows_where(
+        "provider = ? AND status = ? AND provider_request_id IS NULL",
+        [provider, UNCONFIRMED],
+        order_by="submission_attempted_at",
+    )
     return [_from_row(row) for row in rows]
 
 
 def as_attempt(request: RequestRecord) -> Attempt:
-    return Attempt(request_id=request.id, kind=request.kind, country=request.country,
-                   sender_name=request.sender_name, number_type=request.number_type,
-                   attempted_at=datetime.fromisoformat(request.submission_attempted_at or request.created_at))
+    return Attempt(
+        request_id=request.id,
+        kind=request.kind,
+        country=request.country,
+        sender_name=request.sender_name,
+        number_type=request.number_type,
+        attempted_at=datetime.fromisoformat(request.submission_attempted_at or request.created_at),
+    )
 
 
 def linked_ids(db: sqlite_utils.Database, provider: str, provider_request_ids: Iterable[str]) -> set[str]:
@@ -47,22 +62,27 @@ def linked_ids(db: sqlite_utils.Database, provider: str, provider_request_ids: I
     ids = list(dict.fromkeys(provider_request_ids))
     found: set[str] = set()
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        rows = db.execute(f"SELECT provider_request_id FROM requests WHERE provider = ? AND provider_request_id IN "
-                          f"({', '.join('?' for _ in chunk)})", [provider, *chunk]).fetchall()
+        chunk = ids[start : start + 500]
+        rows = db.execute(
+            f"SELECT provider_request_id FROM requests WHERE provider = ? AND provider_request_id IN "
+            f"({', '.join('?' for _ in chunk)})",
+            [provider, *chunk],
+        ).fetchall()
         found.update(row[0] for row in rows)
     return found
 
 
-def link_submission(db: sqlite_utils.Database, request_id: str, provider_request_id: str, status: str,
-                    status_at: datetime) -> RequestRecord | None:
+def link_submission(
+    db: sqlite_utils.Database, request_id: str, provider_request_id: str, status: str, status_at: datetime
+) -> RequestRecord | None:
     """The provider's request found: it becomes this request's, and its thread is posted.
     None when the submission was already settled (linked or given up) meanwhile."""
     with write(db):
         cursor = db.execute(
             "UPDATE requests SET provider_request_id = ?, status = ?, status_at = ?, updated_at = ? "
             "WHERE id = ? AND status = ? AND provider_request_id IS NULL",
-            [provider_request_id, status, _iso(status_at), now_iso(), request_id, UNCONFIRMED])
+            [provider_request_id, status, _iso(status_at), now_iso(), request_id, UNCONFIRMED],
+        )
         if cursor.rowcount != 1:
             return None
         outbox.enqueue(db, request_id, outbox.THREAD_ROOT)
@@ -76,7 +96,8 @@ def mark_not_submitted(db: sqlite_utils.Database, request_id: str) -> RequestRec
         cursor = db.execute(
             "UPDATE requests SET status = ?, status_at = ?, updated_at = ? "
             "WHERE id = ? AND status = ? AND provider_request_id IS NULL",
-            [NOT_SUBMITTED, now_iso(), now_iso(), request_id, UNCONFIRMED])
+            [NOT_SUBMITTED, now_iso(), now_iso(), request_id, UNCONFIRMED],
+        )
         if cursor.rowcount != 1:
             return None
         outbox.enqueue(db, request_id, outbox.NOT_SUBMITTED)
@@ -86,5 +107,5 @@ def mark_not_submitted(db: sqlite_utils.Database, request_id: str) -> RequestRec
 
 def _iso(moment: datetime) -> str:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlite_utils
 
@@ -48,11 +48,11 @@ def is_locked(error: BaseException) -> bool:
 @dataclass
 class _Call:
     fn: Callable[..., Any]
-    args: tuple
-    kwargs: dict
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
     busy_ms: int
     loop: asyncio.AbstractEventLoop
-    future: asyncio.Future
+    future: asyncio.Future[Any]
     state: str = QUEUED  # QUEUED → STARTED on the thread, or → DROPPED by a caller out of budget
     result: Any = None
     error: BaseException | None = None
@@ -220,20 +220,21 @@ class StoreWorker:
         """`fn(db, *args, **kwargs)` on the store's thread. With `budget` (seconds): StoreBusy
         when it could not start by then or met a lock (see the module docstring)."""
         loop = asyncio.get_running_loop()
-        call = _Call(fn, args, kwargs, QUICK_BUSY_MS if budget is not None else BUSY_TIMEOUT_MS, loop,
-                     loop.create_future())
+        call = _Call(
+            fn, args, kwargs, QUICK_BUSY_MS if budget is not None else BUSY_TIMEOUT_MS, loop, loop.create_future()
+        )
         if not self._thread.is_alive():
             raise RuntimeError("the store is closed")
         self._calls.put(call)
         if budget is None:
-            return await call.future
+            return cast(T, await call.future)
         try:
-            return await asyncio.wait_for(asyncio.shield(call.future), budget)
+            return cast(T, await asyncio.wait_for(asyncio.shield(call.future), budget))
         except TimeoutError:
             if self._drop(call):
                 call.future.add_done_callback(lambda f: f.cancelled() or f.exception())  # nobody reads it
                 raise StoreBusy("the database is busy") from None
-            return await call.future  # under way: at most QUICK_BUSY_MS more on a lock
+            return cast(T, await call.future)  # under way: at most QUICK_BUSY_MS more on a lock
 
     def close(self) -> None:
         """Finish what is queued, close the connection, stop the thread."""

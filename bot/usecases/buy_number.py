@@ -24,12 +24,23 @@ if TYPE_CHECKING:
 ACTION = "number.purchase"
 
 
-def wanted(*, key: str, actor: str, offer: Offer, application_id: str | None, entity_id: str | None,
-           view_id: str | None, notice_channel: str | None) -> Wanted:
-    return Wanted(key=key, target=f"number:{offer.number_key}", actor=actor,
-                  params={"offer": offer.model_dump(mode="json"), "applicationId": application_id,
-                          "entityId": entity_id},
-                  context={"view_id": view_id, "notice_channel": notice_channel})
+def wanted(
+    *,
+    key: str,
+    actor: str,
+    offer: Offer,
+    application_id: str | None,
+    entity_id: str | None,
+    view_id: str | None,
+    notice_channel: str | None,
+) -> Wanted:
+    return Wanted(
+        key=key,
+        target=f"number:{offer.number_key}",
+        actor=actor,
+        params={"offer": offer.model_dump(mode="json"), "applicationId": application_id, "entityId": entity_id},
+        context={"view_id": view_id, "notice_channel": notice_channel},
+    )
 
 
 def offer_of(intent: Intent) -> Offer:
@@ -42,7 +53,7 @@ def bought_number(intent: Intent) -> Number | None:
     return Number.model_validate(number) if number else None
 
 
-async def _owned(services: "Services", offer: Offer) -> Number | None:
+async def _owned(services: Services, offer: Offer) -> Number | None:
     """The number when the account owns it; None when it does not. Raises when it can't be read."""
     try:
         return await services.infobip.get_owned_number(offer.number_key)
@@ -54,13 +65,17 @@ def _done(number: Number) -> Outcome:
     return Outcome.done(number=number.model_dump(mode="json", by_alias=True, exclude_none=True))
 
 
-async def _call(services: "Services", intent: Intent) -> Outcome:
+async def _call(services: Services, intent: Intent) -> Outcome:
     offer = offer_of(intent)
     await services.store.run(mark_attempted, intent.key)
     try:
-        bought = await services.infobip.purchase_number(NumberPurchase(
-            **offer.purchase_fields(), application_id=intent.params.get("applicationId"),
-            entity_id=intent.params.get("entityId")))
+        bought = await services.infobip.purchase_number(
+            NumberPurchase(
+                **offer.purchase_fields(),
+                application_id=intent.params.get("applicationId"),
+                entity_id=intent.params.get("entityId"),
+            )
+        )
     except InfobipUnknownOutcome as error:
         # Never sent again: a second purchase could buy twice. Reading it back is safe.
         try:
@@ -73,7 +88,7 @@ async def _call(services: "Services", intent: Intent) -> Outcome:
     return _done(bought)
 
 
-async def _recover(services: "Services", intent: Intent) -> Outcome | None:
+async def _recover(services: Services, intent: Intent) -> Outcome | None:
     try:
         owned = await _owned(services, offer_of(intent))
     except InfobipError:
@@ -88,12 +103,20 @@ def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None
         return
     offer = offer_of(intent)
     bought = bought_number(intent) or Number()
-    audit(db, intent, international(bought.number or offer.number, bought.type or offer.type),
-          details={"numberKey": bought.number_key or offer.number_key, "country": offer.country,
-                   "type": bought.type or offer.type, "price": price_details(bought.price or offer.price),
-                   "applicationId": bought.application_id or intent.params.get("applicationId"),
-                   "entityId": bought.entity_id or intent.params.get("entityId")},
-          after={"applicationId": bought.application_id, "entityId": bought.entity_id})
+    audit(
+        db,
+        intent,
+        international(bought.number or offer.number, bought.type or offer.type),
+        details={
+            "numberKey": bought.number_key or offer.number_key,
+            "country": offer.country,
+            "type": bought.type or offer.type,
+            "price": price_details(bought.price or offer.price),
+            "applicationId": bought.application_id or intent.params.get("applicationId"),
+            "entityId": bought.entity_id or intent.params.get("entityId"),
+        },
+        after={"applicationId": bought.application_id, "entityId": bought.entity_id},
+    )
     notify(db, intent)
 
 

@@ -23,12 +23,15 @@ if TYPE_CHECKING:
 ACTION = "number.cancel"
 
 
-def wanted(*, key: str, actor: str, number: OwnedContext, view_id: str | None,
-           notice_channel: str | None) -> Wanted:
+def wanted(*, key: str, actor: str, number: OwnedContext, view_id: str | None, notice_channel: str | None) -> Wanted:
     owned = number.model_copy(update={"owned": None})  # the list to refresh is the modal's business
-    return Wanted(key=key, target=f"number:{number.number_key}", actor=actor,
-                  params={"number": owned.model_dump(mode="json")},
-                  context={"view_id": view_id, "notice_channel": notice_channel})
+    return Wanted(
+        key=key,
+        target=f"number:{number.number_key}",
+        actor=actor,
+        params={"number": owned.model_dump(mode="json")},
+        context={"view_id": view_id, "notice_channel": notice_channel},
+    )
 
 
 def owned_of(intent: Intent) -> OwnedContext:
@@ -37,13 +40,21 @@ def owned_of(intent: Intent) -> OwnedContext:
 
 def as_number(context: OwnedContext) -> Number:
     """The cancelled number as it was, for the notice."""
-    price = ({"pricePerMonth": context.per_month, "currency": context.currency}
-             if context.per_month is not None else None)
-    return Number(number_key=context.number_key, number=context.number, type=context.type, country=context.country,
-                  application_id=context.application_id, entity_id=context.entity_id, price=price)
+    price = (
+        {"pricePerMonth": context.per_month, "currency": context.currency} if context.per_month is not None else None
+    )
+    return Number(
+        number_key=context.number_key,
+        number=context.number,
+        type=context.type,
+        country=context.country,
+        application_id=context.application_id,
+        entity_id=context.entity_id,
+        price=price,
+    )
 
 
-async def _call(services: "Services", intent: Intent) -> Outcome:
+async def _call(services: Services, intent: Intent) -> Outcome:
     await services.store.run(mark_attempted, intent.key)
     try:
         await services.infobip.cancel_number(owned_of(intent).number_key)
@@ -54,7 +65,7 @@ async def _call(services: "Services", intent: Intent) -> Outcome:
     return Outcome.done()
 
 
-async def _recover(services: "Services", intent: Intent) -> Outcome | None:
+async def _recover(services: Services, intent: Intent) -> Outcome | None:
     try:
         await services.infobip.get_owned_number(owned_of(intent).number_key)
     except InfobipNotFound:
@@ -68,10 +79,16 @@ def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None
     if outcome.state != IntentState.DONE:
         return
     context = owned_of(intent)
-    price = ({"pricePerMonth": context.per_month, "currency": context.currency}
-             if context.per_month is not None else None)
-    audit(db, intent, context.target, details={"numberKey": context.number_key, "price": price, **context.platform()},
-          before=context.platform())
+    price = (
+        {"pricePerMonth": context.per_month, "currency": context.currency} if context.per_month is not None else None
+    )
+    audit(
+        db,
+        intent,
+        context.target,
+        details={"numberKey": context.number_key, "price": price, **context.platform()},
+        before=context.platform(),
+    )
     notify(db, intent)
 
 

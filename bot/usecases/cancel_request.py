@@ -28,12 +28,18 @@ _UNKNOWN = ("InfobipUnknownOutcome", "CmUnknownOutcome")
 
 
 def wanted(*, key: str, actor: str, request: RequestRecord, channel: str | None) -> Wanted:
-    return Wanted(key=key, target=f"request:{request.id}", actor=actor, request_id=request.id, provider=request.provider,
-                  params={"provider": request.provider, "providerRequestId": request.provider_request_id},
-                  context={"channel": channel})
+    return Wanted(
+        key=key,
+        target=f"request:{request.id}",
+        actor=actor,
+        request_id=request.id,
+        provider=request.provider,
+        params={"provider": request.provider, "providerRequestId": request.provider_request_id},
+        context={"channel": channel},
+    )
 
 
-async def _cancel(services: "Services", intent: Intent) -> None:
+async def _cancel(services: Services, intent: Intent) -> None:
     provider_id = intent.params.get("providerRequestId") or ""
     if intent.params["provider"] == "cm":
         if services.cm is None or not provider_id:
@@ -43,7 +49,7 @@ async def _cancel(services: "Services", intent: Intent) -> None:
         await services.infobip.cancel_resource_request(provider_id)
 
 
-async def _call(services: "Services", intent: Intent) -> Outcome:
+async def _call(services: Services, intent: Intent) -> Outcome:
     await services.store.run(mark_attempted, intent.key)
     try:
         await _cancel(services, intent)
@@ -54,14 +60,14 @@ async def _call(services: "Services", intent: Intent) -> Outcome:
     return Outcome.done(intent.request_id)
 
 
-async def _status(services: "Services", intent: Intent) -> str | None:
+async def _status(services: Services, intent: Intent) -> str | None:
     provider_id = intent.params.get("providerRequestId") or ""
     if intent.params["provider"] == "cm":
         return str((await services.cm.get_number_request(provider_id)).status) if services.cm else None
     return str((await services.infobip.get_resource_request(provider_id)).status)
 
 
-async def _recover(services: "Services", intent: Intent) -> Outcome | None:
+async def _recover(services: Services, intent: Intent) -> Outcome | None:
     if intent.attempted_at is None:
         return Outcome.refused(not_sent=True)
     try:

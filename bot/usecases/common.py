@@ -38,10 +38,27 @@ def failed(error: Exception) -> dict[str, Any]:
     return {"error": error_record(error)}
 
 
-def audit(db: sqlite_utils.Database, intent: Intent, target: str, *, details: dict[str, Any] | None = None,
-          before: Any = None, after: Any = None, action: str | None = None) -> None:
-    record_audit(db, actor=intent.actor, action=action or intent.action, target=target, provider=intent.provider,
-                 details=details, before=before, after=after, intent=intent.key)
+def audit(
+    db: sqlite_utils.Database,
+    intent: Intent,
+    target: str,
+    *,
+    details: dict[str, Any] | None = None,
+    before: Any = None,
+    after: Any = None,
+    action: str | None = None,
+) -> None:
+    record_audit(
+        db,
+        actor=intent.actor,
+        action=action or intent.action,
+        target=target,
+        provider=intent.provider,
+        details=details,
+        before=before,
+        after=after,
+        intent=intent.key,
+    )
 
 
 def intent_lane(intent: Intent) -> str:

@@ -30,23 +30,36 @@ PROVIDER = "cm"
 UNCONFIRMED_NOTE = "CM.com did not confirm this order in time; its callback will tell whether it went through."
 
 
-def wanted(*, key: str, actor: str, body: dict[str, Any], record: dict[str, Any], callback_token: str,
-           view_id: str | None) -> Wanted:
+def wanted(
+    *, key: str, actor: str, body: dict[str, Any], record: dict[str, Any], callback_token: str, view_id: str | None
+) -> Wanted:
     """`body`: CM.com's create body (field names) but the callback URL; `record`: the request row's fields."""
-    return Wanted(key=key, target=key, actor=actor, request_id=new_request_id(),
-                  params={"body": body, "record": record, "callbackToken": callback_token},
-                  context={"view_id": view_id, "channel": record.get("channel")})
+    return Wanted(
+        key=key,
+        target=key,
+        actor=actor,
+        request_id=new_request_id(),
+        params={"body": body, "record": record, "callbackToken": callback_token},
+        context={"view_id": view_id, "channel": record.get("channel")},
+    )
 
 
-async def _call(services: "Services", intent: Intent) -> Outcome:
+async def _call(services: Services, intent: Intent) -> Outcome:
     token = intent.params["callbackToken"]
 
     def record_first(db: sqlite_utils.Database) -> None:
         with write(db):
             if get_request(db, intent.request_id or "") is None:
-                create_request(db, id=intent.request_id, callback_token=token, status=str(CmStatus.PENDING),
-                               status_at=services.clock.now().isoformat(), **intent.params["record"])
+                create_request(
+                    db,
+                    id=intent.request_id,
+                    callback_token=token,
+                    status=str(CmStatus.PENDING),
+                    status_at=services.clock.now().isoformat(),
+                    **intent.params["record"],
+                )
             mark_attempted(db, intent.key)
+
     await services.store.run(record_first)
     body = CmNumberRequestCreate(**intent.params["body"], callback_url=f"{services.public_url}/webhooks/cm/{token}")
     if services.cm is None:
@@ -57,11 +70,12 @@ async def _call(services: "Services", intent: Intent) -> Outcome:
         return Outcome(IntentState.UNKNOWN, failed(error), intent.request_id)
     except CmError as error:
         return Outcome.refused(**failed(error))
-    return Outcome.done(intent.request_id, id=created.id, status=created.status or str(CmStatus.PENDING),
-                        numbers=list(created.numbers))
+    return Outcome.done(
+        intent.request_id, id=created.id, status=created.status or str(CmStatus.PENDING), numbers=list(created.numbers)
+    )
 
 
-async def _recover(services: "Services", intent: Intent) -> Outcome | None:
+async def _recover(services: Services, intent: Intent) -> Outcome | None:
     request = get_request(services.db, intent.request_id or "")
     if intent.attempted_at is None or request is None:
         return Outcome.refused(not_sent=True)
@@ -93,12 +107,20 @@ def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None
         return
     data = outcome.data
     if request.provider_request_id is None and request.status == str(CmStatus.PENDING):  # no callback got here first
-        update_request(db, request.id, status=data.get("status") or str(CmStatus.PENDING),
-                       numbers=[{"number": n} for n in data.get("numbers") or []] or None,
-                       **({"provider_request_id": data["id"]} if data.get("id") else {}))
+        update_request(
+            db,
+            request.id,
+            status=data.get("status") or str(CmStatus.PENDING),
+            numbers=[{"number": n} for n in data.get("numbers") or []] or None,
+            **({"provider_request_id": data["id"]} if data.get("id") else {}),
+        )
     _start_thread(db, request.id)
-    audit(db, intent, request.id, details={"quantity": request.quantity, "country": request.country,
-                                          "type": request.number_type})
+    audit(
+        db,
+        intent,
+        request.id,
+        details={"quantity": request.quantity, "country": request.country, "type": request.number_type},
+    )
 
 
 ORDER_CM_NUMBERS = UseCase(ACTION, PROVIDER, call=_call, recover=_recover, finish=_finish)

@@ -43,19 +43,33 @@ Params = dict[str, Any]
 class Change:
     action: str
     apply: Callable[[InfobipClient, Params], Awaitable[dict[str, Any]]]  # the call; what to keep of the answer
-    in_place: Callable[[InfobipClient, Params], Awaitable[bool]]         # read back: is it made?
+    in_place: Callable[[InfobipClient, Params], Awaitable[bool]]  # read back: is it made?
     gone_is_done: bool = False  # a delete: 404 means what was wanted is so
 
 
-def wanted(*, key: str, target: str, actor: str, call: Params, audit_entry: dict[str, Any],
-           notice_text: str | None, notice_channel: str | None, view_id: str | None = None) -> Wanted:
+def wanted(
+    *,
+    key: str,
+    target: str,
+    actor: str,
+    call: Params,
+    audit_entry: dict[str, Any],
+    notice_text: str | None,
+    notice_channel: str | None,
+    view_id: str | None = None,
+) -> Wanted:
     """`call`: the change's own parameters; `audit_entry`: target, before, after, details."""
-    return Wanted(key=key, target=target, actor=actor, params={"call": call, "audit": audit_entry},
-                  context={"notice_text": notice_text, "notice_channel": notice_channel, "view_id": view_id})
+    return Wanted(
+        key=key,
+        target=target,
+        actor=actor,
+        params={"call": call, "audit": audit_entry},
+        context={"notice_text": notice_text, "notice_channel": notice_channel, "view_id": view_id},
+    )
 
 
 def _use_case(change: Change) -> UseCase:
-    async def call(services: "Services", intent: Intent) -> Outcome:
+    async def call(services: Services, intent: Intent) -> Outcome:
         await services.store.run(mark_attempted, intent.key)
         try:
             kept = await change.apply(services.infobip, intent.params["call"])
@@ -67,7 +81,7 @@ def _use_case(change: Change) -> UseCase:
             return Outcome.refused(**failed(error))
         return Outcome.done(**kept)
 
-    async def recover(services: "Services", intent: Intent) -> Outcome | None:
+    async def recover(services: Services, intent: Intent) -> Outcome | None:
         if intent.attempted_at is None:
             return Outcome.refused(not_sent=True)
         try:
@@ -80,8 +94,14 @@ def _use_case(change: Change) -> UseCase:
         if outcome.state != IntentState.DONE or outcome.data.get("already"):
             return
         entry = intent.params["audit"]
-        audit(db, intent, entry["target"], before=entry.get("before"), after=entry.get("after"),
-              details=entry.get("details"))
+        audit(
+            db,
+            intent,
+            entry["target"],
+            before=entry.get("before"),
+            after=entry.get("after"),
+            details=entry.get("details"),
+        )
         if intent.context.get("notice_text"):
             notify(db, intent)
 
@@ -90,15 +110,20 @@ def _use_case(change: Change) -> UseCase:
 
 # ---- associations ----------------------------------------------------------------------------
 
+
 def _association(params: Params) -> ResourceAssociationRequest:
     return ResourceAssociationRequest.model_validate(params)
 
 
 async def _association_exists(infobip: InfobipClient, params: Params) -> bool:
     try:
-        await infobip.get_association(resource_type=params["resourceType"], channel=params["channel"],
-                                      application_id=params["applicationId"], entity_id=params.get("entityId"),
-                                      resource_id=params["resourceId"])
+        await infobip.get_association(
+            resource_type=params["resourceType"],
+            channel=params["channel"],
+            application_id=params["applicationId"],
+            entity_id=params.get("entityId"),
+            resource_id=params["resourceId"],
+        )
     except InfobipNotFound:
         return False
     return True
@@ -120,9 +145,15 @@ async def _association_gone(infobip: InfobipClient, params: Params) -> bool:
 
 # ---- applications and entities -----------------------------------------------------------------
 
+
 def _platform_api(infobip: InfobipClient, kind: str) -> tuple[Callable[..., Awaitable[Any]], ...]:
     if kind == "application":
-        return infobip.create_application, infobip.update_application, infobip.delete_application, infobip.get_application
+        return (
+            infobip.create_application,
+            infobip.update_application,
+            infobip.delete_application,
+            infobip.get_application,
+        )
     return infobip.create_entity, infobip.update_entity, infobip.delete_entity, infobip.get_entity
 
 
@@ -138,12 +169,15 @@ def _platform_changes(kind: str) -> list[Change]:
         return True, getattr(item, f"{kind}_name")
 
     async def create(infobip: InfobipClient, params: Params) -> dict[str, Any]:
-        await _platform_api(infobip, kind)[0](model.model_validate({f"{kind}Id": params["id"],
-                                                                     name_field: params.get("name")}))
+        await _platform_api(infobip, kind)[0](
+            model.model_validate({f"{kind}Id": params["id"], name_field: params.get("name")})
+        )
         return {}
 
     async def rename(infobip: InfobipClient, params: Params) -> dict[str, Any]:
-        await _platform_api(infobip, kind)[1](params["id"], update_model.model_validate({name_field: params.get("name")}))
+        await _platform_api(infobip, kind)[1](
+            params["id"], update_model.model_validate({name_field: params.get("name")})
+        )
         return {}
 
     async def delete(infobip: InfobipClient, params: Params) -> dict[str, Any]:
@@ -160,11 +194,15 @@ def _platform_changes(kind: str) -> list[Change]:
     async def gone(infobip: InfobipClient, params: Params) -> bool:
         return not (await get_name(infobip, params))[0]
 
-    return [Change(f"{kind}.create", create, exists), Change(f"{kind}.rename", rename, named),
-            Change(f"{kind}.delete", delete, gone, gone_is_done=True)]
+    return [
+        Change(f"{kind}.create", create, exists),
+        Change(f"{kind}.rename", rename, named),
+        Change(f"{kind}.delete", delete, gone, gone_is_done=True),
+    ]
 
 
 # ---- inbound (keyword) configurations -----------------------------------------------------------
+
 
 async def _save_configuration(infobip: InfobipClient, params: Params) -> dict[str, Any]:
     saved = await infobip.manage_inbound_configuration(InboundConfigurationRequest.model_validate(params))

@@ -12,7 +12,16 @@ from bot.usecases.set_number_platform import SET_NUMBER_PLATFORM
 from bot.usecases.submit_request import SUBMIT_REQUEST
 from bot.usecases.update_request import UPDATE_REQUEST
 
-USE_CASES: dict[str, UseCase] = {use_case.action: use_case for use_case in (
-    SUBMIT_REQUEST, UPDATE_REQUEST, CANCEL_REQUEST, BUY_NUMBER, CANCEL_NUMBER, SET_NUMBER_PLATFORM, ORDER_CM_NUMBERS,
-    *PROVISIONING.values(),
-)}
+USE_CASES: dict[str, UseCase] = {
+    use_case.action: use_case
+    for use_case in (
+        SUBMIT_REQUEST,
+        UPDATE_REQUEST,
+        CANCEL_REQUEST,
+        BUY_NUMBER,
+        CANCEL_NUMBER,
+        SET_NUMBER_PLATFORM,
+        ORDER_CM_NUMBERS,
+        *PROVISIONING.values(),
+    )
+}

@@ -41,18 +41,18 @@ log = logging.getLogger("bot.usecases")
 class Outcome:
     state: IntentState
     data: dict[str, Any] = field(default_factory=dict)  # JSON: what the provider said, what to show
-    request_id: str | None = None                        # the bot's request it made or concerns
+    request_id: str | None = None  # the bot's request it made or concerns
 
     @classmethod
-    def done(cls, request_id: str | None = None, **data: Any) -> "Outcome":
+    def done(cls, request_id: str | None = None, **data: Any) -> Outcome:
         return cls(IntentState.DONE, data, request_id)
 
     @classmethod
-    def refused(cls, **data: Any) -> "Outcome":
+    def refused(cls, **data: Any) -> Outcome:
         return cls(IntentState.REFUSED, data)
 
     @classmethod
-    def unknown(cls, **data: Any) -> "Outcome":
+    def unknown(cls, **data: Any) -> Outcome:
         return cls(IntentState.UNKNOWN, data)
 
 
@@ -67,7 +67,7 @@ def _nothing_more(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -
 
 @dataclass(frozen=True)
 class UseCase:
-    action: str        # e.g. number.purchase: the intent's action and the audit entry's
+    action: str  # e.g. number.purchase: the intent's action and the audit entry's
     provider: str
     call: Call
     recover: Recover
@@ -78,20 +78,20 @@ class UseCase:
 class Wanted:
     """What a person asked for, before anything is sent."""
 
-    key: str                         # the idempotency key of their one action
-    target: str                      # what it acts on (one open intent per target)
+    key: str  # the idempotency key of their one action
+    target: str  # what it acts on (one open intent per target)
     actor: str
-    params: dict[str, Any]           # what the call needs, JSON
+    params: dict[str, Any]  # what the call needs, JSON
     context: dict[str, Any] = field(default_factory=dict)  # where to report: view_id, channel, ...
     request_id: str | None = None
-    provider: str | None = None      # when the use case serves several providers (cancel a request)
+    provider: str | None = None  # when the use case serves several providers (cancel a request)
 
 
 @dataclass(frozen=True)
 class Performed:
     intent: Intent
-    first: bool          # this caller performed it; False: a repeat of `intent`, or busy
-    busy: bool = False   # another action on the same target is under way (`intent` is that one)
+    first: bool  # this caller performed it; False: a repeat of `intent`, or busy
+    busy: bool = False  # another action on the same target is under way (`intent` is that one)
 
 
 # A claim is made before Slack is answered: it waits this long for the database at the most
@@ -99,16 +99,25 @@ class Performed:
 CLAIM_BUDGET_SECONDS = 1.5
 
 
-async def claim_intent(services: "Services", use_case: UseCase, wanted: Wanted) -> Claim:
+async def claim_intent(services: Services, use_case: UseCase, wanted: Wanted) -> Claim:
     def claim_it(db: sqlite_utils.Database) -> Claim:
         with write(db):
-            return claim(db, key=wanted.key, action=use_case.action, target=wanted.target, actor=wanted.actor,
-                         provider=wanted.provider or use_case.provider, params=wanted.params,
-                         context=wanted.context, request_id=wanted.request_id)
+            return claim(
+                db,
+                key=wanted.key,
+                action=use_case.action,
+                target=wanted.target,
+                actor=wanted.actor,
+                provider=wanted.provider or use_case.provider,
+                params=wanted.params,
+                context=wanted.context,
+                request_id=wanted.request_id,
+            )
+
     return await services.store.run(claim_it, budget=CLAIM_BUDGET_SECONDS)
 
 
-async def perform(services: "Services", use_case: UseCase, wanted: Wanted) -> Performed:
+async def perform(services: Services, use_case: UseCase, wanted: Wanted) -> Performed:
     """Claim, call, commit the outcome. Never raises for what the provider says."""
     claimed = await claim_intent(services, use_case, wanted)
     if not claimed.claimed:
@@ -116,7 +125,7 @@ async def perform(services: "Services", use_case: UseCase, wanted: Wanted) -> Pe
     return Performed(await carry_out(services, use_case, claimed.intent), first=True)
 
 
-async def carry_out(services: "Services", use_case: UseCase, intent: Intent) -> Intent:
+async def carry_out(services: Services, use_case: UseCase, intent: Intent) -> Intent:
     """The call of a claimed intent, and its outcome committed (see `perform`)."""
     try:
         outcome = await use_case.call(services, intent)
@@ -128,20 +137,36 @@ async def carry_out(services: "Services", use_case: UseCase, intent: Intent) -> 
     return settled
 
 
-async def settle_outcome(services: "Services", use_case: UseCase, intent: Intent, outcome: Outcome, *,
-                         resolved_by: str, tell_actor: bool = False) -> Intent:
+async def settle_outcome(
+    services: Services,
+    use_case: UseCase,
+    intent: Intent,
+    outcome: Outcome,
+    *,
+    resolved_by: str,
+    tell_actor: bool = False,
+) -> Intent:
     """`commit_outcome` on the store's thread."""
-    return await services.store.run(commit_outcome, use_case, intent, outcome, resolved_by=resolved_by,
-                                    tell_actor=tell_actor)
+    return await services.store.run(
+        commit_outcome, use_case, intent, outcome, resolved_by=resolved_by, tell_actor=tell_actor
+    )
 
 
-def commit_outcome(db: sqlite_utils.Database, use_case: UseCase, intent: Intent, outcome: Outcome, *,
-                   resolved_by: str, tell_actor: bool = False) -> Intent:
+def commit_outcome(
+    db: sqlite_utils.Database,
+    use_case: UseCase,
+    intent: Intent,
+    outcome: Outcome,
+    *,
+    resolved_by: str,
+    tell_actor: bool = False,
+) -> Intent:
     """The outcome, and what reports it, in one transaction; the intent as it is afterwards.
     When it was settled meanwhile (a recovery pass raced the call), that first outcome stands."""
     with write(db):
-        settled = settle(db, intent.key, outcome.state, outcome.data, resolved_by=resolved_by,
-                         request_id=outcome.request_id)
+        settled = settle(
+            db, intent.key, outcome.state, outcome.data, resolved_by=resolved_by, request_id=outcome.request_id
+        )
         if settled is None:
             return get_intent(db, intent.key)  # type: ignore[return-value]
         use_case.finish(db, settled, outcome)
@@ -151,7 +176,7 @@ def commit_outcome(db: sqlite_utils.Database, use_case: UseCase, intent: Intent,
     return settled
 
 
-async def wait_settled(services: "Services", key: str, timeout: float, interval: float = 0.1) -> Intent | None:
+async def wait_settled(services: Services, key: str, timeout: float, interval: float = 0.1) -> Intent | None:
     """The intent once it has an outcome (done, refused or unknown), or None after `timeout`."""
     deadline = time.monotonic() + timeout
     while True:
@@ -163,7 +188,7 @@ async def wait_settled(services: "Services", key: str, timeout: float, interval:
         await asyncio.sleep(interval)
 
 
-async def recover_open(services: "Services", use_cases: Mapping[str, UseCase]) -> list[Intent]:
+async def recover_open(services: Services, use_cases: Mapping[str, UseCase]) -> list[Intent]:
     """Settle the intents left open: each cut off by a crash (another boot's), or unknown after a
     lost answer. Returns those whose outcome changed now: settled (their actors are told by DM),
     or found cut off and still being looked into (unknown)."""
@@ -173,8 +198,7 @@ async def recover_open(services: "Services", use_cases: Mapping[str, UseCase]) -
             continue  # being performed by this process right now
         use_case = use_cases.get(intent.action)
         if use_case is None:
-            log.error("open intent %s has an action this bot does not know (%s): left open", intent.key,
-                      intent.action)
+            log.error("open intent %s has an action this bot does not know (%s): left open", intent.key, intent.action)
             continue
         try:
             outcome = await use_case.recover(services, intent)
@@ -183,11 +207,15 @@ async def recover_open(services: "Services", use_cases: Mapping[str, UseCase]) -
             continue
         if outcome is None:
             if intent.state == IntentState.INTENDED:  # cut off: say so, and keep looking
-                changed.append(await settle_outcome(services, use_case, intent, Outcome.unknown(cut_off=True),
-                                                    resolved_by="recovery"))
+                changed.append(
+                    await settle_outcome(
+                        services, use_case, intent, Outcome.unknown(cut_off=True), resolved_by="recovery"
+                    )
+                )
             continue
-        changed.append(await settle_outcome(services, use_case, intent, outcome, resolved_by="recovery",
-                                            tell_actor=True))
+        changed.append(
+            await settle_outcome(services, use_case, intent, outcome, resolved_by="recovery", tell_actor=True)
+        )
     if changed:
         services.outbox.wake()
     return changed

@@ -24,12 +24,30 @@ if TYPE_CHECKING:
 ACTION = "routing.number"
 
 
-def wanted(*, key: str, actor: str, number_key: str, number: str | None, before: tuple[str | None, str | None],
-           after: tuple[str | None, str | None], view_id: str | None, notice_channel: str | None) -> Wanted:
-    return Wanted(key=key, target=f"number:{number_key}", actor=actor,
-                  params={"numberKey": number_key, "number": number, "before": list(before),
-                          "applicationId": after[0], "entityId": after[1]},
-                  context={"view_id": view_id, "notice_channel": notice_channel})
+def wanted(
+    *,
+    key: str,
+    actor: str,
+    number_key: str,
+    number: str | None,
+    before: tuple[str | None, str | None],
+    after: tuple[str | None, str | None],
+    view_id: str | None,
+    notice_channel: str | None,
+) -> Wanted:
+    return Wanted(
+        key=key,
+        target=f"number:{number_key}",
+        actor=actor,
+        params={
+            "numberKey": number_key,
+            "number": number,
+            "before": list(before),
+            "applicationId": after[0],
+            "entityId": after[1],
+        },
+        context={"view_id": view_id, "notice_channel": notice_channel},
+    )
 
 
 def before_after(intent: Intent) -> tuple[tuple[str | None, str | None], tuple[str | None, str | None]]:
@@ -37,12 +55,13 @@ def before_after(intent: Intent) -> tuple[tuple[str | None, str | None], tuple[s
     return (before[0], before[1]), (intent.params.get("applicationId"), intent.params.get("entityId"))
 
 
-async def _call(services: "Services", intent: Intent) -> Outcome:
+async def _call(services: Services, intent: Intent) -> Outcome:
     _, after = before_after(intent)
     await services.store.run(mark_attempted, intent.key)
     try:
         updated = await services.infobip.update_owned_number(
-            intent.params["numberKey"], NumberUpdate(application_id=after[0], entity_id=after[1]))
+            intent.params["numberKey"], NumberUpdate(application_id=after[0], entity_id=after[1])
+        )
     except InfobipUnknownOutcome as error:
         return await _recover(services, intent) or Outcome.unknown(**failed(error))
     except InfobipError as error:
@@ -52,7 +71,7 @@ async def _call(services: "Services", intent: Intent) -> Outcome:
     return Outcome.done(applicationId=shown[0], entityId=shown[1])
 
 
-async def _recover(services: "Services", intent: Intent) -> Outcome | None:
+async def _recover(services: Services, intent: Intent) -> Outcome | None:
     _, after = before_after(intent)
     try:
         number = await services.infobip.get_owned_number(intent.params["numberKey"])
@@ -72,8 +91,14 @@ def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None
     if outcome.state != IntentState.DONE:
         return
     before, _ = before_after(intent)
-    audit(db, intent, intent.params["numberKey"], before=platform_snapshot(*before),
-          after=platform_snapshot(*now_on(intent)), details={"number": intent.params.get("number")})
+    audit(
+        db,
+        intent,
+        intent.params["numberKey"],
+        before=platform_snapshot(*before),
+        after=platform_snapshot(*now_on(intent)),
+        details={"number": intent.params.get("number")},
+    )
     notify(db, intent)
 
 

@@ -14,7 +14,7 @@ A crash before the submit was sent is known for sure: nothing was submitted.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
@@ -44,39 +44,61 @@ if TYPE_CHECKING:
 ACTION = "request.submit"
 
 
-def wanted(*, key: str, actor: str, draft_key: str, body: dict[str, Any], record: dict[str, Any],
-           view_id: str | None) -> Wanted:
+def wanted(
+    *, key: str, actor: str, draft_key: str, body: dict[str, Any], record: dict[str, Any], view_id: str | None
+) -> Wanted:
     """`body`: what is submitted but the requirements (kind, country, sender, …); `record`: the
     request row's fields. The requirements are added once the documents are uploaded."""
-    return Wanted(key=key, target=f"form:{draft_key}", actor=actor,
-                  params={"body": body, "record": record, "draft": draft_key},
-                  context={"view_id": view_id, "channel": record.get("channel")})
+    return Wanted(
+        key=key,
+        target=f"form:{draft_key}",
+        actor=actor,
+        params={"body": body, "record": record, "draft": draft_key},
+        context={"view_id": view_id, "channel": record.get("channel")},
+    )
 
 
 def with_requirements(intent: Intent, requirements: list[dict[str, Any]], files: dict[str, list[str]]) -> Intent:
     """The intent with what is sent once documents are uploaded (committed by the call)."""
-    record = {**intent.params["record"], "files": files,
-              "submitted": {**intent.params["record"]["submitted"], "requirements": requirements}}
+    record = {
+        **intent.params["record"],
+        "files": files,
+        "submitted": {**intent.params["record"]["submitted"], "requirements": requirements},
+    }
     return intent.model_copy(update={"params": {**intent.params, "requirements": requirements, "record": record}})
 
 
 def _body(params: dict[str, Any]) -> ResourceRequestSubmit:
     body = params["body"]
     requirements = [FilledRequirement(key=item["key"], value=item["value"]) for item in params["requirements"]]
-    platform = (Platform(application_id=body.get("applicationId"), entity_id=body.get("entityId"))
-                if body.get("applicationId") or body.get("entityId") else None)
+    platform = (
+        Platform(application_id=body.get("applicationId"), entity_id=body.get("entityId"))
+        if body.get("applicationId") or body.get("entityId")
+        else None
+    )
     emails = body.get("additionalContactEmails") or None
     if body["kind"] == RequestKind.ALPHANUMERIC_REGISTRATION:
-        return AlphaRegistrationSubmit(sender_name=body.get("senderName"), country_code=body["country"],
-                                       requirements=requirements, additional_contact_emails=emails,
-                                       traffic_origin=body.get("trafficOrigin"),
-                                       traffic_type=body.get("trafficType"), platform=platform)
-    return NumberPurchaseSubmit(country_code=body["country"], number_type=body.get("numberType"),
-                                capabilities=list(body.get("capabilities") or []), quantity=body.get("quantity"),
-                                requirements=requirements, additional_contact_emails=emails, platform=platform)
+        return AlphaRegistrationSubmit(
+            sender_name=body.get("senderName"),
+            country_code=body["country"],
+            requirements=requirements,
+            additional_contact_emails=emails,
+            traffic_origin=body.get("trafficOrigin"),
+            traffic_type=body.get("trafficType"),
+            platform=platform,
+        )
+    return NumberPurchaseSubmit(
+        country_code=body["country"],
+        number_type=body.get("numberType"),
+        capabilities=list(body.get("capabilities") or []),
+        quantity=body.get("quantity"),
+        requirements=requirements,
+        additional_contact_emails=emails,
+        platform=platform,
+    )
 
 
-async def _call(services: "Services", intent: Intent) -> Outcome:
+async def _call(services: Services, intent: Intent) -> Outcome:
     await services.store.run(mark_attempted, intent.key, intent.params)
     request_id = new_request_id()
     try:
@@ -86,7 +108,7 @@ async def _call(services: "Services", intent: Intent) -> Outcome:
         return Outcome(IntentState.UNKNOWN, failed(error), request_id)
     except InfobipError as error:
         return Outcome.refused(**failed(error))
-    status, status_at = "PENDING", datetime.now(timezone.utc)
+    status, status_at = "PENDING", datetime.now(UTC)
     try:
         created = await services.infobip.get_resource_request(provider_id)
         status = str(created.status or status)
@@ -96,15 +118,19 @@ async def _call(services: "Services", intent: Intent) -> Outcome:
     return Outcome.done(request_id, provider_request_id=provider_id, status=status, status_at=status_at.isoformat())
 
 
-async def _recover(services: "Services", intent: Intent) -> Outcome | None:
+async def _recover(services: Services, intent: Intent) -> Outcome | None:
     if intent.attempted_at is None:
         return Outcome.refused(not_sent=True)  # cut off before the submit was sent
     request = get_request(services.db, intent.request_id) if intent.request_id else None
     if request is None:  # cut off during the submit: look for it like a lost answer
         return Outcome(IntentState.UNKNOWN, {"cut_off": True}, intent.request_id or new_request_id())
     if request.provider_request_id:
-        return Outcome.done(request.id, provider_request_id=request.provider_request_id, status=request.status,
-                            status_at=request.status_at)
+        return Outcome.done(
+            request.id,
+            provider_request_id=request.provider_request_id,
+            status=request.status,
+            status_at=request.status_at,
+        )
     if request.status == NOT_SUBMITTED:
         return Outcome.refused(not_submitted=True)
     return None  # unconfirmed: settle_unconfirmed decides (jobs/recovery.py)
@@ -114,21 +140,41 @@ def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None
     record = intent.params["record"]
     if outcome.state == IntentState.UNKNOWN:
         if get_request(db, outcome.request_id or "") is None:
-            record_unconfirmed(db, id=outcome.request_id, attempted_at=datetime.fromisoformat(
-                intent.attempted_at or intent.created_at), **record)
+            record_unconfirmed(
+                db,
+                id=outcome.request_id,
+                attempted_at=datetime.fromisoformat(intent.attempted_at or intent.created_at),
+                **record,
+            )
         return
     if outcome.state != IntentState.DONE:
         return
     delete_draft(db, intent.params["draft"])
     request = get_request(db, outcome.request_id or "")
     if request is None:
-        request = create_request(db, id=outcome.request_id, provider_request_id=outcome.data["provider_request_id"],
-                                 status=outcome.data["status"], status_at=outcome.data["status_at"], **record)
+        request = create_request(
+            db,
+            id=outcome.request_id,
+            provider_request_id=outcome.data["provider_request_id"],
+            status=outcome.data["status"],
+            status_at=outcome.data["status_at"],
+            **record,
+        )
         outbox.enqueue(db, request.id, outbox.THREAD_ROOT)
         outbox.enqueue(db, request.id, outbox.HOME_REFRESH)
-    audit(db, intent, request.id, details={"providerRequestId": request.provider_request_id, "kind": request.kind,
-                                          "country": request.country, "senderName": request.sender_name,
-                                          "numberType": request.number_type, "quantity": request.quantity})
+    audit(
+        db,
+        intent,
+        request.id,
+        details={
+            "providerRequestId": request.provider_request_id,
+            "kind": request.kind,
+            "country": request.country,
+            "senderName": request.sender_name,
+            "numberType": request.number_type,
+            "quantity": request.quantity,
+        },
+    )
 
 
 SUBMIT_REQUEST = UseCase(ACTION, PROVIDER, call=_call, recover=_recover, finish=_finish)

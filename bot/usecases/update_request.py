@@ -30,9 +30,14 @@ ACTION = "request.update"
 
 
 def wanted(*, key: str, actor: str, request: RequestRecord, draft_key: str, view_id: str | None) -> Wanted:
-    return Wanted(key=key, target=f"request:{request.id}", actor=actor, request_id=request.id,
-                  params={"providerRequestId": request.provider_request_id, "draft": draft_key},
-                  context={"view_id": view_id, "channel": request.channel})
+    return Wanted(
+        key=key,
+        target=f"request:{request.id}",
+        actor=actor,
+        request_id=request.id,
+        params={"providerRequestId": request.provider_request_id, "draft": draft_key},
+        context={"view_id": view_id, "channel": request.channel},
+    )
 
 
 def with_requirements(intent: Intent, requirements: list[dict[str, Any]], files: dict[str, list[str]]) -> Intent:
@@ -43,12 +48,13 @@ def _sent(requirements: list[dict[str, Any]]) -> set[tuple[str, str]]:
     return {(item["key"], json.dumps(item["value"], sort_keys=True)) for item in requirements}
 
 
-async def _call(services: "Services", intent: Intent) -> Outcome:
+async def _call(services: Services, intent: Intent) -> Outcome:
     await services.store.run(mark_attempted, intent.key, intent.params)
     try:
         updated = await services.infobip.update_resource_request(
             intent.params["providerRequestId"],
-            [FilledRequirement(key=item["key"], value=item["value"]) for item in intent.params["requirements"]])
+            [FilledRequirement(key=item["key"], value=item["value"]) for item in intent.params["requirements"]],
+        )
     except InfobipUnknownOutcome as error:
         return await _recover(services, intent) or Outcome.unknown(**failed(error))
     except InfobipError as error:
@@ -56,7 +62,7 @@ async def _call(services: "Services", intent: Intent) -> Outcome:
     return Outcome.done(intent.request_id, status=str(updated.status or "AUTOMATIC_VALIDATION"))
 
 
-async def _recover(services: "Services", intent: Intent) -> Outcome | None:
+async def _recover(services: Services, intent: Intent) -> Outcome | None:
     if intent.attempted_at is None:
         return Outcome.refused(not_sent=True)
     try:
@@ -80,11 +86,22 @@ def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None
         return
     delete_draft(db, intent.params["draft"])
     requirements = intent.params["requirements"]
-    request = update_request(db, request.id, submitted={**request.submitted, "requirements": requirements},
-                             files={**request.files, **intent.params.get("files", {})})
+    request = update_request(
+        db,
+        request.id,
+        submitted={**request.submitted, "requirements": requirements},
+        files={**request.files, **intent.params.get("files", {})},
+    )
     record_bot_action(db, request, outcome.data["status"], "updated", intent.actor)
-    audit(db, intent, request.id, details={"providerRequestId": request.provider_request_id,
-                                          "requirements": [item["key"] for item in requirements]})
+    audit(
+        db,
+        intent,
+        request.id,
+        details={
+            "providerRequestId": request.provider_request_id,
+            "requirements": [item["key"] for item in requirements],
+        },
+    )
 
 
 UPDATE_REQUEST = UseCase(ACTION, PROVIDER, call=_call, recover=_recover, finish=_finish)

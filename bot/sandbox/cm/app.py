@@ -49,9 +49,13 @@ ADMIN_PREFIX = "/_sandbox"
 
 Handler = Callable[[Request], Awaitable[Response]]
 
-_FAULT_MESSAGES = {429: "Too many requests.", 500: "An unexpected error occurred.",
-                   502: "Bad gateway.", 503: "The service is temporarily unavailable.",
-                   504: "Gateway timeout."}
+_FAULT_MESSAGES = {
+    429: "Too many requests.",
+    500: "An unexpected error occurred.",
+    502: "Bad gateway.",
+    503: "The service is temporarily unavailable.",
+    504: "Gateway timeout.",
+}
 
 
 def message(status: int, text: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -140,8 +144,9 @@ def _api_routes(sandbox: CmSandbox) -> list[Route]:
             raise SandboxProblem(400, f"{wire.COUNTRY_CODE_PARAM} must be an ISO 3166-1 alpha-2 code.")
         number_type = request.query_params.get(wire.PHONE_NUMBER_TYPE_PARAM) or None
         if number_type is not None and number_type not in sandbox.config.phone_number_types:
-            raise SandboxProblem(400, f"{wire.PHONE_NUMBER_TYPE_PARAM} must be one of "
-                                      f"{', '.join(sandbox.config.phone_number_types)}.")
+            raise SandboxProblem(
+                400, f"{wire.PHONE_NUMBER_TYPE_PARAM} must be one of {', '.join(sandbox.config.phone_number_types)}."
+            )
         return JSONResponse(sandbox.locale_options(country, number_type))
 
     def route(path: str, operation: str, handler: Handler, method: str) -> Route:
@@ -159,7 +164,7 @@ def _api_routes(sandbox: CmSandbox) -> list[Route]:
 def _reason(body: dict) -> str:
     reason = body.get("reason")
     if not isinstance(reason, str) or not reason.strip():
-        raise SandboxProblem(400, "CM.com support always gives a reason: send {\"reason\": \"...\"}.")
+        raise SandboxProblem(400, 'CM.com support always gives a reason: send {"reason": "..."}.')
     return reason.strip()
 
 
@@ -205,8 +210,14 @@ def _admin_routes(sandbox: CmSandbox) -> list[Route]:
 
     async def add_fault(request: Request) -> Response:
         body = await json_object(request)
-        names = {"operation": "operation", "status": "status", "retryAfter": "retry_after", "delay": "delay",
-                 "afterProcessing": "after_processing", "times": "times"}
+        names = {
+            "operation": "operation",
+            "status": "status",
+            "retryAfter": "retry_after",
+            "delay": "delay",
+            "afterProcessing": "after_processing",
+            "times": "times",
+        }
         unknown = set(body) - set(names)
         if unknown:
             raise SandboxProblem(400, f"Unknown fault fields: {', '.join(sorted(unknown))}.")
@@ -225,11 +236,18 @@ def _admin_routes(sandbox: CmSandbox) -> list[Route]:
         return Response(status_code=204)
 
     routes = [
-        ("/requests", list_requests, "GET"), ("/requests/{request_id}", one_request, "GET"),
-        ("/requests/{request_id}/accept", accept, "POST"), ("/requests/{request_id}/reject", reject, "POST"),
-        ("/requests/{request_id}/replay", replay, "POST"), ("/callbacks", callbacks, "GET"),
-        ("/callbacks/drain", drain, "POST"), ("/stock", stock, "GET"), ("/stock", set_stock, "PUT"),
-        ("/faults", add_fault, "POST"), ("/faults", clear_faults, "DELETE"), ("/reset", reset, "POST"),
+        ("/requests", list_requests, "GET"),
+        ("/requests/{request_id}", one_request, "GET"),
+        ("/requests/{request_id}/accept", accept, "POST"),
+        ("/requests/{request_id}/reject", reject, "POST"),
+        ("/requests/{request_id}/replay", replay, "POST"),
+        ("/callbacks", callbacks, "GET"),
+        ("/callbacks/drain", drain, "POST"),
+        ("/stock", stock, "GET"),
+        ("/stock", set_stock, "PUT"),
+        ("/faults", add_fault, "POST"),
+        ("/faults", clear_faults, "DELETE"),
+        ("/reset", reset, "POST"),
     ]
     return [Route(path, _admin(sandbox, handler), methods=[method]) for path, handler, method in routes]
 
@@ -239,15 +257,28 @@ def _stock_entry(sandbox: CmSandbox, body: dict) -> StockEntry:
     number_type, area_code, city = body.get("phoneNumberType"), body.get("areaCode"), body.get("city")
     if number_type not in sandbox.config.phone_number_types or not (area_code or city):
         raise SandboxProblem(400, "Send phoneNumberType and areaCode or city.")
-    known = next((e for e in sandbox.config.stock
-                  if (e.phone_number_type, e.area_code, e.city) == (number_type, area_code, city)), None)
+    known = next(
+        (
+            e
+            for e in sandbox.config.stock
+            if (e.phone_number_type, e.area_code, e.city) == (number_type, area_code, city)
+        ),
+        None,
+    )
     base = known.describe() if known else {}
     merged = {**base, **body}
     available = merged.get("available", 0)
     if not merged.get("country") or not merged.get("prefix") or not isinstance(available, int) or available < 0:
         raise SandboxProblem(400, "A new stock entry needs country, prefix and a non-negative available.")
-    return StockEntry(merged["country"].upper(), number_type, merged["prefix"], available, area_code=area_code,
-                      city=city, region=merged.get("region"))
+    return StockEntry(
+        merged["country"].upper(),
+        number_type,
+        merged["prefix"],
+        available,
+        area_code=area_code,
+        city=city,
+        region=merged.get("region"),
+    )
 
 
 def create_app(sandbox: CmSandbox | None = None) -> Starlette:
@@ -265,8 +296,7 @@ def create_app(sandbox: CmSandbox | None = None) -> Starlette:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
-    routes = [Route("/healthz", healthz), Mount(ADMIN_PREFIX, routes=_admin_routes(sandbox)),
-              *_api_routes(sandbox)]
+    routes = [Route("/healthz", healthz), Mount(ADMIN_PREFIX, routes=_admin_routes(sandbox)), *_api_routes(sandbox)]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.sandbox = sandbox
     return app

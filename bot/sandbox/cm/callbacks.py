@@ -31,14 +31,20 @@ class Callback:
     url: str
     body: dict
     attempts: int = 0
-    next_attempt: float = 0.0      # time.monotonic()
+    next_attempt: float = 0.0  # time.monotonic()
     last_error: str | None = None
-    outcome: str = "pending"       # pending / delivered / given up
+    outcome: str = "pending"  # pending / delivered / given up
 
     def describe(self) -> dict:
-        return {"seq": self.seq, "requestId": self.request_id, "status": self.body.get(wire.STATUS),
-                "attempts": self.attempts, "lastError": self.last_error, "outcome": self.outcome,
-                "body": self.body}
+        return {
+            "seq": self.seq,
+            "requestId": self.request_id,
+            "status": self.body.get(wire.STATUS),
+            "attempts": self.attempts,
+            "lastError": self.last_error,
+            "outcome": self.outcome,
+            "body": self.body,
+        }
 
 
 class CallbackOutbox:
@@ -46,7 +52,7 @@ class CallbackOutbox:
         self.config = config
         self._queues: dict[str, deque[Callback]] = {}
         self._done: deque[Callback] = deque(maxlen=keep)
-        self._last: dict[str, Callback] = {}   # per request, for replay
+        self._last: dict[str, Callback] = {}  # per request, for replay
         self._seq = itertools.count(1)
         self._wake = asyncio.Event()
 
@@ -83,8 +89,7 @@ class CallbackOutbox:
         now = time.monotonic()
         pending = sorted((c for q in self._queues.values() for c in q), key=lambda c: c.seq)
         return {
-            "pending": [{**c.describe(), "nextAttemptIn": round(max(0.0, c.next_attempt - now), 3)}
-                        for c in pending],
+            "pending": [{**c.describe(), "nextAttemptIn": round(max(0.0, c.next_attempt - now), 3)} for c in pending],
             "done": [c.describe() for c in self._done],
         }
 
@@ -124,13 +129,23 @@ class CallbackOutbox:
         if failure is not None and callback.attempts < self.config.callback_max_attempts:
             delay = min(self.config.callback_backoff * 2 ** (callback.attempts - 1), self.config.callback_backoff_cap)
             callback.next_attempt = time.monotonic() + delay
-            log.info("callback %s for %s failed (%s), attempt %d", callback.seq, callback.request_id,
-                     failure, callback.attempts)
+            log.info(
+                "callback %s for %s failed (%s), attempt %d",
+                callback.seq,
+                callback.request_id,
+                failure,
+                callback.attempts,
+            )
             return
         callback.outcome = "delivered" if failure is None else "given up"
         if failure is not None:
-            log.warning("callback %s for %s given up after %d attempts (%s)", callback.seq,
-                        callback.request_id, callback.attempts, failure)
+            log.warning(
+                "callback %s for %s given up after %d attempts (%s)",
+                callback.seq,
+                callback.request_id,
+                callback.attempts,
+                failure,
+            )
         queue = self._queues.get(callback.request_id)
         if queue and queue[0] is callback:  # else a reset forgot it meanwhile
             queue.popleft()

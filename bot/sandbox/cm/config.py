@@ -13,26 +13,28 @@ class StockEntry:
     """Numbers of one type at one place: what can be assigned at once, and how they look.
 
     A request matches when its type is the same and its area code, city and region (each when
-    given) equal this entry's (an entry with no region serves any region). `available` numbers are handed out immediately; beyond that the
-    request goes to review (and an accepted review still numbers from `prefix`).
+    given) equal this entry's (an entry with no region serves any region). `available` numbers
+    are handed out immediately; beyond that the request goes to review (and an accepted review
+    still numbers from `prefix`).
     """
 
-    country: str                 # ISO 3166-1 alpha-2
-    phone_number_type: str       # LOCAL / NATIONAL / TOLLFREE
-    prefix: str                  # E.164 start of every number here, e.g. "+3120"
+    country: str  # ISO 3166-1 alpha-2
+    phone_number_type: str  # LOCAL / NATIONAL / TOLLFREE
+    prefix: str  # E.164 start of every number here, e.g. "+3120"
     available: int = 0
     area_code: str | None = None
     city: str | None = None
-    region: str | None = None    # NANPA only
-    digits: int = 7              # digits after the prefix
-    next_serial: int = 1000      # the next number handed out is prefix + serial, zero-padded
+    region: str | None = None  # NANPA only
+    digits: int = 7  # digits after the prefix
+    next_serial: int = 1000  # the next number handed out is prefix + serial, zero-padded
 
-    def matches(self, phone_number_type: str, area_code: str | None, city: str | None,
-                region: str | None) -> bool:
-        return (self.phone_number_type == phone_number_type
-                and self.matches_place(area_code, city)
-                # An entry without a region (toll-free) serves every region.
-                and (not region or self.region is None or self.region.casefold() == region.casefold()))
+    def matches(self, phone_number_type: str, area_code: str | None, city: str | None, region: str | None) -> bool:
+        return (
+            self.phone_number_type == phone_number_type
+            and self.matches_place(area_code, city)
+            # An entry without a region (toll-free) serves every region.
+            and (not region or self.region is None or self.region.casefold() == region.casefold())
+        )
 
     def matches_place(self, area_code: str | None, city: str | None) -> bool:
         if area_code and self.area_code != area_code:
@@ -51,9 +53,15 @@ class StockEntry:
         return [f"{self.prefix}{serial:0{self.digits}d}" for serial in range(first, first + quantity)]
 
     def describe(self) -> dict:
-        return {"country": self.country, "phoneNumberType": self.phone_number_type, "prefix": self.prefix,
-                "available": self.available, "areaCode": self.area_code, "city": self.city,
-                "region": self.region}
+        return {
+            "country": self.country,
+            "phoneNumberType": self.phone_number_type,
+            "prefix": self.prefix,
+            "available": self.available,
+            "areaCode": self.area_code,
+            "city": self.city,
+            "region": self.region,
+        }
 
 
 def default_stock() -> list[StockEntry]:

@@ -15,10 +15,10 @@ OPERATIONS = ("create", "get", "cancel", "order-restrictions", "locale-options")
 @dataclass
 class Fault:
     operation: str | None = None
-    status: int | None = None          # answer this status with {"message": ...}
-    retry_after: float | None = None   # Retry-After header, with 429/503
-    delay: float = 0.0                 # seconds to wait before answering (or before the fault)
-    after_processing: bool = False     # do the work, then answer the fault: an unknown outcome
+    status: int | None = None  # answer this status with {"message": ...}
+    retry_after: float | None = None  # Retry-After header, with 429/503
+    delay: float = 0.0  # seconds to wait before answering (or before the fault)
+    after_processing: bool = False  # do the work, then answer the fault: an unknown outcome
     times: int | None = 1
     hits: int = 0
 

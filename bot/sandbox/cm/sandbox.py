@@ -24,8 +24,8 @@ from bot.providers.cm import wire
 from bot.providers.cm.wire import Status
 from bot.sandbox.cm.callbacks import CallbackOutbox
 from bot.sandbox.cm.config import CmSandboxConfig, StockEntry
-from bot.sandbox.cm.validation import check_create
 from bot.sandbox.cm.faults import FaultBook
+from bot.sandbox.cm.validation import check_create
 
 
 class SandboxProblem(Exception):
@@ -45,7 +45,7 @@ def timestamp(at: datetime | None) -> str | None:
 @dataclass
 class NumberRequest:
     id: str
-    fields: dict                   # the create fields, wire names, null when absent
+    fields: dict  # the create fields, wire names, null when absent
     status: str
     created: datetime
     modified: datetime
@@ -61,11 +61,15 @@ class NumberRequest:
     def to_wire(self) -> dict:
         """The whole object, as GET answers it and callbacks carry it."""
         return {
-            wire.ID: self.id, wire.STATUS: self.status,
+            wire.ID: self.id,
+            wire.STATUS: self.status,
             wire.START: self.numbers[0] if self.numbers else None,
-            wire.VALID_FROM: timestamp(self.valid_from), wire.VALID_TO: None,
-            wire.NUMBERS: list(self.numbers), wire.REASON: self.reason,
-            wire.CREATED: timestamp(self.created), wire.MODIFIED: timestamp(self.modified),
+            wire.VALID_FROM: timestamp(self.valid_from),
+            wire.VALID_TO: None,
+            wire.NUMBERS: list(self.numbers),
+            wire.REASON: self.reason,
+            wire.CREATED: timestamp(self.created),
+            wire.MODIFIED: timestamp(self.modified),
             **self.fields,
         }
 
@@ -120,19 +124,28 @@ class CmSandbox:
         return request
 
     def order_restrictions(self) -> dict:
-        return {wire.MAX_QUANTITY: self.config.max_quantity, wire.RANGE_SIZES: list(self.config.range_sizes),
-                wire.PHONE_NUMBER_TYPES: list(self.config.phone_number_types)}
+        return {
+            wire.MAX_QUANTITY: self.config.max_quantity,
+            wire.RANGE_SIZES: list(self.config.range_sizes),
+            wire.PHONE_NUMBER_TYPES: list(self.config.phone_number_types),
+        }
 
     def locale_options(self, country_code: str, phone_number_type: str | None) -> dict:
-        entries = [e for e in self.config.stock if e.country == country_code.upper()
-                   and (phone_number_type is None or e.phone_number_type == phone_number_type)]
+        entries = [
+            e
+            for e in self.config.stock
+            if e.country == country_code.upper()
+            and (phone_number_type is None or e.phone_number_type == phone_number_type)
+        ]
 
         def distinct(values: list[str | None]) -> list[str]:
             return list(dict.fromkeys(v for v in values if v))
 
-        return {wire.CITIES: distinct([e.city for e in entries]),
-                wire.REGIONS: distinct([e.region for e in entries]),
-                wire.AREA_CODES: distinct([e.area_code for e in entries])}
+        return {
+            wire.CITIES: distinct([e.city for e in entries]),
+            wire.REGIONS: distinct([e.region for e in entries]),
+            wire.AREA_CODES: distinct([e.area_code for e in entries]),
+        }
 
     # ---- Support's review (admin) ----------------------------------------------------------------
 
@@ -159,7 +172,10 @@ class CmSandbox:
         """Replace the entry for the same type and place, or add one."""
         for i, known in enumerate(self.config.stock):
             if (known.phone_number_type, known.area_code, known.city) == (
-                    entry.phone_number_type, entry.area_code, entry.city):
+                entry.phone_number_type,
+                entry.area_code,
+                entry.city,
+            ):
                 entry.next_serial = max(entry.next_serial, known.next_serial)  # never reissue a number
                 self.config.stock[i] = entry
                 return entry
@@ -168,15 +184,22 @@ class CmSandbox:
 
     def describe(self, request: NumberRequest) -> dict:
         """The admin view: the object plus what only the stand-in knows."""
-        return {"id": request.id, "status": request.status, "object": request.to_wire(),
-                "history": list(request.history), "callbacks": self.callbacks.of(request.id)}
+        return {
+            "id": request.id,
+            "status": request.status,
+            "object": request.to_wire(),
+            "history": list(request.history),
+            "callbacks": self.callbacks.of(request.id),
+        }
 
     # ---- Internals -------------------------------------------------------------------------------
 
     def _matching(self, fields: dict) -> list[StockEntry]:
-        return [e for e in self.config.stock
-                if e.matches(fields[wire.PHONE_NUMBER_TYPE], fields[wire.AREA_CODE], fields[wire.CITY],
-                             fields[wire.REGION])]
+        return [
+            e
+            for e in self.config.stock
+            if e.matches(fields[wire.PHONE_NUMBER_TYPE], fields[wire.AREA_CODE], fields[wire.CITY], fields[wire.REGION])
+        ]
 
     def _in_stock(self, fields: dict) -> StockEntry | None:
         return next((e for e in self._matching(fields) if e.available >= fields[wire.QUANTITY]), None)
@@ -184,12 +207,12 @@ class CmSandbox:
     def _pending(self, request_id: str, verb: str) -> NumberRequest:
         request = self.get(request_id)
         if request.final:
-            raise SandboxProblem(409, f"Number request {request_id} is {request.status} and can no longer "
-                                      f"be {verb}.")
+            raise SandboxProblem(409, f"Number request {request_id} is {request.status} and can no longer be {verb}.")
         return request
 
-    def _change(self, request: NumberRequest, status: Status, *, reason: str | None = None,
-                numbers: list[str] | None = None) -> None:
+    def _change(
+        self, request: NumberRequest, status: Status, *, reason: str | None = None, numbers: list[str] | None = None
+    ) -> None:
         now = datetime.now(UTC)
         request.status, request.modified = status.value, now
         if reason is not None:

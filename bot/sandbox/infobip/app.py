@@ -35,7 +35,8 @@ def _authorized(sandbox: InfobipSandbox, header: str) -> bool:
         except ValueError:  # not base64, not ASCII, not UTF-8: Infobip answers 401
             return False
         return hmac.compare_digest(user.encode(), config.basic_username.encode()) and hmac.compare_digest(
-            password.encode(), (config.basic_password or "").encode())
+            password.encode(), (config.basic_password or "").encode()
+        )
     return False
 
 
@@ -60,8 +61,9 @@ class InfobipGate:
             return
         op = match_operation(scope["method"], path)
         if op is None:
-            await new_error(404, "E404", f"No such operation: {scope['method']} {path}.",
-                            "Check the request path.")(scope, receive, send)
+            await new_error(404, "E404", f"No such operation: {scope['method']} {path}.", "Check the request path.")(
+                scope, receive, send
+            )
             return
         self.sandbox.calls[op.operation_id] += 1
         if self.sandbox.config.enforce_rate_limits:
@@ -92,10 +94,10 @@ class InfobipGate:
             # Do the work but lose the answer, as a gateway timeout would.
             async def discard(message: dict) -> None:
                 return None
+
             await self.app(scope, receive, discard)
         headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else None
         await generic_error(path, fault.status, headers)(scope, receive, send)
-
 
     async def _hold(self, fault: Fault, path: str, scope: Scope, receive: Receive, send: Send) -> None:
         """Wait for the release; then do the work (answering whoever still listens) or nothing."""
@@ -103,9 +105,11 @@ class InfobipGate:
         match = match_operation(scope["method"], path)
         held = self.sandbox.holds.hold(match.operation_id if match else path)
         await held.release.wait()
+
         async def send_if_listening(message: dict) -> None:
             with contextlib.suppress(OSError, RuntimeError):  # the client may be long gone (killed)
                 await send(message)
+
         if held.process:
             await self.app(scope, receive, send_if_listening)
             held.state = "answered"
@@ -125,6 +129,7 @@ async def _buffered(receive: Receive) -> Receive:
 
     async def replay() -> dict:
         return messages.pop(0) if messages else await receive()
+
     return replay
 
 
@@ -161,9 +166,13 @@ def _admin_routes(sandbox: InfobipSandbox) -> list:
     async def call_counts(request: Request) -> Response:
         return JSONResponse({"calls": dict(sandbox.calls)})
 
-    routes = [Route("/faults", add_fault, methods=["POST"]), Route("/faults", clear_faults, methods=["DELETE"]),
-              Route("/holds", list_holds), Route("/holds/{call_id:int}/release", release_hold, methods=["POST"]),
-              Route("/calls", call_counts)]
+    routes = [
+        Route("/faults", add_fault, methods=["POST"]),
+        Route("/faults", clear_faults, methods=["DELETE"]),
+        Route("/holds", list_holds),
+        Route("/holds/{call_id:int}/release", release_hold, methods=["POST"]),
+        Route("/calls", call_counts),
+    ]
     for part in sandbox.parts:
         routes.extend(part.admin_routes())
     return routes

@@ -65,8 +65,14 @@ class DocumentStore:
 
     def add(self, filename: str, data: bytes, *, template: bool = False, document_id: str | None = None) -> Document:
         suffix = PurePath(filename).suffix.lower()
-        document = Document(document_id or self._new_id(), PurePath(filename).name,
-                            DOCUMENT_CONTENT_TYPES.get(suffix, "application/octet-stream"), data, self._now(), template)
+        document = Document(
+            document_id or self._new_id(),
+            PurePath(filename).name,
+            DOCUMENT_CONTENT_TYPES.get(suffix, "application/octet-stream"),
+            data,
+            self._now(),
+            template,
+        )
         self._documents[document.id] = document
         return document
 
@@ -87,8 +93,13 @@ class DocumentStore:
 
 
 def _bad_upload(prop: str, violation: str) -> JSONResponse:
-    return new_error(400, "E400", "Request cannot be processed.", "Check the syntax, violations and adjust the request.",
-                     [(prop, violation)])
+    return new_error(
+        400,
+        "E400",
+        "Request cannot be processed.",
+        "Check the syntax, violations and adjust the request.",
+        [(prop, violation)],
+    )
 
 
 def _not_found() -> JSONResponse:
@@ -109,15 +120,19 @@ def document_routes(store: DocumentStore) -> list[BaseRoute]:
         if violation:
             return _bad_upload(*violation)
         document = store.add(part.filename or "", data)
-        return JSONResponse({"documentId": document.id}, status_code=201,
-                            headers={"Location": f"/resources/1/documents/{document.id}"})
+        return JSONResponse(
+            {"documentId": document.id}, status_code=201, headers={"Location": f"/resources/1/documents/{document.id}"}
+        )
 
     async def download(request: Request) -> Response:
         document = store.get(request.path_params["document_id"])
         if document is None:
             return _not_found()
-        return Response(document.data, media_type=document.content_type,
-                        headers={"Content-Disposition": content_disposition(document.filename)})
+        return Response(
+            document.data,
+            media_type=document.content_type,
+            headers={"Content-Disposition": content_disposition(document.filename)},
+        )
 
     async def delete(request: Request) -> Response:
         if not store.delete(request.path_params["document_id"]):

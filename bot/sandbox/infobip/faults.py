@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 @dataclass
 class Fault:
     operation_id: str | None = None
-    status: int | None = None          # answer with this status and the family's error body
-    retry_after: float | None = None   # Retry-After header, with 429/503
-    delay: float = 0.0                 # seconds to wait before answering (or before the fault)
-    after_processing: bool = False     # do the work, then answer the fault (an unknown outcome)
-    hold: bool = False                 # wait, unprocessed, until released (see the module docstring)
-    times: int | None = 1              # None: until cleared
+    status: int | None = None  # answer with this status and the family's error body
+    retry_after: float | None = None  # Retry-After header, with 429/503
+    delay: float = 0.0  # seconds to wait before answering (or before the fault)
+    after_processing: bool = False  # do the work, then answer the fault (an unknown outcome)
+    hold: bool = False  # wait, unprocessed, until released (see the module docstring)
+    times: int | None = 1  # None: until cleared
     hits: int = field(default=0)
 
 

@@ -36,14 +36,36 @@ from bot.sandbox.infobip.web import Problem, answers, bad_request, json_body, no
 if TYPE_CHECKING:
     from bot.sandbox.infobip.sandbox import InfobipSandbox
 
-CHANNELS = {"SMS", "MMS", "WHATSAPP", "RCS", "VIBER_BM", "APPLE_MB", "LINE_OA", "KAKAO_SANGDAM", "MESSENGER",
-            "INSTAGRAM_DM", "ZALO_ZNS", "TELEGRAM", "VIBER_BOT", "EMAIL", "ZALO_FOLLOWER", "OPEN_CHANNEL",
-            "TIKTOK_BM"}
+CHANNELS = {
+    "SMS",
+    "MMS",
+    "WHATSAPP",
+    "RCS",
+    "VIBER_BM",
+    "APPLE_MB",
+    "LINE_OA",
+    "KAKAO_SANGDAM",
+    "MESSENGER",
+    "INSTAGRAM_DM",
+    "ZALO_ZNS",
+    "TELEGRAM",
+    "VIBER_BOT",
+    "EMAIL",
+    "ZALO_FOLLOWER",
+    "OPEN_CHANNEL",
+    "TIKTOK_BM",
+}
 NUMBER_CHANNELS = {"SMS", "MMS"}
 # Options a configuration carries, with the `unset` name that clears each.
-OPTIONS = {"username": "USERNAME", "platform": "PLATFORM", "forwarding": "FORWARDING",
-           "conversations": "CONVERSATIONS", "answers": "ANSWERS", "autoResponse": "AUTORESPONSE",
-           "blockListConfiguration": "BLOCKLISTCONFIGURATION"}
+OPTIONS = {
+    "username": "USERNAME",
+    "platform": "PLATFORM",
+    "forwarding": "FORWARDING",
+    "conversations": "CONVERSATIONS",
+    "answers": "ANSWERS",
+    "autoResponse": "AUTORESPONSE",
+    "blockListConfiguration": "BLOCKLISTCONFIGURATION",
+}
 TARGET_FIELDS = ("numberKey", "resource", "resourceKey", "countryCode")
 
 
@@ -54,15 +76,18 @@ def _same_keyword(a: str | None, b: str | None) -> bool:
 
 
 class InboundPart:
-    def __init__(self, sandbox: "InfobipSandbox") -> None:
+    def __init__(self, sandbox: InfobipSandbox) -> None:
         self.sandbox = sandbox
         self.configurations: dict[str, dict] = {}  # configurationKey -> stored configuration
 
     # -- used by the other parts -------------------------------------------------------------
 
     def keywords_for(self, number_key: str) -> list[str]:
-        return sorted(c["keyword"] for c in self.configurations.values()
-                      if c.get("numberKey") == number_key and c["keyword"] is not None)
+        return sorted(
+            c["keyword"]
+            for c in self.configurations.values()
+            if c.get("numberKey") == number_key and c["keyword"] is not None
+        )
 
     def forget_number(self, number_key: str) -> None:
         self.configurations = {k: c for k, c in self.configurations.items() if c.get("numberKey") != number_key}
@@ -77,14 +102,18 @@ class InboundPart:
         if platform.get("applicationId") or platform.get("entityId"):
             routed = {**platform, "source": "configuration", "configurationKey": config["configurationKey"]}
         else:
-            routed = {"applicationId": number.get("applicationId"), "entityId": number.get("entityId"),
-                      "source": "number"}
+            routed = {
+                "applicationId": number.get("applicationId"),
+                "entityId": number.get("entityId"),
+                "source": "number",
+            }
         return {key: value for key, value in routed.items() if value is not None}
 
     def _matching(self, number_key: str, channel: str, first_word: str) -> dict | None:
         """The configuration a message matches: its keyword's, else the number's catch-all (null keyword)."""
-        candidates = [c for c in self.configurations.values()
-                      if c.get("numberKey") == number_key and c["channel"] == channel]
+        candidates = [
+            c for c in self.configurations.values() if c.get("numberKey") == number_key and c["channel"] == channel
+        ]
         for config in candidates:
             if config["keyword"] is not None and _same_keyword(config["keyword"], first_word):
                 return config
@@ -94,9 +123,11 @@ class InboundPart:
 
     def routes(self) -> list[BaseRoute]:
         base = "/resource-management/1/inbound-message-configurations"
-        return [Route(base, answers(self.list_configurations), methods=["GET"]),
-                Route(base, answers(self.manage), methods=["POST"]),
-                Route(base + "/{configurationKey}", answers(self.delete), methods=["DELETE"])]
+        return [
+            Route(base, answers(self.list_configurations), methods=["GET"]),
+            Route(base, answers(self.manage), methods=["POST"]),
+            Route(base + "/{configurationKey}", answers(self.delete), methods=["DELETE"]),
+        ]
 
     def _number_key(self, number_key: str | None, number: str | None) -> str | None:
         """The owned number a request names (by key or digits), None if it names none; 404 if unknown."""
@@ -113,12 +144,19 @@ class InboundPart:
         channel = params.get("channel")
         if channel not in CHANNELS:
             raise bad_request("channel", f"must be one of {sorted(CHANNELS)}")
-        wanted = {"channel": channel, "configurationKey": params.get("configurationKey"),
-                  "numberKey": self._number_key(params.get("numberKey"), params.get("number")),
-                  "resource": params.get("resource"), "resourceKey": params.get("resourceKey"),
-                  "countryCode": params.get("countryCode")}
-        found = [c for c in self.configurations.values()
-                 if all(value is None or c.get(field) == value for field, value in wanted.items())]
+        wanted = {
+            "channel": channel,
+            "configurationKey": params.get("configurationKey"),
+            "numberKey": self._number_key(params.get("numberKey"), params.get("number")),
+            "resource": params.get("resource"),
+            "resourceKey": params.get("resourceKey"),
+            "countryCode": params.get("countryCode"),
+        }
+        found = [
+            c
+            for c in self.configurations.values()
+            if all(value is None or c.get(field) == value for field, value in wanted.items())
+        ]
         if "keyword" in params:
             found = [c for c in found if _same_keyword(c["keyword"], params["keyword"] or None)]
         return JSONResponse([self._view(c) for c in found])
@@ -158,9 +196,16 @@ class InboundPart:
             config["keyword"] = keyword
             return config
         target = self._target(body, channel)
-        return next((c for c in self.configurations.values()
-                     if c["channel"] == channel and all(c.get(f) == target.get(f) for f in TARGET_FIELDS)
-                     and _same_keyword(c["keyword"], keyword)), None)
+        return next(
+            (
+                c
+                for c in self.configurations.values()
+                if c["channel"] == channel
+                and all(c.get(f) == target.get(f) for f in TARGET_FIELDS)
+                and _same_keyword(c["keyword"], keyword)
+            ),
+            None,
+        )
 
     def _target(self, body: dict, channel: str) -> dict:
         if channel in NUMBER_CHANNELS:
@@ -170,8 +215,11 @@ class InboundPart:
             return {"numberKey": number_key, "countryCode": body.get("countryCode")}
         if not body.get("resource") and not body.get("resourceKey"):
             raise bad_request("resource", "a resource (resource or resourceKey) is required for this channel")
-        return {"resource": body.get("resource"), "resourceKey": body.get("resourceKey"),
-                "countryCode": body.get("countryCode")}
+        return {
+            "resource": body.get("resource"),
+            "resourceKey": body.get("resourceKey"),
+            "countryCode": body.get("countryCode"),
+        }
 
     def _create(self, body: dict, channel: str, keyword: str | None) -> dict:
         key = f"{self.sandbox.random.getrandbits(128):032X}"
@@ -196,8 +244,9 @@ class InboundPart:
         @answers
         async def route(request: Request) -> Response:
             params = request.query_params
-            return JSONResponse(self.route(params.get("numberKey", ""), params.get("text", ""),
-                                           params.get("channel", "SMS")))
+            return JSONResponse(
+                self.route(params.get("numberKey", ""), params.get("text", ""), params.get("channel", "SMS"))
+            )
 
         return [Route("/inbound/route", route, methods=["GET"])]
 

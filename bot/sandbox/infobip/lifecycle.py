@@ -50,10 +50,10 @@ class ResourceRequest:
     id: str
     type: str
     country_code: str
-    details: dict          # the type's own fields as submitted: senderName, numberType, quantity, …
+    details: dict  # the type's own fields as submitted: senderName, numberType, quantity, …
     contact_emails: list[str]
     requirements: list[dict]
-    specs: list[dict]      # the requirement set the values are checked against
+    specs: list[dict]  # the requirement set the values are checked against
     platform: dict | None
     requested_at: datetime
     status: str
@@ -79,10 +79,15 @@ class Lifecycle:
     and returns the note to show, if any.
     """
 
-    def __init__(self, clock: SandboxClock, review_mode: Callable[[], str], *,
-                 notify_status: Callable[[ResourceRequest], None],
-                 notify_reminder: Callable[[ResourceRequest, int], None],
-                 fulfil: Callable[[ResourceRequest, int | None], str | None]) -> None:
+    def __init__(
+        self,
+        clock: SandboxClock,
+        review_mode: Callable[[], str],
+        *,
+        notify_status: Callable[[ResourceRequest], None],
+        notify_reminder: Callable[[ResourceRequest, int], None],
+        fulfil: Callable[[ResourceRequest, int | None], str | None],
+    ) -> None:
         self.clock = clock
         self.review_mode = review_mode
         self.notify_status = notify_status
@@ -95,8 +100,9 @@ class Lifecycle:
         first = PENDING if request.type == "RCS_SENDER_LAUNCH" else AUTOMATIC_VALIDATION
         self.move(request, first)
 
-    def move(self, request: ResourceRequest, status: str, *, feedback: list[dict] | None = None,
-             note: str | None = None) -> None:
+    def move(
+        self, request: ResourceRequest, status: str, *, feedback: list[dict] | None = None, note: str | None = None
+    ) -> None:
         now = self.clock.now()
         request.status = status
         request.status_since = request.modified_at = now

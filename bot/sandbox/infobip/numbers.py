@@ -48,7 +48,7 @@ def _by_country_and_number(records: Iterable[dict]) -> list[dict]:
 
 
 class NumbersPart:
-    def __init__(self, sandbox: "InfobipSandbox") -> None:
+    def __init__(self, sandbox: InfobipSandbox) -> None:
         self.sandbox = sandbox
         # Drawn once, so a reset restocks exactly the same numbers.
         self._seed = sandbox.random.getrandbits(64)
@@ -73,10 +73,12 @@ class NumbersPart:
         """A number as the Numbers API returns it."""
         body = inventory.public(record)
         price = record["price"]
-        body["price"] = {"pricePerMonth": price["pricePerMonth"], "setupPrice": price["setupPrice"],
-                         "initialMonthPrice": inventory.initial_month_price(price["pricePerMonth"],
-                                                                            self.sandbox.clock.now()),
-                         "currency": price["currency"]}
+        body["price"] = {
+            "pricePerMonth": price["pricePerMonth"],
+            "setupPrice": price["setupPrice"],
+            "initialMonthPrice": inventory.initial_month_price(price["pricePerMonth"], self.sandbox.clock.now()),
+            "currency": price["currency"],
+        }
         if record["numberKey"] in self.owned:
             body["keywords"] = self.sandbox.inbound.keywords_for(record["numberKey"])
         return body
@@ -85,23 +87,40 @@ class NumbersPart:
         """A deleted application or entity hands its numbers back to `default`, entity null."""
         for record in self.owned.values():
             if (application_id is not None and record.get("applicationId") == application_id) or (
-                    entity_id is not None and record.get("entityId") == entity_id):
+                entity_id is not None and record.get("entityId") == entity_id
+            ):
                 record["applicationId"], record["entityId"] = DEFAULT_APPLICATION, None
 
-    def matching_stock(self, country_code: str, number_type: str, capabilities: Iterable[str] = (),
-                       location: dict[str, str] | None = None) -> list[dict]:
+    def matching_stock(
+        self,
+        country_code: str,
+        number_type: str,
+        capabilities: Iterable[str] = (),
+        location: dict[str, str] | None = None,
+    ) -> list[dict]:
         """Numbers on offer of that kind; `location` narrows US numbers by state, npa and nxx."""
         wanted = set(capabilities or ())
         location = location or {}
-        return [r for r in _by_country_and_number(self.available.values())
-                if r["country"] == country_code.upper() and inventory.matches_kind(r, number_type)
-                and wanted <= set(r["capabilities"])
-                and (not location.get("state") or inventory.matches_state(r, location["state"]))
-                and all(not location.get(part) or str(r.get(f"_{part}")) == location[part] for part in ("npa", "nxx"))]
+        return [
+            r
+            for r in _by_country_and_number(self.available.values())
+            if r["country"] == country_code.upper()
+            and inventory.matches_kind(r, number_type)
+            and wanted <= set(r["capabilities"])
+            and (not location.get("state") or inventory.matches_state(r, location["state"]))
+            and all(not location.get(part) or str(r.get(f"_{part}")) == location[part] for part in ("npa", "nxx"))
+        ]
 
-    def procure(self, country_code: str, number_type: str, capabilities: Iterable[str] | None, quantity: int,
-                application_id: str | None = None, entity_id: str | None = None,
-                location: dict[str, str] | None = None) -> list[dict]:
+    def procure(
+        self,
+        country_code: str,
+        number_type: str,
+        capabilities: Iterable[str] | None,
+        quantity: int,
+        application_id: str | None = None,
+        entity_id: str | None = None,
+        location: dict[str, str] | None = None,
+    ) -> list[dict]:
         """Buy up to `quantity` matching numbers for a completed NUMBER_PURCHASE request.
 
         Returns `[{"number", "numberKey"}]`, shorter than `quantity` when stock runs out (the
@@ -110,16 +129,19 @@ class NumbersPart:
         holds a 10DLC request's state/npa/nxx requirements.
         """
         bought = []
-        for record in self.matching_stock(country_code, number_type, capabilities or (), location)[:max(quantity, 0)]:
+        for record in self.matching_stock(country_code, number_type, capabilities or (), location)[: max(quantity, 0)]:
             self._take(record, application_id, entity_id)
             bought.append({"number": record["number"], "numberKey": record["numberKey"]})
         return bought
 
     def _take(self, record: dict, application_id: str | None, entity_id: str | None) -> dict:
         del self.available[record["numberKey"]]
-        record.update(applicationId=application_id or DEFAULT_APPLICATION, entityId=entity_id,
-                      additionalSetupRequired=False,
-                      editPermissions={"canEditNumber": True, "canEditConfiguration": True})
+        record.update(
+            applicationId=application_id or DEFAULT_APPLICATION,
+            entityId=entity_id,
+            additionalSetupRequired=False,
+            editPermissions={"canEditNumber": True, "canEditConfiguration": True},
+        )
         self.owned[record["numberKey"]] = record
         return record
 
@@ -147,7 +169,7 @@ class NumbersPart:
     def _page(self, request: Request, records: list[dict], default_limit: int) -> JSONResponse:
         limit = query_int(request, "limit", default_limit, minimum=1, maximum=1000)
         page = query_int(request, "page", 0)
-        chosen = records[page * limit:(page + 1) * limit]
+        chosen = records[page * limit : (page + 1) * limit]
         return JSONResponse({"numbers": [self.view(r) for r in chosen], "numberCount": len(records)})
 
     async def search_available(self, request: Request) -> Response:
@@ -236,12 +258,15 @@ class NumbersPart:
 
         async def stock(request: Request) -> Response:
             counts = Counter((r["country"], r["_kind"]) for r in self.available.values())
-            return JSONResponse({"stock": [{"country": c, "numberType": k, "available": n}
-                                           for (c, k), n in sorted(counts.items())]})
+            return JSONResponse(
+                {"stock": [{"country": c, "numberType": k, "available": n} for (c, k), n in sorted(counts.items())]}
+            )
 
-        return [Route("/numbers/reset", reset, methods=["POST"]),
-                Route("/numbers/owned", owned, methods=["GET"]),
-                Route("/numbers/stock", stock, methods=["GET"])]
+        return [
+            Route("/numbers/reset", reset, methods=["POST"]),
+            Route("/numbers/owned", owned, methods=["GET"]),
+            Route("/numbers/stock", stock, methods=["GET"]),
+        ]
 
     async def run(self) -> None:
         return None

@@ -18,8 +18,7 @@ from datetime import datetime
 
 CURRENCY = "EUR"
 
-COUNTRY_NAMES = {"US": "United States", "GB": "United Kingdom", "HR": "Croatia", "DE": "Germany",
-                 "SE": "Sweden"}
+COUNTRY_NAMES = {"US": "United States", "GB": "United Kingdom", "HR": "Croatia", "DE": "Germany", "SE": "Sweden"}
 
 # US states and their area codes (NPA), for the state/npa/nxx filters.
 US_AREA_CODES = {
@@ -64,8 +63,9 @@ OFFERS = (
     Offer("HR", "VIRTUAL_LONG_NUMBER", 8, 10.0, 20.0, (("SMS",), ("SMS", "VOICE"))),
     Offer("DE", "VIRTUAL_LONG_NUMBER", 8, 8.0, 10.0, (("SMS", "VOICE"),)),
     Offer("SE", "VIRTUAL_LONG_NUMBER", 8, 9.0, 15.0, (("SMS", "VOICE"), ("SMS",))),
-    Offer("US", "TEN_DIGIT_LONG_CODE", 39, 1.5, 0.0,
-          (("SMS", "MMS", "VOICE"), ("SMS", "MMS", "VOICE"), ("SMS", "VOICE"))),
+    Offer(
+        "US", "TEN_DIGIT_LONG_CODE", 39, 1.5, 0.0, (("SMS", "MMS", "VOICE"), ("SMS", "MMS", "VOICE"), ("SMS", "VOICE"))
+    ),
     Offer("US", "TOLL_FREE_NUMBER", 7, 2.5, 0.0, (("SMS", "VOICE"),)),
     Offer("US", "SHORT_CODE", 3, 1000.0, 1500.0, (("SMS", "MMS"),)),
 )
@@ -119,18 +119,20 @@ def generate(seed: int) -> list[dict]:
             if number in seen:
                 continue
             seen.add(number)
-            stock.append({
-                "numberKey": f"{rng.getrandbits(128):032X}",
-                "number": number,
-                "country": offer.country,
-                "countryName": COUNTRY_NAMES[offer.country],
-                "type": "SHORT_CODE" if offer.kind == "SHORT_CODE" else "VIRTUAL_LONG_NUMBER",
-                "capabilities": list(offer.capabilities[made % len(offer.capabilities)]),
-                "shared": offer.shared,
-                "price": {"pricePerMonth": offer.per_month, "setupPrice": offer.setup, "currency": CURRENCY},
-                "_kind": offer.kind,
-                **extra,
-            })
+            stock.append(
+                {
+                    "numberKey": f"{rng.getrandbits(128):032X}",
+                    "number": number,
+                    "country": offer.country,
+                    "countryName": COUNTRY_NAMES[offer.country],
+                    "type": "SHORT_CODE" if offer.kind == "SHORT_CODE" else "VIRTUAL_LONG_NUMBER",
+                    "capabilities": list(offer.capabilities[made % len(offer.capabilities)]),
+                    "shared": offer.shared,
+                    "price": {"pricePerMonth": offer.per_month, "setupPrice": offer.setup, "currency": CURRENCY},
+                    "_kind": offer.kind,
+                    **extra,
+                }
+            )
             made += 1
     return stock
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 class SandboxPart(Protocol):
-    def __init__(self, sandbox: "InfobipSandbox") -> None: ...
+    def __init__(self, sandbox: InfobipSandbox) -> None: ...
 
     def routes(self) -> list[BaseRoute]:
         """Routes on Infobip's own paths (auth, rate limits and faults are applied around them)."""

@@ -57,7 +57,7 @@ class _Directory:
     """Applications or entities: caller-chosen ids with a descriptive name."""
 
     def __init__(self, kind: str) -> None:
-        self.kind = kind                # "application" or "entity"
+        self.kind = kind  # "application" or "entity"
         self.id_field = f"{kind}Id"
         self.name_field = f"{kind}Name"
         self.items: dict[str, dict] = {}
@@ -93,12 +93,14 @@ class _Directory:
 
 
 class ProvisioningPart:
-    def __init__(self, sandbox: "InfobipSandbox") -> None:
+    def __init__(self, sandbox: InfobipSandbox) -> None:
         self.sandbox = sandbox
         self.applications = _Directory("application")
         self.entities = _Directory("entity")
-        self.applications.items[DEFAULT_APPLICATION] = {"applicationId": DEFAULT_APPLICATION,
-                                                        "applicationName": "Default application"}
+        self.applications.items[DEFAULT_APPLICATION] = {
+            "applicationId": DEFAULT_APPLICATION,
+            "applicationName": "Default application",
+        }
         self.associations: list[dict] = []
 
     # -- used by the other parts -------------------------------------------------------------
@@ -111,15 +113,17 @@ class ProvisioningPart:
 
     def forget_resource(self, resource_type: str, resource_id: str) -> None:
         """Drop the associations of a resource that is gone (a cancelled number)."""
-        self.associations = [a for a in self.associations
-                             if (a["resourceType"], a["resourceId"]) != (resource_type, resource_id)]
+        self.associations = [
+            a for a in self.associations if (a["resourceType"], a["resourceId"]) != (resource_type, resource_id)
+        ]
 
     def _relink(self, application_id: str | None = None, entity_id: str | None = None) -> None:
         """Hand a deleted application's or entity's resources to `default`, entity null."""
         kept: list[dict] = []
         for association in self.associations:
             if association["applicationId"] == application_id or (
-                    entity_id is not None and association["entityId"] == entity_id):
+                entity_id is not None and association["entityId"] == entity_id
+            ):
                 association = {**association, "applicationId": DEFAULT_APPLICATION, "entityId": None}
             if association not in kept:  # two may now be the same association
                 kept.append(association)
@@ -169,9 +173,13 @@ class ProvisioningPart:
             return no_content(200)
 
         base, one = f"/provisioning/1/{plural}", f"/provisioning/1/{plural}/{{{directory.id_field}}}"
-        return [Route(base, answers(list_items), methods=["GET"]), Route(base, answers(create), methods=["POST"]),
-                Route(one, answers(get), methods=["GET"]), Route(one, answers(modify), methods=["PUT"]),
-                Route(one, answers(delete), methods=["DELETE"])]
+        return [
+            Route(base, answers(list_items), methods=["GET"]),
+            Route(base, answers(create), methods=["POST"]),
+            Route(one, answers(get), methods=["GET"]),
+            Route(one, answers(modify), methods=["PUT"]),
+            Route(one, answers(delete), methods=["DELETE"]),
+        ]
 
     @staticmethod
     def _page(request: Request, items: list) -> tuple[list, dict]:
@@ -180,8 +188,7 @@ class ProvisioningPart:
 
     async def list_associations(self, request: Request) -> Response:
         params = request.query_params
-        found = [a for a in self.associations
-                 if all(params.get(f) in (None, a[f]) for f in ASSOCIATION_FIELDS)]
+        found = [a for a in self.associations if all(params.get(f) in (None, a[f]) for f in ASSOCIATION_FIELDS)]
         results, paging = self._page(request, found)
         return JSONResponse({"results": [_association_view(a) for a in results], "paging": paging})
 
@@ -241,11 +248,13 @@ class ProvisioningPart:
 
     def admin_routes(self) -> list[BaseRoute]:
         async def everything(request: Request) -> Response:
-            return JSONResponse({
-                "applications": [_Directory.view(a) for a in self.applications.items.values()],
-                "entities": [_Directory.view(e) for e in self.entities.items.values()],
-                "associations": [_association_view(a) for a in self.associations],
-            })
+            return JSONResponse(
+                {
+                    "applications": [_Directory.view(a) for a in self.applications.items.values()],
+                    "entities": [_Directory.view(e) for e in self.entities.items.values()],
+                    "associations": [_association_view(a) for a in self.associations],
+                }
+            )
 
         return [Route("/provisioning", everything, methods=["GET"])]
 

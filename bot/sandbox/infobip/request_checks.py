@@ -49,14 +49,23 @@ class Problem:
 
 
 NXX_REQUIRES_NPA_STATE = Problem(
-    400, "RR-NUMBER-PURCHASE-NXX-REQUIRES-NPA-STATE400", "Provided nxx requires a valid npa and state combination.",
-    "Please provide a valid npa and state for the requested nxx.")
+    400,
+    "RR-NUMBER-PURCHASE-NXX-REQUIRES-NPA-STATE400",
+    "Provided nxx requires a valid npa and state combination.",
+    "Please provide a valid npa and state for the requested nxx.",
+)
 INVALID_STATE_NPA = Problem(
-    400, "RR-NUMBER-PURCHASE-INVALID-STATE-NPA-COMBO400", "Invalid state and npa combination.",
-    "Please provide a valid state and npa combination.")
+    400,
+    "RR-NUMBER-PURCHASE-INVALID-STATE-NPA-COMBO400",
+    "Invalid state and npa combination.",
+    "Please provide a valid state and npa combination.",
+)
 INVALID_NPA_NXX = Problem(
-    400, "RR-NUMBER-PURCHASE-INVALID-NPA-NXX-COMBO400", "Invalid npa and nxx combination.",
-    "Please provide a valid npa and nxx combination.")
+    400,
+    "RR-NUMBER-PURCHASE-INVALID-NPA-NXX-COMBO400",
+    "Invalid npa and nxx combination.",
+    "Please provide a valid npa and nxx combination.",
+)
 
 # Area codes (npa) of a few US states: enough to tell a wrong state/npa pair in the sandbox.
 US_AREA_CODES = {
@@ -74,6 +83,7 @@ _STATE_OF_NPA = {npa: state for state, npas in US_AREA_CODES.items() for npa in 
 
 # ---- structural checks ------------------------------------------------------------------------
 
+
 def _one_of(values: Iterable[str]) -> str:
     return f"must be one of [{', '.join(values)}]"
 
@@ -86,8 +96,11 @@ def _country(body: dict, out: list[Violation]) -> None:
     code = body.get("countryCode")
     if code is None or (isinstance(code, str) and not code.strip()):
         out.append(("countryCode", "must not be blank"))
-    elif not isinstance(code, str) or not re.fullmatch(r"[A-Za-z]{2}", code) \
-            or pycountry.countries.get(alpha_2=code.upper()) is None:
+    elif (
+        not isinstance(code, str)
+        or not re.fullmatch(r"[A-Za-z]{2}", code)
+        or pycountry.countries.get(alpha_2=code.upper()) is None
+    ):
         out.append(("countryCode", "must be a two-letter ISO 3166-1 country code"))
 
 
@@ -281,8 +294,12 @@ def filled_violations(filled: list[dict], specs: list[dict], is_uploaded: Callab
         if spec["type"] == "DOCUMENT":
             for document_id in value if isinstance(value, list) else [value]:
                 if not isinstance(document_id, str) or not is_uploaded(document_id):
-                    out.append((f"requirements[{i}].value",
-                                f"Document '{document_id}' not found: upload it with POST /resources/1/documents."))
+                    out.append(
+                        (
+                            f"requirements[{i}].value",
+                            f"Document '{document_id}' not found: upload it with POST /resources/1/documents.",
+                        )
+                    )
                     break
     return out
 
@@ -290,8 +307,9 @@ def filled_violations(filled: list[dict], specs: list[dict], is_uploaded: Callab
 def ten_dlc_problem(filled: list[dict]) -> Problem | None:
     """The US 10DLC location rules: nxx needs npa and state, and the pairs must exist."""
     values = {item["key"]: item["value"] for item in filled if item["key"] in ("state", "npa", "nxx")}
-    state, npa, nxx = (str(values[k]).strip().upper() if values.get(k) not in (None, "") else None
-                       for k in ("state", "npa", "nxx"))
+    state, npa, nxx = (
+        str(values[k]).strip().upper() if values.get(k) not in (None, "") else None for k in ("state", "npa", "nxx")
+    )
     if nxx and not (npa and state):
         return NXX_REQUIRES_NPA_STATE
     if state and npa and _STATE_OF_NPA.get(npa, state) != state:
@@ -303,6 +321,7 @@ def ten_dlc_problem(filled: list[dict]) -> Problem | None:
 
 
 # ---- automatic validation ---------------------------------------------------------------------
+
 
 def _empty(value: object) -> bool:
     if isinstance(value, str):
@@ -375,8 +394,14 @@ def _check_document(spec: dict, value: object) -> tuple[str, str] | None:
     return None  # existence is a structural check; content is for people to judge
 
 
-_CHECKS = {"TEXT": _check_text, "INTEGER": _check_integer, "EMAIL": _check_email, "URL": _check_url,
-           "GSM": _check_gsm, "DOCUMENT": _check_document}
+_CHECKS = {
+    "TEXT": _check_text,
+    "INTEGER": _check_integer,
+    "EMAIL": _check_email,
+    "URL": _check_url,
+    "GSM": _check_gsm,
+    "DOCUMENT": _check_document,
+}
 
 
 def requirement_feedback(specs: list[dict], filled: list[dict]) -> list[dict]:
@@ -387,8 +412,9 @@ def requirement_feedback(specs: list[dict], filled: list[dict]) -> list[dict]:
         value = values.get(spec["key"])
         if _empty(value):
             if spec.get("required"):
-                feedback.append({"key": spec["key"], "code": REQUIRED,
-                                 "feedback": "This field is required and cannot be empty."})
+                feedback.append(
+                    {"key": spec["key"], "code": REQUIRED, "feedback": "This field is required and cannot be empty."}
+                )
             continue
         check = _CHECKS.get(spec["type"])
         for item in value if isinstance(value, list) else [value]:

@@ -13,131 +13,328 @@ import copy
 from bot.sandbox.infobip.request_checks import Problem
 
 # The registration form template attached to Croatia's alpha requirements (the contract's id).
-TEMPLATE_DOCUMENT_ID = ("103AFCC51DC08FDD351D6ACB689FA071FDF7F7EB92FD6451F62A3AA92EBFA695"
-                        "96150BE4C4BFFBC97182A27D716ED0D3CB67682EF7E0D615EC501064A8B9A201")
+TEMPLATE_DOCUMENT_ID = (
+    "103AFCC51DC08FDD351D6ACB689FA071FDF7F7EB92FD6451F62A3AA92EBFA695"
+    "96150BE4C4BFFBC97182A27D716ED0D3CB67682EF7E0D615EC501064A8B9A201"
+)
 TEMPLATE_FILENAME = "registration-form-template.pdf"
 CONSENT = "I consent that Infobip will do registration in my name."
 
 ALPHA_UNAVAILABLE = Problem(
-    404, "RR-ALPHA-UNAVAILABLE404", "Alphanumeric sender resource not available for given country.",
-    "Please try again with a different country code.")
+    404,
+    "RR-ALPHA-UNAVAILABLE404",
+    "Alphanumeric sender resource not available for given country.",
+    "Please try again with a different country code.",
+)
 NUMBERS_UNAVAILABLE = Problem(
-    404, "RR-NUMBER-PURCHASE-UNAVAILABLE404", "Number resource not available for given parameters.",
-    "Please adjust your parameters (capabilities, number type, quantity, country) and try again.")
+    404,
+    "RR-NUMBER-PURCHASE-UNAVAILABLE404",
+    "Number resource not available for given parameters.",
+    "Please adjust your parameters (capabilities, number type, quantity, country) and try again.",
+)
 US_VLN_UNSUPPORTED = Problem(
-    400, "RR-NUMBER-PURCHASE-US-VLN-UNSUPPORTED400", "Virtual Long Number is not supported for the US.",
-    "For the US, TEN_DIGIT_LONG_CODE or TOLL_FREE_NUMBER are the supported number types.")
+    400,
+    "RR-NUMBER-PURCHASE-US-VLN-UNSUPPORTED400",
+    "Virtual Long Number is not supported for the US.",
+    "For the US, TEN_DIGIT_LONG_CODE or TOLL_FREE_NUMBER are the supported number types.",
+)
 US_SHORT_CODE_WEB_ONLY = Problem(
-    400, "RR-NUMBER-PURCHASE-US-SC-WEB-ONLY400", "Short Code purchase for the US is not available via API.",
-    "US Short Codes can be requested through Infobip Web Interface.")
+    400,
+    "RR-NUMBER-PURCHASE-US-SC-WEB-ONLY400",
+    "Short Code purchase for the US is not available via API.",
+    "US Short Codes can be requested through Infobip Web Interface.",
+)
 RCS_COUNTRY_UNSUPPORTED = Problem(
-    400, "RR-RCS-SENDER-COUNTRY-UNSUPPORTED400", "RCS is not supported in the specified country.",
-    "Please select a supported country to launch an RCS sender.")
+    400,
+    "RR-RCS-SENDER-COUNTRY-UNSUPPORTED400",
+    "RCS is not supported in the specified country.",
+    "Please select a supported country to launch an RCS sender.",
+)
 
 
-def _field(key: str, kind: str, name: str, description: str, *, required: bool, category: str,
-           **extra: object) -> dict:
-    spec = {"key": key, "type": kind, "name": name, "description": description, "required": required,
-            "category": category}
+def _field(key: str, kind: str, name: str, description: str, *, required: bool, category: str, **extra: object) -> dict:
+    spec = {
+        "key": key,
+        "type": kind,
+        "name": name,
+        "description": description,
+        "required": required,
+        "category": category,
+    }
     if extra.pop("multiple", False):
         spec["multipleValuesSupported"] = True
     spec.update(extra)
     return spec
 
 
-_COMPANY_NAME = _field("companyName", "TEXT", "Company Name", "The legal name of the company.",
-                       required=True, category="BUSINESS_DETAILS", validation={"minLength": 3, "maxLength": 100})
-_VAT_NUMBER = _field("vatNumber", "TEXT", "VAT Number", "The company's VAT registration number.",
-                     required=False, category="BUSINESS_DETAILS", validation={"pattern": "^[A-Z]{2}[0-9]{8,12}$"})
-_USE_CASE = _field("useCase", "TEXT", "Use Case", "Describe the intended messaging use case.",
-                   required=True, category="USE_CASE_DETAILS", options=["OTP", "Alerts", "Promotions", "Notifications"])
-_WEBSITE = _field("companyWebsite", "URL", "Company Website", "The official website of the company.",
-                  required=True, category="BUSINESS_DETAILS")
+_COMPANY_NAME = _field(
+    "companyName",
+    "TEXT",
+    "Company Name",
+    "The legal name of the company.",
+    required=True,
+    category="BUSINESS_DETAILS",
+    validation={"minLength": 3, "maxLength": 100},
+)
+_VAT_NUMBER = _field(
+    "vatNumber",
+    "TEXT",
+    "VAT Number",
+    "The company's VAT registration number.",
+    required=False,
+    category="BUSINESS_DETAILS",
+    validation={"pattern": "^[A-Z]{2}[0-9]{8,12}$"},
+)
+_USE_CASE = _field(
+    "useCase",
+    "TEXT",
+    "Use Case",
+    "Describe the intended messaging use case.",
+    required=True,
+    category="USE_CASE_DETAILS",
+    options=["OTP", "Alerts", "Promotions", "Notifications"],
+)
+_WEBSITE = _field(
+    "companyWebsite",
+    "URL",
+    "Company Website",
+    "The official website of the company.",
+    required=True,
+    category="BUSINESS_DETAILS",
+)
 
 ALPHA_HR = [
     _COMPANY_NAME,
     _VAT_NUMBER,
     _USE_CASE,
-    _field("expectedMonthlyMessages", "INTEGER", "Expected Monthly Messages",
-           "Estimated number of messages you plan to send per month.", required=False,
-           category="USE_CASE_DETAILS", validation={"minValue": 1000, "maxValue": 10000000}),
-    _field("companyEmailAddresses", "EMAIL", "Company Email Addresses", "Email addresses associated with the company.",
-           required=False, category="CONTACT_INFORMATION", multiple=True),
+    _field(
+        "expectedMonthlyMessages",
+        "INTEGER",
+        "Expected Monthly Messages",
+        "Estimated number of messages you plan to send per month.",
+        required=False,
+        category="USE_CASE_DETAILS",
+        validation={"minValue": 1000, "maxValue": 10000000},
+    ),
+    _field(
+        "companyEmailAddresses",
+        "EMAIL",
+        "Company Email Addresses",
+        "Email addresses associated with the company.",
+        required=False,
+        category="CONTACT_INFORMATION",
+        multiple=True,
+    ),
     _WEBSITE,
-    _field("contactPhoneNumber", "GSM", "Contact Phone Number", "Primary contact phone number in international format.",
-           required=False, category="CONTACT_INFORMATION"),
-    _field("companyRegistrationDocument", "DOCUMENT", "Company Registration Document",
-           "Official document confirming company registration.", required=True, category="BUSINESS_DETAILS"),
-    _field("registrationForm", "DOCUMENT", "Registration Form",
-           "Please fill in the provided template and upload the completed document.", required=False,
-           category="OTHER", attachment={"documentId": TEMPLATE_DOCUMENT_ID, "documentType": "TEMPLATE"}),
-    _field("registrationConsent", "TEXT", "Registration Consent",
-           "Confirm your consent for Infobip to perform the registration on your behalf.", required=True,
-           category="OTHER", options=[CONSENT]),
+    _field(
+        "contactPhoneNumber",
+        "GSM",
+        "Contact Phone Number",
+        "Primary contact phone number in international format.",
+        required=False,
+        category="CONTACT_INFORMATION",
+    ),
+    _field(
+        "companyRegistrationDocument",
+        "DOCUMENT",
+        "Company Registration Document",
+        "Official document confirming company registration.",
+        required=True,
+        category="BUSINESS_DETAILS",
+    ),
+    _field(
+        "registrationForm",
+        "DOCUMENT",
+        "Registration Form",
+        "Please fill in the provided template and upload the completed document.",
+        required=False,
+        category="OTHER",
+        attachment={"documentId": TEMPLATE_DOCUMENT_ID, "documentType": "TEMPLATE"},
+    ),
+    _field(
+        "registrationConsent",
+        "TEXT",
+        "Registration Consent",
+        "Confirm your consent for Infobip to perform the registration on your behalf.",
+        required=True,
+        category="OTHER",
+        options=[CONSENT],
+    ),
 ]
 
 ALPHA_DE = [
     _COMPANY_NAME,
     _USE_CASE,
     _WEBSITE,
-    _field("contactEmailAddress", "EMAIL", "Contact Email Address", "Email address of the person responsible.",
-           required=True, category="CONTACT_INFORMATION"),
-    _field("businessLicense", "DOCUMENT", "Business License",
-           "Trade register extract (Handelsregisterauszug) of the company.", required=True,
-           category="BUSINESS_DETAILS"),
+    _field(
+        "contactEmailAddress",
+        "EMAIL",
+        "Contact Email Address",
+        "Email address of the person responsible.",
+        required=True,
+        category="CONTACT_INFORMATION",
+    ),
+    _field(
+        "businessLicense",
+        "DOCUMENT",
+        "Business License",
+        "Trade register extract (Handelsregisterauszug) of the company.",
+        required=True,
+        category="BUSINESS_DETAILS",
+    ),
 ]
 
 # 10DLC: every location field is optional; give them to get a number from a state or area code.
 US_10DLC = [
-    _field("state", "TEXT", "State", "Two-letter code of the US state the numbers should belong to, for example IN.",
-           required=False, category="NUMBER_PREFERENCES", validation={"pattern": "^[A-Z]{2}$"}),
-    _field("npa", "TEXT", "Area Code (NPA)", "Three-digit area code, for example 317. Needs a state.",
-           required=False, category="NUMBER_PREFERENCES", validation={"pattern": "^[2-9][0-9]{2}$"}),
-    _field("nxx", "TEXT", "Exchange Code (NXX)",
-           "Three-digit exchange code, for example 909. Needs a state and an npa.",
-           required=False, category="NUMBER_PREFERENCES", validation={"pattern": "^[2-9][0-9]{2}$"}),
+    _field(
+        "state",
+        "TEXT",
+        "State",
+        "Two-letter code of the US state the numbers should belong to, for example IN.",
+        required=False,
+        category="NUMBER_PREFERENCES",
+        validation={"pattern": "^[A-Z]{2}$"},
+    ),
+    _field(
+        "npa",
+        "TEXT",
+        "Area Code (NPA)",
+        "Three-digit area code, for example 317. Needs a state.",
+        required=False,
+        category="NUMBER_PREFERENCES",
+        validation={"pattern": "^[2-9][0-9]{2}$"},
+    ),
+    _field(
+        "nxx",
+        "TEXT",
+        "Exchange Code (NXX)",
+        "Three-digit exchange code, for example 909. Needs a state and an npa.",
+        required=False,
+        category="NUMBER_PREFERENCES",
+        validation={"pattern": "^[2-9][0-9]{2}$"},
+    ),
 ]
 
 NUMBERS_HR = [_COMPANY_NAME, _VAT_NUMBER, _WEBSITE]
 
 NUMBERS_DE = [
     _COMPANY_NAME,
-    _field("companyAddress", "TEXT", "Company Address", "Registered address of the company in Germany.",
-           required=True, category="BUSINESS_DETAILS", validation={"minLength": 10, "maxLength": 200}),
-    _field("proofOfAddress", "DOCUMENT", "Proof of Address",
-           "A utility bill or bank statement, not older than 3 months, showing the company's German address.",
-           required=True, category="BUSINESS_DETAILS"),
-    _field("businessRegistration", "DOCUMENT", "Business Registration",
-           "Trade register extract (Handelsregisterauszug) of the company.", required=True,
-           category="BUSINESS_DETAILS"),
+    _field(
+        "companyAddress",
+        "TEXT",
+        "Company Address",
+        "Registered address of the company in Germany.",
+        required=True,
+        category="BUSINESS_DETAILS",
+        validation={"minLength": 10, "maxLength": 200},
+    ),
+    _field(
+        "proofOfAddress",
+        "DOCUMENT",
+        "Proof of Address",
+        "A utility bill or bank statement, not older than 3 months, showing the company's German address.",
+        required=True,
+        category="BUSINESS_DETAILS",
+    ),
+    _field(
+        "businessRegistration",
+        "DOCUMENT",
+        "Business Registration",
+        "Trade register extract (Handelsregisterauszug) of the company.",
+        required=True,
+        category="BUSINESS_DETAILS",
+    ),
 ]
 
 SHORT_CODE_DE = [
-    _field("companyName", "TEXT", "Company Name", "The legal name of the company.", required=True,
-           category="BUSINESS_DETAILS", validation={"minLength": 2, "maxLength": 100}),
-    _field("companyPhoneNumber", "GSM", "Company Phone Number", "Company phone number in international format.",
-           required=True, category="CONTACT_INFORMATION"),
-    _field("contactEmailAddress", "EMAIL", "Contact Email Address", "Email address of the person responsible.",
-           required=True, category="CONTACT_INFORMATION"),
-    _field("useCaseDescription", "TEXT", "Use Case Description", "What the short code will be used for.",
-           required=True, category="USE_CASE_DETAILS", validation={"minLength": 20, "maxLength": 1000}),
+    _field(
+        "companyName",
+        "TEXT",
+        "Company Name",
+        "The legal name of the company.",
+        required=True,
+        category="BUSINESS_DETAILS",
+        validation={"minLength": 2, "maxLength": 100},
+    ),
+    _field(
+        "companyPhoneNumber",
+        "GSM",
+        "Company Phone Number",
+        "Company phone number in international format.",
+        required=True,
+        category="CONTACT_INFORMATION",
+    ),
+    _field(
+        "contactEmailAddress",
+        "EMAIL",
+        "Contact Email Address",
+        "Email address of the person responsible.",
+        required=True,
+        category="CONTACT_INFORMATION",
+    ),
+    _field(
+        "useCaseDescription",
+        "TEXT",
+        "Use Case Description",
+        "What the short code will be used for.",
+        required=True,
+        category="USE_CASE_DETAILS",
+        validation={"minLength": 20, "maxLength": 1000},
+    ),
 ]
 
 RCS_HR = [
-    _field("legalBrandCompanyName", "TEXT", "Legal Brand Company Name", "Legal name of the brand's company.",
-           required=True, category="BUSINESS_DETAILS", validation={"minLength": 2, "maxLength": 100}),
-    _field("stockExchange", "TEXT", "Stock Exchange", "Stock exchange the company is listed on, if any.",
-           required=False, category="BUSINESS_DETAILS"),
-    _field("contactPersonEmailAddresses", "EMAIL", "Contact Person Email Addresses",
-           "Business email addresses of the brand's contact person.", required=True,
-           category="CONTACT_INFORMATION", multiple=True),
-    _field("contactPersonPhoneNumber", "GSM", "Contact Person Phone Number",
-           "Mobile number of the brand's contact person in international format.", required=True,
-           category="CONTACT_INFORMATION"),
-    _field("attestationLetter", "DOCUMENT", "Attestation Letter",
-           "Signed letter confirming the brand authorises the launch.", required=True, category="OTHER"),
-    _field("stopMessage", "TEXT", "Stop Message", "Message users can send to stop receiving messages.",
-           required=True, category="USE_CASE_DETAILS", validation={"maxLength": 20}),
+    _field(
+        "legalBrandCompanyName",
+        "TEXT",
+        "Legal Brand Company Name",
+        "Legal name of the brand's company.",
+        required=True,
+        category="BUSINESS_DETAILS",
+        validation={"minLength": 2, "maxLength": 100},
+    ),
+    _field(
+        "stockExchange",
+        "TEXT",
+        "Stock Exchange",
+        "Stock exchange the company is listed on, if any.",
+        required=False,
+        category="BUSINESS_DETAILS",
+    ),
+    _field(
+        "contactPersonEmailAddresses",
+        "EMAIL",
+        "Contact Person Email Addresses",
+        "Business email addresses of the brand's contact person.",
+        required=True,
+        category="CONTACT_INFORMATION",
+        multiple=True,
+    ),
+    _field(
+        "contactPersonPhoneNumber",
+        "GSM",
+        "Contact Person Phone Number",
+        "Mobile number of the brand's contact person in international format.",
+        required=True,
+        category="CONTACT_INFORMATION",
+    ),
+    _field(
+        "attestationLetter",
+        "DOCUMENT",
+        "Attestation Letter",
+        "Signed letter confirming the brand authorises the launch.",
+        required=True,
+        category="OTHER",
+    ),
+    _field(
+        "stopMessage",
+        "TEXT",
+        "Stop Message",
+        "Message users can send to stop receiving messages.",
+        required=True,
+        category="USE_CASE_DETAILS",
+        validation={"maxLength": 20},
+    ),
 ]
 
 ALPHA = {"HR": ALPHA_HR, "DE": ALPHA_DE}

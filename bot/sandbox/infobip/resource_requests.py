@@ -59,7 +59,13 @@ from bot.sandbox.infobip.clock import infobip_timestamp
 from bot.sandbox.infobip.documents import DocumentStore, document_routes, template_pdf
 from bot.sandbox.infobip.errors import legacy_error, new_error
 from bot.sandbox.infobip.request_checks import (
-    Problem, Violation, filled_violations, lookup_violations, submit_violations, ten_dlc_problem, update_violations,
+    Problem,
+    Violation,
+    filled_violations,
+    lookup_violations,
+    submit_violations,
+    ten_dlc_problem,
+    update_violations,
 )
 from bot.sandbox.infobip.requirements_catalog import TEMPLATE_DOCUMENT_ID, TEMPLATE_FILENAME, requirements_for
 from bot.sandbox.infobip.webhook_sender import WebhookOutbox, reminder_body, status_change_body
@@ -74,19 +80,36 @@ ACCOUNT_EMAIL = "owner@sandbox.example.com"
 PENDING_SENDER_LIMIT = 2
 MAX_PAGE_SIZE = 2000
 DEFAULT_PAGE_SIZE = 20
-FEEDBACK_CODES = ("RES_REQ_FEED_REQUIRED", "RES_REQ_FEED_FORMAT", "RES_REQ_FEED_LENGTH_OOR",
-                  "RES_REQ_FEED_VALUE_OOR", "RES_REQ_FEED_OTHER", "RES_REQ_FEED_USER_ACTION_REQUIRED")
+FEEDBACK_CODES = (
+    "RES_REQ_FEED_REQUIRED",
+    "RES_REQ_FEED_FORMAT",
+    "RES_REQ_FEED_LENGTH_OOR",
+    "RES_REQ_FEED_VALUE_OOR",
+    "RES_REQ_FEED_OTHER",
+    "RES_REQ_FEED_USER_ACTION_REQUIRED",
+)
 
-REQUEST_NOT_FOUND = Problem(404, "RR404", "Resource request not found.",
-                            "Please verify the resource request ID and adjust your request.")
+REQUEST_NOT_FOUND = Problem(
+    404, "RR404", "Resource request not found.", "Please verify the resource request ID and adjust your request."
+)
 INVALID_STATUS = Problem(
-    400, "RR-INVALID-STATUS400", "The resource request is in a status that does not allow updates or cancellations.",
-    "Please verify the resource request status and perform this action only when it is in an allowed state.")
-SENDER_EXISTS = Problem(400, "RR-ALPHA-SENDER-ALREADY-EXISTS400",
-                        "Alphanumeric sender name already exists for given country.",
-                        "Please try again with different sender name.")
-SENDER_LIMIT = Problem(400, "RR-ALPHA-SS-LIMIT400", "You can have up to 2 pending sender requests at once.",
-                       "Track their status in Get resource request, or contact us for more information.")
+    400,
+    "RR-INVALID-STATUS400",
+    "The resource request is in a status that does not allow updates or cancellations.",
+    "Please verify the resource request status and perform this action only when it is in an allowed state.",
+)
+SENDER_EXISTS = Problem(
+    400,
+    "RR-ALPHA-SENDER-ALREADY-EXISTS400",
+    "Alphanumeric sender name already exists for given country.",
+    "Please try again with different sender name.",
+)
+SENDER_LIMIT = Problem(
+    400,
+    "RR-ALPHA-SS-LIMIT400",
+    "You can have up to 2 pending sender requests at once.",
+    "Track their status in Get resource request, or contact us for more information.",
+)
 
 # Mobile networks per country, for coverage answers (mccMnc, name).
 NETWORKS = {
@@ -96,19 +119,29 @@ NETWORKS = {
     "US": (("310260", "T-Mobile USA"), ("310410", "AT&T Mobility"), ("311480", "Verizon Wireless")),
     "SE": (("24001", "Telia"), ("24007", "Tele2"), ("24008", "Telenor Sweden")),
 }
-RESOURCE_TYPES = ("ALPHANUMERIC", "NUMBER", "RCS_RESOURCE", "VIBER_RESOURCE", "APPLE_RESOURCE",
-                  "OPEN_CHANNEL_RESOURCE", "KAKAO_RESOURCE", "FACEBOOK_RESOURCE")
+RESOURCE_TYPES = (
+    "ALPHANUMERIC",
+    "NUMBER",
+    "RCS_RESOURCE",
+    "VIBER_RESOURCE",
+    "APPLE_RESOURCE",
+    "OPEN_CHANNEL_RESOURCE",
+    "KAKAO_RESOURCE",
+    "FACEBOOK_RESOURCE",
+)
 
 
 # ---- answers ------------------------------------------------------------------------------------
+
 
 def problem_response(problem: Problem) -> JSONResponse:
     return new_error(problem.status, problem.code, problem.description, problem.action)
 
 
 def bad_request(violations: list[Violation]) -> JSONResponse:
-    return new_error(400, "E400", "Request cannot be processed.",
-                     "Check the syntax, violations and adjust the request.", violations)
+    return new_error(
+        400, "E400", "Request cannot be processed.", "Check the syntax, violations and adjust the request.", violations
+    )
 
 
 def legacy_bad_request(field: str, message: str) -> JSONResponse:
@@ -147,25 +180,48 @@ def country_name(code: str) -> str:
 
 # ---- the request as the API shows it ------------------------------------------------------------
 
+
 def render(request: lc.ResourceRequest) -> dict:
     """A request in the contract's shape for its type (note the e-mail field names differ)."""
     details = request.details
-    common = {"requestedByEmailAddress": ACCOUNT_EMAIL, "requestedDate": infobip_timestamp(request.requested_at),
-              "status": request.status}
+    common = {
+        "requestedByEmailAddress": ACCOUNT_EMAIL,
+        "requestedDate": infobip_timestamp(request.requested_at),
+        "status": request.status,
+    }
     if request.type == "ALPHANUMERIC_REGISTRATION":
-        body = {"id": request.id, "type": request.type, "countryCode": request.country_code,
-                "senderName": details["senderName"], **common,
-                "additionalContactEmailAddresses": list(request.contact_emails)}
+        body = {
+            "id": request.id,
+            "type": request.type,
+            "countryCode": request.country_code,
+            "senderName": details["senderName"],
+            **common,
+            "additionalContactEmailAddresses": list(request.contact_emails),
+        }
         body.update({k: details[k] for k in ("trafficOrigin", "trafficType") if k in details})
     elif request.type == "NUMBER_PURCHASE":
-        body = {"id": request.id, "type": request.type, "countryCode": request.country_code, **common,
-                "additionalContactEmailAddresses": list(request.contact_emails),
-                "numberType": details["numberType"], "capabilities": list(details["capabilities"]),
-                "quantity": details["quantity"], "numbers": [dict(n) for n in request.numbers]}
+        body = {
+            "id": request.id,
+            "type": request.type,
+            "countryCode": request.country_code,
+            **common,
+            "additionalContactEmailAddresses": list(request.contact_emails),
+            "numberType": details["numberType"],
+            "capabilities": list(details["capabilities"]),
+            "quantity": details["quantity"],
+            "numbers": [dict(n) for n in request.numbers],
+        }
     else:
-        body = {"id": request.id, "type": request.type, "countryCode": request.country_code,
-                "excludedCarriers": list(details["excludedCarriers"]), "senderName": details["senderName"], **common,
-                "additionalContactEmails": list(request.contact_emails), "trafficOrigin": details["trafficOrigin"]}
+        body = {
+            "id": request.id,
+            "type": request.type,
+            "countryCode": request.country_code,
+            "excludedCarriers": list(details["excludedCarriers"]),
+            "senderName": details["senderName"],
+            **common,
+            "additionalContactEmails": list(request.contact_emails),
+            "trafficOrigin": details["trafficOrigin"],
+        }
     if request.note:
         body["note"] = request.note
     body["requirementsFeedback"] = [dict(item) for item in request.feedback]
@@ -176,12 +232,23 @@ def render(request: lc.ResourceRequest) -> dict:
 
 def internal_state(request: lc.ResourceRequest) -> dict:
     return {
-        "id": request.id, "type": request.type, "countryCode": request.country_code, "status": request.status,
-        "details": request.details, "requirements": request.requirements, "requirementSpecs": request.specs,
-        "feedback": request.feedback, "note": request.note, "numbers": request.numbers,
-        "platform": request.platform, "requestedAt": infobip_timestamp(request.requested_at),
-        "modifiedAt": infobip_timestamp(request.modified_at), "statusSince": infobip_timestamp(request.status_since),
-        "remindersSent": request.reminders_sent, "history": request.history, "api": render(request),
+        "id": request.id,
+        "type": request.type,
+        "countryCode": request.country_code,
+        "status": request.status,
+        "details": request.details,
+        "requirements": request.requirements,
+        "requirementSpecs": request.specs,
+        "feedback": request.feedback,
+        "note": request.note,
+        "numbers": request.numbers,
+        "platform": request.platform,
+        "requestedAt": infobip_timestamp(request.requested_at),
+        "modifiedAt": infobip_timestamp(request.modified_at),
+        "statusSince": infobip_timestamp(request.status_since),
+        "remindersSent": request.reminders_sent,
+        "history": request.history,
+        "api": render(request),
     }
 
 
@@ -210,6 +277,7 @@ def paging(total: int, page: int, size: int) -> dict:
 
 # ---- owned resources -----------------------------------------------------------------------------
 
+
 def _number_type_view(number_type: str) -> str:
     # The resources API knows only VIRTUAL_LONG_NUMBER and SHORT_CODE: 10DLC and toll-free are long numbers.
     return "SHORT_CODE" if number_type == "SHORT_CODE" else "VIRTUAL_LONG_NUMBER"
@@ -226,19 +294,32 @@ def _channels(record: dict) -> list[str]:
 def resource_view(record: dict) -> dict:
     country = record["countryCode"]
     if record["resourceType"] == "NUMBER":
-        return {"number": record["number"], "numberKey": record["numberKey"], "platform": dict(record["platform"]),
-                "numberType": _number_type_view(record["numberType"]), "countryCode": country,
-                "countryName": country_name(country), "capabilities": _channels(record), "resourceType": "NUMBER"}
-    return {"senderName": record["senderName"], "countryCode": country, "countryName": country_name(country),
-            "capabilities": _channels(record), "resourceType": record["resourceType"]}
+        return {
+            "number": record["number"],
+            "numberKey": record["numberKey"],
+            "platform": dict(record["platform"]),
+            "numberType": _number_type_view(record["numberType"]),
+            "countryCode": country,
+            "countryName": country_name(country),
+            "capabilities": _channels(record),
+            "resourceType": "NUMBER",
+        }
+    return {
+        "senderName": record["senderName"],
+        "countryCode": country,
+        "countryName": country_name(country),
+        "capabilities": _channels(record),
+        "resourceType": record["resourceType"],
+    }
 
 
 def coverage_view(record: dict) -> dict:
     networks = [{"mccNnc": code, "networkName": name} for code, name in NETWORKS.get(record["countryCode"], ())]
     inbound = record["resourceType"] != "ALPHANUMERIC"  # one cannot reply to an alphanumeric sender
     view = resource_view(record)
-    view["capabilities"] = [{"channel": channel, "coverage": {"outbound": networks, "inbound": inbound}}
-                            for channel in _channels(record)]
+    view["capabilities"] = [
+        {"channel": channel, "coverage": {"outbound": networks, "inbound": inbound}} for channel in _channels(record)
+    ]
     return view
 
 
@@ -247,9 +328,15 @@ def number_record(inventory_record: dict) -> dict:
     platform = {"applicationId": inventory_record.get("applicationId") or "default"}
     if inventory_record.get("entityId"):
         platform["entityId"] = inventory_record["entityId"]
-    return {"resourceType": "NUMBER", "number": inventory_record["number"], "numberKey": inventory_record["numberKey"],
-            "countryCode": inventory_record.get("country", ""), "numberType": inventory_record.get("type", ""),
-            "capabilities": list(inventory_record.get("capabilities") or []), "platform": platform}
+    return {
+        "resourceType": "NUMBER",
+        "number": inventory_record["number"],
+        "numberKey": inventory_record["numberKey"],
+        "countryCode": inventory_record.get("country", ""),
+        "numberType": inventory_record.get("type", ""),
+        "capabilities": list(inventory_record.get("capabilities") or []),
+        "platform": platform,
+    }
 
 
 def _matches(record: dict, filters: dict) -> bool:
@@ -266,12 +353,21 @@ def _matches(record: dict, filters: dict) -> bool:
 
 # ---- reviewer decisions: admin bodies to Lifecycle arguments, or what is wrong with them --------
 
+
 def parse_changes(body: dict) -> dict | str:
     items = body.get("feedback")
     usage = f'expected {{"feedback": [{{"key", "code": one of {list(FEEDBACK_CODES)}, "feedback"}}], "internal": bool}}'
-    if not isinstance(items, list) or not items or not all(
-            isinstance(item, dict) and isinstance(item.get("key"), str) and item.get("code") in FEEDBACK_CODES
-            and isinstance(item.get("feedback"), str) for item in items):
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(
+            isinstance(item, dict)
+            and isinstance(item.get("key"), str)
+            and item.get("code") in FEEDBACK_CODES
+            and isinstance(item.get("feedback"), str)
+            for item in items
+        )
+    ):
         return usage
     feedback = [{"key": item["key"], "code": item["code"], "feedback": item["feedback"]} for item in items]
     return {"feedback": feedback, "internal": bool(body.get("internal"))}
@@ -287,25 +383,37 @@ def parse_rejection(body: dict) -> dict | str:
 def parse_completion(body: dict) -> dict | str:
     note, procured = body.get("note"), body.get("procured")
     if (note is not None and not isinstance(note, str)) or (
-            procured is not None and (not isinstance(procured, int) or isinstance(procured, bool) or procured < 0)):
+        procured is not None and (not isinstance(procured, int) or isinstance(procured, bool) or procured < 0)
+    ):
         return 'expected {"note": str?, "procured": int >= 0?}'
     return {"note": note, "procured": procured}
 
 
 # ---- the part -------------------------------------------------------------------------------------
 
+
 class ResourceRequestsPart:
-    def __init__(self, sandbox: "InfobipSandbox") -> None:
+    def __init__(self, sandbox: InfobipSandbox) -> None:
         self.sandbox = sandbox
         self.documents = DocumentStore(self._document_id, sandbox.clock.now)
-        self.documents.add(TEMPLATE_FILENAME, template_pdf("Alphanumeric sender registration form", [
-            "Company name:", "Company address:", "VAT number:", "Sender name:", "Signature and date:"]),
-            template=True, document_id=TEMPLATE_DOCUMENT_ID)
+        self.documents.add(
+            TEMPLATE_FILENAME,
+            template_pdf(
+                "Alphanumeric sender registration form",
+                ["Company name:", "Company address:", "VAT number:", "Sender name:", "Signature and date:"],
+            ),
+            template=True,
+            document_id=TEMPLATE_DOCUMENT_ID,
+        )
         self.outbox = WebhookOutbox(sandbox.config)
-        self.lifecycle = lc.Lifecycle(sandbox.clock, lambda: sandbox.config.review,
-                                      notify_status=self._notify_status, notify_reminder=self._notify_reminder,
-                                      fulfil=self._fulfil)
-        self.senders: list[dict] = []        # completed alphanumeric and RCS requests
+        self.lifecycle = lc.Lifecycle(
+            sandbox.clock,
+            lambda: sandbox.config.review,
+            notify_status=self._notify_status,
+            notify_reminder=self._notify_reminder,
+            fulfil=self._fulfil,
+        )
+        self.senders: list[dict] = []  # completed alphanumeric and RCS requests
         self.made_up_numbers: list[dict] = []  # numbers procured while the numbers part has no inventory
 
     # -- ids, notifications, fulfilment
@@ -326,24 +434,45 @@ class ResourceRequestsPart:
         details, platform = request.details, request.platform_view()
         procure = getattr(self.sandbox.numbers, "procure", None)
         if procure is not None:
-            location = {item["key"]: str(item["value"]) for item in request.requirements
-                        if item["key"] in ("state", "npa", "nxx")}
-            return procure(request.country_code, details["numberType"], list(details["capabilities"]), count,
-                           platform.get("applicationId"), platform.get("entityId"), location)
+            location = {
+                item["key"]: str(item["value"])
+                for item in request.requirements
+                if item["key"] in ("state", "npa", "nxx")
+            }
+            return procure(
+                request.country_code,
+                details["numberType"],
+                list(details["capabilities"]),
+                count,
+                platform.get("applicationId"),
+                platform.get("entityId"),
+                location,
+            )
         # Without the numbers inventory, make numbers up in the country's format.
         rng = self.sandbox.random
         prefix = str(phonenumbers.country_code_for_region(request.country_code) or 1)
         national_digits = 10 if prefix == "1" else 9
-        return [{"number": prefix + "".join(str(rng.randrange(10)) for _ in range(national_digits)),
-                 "numberKey": f"{rng.getrandbits(128):032X}"} for _ in range(count)]
+        return [
+            {
+                "number": prefix + "".join(str(rng.randrange(10)) for _ in range(national_digits)),
+                "numberKey": f"{rng.getrandbits(128):032X}",
+            }
+            for _ in range(count)
+        ]
 
     def _fulfil(self, request: lc.ResourceRequest, limit: int | None) -> str | None:
         """Procure the numbers or register the sender; the note for a partial completion."""
         platform = request.platform_view()
         if request.type != "NUMBER_PURCHASE":
             kind = "ALPHANUMERIC" if request.type == "ALPHANUMERIC_REGISTRATION" else "RCS_RESOURCE"
-            self.senders.append({"resourceType": kind, "senderName": request.details["senderName"],
-                                 "countryCode": request.country_code, "platform": platform})
+            self.senders.append(
+                {
+                    "resourceType": kind,
+                    "senderName": request.details["senderName"],
+                    "countryCode": request.country_code,
+                    "platform": platform,
+                }
+            )
             return None
         wanted = request.details["quantity"]
         count = wanted if limit is None else max(0, min(limit, wanted))
@@ -351,9 +480,17 @@ class ResourceRequestsPart:
         request.numbers = [{"number": n["number"], "numberKey": n["numberKey"], "status": "SUCCESS"} for n in procured]
         if not hasattr(self.sandbox.numbers, "procure"):
             self.made_up_numbers.extend(
-                {"resourceType": "NUMBER", "number": n["number"], "numberKey": n["numberKey"],
-                 "countryCode": request.country_code, "numberType": request.details["numberType"],
-                 "capabilities": list(request.details["capabilities"]), "platform": platform} for n in procured)
+                {
+                    "resourceType": "NUMBER",
+                    "number": n["number"],
+                    "numberKey": n["numberKey"],
+                    "countryCode": request.country_code,
+                    "numberType": request.details["numberType"],
+                    "capabilities": list(request.details["capabilities"]),
+                    "platform": platform,
+                }
+                for n in procured
+            )
         if len(procured) < wanted:
             return f"Only {len(procured)} out of {wanted} requested numbers could be procured."
         return None
@@ -456,7 +593,9 @@ class ResourceRequestsPart:
             # No pagination asked for: the whole result set, as one page.
             return JSONResponse({"results": found, "paging": paging(len(found), 0, max(1, len(found)))})
         page, size = page or 0, size or DEFAULT_PAGE_SIZE
-        return JSONResponse({"results": found[page * size:(page + 1) * size], "paging": paging(len(found), page, size)})
+        return JSONResponse(
+            {"results": found[page * size : (page + 1) * size], "paging": paging(len(found), page, size)}
+        )
 
     # -- requests
 
@@ -470,11 +609,16 @@ class ResourceRequestsPart:
             return ten_dlc_problem(filled)
         if body["type"] == "ALPHANUMERIC_REGISTRATION":
             name = body["senderName"].lower()
-            if any(r["resourceType"] == "ALPHANUMERIC" and r["senderName"].lower() == name
-                   and r["countryCode"] == country for r in self.senders):
+            if any(
+                r["resourceType"] == "ALPHANUMERIC" and r["senderName"].lower() == name and r["countryCode"] == country
+                for r in self.senders
+            ):
                 return SENDER_EXISTS
-            pending = [r for r in self.lifecycle.requests.values()
-                       if r.type == "ALPHANUMERIC_REGISTRATION" and r.status not in lc.FINAL]
+            pending = [
+                r
+                for r in self.lifecycle.requests.values()
+                if r.type == "ALPHANUMERIC_REGISTRATION" and r.status not in lc.FINAL
+            ]
             if len(pending) >= PENDING_SENDER_LIMIT:
                 return SENDER_LIMIT
         return None
@@ -501,19 +645,35 @@ class ResourceRequestsPart:
         if kind == "ALPHANUMERIC_REGISTRATION":
             details = {k: body[k] for k in ("senderName", "trafficOrigin", "trafficType") if body.get(k) is not None}
         elif kind == "NUMBER_PURCHASE":
-            details = {"numberType": body["numberType"], "capabilities": list(body["capabilities"]),
-                       "quantity": body.get("quantity") or 1}
+            details = {
+                "numberType": body["numberType"],
+                "capabilities": list(body["capabilities"]),
+                "quantity": body.get("quantity") or 1,
+            }
             if body.get("clientType"):
                 details["clientType"] = body["clientType"]
         else:
-            details = {"senderName": body["senderName"], "trafficOrigin": body["trafficOrigin"],
-                       "excludedCarriers": list(body.get("excludedCarriers") or [])}
+            details = {
+                "senderName": body["senderName"],
+                "trafficOrigin": body["trafficOrigin"],
+                "excludedCarriers": list(body.get("excludedCarriers") or []),
+            }
         now = self.sandbox.clock.now()
         platform = {k: v for k, v in (body.get("platform") or {}).items() if k in ("applicationId", "entityId") and v}
         resource_request = lc.ResourceRequest(
-            id=self._request_id(), type=kind, country_code=body["countryCode"].upper(), details=details,
-            contact_emails=list(body.get("additionalContactEmails") or []), requirements=filled, specs=specs,
-            platform=platform or None, requested_at=now, status="", status_since=now, modified_at=now)
+            id=self._request_id(),
+            type=kind,
+            country_code=body["countryCode"].upper(),
+            details=details,
+            contact_emails=list(body.get("additionalContactEmails") or []),
+            requirements=filled,
+            specs=specs,
+            platform=platform or None,
+            requested_at=now,
+            status="",
+            status_since=now,
+            modified_at=now,
+        )
         self.lifecycle.start(resource_request)
         return JSONResponse({"id": resource_request.id}, status_code=201)
 
@@ -521,15 +681,19 @@ class ResourceRequestsPart:
         countries = {c.upper() for c in query_values(request, "countryCode")}
         statuses = set(query_values(request, "status"))
         types = set(query_values(request, "type"))
-        found = [r for r in self.lifecycle.requests.values()
-                 if (not countries or r.country_code in countries) and (not statuses or r.status in statuses)
-                 and (not types or r.type in types)]
+        found = [
+            r
+            for r in self.lifecycle.requests.values()
+            if (not countries or r.country_code in countries)
+            and (not statuses or r.status in statuses)
+            and (not types or r.type in types)
+        ]
         found = ordered(found, request.query_params.getlist("sort"))
         # The contract gives this operation no 400: out-of-range paging is brought into range.
         page = max(0, query_int(request, "page") or 0)
         size = query_int(request, "size") or DEFAULT_PAGE_SIZE
         size = DEFAULT_PAGE_SIZE if size < 1 else min(size, MAX_PAGE_SIZE)
-        results = [render(r) for r in found[page * size:(page + 1) * size]]
+        results = [render(r) for r in found[page * size : (page + 1) * size]]
         return JSONResponse({"results": results, "paging": paging(len(found), page, size)})
 
     async def get_request(self, request: Request) -> Response:
@@ -602,8 +766,9 @@ class ResourceRequestsPart:
             return admin_error(409, f"{found.status}: the request waits for its requester or is final")
         return JSONResponse(internal_state(found))
 
-    async def _decide(self, request: Request, parse: Callable[[dict], dict | str],
-                      act: Callable[..., None]) -> Response:
+    async def _decide(
+        self, request: Request, parse: Callable[[dict], dict | str], act: Callable[..., None]
+    ) -> Response:
         """A reviewer's decision on a request that is not final: read the body, act, show the result."""
         found = self._find(request)
         if found is None:
@@ -629,8 +794,11 @@ class ResourceRequestsPart:
     async def admin_advance_clock(self, request: Request) -> Response:
         body = await self._admin_body(request)
         units = ("days", "hours", "seconds")
-        if body is None or not any(k in body for k in units) or not all(
-                isinstance(body.get(k, 0), (int, float)) and body.get(k, 0) >= 0 for k in units):
+        if (
+            body is None
+            or not any(k in body for k in units)
+            or not all(isinstance(body.get(k, 0), (int, float)) and body.get(k, 0) >= 0 for k in units)
+        ):
             return admin_error(400, 'expected {"days": N, "hours": N?, "seconds": N?}, none negative')
         self.sandbox.clock.advance(timedelta(**{k: body.get(k, 0) for k in units}))
         self.lifecycle.run_timers()

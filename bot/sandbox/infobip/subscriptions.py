@@ -37,16 +37,58 @@ from bot.sandbox.infobip.web import Problem, answers, bad_request, json_body, pa
 if TYPE_CHECKING:
     from bot.sandbox.infobip.sandbox import InfobipSandbox
 
-CHANNELS = {"AGENT_OS", "APPLE_MESSAGES_FOR_BUSINESS", "BLOCKLIST", "CUSTOMER_ENGAGEMENT", "EMAIL", "FACEBOOK",
-            "KAKAO_ALIM", "KAKAO_BRAND_MESSAGE", "LINE", "MMS", "MOBILE_IDENTITY", "MOBILE_PUSH", "NUMBER_LOOKUP",
-            "OPEN_CHANNEL", "RCS", "REGISTRATION", "SMS", "VIBER", "VOICE_VIDEO", "WEB_PUSH", "WHATSAPP", "ZALO"}
+CHANNELS = {
+    "AGENT_OS",
+    "APPLE_MESSAGES_FOR_BUSINESS",
+    "BLOCKLIST",
+    "CUSTOMER_ENGAGEMENT",
+    "EMAIL",
+    "FACEBOOK",
+    "KAKAO_ALIM",
+    "KAKAO_BRAND_MESSAGE",
+    "LINE",
+    "MMS",
+    "MOBILE_IDENTITY",
+    "MOBILE_PUSH",
+    "NUMBER_LOOKUP",
+    "OPEN_CHANNEL",
+    "RCS",
+    "REGISTRATION",
+    "SMS",
+    "VIBER",
+    "VOICE_VIDEO",
+    "WEB_PUSH",
+    "WHATSAPP",
+    "ZALO",
+}
 # Events checked per channel where the bot cares; other channels take their events as given.
-EVENTS = {"REGISTRATION": {"AI_CAMPAIGN_BUILDER", "AI_CAMPAIGN_FEEDBACK", "BRAND_AUTH_UPDATE", "BRAND_STATUS_UPDATE",
-                           "BRAND_VET_UPDATE", "CAMPAIGN_NETWORK_STATUS_UPDATE", "CAMPAIGN_STATUS_UPDATE",
-                           "RESOURCE_REQUEST_FOC_DATE_CHANGE", "RESOURCE_REQUEST_REMINDER",
-                           "RESOURCE_REQUEST_STATUS_UPDATE"}}
-PROFILE_SETTINGS = ("webhook", "clientCertificateId", "maxBucketSize", "windowSize", "connectTimeout", "readTimeout",
-                    "enabledSSLProtocols", "headers", "responseRegex", "responseBodyRegex", "rateLimit")
+EVENTS = {
+    "REGISTRATION": {
+        "AI_CAMPAIGN_BUILDER",
+        "AI_CAMPAIGN_FEEDBACK",
+        "BRAND_AUTH_UPDATE",
+        "BRAND_STATUS_UPDATE",
+        "BRAND_VET_UPDATE",
+        "CAMPAIGN_NETWORK_STATUS_UPDATE",
+        "CAMPAIGN_STATUS_UPDATE",
+        "RESOURCE_REQUEST_FOC_DATE_CHANGE",
+        "RESOURCE_REQUEST_REMINDER",
+        "RESOURCE_REQUEST_STATUS_UPDATE",
+    }
+}
+PROFILE_SETTINGS = (
+    "webhook",
+    "clientCertificateId",
+    "maxBucketSize",
+    "windowSize",
+    "connectTimeout",
+    "readTimeout",
+    "enabledSSLProtocols",
+    "headers",
+    "responseRegex",
+    "responseBodyRegex",
+    "rateLimit",
+)
 SUBSCRIPTION_FIELDS = ("name", "events", "criteria", "resources", "users")
 CERTIFICATE_READY_AFTER = timedelta(seconds=1)
 CERTIFICATE_LIFETIME = timedelta(days=365)
@@ -89,7 +131,7 @@ def _millis(moment) -> int:
 
 
 class SubscriptionsPart:
-    def __init__(self, sandbox: "InfobipSandbox") -> None:
+    def __init__(self, sandbox: InfobipSandbox) -> None:
         self.sandbox = sandbox
         self.security = _Store("authId", "Security settings")
         self.profiles = _Store("profileId", "Profile")
@@ -113,9 +155,13 @@ class SubscriptionsPart:
             if "webhook" not in profile:
                 continue
             auth_id = profile.get("authId")
-            found.append({"url": profile["webhook"]["notifyUrl"],
-                          "contentType": profile["webhook"].get("contentType", "application/json"),
-                          "security": self.security.items.get(auth_id) if auth_id else None})
+            found.append(
+                {
+                    "url": profile["webhook"]["notifyUrl"],
+                    "contentType": profile["webhook"].get("contentType", "application/json"),
+                    "security": self.security.items.get(auth_id) if auth_id else None,
+                }
+            )
         return found
 
     # -- views -------------------------------------------------------------------------------
@@ -132,8 +178,10 @@ class SubscriptionsPart:
         return {**view, **self._profile_ids(profile["profileId"])}
 
     def _subscription_ids(self, subscription: dict) -> dict:
-        return {"subscriptionId": subscription["subscriptionId"],
-                "profile": self._profile_ids(subscription["profileId"])}
+        return {
+            "subscriptionId": subscription["subscriptionId"],
+            "profile": self._profile_ids(subscription["profileId"]),
+        }
 
     def _subscription_view(self, subscription: dict) -> dict:
         view = {field: subscription[field] for field in SUBSCRIPTION_FIELDS if subscription.get(field) is not None}
@@ -200,23 +248,33 @@ class SubscriptionsPart:
     # -- Infobip routes ----------------------------------------------------------------------
 
     def routes(self) -> list[BaseRoute]:
-        sub, prof, sec, cert = ("/subscriptions/1/subscription/{channel}", "/subscriptions/1/profiles",
-                                "/subscriptions/1/security", "/subscriptions/1/certificates")
+        sub, prof, sec, cert = (
+            "/subscriptions/1/subscription/{channel}",
+            "/subscriptions/1/profiles",
+            "/subscriptions/1/security",
+            "/subscriptions/1/certificates",
+        )
         table = [
-            (sub, "GET", self.list_subscriptions), (sub, "POST", self.create_subscription),
+            (sub, "GET", self.list_subscriptions),
+            (sub, "POST", self.create_subscription),
             (sub + "/{subscriptionId}", "GET", self.get_subscription),
             (sub + "/{subscriptionId}", "PUT", self.update_subscription),
             (sub + "/{subscriptionId}", "DELETE", self.delete_subscription),
-            (prof, "GET", self.list_profiles), (prof, "POST", self.create_profile),
-            (prof + "/{profileId}", "GET", self.get_profile), (prof + "/{profileId}", "PUT", self.update_profile),
+            (prof, "GET", self.list_profiles),
+            (prof, "POST", self.create_profile),
+            (prof + "/{profileId}", "GET", self.get_profile),
+            (prof + "/{profileId}", "PUT", self.update_profile),
             (prof + "/{profileId}", "DELETE", self.delete_profile),
-            (sec, "GET", self.list_security), (sec, "POST", self.create_security),
-            (sec + "/{authId}", "GET", self.get_security), (sec + "/{authId}", "PUT", self.update_security),
+            (sec, "GET", self.list_security),
+            (sec, "POST", self.create_security),
+            (sec + "/{authId}", "GET", self.get_security),
+            (sec + "/{authId}", "PUT", self.update_security),
             (sec + "/{authId}", "DELETE", self.delete_security),
             (cert + "/status", "GET", self.list_certificate_statuses),
             (cert + "/status/{certificateId}", "GET", self.get_certificate_status),
             (cert + "/test/webhook", "POST", self.test_connection),
-            (cert, "GET", self.list_certificates), (cert, "POST", self.upload_certificate),
+            (cert, "GET", self.list_certificates),
+            (cert, "POST", self.upload_certificate),
             (cert + "/{certificateId}", "GET", self.get_certificate),
             (cert + "/{certificateId}", "DELETE", self.delete_certificate),
         ]
@@ -232,8 +290,9 @@ class SubscriptionsPart:
             for field in ("applicationId", "entityId", "callsConfigurationId"):
                 if not all(any(c.get(field) == v for c in criteria) for v in query_list(request, field)):
                     return False
-            return (all(v in (s.get("resources") or []) for v in query_list(request, "resource"))
-                    and all(v in (s.get("users") or []) for v in query_list(request, "user")))
+            return all(v in (s.get("resources") or []) for v in query_list(request, "resource")) and all(
+                v in (s.get("users") or []) for v in query_list(request, "user")
+            )
 
         found = [s for s in reversed(store.items.values()) if matches(s)]
         results, paging = _page(request, found)
@@ -333,19 +392,26 @@ class SubscriptionsPart:
         return "READY" if now >= certificate["_uploadedAt"] + CERTIFICATE_READY_AFTER else "PROCESSING"
 
     def _certificate_details(self, certificate: dict) -> dict:
-        return {"certificateId": certificate["certificateId"], "issuedBy": "CN=Infobip Sandbox CA,O=Sandbox",
-                "issuedTo": f"CN={certificate['certificateId']}", "validFrom": _millis(certificate["_uploadedAt"]),
-                "validUntil": _millis(certificate["_validUntil"]),
-                "certificateStatus": self._certificate_status(certificate),
-                "serialNumber": certificate["_serialNumber"]}
+        return {
+            "certificateId": certificate["certificateId"],
+            "issuedBy": "CN=Infobip Sandbox CA,O=Sandbox",
+            "issuedTo": f"CN={certificate['certificateId']}",
+            "validFrom": _millis(certificate["_uploadedAt"]),
+            "validUntil": _millis(certificate["_validUntil"]),
+            "certificateStatus": self._certificate_status(certificate),
+            "serialNumber": certificate["_serialNumber"],
+        }
 
     def _certificate_status_view(self, certificate: dict) -> dict:
         return {"certificateId": certificate["certificateId"], "status": self._certificate_status(certificate)}
 
     def _search(self, request: Request) -> list[dict]:
         search = (request.query_params.get("search") or "").casefold()
-        found = sorted((c for c in self.certificates.items.values() if search in c["certificateId"].casefold()),
-                       key=lambda c: c["certificateId"], reverse=request.query_params.get("direction") == "DESC")
+        found = sorted(
+            (c for c in self.certificates.items.values() if search in c["certificateId"].casefold()),
+            key=lambda c: c["certificateId"],
+            reverse=request.query_params.get("direction") == "DESC",
+        )
         return found
 
     async def upload_certificate(self, request: Request) -> Response:
@@ -359,9 +425,14 @@ class SubscriptionsPart:
         if not body.get("certificateContent"):
             raise bad_request("certificateContent", "must not be blank")
         now = self.sandbox.clock.now()
-        certificate = self.certificates.add({
-            "certificateId": body.get("certificateId"), "_uploadedAt": now, "_validUntil": now + CERTIFICATE_LIFETIME,
-            "_serialNumber": str(self.sandbox.random.getrandbits(120))})
+        certificate = self.certificates.add(
+            {
+                "certificateId": body.get("certificateId"),
+                "_uploadedAt": now,
+                "_validUntil": now + CERTIFICATE_LIFETIME,
+                "_serialNumber": str(self.sandbox.random.getrandbits(120)),
+            }
+        )
         location = f"{request.url.path}/{certificate['certificateId']}"
         return _created(self._certificate_status_view(certificate), location)
 
@@ -396,8 +467,9 @@ class SubscriptionsPart:
         reasons = await self._reach(url)
         result = {"certificateId": certificate_id, "webhookUrl": url, "result": "FAIL" if reasons else "SUCCESS"}
         if reasons:
-            result.update(failReasons=reasons,
-                          hint="Check that the URL is public, answers HTTPS and trusts the certificate.")
+            result.update(
+                failReasons=reasons, hint="Check that the URL is public, answers HTTPS and trusts the certificate."
+            )
         return JSONResponse(result)
 
     @staticmethod

@@ -17,11 +17,12 @@ from starlette.responses import JSONResponse, Response
 from bot.providers.infobip.operations import uses_legacy_errors
 from bot.sandbox.infobip.errors import legacy_error, new_error
 
-_LEGACY_IDS = {400: ("BAD_REQUEST", "Bad request"), 404: ("NOT_FOUND", "Not found"),
-               409: ("CONFLICT", "Conflict")}
-_NEW_ACTIONS = {400: "Check the syntax, violations and adjust the request.",
-                404: "Check the request path and identifiers.",
-                409: "Check the existing resources and adjust the request."}
+_LEGACY_IDS = {400: ("BAD_REQUEST", "Bad request"), 404: ("NOT_FOUND", "Not found"), 409: ("CONFLICT", "Conflict")}
+_NEW_ACTIONS = {
+    400: "Check the syntax, violations and adjust the request.",
+    404: "Check the request path and identifiers.",
+    409: "Check the existing resources and adjust the request.",
+}
 
 
 class Problem(Exception):
@@ -43,8 +44,9 @@ def error_response(path: str, problem: Problem) -> JSONResponse:
         message_id = _LEGACY_IDS.get(problem.status, ("GENERAL_ERROR",))[0]
         return legacy_error(problem.status, message_id, problem.text, problem.fields or None)
     violations = [(name, message) for name, messages in problem.fields.items() for message in messages]
-    return new_error(problem.status, f"E{problem.status}", problem.text,
-                     _NEW_ACTIONS.get(problem.status, ""), violations)
+    return new_error(
+        problem.status, f"E{problem.status}", problem.text, _NEW_ACTIONS.get(problem.status, ""), violations
+    )
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -99,9 +101,8 @@ def query_list(request: Request, name: str) -> list[str]:
 def paged(items: Sequence, page: int, size: int) -> tuple[list, dict]:
     """One page of `items` and the `paging` object that provisioning and subscriptions return."""
     start = page * size
-    paging = {"page": page, "size": size, "totalPages": math.ceil(len(items) / size),
-              "totalResults": len(items)}
-    return list(items[start:start + size]), paging
+    paging = {"page": page, "size": size, "totalPages": math.ceil(len(items) / size), "totalResults": len(items)}
+    return list(items[start : start + size]), paging
 
 
 def no_content(status: int = 204) -> Response:

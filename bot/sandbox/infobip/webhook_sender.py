@@ -39,14 +39,22 @@ def status_change_body(request: ResourceRequest, at: datetime) -> dict:
     content["requirementsFeedback"] = [dict(item) for item in request.feedback]
     if request.note:
         content["note"] = request.note
-    result = {"event": STATUS_EVENT, "receivedAt": infobip_timestamp(at), "content": content,
-              "platform": request.platform_view()}
+    result = {
+        "event": STATUS_EVENT,
+        "receivedAt": infobip_timestamp(at),
+        "content": content,
+        "platform": request.platform_view(),
+    }
     return {"results": [result]}
 
 
 def reminder_body(request: ResourceRequest, days_until_rejection: int) -> dict:
-    content = {"id": request.id, "status": request.status, "type": request.type,
-               "daysUntilRejection": days_until_rejection}
+    content = {
+        "id": request.id,
+        "status": request.status,
+        "type": request.type,
+        "daysUntilRejection": days_until_rejection,
+    }
     return {"results": [{"event": REMINDER_EVENT, "content": content}]}
 
 
@@ -56,15 +64,21 @@ class Delivery:
     key: str
     body: dict
     attempts: int = 0
-    next_attempt: float = 0.0      # time.monotonic()
+    next_attempt: float = 0.0  # time.monotonic()
     last_error: str | None = None
     delivered_at: float | None = None
 
     def describe(self) -> dict:
         result = self.body["results"][0]
-        return {"seq": self.seq, "requestId": self.key, "event": result["event"],
-                "status": result["content"].get("status"), "attempts": self.attempts,
-                "lastError": self.last_error, "body": self.body}
+        return {
+            "seq": self.seq,
+            "requestId": self.key,
+            "event": result["event"],
+            "status": result["content"].get("status"),
+            "attempts": self.attempts,
+            "lastError": self.last_error,
+            "body": self.body,
+        }
 
 
 @dataclass
@@ -78,14 +92,15 @@ class Backoff:
 
 
 class WebhookOutbox:
-    def __init__(self, config: SandboxConfig, *, backoff: Backoff | None = None, timeout: float = 5.0,
-                 keep_delivered: int = 500) -> None:
+    def __init__(
+        self, config: SandboxConfig, *, backoff: Backoff | None = None, timeout: float = 5.0, keep_delivered: int = 500
+    ) -> None:
         self.config = config
         self.backoff = backoff or Backoff()
         self.timeout = timeout
         self._queues: dict[str, deque[Delivery]] = {}
         self._delivered: deque[Delivery] = deque(maxlen=keep_delivered)
-        self._unsent: deque[Delivery] = deque(maxlen=keep_delivered)   # no webhook_url configured
+        self._unsent: deque[Delivery] = deque(maxlen=keep_delivered)  # no webhook_url configured
         self._seq = itertools.count(1)
         self._wake = asyncio.Event()
 

@@ -6,6 +6,16 @@ from bot.sandbox.slack.transcript import render_message, render_thread, render_v
 from bot.sandbox.slack.web_api import Call, Fault, SlackError, SlackStandIn, StandInConfig, create_app
 
 __all__ = [
-    "BotResponse", "Call", "Fault", "FormBlocked", "SlackDriver", "SlackError", "SlackStandIn",
-    "StandInConfig", "create_app", "render_message", "render_thread", "render_view",
+    "BotResponse",
+    "Call",
+    "Fault",
+    "FormBlocked",
+    "SlackDriver",
+    "SlackError",
+    "SlackStandIn",
+    "StandInConfig",
+    "create_app",
+    "render_message",
+    "render_thread",
+    "render_view",
 ]

@@ -21,8 +21,8 @@ MAX_SECTION_TEXT = 3000
 MAX_SECTION_FIELDS = 10
 MAX_FIELD_TEXT = 2000
 MAX_HEADER_TEXT = 150
-MAX_LABEL = 2000                  # input label and hint
-MAX_VIEW_TEXT = 24                # modal title, submit, close
+MAX_LABEL = 2000  # input label and hint
+MAX_VIEW_TEXT = 24  # modal title, submit, close
 MAX_PRIVATE_METADATA = 3000
 MAX_STACKED_VIEWS = 3
 MAX_MESSAGE_TEXT = 40000
@@ -43,17 +43,42 @@ BLOCK_FIELDS: dict[str, set[str]] = {
     "rich_text": {"elements"},
     "section": {"text", "fields", "accessory", "expand"},
     "table": {"rows", "column_settings"},
-    "video": {"alt_text", "author_name", "description", "provider_icon_url", "provider_name", "title",
-              "title_url", "thumbnail_url", "video_url"},
+    "video": {
+        "alt_text",
+        "author_name",
+        "description",
+        "provider_icon_url",
+        "provider_name",
+        "title",
+        "title_url",
+        "thumbnail_url",
+        "video_url",
+    },
 }
 BLOCK_TYPES = set(BLOCK_FIELDS)
 # Elements that keep a value in state.values (and so can appear in view_submission).
 STATEFUL = {
-    "plain_text_input", "email_text_input", "url_text_input", "number_input", "rich_text_input",
-    "static_select", "external_select", "users_select", "conversations_select", "channels_select",
-    "multi_static_select", "multi_external_select", "multi_users_select",
-    "multi_conversations_select", "multi_channels_select", "checkboxes", "radio_buttons",
-    "datepicker", "timepicker", "datetimepicker", "file_input",
+    "plain_text_input",
+    "email_text_input",
+    "url_text_input",
+    "number_input",
+    "rich_text_input",
+    "static_select",
+    "external_select",
+    "users_select",
+    "conversations_select",
+    "channels_select",
+    "multi_static_select",
+    "multi_external_select",
+    "multi_users_select",
+    "multi_conversations_select",
+    "multi_channels_select",
+    "checkboxes",
+    "radio_buttons",
+    "datepicker",
+    "timepicker",
+    "datetimepicker",
+    "file_input",
 }
 
 
@@ -179,8 +204,9 @@ def check_view(view: Any, *, kinds: tuple[str, ...] = ("modal",)) -> list[str]:
             errors.append(error("must provide `submit` when input blocks are present", "/view/submit"))
     metadata = view.get("private_metadata", "")
     if not isinstance(metadata, str) or len(metadata) > MAX_PRIVATE_METADATA:
-        errors.append(error(f"must be a string of less than {MAX_PRIVATE_METADATA + 1} characters",
-                            "/view/private_metadata"))
+        errors.append(
+            error(f"must be a string of less than {MAX_PRIVATE_METADATA + 1} characters", "/view/private_metadata")
+        )
     errors += check_id(view.get("callback_id") or None, "/view/callback_id")
     errors += check_id(view.get("external_id") or None, "/view/external_id")
     if "blocks" not in view:

@@ -9,17 +9,17 @@ from typing import Any
 
 from bot.sandbox.slack.problems import check_count, error, unknown_fields
 
-MAX_TEXT = 3000                   # any text object
+MAX_TEXT = 3000  # any text object
 MAX_OPTION_TEXT = 75
 MAX_OPTION_VALUE = 150
 MAX_OPTION_DESCRIPTION = 75
 MAX_OPTION_URL = 3000
-MAX_OPTIONS = 100                 # per options list, and per option group
+MAX_OPTIONS = 100  # per options list, and per option group
 MAX_OPTION_GROUPS = 100
 MAX_GROUP_LABEL = 75
 MAX_CONFIRM_TITLE = 100
 MAX_CONFIRM_TEXT = 300
-MAX_CONFIRM_BUTTON = 30           # confirm and deny
+MAX_CONFIRM_BUTTON = 30  # confirm and deny
 
 TEXT_FIELDS = {"type", "text", "emoji", "verbatim"}
 OPTION_FIELDS = {"text", "value", "description"}
@@ -61,15 +61,17 @@ def check_option(option: Any, pointer: str, *, mrkdwn: bool = False, url: bool =
     if "value" in option:
         errors += _check_string(option["value"], pointer + "/value", MAX_OPTION_VALUE)
     if "description" in option:
-        errors += check_text(option["description"], pointer + "/description", MAX_OPTION_DESCRIPTION,
-                             plain_only=not mrkdwn)
+        errors += check_text(
+            option["description"], pointer + "/description", MAX_OPTION_DESCRIPTION, plain_only=not mrkdwn
+        )
     if "url" in option:
         errors += _check_string(option["url"], pointer + "/url", MAX_OPTION_URL)
     return errors
 
 
-def check_options(options: Any, pointer: str, *, most: int = MAX_OPTIONS, mrkdwn: bool = False,
-                  url: bool = False) -> list[str]:
+def check_options(
+    options: Any, pointer: str, *, most: int = MAX_OPTIONS, mrkdwn: bool = False, url: bool = False
+) -> list[str]:
     """An options array: 1..most options, each checked."""
     errors = check_count(options, pointer, most=most)
     if errors:
@@ -99,8 +101,12 @@ def check_confirm(confirm: Any, pointer: str) -> list[str]:
     if not isinstance(confirm, dict):
         return [error("must be an object", pointer)]
     errors = unknown_fields(confirm, CONFIRM_FIELDS, pointer)
-    limits = {"title": MAX_CONFIRM_TITLE, "text": MAX_CONFIRM_TEXT,
-              "confirm": MAX_CONFIRM_BUTTON, "deny": MAX_CONFIRM_BUTTON}
+    limits = {
+        "title": MAX_CONFIRM_TITLE,
+        "text": MAX_CONFIRM_TEXT,
+        "confirm": MAX_CONFIRM_BUTTON,
+        "deny": MAX_CONFIRM_BUTTON,
+    }
     for field, limit in limits.items():
         if field not in confirm:
             errors.append(error(f"missing required field: {field}", pointer))

@@ -51,8 +51,8 @@ class BotResponse:
     headers: dict[str, str]
     text: str
     elapsed: float
-    payload: Any = None                       # what the driver sent (dict), for resends
-    errors: dict[str, str] | None = None      # view_submission errors now shown in the modal
+    payload: Any = None  # what the driver sent (dict), for resends
+    errors: dict[str, str] | None = None  # view_submission errors now shown in the modal
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -69,8 +69,15 @@ class BotResponse:
 
 
 class SlackDriver:
-    def __init__(self, bot_events_url: str, signing_secret: str, standin: SlackStandIn,
-                 *, timeout: float = 10.0, transport: str = HTTP):
+    def __init__(
+        self,
+        bot_events_url: str,
+        signing_secret: str,
+        standin: SlackStandIn,
+        *,
+        timeout: float = 10.0,
+        transport: str = HTTP,
+    ):
         if transport not in (HTTP, SOCKET_MODE):
             raise ValueError(f"transport must be {HTTP!r} or {SOCKET_MODE!r}")
         self.url = bot_events_url
@@ -91,7 +98,7 @@ class SlackDriver:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "SlackDriver":
+    def __enter__(self) -> SlackDriver:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -103,30 +110,45 @@ class SlackDriver:
         base = f"v0:{timestamp}:".encode() + body
         return "v0=" + hmac.new(self.secret.encode(), base, hashlib.sha256).hexdigest()
 
-    def post(self, body: bytes, content_type: str, *, timestamp: int | None = None,
-             signature: str | None = None, headers: dict[str, str] | None = None,
-             payload: Any = None) -> BotResponse:
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+        payload: Any = None,
+    ) -> BotResponse:
         """POST a raw body signed as Slack signs it (or with the signature/timestamp given)."""
         timestamp = int(time.time()) if timestamp is None else timestamp
-        sent = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(timestamp),
-                "X-Slack-Signature": signature or self.sign(body, timestamp), **(headers or {})}
+        sent = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": str(timestamp),
+            "X-Slack-Signature": signature or self.sign(body, timestamp),
+            **(headers or {}),
+        }
         started = time.monotonic()
         answer = self._http.post(self.url, content=body, headers=sent)
-        return BotResponse(answer.status_code, dict(answer.headers), answer.text,
-                           time.monotonic() - started, payload)
+        return BotResponse(answer.status_code, dict(answer.headers), answer.text, time.monotonic() - started, payload)
 
-    def _over_socket(self, kind: str, payload: dict, *, retry_attempt: int = 0,
-                     retry_reason: str = "") -> BotResponse:
+    def _over_socket(self, kind: str, payload: dict, *, retry_attempt: int = 0, retry_reason: str = "") -> BotResponse:
         """One envelope to the connected app; its ack read as the HTTP answer would be: 200 with the
         ack's payload as the body, 503 when no connection was there to take it, 408 with no ack."""
-        delivery = self.standin.socket_mode.deliver(kind, payload, retry_attempt=retry_attempt,
-                                                    retry_reason=retry_reason, timeout=self.timeout)
+        delivery = self.standin.socket_mode.deliver(
+            kind, payload, retry_attempt=retry_attempt, retry_reason=retry_reason, timeout=self.timeout
+        )
         if delivery.connection is None:
-            return BotResponse(503, {}, "", self.timeout, payload,
-                               notes=["No Socket Mode connection: Slack shows the user dispatch_failed."])
+            return BotResponse(
+                503,
+                {},
+                "",
+                self.timeout,
+                payload,
+                notes=["No Socket Mode connection: Slack shows the user dispatch_failed."],
+            )
         if not delivery.acked:
-            return BotResponse(408, {}, "", self.timeout, payload,
-                               notes=[f"No ack within {self.timeout:.0f} s."])
+            return BotResponse(408, {}, "", self.timeout, payload, notes=[f"No ack within {self.timeout:.0f} s."])
         body = delivery.ack_payload
         text = json.dumps(body) if body is not None and delivery.envelope["accepts_response_payload"] else ""
         response = BotResponse(200, {}, text, delivery.elapsed or 0.0, payload)
@@ -147,8 +169,9 @@ class SlackDriver:
         `payload` of an earlier response. A view submission's answer is applied as Slack would."""
         response = self._interact(payload, headers)
         if payload.get("type") == "view_submission" and response.status == 200 and response.in_time:
-            response.errors = self.standin.apply_view_response(payload["user"]["id"], payload["view"]["id"],
-                                                               response.json)
+            response.errors = self.standin.apply_view_response(
+                payload["user"]["id"], payload["view"]["id"], response.json
+            )
         return response
 
     # ---- who and where -------------------------------------------------------------------
@@ -163,9 +186,15 @@ class SlackDriver:
         return {"id": self.standin.config.team_id, "domain": self.standin.config.team_domain}
 
     def _common(self, kind: str, user: str) -> dict:
-        return {"type": kind, "team": self._team(), "user": self._user(user),
-                "api_app_id": self.standin.config.app_id, "token": VERIFICATION_TOKEN,
-                "enterprise": None, "is_enterprise_install": False}
+        return {
+            "type": kind,
+            "team": self._team(),
+            "user": self._user(user),
+            "api_app_id": self.standin.config.app_id,
+            "token": VERIFICATION_TOKEN,
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
     # ---- shortcuts -----------------------------------------------------------------------
 
@@ -174,24 +203,33 @@ class SlackDriver:
         search bar): no channel, a trigger to open a modal with."""
         user = user or self.default_user
         payload = self._common("shortcut", user)
-        payload.update(callback_id=callback_id, trigger_id=self.standin.issue_trigger(user),
-                       action_ts=f"{time.time():.6f}")
+        payload.update(
+            callback_id=callback_id, trigger_id=self.standin.issue_trigger(user), action_ts=f"{time.time():.6f}"
+        )
         return self._interact(payload)
 
     # ---- slash commands ------------------------------------------------------------------
 
-    def slash_command(self, command: str, text: str = "", *, user: str | None = None,
-                      channel: str | None = None) -> BotResponse:
+    def slash_command(
+        self, command: str, text: str = "", *, user: str | None = None, channel: str | None = None
+    ) -> BotResponse:
         """The user types `command text` in a channel; an ack body is shown to them as Slack does."""
         user = user or self.default_user
         channel = self.standin.resolve_channel(channel or self.default_channel)
         config = self.standin.config
         self._user(user)
         fields = {
-            "token": VERIFICATION_TOKEN, "team_id": config.team_id, "team_domain": config.team_domain,
-            "channel_id": channel, "channel_name": self.standin.channel_name(channel),
-            "user_id": user, "user_name": self.standin.user_name(user), "command": command,
-            "text": text, "api_app_id": config.app_id, "is_enterprise_install": "false",
+            "token": VERIFICATION_TOKEN,
+            "team_id": config.team_id,
+            "team_domain": config.team_domain,
+            "channel_id": channel,
+            "channel_name": self.standin.channel_name(channel),
+            "user_id": user,
+            "user_name": self.standin.user_name(user),
+            "command": command,
+            "text": text,
+            "api_app_id": config.app_id,
+            "is_enterprise_install": "false",
             "response_url": self.standin.new_response_url("commands", channel, user),
             "trigger_id": self.standin.issue_trigger(user),
         }
@@ -206,18 +244,37 @@ class SlackDriver:
 
     # ---- block actions -----------------------------------------------------------------
 
-    def block_action(self, action_id: str, value: Any = None, *, user: str | None = None,
-                     channel: str | None = None, message_ts: str | None = None,
-                     view_id: str | None = None, block_id: str | None = None) -> BotResponse:
+    def block_action(
+        self,
+        action_id: str,
+        value: Any = None,
+        *,
+        user: str | None = None,
+        channel: str | None = None,
+        message_ts: str | None = None,
+        view_id: str | None = None,
+        block_id: str | None = None,
+    ) -> BotResponse:
         """The user clicks or picks in an element of a message (channel+message_ts), of a view
         (view_id), or else of their open modal or their App Home. `value` is what they pick:
         an option value (or list) for selects and checkboxes, text for inputs, a date…"""
-        return self._interact(self.block_action_payload(action_id, value, user=user, channel=channel,
-                                                        message_ts=message_ts, view_id=view_id, block_id=block_id))
+        return self._interact(
+            self.block_action_payload(
+                action_id, value, user=user, channel=channel, message_ts=message_ts, view_id=view_id, block_id=block_id
+            )
+        )
 
-    def block_action_payload(self, action_id: str, value: Any = None, *, user: str | None = None,
-                             channel: str | None = None, message_ts: str | None = None,
-                             view_id: str | None = None, block_id: str | None = None) -> dict:
+    def block_action_payload(
+        self,
+        action_id: str,
+        value: Any = None,
+        *,
+        user: str | None = None,
+        channel: str | None = None,
+        message_ts: str | None = None,
+        view_id: str | None = None,
+        block_id: str | None = None,
+    ) -> dict:
         """The payload `block_action` sends, without sending it (see `interact`)."""
         user = user or self.default_user
         payload = self._common("block_actions", user)
@@ -230,14 +287,17 @@ class SlackDriver:
             if message is None:
                 raise LookupError(f"no message {message_ts} in {channel}")
             blocks = message.get("blocks") or []
-            container = {"type": "message", "message_ts": message_ts, "channel_id": channel,
-                         "is_ephemeral": ephemeral}
+            container = {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": ephemeral}
             if message.get("thread_ts"):
                 container["thread_ts"] = message["thread_ts"]
-            payload.update(container=container, channel={"id": channel, "name": self.standin.channel_name(channel)},
-                           response_url=self.standin.new_response_url(
-                               "actions", channel, user, source_ts=message_ts, ephemeral=ephemeral),
-                           state={"values": {}})
+            payload.update(
+                container=container,
+                channel={"id": channel, "name": self.standin.channel_name(channel)},
+                response_url=self.standin.new_response_url(
+                    "actions", channel, user, source_ts=message_ts, ephemeral=ephemeral
+                ),
+                state={"values": {}},
+            )
             if not ephemeral:
                 payload["message"] = message
         else:
@@ -260,8 +320,12 @@ class SlackDriver:
         return payload
 
     def _action(self, block: dict, element: dict, value: Any) -> dict:
-        action = {"type": element["type"], "action_id": element["action_id"],
-                  "block_id": block["block_id"], "action_ts": f"{time.time():.6f}"}
+        action = {
+            "type": element["type"],
+            "action_id": element["action_id"],
+            "block_id": block["block_id"],
+            "action_ts": f"{time.time():.6f}",
+        }
         kind = element["type"]
         if kind == "button":
             action["text"] = element.get("text")
@@ -290,8 +354,14 @@ class SlackDriver:
             raise LookupError(f"no view {view_id or 'open'} for {user}")
         return view
 
-    def submit_view(self, values: dict[str, Any] | None = None, *, user: str | None = None,
-                    view_id: str | None = None, check: bool = True) -> BotResponse:
+    def submit_view(
+        self,
+        values: dict[str, Any] | None = None,
+        *,
+        user: str | None = None,
+        view_id: str | None = None,
+        check: bool = True,
+    ) -> BotResponse:
         """The user fills the open modal ({block_id: value}, see state_values) and submits it.
 
         Raises FormBlocked when Slack's client would refuse (a required field empty, too long…)
@@ -309,8 +379,14 @@ class SlackDriver:
             response.errors = self.standin.apply_view_response(user, view["id"], response.json)
         return response
 
-    def view_submission_payload(self, values: dict[str, Any] | None = None, *, user: str | None = None,
-                                view_id: str | None = None, check: bool = True) -> dict:
+    def view_submission_payload(
+        self,
+        values: dict[str, Any] | None = None,
+        *,
+        user: str | None = None,
+        view_id: str | None = None,
+        check: bool = True,
+    ) -> dict:
         """The payload `submit_view` sends, without sending it (see `interact`)."""
         user = user or self.default_user
         view = self._view_for(user, view_id)
@@ -324,8 +400,9 @@ class SlackDriver:
         payload.update(trigger_id=self.standin.issue_trigger(user), view=view, response_urls=[])
         return payload
 
-    def close_view(self, *, user: str | None = None, view_id: str | None = None,
-                   clear: bool = False) -> BotResponse | None:
+    def close_view(
+        self, *, user: str | None = None, view_id: str | None = None, clear: bool = False
+    ) -> BotResponse | None:
         """The user closes the modal (Back on a pushed view, or X with clear=True). Slack tells
         the bot only when the view asked for it with notify_on_close."""
         user = user or self.default_user
@@ -339,23 +416,46 @@ class SlackDriver:
 
     # ---- events ------------------------------------------------------------------------
 
-    def send_event(self, event: dict, *, event_id: str | None = None, retry_num: int | None = None,
-                   retry_reason: str = "http_timeout") -> BotResponse:
+    def send_event(
+        self,
+        event: dict,
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        retry_reason: str = "http_timeout",
+    ) -> BotResponse:
         """An Events API callback; pass retry_num (and the same event_id) to replay a retry."""
         config = self.standin.config
         envelope = {
-            "token": VERIFICATION_TOKEN, "team_id": config.team_id, "context_team_id": config.team_id,
-            "context_enterprise_id": None, "api_app_id": config.app_id, "event": event,
-            "type": "event_callback", "event_id": event_id or "Ev" + secrets.token_hex(5).upper(),
+            "token": VERIFICATION_TOKEN,
+            "team_id": config.team_id,
+            "context_team_id": config.team_id,
+            "context_enterprise_id": None,
+            "api_app_id": config.app_id,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or "Ev" + secrets.token_hex(5).upper(),
             "event_time": int(time.time()),
-            "authorizations": [{"enterprise_id": None, "team_id": config.team_id,
-                                "user_id": config.bot_user_id, "is_bot": True, "is_enterprise_install": False}],
-            "is_ext_shared_channel": False, "event_context": "4-" + secrets.token_urlsafe(24),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": config.team_id,
+                    "user_id": config.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": "4-" + secrets.token_urlsafe(24),
         }
         if self.transport == SOCKET_MODE:
             # Socket Mode names an HTTP retry's reason without the "http_" prefix (e.g. "timeout").
-            return self._over_socket("events_api", envelope, retry_attempt=retry_num or 0,
-                                     retry_reason=retry_reason.removeprefix("http_") if retry_num else "")
+            return self._over_socket(
+                "events_api",
+                envelope,
+                retry_attempt=retry_num or 0,
+                retry_reason=retry_reason.removeprefix("http_") if retry_num else "",
+            )
         headers = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
@@ -365,8 +465,13 @@ class SlackDriver:
         """The user opens the app's Home tab: an app_home_opened event."""
         user = user or self.default_user
         self._user(user)
-        event = {"type": "app_home_opened", "user": user, "channel": self.standin.dm_channel(user),
-                 "tab": tab, "event_ts": f"{time.time():.6f}"}
+        event = {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": self.standin.dm_channel(user),
+            "tab": tab,
+            "event_ts": f"{time.time():.6f}",
+        }
         home = self.standin.home_view(user)
         if home is not None:
             event["view"] = home
@@ -380,8 +485,9 @@ class SlackDriver:
 
     # ---- Socket Mode connections ---------------------------------------------------------
 
-    def ask_to_reconnect(self, reason: str = "refresh_requested", *, close_after: float | None = None,
-                         timeout: float | None = None) -> ConnectionInfo:
+    def ask_to_reconnect(
+        self, reason: str = "refresh_requested", *, close_after: float | None = None, timeout: float | None = None
+    ) -> ConnectionInfo:
         """Slack's `disconnect` message on the app's connections (each closed `close_after` seconds
         later); returns the new connection the app opened in answer, once Slack said hello on it."""
         server = self.standin.socket_mode
@@ -392,8 +498,7 @@ class SlackDriver:
 
     # ---- filling forms -------------------------------------------------------------------
 
-    def state_values(self, view: dict | str, values: dict[str, Any] | None = None,
-                     *, check: bool = True) -> dict:
+    def state_values(self, view: dict | str, values: dict[str, Any] | None = None, *, check: bool = True) -> dict:
         """`view.state.values` as Slack builds it, from {block_id (or action_id): value}.
 
         Values: text for text, email, url and number inputs; an option value (or list of them)
@@ -449,9 +554,14 @@ class SlackDriver:
             files = [] if value is None else value if isinstance(value, list) else [value]
             entry["files"] = [f if isinstance(f, dict) else self._file(f) for f in files]
         elif kind == "rich_text_input":
-            entry["rich_text_value"] = value if isinstance(value, dict) or value is None else {
-                "type": "rich_text", "elements": [{"type": "rich_text_section",
-                                                    "elements": [{"type": "text", "text": str(value)}]}]}
+            entry["rich_text_value"] = (
+                value
+                if isinstance(value, dict) or value is None
+                else {
+                    "type": "rich_text",
+                    "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": str(value)}]}],
+                }
+            )
         return entry
 
     def _file(self, file_id: str) -> dict:
@@ -473,15 +583,29 @@ class SlackDriver:
         raise ValueError(f"{value!r} is not an option of {element.get('action_id')}")
 
 
-_PICKED = {"users_select": "selected_user", "conversations_select": "selected_conversation",
-           "channels_select": "selected_channel", "datepicker": "selected_date",
-           "timepicker": "selected_time", "datetimepicker": "selected_date_time"}
+_PICKED = {
+    "users_select": "selected_user",
+    "conversations_select": "selected_conversation",
+    "channels_select": "selected_channel",
+    "datepicker": "selected_date",
+    "timepicker": "selected_time",
+    "datetimepicker": "selected_date_time",
+}
 
 
 def _initial(element: dict) -> Any:
-    for key in ("initial_value", "initial_user", "initial_conversation", "initial_channel",
-                "initial_date", "initial_time", "initial_date_time", "initial_users",
-                "initial_conversations", "initial_channels"):
+    for key in (
+        "initial_value",
+        "initial_user",
+        "initial_conversation",
+        "initial_channel",
+        "initial_date",
+        "initial_time",
+        "initial_date_time",
+        "initial_users",
+        "initial_conversations",
+        "initial_channels",
+    ):
         if key in element:
             return element[key]
     if "initial_option" in element:

@@ -28,8 +28,8 @@ MAX_BUTTON_VALUE = 2000
 MAX_URL = 3000
 MAX_ACCESSIBILITY_LABEL = 75
 MAX_PLACEHOLDER = 150
-MAX_TEXT_INPUT_LENGTH = 3000      # plain_text_input max_length, and so any initial_value
-MAX_CHOICES = 10                  # checkboxes and radio buttons
+MAX_TEXT_INPUT_LENGTH = 3000  # plain_text_input max_length, and so any initial_value
+MAX_CHOICES = 10  # checkboxes and radio buttons
 MAX_OVERFLOW_OPTIONS = 5
 MAX_FILES = 10
 MAX_ALT_TEXT = 2000
@@ -57,14 +57,14 @@ ELEMENT_FIELDS: dict[str, set[str]] = {
     "static_select": _MENU | {"options", "option_groups", "initial_option"},
     "external_select": _MENU | {"initial_option", "min_query_length"},
     "users_select": _MENU | {"initial_user"},
-    "conversations_select": _MENU | {"initial_conversation", "default_to_current_conversation",
-                                     "response_url_enabled", "filter"},
+    "conversations_select": _MENU
+    | {"initial_conversation", "default_to_current_conversation", "response_url_enabled", "filter"},
     "channels_select": _MENU | {"initial_channel", "response_url_enabled"},
     "multi_static_select": _MENU | {"options", "option_groups", "initial_options", "max_selected_items"},
     "multi_external_select": _MENU | {"initial_options", "min_query_length", "max_selected_items"},
     "multi_users_select": _MENU | {"initial_users", "max_selected_items"},
-    "multi_conversations_select": _MENU | {"initial_conversations", "default_to_current_conversation",
-                                           "max_selected_items", "filter"},
+    "multi_conversations_select": _MENU
+    | {"initial_conversations", "default_to_current_conversation", "max_selected_items", "filter"},
     "multi_channels_select": _MENU | {"initial_channels", "max_selected_items"},
 }
 
@@ -124,7 +124,9 @@ _NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
 def _check_number_input(element: dict, pointer: str) -> list[str]:
     if not isinstance(element.get("is_decimal_allowed"), bool):
         where = pointer + "/is_decimal_allowed" if "is_decimal_allowed" in element else pointer
-        message = "must be a boolean" if "is_decimal_allowed" in element else "missing required field: is_decimal_allowed"
+        message = (
+            "must be a boolean" if "is_decimal_allowed" in element else "missing required field: is_decimal_allowed"
+        )
         return [error(message, where)]
     pattern = _NUMBER if element["is_decimal_allowed"] else _INTEGER
     wording = "a number" if element["is_decimal_allowed"] else "a whole number (decimals are not allowed)"
@@ -151,8 +153,9 @@ def _check_file_input(element: dict, pointer: str) -> list[str]:
     if "max_files" in element and not _is_int(element["max_files"], 1, MAX_FILES):
         errors.append(error(f"must be an integer from 1 to {MAX_FILES}", pointer + "/max_files"))
     filetypes = element.get("filetypes")
-    if "filetypes" in element and (not isinstance(filetypes, list)
-                                   or not all(isinstance(t, str) and t for t in filetypes)):
+    if "filetypes" in element and (
+        not isinstance(filetypes, list) or not all(isinstance(t, str) and t for t in filetypes)
+    ):
         errors.append(error("must be an array of strings", pointer + "/filetypes"))
     return errors
 

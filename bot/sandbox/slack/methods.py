@@ -51,8 +51,7 @@ def _content(args: dict) -> tuple[str | None, list | None, list | None]:
 def _required(args: dict, *names: str) -> None:
     missing = [n for n in names if not args.get(n)]
     if missing:
-        raise SlackError("invalid_arguments", messages=[
-            bk.error(f"missing required field: {n}", "/") for n in missing])
+        raise SlackError("invalid_arguments", messages=[bk.error(f"missing required field: {n}", "/") for n in missing])
 
 
 def _user(s: SlackStandIn, user_id: Any) -> dict:
@@ -64,11 +63,19 @@ def _user(s: SlackStandIn, user_id: Any) -> dict:
 
 # ---- auth, users, conversations, files ----------------------------------------------------
 
+
 def auth_test(s: SlackStandIn, args: dict) -> dict:
     c = s.config
-    return {"ok": True, "url": f"https://{c.team_domain}.slack.com/", "team": c.team_name,
-            "user": c.bot_name, "team_id": c.team_id, "user_id": c.bot_user_id,
-            "bot_id": c.bot_id, "is_enterprise_install": False}
+    return {
+        "ok": True,
+        "url": f"https://{c.team_domain}.slack.com/",
+        "team": c.team_name,
+        "user": c.bot_name,
+        "team_id": c.team_id,
+        "user_id": c.bot_user_id,
+        "bot_id": c.bot_id,
+        "is_enterprise_install": False,
+    }
 
 
 def users_info(s: SlackStandIn, args: dict) -> dict:
@@ -88,9 +95,20 @@ def conversations_open(s: SlackStandIn, args: dict) -> dict:
     channel_id = s.dm_channel(users[0])
     channel: dict[str, Any] = {"id": channel_id}
     if str(args.get("return_im")).lower() in ("true", "1"):
-        channel.update({"created": 0, "is_im": True, "is_org_shared": False, "user": users[0],
-                        "last_read": "0000000000.000000", "latest": None, "unread_count": 0,
-                        "unread_count_display": 0, "is_open": True, "priority": 0})
+        channel.update(
+            {
+                "created": 0,
+                "is_im": True,
+                "is_org_shared": False,
+                "user": users[0],
+                "last_read": "0000000000.000000",
+                "latest": None,
+                "unread_count": 0,
+                "unread_count_display": 0,
+                "is_open": True,
+                "priority": 0,
+            }
+        )
     body: dict[str, Any] = {"ok": True, "channel": channel}
     if existed:
         body.update({"no_op": True, "already_open": True})
@@ -104,6 +122,7 @@ def _truthy(value: Any) -> bool:
 def _page(s: SlackStandIn, args: dict, messages: list[dict]) -> dict:
     """A cursor-paged answer of messages between `oldest` and `latest` (exclusive unless
     `inclusive`), with metadata only when `include_all_metadata` is set, as Slack answers."""
+
     def bound(name: str, default: float) -> float:
         try:
             return float(args.get(name) or default)
@@ -112,20 +131,25 @@ def _page(s: SlackStandIn, args: dict, messages: list[dict]) -> dict:
 
     oldest, latest = bound("oldest", 0.0), bound("latest", float("inf"))
     inclusive = _truthy(args.get("inclusive"))
-    kept = [m for m in messages
-            if (oldest <= float(m["ts"]) <= latest if inclusive else oldest < float(m["ts"]) < latest)]
+    kept = [
+        m for m in messages if (oldest <= float(m["ts"]) <= latest if inclusive else oldest < float(m["ts"]) < latest)
+    ]
     try:
         limit = max(1, min(int(args.get("limit") or 100), 999))
         start = int(args.get("cursor") or 0)
     except (TypeError, ValueError):
         raise SlackError("invalid_cursor") from None
-    chunk = copy.deepcopy(kept[start:start + limit])
+    chunk = copy.deepcopy(kept[start : start + limit])
     if not _truthy(args.get("include_all_metadata")):
         for message in chunk:
             message.pop("metadata", None)
     more = start + limit < len(kept)
-    return {"ok": True, "messages": chunk, "has_more": more,
-            "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+    return {
+        "ok": True,
+        "messages": chunk,
+        "has_more": more,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+    }
 
 
 def conversations_history(s: SlackStandIn, args: dict) -> dict:
@@ -155,13 +179,19 @@ def files_info(s: SlackStandIn, args: dict) -> dict:
 
 # ---- chat ------------------------------------------------------------------------------
 
+
 def chat_post_message(s: SlackStandIn, args: dict) -> dict:
     channel = s.resolve_channel(args.get("channel"))
     s._check_rate(channel)
     text, blocks, attachments = _content(args)
     thread_ts = args.get("thread_ts") or None
-    message = s._post(channel, text or "", blocks, thread_ts,
-                      {"attachments": attachments, "metadata": _json_arg(args, "metadata", "invalid_metadata_format")})
+    message = s._post(
+        channel,
+        text or "",
+        blocks,
+        thread_ts,
+        {"attachments": attachments, "metadata": _json_arg(args, "metadata", "invalid_metadata_format")},
+    )
     return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
 
 
@@ -202,6 +232,7 @@ def chat_get_permalink(s: SlackStandIn, args: dict) -> dict:
 
 # ---- views -----------------------------------------------------------------------------
 
+
 def _view_arg(args: dict, kinds: tuple[str, ...]) -> dict:
     view = _json_arg(args, "view", "invalid_arguments")
     problems = bk.check_view(view, kinds=kinds)
@@ -233,8 +264,7 @@ def views_push(s: SlackStandIn, args: dict) -> dict:
     if len(stack) >= bk.MAX_STACKED_VIEWS:
         raise SlackError("push_limit_reached")
     user = s._exchange_trigger(trigger)
-    view = s._store_view(spec, user, root_id=stack[0] if stack else None,
-                         previous_id=stack[-1] if stack else None)
+    view = s._store_view(spec, user, root_id=stack[0] if stack else None, previous_id=stack[-1] if stack else None)
     stack.append(view["id"])
     return {"ok": True, "view": view}
 
@@ -242,8 +272,9 @@ def views_push(s: SlackStandIn, args: dict) -> dict:
 def views_update(s: SlackStandIn, args: dict) -> dict:
     view_id, external_id = args.get("view_id"), args.get("external_id")
     if bool(view_id) == bool(external_id):
-        raise SlackError("invalid_arguments", messages=[
-            bk.error("exactly one of view_id or external_id is required", "/")])
+        raise SlackError(
+            "invalid_arguments", messages=[bk.error("exactly one of view_id or external_id is required", "/")]
+        )
     if external_id:
         view_id = next((v["id"] for v in s._views.values() if v["external_id"] == external_id), None)
     old = s._views.get(view_id)
@@ -254,8 +285,9 @@ def views_update(s: SlackStandIn, args: dict) -> dict:
     if args.get("hash") and args["hash"] != old["hash"]:
         raise SlackError("hash_conflict")
     spec = _view_arg(args, (old["type"],))
-    view = s._store_view(spec, user or "", view_id=view_id, root_id=old["root_view_id"],
-                         previous_id=old["previous_view_id"])
+    view = s._store_view(
+        spec, user or "", view_id=view_id, root_id=old["root_view_id"], previous_id=old["previous_view_id"]
+    )
     return {"ok": True, "view": view}
 
 

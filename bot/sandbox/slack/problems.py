@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-MAX_ID_LENGTH = 255               # block_id, action_id, callback_id, external_id
+MAX_ID_LENGTH = 255  # block_id, action_id, callback_id, external_id
 
 
 def error(message: str, pointer: str) -> str:
@@ -19,8 +19,7 @@ def error(message: str, pointer: str) -> str:
 def unknown_fields(obj: dict, allowed: Iterable[str], pointer: str) -> list[str]:
     """Slack's schemas allow no additional properties: name each one it would refuse."""
     allowed = set(allowed)
-    return [error(f"invalid additional property: {key}", f"{pointer}/{key}")
-            for key in obj if key not in allowed]
+    return [error(f"invalid additional property: {key}", f"{pointer}/{key}") for key in obj if key not in allowed]
 
 
 def check_id(value: Any, pointer: str) -> list[str]:

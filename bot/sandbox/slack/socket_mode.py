@@ -68,11 +68,11 @@ class Delivery:
     """One envelope sent to the app and what came back."""
 
     envelope: dict
-    connection: int | None             # which connection carried it; None: there was none
-    sent_at: float                     # time.monotonic()
+    connection: int | None  # which connection carried it; None: there was none
+    sent_at: float  # time.monotonic()
     acked: bool = False
-    ack_payload: Any = None             # the ack's `payload`, as sent (None when it had none)
-    elapsed: float | None = None        # seconds from send to ack
+    ack_payload: Any = None  # the ack's `payload`, as sent (None when it had none)
+    elapsed: float | None = None  # seconds from send to ack
     done: Future = field(default_factory=Future, repr=False)
 
     @property
@@ -103,7 +103,7 @@ class _Connection:
     websocket: WebSocket
     loop: asyncio.AbstractEventLoop
     opened_at: float
-    disconnect_reason: str | None = None   # set once Slack asked it to go
+    disconnect_reason: str | None = None  # set once Slack asked it to go
     closed: bool = False
 
 
@@ -195,15 +195,23 @@ class SocketModeServer:
                 self._connections[connection.id] = connection
             count = len(self._live())
         if too_many:
-            await websocket.send_text(json.dumps({"type": "disconnect", "reason": "too_many_websockets",
-                                                  "debug_info": {"host": "applink-standin"}}))
+            await websocket.send_text(
+                json.dumps(
+                    {"type": "disconnect", "reason": "too_many_websockets", "debug_info": {"host": "applink-standin"}}
+                )
+            )
             await websocket.close(code=1008)
             return
-        await websocket.send_text(json.dumps({
-            "type": "hello", "num_connections": count,
-            "debug_info": {"host": "applink-standin", "build_number": 1, "approximate_connection_time": 18060},
-            "connection_info": {"app_id": self.standin.config.app_id},
-        }))
+        await websocket.send_text(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": count,
+                    "debug_info": {"host": "applink-standin", "build_number": 1, "approximate_connection_time": 18060},
+                    "connection_info": {"app_id": self.standin.config.app_id},
+                }
+            )
+        )
         with self._lock:
             self._lock.notify_all()  # hello sent: the connection takes envelopes
         try:
@@ -287,18 +295,26 @@ class SocketModeServer:
 
     def wait_for_connection(self, timeout: float = 10.0, *, newer_than: int = 0) -> ConnectionInfo:
         """The newest connection not asked to go (and opened after connection `newer_than`)."""
+
         def fresh(server: SocketModeServer) -> ConnectionInfo | None:
             ready = [c for c in server.connections() if c.disconnect_reason is None and c.id > newer_than]
             return ready[-1] if ready else None
+
         return self.wait_for(fresh, timeout)
 
-    def deliver(self, kind: str, payload: dict, *, retry_attempt: int = 0, retry_reason: str = "",
-                timeout: float = 10.0) -> Delivery:
+    def deliver(
+        self, kind: str, payload: dict, *, retry_attempt: int = 0, retry_reason: str = "", timeout: float = 10.0
+    ) -> Delivery:
         """Send one envelope to a connection of the app (waiting up to `timeout` for one) and wait
         up to `timeout` for its ack. The Delivery says what came back, and when."""
-        envelope = {"envelope_id": str(uuid.uuid4()), "type": kind, "payload": payload,
-                    "accepts_response_payload": accepts_response_payload(kind, payload),
-                    "retry_attempt": retry_attempt, "retry_reason": retry_reason}
+        envelope = {
+            "envelope_id": str(uuid.uuid4()),
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload(kind, payload),
+            "retry_attempt": retry_attempt,
+            "retry_reason": retry_reason,
+        }
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -328,10 +344,12 @@ class SocketModeServer:
 
     def _pick(self, timeout: float) -> _Connection:
         """A live connection, those not asked to go first, in turn."""
+
         def candidates(server: SocketModeServer) -> list[_Connection] | None:
             live = server._live()
             staying = [c for c in live if c.disconnect_reason is None]
             return staying or live or None
+
         found = self.wait_for(candidates, timeout)
         return found[next(self._turn) % len(found)]
 
@@ -343,8 +361,9 @@ class SocketModeServer:
         for connection in self._live():
             with self._lock:
                 connection.disconnect_reason = reason
-            if self._send(connection, {"type": "disconnect", "reason": reason,
-                                       "debug_info": {"host": "applink-standin"}}):
+            if self._send(
+                connection, {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-standin"}}
+            ):
                 told.append(connection.id)
             self._close(connection, after=grace)
         return told

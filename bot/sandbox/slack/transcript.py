@@ -23,6 +23,7 @@ def _plain(names: Names | None, value: str) -> str:
 
 def mrkdwn_to_text(text: str, names: Names | None = None) -> str:
     """Slack mrkdwn as read on screen: `<@U1>` → @alice, `<url|label>` → label (url), `&lt;` → <."""
+
     def angle(match: re.Match) -> str:
         inner = match.group(1)
         target, _, label = inner.partition("|")
@@ -78,8 +79,14 @@ def _rich_text(block: dict) -> str:
     def walk(node: object) -> None:
         if isinstance(node, dict):
             if node.get("type") in ("text", "link", "emoji", "user", "channel"):
-                parts.append(node.get("text") or node.get("url") or node.get("name") or
-                             node.get("user_id") or node.get("channel_id") or "")
+                parts.append(
+                    node.get("text")
+                    or node.get("url")
+                    or node.get("name")
+                    or node.get("user_id")
+                    or node.get("channel_id")
+                    or ""
+                )
             for child in node.get("elements", []):
                 walk(child)
         elif isinstance(node, list):
@@ -113,8 +120,7 @@ def render_blocks(blocks: list[dict], names: Names | None = None) -> list[str]:
             lines.append(" ".join(_element(e, names) for e in block.get("elements", [])))
         elif kind == "input":
             optional = " (optional)" if block.get("optional") else ""
-            lines.append(f"{_text(block.get('label'), names)}{optional}: "
-                         f"{_element(block.get('element', {}), names)}")
+            lines.append(f"{_text(block.get('label'), names)}{optional}: {_element(block.get('element', {}), names)}")
             if "hint" in block:
                 lines.append("  " + _text(block["hint"], names))
         elif kind == "image":
@@ -130,8 +136,11 @@ def render_blocks(blocks: list[dict], names: Names | None = None) -> list[str]:
 
 def render_message(message: dict, names: Names | None = None) -> list[str]:
     """The lines a person sees for one message: its blocks, else its text, then attachments."""
-    lines = render_blocks(message["blocks"], names) if message.get("blocks") else \
-        mrkdwn_to_text(message.get("text", ""), names).splitlines()
+    lines = (
+        render_blocks(message["blocks"], names)
+        if message.get("blocks")
+        else mrkdwn_to_text(message.get("text", ""), names).splitlines()
+    )
     for attachment in message.get("attachments") or []:
         if attachment.get("blocks"):
             lines += ["| " + line for line in render_blocks(attachment["blocks"], names)]
@@ -145,8 +154,7 @@ def _clock(ts: str) -> str:
     return time.strftime("%H:%M:%S", time.gmtime(float(ts)))
 
 
-def render_thread(standin: SlackStandIn, channel: str, ts: str, *,
-                  ephemeral_for: str | None = None) -> str:
+def render_thread(standin: SlackStandIn, channel: str, ts: str, *, ephemeral_for: str | None = None) -> str:
     """A thread as text: the root as currently shown, then the replies in order. With
     ephemeral_for=user, that user's ephemeral replies in the thread are shown too."""
     names = standin.user_name

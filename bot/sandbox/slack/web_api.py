@@ -34,8 +34,8 @@ from bot.sandbox.slack import socket_mode
 
 T = TypeVar("T")
 
-RESPONSE_URL_USES = 5             # a response_url works 5 times …
-RESPONSE_URL_LIFETIME = 30 * 60   # … within 30 minutes
+RESPONSE_URL_USES = 5  # a response_url works 5 times …
+RESPONSE_URL_LIFETIME = 30 * 60  # … within 30 minutes
 MAX_FILE_SIZE = 10 * 1024 * 1024  # file_input refuses bigger files in the client
 _JSON_ARGS = ("blocks", "view", "attachments", "metadata")
 
@@ -52,21 +52,31 @@ class StandInConfig:
     bot_id: str = "B0STANDIN1"
     bot_user_id: str = "U0BOTUSER1"
     bot_name: str = "resourcebot"
-    channels: dict[str, str] = field(default_factory=lambda: {
-        "C0GENERAL1": "general", "C0RESOURCE": "resources"})
-    users: list[dict] = field(default_factory=lambda: [
-        {"id": "U0ALICE001", "name": "alice", "real_name": "Alice Anders", "email": "alice@example.com"},
-        {"id": "U0BOB00001", "name": "bob", "real_name": "Bob Brandt", "email": "bob@example.com"},
-    ])
+    channels: dict[str, str] = field(default_factory=lambda: {"C0GENERAL1": "general", "C0RESOURCE": "resources"})
+    users: list[dict] = field(
+        default_factory=lambda: [
+            {"id": "U0ALICE001", "name": "alice", "real_name": "Alice Anders", "email": "alice@example.com"},
+            {"id": "U0BOB00001", "name": "bob", "real_name": "Bob Brandt", "email": "bob@example.com"},
+        ]
+    )
     rate_limits: bool = True
-    post_message_per_second: float = 1.0   # per channel, as Slack documents for chat.postMessage
-    post_message_burst: int = 3            # Slack tolerates short bursts
-    rate_limit_speedup: float = 1.0        # >1 lets tests run the same shape faster
+    post_message_per_second: float = 1.0  # per channel, as Slack documents for chat.postMessage
+    post_message_burst: int = 3  # Slack tolerates short bursts
+    rate_limit_speedup: float = 1.0  # >1 lets tests run the same shape faster
     trigger_ttl: float = 3.0
     # What the installed app was granted; Slack names them in every Web API answer's
     # X-OAuth-Scopes header. By default: what resourcebot's manifest asks for.
-    bot_scopes: tuple[str, ...] = ("commands", "chat:write", "chat:write.public", "channels:history",
-                                   "groups:history", "im:history", "mpim:history", "files:read", "im:write")
+    bot_scopes: tuple[str, ...] = (
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "channels:history",
+        "groups:history",
+        "im:history",
+        "mpim:history",
+        "files:read",
+        "im:write",
+    )
 
 
 @dataclass(frozen=True)
@@ -75,9 +85,9 @@ class Call:
 
     method: str
     args: dict
-    at: float               # wall-clock time
-    status: int             # HTTP status
-    response: Any           # the JSON body (or None for raw answers)
+    at: float  # wall-clock time
+    status: int  # HTTP status
+    response: Any  # the JSON body (or None for raw answers)
 
     @property
     def ok(self) -> bool:
@@ -93,18 +103,25 @@ class Fault:
     """Answer `status` instead of working, for some methods, for a while or N times."""
 
     status: int = 500
-    methods: frozenset[str] | None = None   # None: every method
-    remaining: int | None = None            # None: no count limit
-    until: float | None = None              # stand-in clock; None: no time limit
+    methods: frozenset[str] | None = None  # None: every method
+    remaining: int | None = None  # None: no count limit
+    until: float | None = None  # stand-in clock; None: no time limit
     retry_after: int | None = None
-    delay: float = 0.0                       # seconds before answering
+    delay: float = 0.0  # seconds before answering
 
 
 class SlackError(Exception):
     """A Web API error answer: `{"ok": false, "error": ...}` with an HTTP status."""
 
-    def __init__(self, error: str, *, status: int = 200, messages: list[str] | None = None,
-                 headers: dict[str, str] | None = None, **extra: Any):
+    def __init__(
+        self,
+        error: str,
+        *,
+        status: int = 200,
+        messages: list[str] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ):
         super().__init__(error)
         self.error, self.status, self.headers = error, status, headers or {}
         self.body: dict[str, Any] = {"ok": False, "error": error, **extra}
@@ -164,7 +181,7 @@ class SlackStandIn:
 
     # ---- running -------------------------------------------------------------------------
 
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> "SlackStandIn":
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> SlackStandIn:
         self._server = BackgroundServer(create_app(self), host, port).start()
         self.url = self._server.url
         return self
@@ -175,7 +192,7 @@ class SlackStandIn:
             self._server.stop()
             self._server = None
 
-    def __enter__(self) -> "SlackStandIn":
+    def __enter__(self) -> SlackStandIn:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -215,18 +232,42 @@ class SlackStandIn:
             self._messages.setdefault(channel_id, [])
             return dict(self._channels[channel_id])
 
-    def add_user(self, id: str, name: str, real_name: str | None = None, email: str | None = None,
-                 tz: str = "Europe/Zagreb", is_admin: bool = False, is_bot: bool = False) -> dict:
+    def add_user(
+        self,
+        id: str,
+        name: str,
+        real_name: str | None = None,
+        email: str | None = None,
+        tz: str = "Europe/Zagreb",
+        is_admin: bool = False,
+        is_bot: bool = False,
+    ) -> dict:
         real_name = real_name or name
         user = {
-            "id": id, "team_id": self.config.team_id, "name": name, "deleted": False,
-            "real_name": real_name, "tz": tz, "tz_label": "Central European Time", "tz_offset": 3600,
-            "profile": {"real_name": real_name, "real_name_normalized": real_name,
-                        "display_name": name, "display_name_normalized": name,
-                        "email": email or f"{name}@example.com", "team": self.config.team_id},
-            "is_admin": is_admin, "is_owner": False, "is_primary_owner": False,
-            "is_restricted": False, "is_ultra_restricted": False, "is_bot": is_bot,
-            "is_app_user": False, "updated": int(time.time()),
+            "id": id,
+            "team_id": self.config.team_id,
+            "name": name,
+            "deleted": False,
+            "real_name": real_name,
+            "tz": tz,
+            "tz_label": "Central European Time",
+            "tz_offset": 3600,
+            "profile": {
+                "real_name": real_name,
+                "real_name_normalized": real_name,
+                "display_name": name,
+                "display_name_normalized": name,
+                "email": email or f"{name}@example.com",
+                "team": self.config.team_id,
+            },
+            "is_admin": is_admin,
+            "is_owner": False,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": is_bot,
+            "is_app_user": False,
+            "updated": int(time.time()),
         }
         with self._lock:
             self._users[id] = user
@@ -279,8 +320,7 @@ class SlackStandIn:
     def messages(self, channel: str) -> list[dict]:
         """Top-level messages of a channel, oldest first, as currently shown."""
         with self._lock:
-            return copy.deepcopy([m for m in self._messages.get(channel, [])
-                                  if m.get("thread_ts", m["ts"]) == m["ts"]])
+            return copy.deepcopy([m for m in self._messages.get(channel, []) if m.get("thread_ts", m["ts"]) == m["ts"]])
 
     def message(self, channel: str, ts: str) -> dict | None:
         with self._lock:
@@ -297,8 +337,7 @@ class SlackStandIn:
             root = self._find_message(channel, ts)
             if root is None:
                 return []
-            replies = [m for m in self._messages[channel]
-                       if m.get("thread_ts") == ts and m["ts"] != ts]
+            replies = [m for m in self._messages[channel] if m.get("thread_ts") == ts and m["ts"] != ts]
             return copy.deepcopy([root, *replies])
 
     def edits(self, channel: str, ts: str) -> list[dict]:
@@ -309,8 +348,13 @@ class SlackStandIn:
     def ephemeral(self, channel: str | None = None, user: str | None = None) -> list[dict]:
         """Ephemeral messages (chat.postEphemeral, response URLs, command acks), oldest first."""
         with self._lock:
-            found = [m for ch, items in self._ephemeral.items() if channel in (None, ch) for m in items
-                     if user in (None, m["user"])]
+            found = [
+                m
+                for ch, items in self._ephemeral.items()
+                if channel in (None, ch)
+                for m in items
+                if user in (None, m["user"])
+            ]
             return copy.deepcopy(sorted(found, key=lambda m: m["ts"]))
 
     def _find_message(self, channel: str, ts: str) -> dict | None:
@@ -323,11 +367,20 @@ class SlackStandIn:
 
     def _bot_message(self, text: str, blocks: list | None, ts: str, extra: dict) -> dict:
         message = {
-            "type": "message", "text": text, "user": self.config.bot_user_id,
-            "bot_id": self.config.bot_id, "app_id": self.config.app_id, "team": self.config.team_id,
+            "type": "message",
+            "text": text,
+            "user": self.config.bot_user_id,
+            "bot_id": self.config.bot_id,
+            "app_id": self.config.app_id,
+            "team": self.config.team_id,
             "ts": ts,
-            "bot_profile": {"id": self.config.bot_id, "app_id": self.config.app_id,
-                            "name": self.config.bot_name, "deleted": False, "team_id": self.config.team_id},
+            "bot_profile": {
+                "id": self.config.bot_id,
+                "app_id": self.config.app_id,
+                "name": self.config.bot_name,
+                "deleted": False,
+                "team_id": self.config.team_id,
+            },
         }
         if blocks is not None:
             message["blocks"] = blocks
@@ -336,8 +389,9 @@ class SlackStandIn:
                 message[key] = extra[key]
         return message
 
-    def _post(self, channel: str, text: str, blocks: list | None, thread_ts: str | None,
-              extra: dict | None = None) -> dict:
+    def _post(
+        self, channel: str, text: str, blocks: list | None, thread_ts: str | None, extra: dict | None = None
+    ) -> dict:
         """Store a bot message in a channel (or a thread) and return it."""
         with self._lock:
             ts = self._next_ts()
@@ -383,8 +437,9 @@ class SlackStandIn:
             self._messages[channel].remove(message)
             self._changed.notify_all()
 
-    def _post_ephemeral(self, channel: str, user: str, text: str, blocks: list | None,
-                        thread_ts: str | None, source: str) -> dict:
+    def _post_ephemeral(
+        self, channel: str, user: str, text: str, blocks: list | None, thread_ts: str | None, source: str
+    ) -> dict:
         with self._lock:
             message = self._bot_message(text, blocks, self._next_ts(), {})
             message.update({"user": user, "from": self.config.bot_user_id, "source": source})
@@ -396,16 +451,25 @@ class SlackStandIn:
 
     # ---- response URLs -------------------------------------------------------------------
 
-    def new_response_url(self, kind: str, channel: str, user: str, *, source_ts: str | None = None,
-                         ephemeral: bool = False) -> str:
+    def new_response_url(
+        self, kind: str, channel: str, user: str, *, source_ts: str | None = None, ephemeral: bool = False
+    ) -> str:
         """A response_url like Slack's `https://hooks.slack.com/<kind>/T…/<n>/<secret>`."""
         with self._lock:
             path = f"/hooks/{kind}/{self.config.team_id}/{next(self._ids)}/{secrets.token_hex(12)}"
             self._hooks[path] = _Hook(channel, user, source_ts, ephemeral, self.now())
             return self.url + path
 
-    def respond(self, channel: str, user: str, body: dict, *, source_ts: str | None = None,
-                ephemeral_source: bool = False, via: str = "response_url") -> None:
+    def respond(
+        self,
+        channel: str,
+        user: str,
+        body: dict,
+        *,
+        source_ts: str | None = None,
+        ephemeral_source: bool = False,
+        via: str = "response_url",
+    ) -> None:
         """Apply a response_url body (or a slash command's ack body) as Slack shows it."""
         text = body.get("text", "")
         blocks = body.get("blocks")
@@ -417,8 +481,7 @@ class SlackStandIn:
         with self._lock:
             if body.get("delete_original") in (True, "true") and source_ts:
                 if ephemeral_source:
-                    self._ephemeral[channel] = [m for m in self._ephemeral.get(channel, [])
-                                                if m["ts"] != source_ts]
+                    self._ephemeral[channel] = [m for m in self._ephemeral.get(channel, []) if m["ts"] != source_ts]
                     self._changed.notify_all()
                 else:
                     self._delete(channel, source_ts)
@@ -449,8 +512,7 @@ class SlackStandIn:
                 return 404, {"ok": False, "error": "used_url"}
             hook.uses += 1
             try:
-                self.respond(hook.channel, hook.user, body, source_ts=hook.source_ts,
-                             ephemeral_source=hook.ephemeral)
+                self.respond(hook.channel, hook.user, body, source_ts=hook.source_ts, ephemeral_source=hook.ephemeral)
             except SlackError as exc:
                 return 400, exc.body
             return 200, {"ok": True}
@@ -498,22 +560,37 @@ class SlackStandIn:
         with self._lock:
             return self._view_user.get(view_id)
 
-    def _store_view(self, spec: dict, user: str, *, view_id: str | None = None,
-                    root_id: str | None = None, previous_id: str | None = None) -> dict:
+    def _store_view(
+        self,
+        spec: dict,
+        user: str,
+        *,
+        view_id: str | None = None,
+        root_id: str | None = None,
+        previous_id: str | None = None,
+    ) -> dict:
         blocks = bk.fill_ids(copy.deepcopy(spec.get("blocks", [])))
         view_id = view_id or self._next_id("V")
         old = self._views.get(view_id)
         view = {
-            "id": view_id, "team_id": self.config.team_id, "type": spec["type"],
-            "blocks": blocks, "private_metadata": spec.get("private_metadata", ""),
-            "callback_id": spec.get("callback_id", ""), "external_id": spec.get("external_id", ""),
+            "id": view_id,
+            "team_id": self.config.team_id,
+            "type": spec["type"],
+            "blocks": blocks,
+            "private_metadata": spec.get("private_metadata", ""),
+            "callback_id": spec.get("callback_id", ""),
+            "external_id": spec.get("external_id", ""),
             "state": {"values": self._kept_state(old, blocks)},
             "hash": f"{int(time.time())}.{secrets.token_hex(4)}",
-            "title": spec.get("title"), "close": spec.get("close"), "submit": spec.get("submit"),
+            "title": spec.get("title"),
+            "close": spec.get("close"),
+            "submit": spec.get("submit"),
             "clear_on_close": bool(spec.get("clear_on_close", False)),
             "notify_on_close": bool(spec.get("notify_on_close", False)),
-            "root_view_id": root_id or view_id, "previous_view_id": previous_id,
-            "app_id": self.config.app_id, "app_installed_team_id": self.config.team_id,
+            "root_view_id": root_id or view_id,
+            "previous_view_id": previous_id,
+            "app_id": self.config.app_id,
+            "app_installed_team_id": self.config.team_id,
             "bot_id": self.config.bot_id,
         }
         external = view["external_id"]
@@ -574,8 +651,10 @@ class SlackStandIn:
                 input_ids = {b.get("block_id") for b in view["blocks"] if b.get("type") == "input"}
                 unknown = sorted(set(errors) - input_ids)
                 if unknown or not errors:
-                    raise SlackError("invalid_arguments", messages=[
-                        bk.error(f"errors must name input blocks; not: {', '.join(unknown)}", "/errors")])
+                    raise SlackError(
+                        "invalid_arguments",
+                        messages=[bk.error(f"errors must name input blocks; not: {', '.join(unknown)}", "/errors")],
+                    )
                 return dict(errors)
             if action in ("update", "push"):
                 spec = body.get("view")
@@ -584,22 +663,25 @@ class SlackStandIn:
                     raise SlackError("invalid_arguments", messages=problems)
                 if action == "update":
                     old = self._views[view_id]
-                    self._store_view(spec, user, view_id=view_id, root_id=old["root_view_id"],
-                                     previous_id=old["previous_view_id"])
+                    self._store_view(
+                        spec, user, view_id=view_id, root_id=old["root_view_id"], previous_id=old["previous_view_id"]
+                    )
                     return None
                 stack = self._stacks.setdefault(user, [])
                 if len(stack) >= bk.MAX_STACKED_VIEWS:
                     raise SlackError("push_limit_reached")
-                view = self._store_view(spec, user, root_id=stack[0] if stack else None,
-                                        previous_id=stack[-1] if stack else None)
+                view = self._store_view(
+                    spec, user, root_id=stack[0] if stack else None, previous_id=stack[-1] if stack else None
+                )
                 stack.append(view["id"])
                 return None
             raise SlackError("invalid_arguments", messages=[bk.error(f"unknown response_action {action}", "/")])
 
     # ---- files -----------------------------------------------------------------------------
 
-    def add_file(self, name: str, mimetype: str, content: bytes, *, user: str | None = None,
-                 title: str | None = None) -> dict:
+    def add_file(
+        self, name: str, mimetype: str, content: bytes, *, user: str | None = None, title: str | None = None
+    ) -> dict:
         """Register an uploaded file; returns the file object as a file_input submission has it."""
         if len(content) > MAX_FILE_SIZE:
             raise ValueError("Slack's file_input refuses files over 10 MB")
@@ -609,17 +691,32 @@ class SlackStandIn:
             base = f"{self.url}/files-pri/{self.config.team_id}-{file_id}"
             now = int(time.time())
             meta = {
-                "id": file_id, "created": now, "timestamp": now, "name": name, "title": title or name,
-                "mimetype": mimetype, "filetype": ext, "pretty_type": ext.upper(),
-                "user": user or next(iter(self._users), ""), "user_team": self.config.team_id,
-                "editable": False, "size": len(content), "mode": "hosted", "is_external": False,
-                "external_type": "", "is_public": False, "public_url_shared": False,
-                "display_as_bot": False, "username": "",
-                "url_private": f"{base}/{name}", "url_private_download": f"{base}/download/{name}",
+                "id": file_id,
+                "created": now,
+                "timestamp": now,
+                "name": name,
+                "title": title or name,
+                "mimetype": mimetype,
+                "filetype": ext,
+                "pretty_type": ext.upper(),
+                "user": user or next(iter(self._users), ""),
+                "user_team": self.config.team_id,
+                "editable": False,
+                "size": len(content),
+                "mode": "hosted",
+                "is_external": False,
+                "external_type": "",
+                "is_public": False,
+                "public_url_shared": False,
+                "display_as_bot": False,
+                "username": "",
+                "url_private": f"{base}/{name}",
+                "url_private_download": f"{base}/download/{name}",
                 "media_display_type": "unknown",
                 "permalink": f"https://{self.config.team_domain}.slack.com/files/{user or 'U0'}/{file_id}/{name}",
                 "permalink_public": f"https://slack-files.com/{self.config.team_id}-{file_id}-{secrets.token_hex(5)}",
-                "has_rich_preview": False, "file_access": "visible",
+                "has_rich_preview": False,
+                "file_access": "visible",
             }
             self._files[file_id] = (meta, content)
             return copy.deepcopy(meta)
@@ -639,22 +736,38 @@ class SlackStandIn:
                 response = Response("File not found", status_code=404, media_type="text/plain")
             else:
                 meta, content = entry
-                response = Response(content, media_type=meta["mimetype"], headers={
-                    "Content-Disposition": f'attachment; filename="{meta["name"]}"'})
+                response = Response(
+                    content,
+                    media_type=meta["mimetype"],
+                    headers={"Content-Disposition": f'attachment; filename="{meta["name"]}"'},
+                )
             self._record("files.download", {"file": file_id}, response.status_code, None)
             return response
 
     # ---- faults and rate limits -----------------------------------------------------------
 
-    def set_fault(self, status: int = 500, *, methods: list[str] | str | None = None,
-                  times: int | None = None, seconds: float | None = None,
-                  retry_after: int | None = None, delay: float = 0.0) -> Fault:
+    def set_fault(
+        self,
+        status: int = 500,
+        *,
+        methods: list[str] | str | None = None,
+        times: int | None = None,
+        seconds: float | None = None,
+        retry_after: int | None = None,
+        delay: float = 0.0,
+    ) -> Fault:
         """Answer `status` for the next `times` calls and/or for `seconds` (both None: until
         cleared), for the given methods (None: all, `files.download` included)."""
         if isinstance(methods, str):
             methods = [methods]
-        fault = Fault(status, frozenset(methods) if methods else None, times,
-                      self.now() + seconds if seconds is not None else None, retry_after, delay)
+        fault = Fault(
+            status,
+            frozenset(methods) if methods else None,
+            times,
+            self.now() + seconds if seconds is not None else None,
+            retry_after,
+            delay,
+        )
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -663,8 +776,14 @@ class SlackStandIn:
         with self._lock:
             self._faults.clear()
 
-    def set_rate_limit(self, *, enabled: bool | None = None, per_second: float | None = None,
-                       burst: int | None = None, speedup: float | None = None) -> None:
+    def set_rate_limit(
+        self,
+        *,
+        enabled: bool | None = None,
+        per_second: float | None = None,
+        burst: int | None = None,
+        speedup: float | None = None,
+    ) -> None:
         with self._lock:
             if enabled is not None:
                 self.config.rate_limits = enabled
@@ -679,8 +798,11 @@ class SlackStandIn:
     def _take_fault(self, method: str) -> Fault | None:
         with self._lock:
             now = self.now()
-            self._faults = [f for f in self._faults
-                            if (f.remaining is None or f.remaining > 0) and (f.until is None or now < f.until)]
+            self._faults = [
+                f
+                for f in self._faults
+                if (f.remaining is None or f.remaining > 0) and (f.until is None or now < f.until)
+            ]
             for fault in self._faults:
                 if fault.methods is None or method in fault.methods:
                     if fault.remaining is not None:
@@ -728,7 +850,7 @@ class SlackStandIn:
         with self._lock:
             self._calls.clear()
 
-    def wait_for(self, predicate: Callable[["SlackStandIn"], T], timeout: float = 5.0) -> T:
+    def wait_for(self, predicate: Callable[[SlackStandIn], T], timeout: float = 5.0) -> T:
         """Block until predicate(standin) is truthy (re-checked on every change); return it."""
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -741,7 +863,7 @@ class SlackStandIn:
                     raise TimeoutError(f"condition not met within {timeout}s")
                 self._changed.wait(min(left, 0.1))
 
-    async def wait_for_async(self, predicate: Callable[["SlackStandIn"], T], timeout: float = 5.0) -> T:
+    async def wait_for_async(self, predicate: Callable[[SlackStandIn], T], timeout: float = 5.0) -> T:
         return await asyncio.to_thread(self.wait_for, predicate, timeout)
 
     # ---- the Web API -------------------------------------------------------------------
@@ -857,9 +979,11 @@ def create_app(standin: SlackStandIn) -> Starlette:
         standin._record("response_url", {"path": path, **body}, status, answer)
         return JSONResponse(answer, status_code=status)
 
-    return Starlette(routes=[
-        Route("/api/{method}", api, methods=["GET", "POST"]),
-        Route("/files-pri/{team_file}/{rest:path}", download, methods=["GET"]),
-        Route("/hooks/{rest:path}", hook, methods=["POST"]),
-        WebSocketRoute(socket_mode.LINK_PATH, standin.socket_mode.serve),
-    ])
+    return Starlette(
+        routes=[
+            Route("/api/{method}", api, methods=["GET", "POST"]),
+            Route("/files-pri/{team_file}/{rest:path}", download, methods=["GET"]),
+            Route("/hooks/{rest:path}", hook, methods=["POST"]),
+            WebSocketRoute(socket_mode.LINK_PATH, standin.socket_mode.serve),
+        ]
+    )
