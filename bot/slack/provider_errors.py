@@ -1,8 +1,9 @@
-"""Provider failures in plain words, for a modal or an ephemeral reply (mrkdwn-safe)."""
+"""Provider failures in plain words, each provider named, for a modal or an ephemeral reply (mrkdwn-safe)."""
 
 from __future__ import annotations
 
 from bot.domain.mrkdwn import escape, escape_truncated
+from bot.providers.cm.client import CmAPIError, CmError, CmTransportError, CmUnknownOutcome
 from bot.providers.infobip.errors import (
     InfobipAPIError,
     InfobipError,
@@ -33,5 +34,14 @@ def explain(error: Exception) -> tuple[str, list[str]]:
             details.append(f"Infobip error code `{escape(error.error_code)}`")
         return headline, details
     if isinstance(error, InfobipError):
+        return escape_truncated(str(error), 500), []
+    if isinstance(error, CmUnknownOutcome):
+        return ("CM.com did not confirm in time whether it took this.",
+                ["Please don't send it again yet: the bot will check with CM.com and post what it finds."])
+    if isinstance(error, CmTransportError):
+        return ("CM.com could not be reached.", ["Nothing was sent. Try again in a minute."])
+    if isinstance(error, CmAPIError):
+        return escape_truncated(error.message or f"CM.com answered {error.status}.", 500), []
+    if isinstance(error, CmError):
         return escape_truncated(str(error), 500), []
     return "Something went wrong on our side.", ["The bot's log has the details."]
