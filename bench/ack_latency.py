@@ -24,8 +24,9 @@ from bot.sandbox.slack.web_api import SlackStandIn
 
 def start_bot_serve(standin: SlackStandIn, workdir: Path) -> tuple[ServerProcess, str]:
     """`python -m bot serve --port 0` (what `resourcebot serve` runs); returns it and its URL."""
-    server = ServerProcess(["-m", "bot", "serve", "--port", "0"], env=bot_env(standin.api_url, workdir / "bot.sqlite3"),
-                           cwd=workdir)
+    server = ServerProcess(
+        ["-m", "bot", "serve", "--port", "0"], env=bot_env(standin.api_url, workdir / "bot.sqlite3"), cwd=workdir
+    )
     line = server.wait_for_log("resourcebot listening on ")
     url = line.split("listening on ", 1)[1].split()[0]
     server.info["url"] = url
@@ -51,8 +52,9 @@ def run(requests: int = 2000, rounds: int = 5, warmup: int = 200) -> Result:
     with tempfile.TemporaryDirectory(prefix="bench-ack-") as tmp, SlackStandIn() as standin:
         workdir = Path(tmp)
         bot, bot_url = start_bot_serve(standin, workdir)
-        bare = ServerProcess(["-m", "bench.servers", "bare-bolt"],
-                             env=bot_env(standin.api_url, workdir / "unused.sqlite3")).ready()
+        bare = ServerProcess(
+            ["-m", "bench.servers", "bare-bolt"], env=bot_env(standin.api_url, workdir / "unused.sqlite3")
+        ).ready()
         try:
             targets = {"bot": bot_url + "/slack/events", "bare": bare.url + "/slack/events"}
             samples: dict[str, list[float]] = {"bot": [], "bare": []}
@@ -72,12 +74,28 @@ def run(requests: int = 2000, rounds: int = 5, warmup: int = 200) -> Result:
             bare.stop()
     p = {name: {q: percentile(values, q) for q in (50, 99)} for name, values in samples.items()}
     result.figures += [
-        Figure("1. ack `/resource help` p50", p["bot"][50], p["bare"][50], "ms", "ratio <= 1.3",
-               met=p["bot"][50] / p["bare"][50] <= 1.3),
-        Figure("1. ack `/resource help` p99", p["bot"][99], p["bare"][99], "ms", "ratio <= 1.3",
-               met=p["bot"][99] / p["bare"][99] <= 1.3),
+        Figure(
+            "1. ack `/resource help` p50",
+            p["bot"][50],
+            p["bare"][50],
+            "ms",
+            "ratio <= 1.3",
+            met=p["bot"][50] / p["bare"][50] <= 1.3,
+        ),
+        Figure(
+            "1. ack `/resource help` p99",
+            p["bot"][99],
+            p["bare"][99],
+            "ms",
+            "ratio <= 1.3",
+            met=p["bot"][99] / p["bare"][99] <= 1.3,
+        ),
     ]
-    result.details = {"requests_each": len(samples["bot"]), "percentiles_ms": p, "rss_idle_mib": idle,
-                      "bot_answer_starts": str(answer.get("text", ""))[:60]}
+    result.details = {
+        "requests_each": len(samples["bot"]),
+        "percentiles_ms": p,
+        "rss_idle_mib": idle,
+        "bot_answer_starts": str(answer.get("text", ""))[:60],
+    }
     result.seconds = time.monotonic() - started
     return result

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,9 @@ class Figure:
     bot: float | None
     baseline: float | None = None
     unit: str = ""
-    target: str = ""                 # e.g. "ratio <= 1.3", "p99 <= 300 ms", "" for context rows
-    met: bool | None = None          # None: no target
-    ratio: float | None = None       # bot / baseline unless set
+    target: str = ""  # e.g. "ratio <= 1.3", "p99 <= 300 ms", "" for context rows
+    met: bool | None = None  # None: no target
+    ratio: float | None = None  # bot / baseline unless set
     note: str = ""
 
     def __post_init__(self) -> None:
@@ -70,8 +71,12 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    return {"cpu": model, "cores": str(os.cpu_count() or "?"),
-            "python": platform.python_version(), "os": f"{platform.system()} {platform.release()}"}
+    return {
+        "cpu": model,
+        "cores": str(os.cpu_count() or "?"),
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
+    }
 
 
 def rss_mib(pid: int) -> float | None:
@@ -87,28 +92,49 @@ def rss_mib(pid: int) -> float | None:
 
 # ---- Slack requests -------------------------------------------------------------------------
 
+
 def sign(body: bytes, timestamp: int, secret: str = SIGNING_SECRET) -> str:
     base = f"v0:{timestamp}:".encode() + body
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
-def slash_command(text: str, *, trigger_id: str | None = None, user: str = "U0ALICE001",
-                  channel: str = "C0GENERAL1", team: str = "T0STANDIN1",
-                  response_url: str = "http://127.0.0.1:9/hooks/commands/x") -> tuple[bytes, dict[str, str]]:
+def slash_command(
+    text: str,
+    *,
+    trigger_id: str | None = None,
+    user: str = "U0ALICE001",
+    channel: str = "C0GENERAL1",
+    team: str = "T0STANDIN1",
+    response_url: str = "http://127.0.0.1:9/hooks/commands/x",
+) -> tuple[bytes, dict[str, str]]:
     """A `/resource <text>` request as Slack sends it: form body and signed headers."""
     fields = {
-        "token": "standinVerificationToken0", "team_id": team, "team_domain": "standin",
-        "channel_id": channel, "channel_name": "general", "user_id": user, "user_name": "alice",
-        "command": "/resource", "text": text, "api_app_id": "A0STANDIN1", "is_enterprise_install": "false",
-        "response_url": response_url, "trigger_id": trigger_id or f"{int(time.time())}.1.{secrets.token_hex(16)}",
+        "token": "standinVerificationToken0",
+        "team_id": team,
+        "team_domain": "standin",
+        "channel_id": channel,
+        "channel_name": "general",
+        "user_id": user,
+        "user_name": "alice",
+        "command": "/resource",
+        "text": text,
+        "api_app_id": "A0STANDIN1",
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": trigger_id or f"{int(time.time())}.1.{secrets.token_hex(16)}",
     }
     body = urlencode(fields).encode()
     timestamp = int(time.time())
-    return body, {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": str(timestamp),
-                  "X-Slack-Signature": sign(body, timestamp), "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)"}
+    return body, {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": str(timestamp),
+        "X-Slack-Signature": sign(body, timestamp),
+        "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+    }
 
 
 # ---- server processes ----------------------------------------------------------------------
+
 
 class ServerProcess:
     """A server in its own process (its own GIL), started with `python -m …`.
@@ -117,16 +143,31 @@ class ServerProcess:
     `resourcebot serve` prints no such line: `wait_for_log` finds its address in the log instead.
     """
 
-    def __init__(self, args: list[str], *, env: dict[str, str] | None = None, cwd: str | Path | None = None,
-                 executable: str | None = None):
+    def __init__(
+        self,
+        args: list[str],
+        *,
+        env: dict[str, str] | None = None,
+        cwd: str | Path | None = None,
+        executable: str | None = None,
+    ):
         self.args = args
         self.started_at = time.monotonic()
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "INFOBIP_", "CM_",
-                                                                                  "RESOURCEBOT_", "PUBLIC_URL"))}
+        full_env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("SLACK_", "INFOBIP_", "CM_", "RESOURCEBOT_", "PUBLIC_URL"))
+        }
         full_env.update({"PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT), **(env or {})})
-        self.proc = subprocess.Popen([executable or sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     env=full_env, cwd=str(cwd or ROOT), text=True)
-        self.lines: "queue.Queue[str]" = queue.Queue()
+        self.proc = subprocess.Popen(
+            [executable or sys.executable, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=full_env,
+            cwd=str(cwd or ROOT),
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
         self.info: dict[str, Any] = {}
         threading.Thread(target=self._pump, daemon=True).start()
@@ -143,7 +184,9 @@ class ServerProcess:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError(f"{self.args}: no {needle!r} in the log within {timeout}s:\n" + "\n".join(self.log[-20:]))
+                raise TimeoutError(
+                    f"{self.args}: no {needle!r} in the log within {timeout}s:\n" + "\n".join(self.log[-20:])
+                )
             try:
                 line = self.lines.get(timeout=left)
             except queue.Empty:
@@ -153,7 +196,7 @@ class ServerProcess:
             if needle in line:
                 return line
 
-    def ready(self, timeout: float = 30.0) -> "ServerProcess":
+    def ready(self, timeout: float = 30.0) -> ServerProcess:
         line = self.wait_for_log("BENCH ", timeout)
         self.info = json.loads(line.split("BENCH ", 1)[1])
         return self
@@ -178,7 +221,7 @@ class ServerProcess:
                 self.proc.kill()
                 self.proc.wait()
 
-    def __enter__(self) -> "ServerProcess":
+    def __enter__(self) -> ServerProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -190,21 +233,31 @@ def announce(**info: Any) -> None:
     print("BENCH " + json.dumps({"pid": os.getpid(), **info}), flush=True)
 
 
+def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.05) -> Any:
+    """The predicate's first truthy value, polled every `interval`; TimeoutError naming `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:g}s waiting for {what}")
+        time.sleep(interval)
+
+
 def wait_http(url: str, timeout: float = 30.0, interval: float = 0.01) -> float:
     """Poll GET url until it answers 200; returns when (monotonic)."""
     import httpx
 
-    deadline = time.monotonic() + timeout
+    def answered() -> float | None:
+        try:
+            # the moment it answered, taken at once: startup times are measured with it
+            return time.monotonic() if client.get(url).status_code == 200 else None
+        except httpx.TransportError:
+            return None
+
     with httpx.Client(timeout=2.0) as client:
-        while True:
-            try:
-                if client.get(url).status_code == 200:
-                    return time.monotonic()
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{url} did not answer 200 within {timeout}s")
-            time.sleep(interval)
+        return wait_until(answered, timeout, f"{url} to answer 200", interval)
 
 
 def bot_env(slack_api_url: str, db: Path, **extra: str) -> dict[str, str]:

@@ -26,10 +26,10 @@ import sqlite3
 import tempfile
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.common import WEBHOOK_PASSWORD, WEBHOOK_USER, Figure, Result, ServerProcess, bot_env
+from bench.common import WEBHOOK_PASSWORD, WEBHOOK_USER, Figure, Result, ServerProcess, bot_env, wait_until
 from bench.loadgen import in_process
 from bot.sandbox.slack.web_api import SlackStandIn
 from bot.store.db import open_database
@@ -38,8 +38,8 @@ from bot.store.requests import create_request
 
 STATUSES = ("UPDATE_REQUESTED", "UPDATE_REQUESTED_BY_INTERNAL_REVIEWER")
 SEQ = re.compile(r"bench event (\d+)/(\d+)")
-BURST = 3            # the stand-in's chat.postMessage burst
-PER_SECOND = 1.0     # … and its rate per channel, as Slack documents, before the speedup
+BURST = 3  # the stand-in's chat.postMessage burst
+PER_SECOND = 1.0  # … and its rate per channel, as Slack documents, before the speedup
 
 
 def _seed(db_path: Path, requests: int, channels: int) -> list[dict]:
@@ -49,10 +49,20 @@ def _seed(db_path: Path, requests: int, channels: int) -> list[dict]:
         for i in range(requests):
             channel, user = f"C0BENCH{i % channels:03d}", f"U0BENCH{i % 10:03d}"
             provider_id = f"bench-{i:06d}-0000-0000-000000000000"
-            record = create_request(db, provider="infobip", provider_request_id=provider_id, kind="NUMBER_PURCHASE",
-                                    country="GB", number_type="VIRTUAL_LONG_NUMBER", capabilities=["SMS"], quantity=1,
-                                    requester=user, channel=channel, status="IN_REVIEW",
-                                    status_at="2025-01-01T00:00:00.000+00:00")
+            record = create_request(
+                db,
+                provider="infobip",
+                provider_request_id=provider_id,
+                kind="NUMBER_PURCHASE",
+                country="GB",
+                number_type="VIRTUAL_LONG_NUMBER",
+                capabilities=["SMS"],
+                quantity=1,
+                requester=user,
+                channel=channel,
+                status="IN_REVIEW",
+                status_at="2025-01-01T00:00:00.000+00:00",
+            )
             enqueue(db, record.id, THREAD_ROOT)
             seeded.append({"id": record.id, "provider_id": provider_id, "channel": channel})
     db.close()
@@ -60,19 +70,32 @@ def _seed(db_path: Path, requests: int, channels: int) -> list[dict]:
 
 
 def _bursts(seeded: list[dict], events_per_request: int) -> list[list[bytes]]:
-    start = datetime(2025, 6, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 6, 1, tzinfo=UTC)
     bursts = []
     for r in seeded:
         burst = []
         for k in range(1, events_per_request + 1):
             at = start + timedelta(seconds=k)
-            burst.append(json.dumps({"results": [{
-                "event": "RESOURCE_REQUEST_STATUS_UPDATE",
-                "receivedAt": at.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
-                "content": {"id": r["provider_id"], "status": STATUSES[k % 2], "type": "NUMBER_PURCHASE",
-                            "requirementsFeedback": [], "note": f"bench event {k}/{events_per_request}"},
-                "platform": {"applicationId": "default"},
-            }]}).encode())
+            burst.append(
+                json.dumps(
+                    {
+                        "results": [
+                            {
+                                "event": "RESOURCE_REQUEST_STATUS_UPDATE",
+                                "receivedAt": at.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+                                "content": {
+                                    "id": r["provider_id"],
+                                    "status": STATUSES[k % 2],
+                                    "type": "NUMBER_PURCHASE",
+                                    "requirementsFeedback": [],
+                                    "note": f"bench event {k}/{events_per_request}",
+                                },
+                                "platform": {"applicationId": "default"},
+                            }
+                        ]
+                    }
+                ).encode()
+            )
         bursts.append(burst)
     return bursts
 
@@ -95,19 +118,14 @@ def _pending(db_path: Path) -> int:
         conn.close()
 
 
-def _wait(predicate, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        time.sleep(interval)
-
-
-def run(requests: int = 100, channels: int = 10, events_per_request: int = 10, speedup: float = 10.0,
-        senders: int = 8, profile: str | None = None) -> Result:
+def run(
+    requests: int = 100,
+    channels: int = 10,
+    events_per_request: int = 10,
+    speedup: float = 10.0,
+    senders: int = 8,
+    profile: str | None = None,
+) -> Result:
     result = Result("delivery")
     started = time.monotonic()
     rate = PER_SECOND * speedup
@@ -121,10 +139,21 @@ def run(requests: int = 100, channels: int = 10, events_per_request: int = 10, s
             standin.add_user(f"U0BENCH{u:03d}", f"bench{u}")
         seeded = _seed(db_path, requests, channels)
         standin.set_rate_limit(enabled=False)
-        bot = ServerProcess(["-m", "bench.servers", *(["--profile", profile] if profile else []), "bot", "--post-rate", str(rate), "--post-burst", str(BURST - 1)],
-                            env=bot_env(standin.api_url, db_path, RESOURCEBOT_RECONCILE_SECONDS="0")).ready()
+        bot = ServerProcess(
+            [
+                "-m",
+                "bench.servers",
+                *(["--profile", profile] if profile else []),
+                "bot",
+                "--post-rate",
+                str(rate),
+                "--post-burst",
+                str(BURST - 1),
+            ],
+            env=bot_env(standin.api_url, db_path, RESOURCEBOT_RECONCILE_SECONDS="0"),
+        ).ready()
         try:
-            _wait(lambda: _pending(db_path) == 0, 60, "the thread roots")
+            wait_until(lambda: _pending(db_path) == 0, 60, "the thread roots")
             threads = _threads(db_path)
             if not all(ts for _, ts in threads.values()):
                 raise RuntimeError("some thread roots were not posted")
@@ -132,13 +161,18 @@ def run(requests: int = 100, channels: int = 10, events_per_request: int = 10, s
             time.sleep(2 * BURST / rate)  # the bot's own buckets refill after the roots
             standin.clear_calls()
             # The senders run in a process of their own: the stand-in's thread here must not wait for the GIL.
-            load = in_process("send_sequences", url=bot.url + "/webhooks/infobip",
-                              sequences=_bursts(seeded, events_per_request), headers=headers, concurrency=senders)
+            load = in_process(
+                "send_sequences",
+                url=bot.url + "/webhooks/infobip",
+                sequences=_bursts(seeded, events_per_request),
+                headers=headers,
+                concurrency=senders,
+            )
             sent_at = load.started_at  # the first webhook (the sender process took a moment to start)
             webhooks_done = load.elapsed
             expected = requests * events_per_request
             floor_guess = (expected / channels) / rate
-            _wait(lambda: _pending(db_path) == 0, floor_guess * 5 + 30, "the outbox to empty", interval=0.1)
+            wait_until(lambda: _pending(db_path) == 0, floor_guess * 5 + 30, "the outbox to empty", interval=0.1)
             rss = bot.rss_mib()
         finally:
             bot.stop()
@@ -150,7 +184,7 @@ def run(requests: int = 100, channels: int = 10, events_per_request: int = 10, s
         limited = sum(1 for c in posts if c.status == 429)
         updates = Counter(c.args.get("ts") for c in calls if c.method == "chat.update" and c.ok)
         lost = duplicated = out_of_order = 0
-        for request_id, (channel, ts) in threads.items():
+        for channel, ts in threads.values():
             seqs = []
             for message in standin.thread(channel, ts)[1:]:
                 found = SEQ.search(json.dumps(message.get("blocks") or message.get("text")))
@@ -168,15 +202,44 @@ def run(requests: int = 100, channels: int = 10, events_per_request: int = 10, s
         per_request[updates[ts]] += 1
     checks_ok = lost == 0 and duplicated == 0 and out_of_order == 0 and load.ok == expected
     result.figures += [
-        Figure(f"4. {expected:,} events → {requests} threads in {channels} channels, limit {speedup:g}× faster",
-               total, floor, "s", "<= 1.2x floor", met=total <= 1.2 * floor, note="baseline: the floor"),
-        Figure("4. lost / duplicated / threads out of order", lost + duplicated + out_of_order, 0, "",
-               "0 / 0 / 0", met=checks_ok, ratio=None, note=f"{lost} / {duplicated} / {out_of_order}"),
-        Figure("4. chat.update per request (burst coalesced)", sum(updates.values()) / requests, 1.0, "",
-               "1 per burst", met=coalesced == requests, note=f"{coalesced}/{requests} requests with exactly 1"),
+        Figure(
+            f"4. {expected:,} events → {requests} threads in {channels} channels, limit {speedup:g}× faster",
+            total,
+            floor,
+            "s",
+            "<= 1.2x floor",
+            met=total <= 1.2 * floor,
+            note="baseline: the floor",
+        ),
+        Figure(
+            "4. lost / duplicated / threads out of order",
+            lost + duplicated + out_of_order,
+            0,
+            "",
+            "0 / 0 / 0",
+            met=checks_ok,
+            ratio=None,
+            note=f"{lost} / {duplicated} / {out_of_order}",
+        ),
+        Figure(
+            "4. chat.update per request (burst coalesced)",
+            sum(updates.values()) / requests,
+            1.0,
+            "",
+            "1 per burst",
+            met=coalesced == requests,
+            note=f"{coalesced}/{requests} requests with exactly 1",
+        ),
     ]
-    result.details = {"webhooks_200": load.ok, "webhooks_seconds": round(webhooks_done, 2),
-                      "posts_per_channel": dict(posts_ok), "floor_s": floor, "total_s": total, "http_429": limited,
-                      "chat_update_histogram": dict(per_request), "rss_mib": rss}
+    result.details = {
+        "webhooks_200": load.ok,
+        "webhooks_seconds": round(webhooks_done, 2),
+        "posts_per_channel": dict(posts_ok),
+        "floor_s": floor,
+        "total_s": total,
+        "http_429": limited,
+        "chat_update_histogram": dict(per_request),
+        "rss_mib": rss,
+    }
     result.seconds = time.monotonic() - started
     return result

@@ -20,12 +20,12 @@ from urllib.parse import urlsplit
 @dataclass
 class Load:
     sent: int = 0
-    ok: int = 0                                       # answered 200
+    ok: int = 0  # answered 200
     statuses: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)  # transport errors by kind
     latencies_ms: list[float] = field(default_factory=list)
     elapsed: float = 0.0
-    started_at: float = 0.0                           # wall clock (time.time()) of the first request
+    started_at: float = 0.0  # wall clock (time.time()) of the first request
 
     @property
     def per_second(self) -> float:
@@ -66,8 +66,7 @@ async def _load(url: str, bodies: list[bytes], headers: dict[str, str], concurre
     return result
 
 
-async def _load_raw(url: str, bodies: list[bytes], headers: dict[str, str], concurrency: int,
-                    seconds: float) -> Load:
+async def _load_raw(url: str, bodies: list[bytes], headers: dict[str, str], concurrency: int, seconds: float) -> Load:
     parts = urlsplit(url)
     host, port, path = parts.hostname or "127.0.0.1", parts.port or 80, parts.path or "/"
     head = f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
@@ -110,8 +109,15 @@ async def _load_raw(url: str, bodies: list[bytes], headers: dict[str, str], conc
     return result
 
 
-def load(url: str, bodies: list[bytes], headers: dict[str, str], *, concurrency: int = 16,
-         seconds: float = 10.0, client: str = "raw") -> Load:
+def load(
+    url: str,
+    bodies: list[bytes],
+    headers: dict[str, str],
+    *,
+    concurrency: int = 16,
+    seconds: float = 10.0,
+    client: str = "raw",
+) -> Load:
     """POST each body once (in order, shared by the clients), bounded by len(bodies) and `seconds`."""
     run = _load_raw if client == "raw" else _load
     return asyncio.run(run(url, bodies, headers, concurrency, seconds))
@@ -159,8 +165,12 @@ def in_process(function: str, **kwargs) -> Load:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         job, out = Path(tmp) / "job.pickle", Path(tmp) / "out.pickle"
         job.write_bytes(pickle.dumps((function, kwargs)))
-        subprocess.run([sys.executable, "-m", "bench.loadgen", str(job), str(out)], check=True, cwd=ROOT,
-                       env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+        subprocess.run(
+            [sys.executable, "-m", "bench.loadgen", str(job), str(out)],
+            check=True,
+            cwd=ROOT,
+            env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
+        )
         return pickle.loads(out.read_bytes())
 
 

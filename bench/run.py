@@ -47,13 +47,22 @@ def table(figures: list[Figure]) -> str:
     rows = []
     for f in figures:
         met = "—" if f.met is None else ("met" if f.met else "MISSED")
-        rows.append([f.name + (f" ({f.note})" if f.note else ""), _number(f.bot, f.unit),
-                     _number(f.baseline, f.unit), "—" if f.ratio is None else f"{f.ratio:.2f}",
-                     f.target or "—", met])
+        rows.append(
+            [
+                f.name + (f" ({f.note})" if f.note else ""),
+                _number(f.bot, f.unit),
+                _number(f.baseline, f.unit),
+                "—" if f.ratio is None else f"{f.ratio:.2f}",
+                f.target or "—",
+                met,
+            ]
+        )
     widths = [max(len(header[i]), *(len(r[i]) for r in rows)) if rows else len(header[i]) for i in range(len(header))]
-    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |",
-             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in rows]
+    lines = [
+        "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |",
+        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+    ]
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
     return "\n".join(lines)
 
 
@@ -64,8 +73,9 @@ def describe_machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("names", nargs="*", metavar="NAME",
-                        help=f"benchmarks to run (default: all): {', '.join(BENCHES)}")
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"benchmarks to run (default: all): {', '.join(BENCHES)}"
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes: checks the scripts, not the numbers")
     parser.add_argument("--json", metavar="FILE", help="also write every result, with details, to FILE")
     args = parser.parse_args(argv)
@@ -84,8 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     figures = sorted((f for r in results for f in r.figures), key=lambda f: f.name.split(".")[0])
     print()
     print(f"Machine: {describe_machine()}")
-    print(f"Command: make bench ({'python -m bench ' + ' '.join(names) if args.names else 'python -m bench'}"
-          f"{' --quick' if args.quick else ''}), {time.monotonic() - started:.0f} s")
+    print(
+        f"Command: make bench ({'python -m bench ' + ' '.join(names) if args.names else 'python -m bench'}"
+        f"{' --quick' if args.quick else ''}), {time.monotonic() - started:.0f} s"
+    )
     print()
     print(table(figures))
     if args.json:

@@ -27,7 +27,6 @@ import uvicorn
 
 from bench.common import announce
 
-
 PORT = 0  # --port; 0: the OS picks a free one
 
 
@@ -68,8 +67,11 @@ def bare_bolt(args: argparse.Namespace) -> None:
 
     client = AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"], timeout=15)
     bolt = AsyncApp(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"])
-    loading = {"type": "modal", "title": {"type": "plain_text", "text": "New request"},
-               "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Loading…"}}]}
+    loading = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "New request"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Loading…"}}],
+    }
 
     @bolt.command("/resource")
     async def resource(ack, body, client) -> None:
@@ -85,8 +87,9 @@ def bare_bolt(args: argparse.Namespace) -> None:
     async def healthz(request):
         return JSONResponse({"ok": True})
 
-    app = Starlette(routes=[Route("/slack/events", events, methods=["POST"]),
-                            Route("/healthz", healthz, methods=["GET"])])
+    app = Starlette(
+        routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
+    )
     _serve(app, _socket())
 
 
@@ -113,8 +116,9 @@ def bare_store(args: argparse.Namespace) -> None:
     async def healthz(request: Request):
         return JSONResponse({"ok": True})
 
-    app = Starlette(routes=[Route("/webhooks/infobip", webhook, methods=["POST"]),
-                            Route("/healthz", healthz, methods=["GET"])])
+    app = Starlette(
+        routes=[Route("/webhooks/infobip", webhook, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
+    )
     _serve(app, _socket())
 
 
@@ -126,18 +130,23 @@ def trivial(args: argparse.Namespace) -> None:
         while more:  # read the body, as any server must
             message = await receive()
             more = message.get("more_body", False)
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")],
+            }
+        )
         await send({"type": "http.response.body", "body": b"{}"})
 
     _serve(app, _socket())
 
 
 def bot(args: argparse.Namespace) -> None:
+    from bot.http_guard import uvicorn_options
     from bot.runtime import assemble
     from bot.server import create_app
     from bot.settings import load_settings
-    from bot.http_guard import uvicorn_options
     from bot.slack.delivery import ChannelPacer
 
     settings = load_settings(_env_file=None, required=("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
@@ -147,12 +156,18 @@ def bot(args: argparse.Namespace) -> None:
     if args.post_rate:
         services.outbox.pacer = ChannelPacer(rate=args.post_rate, burst=args.post_burst)
     if args.outbox == "paused":
+
         async def paused() -> None:
             await asyncio.Event().wait()
+
         services.outbox.run = paused  # type: ignore[method-assign]
     try:
-        _serve(create_app(services), sock, uvicorn_options(settings.http_limits),
-               sandbox_url=assembled.sandbox_server.url if assembled.sandbox_server else None)
+        _serve(
+            create_app(services),
+            sock,
+            uvicorn_options(settings.http_limits),
+            sandbox_url=assembled.sandbox_server.url if assembled.sandbox_server else None,
+        )
     finally:
         assembled.stop_sandbox()
 

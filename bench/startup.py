@@ -67,10 +67,17 @@ def run(runs: int = 3) -> Result:
     median = {k: statistics.median(v) for k, v in times.items()}
     result.figures += [
         Figure("5. `resourcebot serve` start → /healthz 200", median["bot"], median["bare"], "ms"),
-        Figure("5. RSS idle (just started)", statistics.median(rss["bot"]) if rss["bot"] else None,
-               statistics.median(rss["bare"]) if rss["bare"] else None, "MiB", note="bare: bare-bolt"),
+        Figure(
+            "5. RSS idle (just started)",
+            statistics.median(rss["bot"]) if rss["bot"] else None,
+            statistics.median(rss["bare"]) if rss["bare"] else None,
+            "MiB",
+            note="bare: bare-bolt",
+        ),
     ]
-    result.details = {"startup_ms": {k: [round(x) for x in v] for k, v in times.items()},
-                      "rss_idle_mib": {k: [round(x, 1) for x in v] for k, v in rss.items()}}
+    result.details = {
+        "startup_ms": {k: [round(x) for x in v] for k, v in times.items()},
+        "rss_idle_mib": {k: [round(x, 1) for x in v] for k, v in rss.items()},
+    }
     result.seconds = time.monotonic() - started
     return result

@@ -29,6 +29,7 @@ LOOKUP = "resources-requirements-lookup"
 def _views_open_at(standin: SlackStandIn, trigger: str, timeout: float = 10.0) -> float:
     def found(s: SlackStandIn):
         return next((c for c in reversed(s.calls("views.open")) if c.args.get("trigger_id") == trigger), None)
+
     call = standin.wait_for(found, timeout)
     if not call.ok:
         raise RuntimeError(f"views.open failed: {call.response}")
@@ -43,18 +44,23 @@ def run(commands: int = 100, interval: float = 0.12, provider_delay: float = 2.0
         bot, bot_url = start_bot_serve(standin, workdir)
         sandbox_line = next(line for line in bot.log if "built-in Infobip sandbox at" in line)
         sandbox_url = sandbox_line.split("sandbox at ", 1)[1].split()[0]
-        bare = ServerProcess(["-m", "bench.servers", "bare-bolt"],
-                             env=bot_env(standin.api_url, workdir / "unused.sqlite3")).ready()
+        bare = ServerProcess(
+            ["-m", "bench.servers", "bare-bolt"], env=bot_env(standin.api_url, workdir / "unused.sqlite3")
+        ).ready()
         try:
-            fault = httpx.post(f"{sandbox_url}/_sandbox/faults", headers={"Authorization": f"App {INFOBIP_KEY}"},
-                               json={"operation_id": LOOKUP, "delay": provider_delay, "times": None}, timeout=10)
+            fault = httpx.post(
+                f"{sandbox_url}/_sandbox/faults",
+                headers={"Authorization": f"App {INFOBIP_KEY}"},
+                json={"operation_id": LOOKUP, "delay": provider_delay, "times": None},
+                timeout=10,
+            )
             fault.raise_for_status()
             targets = {"bot": (bot_url + "/slack/events", "sender HR"), "bare": (bare.url + "/slack/events", "open")}
             opened: dict[str, list[float]] = {"bot": [], "bare": []}
             acks: dict[str, list[float]] = {"bot": [], "bare": []}
             view_ids: list[tuple[str, float]] = []
             with httpx.Client(timeout=10) as client:
-                for name, (url, text) in targets.items():  # warm-up: Bolt's auth.test, connections
+                for url, _text in targets.values():  # warm-up: Bolt's auth.test, connections
                     body, headers = slash_command("help")
                     client.post(url, content=body, headers=headers).raise_for_status()
                 first = time.monotonic()
@@ -72,17 +78,20 @@ def run(commands: int = 100, interval: float = 0.12, provider_delay: float = 2.0
                         at = _views_open_at(standin, trigger)
                         opened[name].append((at - sent) * 1000)
                         if name == "bot":
-                            call = next(c for c in reversed(standin.calls("views.open"))
-                                        if c.args.get("trigger_id") == trigger)
+                            call = next(
+                                c for c in reversed(standin.calls("views.open")) if c.args.get("trigger_id") == trigger
+                            )
                             view_ids.append((call.response["view"]["id"], sent))
                     pause = first + (i + 1) * interval - time.monotonic()
                     if pause > 0:
                         time.sleep(pause)
+
             # The form replaces the loading modal once the slowed lookup answers.
             def form_times(s: SlackStandIn):
                 updates = {c.args.get("view_id"): c.at for c in s.calls("views.update") if c.ok}
                 times = [(updates[v] - sent) * 1000 for v, sent in view_ids if v in updates]
                 return times if len(times) == len(view_ids) else None
+
             try:
                 shown = standin.wait_for(form_times, timeout=provider_delay * 3 + commands * 0.2)
             except TimeoutError:
@@ -92,16 +101,40 @@ def run(commands: int = 100, interval: float = 0.12, provider_delay: float = 2.0
             bare.stop()
     p99 = {name: percentile(values, 99) for name, values in opened.items()}
     result.figures += [
-        Figure("2. command → views.open p50 (lookup slowed to 2 s)", percentile(opened["bot"], 50),
-               percentile(opened["bare"], 50), "ms"),
-        Figure("2. command → views.open p99 (lookup slowed to 2 s)", p99["bot"], p99["bare"], "ms", "p99 <= 300 ms",
-               met=p99["bot"] <= 300),
-        Figure("2. ack of `sender HR` p99", percentile(acks["bot"], 99), percentile(acks["bare"], 99), "ms",
-               note="bare: ack of `open`"),
-        Figure("2. form replaces the loading modal, p50", percentile(shown, 50) if shown else None, None, "ms",
-               note=f"{len(shown)}/{len(view_ids)} forms"),
+        Figure(
+            "2. command → views.open p50 (lookup slowed to 2 s)",
+            percentile(opened["bot"], 50),
+            percentile(opened["bare"], 50),
+            "ms",
+        ),
+        Figure(
+            "2. command → views.open p99 (lookup slowed to 2 s)",
+            p99["bot"],
+            p99["bare"],
+            "ms",
+            "p99 <= 300 ms",
+            met=p99["bot"] <= 300,
+        ),
+        Figure(
+            "2. ack of `sender HR` p99",
+            percentile(acks["bot"], 99),
+            percentile(acks["bare"], 99),
+            "ms",
+            note="bare: ack of `open`",
+        ),
+        Figure(
+            "2. form replaces the loading modal, p50",
+            percentile(shown, 50) if shown else None,
+            None,
+            "ms",
+            note=f"{len(shown)}/{len(view_ids)} forms",
+        ),
     ]
-    result.details = {"commands": commands, "opened_ms": {k: (min(v), max(v)) for k, v in opened.items()},
-                      "forms_shown": len(shown), "max_ack_ms": max(acks["bot"])}
+    result.details = {
+        "commands": commands,
+        "opened_ms": {k: (min(v), max(v)) for k, v in opened.items()},
+        "forms_shown": len(shown),
+        "max_ack_ms": max(acks["bot"]),
+    }
     result.seconds = time.monotonic() - started
     return result

@@ -42,8 +42,11 @@ class Demo:
         self.driver = driver
         self.assembled = assembled
         self.out = out
-        self.reviewer = httpx.Client(base_url=f"{assembled.sandbox_server.url}/_sandbox", timeout=10,
-                                     headers={"Authorization": f"App {assembled.sandbox.config.api_key}"})
+        self.reviewer = httpx.Client(
+            base_url=f"{assembled.sandbox_server.url}/_sandbox",
+            timeout=10,
+            headers={"Authorization": f"App {assembled.sandbox.config.api_key}"},
+        )
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -59,7 +62,10 @@ class Demo:
     def form(self, marker: str) -> dict:
         def ready():
             view = self.slack.current_view(REQUESTER)
-            return view if view and view.get("callback_id") == "request_form" and marker in str(view["blocks"]) else None
+            return (
+                view if view and view.get("callback_id") == "request_form" and marker in str(view["blocks"]) else None
+            )
+
         return self.wait("the request form", ready)
 
     def submit(self, values: dict) -> None:
@@ -71,11 +77,14 @@ class Demo:
         def ready():
             requests = list_requests(self.assembled.services.db)
             return requests[0] if len(requests) >= count and requests[0].thread_ts else None
+
         return self.wait("the request's thread", ready)
 
     def thread_length(self, request: RequestRecord, count: int) -> None:
-        self.wait(f"{count} messages in the thread",
-                  lambda: len(self.slack.thread(request.channel, request.thread_ts)) >= count)
+        self.wait(
+            f"{count} messages in the thread",
+            lambda: len(self.slack.thread(request.channel, request.thread_ts)) >= count,
+        )
 
     def review(self, request: RequestRecord, action: str, **body: Any) -> None:
         response = self.reviewer.post(f"/resource-requests/{request.provider_request_id}/{action}", json=body)
@@ -93,26 +102,39 @@ class Demo:
         form = self.form("companyRegistrationDocument")
         consent = next(b for b in form["blocks"] if b.get("block_id") == "registrationConsent")
         document = self.slack.add_file("acme-registration-extract.pdf", "application/pdf", SAMPLE_PDF, user=REQUESTER)
-        self.submit({
-            "senderName": "ACME", "companyName": "Acme d.o.o.", "vatNumber": "HR12345678901",
-            "useCase": "Notifications", "expectedMonthlyMessages": "50000",
-            "companyEmailAddresses": "ops@acme.example\nlegal@acme.example",
-            "companyWebsite": "http://acme.example", "contactPhoneNumber": "+385 91 123 4567",
-            "companyRegistrationDocument": [document],
-            "registrationConsent": [consent["element"]["options"][0]["value"]],
-        })
+        self.submit(
+            {
+                "senderName": "ACME",
+                "companyName": "Acme d.o.o.",
+                "vatNumber": "HR12345678901",
+                "useCase": "Notifications",
+                "expectedMonthlyMessages": "50000",
+                "companyEmailAddresses": "ops@acme.example\nlegal@acme.example",
+                "companyWebsite": "http://acme.example",
+                "contactPhoneNumber": "+385 91 123 4567",
+                "companyRegistrationDocument": [document],
+                "registrationConsent": [consent["element"]["options"][0]["value"]],
+            }
+        )
         request = self.newest_request(1)
         self.say(f"   Submitted as {request.id}; the thread starts in #resources.")
         self.say("2. Infobip's reviewer asks for the company website over HTTPS.")
         self.review(request, "advance")
-        self.review(request, "request-changes", feedback=[
-            {"key": "companyWebsite", "code": "RES_REQ_FEED_FORMAT",
-             "feedback": "The website must be served over HTTPS."}])
+        self.review(
+            request,
+            "request-changes",
+            feedback=[
+                {
+                    "key": "companyWebsite",
+                    "code": "RES_REQ_FEED_FORMAT",
+                    "feedback": "The website must be served over HTTPS.",
+                }
+            ],
+        )
         self.thread_length(request, 2)
         self.say("3. Alice clicks [Update request] in the thread, fixes the website and sends the update.")
         reply = self.slack.thread(request.channel, request.thread_ts)[1]
-        self.driver.block_action("request_update", request.id, user=REQUESTER, channel=CHANNEL,
-                                 message_ts=reply["ts"])
+        self.driver.block_action("request_update", request.id, user=REQUESTER, channel=CHANNEL, message_ts=reply["ts"])
         self.form("served over HTTPS")
         self.submit({"companyWebsite": "https://acme.example"})
         self.thread_length(request, 3)
@@ -121,8 +143,10 @@ class Demo:
         self.review(request, "advance")
         self.review(request, "complete", note="ACME is registered with all Croatian operators.")
         self.thread_length(request, 4)
-        self.wait("the root message to show Completed",
-                  lambda: "Completed" in str(self.slack.root(request.channel, request.thread_ts)["blocks"]))
+        self.wait(
+            "the root message to show Completed",
+            lambda: "Completed" in str(self.slack.root(request.channel, request.thread_ts)["blocks"]),
+        )
         self.show(request)
 
     def number_request(self) -> None:
@@ -137,8 +161,10 @@ class Demo:
         self.review(request, "advance")
         self.review(request, "complete")
         self.thread_length(request, 2)
-        self.wait("the root message to list the numbers",
-                  lambda: "*Numbers*" in str(self.slack.root(request.channel, request.thread_ts)["blocks"]))
+        self.wait(
+            "the root message to list the numbers",
+            lambda: "*Numbers*" in str(self.slack.root(request.channel, request.thread_ts)["blocks"]),
+        )
         self.show(request)
 
 
@@ -148,21 +174,31 @@ def run_demo(out: TextIO = sys.stdout) -> int:
         slack.add_channel(CHANNEL, "resources")
         bot_server = BackgroundServer()
         settings = load_settings(
-            _env_file=None, slack_bot_token=slack.config.bot_token, slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=slack.api_url, resourcebot_slack_file_origins=slack.url,
-            slack_app_token=None, infobip_base_url=None, infobip_api_key=None,
-            infobip_webhook_username=None, infobip_webhook_password=None,
-            resourcebot_db=Path(tmp) / "demo.sqlite3", resourcebot_channel=None,
+            _env_file=None,
+            slack_bot_token=slack.config.bot_token,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=slack.api_url,
+            resourcebot_slack_file_origins=slack.url,
+            slack_app_token=None,
+            infobip_base_url=None,
+            infobip_api_key=None,
+            infobip_webhook_username=None,
+            infobip_webhook_password=None,
+            resourcebot_db=Path(tmp) / "demo.sqlite3",
+            resourcebot_channel=None,
         )
-        assembled = assemble(settings, bot_url=bot_server.url,
-                             sandbox_config=SandboxConfig(lifecycle_step=None, review="manual"))
+        assembled = assemble(
+            settings, bot_url=bot_server.url, sandbox_config=SandboxConfig(lifecycle_step=None, review="manual")
+        )
         bot_server.app = create_app(assembled.services)
         bot_server.limits = settings.http_limits
         bot_server.start()
         driver = SlackDriver(f"{bot_server.url}/slack/events", SIGNING_SECRET, slack)
         demo = Demo(slack, driver, assembled, out)
-        demo.say(f"resourcebot demo: bot {bot_server.url}, Infobip sandbox {assembled.sandbox_server.url}, "
-                 f"Slack stand-in {slack.url}\n")
+        demo.say(
+            f"resourcebot demo: bot {bot_server.url}, Infobip sandbox {assembled.sandbox_server.url}, "
+            f"Slack stand-in {slack.url}\n"
+        )
         try:
             demo.sender_request()
             demo.number_request()
@@ -175,6 +211,8 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             bot_server.stop()
             assembled.stop_sandbox()
             slack.stop()
-        demo.say("Both requests went from a slash command to a completed thread. See README.md to run the bot "
-                 "against your own workspace (`resourcebot serve`) or to try the sandbox alone.")
+        demo.say(
+            "Both requests went from a slash command to a completed thread. See README.md to run the bot "
+            "against your own workspace (`resourcebot serve`) or to try the sandbox alone."
+        )
         return 0

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.background_server import BackgroundServer
-from bot.sandbox.infobip import InfobipSandbox, SandboxConfig, create_app as create_sandbox_app
+from bot.sandbox.infobip import InfobipSandbox, SandboxConfig
+from bot.sandbox.infobip import create_app as create_sandbox_app
 from bot.services import Services, build_services
 from bot.settings import Settings
 
@@ -33,18 +34,26 @@ def webhook_credentials(settings: Settings) -> tuple[str, str]:
     return "resourcebot", secrets.token_urlsafe(24)
 
 
-def assemble(settings: Settings, *, bot_url: str, sandbox_config: SandboxConfig | None = None,
-             infobip_options: dict[str, Any] | None = None) -> Assembled:
+def assemble(
+    settings: Settings,
+    *,
+    bot_url: str,
+    sandbox_config: SandboxConfig | None = None,
+    infobip_options: dict[str, Any] | None = None,
+) -> Assembled:
     """Services for a bot reachable at `bot_url`. With no INFOBIP_BASE_URL, a sandbox is started
     on loopback and its webhooks are pointed at this bot. `infobip_options` go to the client."""
     credentials = webhook_credentials(settings)
     public_url = (settings.public_url or bot_url).rstrip("/")
     if not settings.uses_infobip_sandbox:
-        services = build_services(settings, infobip_base_url=settings.infobip_base_url or "",
-                                  infobip_api_key=settings.infobip_api_key.get_secret_value()
-                                  if settings.infobip_api_key else "",
-                                  webhook_credentials=credentials, public_url=public_url,
-                                  infobip_options=infobip_options)
+        services = build_services(
+            settings,
+            infobip_base_url=settings.infobip_base_url or "",
+            infobip_api_key=settings.infobip_api_key.get_secret_value() if settings.infobip_api_key else "",
+            webhook_credentials=credentials,
+            public_url=public_url,
+            infobip_options=infobip_options,
+        )
         return Assembled(services)
     config = sandbox_config or SandboxConfig()
     if settings.infobip_api_key:
@@ -53,9 +62,17 @@ def assemble(settings: Settings, *, bot_url: str, sandbox_config: SandboxConfig 
     config.webhook_username, config.webhook_password = credentials
     sandbox = InfobipSandbox(config)
     server = BackgroundServer(create_sandbox_app(sandbox)).start()
-    log.info("No Infobip credentials: using the built-in Infobip sandbox at %s (set INFOBIP_BASE_URL and "
-             "INFOBIP_API_KEY for the real service)", server.url)
-    services = build_services(settings, infobip_base_url=server.url, infobip_api_key=config.api_key,
-                              webhook_credentials=credentials, public_url=public_url,
-                              infobip_options=infobip_options)
+    log.info(
+        "No Infobip credentials: using the built-in Infobip sandbox at %s (set INFOBIP_BASE_URL and "
+        "INFOBIP_API_KEY for the real service)",
+        server.url,
+    )
+    services = build_services(
+        settings,
+        infobip_base_url=server.url,
+        infobip_api_key=config.api_key,
+        webhook_credentials=credentials,
+        public_url=public_url,
+        infobip_options=infobip_options,
+    )
     return Assembled(services, sandbox, server)

@@ -23,14 +23,16 @@ from bot.providers.infobip import InfobipClient
 from bot.settings import Settings
 from bot.slack.delivery import OutboxWorker
 from bot.slack.files import SLACK_FILE_ORIGINS
+from bot.slack.home_tab import refresh_homes_for
 from bot.store.db import open_database
+from bot.store.requests import RequestRecord
 from bot.store.worker import StoreWorker
 
 
 @dataclass
 class Services:
     settings: Settings
-    db: sqlite_utils.Database   # for one-offs outside the server (tests, the demo); the bot uses `store`
+    db: sqlite_utils.Database  # for one-offs outside the server (tests, the demo); the bot uses `store`
     store: StoreWorker
     infobip: InfobipClient
     slack: AsyncWebClient
@@ -89,8 +91,9 @@ def link_key(settings: Settings) -> str:
     if settings.slack_signing_secret:
         return settings.slack_signing_secret.get_secret_value()
     if settings.slack_app_token:
-        return hmac.new(settings.slack_app_token.get_secret_value().encode(), b"resourcebot signed links",
-                        hashlib.sha256).hexdigest()
+        return hmac.new(
+            settings.slack_app_token.get_secret_value().encode(), b"resourcebot signed links", hashlib.sha256
+        ).hexdigest()
     return ""
 
 
@@ -98,41 +101,62 @@ def slack_client(settings: Settings, *, retries: bool = True, metrics: BotMetric
     """A Web API client on SLACK_API_URL. Interactive calls retry 429/5xx/connection errors
     in place; the outbox schedules its own retries, so its client has none. With `metrics`,
     every failed answer (each attempt) is counted first."""
-    handlers = [AsyncRateLimitErrorRetryHandler(max_retry_count=2), AsyncServerErrorRetryHandler(max_retry_count=2),
-                AsyncConnectionErrorRetryHandler(max_retry_count=2)] if retries else []
+    handlers = (
+        [
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        ]
+        if retries
+        else []
+    )
     if metrics is not None:
         handlers.insert(0, metrics.slack_error_counter(settings.slack_api_url))
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     return AsyncWebClient(token=token, base_url=settings.slack_api_url, retry_handlers=handlers, timeout=15)
 
 
-def build_services(settings: Settings, *, infobip_base_url: str, infobip_api_key: str,
-                   webhook_credentials: tuple[str, str], public_url: str,
-                   infobip_options: dict[str, Any] | None = None) -> Services:
+def build_services(
+    settings: Settings,
+    *,
+    infobip_base_url: str,
+    infobip_api_key: str,
+    webhook_credentials: tuple[str, str],
+    public_url: str,
+    infobip_options: dict[str, Any] | None = None,
+) -> Services:
     """`infobip_options` go to the InfobipClient (e.g. a faster Pacer for a sped-up sandbox)."""
     metrics = BotMetrics()
     infobip_options = dict(infobip_options or {})
-    infobip_options["event_hooks"] = _with_hooks(infobip_options.get("event_hooks"),
-                                                 metrics.provider_event_hooks("infobip"))
+    infobip_options["event_hooks"] = _with_hooks(
+        infobip_options.get("event_hooks"), metrics.provider_event_hooks("infobip")
+    )
     db = open_database(settings.resourcebot_db)
     store = StoreWorker(settings.resourcebot_db)
+    outbox_client = slack_client(settings, retries=False, metrics=metrics)
+
+    async def refresh_homes(request: RequestRecord) -> None:
+        await refresh_homes_for(services, outbox_client, request)  # `services` is bound below, before any delivery
+
     services = Services(
         settings=settings,
         db=db,
         store=store,
         infobip=InfobipClient(infobip_base_url, infobip_api_key, **infobip_options),
         slack=slack_client(settings, metrics=metrics),
-        outbox=OutboxWorker(db, store, slack_client(settings, retries=False, metrics=metrics)),
+        outbox=OutboxWorker(db, store, outbox_client, refresh_homes=refresh_homes),
         webhook_credentials=webhook_credentials,
         public_url=public_url,
-        cm=CmClient(settings.cm_base_url or "", settings.cm_product_token.get_secret_value(),
-                    settings.cm_account_id or "", event_hooks=metrics.provider_event_hooks("cm"))
-        if settings.cm_configured and settings.cm_product_token else None,
+        cm=CmClient(
+            settings.cm_base_url or "",
+            settings.cm_product_token.get_secret_value(),
+            settings.cm_account_id or "",
+            event_hooks=metrics.provider_event_hooks("cm"),
+        )
+        if settings.cm_configured and settings.cm_product_token
+        else None,
         metrics=metrics,
     )
-    from bot.slack.home_tab import refresh_homes_for  # it needs Services: imported once they exist
-
-    services.outbox.refresh_homes = lambda request: refresh_homes_for(services, services.outbox.client, request)
     return services
 
 

@@ -1,21 +1,23 @@
-"""Shared fixtures: real servers on loopback (port 0), a contract recorder, a webhook receiver."""
+"""Shared fixtures: real servers on loopback (port 0), a contract recorder, a webhook receiver, the
+assembled e2e world."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from bot.background_server import BackgroundServer
 from bot.sandbox.infobip import InfobipSandbox, SandboxConfig, create_app
+from bot.sandbox.slack.driver import HTTP
 from tests.support.contract import ContractRecorder
+from tests.support.webhook_receiver import WebhookReceiver, running_webhook_receiver
+
+if TYPE_CHECKING:
+    from tests.support.world import World
 
 SANDBOX_KEY = "test-api-key-0123456789"
 
@@ -57,45 +59,30 @@ def contract() -> ContractRecorder:
     return ContractRecorder()
 
 
-@dataclass
-class WebhookReceiver:
-    """A real HTTP endpoint that records what it is sent; it can fail its first N calls."""
+@pytest.fixture
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    with running_webhook_receiver("/webhooks/infobip") as receiver:
+        yield receiver
 
-    url: str = ""
-    received: list[dict] = field(default_factory=list)
-    fail_next: int = 0
-    _arrived: asyncio.Event | None = None
 
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[dict]:
-        import time
-
-        deadline = time.monotonic() + timeout
-        while len(self.received) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"expected {count} webhook calls, got {len(self.received)}")
-            time.sleep(0.02)
-        return self.received
+@pytest.fixture(scope="module")
+def callback_receiver() -> Iterator[WebhookReceiver]:
+    """Where CM.com callbacks go: one for a module (servers are slow to stop), each test resets it."""
+    with running_webhook_receiver() as receiver:
+        yield receiver
 
 
 @pytest.fixture
-def webhook_receiver() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
+def world(tmp_path, request) -> Iterator[World]:
+    """The assembled bot (tests/support/world.py). `@pytest.mark.world(setting=value, ...)`
+    overrides the bot's settings for one test; the transport is the fixture's parameter (see
+    BOTH_TRANSPORTS), signed HTTP when not parametrized. Here rather than under tests/e2e/
+    because the drills use it too."""
+    from tests.support.world import open_world  # here: only the tests that use it load the whole bot
 
-    async def receive(request: Request) -> Response:
-        if receiver.fail_next > 0:
-            receiver.fail_next -= 1
-            return Response("try later", status_code=503)
-        receiver.received.append({
-            "path": request.url.path,
-            "headers": dict(request.headers),
-            "json": await request.json(),
-        })
-        return JSONResponse({"ok": True})
-
-    app = Starlette(routes=[Route("/{path:path}", receive, methods=["POST"])])
-    with BackgroundServer(app) as server:
-        receiver.url = server.url + "/webhooks/infobip"
-        yield receiver
+    marker = request.node.get_closest_marker("world")
+    with open_world(tmp_path, getattr(request, "param", HTTP), **(marker.kwargs if marker else {})) as world:
+        yield world
 
 
 class _ErrorRecords(logging.Handler):
@@ -123,6 +110,9 @@ def no_error_logs(request: pytest.FixtureRequest) -> Iterator[None]:
     finally:
         root.removeHandler(handler)
     if handler.records:
-        lines = [f"{r.levelname} {r.name}: {r.getMessage()}" + (f"\n{logging.Formatter().formatException(r.exc_info)}"
-                                                                 if r.exc_info else "") for r in handler.records]
+        lines = [
+            f"{r.levelname} {r.name}: {r.getMessage()}"
+            + (f"\n{logging.Formatter().formatException(r.exc_info)}" if r.exc_info else "")
+            for r in handler.records
+        ]
         pytest.fail("ERROR logged during the test:\n" + "\n".join(lines), pytrace=False)

@@ -38,10 +38,16 @@ def cm() -> Iterator[str]:
 @pytest.fixture
 def env(slack, start_sandbox, tmp_path) -> dict[str, str]:
     infobip = start_sandbox()
-    return {"SLACK_BOT_TOKEN": slack.config.bot_token, "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": slack.api_url,
-            "INFOBIP_BASE_URL": infobip.url, "INFOBIP_API_KEY": infobip.api_key,
-            "INFOBIP_WEBHOOK_USERNAME": "infobip", "INFOBIP_WEBHOOK_PASSWORD": "hook-secret",
-            "RESOURCEBOT_DB": str(tmp_path / "data" / "bot.sqlite3")}
+    return {
+        "SLACK_BOT_TOKEN": slack.config.bot_token,
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": slack.api_url,
+        "INFOBIP_BASE_URL": infobip.url,
+        "INFOBIP_API_KEY": infobip.api_key,
+        "INFOBIP_WEBHOOK_USERNAME": "infobip",
+        "INFOBIP_WEBHOOK_PASSWORD": "hook-secret",
+        "RESOURCEBOT_DB": str(tmp_path / "data" / "bot.sqlite3"),
+    }
 
 
 def check(env: dict[str, str]):
@@ -54,16 +60,24 @@ def check(env: dict[str, str]):
 def test_a_healthy_setup_passes_every_check(env):
     result, problems = check(env)
     assert result.returncode == 0 and problems == [], result.stdout + result.stderr
-    for line in ("ok       Slack: connected as @resourcebot", "ok       Slack: the bot has every scope",
-                 "ok       Database:", "ok       Infobip:"):
+    for line in (
+        "ok       Slack: connected as @resourcebot",
+        "ok       Slack: the bot has every scope",
+        "ok       Database:",
+        "ok       Infobip:",
+    ):
         assert line in result.stdout
 
 
 def test_a_revoked_bot_token_is_named(env):
     result, problems = check({**env, "SLACK_BOT_TOKEN": "xoxb-revoked-token-value"})
     assert result.returncode == 2
-    assert problems == [("PROBLEM  SLACK_BOT_TOKEN: Slack refused it (invalid_auth); copy the Bot User OAuth "
-                         "Token of the installed app")]
+    assert problems == [
+        (
+            "PROBLEM  SLACK_BOT_TOKEN: Slack refused it (invalid_auth); copy the Bot User OAuth "
+            "Token of the installed app"
+        )
+    ]
     assert "revoked-token-value" not in result.stdout + result.stderr
 
 
@@ -98,8 +112,9 @@ def test_the_database_check_leaves_no_table_behind(env, tmp_path):
 def test_a_wrong_infobip_key_is_named(env):
     result, problems = check({**env, "INFOBIP_API_KEY": "wrong-key-value"})
     assert result.returncode == 2
-    assert problems == [("PROBLEM  INFOBIP_API_KEY: Infobip refused it (401); it needs the resource-request and "
-                         "numbers scopes")]
+    assert problems == [
+        ("PROBLEM  INFOBIP_API_KEY: Infobip refused it (401); it needs the resource-request and numbers scopes")
+    ]
     assert "wrong-key-value" not in result.stdout + result.stderr
 
 
@@ -137,8 +152,9 @@ def test_cm_is_tried_when_configured(env, cm):
 
 
 def test_a_malformed_cm_account_id_is_reported_once(env, cm):
-    result = run_cli("check", env={**env, "CM_BASE_URL": cm, "CM_PRODUCT_TOKEN": CM_TOKEN,
-                                   "CM_ACCOUNT_ID": "not-a-guid"})
+    result = run_cli(
+        "check", env={**env, "CM_BASE_URL": cm, "CM_PRODUCT_TOKEN": CM_TOKEN, "CM_ACCOUNT_ID": "not-a-guid"}
+    )
     assert result.returncode == 2
     assert result.stderr.count("CM_ACCOUNT_ID") == 1, result.stderr
 

@@ -10,22 +10,33 @@ import time
 
 import httpx
 
-BASE_ENV = {k: v for k, v in os.environ.items()
-            if not k.startswith(("SLACK_", "INFOBIP_", "CM_", "PUBLIC_URL", "RESOURCEBOT_"))}
+BASE_ENV = {
+    k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "INFOBIP_", "CM_", "PUBLIC_URL", "RESOURCEBOT_"))
+}
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 30) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", *args], check=False, env={**BASE_ENV, **(env or {})},
-                          capture_output=True, text=True, timeout=timeout, cwd=os.getcwd())
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        check=False,
+        env={**BASE_ENV, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=os.getcwd(),
+    )
 
 
 def test_settings_problems_are_all_reported_by_name_without_traceback_or_secret(tmp_path):
-    result = run_cli("sandbox", env={
-        "SLACK_BOT_TOKEN": "xoxp-this-is-a-user-token-secret",
-        "SLACK_API_URL": "not a url",
-        "RESOURCEBOT_ADMINS": "U012ABCDEF,someone",
-        "INFOBIP_BASE_URL": "https://abc.api.infobip.com",
-    })
+    result = run_cli(
+        "sandbox",
+        env={
+            "SLACK_BOT_TOKEN": "xoxp-this-is-a-user-token-secret",
+            "SLACK_API_URL": "not a url",
+            "RESOURCEBOT_ADMINS": "U012ABCDEF,someone",
+            "INFOBIP_BASE_URL": "https://abc.api.infobip.com",
+        },
+    )
     assert result.returncode == 2
     err = result.stderr
     assert "SLACK_BOT_TOKEN: must be a bot token starting with xoxb-" in err
@@ -38,8 +49,13 @@ def test_settings_problems_are_all_reported_by_name_without_traceback_or_secret(
 
 def test_sandbox_command_starts_on_a_free_port_and_serves_the_api(tmp_path):
     env = {**BASE_ENV, "INFOBIP_API_KEY": "cli-test-key", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "sandbox", "--port", "0", "--step", "0"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "sandbox", "--port", "0", "--step", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         url = None
         deadline = time.monotonic() + 20
@@ -74,9 +90,17 @@ def test_demo_plays_both_lifecycles_and_prints_the_threads():
 
 
 def test_serve_refuses_the_real_service_without_webhook_credentials():
-    result = run_cli("serve", "--port", "0", env={
-        "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s",
-        "INFOBIP_BASE_URL": "https://abc.api.infobip.com", "INFOBIP_API_KEY": "k"})
+    result = run_cli(
+        "serve",
+        "--port",
+        "0",
+        env={
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_SIGNING_SECRET": "s",
+            "INFOBIP_BASE_URL": "https://abc.api.infobip.com",
+            "INFOBIP_API_KEY": "k",
+        },
+    )
     assert result.returncode == 2 and "INFOBIP_WEBHOOK_USERNAME" in result.stderr
 
 
@@ -84,11 +108,21 @@ def test_serve_without_infobip_settings_starts_the_sandbox_and_says_so_in_one_li
     from bot.sandbox.slack.web_api import SlackStandIn
 
     with SlackStandIn() as slack:
-        env = {**BASE_ENV, "SLACK_BOT_TOKEN": slack.config.bot_token, "SLACK_SIGNING_SECRET": "s",
-               "SLACK_API_URL": slack.api_url, "RESOURCEBOT_DB": str(tmp_path / "bot.sqlite3"),
-               "PYTHONUNBUFFERED": "1"}
-        proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", "0"], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        env = {
+            **BASE_ENV,
+            "SLACK_BOT_TOKEN": slack.config.bot_token,
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": slack.api_url,
+            "RESOURCEBOT_DB": str(tmp_path / "bot.sqlite3"),
+            "PYTHONUNBUFFERED": "1",
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", "0"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             lines, url = [], None
             deadline = time.monotonic() + 20
@@ -114,10 +148,20 @@ def test_audit_lists_recorded_changes_as_a_table_and_as_csv(tmp_path):
 
     db_path = tmp_path / "bot.sqlite3"
     db = open_database(db_path)
-    record_audit(db, actor="U0ADMIN001", action="number.purchase", target="+44 7700 900123",
-                 details={"price": {"pricePerMonth": 1.5, "currency": "EUR"}})
-    record_audit(db, actor="U0ADMIN001", action="association.create", target="NUMBER ABC123",
-                 after={"applicationId": "marketing"})
+    record_audit(
+        db,
+        actor="U0ADMIN001",
+        action="number.purchase",
+        target="+44 7700 900123",
+        details={"price": {"pricePerMonth": 1.5, "currency": "EUR"}},
+    )
+    record_audit(
+        db,
+        actor="U0ADMIN001",
+        action="association.create",
+        target="NUMBER ABC123",
+        after={"applicationId": "marketing"},
+    )
     db.close()
     env = {"RESOURCEBOT_DB": str(db_path)}
     table = run_cli("audit", env=env)

@@ -5,16 +5,12 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
 import pytest
 from pydantic import ValidationError
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from bot.background_server import BackgroundServer
 from bot.providers.cm import (
@@ -25,9 +21,10 @@ from bot.providers.cm import (
     CmTransportError,
     CmUnknownOutcome,
     PhoneNumberType,
+    wire,
 )
-from bot.providers.cm import wire
 from bot.sandbox.cm import CmSandbox, CmSandboxConfig, create_app
+from tests.support.webhook_receiver import WebhookReceiver
 
 TOKEN = "cm-client-token-9876543210"
 ACCOUNT = "0d9c8b7a-6f5e-4d3c-8b2a-19f8e7d6c5b4"
@@ -35,24 +32,20 @@ PROFILE = "3f2b1c9e-8d7a-4b6e-9f01-234567890abc"
 
 
 @dataclass
-class Receiver:
-    """Where callbacks go: records each POST; fails the next `fail_next` with a 503."""
-
-    url: str = ""
-    received: list[dict] = field(default_factory=list)
-    fail_next: int = 0
-
-
-@dataclass
 class World:
     cm: CmClient
     admin: httpx.AsyncClient
-    receiver: Receiver
+    receiver: WebhookReceiver
     url: str
 
     def body(self, **overrides) -> CmNumberRequestCreate:
-        fields = {"company_profile_guid": PROFILE, "quantity": 3, "phone_number_type": PhoneNumberType.LOCAL,
-                  "area_code": "020", "callback_url": f"{self.receiver.url}/webhooks/cm/secret-token"}
+        fields = {
+            "company_profile_guid": PROFILE,
+            "quantity": 3,
+            "phone_number_type": PhoneNumberType.LOCAL,
+            "area_code": "020",
+            "callback_url": f"{self.receiver.url}/webhooks/cm/secret-token",
+        }
         return CmNumberRequestCreate(**{**fields, **overrides})
 
     async def drain(self) -> None:
@@ -76,23 +69,7 @@ class World:
         assert (await self.admin.post("/faults", json=fault)).status_code == 201
 
 
-# One stand-in and one receiver for the module, reset before each test (servers are slow to stop).
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[Receiver]:
-    receiver = Receiver()
-
-    async def receive(request: Request) -> Response:
-        if receiver.fail_next > 0:
-            receiver.fail_next -= 1
-            return Response("try later", status_code=503)
-        receiver.received.append({"path": request.url.path, "json": await request.json()})
-        return JSONResponse({"ok": True})
-
-    with BackgroundServer(Starlette(routes=[Route("/{path:path}", receive, methods=["POST"])])) as server:
-        receiver.url = server.url
-        yield receiver
-
-
+# One stand-in for the module (and one callback_receiver), reset before each test (servers are slow to stop).
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     config = CmSandboxConfig(product_token=TOKEN, account_id=ACCOUNT, callback_backoff=0.05)
@@ -101,14 +78,15 @@ def server() -> Iterator[str]:
 
 
 @pytest.fixture
-async def world(server, receiver) -> AsyncIterator[World]:
+async def world(server, callback_receiver) -> AsyncIterator[World]:
     headers = {wire.PRODUCT_TOKEN_HEADER: TOKEN}
-    async with CmClient(server, TOKEN, ACCOUNT, timeout=5.0, max_retries=3, max_retry_wait=2.0) as cm, \
-            httpx.AsyncClient(base_url=server + "/_sandbox", headers=headers, timeout=15) as admin:
+    async with (
+        CmClient(server, TOKEN, ACCOUNT, timeout=5.0, max_retries=3, max_retry_wait=2.0) as cm,
+        httpx.AsyncClient(base_url=server + "/_sandbox", headers=headers, timeout=15) as admin,
+    ):
         assert (await admin.post("/reset")).status_code == 204
-        receiver.received.clear()
-        receiver.fail_next = 0
-        yield World(cm, admin, receiver, server)
+        callback_receiver.reset()
+        yield World(cm, admin, callback_receiver, server)
 
 
 async def test_immediate_assignment(world):
@@ -152,8 +130,10 @@ async def test_cancel_and_cancel_after_final_is_refused(world):
     with pytest.raises(CmAPIError) as refused:
         await world.cm.cancel_number_request(request_id)
     assert refused.value.status == 409
-    assert str(refused.value) == ("CM.com answered HTTP 409 when cancelling a number request: Number request "
-                                  f"{request_id} is Cancelled and can no longer be cancelled.")
+    assert str(refused.value) == (
+        "CM.com answered HTTP 409 when cancelling a number request: Number request "
+        f"{request_id} is Cancelled and can no longer be cancelled."
+    )
 
 
 async def test_callbacks_carry_the_whole_object_after_receiver_failures(world):
@@ -185,11 +165,14 @@ async def test_unknown_request_and_other_account_are_not_found(world):
             await other.order_restrictions()
 
 
-@pytest.mark.parametrize(("overrides", "expected"), [
-    ({"range_size": 7}, "rangeSize must be one of the allowed range sizes (10, 100)."),
-    ({"range_size": 10, "quantity": 15}, "quantity must be a multiple of rangeSize (10)."),
-    ({"area_code": "212"}, "region is required for NANPA numbers."),
-])
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"range_size": 7}, "rangeSize must be one of the allowed range sizes (10, 100)."),
+        ({"range_size": 10, "quantity": 15}, "quantity must be a multiple of rangeSize (10)."),
+        ({"area_code": "212"}, "region is required for NANPA numbers."),
+    ],
+)
 async def test_validation_400s_carry_the_message(world, overrides, expected):
     with pytest.raises(CmAPIError) as bad:
         await world.cm.create_number_request(world.body(**overrides))
@@ -204,10 +187,22 @@ def test_the_create_body_is_checked_before_sending():
         CmNumberRequestCreate(company_profile_guid="not-a-uuid", quantity=1, phone_number_type="LOCAL", city="X")
     with pytest.raises(ValidationError):
         CmNumberRequestCreate(company_profile_guid=PROFILE, quantity=1001, phone_number_type="LOCAL", city="X")
-    body = CmNumberRequestCreate(company_profile_guid=PROFILE, quantity=10, range_size=10,
-                                 phone_number_type="LOCAL", city="New York", region="NY")
-    assert body.to_wire() == {"companyProfileGuid": PROFILE, "quantity": 10, "rangeSize": 10,
-                              "phoneNumberType": "LOCAL", "city": "New York", "region": "NY"}
+    body = CmNumberRequestCreate(
+        company_profile_guid=PROFILE,
+        quantity=10,
+        range_size=10,
+        phone_number_type="LOCAL",
+        city="New York",
+        region="NY",
+    )
+    assert body.to_wire() == {
+        "companyProfileGuid": PROFILE,
+        "quantity": 10,
+        "rangeSize": 10,
+        "phoneNumberType": "LOCAL",
+        "city": "New York",
+        "region": "NY",
+    }
 
 
 async def test_order_restrictions_and_locale_options(world):
@@ -258,8 +253,9 @@ async def test_no_connection_is_a_transport_error():
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-    async with CmClient(f"http://127.0.0.1:{port}", TOKEN, ACCOUNT, timeout=1.0, max_retries=1,
-                        max_retry_wait=1.0) as cm:
+    async with CmClient(
+        f"http://127.0.0.1:{port}", TOKEN, ACCOUNT, timeout=1.0, max_retries=1, max_retry_wait=1.0
+    ) as cm:
         with pytest.raises(CmTransportError, match="could not connect"):
             await cm.get_number_request("x")
 

@@ -15,8 +15,11 @@ ASSIGNMENT = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=(.*)$")
 
 def assignments() -> list[tuple[int, str, str]]:
     lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
-    return [(number, match.group(1), match.group(2)) for number, line in enumerate(lines)
-            if (match := ASSIGNMENT.match(line))]
+    return [
+        (number, match.group(1), match.group(2))
+        for number, line in enumerate(lines)
+        if (match := ASSIGNMENT.match(line))
+    ]
 
 
 def test_every_setting_appears_once_and_nothing_else_does():
@@ -31,8 +34,9 @@ def test_each_setting_has_a_one_line_comment_right_above_it():
     lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
     for number, name, _ in assignments():
         above = lines[number - 1] if number else ""
-        assert above.startswith("# ") and not ASSIGNMENT.match(above) and len(above) > 12, \
+        assert above.startswith("# ") and not ASSIGNMENT.match(above) and len(above) > 12, (
             f"{name} has no comment of its own above it"
+        )
 
 
 def test_the_example_values_uncommented_are_valid_settings(tmp_path, monkeypatch):

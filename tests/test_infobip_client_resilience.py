@@ -48,20 +48,31 @@ from tests.support.contract import ContractRecorder
 API_KEY = "secret-key-5f1c0ffee0ddba11"
 REQUESTS = "/resources/1/requests"
 SUBMIT = AlphaRegistrationSubmit(
-    sender_name="InfobipHR", country_code="HR",
+    sender_name="InfobipHR",
+    country_code="HR",
     requirements=[FilledRequirement(key="companyName", value="Infobip")],
 )
 CREATED = {"id": "a0c63335-f841-4d43-9ef8-e0765a233f29"}
-REQUEST = {"id": CREATED["id"], "type": "ALPHANUMERIC_REGISTRATION", "status": "IN_REVIEW",
-           "countryCode": "HR", "senderName": "InfobipHR", "requestedDate": "2025-03-11T09:22:47.000+0000"}
-NEW_400 = {"errorCode": "E400", "description": "Request cannot be processed.",
-           "action": "Check the syntax, violations and adjust the request.",
-           "violations": [{"property": "senderName", "violation": "size must be between 3 and 11"}],
-           "resources": []}
+REQUEST = {
+    "id": CREATED["id"],
+    "type": "ALPHANUMERIC_REGISTRATION",
+    "status": "IN_REVIEW",
+    "countryCode": "HR",
+    "senderName": "InfobipHR",
+    "requestedDate": "2025-03-11T09:22:47.000+0000",
+}
+NEW_400 = {
+    "errorCode": "E400",
+    "description": "Request cannot be processed.",
+    "action": "Check the syntax, violations and adjust the request.",
+    "violations": [{"property": "senderName", "violation": "size must be between 3 and 11"}],
+    "resources": [],
+}
 LEGACY_404 = {"requestError": {"serviceException": {"messageId": "NOT_FOUND", "text": "Not found"}}}
 
 
 # ---- A scripted server ----------------------------------------------------------------------
+
 
 @dataclass
 class Answer:
@@ -85,8 +96,13 @@ class CutOff(Response):
     """Sends the status line and part of the body, then breaks the connection."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"100")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"100")],
+            }
+        )
         await send({"type": "http.response.body", "body": b'{"id": ', "more_body": True})
         raise ConnectionAbortedError("connection cut on purpose by the test server")
 
@@ -105,8 +121,9 @@ class Script:
         return [s for s in self.seen if (s.method, s.path) == (method, path)]
 
     async def handle(self, request: Request) -> Response:
-        self.seen.append(Seen(request.method, request.url.path, request.url.query,
-                              dict(request.headers), await request.body()))
+        self.seen.append(
+            Seen(request.method, request.url.path, request.url.query, dict(request.headers), await request.body())
+        )
         queue = self.answers.get((request.method, request.url.path))
         if not queue:
             return JSONResponse(LEGACY_404, status_code=404)
@@ -162,10 +179,20 @@ def assert_key_hidden(exc: BaseException) -> None:
 
 # ---- Requests and error mapping -------------------------------------------------------------
 
+
 async def test_sends_the_app_key_and_a_contract_valid_body(server, script):
     running, _ = server
-    example = {"requirements": [{"key": "companyName", "type": "TEXT", "name": "Company Name",
-                                 "required": True, "validation": {"minLength": 3, "maxLength": 100}}]}
+    example = {
+        "requirements": [
+            {
+                "key": "companyName",
+                "type": "TEXT",
+                "name": "Company Name",
+                "required": True,
+                "validation": {"minLength": 3, "maxLength": 100},
+            }
+        ]
+    }
     script.on("POST", "/resources/1/requirements-lookup", Answer(body=example))
     contract = ContractRecorder()
     async with fast_client(running.url, event_hooks={"response": [contract.hook]}) as infobip:
@@ -184,8 +211,10 @@ async def test_new_error_shape_with_violations_is_not_retried(client, script):
     error = caught.value
     assert (error.status, error.error_code) == (400, "E400")
     assert error.violations == [("senderName", "size must be between 3 and 11")]
-    assert str(error) == ("Request cannot be processed. Check the syntax, violations and adjust the request. "
-                          "(senderName: size must be between 3 and 11)")
+    assert str(error) == (
+        "Request cannot be processed. Check the syntax, violations and adjust the request. "
+        "(senderName: size must be between 3 and 11)"
+    )
     assert not isinstance(error, InfobipUnknownOutcome)
     assert len(script.calls("POST", REQUESTS)) == 1
     assert_key_hidden(error)
@@ -202,8 +231,15 @@ async def test_legacy_error_shape_404_on_a_number(client, script):
 
 
 async def test_legacy_validation_errors_become_violations(client, script):
-    body = {"requestError": {"serviceException": {"messageId": "BAD_REQUEST", "text": "Bad request",
-                                                  "validationErrors": {"applicationId": ["must not be blank"]}}}}
+    body = {
+        "requestError": {
+            "serviceException": {
+                "messageId": "BAD_REQUEST",
+                "text": "Bad request",
+                "validationErrors": {"applicationId": ["must not be blank"]},
+            }
+        }
+    }
     script.on("POST", "/provisioning/1/applications", Answer(400, body))
     with pytest.raises(InfobipAPIError) as caught:
         await client.create_application(Application(application_id=" "))
@@ -226,10 +262,14 @@ async def test_error_bodies_in_neither_shape_still_read_well(client, script):
 
 # ---- Retries of idempotent calls ------------------------------------------------------------
 
+
 async def test_get_is_retried_after_429_honouring_retry_after(client, script, caplog):
-    script.on("GET", f"{REQUESTS}/r1",
-              Answer(429, {"errorCode": "E429", "description": "Too many requests sent."}, {"Retry-After": "1"}),
-              Answer(body=REQUEST))
+    script.on(
+        "GET",
+        f"{REQUESTS}/r1",
+        Answer(429, {"errorCode": "E429", "description": "Too many requests sent."}, {"Retry-After": "1"}),
+        Answer(body=REQUEST),
+    )
     started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="bot.providers.infobip"):
         request = await client.get_resource_request("r1")
@@ -254,8 +294,9 @@ async def test_get_is_retried_after_a_cut_connection(client, script):
 
 async def test_retries_are_bounded(server, script):
     running, _ = server
-    script.on("GET", f"{REQUESTS}/r1", Answer(503, {"errorCode": "E503", "description": "Unavailable."},
-                                              {"Retry-After": "0"}))
+    script.on(
+        "GET", f"{REQUESTS}/r1", Answer(503, {"errorCode": "E503", "description": "Unavailable."}, {"Retry-After": "0"})
+    )
     async with fast_client(running.url, max_retries=2) as infobip:
         with pytest.raises(InfobipAPIError) as caught:
             await infobip.get_resource_request("r1")
@@ -264,8 +305,11 @@ async def test_retries_are_bounded(server, script):
 
 
 async def test_a_retry_after_beyond_the_wait_budget_is_not_waited(client, script):
-    script.on("GET", f"{REQUESTS}/r1", Answer(429, {"errorCode": "E429", "description": "Too many requests sent."},
-                                              {"Retry-After": "120"}))
+    script.on(
+        "GET",
+        f"{REQUESTS}/r1",
+        Answer(429, {"errorCode": "E429", "description": "Too many requests sent."}, {"Retry-After": "120"}),
+    )
     started = time.monotonic()
     with pytest.raises(InfobipRateLimited) as caught:
         await client.get_resource_request("r1")
@@ -285,9 +329,14 @@ def test_retry_after_as_an_http_date():
 
 # ---- Non-idempotent calls: resend only when nothing can have been applied -------------------
 
+
 async def test_submit_answered_500_is_not_resent(client, script):
-    script.on("POST", REQUESTS, Answer(500, {"errorCode": "E500", "description": "Something went wrong."}),
-              Answer(201, CREATED))
+    script.on(
+        "POST",
+        REQUESTS,
+        Answer(500, {"errorCode": "E500", "description": "Something went wrong."}),
+        Answer(201, CREATED),
+    )
     with pytest.raises(InfobipUnknownOutcome) as caught:
         await client.submit_resource_request(SUBMIT)
     assert caught.value.status == 500 and caught.value.operation_id == "submit-resource-request"
@@ -315,9 +364,12 @@ async def test_submit_cut_off_after_sending_is_not_resent(client, script):
 
 
 async def test_submit_answered_429_is_resent(client, script):
-    script.on("POST", REQUESTS, Answer(429, {"errorCode": "E429", "description": "Too many requests sent."},
-                                       {"Retry-After": "0"}),
-              Answer(201, CREATED))
+    script.on(
+        "POST",
+        REQUESTS,
+        Answer(429, {"errorCode": "E429", "description": "Too many requests sent."}, {"Retry-After": "0"}),
+        Answer(201, CREATED),
+    )
     assert await client.submit_resource_request(SUBMIT) == CREATED["id"]
     first, second = script.calls("POST", REQUESTS)
     assert first.body == second.body
@@ -335,8 +387,11 @@ async def test_a_refused_connection_is_retried_then_reported():
 
 
 async def test_no_error_text_ever_shows_the_key(client, script):
-    script.on("GET", f"{REQUESTS}/r1", Answer(403, {"requestError": {"serviceException": {
-        "messageId": "FORBIDDEN", "text": "Forbidden"}}}))
+    script.on(
+        "GET",
+        f"{REQUESTS}/r1",
+        Answer(403, {"requestError": {"serviceException": {"messageId": "FORBIDDEN", "text": "Forbidden"}}}),
+    )
     with pytest.raises(InfobipError) as caught:
         await client.get_resource_request("r1")
     assert_key_hidden(caught.value)
@@ -345,24 +400,37 @@ async def test_no_error_text_ever_shows_the_key(client, script):
 
 # ---- Shapes of particular operations --------------------------------------------------------
 
+
 async def test_paged_list_with_repeated_filters(client, script):
     page = {"results": [REQUEST], "paging": {"page": 0, "size": 1, "totalPages": 2, "totalResults": 2}}
     script.on("GET", REQUESTS, Answer(body=page), Answer(body={**page, "paging": {**page["paging"], "page": 1}}))
-    found = [r.id async for r in iterate_pages(
-        lambda number: client.list_resource_requests(statuses=["IN_REVIEW", "PENDING"], page=number, size=1))]
+    found = [
+        r.id
+        async for r in iterate_pages(
+            lambda number: client.list_resource_requests(statuses=["IN_REVIEW", "PENDING"], page=number, size=1)
+        )
+    ]
     assert found == [REQUEST["id"]] * 2
     assert [call.query for call in script.calls("GET", REQUESTS)] == [
-        "status=IN_REVIEW&status=PENDING&page=0&size=1", "status=IN_REVIEW&status=PENDING&page=1&size=1"]
+        "status=IN_REVIEW&status=PENDING&page=0&size=1",
+        "status=IN_REVIEW&status=PENDING&page=1&size=1",
+    ]
 
 
 async def test_delete_association_sends_its_json_body(client, script):
     script.on("DELETE", "/provisioning/1/associations", Answer(204))
-    body = ResourceAssociationRequest(resource_type="NUMBER", channel="SMS", application_id="app",
-                                      entity_id="ent", resource_id="NUMBERKEY")
+    body = ResourceAssociationRequest(
+        resource_type="NUMBER", channel="SMS", application_id="app", entity_id="ent", resource_id="NUMBERKEY"
+    )
     assert await client.delete_association(body) is None
     [call] = script.seen
-    assert json.loads(call.body) == {"resourceType": "NUMBER", "channel": "SMS", "applicationId": "app",
-                                     "entityId": "ent", "resourceId": "NUMBERKEY"}
+    assert json.loads(call.body) == {
+        "resourceType": "NUMBER",
+        "channel": "SMS",
+        "applicationId": "app",
+        "entityId": "ent",
+        "resourceId": "NUMBERKEY",
+    }
 
 
 async def test_upload_is_multipart_field_document(client, script):

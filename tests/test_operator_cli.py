@@ -26,23 +26,36 @@ from bot.logging_setup import MASK, JsonFormatter, configure_from_settings
 from bot.sandbox.slack.web_api import SlackStandIn
 from bot.settings import Settings, load_settings
 
-BASE_ENV = {k: v for k, v in os.environ.items()
-            if not k.startswith(("SLACK_", "INFOBIP_", "CM_", "PUBLIC_URL", "RESOURCEBOT_")) and k not in ("HOST", "PORT")}
+BASE_ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if not k.startswith(("SLACK_", "INFOBIP_", "CM_", "PUBLIC_URL", "RESOURCEBOT_")) and k not in ("HOST", "PORT")
+}
 LISTENING = re.compile(r"resourcebot listening on http://([\d.]+):(\d+) ")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 30) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", *args], check=False, env={**BASE_ENV, **(env or {})},
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        check=False,
+        env={**BASE_ENV, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 class Serving:
     """`resourcebot serve` in a process of its own, its output read line by line as it comes."""
 
     def __init__(self, args: list[str], env: dict[str, str]):
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", *args],
-                                     env={**BASE_ENV, "PYTHONUNBUFFERED": "1", **env},
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", *args],
+            env={**BASE_ENV, "PYTHONUNBUFFERED": "1", **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -82,11 +95,17 @@ def slack():
 
 
 def bot_env(slack: SlackStandIn, tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {"SLACK_BOT_TOKEN": slack.config.bot_token, "SLACK_SIGNING_SECRET": "operator-test-signing-secret",
-            "SLACK_API_URL": slack.api_url, "RESOURCEBOT_DB": str(tmp_path / "bot.sqlite3"), **extra}
+    return {
+        "SLACK_BOT_TOKEN": slack.config.bot_token,
+        "SLACK_SIGNING_SECRET": "operator-test-signing-secret",
+        "SLACK_API_URL": slack.api_url,
+        "RESOURCEBOT_DB": str(tmp_path / "bot.sqlite3"),
+        **extra,
+    }
 
 
 # ---- --version and --help ------------------------------------------------------------------
+
 
 def test_version_prints_the_installed_package_version():
     expected = f"resourcebot {version('resourcebot')}"
@@ -94,8 +113,12 @@ def test_version_prints_the_installed_package_version():
     assert result.returncode == 0 and result.stdout.strip() == expected
     script = Path(sys.executable).with_name("resourcebot")  # the console script, beside this Python
     if script.exists():
-        assert subprocess.run([str(script), "--version"], check=False, capture_output=True, text=True,
-                              env=BASE_ENV, timeout=30).stdout.strip() == expected
+        assert (
+            subprocess.run(
+                [str(script), "--version"], check=False, capture_output=True, text=True, env=BASE_ENV, timeout=30
+            ).stdout.strip()
+            == expected
+        )
 
 
 def test_help_names_every_setting_and_where_settings_come_from():
@@ -108,20 +131,33 @@ def test_help_names_every_setting_and_where_settings_come_from():
     assert "--version" in out and all(command in out for command in ("serve", "audit", "check", "demo", "sandbox"))
 
 
-@pytest.mark.parametrize("command, needs", [
-    ("serve", ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "INFOBIP_WEBHOOK_USERNAME", "built-in sandbox",
-               "default: HOST", "default: PORT"]),
-    ("audit", ["RESOURCEBOT_DB"]),
-    ("check", ["SLACK_BOT_TOKEN", "Exit 2"]),
-    ("demo", ["Needs: nothing"]),
-    ("sandbox", ["Needs: nothing", "INFOBIP_API_KEY", "INFOBIP_WEBHOOK_USERNAME"]),
-])
+@pytest.mark.parametrize(
+    "command, needs",
+    [
+        (
+            "serve",
+            [
+                "SLACK_BOT_TOKEN",
+                "SLACK_SIGNING_SECRET",
+                "INFOBIP_WEBHOOK_USERNAME",
+                "built-in sandbox",
+                "default: HOST",
+                "default: PORT",
+            ],
+        ),
+        ("audit", ["RESOURCEBOT_DB"]),
+        ("check", ["SLACK_BOT_TOKEN", "Exit 2"]),
+        ("demo", ["Needs: nothing"]),
+        ("sandbox", ["Needs: nothing", "INFOBIP_API_KEY", "INFOBIP_WEBHOOK_USERNAME"]),
+    ],
+)
 def test_each_command_help_says_what_it_needs(command, needs):
     out = " ".join(run_cli(command, "--help").stdout.split())  # argparse wraps lines: compare words
     assert [need for need in needs if need not in out] == []
 
 
 # ---- HOST and PORT -----------------------------------------------------------------------------
+
 
 def _free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as probe:
@@ -148,8 +184,9 @@ def test_flags_win_over_host_and_port(slack, tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        serving = Serving(["--host", "127.0.0.1", "--port", "0"], bot_env(slack, tmp_path, HOST="192.0.2.1",
-                                                                          PORT=str(port)))
+        serving = Serving(
+            ["--host", "127.0.0.1", "--port", "0"], bot_env(slack, tmp_path, HOST="192.0.2.1", PORT=str(port))
+        )
         try:
             host, seen = serving.wait_for(LISTENING).groups()
             assert host == "127.0.0.1" and int(seen) not in (0, port)
@@ -164,20 +201,41 @@ def test_a_malformed_port_is_a_settings_problem_by_name(slack, tmp_path):
 
 # ---- logs ----------------------------------------------------------------------------------------
 
+
 def test_json_logs_are_one_object_per_line_and_carry_no_secret(slack, tmp_path):
     webhook_password = "json-logs-webhook-password-77d1"
-    env = bot_env(slack, tmp_path, RESOURCEBOT_LOG_FORMAT="json", RESOURCEBOT_LOG_LEVEL="info",
-                  INFOBIP_WEBHOOK_USERNAME="infobip", INFOBIP_WEBHOOK_PASSWORD=webhook_password)
+    env = bot_env(
+        slack,
+        tmp_path,
+        RESOURCEBOT_LOG_FORMAT="json",
+        RESOURCEBOT_LOG_LEVEL="info",
+        INFOBIP_WEBHOOK_USERNAME="infobip",
+        INFOBIP_WEBHOOK_PASSWORD=webhook_password,
+    )
     serving = Serving(["--port", "0"], env)
     try:
         host, port = serving.wait_for(LISTENING).groups()
         # A webhook about a request the bot does not know: a WARNING line, after authentication.
         auth = base64.b64encode(f"infobip:{webhook_password}".encode()).decode()
-        answer = httpx.post(f"http://{host}:{port}/webhooks/infobip", timeout=10, headers={
-            "Authorization": f"Basic {auth}"}, json={"results": [{
-                "event": "RESOURCE_REQUEST_STATUS_UPDATE", "receivedAt": "2026-01-05T10:00:00.000+0000",
-                "content": {"id": "0b5e7c1a-0000-4000-8000-00000000dead", "status": "COMPLETED",
-                            "type": "NUMBER_PURCHASE", "requirementsFeedback": []}}]})
+        answer = httpx.post(
+            f"http://{host}:{port}/webhooks/infobip",
+            timeout=10,
+            headers={"Authorization": f"Basic {auth}"},
+            json={
+                "results": [
+                    {
+                        "event": "RESOURCE_REQUEST_STATUS_UPDATE",
+                        "receivedAt": "2026-01-05T10:00:00.000+0000",
+                        "content": {
+                            "id": "0b5e7c1a-0000-4000-8000-00000000dead",
+                            "status": "COMPLETED",
+                            "type": "NUMBER_PURCHASE",
+                            "requirementsFeedback": [],
+                        },
+                    }
+                ]
+            },
+        )
         assert answer.status_code == 200, answer.text
         serving.wait_for("unknown request")
     finally:
@@ -208,8 +266,9 @@ def root_logger():
 
 
 def test_log_level_and_format_come_from_the_settings(root_logger):
-    configure_from_settings(load_settings(_env_file=None, resourcebot_log_level="warning",
-                                          resourcebot_log_format="json"))
+    configure_from_settings(
+        load_settings(_env_file=None, resourcebot_log_level="warning", resourcebot_log_format="json")
+    )
     assert root_logger.level == logging.WARNING
     assert any(isinstance(h.formatter, JsonFormatter) for h in root_logger.handlers)
     configure_from_settings(None)  # settings unreadable: the defaults, and still one handler of ours

@@ -53,13 +53,16 @@ async def test_the_token_is_never_sent_to_a_host_that_is_not_slack(slack):
     assert sent == []
 
 
-@pytest.mark.parametrize("url", [
-    "http://files.slack.com/files-pri/T1-F1/scan.pdf",        # not https
-    "https://files.slack.com:8443/files-pri/T1-F1/scan.pdf",  # not port 443
-    "ftp://files.slack.com/files-pri/T1-F1/scan.pdf",
-    "https://files.slack.com.attacker.example/scan.pdf",
-    "https://files.slack.com:notaport/scan.pdf",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://files.slack.com/files-pri/T1-F1/scan.pdf",  # not https
+        "https://files.slack.com:8443/files-pri/T1-F1/scan.pdf",  # not port 443
+        "ftp://files.slack.com/files-pri/T1-F1/scan.pdf",
+        "https://files.slack.com.attacker.example/scan.pdf",
+        "https://files.slack.com:notaport/scan.pdf",
+    ],
+)
 async def test_only_https_on_port_443_of_slacks_file_host_gets_the_token(slack, url):
     file = slack.add_file("scan.pdf", "application/pdf", b"%PDF")
     file["url_private_download"] = url
@@ -85,7 +88,9 @@ async def test_another_port_on_the_stand_ins_host_is_not_trusted_for_being_local
 
 def test_origins_are_read_from_the_setting_with_their_ports():
     assert parse_origins("http://127.0.0.1:5555, https://files.example") == {
-        ("http", "127.0.0.1", 5555), ("https", "files.example", 443)}
+        ("http", "127.0.0.1", 5555),
+        ("https", "files.example", 443),
+    }
     with pytest.raises(ValueError):
         parse_origins("ftp://files.example")
 
@@ -108,8 +113,9 @@ async def test_a_gzip_bomb_is_cut_off_at_the_cap_without_being_inflated():
             tracemalloc.start()
             try:
                 with pytest.raises(SlackFileError, match="larger than"):
-                    await download_file(http, file, "xoxb-test", allowed_origins=parse_origins(server.url),
-                                        max_bytes=10 * 1024 * 1024)
+                    await download_file(
+                        http, file, "xoxb-test", allowed_origins=parse_origins(server.url), max_bytes=10 * 1024 * 1024
+                    )
                 _, peak = tracemalloc.get_traced_memory()
             finally:
                 tracemalloc.stop()
@@ -133,8 +139,9 @@ async def test_a_small_gzip_file_is_inflated_and_a_network_error_is_said_plainly
         url = f"http://127.0.0.1:{closed.getsockname()[1]}/f"
     async with httpx.AsyncClient() as http:
         with pytest.raises(SlackFileError, match="could not be fetched from Slack"):
-            await download_file(http, {"name": "scan.pdf", "url_private_download": url}, "xoxb-test",
-                                allowed_origins=parse_origins(url))
+            await download_file(
+                http, {"name": "scan.pdf", "url_private_download": url}, "xoxb-test", allowed_origins=parse_origins(url)
+            )
 
 
 def _gzip_of(content: bytes) -> bytes:

@@ -26,8 +26,14 @@ RESOURCE_TYPES: dict[str, str] = {
     "RCS_RESOURCE": "RCS sender",
     "APPLE_RESOURCE": "Apple Messages for Business",
 }
-CHANNEL_LABELS: dict[str, str] = {"SMS": "SMS", "MMS": "MMS", "EMAIL": "Email", "WHATSAPP": "WhatsApp",
-                                  "RCS": "RCS", "APPLE": "Apple Messages"}
+CHANNEL_LABELS: dict[str, str] = {
+    "SMS": "SMS",
+    "MMS": "MMS",
+    "EMAIL": "Email",
+    "WHATSAPP": "WhatsApp",
+    "RCS": "RCS",
+    "APPLE": "Apple Messages",
+}
 # Which channels each resource type serves (a domain only email, a sender only its channel).
 CHANNELS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "NUMBER": ("SMS", "MMS", "WHATSAPP"),
@@ -40,8 +46,11 @@ CHANNELS_BY_TYPE: dict[str, tuple[str, ...]] = {
 NUMBER_CAPABILITY_FOR_CHANNEL = {"SMS": "SMS", "MMS": "MMS"}
 # The owned-resources search type that lists resources of an association type. Numbers come from
 # the Numbers API (their numberKey is the resource id); domains are not in the search: typed.
-OWNED_SEARCH_TYPE: dict[str, str] = {"ALPHA": "ALPHANUMERIC", "RCS_RESOURCE": "RCS_RESOURCE",
-                                     "APPLE_RESOURCE": "APPLE_RESOURCE"}
+OWNED_SEARCH_TYPE: dict[str, str] = {
+    "ALPHA": "ALPHANUMERIC",
+    "RCS_RESOURCE": "RCS_RESOURCE",
+    "APPLE_RESOURCE": "APPLE_RESOURCE",
+}
 # What the resource id is, per type, in words.
 RESOURCE_ID_MEANING: dict[str, str] = {
     "NUMBER": "the number's numberKey",
@@ -59,12 +68,15 @@ KEYWORD_MAX = 50
 PAGE_SIZE = 10
 
 # Precedence of inbound routing, as Infobip documents it.
-PRECEDENCE_NOTE = ("*Which setting wins:* an inbound message that matches an inbound configuration (its keyword, "
-                   "or the configuration without a keyword, which catches every other message) goes to that "
-                   "configuration's application and entity. The number-level application and entity apply only "
-                   "when no matching configuration sets them.")
-RESET_WARNING = ("Deleting an application or an entity resets every resource linked to it to application "
-                 "`default` and no entity.")
+PRECEDENCE_NOTE = (
+    "*Which setting wins:* an inbound message that matches an inbound configuration (its keyword, "
+    "or the configuration without a keyword, which catches every other message) goes to that "
+    "configuration's application and entity. The number-level application and entity apply only "
+    "when no matching configuration sets them."
+)
+RESET_WARNING = (
+    "Deleting an application or an entity resets every resource linked to it to application `default` and no entity."
+)
 
 
 def channels_for(resource_type: str) -> tuple[str, ...]:
@@ -113,8 +125,10 @@ def id_problem(value: str | None, what: str) -> str | None:
         return f"The {what} is {len(value)} characters long; at most {ID_MAX} are allowed."
     bad = list(dict.fromkeys(_describe_char(ch) for ch in value if not _UNRESERVED.fullmatch(ch)))
     if bad:
-        return (f"The {what} can't contain {', '.join(bad[:4])}: use letters, digits, “-”, “_”, “.” or “~” "
-                "(characters that need no URL encoding).")
+        return (
+            f"The {what} can't contain {', '.join(bad[:4])}: use letters, digits, “-”, “_”, “.” or “~” "
+            "(characters that need no URL encoding)."
+        )
     return None
 
 
@@ -168,6 +182,7 @@ def phone_digits(text: str) -> str:
 
 # ---- Filters: `/resource associations [type=…] [app=…] [entity=…] [channel=…] [resource=…]` -----
 
+
 @dataclass(frozen=True)
 class AssociationFilter:
     resource_type: str | None = None
@@ -182,15 +197,24 @@ class AssociationFilter:
 
     def describe(self) -> str:
         """The filters in mrkdwn, e.g. "type `NUMBER` · app `shop`"; "" when there are none."""
-        labels = (("resource_type", "type"), ("channel", "channel"), ("application_id", "app"),
-                  ("entity_id", "entity"), ("resource_id", "resource"))
-        return " · ".join(f"{label} `{escape(getattr(self, name))}`" for name, label in labels
-                          if getattr(self, name))
+        labels = (
+            ("resource_type", "type"),
+            ("channel", "channel"),
+            ("application_id", "app"),
+            ("entity_id", "entity"),
+            ("resource_id", "resource"),
+        )
+        return " · ".join(f"{label} `{escape(getattr(self, name))}`" for name, label in labels if getattr(self, name))
 
 
 ANY = "ANY"  # the filter select's "any type/channel" option
-FILTER_BLOCKS = {"resource_type": "filterType", "channel": "filterChannel", "application_id": "filterApp",
-                 "entity_id": "filterEntity", "resource_id": "filterResource"}
+FILTER_BLOCKS = {
+    "resource_type": "filterType",
+    "channel": "filterChannel",
+    "application_id": "filterApp",
+    "entity_id": "filterEntity",
+    "resource_id": "filterResource",
+}
 
 
 def filter_problems(candidate: AssociationFilter) -> dict[str, str]:
@@ -200,8 +224,11 @@ def filter_problems(candidate: AssociationFilter) -> dict[str, str]:
         problems["resource_type"] = f"type= takes one of {', '.join(RESOURCE_TYPES)}."
     if candidate.channel and candidate.channel not in CHANNEL_LABELS:
         problems["channel"] = f"channel= takes one of {', '.join(CHANNEL_LABELS)}."
-    elif candidate.channel and candidate.resource_type in RESOURCE_TYPES and \
-            candidate.channel not in channels_for(candidate.resource_type):
+    elif (
+        candidate.channel
+        and candidate.resource_type in RESOURCE_TYPES
+        and candidate.channel not in channels_for(candidate.resource_type)
+    ):
         problems["channel"] = channel_problem(candidate.resource_type, candidate.channel) or ""
     for name, what in (("application_id", "application id"), ("entity_id", "entity id")):
         value = getattr(candidate, name)
@@ -214,19 +241,24 @@ def filter_problems(candidate: AssociationFilter) -> dict[str, str]:
 
 def filter_from_values(values: Mapping[str, Any]) -> AssociationFilter:
     """The filter typed into the list modal's filter inputs (flattened view values)."""
+
     def clean(block: str, upper: bool = False) -> str | None:
         raw = values.get(block)
         text = raw.strip() if isinstance(raw, str) else ""
         text = text.upper() if upper else text
         return None if text in ("", ANY) else text
-    return AssociationFilter(resource_type=clean(FILTER_BLOCKS["resource_type"], True),
-                             channel=clean(FILTER_BLOCKS["channel"], True),
-                             application_id=clean(FILTER_BLOCKS["application_id"]),
-                             entity_id=clean(FILTER_BLOCKS["entity_id"]),
-                             resource_id=clean(FILTER_BLOCKS["resource_id"]))
+
+    return AssociationFilter(
+        resource_type=clean(FILTER_BLOCKS["resource_type"], True),
+        channel=clean(FILTER_BLOCKS["channel"], True),
+        application_id=clean(FILTER_BLOCKS["application_id"]),
+        entity_id=clean(FILTER_BLOCKS["entity_id"]),
+        resource_id=clean(FILTER_BLOCKS["resource_id"]),
+    )
 
 
 # ---- One association -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AssociationKey:
@@ -240,8 +272,10 @@ class AssociationKey:
 
     def encode(self) -> str:
         """A compact string for a button value (at most 2000 characters; ids are at most 255)."""
-        return json.dumps([self.resource_type, self.channel, self.application_id, self.entity_id,
-                           self.resource_id], separators=(",", ":"))
+        return json.dumps(
+            [self.resource_type, self.channel, self.application_id, self.entity_id, self.resource_id],
+            separators=(",", ":"),
+        )
 
     @classmethod
     def decode(cls, value: str) -> AssociationKey | None:
@@ -260,8 +294,13 @@ class AssociationKey:
 
     def snapshot(self) -> dict[str, Any]:
         """For the audit log: the association as Infobip names its fields."""
-        return {"resourceType": self.resource_type, "channel": self.channel, "applicationId": self.application_id,
-                "entityId": self.entity_id, "resourceId": self.resource_id}
+        return {
+            "resourceType": self.resource_type,
+            "channel": self.channel,
+            "applicationId": self.application_id,
+            "entityId": self.entity_id,
+            "resourceId": self.resource_id,
+        }
 
 
 def resource_label(resource_type: str, resource_id: str, number: str | None = None) -> str:
@@ -272,7 +311,7 @@ def resource_label(resource_type: str, resource_id: str, number: str | None = No
 
 
 def platform_text(application_id: str | None, entity_id: str | None) -> str:
-    """"application `shop`, entity `acme`" in mrkdwn; says so when one is not set."""
+    """ "application `shop`, entity `acme`" in mrkdwn; says so when one is not set."""
     application = f"application `{escape(application_id)}`" if application_id else "no application"
     entity = f"entity `{escape(entity_id)}`" if entity_id else "no entity"
     return f"{application}, {entity}"
@@ -282,8 +321,10 @@ def association_line(key: AssociationKey, number: str | None = None) -> str:
     """One row of the association list, in mrkdwn."""
     kind = RESOURCE_TYPES.get(key.resource_type, key.resource_type)
     channel = CHANNEL_LABELS.get(key.channel, key.channel)
-    return (f"*{escape(kind)}* {resource_label(key.resource_type, key.resource_id, number)} · {escape(channel)}\n"
-            f"→ {platform_text(key.application_id, key.entity_id)}")
+    return (
+        f"*{escape(kind)}* {resource_label(key.resource_type, key.resource_id, number)} · {escape(channel)}\n"
+        f"→ {platform_text(key.application_id, key.entity_id)}"
+    )
 
 
 def page_label(page: int, total_pages: int, total_results: int) -> str:
@@ -294,6 +335,7 @@ def page_label(page: int, total_pages: int, total_results: int) -> str:
 
 
 # ---- Inbound configurations -------------------------------------------------------------------------
+
 
 def keyword_label(keyword: str | None) -> str:
     """A configuration's keyword in mrkdwn; no keyword catches every other message."""
@@ -312,7 +354,7 @@ def platform_snapshot(application_id: str | None, entity_id: str | None) -> dict
 
 
 def platform_change_text(before: tuple[str | None, str | None], after: tuple[str | None, str | None]) -> str:
-    """"application `a` → `b`, entity none → `acme`" in mrkdwn, naming only what changed."""
+    """ "application `a` → `b`, entity none → `acme`" in mrkdwn, naming only what changed."""
     parts = []
     for label, old, new in (("application", before[0], after[0]), ("entity", before[1], after[1])):
         if old != new:
@@ -324,25 +366,35 @@ def platform_change_text(before: tuple[str | None, str | None], after: tuple[str
 
 # ---- View state (private_metadata, at most 3000 characters) ----------------------------------------
 
+
 @dataclass
 class ViewState:
     """What a provisioning modal remembers between interactions."""
 
-    channel_id: str | None = None          # where the command was used: changes are posted there
+    channel_id: str | None = None  # where the command was used: changes are posted there
     filters: AssociationFilter = field(default_factory=AssociationFilter)
     page: int = 0
-    resource_type: str = "NUMBER"           # the associate form's chosen type
-    kind: str = "application"               # applications or entities list
-    target: str | None = None               # an application/entity id, or a numberKey
-    configuration_key: str | None = None    # an inbound configuration
-    channel: str | None = None              # its channel
-    parent_view_id: str | None = None       # the view to refresh after a pushed view's change
+    resource_type: str = "NUMBER"  # the associate form's chosen type
+    kind: str = "application"  # applications or entities list
+    target: str | None = None  # an application/entity id, or a numberKey
+    configuration_key: str | None = None  # an inbound configuration
+    channel: str | None = None  # its channel
+    parent_view_id: str | None = None  # the view to refresh after a pushed view's change
     extra: dict[str, Any] = field(default_factory=dict)
 
     def dump(self) -> str:
-        data = {"ch": self.channel_id, "f": {k: v for k, v in asdict(self.filters).items() if v},
-                "p": self.page, "t": self.resource_type, "k": self.kind, "id": self.target,
-                "c": self.configuration_key, "cn": self.channel, "pv": self.parent_view_id, "x": self.extra}
+        data = {
+            "ch": self.channel_id,
+            "f": {k: v for k, v in asdict(self.filters).items() if v},
+            "p": self.page,
+            "t": self.resource_type,
+            "k": self.kind,
+            "id": self.target,
+            "c": self.configuration_key,
+            "cn": self.channel,
+            "pv": self.parent_view_id,
+            "x": self.extra,
+        }
         text = json.dumps({k: v for k, v in data.items() if v not in (None, {}, 0, "")}, separators=(",", ":"))
         if len(text) > 3000:
             raise ValueError("view state does not fit in private_metadata")
@@ -356,18 +408,27 @@ class ViewState:
             data = {}
         if not isinstance(data, dict):
             data = {}
-        def text(key: str) -> str | None:
+
+        def field(key: str) -> str | None:
             value = data.get(key)
             return value if isinstance(value, str) and value else None
 
-        filters = data.get("f") if isinstance(data.get("f"), dict) else {}
+        filters: dict[str, Any] = data["f"] if isinstance(data.get("f"), dict) else {}
+        extra: dict[str, Any] = data["x"] if isinstance(data.get("x"), dict) else {}
         known = {k: v for k, v in filters.items() if k in AssociationFilter.__dataclass_fields__ and isinstance(v, str)}
         page = data.get("p")
-        return cls(channel_id=text("ch"), filters=AssociationFilter(**known),
-                   page=page if isinstance(page, int) and page >= 0 else 0,
-                   resource_type=text("t") or "NUMBER", kind=text("k") or "application", target=text("id"),
-                   configuration_key=text("c"), channel=text("cn"), parent_view_id=text("pv"),
-                   extra=data.get("x") if isinstance(data.get("x"), dict) else {})
+        return cls(
+            channel_id=field("ch"),
+            filters=AssociationFilter(**known),
+            page=page if isinstance(page, int) and page >= 0 else 0,
+            resource_type=field("t") or "NUMBER",
+            kind=field("k") or "application",
+            target=field("id"),
+            configuration_key=field("c"),
+            channel=field("cn"),
+            parent_view_id=field("pv"),
+            extra=extra,
+        )
 
     def but(self, **changes: Any) -> ViewState:
         return replace(self, **changes)

@@ -45,8 +45,14 @@ def _text(values: dict[str, Any], key: str) -> str | None:
     return str(values.get(key) or "").strip() or None
 
 
-def check_order(values: dict[str, Any], *, country: str, max_quantity: int = QUANTITY_MAX,
-                range_sizes: tuple[int, ...] = (), regions: tuple[str, ...] = ()) -> CmOrder | dict[str, str]:
+def check_order(
+    values: dict[str, Any],
+    *,
+    country: str,
+    max_quantity: int = QUANTITY_MAX,
+    range_sizes: tuple[int, ...] = (),
+    regions: tuple[str, ...] = (),
+) -> CmOrder | dict[str, str]:
     """The order, or `{block_id: message}` for each field to fix. `max_quantity` and
     `range_sizes` come from the order-restrictions lookup, `regions` from the locale options."""
     errors: dict[str, str] = {}
@@ -86,6 +92,14 @@ def check_order(values: dict[str, Any], *, country: str, max_quantity: int = QUA
         errors["comment"] = f"Keep the comment under {COMMENT_MAX} characters."
     if errors:
         return errors
-    return CmOrder(country=country.upper(), company_profile_guid=profile, quantity=quantity,
-                   phone_number_type=number_type or "", range_size=range_size,
-                   area_code=(area_code or "").lstrip("+") or None, city=city, region=region, comment=comment)
+    return CmOrder(
+        country=country.upper(),
+        company_profile_guid=profile,
+        quantity=quantity,
+        phone_number_type=number_type or "",
+        range_size=range_size,
+        area_code=(area_code or "").lstrip("+") or None,
+        city=city,
+        region=region,
+        comment=comment,
+    )

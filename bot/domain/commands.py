@@ -12,27 +12,43 @@ from dataclasses import dataclass
 import pycountry
 
 NUMBER_TYPES = ("VIRTUAL_LONG_NUMBER", "TEN_DIGIT_LONG_CODE", "TOLL_FREE_NUMBER", "SHORT_CODE")
-NUMBER_TYPE_ALIASES = {"VLN": "VIRTUAL_LONG_NUMBER", "LONG": "VIRTUAL_LONG_NUMBER", "10DLC": "TEN_DIGIT_LONG_CODE",
-                       "TOLL_FREE": "TOLL_FREE_NUMBER", "TOLLFREE": "TOLL_FREE_NUMBER", "TFN": "TOLL_FREE_NUMBER",
-                       "SHORT": "SHORT_CODE"}
+NUMBER_TYPE_ALIASES = {
+    "VLN": "VIRTUAL_LONG_NUMBER",
+    "LONG": "VIRTUAL_LONG_NUMBER",
+    "10DLC": "TEN_DIGIT_LONG_CODE",
+    "TOLL_FREE": "TOLL_FREE_NUMBER",
+    "TOLLFREE": "TOLL_FREE_NUMBER",
+    "TFN": "TOLL_FREE_NUMBER",
+    "SHORT": "SHORT_CODE",
+}
 CAPABILITIES = ("SMS", "VOICE", "MMS")
 TRAFFIC_ORIGINS = ("LOCAL", "INTERNATIONAL")
 TRAFFIC_TYPES = ("PROMOTIONAL", "TRANSACTIONAL")
 QUANTITY_RANGE = (1, 49)
 
-USAGE = """*`/resource`* — request and follow telecom resources
-• `/resource` — the launcher, with a button for everything below
-• `/resource sender <country> [LOCAL|INTERNATIONAL] [PROMOTIONAL|TRANSACTIONAL]` — register an alphanumeric sender ID, e.g. `/resource sender HR`
-• `/resource number <country> [type] [SMS,VOICE,MMS] [quantity]` — request numbers, e.g. `/resource number US TEN_DIGIT_LONG_CODE SMS 1`
-   types: VIRTUAL_LONG_NUMBER (default), TEN_DIGIT_LONG_CODE (10DLC, default for US), TOLL_FREE_NUMBER, SHORT_CODE
-• `/resource numbers <country> [SMS,VOICE,MMS] [digits] [state=XX] [npa=NNN] [nxx=NNN]` — numbers on offer with their prices, to buy
-• `/resource my-numbers [digits]` — the account's numbers: application/entity, inbound routing, cancel
-• `/resource associate` — associate a number, domain or sender with an application and entity
-• `/resource associations [type=…] [app=…] [entity=…] [channel=…] [resource=…]` — list and delete associations
-• `/resource cm-number [country]` — voice numbers from CM.com (when CM.com is set up)
-• `/resource list [all] [pending|action|completed|rejected|canceled]` — my requests (all: everyone's, for admins)
-• `/resource status <id>` — one request in full
-• `/resource help` — this message"""
+USAGE = "\n".join(
+    [
+        "*`/resource`* — request and follow telecom resources",
+        "• `/resource` — the launcher, with a button for everything below",
+        "• `/resource sender <country> [LOCAL|INTERNATIONAL] [PROMOTIONAL|TRANSACTIONAL]` — register an"
+        " alphanumeric sender ID, e.g. `/resource sender HR`",
+        "• `/resource number <country> [type] [SMS,VOICE,MMS] [quantity]` — request numbers, e.g. `/resource"
+        " number US TEN_DIGIT_LONG_CODE SMS 1`",
+        "   types: VIRTUAL_LONG_NUMBER (default), TEN_DIGIT_LONG_CODE (10DLC, default for US),"
+        " TOLL_FREE_NUMBER, SHORT_CODE",
+        "• `/resource numbers <country> [SMS,VOICE,MMS] [digits] [state=XX] [npa=NNN] [nxx=NNN]` — numbers"
+        " on offer with their prices, to buy",
+        "• `/resource my-numbers [digits]` — the account's numbers: application/entity, inbound routing, cancel",
+        "• `/resource associate` — associate a number, domain or sender with an application and entity",
+        "• `/resource associations [type=…] [app=…] [entity=…] [channel=…] [resource=…]`"
+        " — list and delete associations",
+        "• `/resource cm-number [country]` — voice numbers from CM.com (when CM.com is set up)",
+        "• `/resource list [all] [pending|action|completed|rejected|canceled]` — my requests (all:"
+        " everyone's, for admins)",
+        "• `/resource status <id>` — one request in full",
+        "• `/resource help` — this message",
+    ]
+)
 
 
 class CommandError(ValueError):
@@ -71,7 +87,7 @@ class NumbersSearch:
     country: str
     capabilities: tuple[str, ...] = ()
     digits: str | None = None
-    state: str | None = None   # US only, like npa and nxx
+    state: str | None = None  # US only, like npa and nxx
     npa: str | None = None
     nxx: str | None = None
 
@@ -117,16 +133,42 @@ class ShowRequest:
     request_id: str
 
 
-Command = (Launcher | Help | SenderForm | NumberForm | NumbersSearch | MyNumbers | Associate | Associations
-           | CmNumber | ListRequests | ShowRequest)
+Command = (
+    Launcher
+    | Help
+    | SenderForm
+    | NumberForm
+    | NumbersSearch
+    | MyNumbers
+    | Associate
+    | Associations
+    | CmNumber
+    | ListRequests
+    | ShowRequest
+)
 
 # Words people use for the status groups of Infobip's web interface.
-GROUP_WORDS = {"pending": "PENDING", "action": "ACTION_REQUIRED", "action-required": "ACTION_REQUIRED",
-               "required": "ACTION_REQUIRED", "update": "ACTION_REQUIRED", "completed": "COMPLETED",
-               "done": "COMPLETED", "rejected": "REJECTED", "canceled": "CANCELED", "cancelled": "CANCELED"}
+GROUP_WORDS = {
+    "pending": "PENDING",
+    "action": "ACTION_REQUIRED",
+    "action-required": "ACTION_REQUIRED",
+    "required": "ACTION_REQUIRED",
+    "update": "ACTION_REQUIRED",
+    "completed": "COMPLETED",
+    "done": "COMPLETED",
+    "rejected": "REJECTED",
+    "canceled": "CANCELED",
+    "cancelled": "CANCELED",
+}
 
-_ASSOCIATION_FILTERS = {"type": "resource_type", "app": "application_id", "application": "application_id",
-                        "entity": "entity_id", "channel": "channel", "resource": "resource_id"}
+_ASSOCIATION_FILTERS = {
+    "type": "resource_type",
+    "app": "application_id",
+    "application": "application_id",
+    "entity": "entity_id",
+    "channel": "channel",
+    "resource": "resource_id",
+}
 
 
 def parse_country(text: str) -> str:
@@ -187,8 +229,10 @@ def _sender(args: list[str]) -> SenderForm:
         elif upper in TRAFFIC_TYPES:
             traffic_type = upper
         else:
-            raise CommandError(f"“{word}” is neither a traffic origin (LOCAL, INTERNATIONAL) "
-                               "nor a traffic type (PROMOTIONAL, TRANSACTIONAL).")
+            raise CommandError(
+                f"“{word}” is neither a traffic origin (LOCAL, INTERNATIONAL) "
+                "nor a traffic type (PROMOTIONAL, TRANSACTIONAL)."
+            )
     return SenderForm(parse_country(args[0]), origin, traffic_type)
 
 
@@ -211,8 +255,10 @@ def _number(args: list[str]) -> NumberForm:
             if not low <= quantity <= high:
                 raise CommandError(f"Quantity must be between {low} and {high}.")
         else:
-            raise CommandError(f"“{word}” is not a number type ({', '.join(NUMBER_TYPES)}), "
-                               f"capabilities (e.g. SMS,VOICE) or a quantity.")
+            raise CommandError(
+                f"“{word}” is not a number type ({', '.join(NUMBER_TYPES)}), "
+                f"capabilities (e.g. SMS,VOICE) or a quantity."
+            )
     if number_type is None:
         number_type = "TEN_DIGIT_LONG_CODE" if country == "US" else "VIRTUAL_LONG_NUMBER"
     return NumberForm(country, number_type, capabilities or ("SMS",), quantity or 1)

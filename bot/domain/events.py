@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -27,14 +27,23 @@ class ProviderEvent:
     note: str | None = None
     numbers: list[dict[str, Any]] = field(default_factory=list)
     days_until_rejection: int | None = None
-    source: str = "webhook"        # webhook | bot | reconciler
+    source: str = "webhook"  # webhook | bot | reconciler
     payload: dict[str, Any] = field(default_factory=dict)
 
     @property
     def dedupe_key(self) -> str:
         # A reminder's time is when it arrived, so it is left out: its day count identifies it.
-        occurred = ("" if self.kind == EventKind.REMINDER
-                    else self.occurred_at.astimezone(timezone.utc).isoformat(timespec="milliseconds"))
-        parts = [self.provider, self.provider_request_id, self.kind, self.status or "", occurred,
-                 str(self.days_until_rejection or "")]
+        occurred = (
+            ""
+            if self.kind == EventKind.REMINDER
+            else self.occurred_at.astimezone(UTC).isoformat(timespec="milliseconds")
+        )
+        parts = [
+            self.provider,
+            self.provider_request_id,
+            self.kind,
+            self.status or "",
+            occurred,
+            str(self.days_until_rejection or ""),
+        ]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -60,11 +60,11 @@ def truncate_mrkdwn(text: str, limit: int) -> str:
     return _PARTIAL_ENTITY.sub("", text[: limit - 1]).rstrip() + ELLIPSIS
 
 
-def plain_text(text: str, limit: int) -> dict:
+def plain_text(text: str, limit: int) -> dict[str, str]:
     """A Block Kit plain_text object, never empty and never over `limit`."""
     return {"type": "plain_text", "text": truncate(text or " ", limit)}
 
 
-def mrkdwn_text(text: str, limit: int = SECTION_TEXT_MAX) -> dict:
+def mrkdwn_text(text: str, limit: int = SECTION_TEXT_MAX) -> dict[str, str]:
     """A Block Kit mrkdwn object from text that is already mrkdwn (escape user parts first)."""
     return {"type": "mrkdwn", "text": truncate_mrkdwn(text or " ", limit)}

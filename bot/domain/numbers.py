@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Self
 
 import phonenumbers
 import pycountry
@@ -20,11 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from bot.domain.commands import CAPABILITIES, MyNumbers, NumbersSearch
 from bot.domain.mrkdwn import PRIVATE_METADATA_MAX, escape
-from bot.providers.infobip.models import Number, NumberPrice, Requirement
+from bot.domain.number_shapes import AnyRequirement, NumberLike, Price, PriceLike, RequirementLike
 
-SEARCH_PAGE_SIZE = 10   # one section per number: far under a modal's 100 blocks
-OWNED_PAGE_SIZE = 10    # a section and a row of buttons per number
-DIGITS_MAX = 15         # an E.164 number has at most 15 digits
+SEARCH_PAGE_SIZE = 10  # one section per number: far under a modal's 100 blocks
+OWNED_PAGE_SIZE = 10  # a section and a row of buttons per number
+DIGITS_MAX = 15  # an E.164 number has at most 15 digits
 
 # Infobip wants US numbers bought by `number`, every other country's by `numberKey`.
 BUY_BY_NUMBER_COUNTRIES = frozenset({"US"})
@@ -39,8 +39,9 @@ _TYPE_LABELS = {
 
 # ---- numbers and countries -------------------------------------------------------------------
 
+
 def country_name(code: str | None, given: str | None = None) -> str:
-    """"United Kingdom" for "GB"; the provider's own name when it gave one; the code otherwise."""
+    """ "United Kingdom" for "GB"; the provider's own name when it gave one; the code otherwise."""
     if given:
         return given
     if not code:
@@ -65,7 +66,7 @@ def is_short_code(number_type: str | None, number: str | None = None) -> bool:
 
 
 def display_number(number: str | None, number_type: str | None = None) -> str:
-    """"447700900123" → "+44 7700 900123"; a short code stays as it is (it has no country prefix)."""
+    """ "447700900123" → "+44 7700 900123"; a short code stays as it is (it has no country prefix)."""
     if not number:
         return "?"
     if is_short_code(number_type, number):
@@ -94,7 +95,7 @@ def is_toll_free(number: str | None) -> bool:
 
 
 def type_label(number_type: str | None, number: str | None = None) -> str:
-    """"Virtual long number", plus "(toll-free)" when the number is one (Infobip sells toll-free
+    """ "Virtual long number", plus "(toll-free)" when the number is one (Infobip sells toll-free
     numbers as virtual long numbers)."""
     if not number_type:
         return "Number"
@@ -116,6 +117,7 @@ def shared_text(shared: bool | None) -> str | None:
 
 
 # ---- prices ----------------------------------------------------------------------------------
+
 
 def _decimal(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool):
@@ -141,8 +143,8 @@ def money(value: Any, currency: str | None) -> str:
     return f"{format_amount(value)} {currency or ''}".rstrip()
 
 
-def price_text(price: NumberPrice | None) -> str:
-    """"5.00 EUR/month · setup 10.00 EUR · first month 3.225806 EUR" (mrkdwn-safe)."""
+def price_text(price: PriceLike | None) -> str:
+    """ "5.00 EUR/month · setup 10.00 EUR · first month 3.225806 EUR" (mrkdwn-safe)."""
     if price is None or price.price_per_month is None:
         return "price not given"
     currency = escape(price.currency or "")
@@ -154,7 +156,7 @@ def price_text(price: NumberPrice | None) -> str:
     return " · ".join(parts)
 
 
-def due_at_purchase(price: NumberPrice | None) -> Decimal | None:
+def due_at_purchase(price: PriceLike | None) -> Decimal | None:
     """Setup plus the (prorated) first month: what buying costs today; None when not known."""
     if price is None:
         return None
@@ -165,7 +167,7 @@ def due_at_purchase(price: NumberPrice | None) -> Decimal | None:
     return (setup or Decimal(0)) + first
 
 
-def charge_lines(price: NumberPrice | None) -> list[str]:
+def charge_lines(price: PriceLike | None) -> list[str]:
     """The confirmation's charge, line by line (mrkdwn-safe)."""
     if price is None or price.price_per_month is None:
         return ["Infobip gave no price for this number: the charge is whatever your Infobip contract says."]
@@ -182,12 +184,13 @@ def charge_lines(price: NumberPrice | None) -> list[str]:
     return lines
 
 
-def price_details(price: NumberPrice | None) -> dict[str, Any] | None:
-    """The price for the audit log (wire names)."""
-    return price.to_wire() if price is not None else None
+def price_details(price: BaseModel | None) -> dict[str, Any] | None:
+    """The price for the audit log (wire names, no nulls): a `Price` or a provider's price model."""
+    return price.model_dump(mode="json", by_alias=True, exclude_none=True) if price is not None else None
 
 
 # ---- paging ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PageWindow:
@@ -223,8 +226,9 @@ class PageWindow:
             return f"No {noun}."
         if self.page_count == 1:
             return f"{self.total} {noun if self.total != 1 else noun.rstrip('s')}."
-        return (f"{noun.capitalize()} {self.first}–{self.last} of {self.total} "
-                f"(page {self.page + 1} of {self.page_count}).")
+        return (
+            f"{noun.capitalize()} {self.first}–{self.last} of {self.total} (page {self.page + 1} of {self.page_count})."
+        )
 
 
 def last_page(total: int, limit: int) -> int:
@@ -233,6 +237,7 @@ def last_page(total: int, limit: int) -> int:
 
 
 # ---- digits typed by people ------------------------------------------------------------------
+
 
 def digits_problem(value: str | None, what: str = "The digits fragment", *, exactly: int | None = None) -> str | None:
     """Why `value` can't be sent as a digits filter (ASCII 0-9 only, at most DIGITS_MAX, or
@@ -250,9 +255,11 @@ def digits_problem(value: str | None, what: str = "The digits fragment", *, exac
 
 
 # The digits filters of the numbers modals: (what they are called, how many digits exactly).
-_DIGIT_FIELDS: dict[str, tuple[str, int | None]] = {"digits": ("The digits fragment", None),
-                                                    "npa": ("The area code (npa=)", 3),
-                                                    "nxx": ("The exchange code (nxx=)", 3)}
+_DIGIT_FIELDS: dict[str, tuple[str, int | None]] = {
+    "digits": ("The digits fragment", None),
+    "npa": ("The area code (npa=)", 3),
+    "nxx": ("The exchange code (nxx=)", 3),
+}
 
 
 def _field_problem(name: str, value: str | None) -> str | None:
@@ -262,17 +269,19 @@ def _field_problem(name: str, value: str | None) -> str | None:
 
 def search_problem(command: NumbersSearch | MyNumbers) -> str | None:
     """Why a numbers-on-offer or my-numbers command can't be run as given (mrkdwn), or None."""
-    return next((problem for name in _DIGIT_FIELDS
-                 if (problem := _field_problem(name, getattr(command, name, None)))), None)
+    return next(
+        (problem for name in _DIGIT_FIELDS if (problem := _field_problem(name, getattr(command, name, None)))), None
+    )
 
 
 def _checked_digits(value: str | None, info: ValidationInfo) -> str | None:
-    if problem := _field_problem(info.field_name, value):
+    if problem := _field_problem(info.field_name or "", value):
         raise ValueError(problem)
     return value
 
 
 # ---- state kept in private_metadata ----------------------------------------------------------
+
 
 class _Compact(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
@@ -284,7 +293,7 @@ class _Compact(BaseModel):
         return raw
 
     @classmethod
-    def load(cls, raw: str | None):
+    def load(cls, raw: str | None) -> Self:
         return cls.model_validate_json(raw or "{}")
 
 
@@ -305,17 +314,31 @@ class SearchState(_Compact):
     @classmethod
     def from_command(cls, command: NumbersSearch, channel_id: str | None) -> SearchState:
         """Raises ValueError (pydantic's) for digits Infobip can't take: check `search_problem` first."""
-        return cls(country=command.country, capabilities=command.capabilities, digits=command.digits,
-                   state=command.state, npa=command.npa, nxx=command.nxx, channel_id=channel_id)
+        return cls(
+            country=command.country,
+            capabilities=command.capabilities,
+            digits=command.digits,
+            state=command.state,
+            npa=command.npa,
+            nxx=command.nxx,
+            channel_id=channel_id,
+        )
 
     def query(self, limit: int = SEARCH_PAGE_SIZE) -> dict[str, Any]:
         """Keyword arguments for InfobipClient.get_available_numbers."""
-        return {"country": self.country, "capabilities": list(self.capabilities) or None, "number": self.digits,
-                "state": self.state, "npa": int(self.npa) if self.npa else None,
-                "nxx": int(self.nxx) if self.nxx else None, "page": self.page, "limit": limit}
+        return {
+            "country": self.country,
+            "capabilities": list(self.capabilities) or None,
+            "number": self.digits,
+            "state": self.state,
+            "npa": int(self.npa) if self.npa else None,
+            "nxx": int(self.nxx) if self.nxx else None,
+            "page": self.page,
+            "limit": limit,
+        }
 
     def filters_text(self) -> str:
-        """"SMS, VOICE · containing 900 · state IN" (mrkdwn-safe); empty without filters."""
+        """ "SMS, VOICE · containing 900 · state IN" (mrkdwn-safe); empty without filters."""
         parts = []
         if self.capabilities:
             parts.append(", ".join(self.capabilities))
@@ -361,22 +384,34 @@ class Offer(_Compact):
     currency: str | None = Field(None, alias="cur")
 
     @classmethod
-    def from_number(cls, number: Number, country: str) -> Offer | None:
+    def from_number(cls, number: NumberLike, country: str) -> Offer | None:
         """None when Infobip left out what a purchase needs (the key and the number)."""
         if not number.number_key or not number.number:
             return None
-        price = number.price or NumberPrice()
-        return cls(number_key=number.number_key, number=number.number, country=(number.country or country).upper(),
-                   type=number.type, capabilities=tuple(str(c) for c in number.capabilities or ()),
-                   shared=number.shared, per_month=price.price_per_month, setup=price.setup_price,
-                   first_month=price.initial_month_price, currency=price.currency)
+        price = number.price or Price()
+        return cls(
+            number_key=number.number_key,
+            number=number.number,
+            country=(number.country or country).upper(),
+            type=number.type,
+            capabilities=tuple(str(c) for c in number.capabilities or ()),
+            shared=number.shared,
+            per_month=price.price_per_month,
+            setup=price.setup_price,
+            first_month=price.initial_month_price,
+            currency=price.currency,
+        )
 
     @property
-    def price(self) -> NumberPrice | None:
+    def price(self) -> Price | None:
         if self.per_month is None and self.setup is None and self.first_month is None:
             return None
-        return NumberPrice(price_per_month=self.per_month, setup_price=self.setup,
-                           initial_month_price=self.first_month, currency=self.currency)
+        return Price(
+            price_per_month=self.per_month,
+            setup_price=self.setup,
+            initial_month_price=self.first_month,
+            currency=self.currency,
+        )
 
     def purchase_fields(self) -> dict[str, str]:
         """{"number": …} for the US, {"numberKey": …} elsewhere: what Infobip requires."""
@@ -411,11 +446,19 @@ class OwnedContext(_Compact):
     owned: OwnedState | None = Field(None, alias="o")
 
     @classmethod
-    def from_number(cls, number: Number, number_key: str, owned: OwnedState | None) -> OwnedContext:
-        price = number.price or NumberPrice()
-        return cls(number_key=number.number_key or number_key, number=number.number, type=number.type,
-                   country=number.country, application_id=number.application_id, entity_id=number.entity_id,
-                   per_month=price.price_per_month, currency=price.currency, owned=owned)
+    def from_number(cls, number: NumberLike, number_key: str, owned: OwnedState | None) -> OwnedContext:
+        price = number.price or Price()
+        return cls(
+            number_key=number.number_key or number_key,
+            number=number.number,
+            type=number.type,
+            country=number.country,
+            application_id=number.application_id,
+            entity_id=number.entity_id,
+            per_month=price.price_per_month,
+            currency=price.currency,
+            owned=owned,
+        )
 
     @property
     def display(self) -> str:
@@ -431,6 +474,7 @@ class OwnedContext(_Compact):
 
 
 # ---- requirements: buy directly or through a NUMBER_PURCHASE request --------------------------
+
 
 def request_number_type(number_type: str | None, number: str | None, country: str) -> str:
     """The resource-request number type to look requirements up for a number on offer."""
@@ -451,13 +495,13 @@ def request_capabilities(capabilities: Sequence[str]) -> list[str]:
     return chosen or ["SMS"]
 
 
-def blocking_requirements(requirements: Sequence[Requirement]) -> list[Requirement]:
+def blocking_requirements(requirements: Sequence[AnyRequirement]) -> list[AnyRequirement]:
     """The requirements a direct purchase would skip: the required ones. Optional ones (a US
     long code's preferred state or area code) do not stop a direct purchase of a chosen number."""
     return [r for r in requirements if r.required]
 
 
-def requirement_names(requirements: Sequence[Requirement], limit: int = 10) -> str:
+def requirement_names(requirements: Sequence[RequirementLike], limit: int = 10) -> str:
     names = [escape(r.name or r.key) for r in requirements]
     text = ", ".join(names[:limit])
     if len(names) > limit:
@@ -467,10 +511,14 @@ def requirement_names(requirements: Sequence[Requirement], limit: int = 10) -> s
 
 # ---- rows ------------------------------------------------------------------------------------
 
-def offer_row(number: Number) -> str:
+
+def offer_row(number: NumberLike) -> str:
     """One number on offer (mrkdwn-safe)."""
-    head = [f"*{escape(display_number(number.number, number.type))}*", escape(type_label(number.type, number.number)),
-            escape(capabilities_text(number.capabilities))]
+    head = [
+        f"*{escape(display_number(number.number, number.type))}*",
+        escape(type_label(number.type, number.number)),
+        escape(capabilities_text(number.capabilities)),
+    ]
     if shared := shared_text(number.shared):
         head.append(shared)
     return " · ".join(head) + "\n" + price_text(number.price)
@@ -482,20 +530,28 @@ def platform_text(application_id: str | None, entity_id: str | None) -> str:
     return f"application {application} · entity {entity}"
 
 
-def owned_row(number: Number) -> str:
+def owned_row(number: NumberLike) -> str:
     """One owned number (mrkdwn-safe): where it is, what it does, where its traffic goes, its price."""
-    first = [f"*{escape(display_number(number.number, number.type))}*",
-             escape(country_name(number.country, number.country_name)),
-             escape(type_label(number.type, number.number))]
+    first = [
+        f"*{escape(display_number(number.number, number.type))}*",
+        escape(country_name(number.country, number.country_name)),
+        escape(type_label(number.type, number.number)),
+    ]
     second = [escape(capabilities_text(number.capabilities))]
     if number.network:
         second.append(f"network {escape(number.network)}")
     if number.keywords:
-        second.append("keywords " + ", ".join(escape(k) for k in number.keywords[:10])
-                      + (" …" if len(number.keywords) > 10 else ""))
+        second.append(
+            "keywords "
+            + ", ".join(escape(k) for k in number.keywords[:10])
+            + (" …" if len(number.keywords) > 10 else "")
+        )
     price = number.price
-    monthly = (f"{money(price.price_per_month, escape(price.currency or ''))}/month"
-               if price and price.price_per_month is not None else "monthly price not given")
+    monthly = (
+        f"{money(price.price_per_month, escape(price.currency or ''))}/month"
+        if price and price.price_per_month is not None
+        else "monthly price not given"
+    )
     third = [platform_text(number.application_id, number.entity_id), monthly]
     return "\n".join([" · ".join(first), " · ".join(second), " · ".join(third)])
 

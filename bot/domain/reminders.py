@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from bot.domain.statuses import can_update
 
 AUTO_REJECTION_AFTER = timedelta(days=30)
-MIN_GAP = timedelta(days=1)       # no reminder storms: at most one a day, any source
+MIN_GAP = timedelta(days=1)  # no reminder storms: at most one a day, any source
 REPEAT_EVERY = timedelta(days=7)  # the bot's own reminders, after the first
 
 
@@ -20,8 +20,9 @@ def days_until_rejection(status_at: datetime, now: datetime) -> int:
     return max(0, (AUTO_REJECTION_AFTER - (now - status_at)).days)
 
 
-def reminder_due(status: str, status_at: datetime, last_reminded_at: datetime | None, now: datetime,
-                 idle_after: timedelta) -> bool:
+def reminder_due(
+    status: str, status_at: datetime, last_reminded_at: datetime | None, now: datetime, idle_after: timedelta
+) -> bool:
     """Whether the bot should remind now about a request in `status` since `status_at`."""
     if not can_update(status) or now - status_at < idle_after:
         return False

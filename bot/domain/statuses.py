@@ -34,11 +34,22 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from bot.domain.submissions import NOT_SUBMITTED, UNCONFIRMED
-from bot.providers.infobip.models import ResourceRequestStatus
 
 
-# Infobip's eleven statuses, as the contract lists them.
-RequestStatus = ResourceRequestStatus
+class RequestStatus(StrEnum):
+    """Infobip's eleven statuses, as the contract lists them (its models use this enum)."""
+
+    PENDING = "PENDING"
+    AUTOMATIC_VALIDATION = "AUTOMATIC_VALIDATION"
+    PENDING_REVIEW = "PENDING_REVIEW"
+    IN_REVIEW = "IN_REVIEW"
+    IN_PROGRESS = "IN_PROGRESS"
+    UPDATE_REQUESTED = "UPDATE_REQUESTED"
+    UPDATE_REQUESTED_BY_INTERNAL_REVIEWER = "UPDATE_REQUESTED_BY_INTERNAL_REVIEWER"
+    COMPLETED = "COMPLETED"
+    REJECTED = "REJECTED"
+    CANCELED = "CANCELED"
+    CANCEL_REQUESTED = "CANCEL_REQUESTED"
 
 
 class StatusGroup(StrEnum):
@@ -100,9 +111,7 @@ _LABELS: dict[RequestStatus, str] = {
 FINAL_STATUSES = frozenset({RequestStatus.COMPLETED, RequestStatus.REJECTED, RequestStatus.CANCELED})
 
 # Infobip accepts PATCH and cancel only here (else 400 RR-INVALID-STATUS400).
-EDITABLE_STATUSES = frozenset(
-    {RequestStatus.UPDATE_REQUESTED, RequestStatus.UPDATE_REQUESTED_BY_INTERNAL_REVIEWER}
-)
+EDITABLE_STATUSES = frozenset({RequestStatus.UPDATE_REQUESTED, RequestStatus.UPDATE_REQUESTED_BY_INTERNAL_REVIEWER})
 
 # Position in the life cycle, used only to break ties between events with the same time.
 _RANKS: dict[RequestStatus, int] = {
@@ -186,10 +195,9 @@ def describe_status(status: str | None, provider: str = INFOBIP) -> StatusInfo:
         style = GROUP_STYLES[group]
         return StatusInfo(raw, True, group, label, style.color, style.emoji, final)
     if provider == CM:
-        group = cm_group(raw)
-        style = GROUP_STYLES[group or DEFAULT_GROUP]
-        return StatusInfo(raw, group is not None, group or DEFAULT_GROUP, raw, style.color, style.emoji,
-                          group in _FINAL_GROUPS)
+        cm = cm_group(raw)
+        style = GROUP_STYLES[cm or DEFAULT_GROUP]
+        return StatusInfo(raw, cm is not None, cm or DEFAULT_GROUP, raw, style.color, style.emoji, cm in _FINAL_GROUPS)
     known = parse_status(raw)
     group = _GROUPS[known] if known else DEFAULT_GROUP
     style = GROUP_STYLES[group]

@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
-from bot.providers.infobip.models import ResourceRequest
-
-UNCONFIRMED = "UNCONFIRMED"      # sent, answer lost: the reconciler looks for it
+UNCONFIRMED = "UNCONFIRMED"  # sent, answer lost: the reconciler looks for it
 NOT_SUBMITTED = "NOT_SUBMITTED"  # looked for long enough and not found: nothing was created
 # Infobip's clock and ours may differ by this much.
 CLOCK_ALLOWANCE = timedelta(seconds=60)
@@ -26,19 +25,39 @@ CLOCK_ALLOWANCE = timedelta(seconds=60)
 GIVE_UP_AFTER = timedelta(minutes=10)
 
 
+class ListedRequest(Protocol):
+    """What matching reads of a provider's request (Infobip's `ResourceRequest` has these)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def type(self) -> Any: ...
+    @property
+    def country_code(self) -> str | None: ...
+    @property
+    def sender_name(self) -> str | None: ...
+    @property
+    def number_type(self) -> Any: ...
+    @property
+    def requested_date(self) -> datetime | None: ...
+
+
+Listed = TypeVar("Listed", bound=ListedRequest)
+
+
 @dataclass(frozen=True)
 class Attempt:
     """What the bot sent, and when, for one unconfirmed submission."""
 
-    request_id: str                 # the bot's own id
-    kind: str                       # ALPHANUMERIC_REGISTRATION | NUMBER_PURCHASE
+    request_id: str  # the bot's own id
+    kind: str  # ALPHANUMERIC_REGISTRATION | NUMBER_PURCHASE
     country: str | None
     sender_name: str | None
     number_type: str | None
     attempted_at: datetime
 
 
-def fits(attempt: Attempt, candidate: ResourceRequest, allowance: timedelta = CLOCK_ALLOWANCE) -> bool:
+def fits(attempt: Attempt, candidate: ListedRequest, allowance: timedelta = CLOCK_ALLOWANCE) -> bool:
     """Could `candidate` be what `attempt` created?"""
     if str(candidate.type) != attempt.kind:
         return False
@@ -53,14 +72,15 @@ def fits(attempt: Attempt, candidate: ResourceRequest, allowance: timedelta = CL
     return candidate.requested_date >= attempt.attempted_at - allowance
 
 
-def match_attempts(attempts: Iterable[Attempt], candidates: Iterable[ResourceRequest],
-                   linked: set[str], allowance: timedelta = CLOCK_ALLOWANCE) -> dict[str, ResourceRequest]:
+def match_attempts(
+    attempts: Iterable[Attempt], candidates: Iterable[Listed], linked: set[str], allowance: timedelta = CLOCK_ALLOWANCE
+) -> dict[str, Listed]:
     """{attempt's request_id: the provider's request it created}, for the attempts that have one.
     `linked`: provider ids already the thread of one of our requests (never matched again)."""
-    pool = sorted((c for c in candidates if c.id not in linked and c.requested_date is not None),
-                  key=lambda c: c.requested_date)  # type: ignore[arg-type, return-value]
+    dated = [(c.requested_date, c) for c in candidates if c.id not in linked and c.requested_date is not None]
+    pool = [c for _, c in sorted(dated, key=lambda pair: pair[0])]
     taken: set[str] = set()
-    found: dict[str, ResourceRequest] = {}
+    found: dict[str, Listed] = {}
     for attempt in sorted(attempts, key=lambda a: a.attempted_at):
         for candidate in pool:
             if candidate.id not in taken and fits(attempt, candidate, allowance):

@@ -18,11 +18,12 @@ from typing import Any
 
 import phonenumbers
 
+from bot.domain.field_rules import describe_pattern, example_phone_number, is_valid_email, is_valid_url
 from bot.domain.forms import (
     ALLOWED_DOCUMENT_EXTENSIONS,
-    MAX_FILE_BYTES,
     ID_MAX_LENGTH,
     MAX_CONTACT_EMAILS,
+    MAX_FILE_BYTES,
     MAX_FILES,
     QUANTITY_MAX,
     QUANTITY_MIN,
@@ -32,17 +33,13 @@ from bot.domain.forms import (
     FixedField,
     Widget,
     block_id_for,
-    describe_pattern,
     distinct_options,
-    example_phone_number,
-    is_valid_email,
-    is_valid_url,
     option_for_value,
     requirement_type,
     widget_for,
 )
 from bot.domain.mrkdwn import truncate
-from bot.providers.infobip.models import Requirement
+from bot.domain.requirements import Requirement
 
 FormErrors = dict[str, str]
 
@@ -73,7 +70,7 @@ class ValidatedForm:
     """Typed values of a valid form page, in the shape Infobip's request body wants."""
 
     requirements: list[dict[str, Any]] = field(default_factory=list)
-    uploads: dict[str, list[dict]] = field(default_factory=dict)  # key → Slack files to upload
+    uploads: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # key → Slack files to upload
     multiple: frozenset[str] = frozenset()  # keys whose value is a list
     order: tuple[str, ...] = ()  # requirement keys in form order
     sender_name: str | None = None
@@ -275,7 +272,7 @@ def _scalar_check(requirement: Requirement, country: str | None) -> Callable[[st
     }.get(kind, lambda text: check_text(text, requirement))
 
 
-def _check_files(raw: Any, requirement: Requirement) -> list[dict]:
+def _check_files(raw: Any, requirement: Requirement) -> list[dict[str, Any]]:
     files = [item if isinstance(item, Mapping) else {"id": str(item)} for item in raw]
     limit = MAX_FILES if requirement.multiple_values_supported else 1
     if len(files) > limit:
@@ -287,8 +284,10 @@ def _check_files(raw: Any, requirement: Requirement) -> list[dict]:
             raise Invalid(f"{_quoted(name)} can't be sent: use {', '.join(ALLOWED_DOCUMENT_EXTENSIONS)}")
         size = file.get("size")
         if isinstance(size, int) and size > MAX_FILE_BYTES:
-            raise Invalid(f"{_quoted(name or 'This file')} is {size / 2**20:.1f} MB; "
-                          f"a file can be at most {MAX_FILE_BYTES / 2**20:.0f} MB")
+            raise Invalid(
+                f"{_quoted(name or 'This file')} is {size / 2**20:.1f} MB; "
+                f"a file can be at most {MAX_FILE_BYTES / 2**20:.0f} MB"
+            )
     return [dict(file) for file in files]
 
 
@@ -350,7 +349,7 @@ _FIXED_CHECKS: dict[FixedField, tuple[str, Callable[[Any], Any]]] = {
 
 def validate_submission(
     values: Mapping[str, Any],
-    requirements: Sequence[Requirement | Mapping],
+    requirements: Sequence[Requirement | Mapping[str, Any]],
     *,
     fixed_fields: Iterable[str] = (),
     previous: Mapping[str, Any] | None = None,
@@ -359,13 +358,13 @@ def validate_submission(
     """Typed values, or `{block_id: message}` for every field that needs another look.
 
     `values` is `{block_id: raw}`; pass the requirements and fixed fields of the submitted page
-    (`FormPage.requirements`, `FormPage.fixed_fields`). `previous` holds the values sent before
-    (update flow): a document left empty keeps its earlier documentId.
+    (`requirements` and `fixed_fields` of `bot.slack.form_blocks.FormPage`). `previous` holds the
+    values sent before (update flow): a document left empty keeps its earlier documentId.
     """
     previous = previous or {}
     errors: FormErrors = {}
     typed: list[dict[str, Any]] = []
-    uploads: dict[str, list[dict]] = {}
+    uploads: dict[str, list[dict[str, Any]]] = {}
     models = [item if isinstance(item, Requirement) else Requirement.model_validate(item) for item in requirements]
     for requirement in models:
         key = requirement.key
@@ -392,7 +391,7 @@ def validate_submission(
 
 @dataclass(frozen=True)
 class _Upload:
-    files: list[dict]
+    files: list[dict[str, Any]]
 
 
 def _requirement_value(requirement: Requirement, raw: Any, previous: Any, country: str | None) -> Any:
@@ -429,13 +428,17 @@ def _fixed_values(values: Mapping[str, Any], fixed_fields: Iterable[str], errors
 
 # ---- Forms of several pages ----------------------------------------------------------------
 
+
 def combine_pages(pages: list[ValidatedForm]) -> ValidatedForm:
     """One ValidatedForm from the pages of a multi-page form."""
     first, *rest = pages
     combined = first
     for page in rest:
-        fixed = {name: getattr(page, name) for name in ("sender_name", "application_id", "entity_id", "quantity")
-                 if getattr(page, name) is not None}
+        fixed = {
+            name: getattr(page, name)
+            for name in ("sender_name", "application_id", "entity_id", "quantity")
+            if getattr(page, name) is not None
+        }
         if page.additional_contact_emails:
             fixed["additional_contact_emails"] = page.additional_contact_emails
         combined = replace(
@@ -451,10 +454,17 @@ def combine_pages(pages: list[ValidatedForm]) -> ValidatedForm:
 
 def page_to_json(form: ValidatedForm) -> dict[str, Any]:
     """A validated page as JSON, kept server-side until the last page is submitted."""
-    return {"requirements": form.requirements, "uploads": form.uploads, "multiple": sorted(form.multiple),
-            "order": list(form.order), "sender_name": form.sender_name,
-            "additional_contact_emails": form.additional_contact_emails, "application_id": form.application_id,
-            "entity_id": form.entity_id, "quantity": form.quantity}
+    return {
+        "requirements": form.requirements,
+        "uploads": form.uploads,
+        "multiple": sorted(form.multiple),
+        "order": list(form.order),
+        "sender_name": form.sender_name,
+        "additional_contact_emails": form.additional_contact_emails,
+        "application_id": form.application_id,
+        "entity_id": form.entity_id,
+        "quantity": form.quantity,
+    }
 
 
 def page_from_json(data: dict[str, Any]) -> ValidatedForm:

@@ -13,15 +13,36 @@ from bot.providers.cm import client as cm
 from bot.providers.infobip import errors as infobip
 
 _CLASSES: dict[str, type[Exception]] = {
-    cls.__name__: cls for cls in (
-        infobip.InfobipError, infobip.InfobipAPIError, infobip.InfobipNotFound, infobip.InfobipRateLimited,
-        infobip.InfobipUnknownOutcome, infobip.InfobipTransportError, infobip.InfobipUnexpectedResponse,
-        cm.CmError, cm.CmAPIError, cm.CmNotFound, cm.CmUnknownOutcome, cm.CmTransportError,
+    cls.__name__: cls
+    for cls in (
+        infobip.InfobipError,
+        infobip.InfobipAPIError,
+        infobip.InfobipNotFound,
+        infobip.InfobipRateLimited,
+        infobip.InfobipUnknownOutcome,
+        infobip.InfobipTransportError,
+        infobip.InfobipUnexpectedResponse,
+        cm.CmError,
+        cm.CmAPIError,
+        cm.CmNotFound,
+        cm.CmUnknownOutcome,
+        cm.CmTransportError,
         cm.CmUnexpectedResponse,
     )
 }
-_FIELDS = ("status", "error_code", "description", "action", "violations", "resources", "operation_id",
-           "retry_after", "message", "operation", "reason")
+_FIELDS = (
+    "status",
+    "error_code",
+    "description",
+    "action",
+    "violations",
+    "resources",
+    "operation_id",
+    "retry_after",
+    "message",
+    "operation",
+    "reason",
+)
 
 
 def error_record(error: Exception) -> dict[str, Any]:

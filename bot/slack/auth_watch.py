@@ -20,8 +20,9 @@ RECHECK_SECONDS = 300.0
 CALL_SECONDS = 10.0
 
 
-async def watch_auth(client: AsyncWebClient, link: SlackLink, *, recheck_seconds: float = RECHECK_SECONDS,
-                     backoff: Backoff | None = None) -> None:
+async def watch_auth(
+    client: AsyncWebClient, link: SlackLink, *, recheck_seconds: float = RECHECK_SECONDS, backoff: Backoff | None = None
+) -> None:
     """auth.test now and every `recheck_seconds` (sooner, with backoff, while it fails); until cancelled."""
     backoff = backoff or Backoff(first=1.0, cap=60.0)
     failures = 0
@@ -32,8 +33,12 @@ async def watch_auth(client: AsyncWebClient, link: SlackLink, *, recheck_seconds
             code = error.response.data.get("error") if isinstance(error.response.data, dict) else None
             failures += 1
             if code in TOKEN_REFUSALS:
-                link.change(REFUSED, f"SLACK_BOT_TOKEN was refused by Slack ({code}): copy the Bot User OAuth "
-                            "Token of the installed app", level=logging.ERROR)
+                link.change(
+                    REFUSED,
+                    f"SLACK_BOT_TOKEN was refused by Slack ({code}): copy the Bot User OAuth "
+                    "Token of the installed app",
+                    level=logging.ERROR,
+                )
                 await asyncio.sleep(recheck_seconds)
                 continue
             link.change(UNREACHABLE, f"auth.test answered {error.response.status_code} {code or ''}".strip())

@@ -13,6 +13,7 @@ import json
 import logging
 import secrets
 import time
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -26,13 +27,13 @@ from bot.providers.cm.client import CmError
 from bot.providers.error_records import error_from_record
 from bot.services import Services
 from bot.slack.intent_views import answered_as_repeat, busy_view, submit_once
+from bot.slack.invocation import Invocation
+from bot.slack.messages import country_name
+from bot.slack.views import loading_view, message_view
 from bot.store.intents import Intent, IntentState
 from bot.usecases import order_cm_numbers
 from bot.usecases.common import view_key
 from bot.usecases.order_cm_numbers import ORDER_CM_NUMBERS
-from bot.slack.invocation import Invocation, handles
-from bot.slack.messages import country_name
-from bot.slack.views import loading_view, message_view
 
 log = logging.getLogger("bot.slack.cm")
 
@@ -43,82 +44,175 @@ ORDER_VIEW = "cm_order"
 TITLE = "CM.com numbers"
 TYPE_LABELS = {"LOCAL": "Local (geographic)", "NATIONAL": "National", "TOLLFREE": "Toll-free"}
 TYPED_PROFILE = "companyProfileTyped"
-NOT_CONFIGURED = ("CM.com is not set up for this workspace. An admin can enable it by setting CM_BASE_URL, "
-                  "CM_PRODUCT_TOKEN and CM_ACCOUNT_ID (and CM_COMPANY_PROFILES for the profile list); "
-                  "see the README.")
+NOT_CONFIGURED = (
+    "CM.com is not set up for this workspace. An admin can enable it by setting CM_BASE_URL, "
+    "CM_PRODUCT_TOKEN and CM_ACCOUNT_ID (and CM_COMPANY_PROFILES for the profile list); "
+    "see the README."
+)
 
 
-def _select(block_id: str, label: str, options: list[tuple[str, str]], *, optional: bool = False,
-            initial: str | None = None) -> dict[str, Any]:
+def _select(
+    block_id: str, label: str, options: list[tuple[str, str]], *, optional: bool = False, initial: str | None = None
+) -> dict[str, Any]:
     choices = [{"text": plain_text(text, 75), "value": value} for value, text in options][:100]
     element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": choices}
     chosen = next((c for c in choices if c["value"] == initial), None)
     if chosen:
         element["initial_option"] = chosen
-    return {"type": "input", "block_id": block_id, "optional": optional, "label": plain_text(label, 2000),
-            "element": element}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain_text(label, 2000),
+        "element": element,
+    }
 
 
-def _text_input(block_id: str, label: str, *, optional: bool = True, hint: str | None = None,
-                multiline: bool = False, max_length: int | None = None) -> dict[str, Any]:
+def _text_input(
+    block_id: str,
+    label: str,
+    *,
+    optional: bool = True,
+    hint: str | None = None,
+    multiline: bool = False,
+    max_length: int | None = None,
+) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": multiline}
     if max_length:
         element["max_length"] = max_length
-    block = {"type": "input", "block_id": block_id, "optional": optional, "label": plain_text(label, 2000),
-             "element": element}
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain_text(label, 2000),
+        "element": element,
+    }
     if hint:
         block["hint"] = plain_text(hint, 2000)
     return block
 
 
 def country_view(channel_id: str | None) -> dict[str, Any]:
-    blocks = [_text_input("country", "Country of the numbers", optional=False, max_length=60,
-                          hint="Two-letter code or name, e.g. NL or United States.")]
-    view = {"type": "modal", "callback_id": COUNTRY_VIEW, "title": plain_text(TITLE, 24),
-            "submit": plain_text("Next", 24), "close": plain_text("Cancel", 24), "blocks": blocks,
-            "private_metadata": json.dumps({"ch": channel_id})}
+    blocks = [
+        _text_input(
+            "country",
+            "Country of the numbers",
+            optional=False,
+            max_length=60,
+            hint="Two-letter code or name, e.g. NL or United States.",
+        )
+    ]
+    view = {
+        "type": "modal",
+        "callback_id": COUNTRY_VIEW,
+        "title": plain_text(TITLE, 24),
+        "submit": plain_text("Next", 24),
+        "close": plain_text("Cancel", 24),
+        "blocks": blocks,
+        "private_metadata": json.dumps({"ch": channel_id}),
+    }
     return view
 
 
-def order_view(*, country: str, channel_id: str | None, profiles: dict[str, str], max_quantity: int,
-               range_sizes: list[int], cities: list[str], regions: list[str]) -> dict[str, Any]:
+def order_view(
+    *,
+    country: str,
+    channel_id: str | None,
+    profiles: dict[str, str],
+    max_quantity: int,
+    range_sizes: list[int],
+    cities: list[str],
+    regions: list[str],
+) -> dict[str, Any]:
     """The order form for one country, with CM.com's own choices where it gave them."""
-    blocks: list[dict[str, Any]] = [{"type": "context", "elements": [mrkdwn_text(
-        f"Voice numbers in *{escape(country_name(country))}* from CM.com. In-stock numbers are assigned at "
-        "once; otherwise CM.com support reviews the order and accepts or rejects it with a reason.")]}]
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "context",
+            "elements": [
+                mrkdwn_text(
+                    f"Voice numbers in *{escape(country_name(country))}* from CM.com. In-stock numbers are assigned at "
+                    "once; otherwise CM.com support reviews the order and accepts or rejects it with a reason."
+                )
+            ],
+        }
+    ]
     if profiles:
-        blocks.append(_select("companyProfileGuid", "Company profile", [(g, n) for n, g in profiles.items()],
-                              optional=True))
-    blocks.append(_text_input(TYPED_PROFILE, "Company profile id" if not profiles else "…or its id",
-                              optional=bool(profiles), max_length=36,
-                              hint="The UUID of the company profile that will operate the numbers."))
-    blocks.append({"type": "input", "block_id": "quantity", "label": plain_text("How many numbers", 2000),
-                   "element": {"type": "number_input", "action_id": "value", "is_decimal_allowed": False,
-                               "min_value": "1", "max_value": str(max_quantity), "initial_value": "1"}})
+        blocks.append(
+            _select("companyProfileGuid", "Company profile", [(g, n) for n, g in profiles.items()], optional=True)
+        )
+    blocks.append(
+        _text_input(
+            TYPED_PROFILE,
+            "Company profile id" if not profiles else "…or its id",
+            optional=bool(profiles),
+            max_length=36,
+            hint="The UUID of the company profile that will operate the numbers.",
+        )
+    )
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": "quantity",
+            "label": plain_text("How many numbers", 2000),
+            "element": {
+                "type": "number_input",
+                "action_id": "value",
+                "is_decimal_allowed": False,
+                "min_value": "1",
+                "max_value": str(max_quantity),
+                "initial_value": "1",
+            },
+        }
+    )
     if range_sizes:
-        blocks.append(_select("rangeSize", "As a range of consecutive numbers?",
-                              [(NO_RANGE, "No, single numbers")] + [(str(s), f"Ranges of {s}") for s in range_sizes],
-                              optional=True, initial=NO_RANGE))
-    blocks.append(_select("phoneNumberType", "Number type", [(t, TYPE_LABELS[t]) for t in PHONE_NUMBER_TYPES],
-                          initial="LOCAL"))
-    blocks.append(_text_input("areaCode", "Area code", max_length=6,
-                              hint="An area code, a city, or both. Digits only, e.g. 20 or 212."))
+        blocks.append(
+            _select(
+                "rangeSize",
+                "As a range of consecutive numbers?",
+                [(NO_RANGE, "No, single numbers")] + [(str(s), f"Ranges of {s}") for s in range_sizes],
+                optional=True,
+                initial=NO_RANGE,
+            )
+        )
+    blocks.append(
+        _select("phoneNumberType", "Number type", [(t, TYPE_LABELS[t]) for t in PHONE_NUMBER_TYPES], initial="LOCAL")
+    )
+    blocks.append(
+        _text_input(
+            "areaCode", "Area code", max_length=6, hint="An area code, a city, or both. Digits only, e.g. 20 or 212."
+        )
+    )
     if 0 < len(cities) <= 100:  # a select holds 100 options: beyond that, people type the city
         blocks.append(_select("city", "City", [(c, c) for c in cities], optional=True))
     else:
         blocks.append(_text_input("city", "City", max_length=100))
     if is_nanpa(country):
-        blocks.append(_select("region", "Region (state or province)", [(r, r) for r in regions], optional=False)
-                      if 0 < len(regions) <= 100 else _text_input("region", "Region (state or province)",
-                                                                  optional=False, max_length=50))
-    blocks.append(_text_input("comment", "Comment for CM.com", multiline=True, max_length=500,
-                              hint="E.g. a distribution group or an IP address."))
+        blocks.append(
+            _select("region", "Region (state or province)", [(r, r) for r in regions], optional=False)
+            if 0 < len(regions) <= 100
+            else _text_input("region", "Region (state or province)", optional=False, max_length=50)
+        )
+    blocks.append(
+        _text_input(
+            "comment",
+            "Comment for CM.com",
+            multiline=True,
+            max_length=500,
+            hint="E.g. a distribution group or an IP address.",
+        )
+    )
     metadata = {"c": country, "ch": channel_id, "max": max_quantity, "ranges": range_sizes, "regions": regions}
     if len(json.dumps(metadata)) > 3000:  # too many regions to carry: CM.com checks them itself
         metadata["regions"] = []
-    return {"type": "modal", "callback_id": ORDER_VIEW, "title": plain_text(TITLE, 24),
-            "submit": plain_text("Order", 24), "close": plain_text("Cancel", 24), "blocks": blocks,
-            "private_metadata": json.dumps(metadata)}
+    return {
+        "type": "modal",
+        "callback_id": ORDER_VIEW,
+        "title": plain_text(TITLE, 24),
+        "submit": plain_text("Order", 24),
+        "close": plain_text("Cancel", 24),
+        "blocks": blocks,
+        "private_metadata": json.dumps(metadata),
+    }
 
 
 async def _show_order_form(services: Services, invocation: Invocation, country: str) -> None:
@@ -126,16 +220,23 @@ async def _show_order_form(services: Services, invocation: Invocation, country: 
         restrictions = await services.cm.order_restrictions()
         locale = await services.cm.locale_options(country)
     except CmError as error:
-        await invocation.show(message_view(TITLE, f":warning: {escape(str(error))}",
-                                           ["Nothing was ordered. Try again in a minute."]))
+        await invocation.show(
+            message_view(TITLE, f":warning: {escape(str(error))}", ["Nothing was ordered. Try again in a minute."])
+        )
         return
-    await invocation.show(order_view(
-        country=country, channel_id=invocation.channel_id, profiles=services.settings.cm_company_profiles,
-        max_quantity=restrictions.max_quantity, range_sizes=restrictions.range_sizes,
-        cities=locale.cities, regions=locale.regions))
+    await invocation.show(
+        order_view(
+            country=country,
+            channel_id=invocation.channel_id,
+            profiles=services.settings.cm_company_profiles,
+            max_quantity=restrictions.max_quantity,
+            range_sizes=restrictions.range_sizes,
+            cities=locale.cities,
+            regions=locale.regions,
+        )
+    )
 
 
-@handles(CmNumber)
 async def open_cm_order(invocation: Invocation, command: CmNumber) -> None:
     if invocation.services.cm is None:  # e.g. a launcher opened before CM.com was switched off
         await invocation.show(message_view(TITLE, NOT_CONFIGURED))
@@ -144,63 +245,85 @@ async def open_cm_order(invocation: Invocation, command: CmNumber) -> None:
         if invocation.view_id:  # from the launcher, whose modal already shows "Loading…"
             await invocation.show(country_view(invocation.channel_id))
         else:
-            await invocation.client.views_open(trigger_id=invocation.trigger_id, view=country_view(invocation.channel_id))
+            await invocation.client.views_open(
+                trigger_id=invocation.trigger_id, view=country_view(invocation.channel_id)
+            )
         return
     await invocation.loading(TITLE, "Loading CM.com's order options…")
     await _show_order_form(invocation.services, invocation, command.country)
 
 
-def register(app: AsyncApp, services: Services) -> None:
-    @app.view(COUNTRY_VIEW)
-    async def country_chosen(ack, body, client) -> None:
-        if services.cm is None:
-            await ack(response_action="update", view=message_view(TITLE, NOT_CONFIGURED))
-            return
-        values = flatten_state_values(body["view"]["state"]["values"])
-        try:
-            country = parse_country(str(values.get("country") or ""))
-        except CommandError as error:
-            await ack(errors_response({"country": str(error)}))
-            return
-        await ack(response_action="update", view=loading_view(TITLE, "Loading CM.com's order options…"))
-        channel_id = json.loads(body["view"].get("private_metadata") or "{}").get("ch")
-        invocation = Invocation(services, client, body["user"]["id"], channel_id, view_id=body["view"]["id"],
-                                acked_at=time.monotonic())
-        await _show_order_form(services, invocation, country)
+async def country_chosen(services: Services, ack, body, client) -> None:
+    if services.cm is None:
+        await ack(response_action="update", view=message_view(TITLE, NOT_CONFIGURED))
+        return
+    values = flatten_state_values(body["view"]["state"]["values"])
+    try:
+        country = parse_country(str(values.get("country") or ""))
+    except CommandError as error:
+        await ack(errors_response({"country": str(error)}))
+        return
+    await ack(response_action="update", view=loading_view(TITLE, "Loading CM.com's order options…"))
+    channel_id = json.loads(body["view"].get("private_metadata") or "{}").get("ch")
+    invocation = Invocation(
+        services, client, body["user"]["id"], channel_id, view_id=body["view"]["id"], acked_at=time.monotonic()
+    )
+    await _show_order_form(services, invocation, country)
 
-    @app.view(ORDER_VIEW)
-    async def order_submitted(ack, body, client) -> None:
-        if services.cm is None:
-            await ack(response_action="update", view=message_view(TITLE, NOT_CONFIGURED))
-            return
-        view = body["view"]
-        user = body["user"]["id"]
-        if await answered_as_repeat(services, client, ack, view, render=order_view_for,
-                                    working=loading_view(TITLE, "Sending the order to CM.com…")):
-            return
-        metadata = json.loads(view.get("private_metadata") or "{}")
-        values = flatten_state_values(view["state"]["values"])
-        values["companyProfileGuid"] = values.get(TYPED_PROFILE) or values.get("companyProfileGuid")
-        checked = check_order(values, country=metadata["c"], max_quantity=metadata.get("max", 1000),
-                              range_sizes=tuple(metadata.get("ranges") or ()),
-                              regions=tuple(metadata.get("regions") or ()))
-        if isinstance(checked, dict):
-            if "companyProfileGuid" in checked:  # shown under the field people type into
-                checked[TYPED_PROFILE] = checked.pop("companyProfileGuid")
-            await ack(errors_response(checked))
-            return
-        profiles = services.settings.cm_company_profiles
-        await submit_once(
-            services, client, ack, view, use_case=ORDER_CM_NUMBERS,
-            wanted=order_cm_numbers.wanted(
-                key=view_key(view), actor=user, callback_token=secrets.token_urlsafe(32), view_id=view["id"],
-                body={k: v for k, v in dataclasses.asdict(checked).items() if k != "country"},
-                record=dict(provider=PROVIDER, kind=KIND, country=checked.country, quantity=checked.quantity,
-                            number_type=checked.phone_number_type, requester=user,
-                            channel=services.settings.resourcebot_channel or metadata.get("ch"),
-                            submitted={"fields": _submitted_fields(checked, profiles)})),
-            working=loading_view(TITLE, "Sending the order to CM.com…"), render=order_view_for,
-            busy=lambda other: busy_view(TITLE, other, "ordering"))
+
+async def order_submitted(services: Services, ack, body, client) -> None:
+    if services.cm is None:
+        await ack(response_action="update", view=message_view(TITLE, NOT_CONFIGURED))
+        return
+    view = body["view"]
+    user = body["user"]["id"]
+    if await answered_as_repeat(
+        services, client, ack, view, render=order_view_for, working=loading_view(TITLE, "Sending the order to CM.com…")
+    ):
+        return
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    values = flatten_state_values(view["state"]["values"])
+    values["companyProfileGuid"] = values.get(TYPED_PROFILE) or values.get("companyProfileGuid")
+    checked = check_order(
+        values,
+        country=metadata["c"],
+        max_quantity=metadata.get("max", 1000),
+        range_sizes=tuple(metadata.get("ranges") or ()),
+        regions=tuple(metadata.get("regions") or ()),
+    )
+    if isinstance(checked, dict):
+        if "companyProfileGuid" in checked:  # shown under the field people type into
+            checked[TYPED_PROFILE] = checked.pop("companyProfileGuid")
+        await ack(errors_response(checked))
+        return
+    profiles = services.settings.cm_company_profiles
+    await submit_once(
+        services,
+        client,
+        ack,
+        view,
+        use_case=ORDER_CM_NUMBERS,
+        wanted=order_cm_numbers.wanted(
+            key=view_key(view),
+            actor=user,
+            callback_token=secrets.token_urlsafe(32),
+            view_id=view["id"],
+            body={k: v for k, v in dataclasses.asdict(checked).items() if k != "country"},
+            record=dict(
+                provider=PROVIDER,
+                kind=KIND,
+                country=checked.country,
+                quantity=checked.quantity,
+                number_type=checked.phone_number_type,
+                requester=user,
+                channel=services.settings.resourcebot_channel or metadata.get("ch"),
+                submitted={"fields": _submitted_fields(checked, profiles)},
+            ),
+        ),
+        working=loading_view(TITLE, "Sending the order to CM.com…"),
+        render=order_view_for,
+        busy=lambda other: busy_view(TITLE, other, "ordering"),
+    )
 
 
 def order_view_for(intent: Intent) -> dict[str, Any]:
@@ -208,12 +331,17 @@ def order_view_for(intent: Intent) -> dict[str, Any]:
     if intent.state == IntentState.INTENDED:
         return loading_view(TITLE, "Sending the order to CM.com…")
     if intent.state == IntentState.DONE:
-        return message_view(TITLE, f":white_check_mark: Ordered. Request `{intent.request_id}`.",
-                            ["Follow it in its thread: CM.com's answer is posted there."])
+        return message_view(
+            TITLE,
+            f":white_check_mark: Ordered. Request `{intent.request_id}`.",
+            ["Follow it in its thread: CM.com's answer is posted there."],
+        )
     if intent.state == IntentState.UNKNOWN:
-        return message_view(TITLE, ":warning: CM.com did not confirm in time whether it took this order.",
-                            [f"Please don't order again yet: request `{intent.request_id}`'s thread will show what "
-                             "CM.com says."])
+        return message_view(
+            TITLE,
+            ":warning: CM.com did not confirm in time whether it took this order.",
+            [f"Please don't order again yet: request `{intent.request_id}`'s thread will show what CM.com says."],
+        )
     if intent.outcome.get("not_sent"):
         return message_view(TITLE, ":warning: Nothing was ordered.", ["The bot stopped before it sent the order."])
     error = error_from_record(intent.outcome.get("error") or {})
@@ -228,6 +356,14 @@ def _submitted_fields(order: CmOrder, profiles: dict[str, str]) -> list[list[str
         ("Quantity", str(order.quantity)),
         ("Range size", str(order.range_size) if order.range_size else None),
         ("Type", TYPE_LABELS.get(order.phone_number_type, order.phone_number_type)),
-        ("Area code", order.area_code), ("City", order.city), ("Region", order.region), ("Comment", order.comment),
+        ("Area code", order.area_code),
+        ("City", order.city),
+        ("Region", order.region),
+        ("Comment", order.comment),
     ]
     return [[label, value] for label, value in fields if value]
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    app.view(COUNTRY_VIEW)(partial(country_chosen, services))
+    app.view(ORDER_VIEW)(partial(order_submitted, services))

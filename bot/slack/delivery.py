@@ -27,8 +27,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import intent_messages
-from bot.slack.post_once import find_posted, marker
 from bot.slack.messages import action_reply, not_submitted_message, reminder_reply, root_message, status_reply
+from bot.slack.post_once import find_posted, marker
 from bot.store import outbox
 from bot.store.events import get_event
 from bot.store.intents import Intent, get_intent
@@ -56,7 +56,7 @@ class ChannelPacer:
     def __init__(self, rate: float = 1.0, burst: int = 2) -> None:
         self.rate = rate
         self.burst = max(1, burst)
-        self._buckets: dict[str, tuple[float, float]] = {}   # channel -> (tokens, when)
+        self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, when)
         self._blocked_until: dict[str, float] = {}
 
     def _tokens(self, channel: str, now: float) -> float:
@@ -91,22 +91,31 @@ class ChannelPacer:
 
 
 class OutboxWorker:
-    def __init__(self, db: sqlite_utils.Database, store: StoreWorker, client: AsyncWebClient, *, idle_poll: float = 1.0,
-                 base_backoff: float = 1.0, max_backoff: float = 30.0,
-                 pacer: ChannelPacer | None = None) -> None:
-        self.db = db        # reads (WAL: they never wait for a lock)
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        store: StoreWorker,
+        client: AsyncWebClient,
+        *,
+        refresh_homes: Callable[[RequestRecord], Awaitable[None]] | None = None,
+        idle_poll: float = 1.0,
+        base_backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        pacer: ChannelPacer | None = None,
+    ) -> None:
+        self.db = db  # reads (WAL: they never wait for a lock)
         self.store = store  # writes, off the event loop
         self.client = client
-        # Re-publishes the App Homes that show a request; set once the services exist.
-        self.refresh_homes: Callable[[RequestRecord], Awaitable[None]] | None = None
+        # Re-publishes the App Homes that show a request, after a change to it (bot/slack/home_tab.py).
+        self.refresh_homes = refresh_homes
         self.idle_poll = idle_poll
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
         self.pacer = pacer or ChannelPacer()
         self._wake = asyncio.Event()
-        self._lanes: dict[str, asyncio.Task] = {}    # channel -> the task delivering to it
-        self._in_flight: set[str] = set()            # request ids whose head a lane holds
-        self._held_back: float | None = None         # when the first channel waiting for Retry-After frees
+        self._lanes: dict[str, asyncio.Task] = {}  # channel -> the task delivering to it
+        self._in_flight: set[str] = set()  # request ids whose head a lane holds
+        self._held_back: float | None = None  # when the first channel waiting for Retry-After frees
         # request id -> its thread's channel, once the thread exists (it does not move after that).
         self._thread_channel: dict[str, str] = {}
 
@@ -119,7 +128,9 @@ class OutboxWorker:
         # otherwise); closed when the worker stops.
         session = None
         if self.client.session is None:
-            session = self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.client.timeout))
+            session = self.client.session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.client.timeout)
+            )
         try:
             while True:
                 self._wake.clear()
@@ -269,8 +280,15 @@ class OutboxWorker:
             retry_after = backoff * (0.5 + random.random() / 2)
         # Slack's rate limit is routine (about one message per second per channel): not a warning.
         level = logging.INFO if reason == "ratelimited" else logging.WARNING
-        log.log(level, "outbox item %s (%s, request %s) not delivered: %s; retrying in %.1fs",
-                item.id, item.kind, item.request_id, reason, retry_after)
+        log.log(
+            level,
+            "outbox item %s (%s, request %s) not delivered: %s; retrying in %.1fs",
+            item.id,
+            item.kind,
+            item.request_id,
+            reason,
+            retry_after,
+        )
         await self.store.run(outbox.mark_failed, item, reason, time.time() + retry_after)
 
     async def _post(self, channel: str, *, item: outbox.OutboxItem, **message: Any) -> Any:
@@ -352,16 +370,25 @@ class OutboxWorker:
             return reminder_reply(request, details.get("days_until_rejection"))
         if details.get("source") == "bot" and details["raw"].get("action"):
             return action_reply(request, details["raw"]["action"], details["raw"].get("actor", ""))
-        return status_reply(request, event["status"], feedback=details.get("feedback") or [],
-                            note=details.get("note"), numbers=details.get("numbers") or [])
+        return status_reply(
+            request,
+            event["status"],
+            feedback=details.get("feedback") or [],
+            note=details.get("note"),
+            numbers=details.get("numbers") or [],
+        )
 
     async def _direct_message(self, item: outbox.OutboxItem, request: RequestRecord) -> None:
         message = self._reply(item, request)
         if request.channel and request.thread_ts:
             link = await self.client.chat_getPermalink(channel=request.channel, message_ts=request.thread_ts)
             message["text"] += f" — {link['permalink']}"
-            message["blocks"].append({"type": "context", "elements": [
-                {"type": "mrkdwn", "text": f"<{link['permalink']}|Open the request's thread>"}]})
+            message["blocks"].append(
+                {
+                    "type": "context",
+                    "elements": [{"type": "mrkdwn", "text": f"<{link['permalink']}|Open the request's thread>"}],
+                }
+            )
         dm = await self.client.conversations_open(users=request.requester)
         await self._post(dm["channel"]["id"], item=item, **message)
 

@@ -28,23 +28,52 @@ _ABSENT = object()
 
 # field path -> the type it must have; "?" suffix: may be absent (or null), typed when present.
 _STR, _DICT, _LIST = str, dict, list
-_COMMON_INTERACTION = {"user": _DICT, "user.id": _STR, "team?": _DICT, "channel?": _DICT, "container?": _DICT,
-                       "message?": _DICT, "response_url?": _STR, "response_urls?": _LIST}
-_VIEW = {"view": _DICT, "view.id": _STR, "view.callback_id": _STR, "view.private_metadata?": _STR,
-         "view.state?": _DICT, "view.state.values?": _DICT, "view.blocks?": _LIST}
+_COMMON_INTERACTION = {
+    "user": _DICT,
+    "user.id": _STR,
+    "team?": _DICT,
+    "channel?": _DICT,
+    "container?": _DICT,
+    "message?": _DICT,
+    "response_url?": _STR,
+    "response_urls?": _LIST,
+}
+_VIEW = {
+    "view": _DICT,
+    "view.id": _STR,
+    "view.callback_id": _STR,
+    "view.private_metadata?": _STR,
+    "view.state?": _DICT,
+    "view.state.values?": _DICT,
+    "view.blocks?": _LIST,
+}
 _SHAPES: dict[str, dict[str, type]] = {
-    "block_actions": {**_COMMON_INTERACTION, "actions": _LIST, "trigger_id?": _STR, "view?": _DICT,
-                      "view.id?": _STR, "view.callback_id?": _STR, "view.private_metadata?": _STR,
-                      "view.state?": _DICT, "view.state.values?": _DICT},
+    "block_actions": {
+        **_COMMON_INTERACTION,
+        "actions": _LIST,
+        "trigger_id?": _STR,
+        "view?": _DICT,
+        "view.id?": _STR,
+        "view.callback_id?": _STR,
+        "view.private_metadata?": _STR,
+        "view.state?": _DICT,
+        "view.state.values?": _DICT,
+    },
     "view_submission": {**_COMMON_INTERACTION, **_VIEW, "trigger_id?": _STR},
     "view_closed": {**_COMMON_INTERACTION, **_VIEW},
     "shortcut": {**_COMMON_INTERACTION, "callback_id": _STR, "trigger_id": _STR},
     "message_action": {**_COMMON_INTERACTION, "callback_id": _STR, "trigger_id": _STR},
-    "block_suggestion": {**_COMMON_INTERACTION, "action_id": _STR, "block_id?": _STR, "value": _STR,
-                         "view?": _DICT},
+    "block_suggestion": {**_COMMON_INTERACTION, "action_id": _STR, "block_id?": _STR, "value": _STR, "view?": _DICT},
     "interactive_message": {**_COMMON_INTERACTION, "callback_id": _STR, "actions": _LIST},
-    "event_callback": {"event": _DICT, "event.type": _STR, "authorizations?": _LIST, "team_id?": _STR,
-                       "event.user?": _STR, "event.channel?": _STR, "event.view?": _DICT},
+    "event_callback": {
+        "event": _DICT,
+        "event.type": _STR,
+        "authorizations?": _LIST,
+        "team_id?": _STR,
+        "event.user?": _STR,
+        "event.channel?": _STR,
+        "event.view?": _DICT,
+    },
     "url_verification": {"challenge": _STR},
 }
 _COMMAND = {"command": _STR, "user_id": _STR, "channel_id": _STR, "trigger_id": _STR}

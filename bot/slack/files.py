@@ -42,7 +42,7 @@ def origin_of(url: str) -> Origin | None:
 
 
 def parse_origins(text: str) -> frozenset[Origin]:
-    """"http://127.0.0.1:5555,https://files.example" → their origins; ValueError for one that is not a URL."""
+    """ "http://127.0.0.1:5555,https://files.example" → their origins; ValueError for one that is not a URL."""
     origins = set()
     for item in filter(None, (part.strip() for part in text.split(","))):
         origin = origin_of(item)
@@ -84,21 +84,28 @@ def _size_text(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-async def download_file(http: httpx.AsyncClient, file: dict, token: str, *,
-                        allowed_origins: frozenset[Origin] = SLACK_FILE_ORIGINS,
-                        max_bytes: int = MAX_FILE_BYTES) -> DownloadedFile:
+async def download_file(
+    http: httpx.AsyncClient,
+    file: dict,
+    token: str,
+    *,
+    allowed_origins: frozenset[Origin] = SLACK_FILE_ORIGINS,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> DownloadedFile:
     """The file's bytes. Raises SlackFileError (worded for the person) for everything that can go
     wrong, network errors included."""
     try:
         return await _download(http, file, token, allowed_origins, max_bytes)
     except httpx.HTTPError as error:
         name = str(file.get("name") or file.get("title") or "the file")
-        raise SlackFileError(f"“{name}” could not be fetched from Slack ({type(error).__name__}); "
-                             "attach it again.") from error
+        raise SlackFileError(
+            f"“{name}” could not be fetched from Slack ({type(error).__name__}); attach it again."
+        ) from error
 
 
-async def _download(http: httpx.AsyncClient, file: dict, token: str, allowed_origins: frozenset[Origin],
-                    max_bytes: int) -> DownloadedFile:
+async def _download(
+    http: httpx.AsyncClient, file: dict, token: str, allowed_origins: frozenset[Origin], max_bytes: int
+) -> DownloadedFile:
     name = str(file.get("name") or file.get("title") or file.get("id") or "file")
     declared = file.get("size")
     if isinstance(declared, int) and declared > max_bytes:
@@ -110,9 +117,12 @@ async def _download(http: httpx.AsyncClient, file: dict, token: str, allowed_ori
         if origin_of(url) not in allowed_origins:
             where = urlsplit(url).hostname or url[:40]
             raise SlackFileError(f"“{name}” is not stored on Slack ({where}); attach the file itself.")
-        async with http.stream("GET", url, headers={"Authorization": f"Bearer {token}",
-                                                    "Accept-Encoding": "identity"},
-                               follow_redirects=False) as response:
+        async with http.stream(
+            "GET",
+            url,
+            headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"},
+            follow_redirects=False,
+        ) as response:
             if response.is_redirect:
                 url = urljoin(url, response.headers.get("location", ""))
                 continue
@@ -122,7 +132,8 @@ async def _download(http: httpx.AsyncClient, file: dict, token: str, allowed_ori
             if mimetype == "text/html" and file.get("mimetype") != "text/html":
                 raise SlackFileError(
                     f"Slack sent a sign-in page instead of “{name}”: the bot's token or its files:read "
-                    "permission is missing. Ask an admin to reinstall the app.")
+                    "permission is missing. Ask an admin to reinstall the app."
+                )
             inflater = _Inflater(response.headers.get("content-encoding", "").strip().lower())
             chunks, total = [], 0
             async for raw in response.aiter_raw(_CHUNK):

@@ -25,8 +25,13 @@ PAGE_ACTION = "home_page"
 ALL_GROUPS = "all"
 
 # Action required first: that is what the person has to do something about.
-GROUP_ORDER = [StatusGroup.ACTION_REQUIRED, StatusGroup.PENDING, StatusGroup.COMPLETED, StatusGroup.REJECTED,
-               StatusGroup.CANCELED]
+GROUP_ORDER = [
+    StatusGroup.ACTION_REQUIRED,
+    StatusGroup.PENDING,
+    StatusGroup.COMPLETED,
+    StatusGroup.REJECTED,
+    StatusGroup.CANCELED,
+]
 PROVIDER_NAMES = {"infobip": "Infobip", "cm": "CM.com"}
 
 
@@ -54,8 +59,7 @@ class HomeState(BaseModel):
 
 def ordered(requests: list[RequestRecord], group: str = ALL_GROUPS) -> list[RequestRecord]:
     """The requests to show, in display order: by group (action required first), newest first."""
-    chosen = [r for r in requests
-              if group == ALL_GROUPS or describe_status(r.status, r.provider).group.name == group]
+    chosen = [r for r in requests if group == ALL_GROUPS or describe_status(r.status, r.provider).group.name == group]
     chosen.sort(key=lambda r: r.created_at, reverse=True)
     chosen.sort(key=lambda r: GROUP_ORDER.index(describe_status(r.status, r.provider).group))
     return chosen
@@ -68,31 +72,54 @@ def _when(iso: str | None) -> str:
 def request_summary(request: RequestRecord) -> str:
     """Two lines of mrkdwn: what the request is, and where it stands."""
     status = describe_status(request.status, request.provider)
-    what = request.sender_name or " ".join(filter(None, [
-        f"{request.quantity} ×" if request.quantity else None,
-        (request.number_type or "numbers").replace("_", " ").lower(),
-        "/".join(request.capabilities) or None]))
+    what = request.sender_name or " ".join(
+        filter(
+            None,
+            [
+                f"{request.quantity} ×" if request.quantity else None,
+                (request.number_type or "numbers").replace("_", " ").lower(),
+                "/".join(request.capabilities) or None,
+            ],
+        )
+    )
     thread = f" · <{request.permalink}|Open thread>" if request.permalink else ""
-    return (f"*{escape(kind_title(request.kind))}* · {escape(country_name(request.country))} · "
-            f"{escape_truncated(what, 200)}\n"
-            f"{escape(status.badge)} · {PROVIDER_NAMES.get(request.provider, escape(request.provider))} · "
-            f"`{request.id}` · submitted {_when(request.created_at)[:10]} · last change {_when(request.updated_at)}"
-            f"{thread}")
+    return (
+        f"*{escape(kind_title(request.kind))}* · {escape(country_name(request.country))} · "
+        f"{escape_truncated(what, 200)}\n"
+        f"{escape(status.badge)} · {PROVIDER_NAMES.get(request.provider, escape(request.provider))} · "
+        f"`{request.id}` · submitted {_when(request.created_at)[:10]} · last change {_when(request.updated_at)}"
+        f"{thread}"
+    )
 
 
 def _toolbar(state: HomeState, is_admin: bool) -> dict[str, Any]:
     groups = [(ALL_GROUPS, "All statuses")] + [(g.name, g.value) for g in GROUP_ORDER]
     options = [{"text": plain_text(label, 75), "value": value} for value, label in groups]
     elements: list[dict[str, Any]] = [
-        {"type": "button", "action_id": NEW_REQUEST_ACTION, "style": "primary",
-         "text": plain_text("New request", 75), "value": "new"},
-        {"type": "static_select", "action_id": FILTER_ACTION, "options": options,
-         "initial_option": next((o for o in options if o["value"] == state.group), options[0])},
+        {
+            "type": "button",
+            "action_id": NEW_REQUEST_ACTION,
+            "style": "primary",
+            "text": plain_text("New request", 75),
+            "value": "new",
+        },
+        {
+            "type": "static_select",
+            "action_id": FILTER_ACTION,
+            "options": options,
+            "initial_option": next((o for o in options if o["value"] == state.group), options[0]),
+        },
     ]
     if is_admin:
         other = "mine" if state.scope == "all" else "all"
-        elements.append({"type": "button", "action_id": SCOPE_ACTION, "value": other,
-                         "text": plain_text("Show my requests" if other == "mine" else "Show all requests", 75)})
+        elements.append(
+            {
+                "type": "button",
+                "action_id": SCOPE_ACTION,
+                "value": other,
+                "text": plain_text("Show my requests" if other == "mine" else "Show all requests", 75),
+            }
+        )
     return {"type": "actions", "block_id": "home_toolbar", "elements": elements}
 
 
@@ -117,24 +144,38 @@ def home_view(requests: list[RequestRecord], state: HomeState, *, is_admin: bool
         {"type": "context", "elements": [mrkdwn_text(_counts(requests))]},
     ]
     if not shown:
-        empty = ("No requests yet. Type `/resource` in any channel, or use *New request*, to request a sender "
-                 "ID or numbers." if state.group == ALL_GROUPS else "No requests with this status.")
+        empty = (
+            "No requests yet. Type `/resource` in any channel, or use *New request*, to request a sender ID or numbers."
+            if state.group == ALL_GROUPS
+            else "No requests with this status."
+        )
         blocks.append({"type": "section", "text": mrkdwn_text(empty)})
     group = None
-    for request in shown[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]:
+    for request in shown[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
         request_group = describe_status(request.status, request.provider).group
         if request_group != group:
             group = request_group
-            blocks.append({"type": "section", "text": mrkdwn_text(
-                f"*{describe_status(request.status, request.provider).emoji} {group.value}*")})
+            blocks.append(
+                {
+                    "type": "section",
+                    "text": mrkdwn_text(f"*{describe_status(request.status, request.provider).emoji} {group.value}*"),
+                }
+            )
         blocks.append({"type": "section", "text": mrkdwn_text(request_summary(request))})
         buttons = request_buttons(request)
         if buttons:
             blocks.append(buttons)
     if pages > 1:
-        paging = [{"type": "button", "action_id": f"{PAGE_ACTION}:{target}", "value": str(target),
-                   "text": plain_text(label, 75)}
-                  for target, label in ((page - 1, "◀ Newer"), (page + 1, "Older ▶")) if 0 <= target < pages]
+        paging = [
+            {
+                "type": "button",
+                "action_id": f"{PAGE_ACTION}:{target}",
+                "value": str(target),
+                "text": plain_text(label, 75),
+            }
+            for target, label in ((page - 1, "◀ Newer"), (page + 1, "Older ▶"))
+            if 0 <= target < pages
+        ]
         blocks.append({"type": "context", "elements": [mrkdwn_text(f"Page {page + 1} of {pages}")]})
         blocks.append({"type": "actions", "block_id": "home_paging", "elements": paging})
     return {"type": "home", "private_metadata": state.model_copy(update={"page": page}).dump(), "blocks": blocks}

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.services import Services
 from bot.slack.home import HomeState, home_view
 from bot.store.home_views import load_home_state, save_home_state, users_watching_everyone
 from bot.store.requests import RequestRecord, list_requests
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 # Enough for anyone's history; older requests are still in `/resource status <id>`.
 _MAX_REQUESTS = 1000

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.mrkdwn import escape
-from bot.slack.messages import section_message
 from bot.slack import request_forms
+from bot.slack.messages import section_message
 from bot.slack.numbers import outcomes as number_outcomes
 from bot.store.intents import Intent, IntentState
 
@@ -41,7 +41,7 @@ def notice(intent: Intent) -> Message | None:
     return section_message(text) if text and intent.state == IntentState.DONE else None
 
 
-def modal_view(services: "Services", intent: Intent) -> dict[str, Any] | None:
+def modal_view(services: Services, intent: Intent) -> dict[str, Any] | None:
     """The modal that asked for the change, as it should read now (None: the action has none)."""
     render = RENDERERS.get(intent.action, {}).get("view")
     return render(services, intent) if render else None
@@ -56,5 +56,7 @@ def settled_dm(intent: Intent) -> Message | None:
     if intent.state == IntentState.DONE:  # worded when it was asked for, where it has a modal
         done = intent.context.get("done_text") or f"`{escape(intent.target)}` is done."
         return section_message(f"Your change went through after all. {done}")
-    return section_message(f":warning: Your change ({escape(intent.action)} of `{escape(intent.target)}`) did not "
-                           "go through: Infobip does not have it. Nothing was changed; you can make it again.")
+    return section_message(
+        f":warning: Your change ({escape(intent.action)} of `{escape(intent.target)}`) did not "
+        "go through: Infobip does not have it. Nothing was changed; you can make it again."
+    )

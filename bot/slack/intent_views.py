@@ -9,15 +9,13 @@ on the same, true outcome, and a late duplicate can never overwrite it with some
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.acks import settle_after_ack
+from bot.slack.replies import update_view
 from bot.slack.views import message_view
 from bot.store.intents import Intent, IntentState, get_intent
 from bot.usecases.common import view_key
@@ -26,37 +24,34 @@ from bot.usecases.runner import UseCase, Wanted, carry_out, claim_intent, wait_s
 if TYPE_CHECKING:
     from bot.services import Services
 
-log = logging.getLogger("bot.slack.intent_views")
 
 Render = Callable[[Intent], dict[str, Any]]
 # How long a repeat waits for the first submission's outcome before showing "still working".
 REPEAT_WAIT_SECONDS = 60.0
 
 
-async def show(client: AsyncWebClient, view_id: str | None, view: dict[str, Any], *,
-               acked_at: float | None = None) -> bool:
-    """views.update that shrugs off a modal the person has closed meanwhile."""
-    if not view_id:
-        return False
-    await settle_after_ack(acked_at)
-    try:
-        await client.views_update(view_id=view_id, view=view)
-    except SlackApiError as error:
-        reason = error.response.get("error") if error.response is not None else None
-        if reason in ("not_found", "view_not_found", "hash_conflict"):
-            log.info("view %s not updated: %s", view_id, reason)
-            return False
-        raise
-    return True
+# The one tolerant views.update (bot/slack/replies.py), by the name request_forms.py calls it.
+show = update_view
 
 
 def busy_view(title: str, intent: Intent, doing: str) -> dict[str, Any]:
-    return message_view(title, f":hourglass_flowing_sand: <@{intent.actor}> is {doing} right now.",
-                        ["Nothing more was sent. The outcome appears where that change was made."])
+    return message_view(
+        title,
+        f":hourglass_flowing_sand: <@{intent.actor}> is {doing} right now.",
+        ["Nothing more was sent. The outcome appears where that change was made."],
+    )
 
 
-async def answer_repeat(services: "Services", client: AsyncWebClient, ack, view_id: str, intent: Intent, *,
-                        working: dict[str, Any], render: Render) -> None:
+async def answer_repeat(
+    services: Services,
+    client: AsyncWebClient,
+    ack,
+    view_id: str,
+    intent: Intent,
+    *,
+    working: dict[str, Any],
+    render: Render,
+) -> None:
     """A submission already performed (or being performed): its outcome, no second call."""
     if intent.state != IntentState.INTENDED:
         await ack(response_action="update", view=render(intent))
@@ -68,10 +63,19 @@ async def answer_repeat(services: "Services", client: AsyncWebClient, ack, view_
         await show(client, view_id, render(settled), acked_at=acked_at)
 
 
-async def submit_once(services: "Services", client: AsyncWebClient, ack, view: dict[str, Any], *,
-                      use_case: UseCase, wanted: Wanted, working: dict[str, Any], render: Render,
-                      busy: Callable[[Intent], dict[str, Any]],
-                      after: Callable[[Intent], Awaitable[None]] | None = None) -> Intent | None:
+async def submit_once(
+    services: Services,
+    client: AsyncWebClient,
+    ack,
+    view: dict[str, Any],
+    *,
+    use_case: UseCase,
+    wanted: Wanted,
+    working: dict[str, Any],
+    render: Render,
+    busy: Callable[[Intent], dict[str, Any]],
+    after: Callable[[Intent], Awaitable[None]] | None = None,
+) -> Intent | None:
     """Claim, ack, perform and show the outcome (see the module docstring). `after` runs once
     the outcome is shown, for the first submission only (e.g. refresh the list underneath).
     Returns the intent this submission performed, None for a repeat or a busy target."""
@@ -91,13 +95,14 @@ async def submit_once(services: "Services", client: AsyncWebClient, ack, view: d
     return intent
 
 
-def earlier(services: "Services", key: str) -> Intent | None:
+def earlier(services: Services, key: str) -> Intent | None:
     """The intent a submission with this key already made, if any."""
     return get_intent(services.db, key)
 
 
-async def answered_as_repeat(services: "Services", client: AsyncWebClient, ack, view: dict[str, Any], *,
-                             working: dict[str, Any], render: Render) -> bool:
+async def answered_as_repeat(
+    services: Services, client: AsyncWebClient, ack, view: dict[str, Any], *, working: dict[str, Any], render: Render
+) -> bool:
     """True when this submission was made before and has been answered as a repeat. Checked first,
     so that a repeat is answered even when what the first one used is gone (its draft, a permission)."""
     found = earlier(services, view_key(view))

@@ -1,5 +1,5 @@
 """Who asked for what and how to show them a modal, whether they typed `/resource …`, clicked a
-button or chose in the launcher; and the table of which handler serves which command.
+button or chose in the launcher. Which handler serves which command is in bot/slack/command_table.py.
 
 A slash command or a button brings a trigger_id (valid 3 s, once): the handler puts up a loading
 modal at once and replaces it when its slow work is done. The launcher has already answered its
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -25,9 +25,9 @@ class Invocation:
     client: AsyncWebClient
     user: str
     channel_id: str | None
-    trigger_id: str | None = None   # a slash command or a button: open a new modal
-    view_id: str | None = None      # the launcher's modal, already showing a loading view
-    acked_at: float | None = None   # when that loading view was sent (see settle_after_ack)
+    trigger_id: str | None = None  # a slash command or a button: open a new modal
+    view_id: str | None = None  # the launcher's modal, already showing a loading view
+    acked_at: float | None = None  # when that loading view was sent (see settle_after_ack)
 
     async def loading(self, title: str, text: str) -> str:
         """A loading modal, now; returns its view id."""
@@ -44,19 +44,5 @@ class Invocation:
         await self.client.views_update(view_id=self.view_id, view=view)
 
 
+# What serves one parsed command (bot/slack/command_table.py lists them).
 CommandHandler = Callable[[Invocation, Any], Awaitable[None]]
-_HANDLERS: dict[type, CommandHandler] = {}
-H = TypeVar("H", bound=CommandHandler)
-
-
-def handles(*command_types: type) -> Callable[[H], H]:
-    """Register the decorated coroutine as the handler of these command types."""
-    def register(handler: H) -> H:
-        for command_type in command_types:
-            _HANDLERS[command_type] = handler
-        return handler
-    return register
-
-
-def handler_for(command: object) -> CommandHandler | None:
-    return _HANDLERS.get(type(command))

@@ -16,16 +16,27 @@ log = logging.getLogger("bot.slack.link")
 
 HTTP, SOCKET_MODE = "http", "socket_mode"
 STARTING = "starting"
-CONNECTED = "connected"        # Socket Mode: Slack said hello on a live connection
-VERIFIED = "verified"          # HTTP: auth.test answered for the bot token
+CONNECTED = "connected"  # Socket Mode: Slack said hello on a live connection
+VERIFIED = "verified"  # HTTP: auth.test answered for the bot token
 RECONNECTING = "reconnecting"  # Socket Mode: the connection went (or Slack asked for a new one)
-UNREACHABLE = "unreachable"    # no answer, or not one that says the token is wrong
-REFUSED = "refused"            # Slack answered that the token is not good
+UNREACHABLE = "unreachable"  # no answer, or not one that says the token is wrong
+REFUSED = "refused"  # Slack answered that the token is not good
 READY_STATES = frozenset({CONNECTED, VERIFIED})
 # Web API answers that no retry will change: the token itself is not good.
-TOKEN_REFUSALS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
-                            "not_allowed_token_type", "missing_scope", "no_permission", "access_denied",
-                            "forbidden_team"})
+TOKEN_REFUSALS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "not_allowed_token_type",
+        "missing_scope",
+        "no_permission",
+        "access_denied",
+        "forbidden_team",
+    }
+)
 
 
 @dataclass
@@ -53,8 +64,13 @@ class SlackLink:
         return True
 
     def as_json(self) -> dict:
-        return {"ready": self.ready, "transport": self.transport, "state": self.state, "detail": self.detail,
-                "for_seconds": round(time.monotonic() - self.since, 1)}
+        return {
+            "ready": self.ready,
+            "transport": self.transport,
+            "state": self.state,
+            "detail": self.detail,
+            "for_seconds": round(time.monotonic() - self.since, 1),
+        }
 
 
 @dataclass

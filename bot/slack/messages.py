@@ -87,22 +87,37 @@ def request_buttons(request: RequestRecord) -> dict | None:
     checks who clicks)."""
     buttons = []
     if can_update(request.status, request.provider):
-        buttons.append({"type": "button", "action_id": UPDATE_ACTION, "style": "primary",
-                        "text": plain_text("Update request", 75), "value": request.id})
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": UPDATE_ACTION,
+                "style": "primary",
+                "text": plain_text("Update request", 75),
+                "value": request.id,
+            }
+        )
     if can_cancel(request.status, request.provider):
-        buttons.append({
-            "type": "button", "action_id": CANCEL_ACTION, "style": "danger",
-            "text": plain_text("Cancel request", 75), "value": request.id,
-            "confirm": {
-                "title": plain_text("Cancel this request?", 100),
-                # Slack shows a dialog's text as plain_text: no markup, no escaping.
-                "text": plain_text(f"{_title(request)}, request {request.id}. "
-                                   "The provider stops processing it; this cannot be undone.", 300),
-                "confirm": plain_text("Cancel request", 30),
-                "deny": plain_text("Keep it", 30),
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": CANCEL_ACTION,
                 "style": "danger",
-            },
-        })
+                "text": plain_text("Cancel request", 75),
+                "value": request.id,
+                "confirm": {
+                    "title": plain_text("Cancel this request?", 100),
+                    # Slack shows a dialog's text as plain_text: no markup, no escaping.
+                    "text": plain_text(
+                        f"{_title(request)}, request {request.id}. "
+                        "The provider stops processing it; this cannot be undone.",
+                        300,
+                    ),
+                    "confirm": plain_text("Cancel request", 30),
+                    "deny": plain_text("Keep it", 30),
+                    "style": "danger",
+                },
+            }
+        )
     return {"type": "actions", "block_id": f"request:{request.id}", "elements": buttons} if buttons else None
 
 
@@ -111,13 +126,18 @@ def root_message(request: RequestRecord) -> dict[str, Any]:
     status = describe_status(request.status, request.provider)
     blocks: list[dict] = [
         {"type": "header", "text": plain_text(_title(request), 150)},
-        {"type": "section", "fields": [
-            mrkdwn_text(f"*Status*\n{escape(status.badge)}"),
-            mrkdwn_text(f"*Requested by*\n<@{request.requester}>"),
-            mrkdwn_text(f"*What*\n{_what(request)}"),
-            mrkdwn_text(f"*Request*\n`{request.id}`"
-                        + (f" · {escape(request.provider_request_id)}" if request.provider_request_id else "")),
-        ]},
+        {
+            "type": "section",
+            "fields": [
+                mrkdwn_text(f"*Status*\n{escape(status.badge)}"),
+                mrkdwn_text(f"*Requested by*\n<@{request.requester}>"),
+                mrkdwn_text(f"*What*\n{_what(request)}"),
+                mrkdwn_text(
+                    f"*Request*\n`{request.id}`"
+                    + (f" · {escape(request.provider_request_id)}" if request.provider_request_id else "")
+                ),
+            ],
+        },
     ]
     lines = _submitted_lines(request)
     if lines:
@@ -134,7 +154,7 @@ def root_message(request: RequestRecord) -> dict[str, Any]:
 
 
 def phone_display(number: str) -> str:
-    """"12013026595" → "+1 201-302-6595"; anything that doesn't parse is shown as given."""
+    """ "12013026595" → "+1 201-302-6595"; anything that doesn't parse is shown as given."""
     try:
         parsed = phonenumbers.parse(number if number.startswith("+") else f"+{number}")
     except phonenumbers.NumberParseException:
@@ -155,8 +175,9 @@ def _numbers_text(numbers: list[dict[str, Any]]) -> str:
     return "\n".join(lines[:_MAX_FIELD_LINES])
 
 
-def status_reply(request: RequestRecord, status: str, *, feedback: list[dict], note: str | None,
-                 numbers: list[dict]) -> dict[str, Any]:
+def status_reply(
+    request: RequestRecord, status: str, *, feedback: list[dict], note: str | None, numbers: list[dict]
+) -> dict[str, Any]:
     """A thread reply telling what changed and, when the requester must act, what to do."""
     info = describe_status(status, request.provider)
     labels: dict[str, str] = request.submitted.get("labels", {})
@@ -164,9 +185,11 @@ def status_reply(request: RequestRecord, status: str, *, feedback: list[dict], n
     if info.group.name == "ACTION_REQUIRED":
         who = "The reviewer" if status.endswith("INTERNAL_REVIEWER") else "Infobip"
         intro = f"<@{request.requester}> {who} asks for changes before the request can go on:"
-        items = [f"• *{escape(labels.get(f.get('key', ''), f.get('key') or 'Request'))}*: "
-                 f"{escape_truncated(f.get('feedback') or f.get('code') or 'needs another look', 500)}"
-                 for f in feedback]
+        items = [
+            f"• *{escape(labels.get(f.get('key', ''), f.get('key') or 'Request'))}*: "
+            f"{escape_truncated(f.get('feedback') or f.get('code') or 'needs another look', 500)}"
+            for f in feedback
+        ]
         blocks.append({"type": "section", "text": mrkdwn_text("\n".join([intro, *items[:_MAX_FIELD_LINES]]))})
     elif info.group is StatusGroup.COMPLETED:
         text = f"{info.emoji} *{escape(info.label)}.*"
@@ -174,8 +197,9 @@ def status_reply(request: RequestRecord, status: str, *, feedback: list[dict], n
             text += " Your numbers:\n" + _numbers_text(numbers)
         blocks.append({"type": "section", "text": mrkdwn_text(f"<@{request.requester}> {text}")})
     elif info.group in (StatusGroup.REJECTED, StatusGroup.CANCELED) and info.final:
-        blocks.append({"type": "section", "text": mrkdwn_text(
-            f"<@{request.requester}> {info.emoji} *{escape(info.label)}.*")})
+        blocks.append(
+            {"type": "section", "text": mrkdwn_text(f"<@{request.requester}> {info.emoji} *{escape(info.label)}.*")}
+        )
     else:
         blocks.append({"type": "section", "text": mrkdwn_text(f"Status: *{escape(info.badge)}*")})
     if note:
@@ -187,9 +211,15 @@ def status_reply(request: RequestRecord, status: str, *, feedback: list[dict], n
 
 
 def reminder_reply(request: RequestRecord, days_until_rejection: int | None) -> dict[str, Any]:
-    days = f"{days_until_rejection} day{'s' if days_until_rejection != 1 else ''}" if days_until_rejection is not None else "a few days"
-    text = (f"⏰ <@{request.requester}> this request is waiting for your update. "
-            f"It will be rejected automatically in {days} if nothing changes.")
+    days = (
+        f"{days_until_rejection} day{'s' if days_until_rejection != 1 else ''}"
+        if days_until_rejection is not None
+        else "a few days"
+    )
+    text = (
+        f"⏰ <@{request.requester}> this request is waiting for your update. "
+        f"It will be rejected automatically in {days} if nothing changes."
+    )
     blocks = [{"type": "section", "text": mrkdwn_text(text)}]
     buttons = request_buttons(request)
     if buttons:
@@ -211,12 +241,16 @@ def action_reply(request: RequestRecord, action: str, actor: str) -> dict[str, A
 
 def not_submitted_message(request: RequestRecord) -> dict[str, Any]:
     """A DM: a submission whose answer was lost turned out not to have created anything."""
-    text = (f"Your {kind_title(request.kind).lower()} request for {_what(request)} in "
-            f"{escape(country_name(request.country))} (`{request.id}`) did not reach Infobip: Infobip did not "
-            "answer when it was sent, and no such request has shown up since. Nothing was created and nothing "
-            "will be charged. You can submit it again with `/resource`.")
-    return {"text": f"Request {request.id} was not submitted: you can submit it again",
-            "blocks": [{"type": "section", "text": mrkdwn_text(f":warning: {text}")}]}
+    text = (
+        f"Your {kind_title(request.kind).lower()} request for {_what(request)} in "
+        f"{escape(country_name(request.country))} (`{request.id}`) did not reach Infobip: Infobip did not "
+        "answer when it was sent, and no such request has shown up since. Nothing was created and nothing "
+        "will be charged. You can submit it again with `/resource`."
+    )
+    return {
+        "text": f"Request {request.id} was not submitted: you can submit it again",
+        "blocks": [{"type": "section", "text": mrkdwn_text(f":warning: {text}")}],
+    }
 
 
 def section_message(text: str) -> dict[str, Any]:

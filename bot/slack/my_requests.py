@@ -28,8 +28,12 @@ def list_answer(requests: list[RequestRecord], command: ListRequests) -> dict[st
         if buttons:
             blocks.append(buttons)
     if len(shown) > _LIST_MAX:
-        blocks.append({"type": "context", "elements": [mrkdwn_text(
-            f"…and {len(shown) - _LIST_MAX} more: the bot's Home tab lists them all.")]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [mrkdwn_text(f"…and {len(shown) - _LIST_MAX} more: the bot's Home tab lists them all.")],
+            }
+        )
     return {"text": f"{whose}{group}: {len(shown)}", "blocks": blocks[:MESSAGE_BLOCKS_MAX]}
 
 
@@ -39,6 +43,7 @@ def status_answer(request: RequestRecord | None, command: ShowRequest) -> dict[s
         return {"text": text, "blocks": [{"type": "section", "text": mrkdwn_text(text)}]}
     message = root_message(request)
     if request.permalink:
-        message["blocks"].append({"type": "context", "elements": [
-            mrkdwn_text(f"<{request.permalink}|Open the request's thread>")]})
+        message["blocks"].append(
+            {"type": "context", "elements": [mrkdwn_text(f"<{request.permalink}|Open the request's thread>")]}
+        )
     return message

@@ -29,8 +29,7 @@ NO_APPLICATION = "__none__"  # the option that leaves the application unset (whe
 NEW_OPTION = "__new__"  # the option that creates an application or entity inline
 PICK_ACTION = "platform_pick"  # action_id of a select that offers NEW_OPTION (dispatches on change)
 # The inputs shown under a select when NEW_OPTION is chosen: {select block: (id block, name block)}.
-NEW_BLOCKS = {"applicationId": ("applicationNewId", "applicationNewName"),
-              "entityId": ("entityNewId", "entityNewName")}
+NEW_BLOCKS = {"applicationId": ("applicationNewId", "applicationNewName"), "entityId": ("entityNewId", "entityNewName")}
 _SELECT_MAX = 100
 _LIST_MAX = 1000  # more than this is not worth paging through for a picker
 
@@ -63,14 +62,24 @@ def _option(value: str, label: str | None) -> dict[str, Any]:
     return {"text": plain_text(text, 75), "value": value}
 
 
-def application_block(applications: list[Application], initial: str | None = None, *,
-                      optional: bool = False, label: str = "Application", allow_new: bool = False,
-                      none_label: str | None = None) -> dict[str, Any]:
+def application_block(
+    applications: list[Application],
+    initial: str | None = None,
+    *,
+    optional: bool = False,
+    label: str = "Application",
+    allow_new: bool = False,
+    none_label: str | None = None,
+) -> dict[str, Any]:
     """`allow_new` adds "➕ New application…"; `none_label` an option that leaves it unset."""
     extra = int(allow_new) + int(none_label is not None)
     if len(applications) + extra > _SELECT_MAX or _any_too_long(a.application_id for a in applications):
-        element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 255,
-                                   "placeholder": plain_text("Application id, e.g. marketing", 150)}
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "max_length": 255,
+            "placeholder": plain_text("Application id, e.g. marketing", 150),
+        }
         if initial:
             element["initial_value"] = initial
     else:
@@ -84,19 +93,29 @@ def application_block(applications: list[Application], initial: str | None = Non
         chosen = next((o for o in options if o["value"] == wanted), None)
         if chosen:
             element["initial_option"] = chosen
-    block = {"type": "input", "block_id": APPLICATION_BLOCK, "optional": optional,
-             "label": plain_text(label, 2000), "element": element}
+    block = {
+        "type": "input",
+        "block_id": APPLICATION_BLOCK,
+        "optional": optional,
+        "label": plain_text(label, 2000),
+        "element": element,
+    }
     if allow_new and element["type"] == "static_select":
         block["dispatch_action"] = True
     return block
 
 
-def entity_block(entities: list[Entity], initial: str | None = None, *, label: str = "Entity",
-                 allow_new: bool = False) -> dict[str, Any]:
+def entity_block(
+    entities: list[Entity], initial: str | None = None, *, label: str = "Entity", allow_new: bool = False
+) -> dict[str, Any]:
     """Optional: "No entity" clears it; `allow_new` adds "➕ New entity…"."""
     if len(entities) + int(allow_new) >= _SELECT_MAX or _any_too_long(e.entity_id for e in entities):
-        element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 255,
-                                   "placeholder": plain_text("Entity id (leave empty for none)", 150)}
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "max_length": 255,
+            "placeholder": plain_text("Entity id (leave empty for none)", 150),
+        }
         if initial:
             element["initial_value"] = initial
     else:
@@ -104,10 +123,19 @@ def entity_block(entities: list[Entity], initial: str | None = None, *, label: s
         options[0]["text"] = plain_text("No entity", 75)
         if allow_new:
             options.append({"text": plain_text("➕ New entity…", 75), "value": NEW_OPTION})
-        element = {"type": "static_select", "action_id": PICK_ACTION if allow_new else "value", "options": options,
-                   "initial_option": next((o for o in options if o["value"] == initial), options[0])}
-    block = {"type": "input", "block_id": ENTITY_BLOCK, "optional": True,
-             "label": plain_text(label, 2000), "element": element}
+        element = {
+            "type": "static_select",
+            "action_id": PICK_ACTION if allow_new else "value",
+            "options": options,
+            "initial_option": next((o for o in options if o["value"] == initial), options[0]),
+        }
+    block = {
+        "type": "input",
+        "block_id": ENTITY_BLOCK,
+        "optional": True,
+        "label": plain_text(label, 2000),
+        "element": element,
+    }
     if allow_new and element["type"] == "static_select":
         block["dispatch_action"] = True
     return block
@@ -122,17 +150,31 @@ def chosen_platform(values: dict[str, Any]) -> tuple[str | None, str | None]:
 
 # ---- Creating an application or entity inline ------------------------------------------------
 
+
 def new_inputs(select_block_id: str) -> list[dict[str, Any]]:
     """The id and name inputs for a new application or entity, shown under its select."""
     kind = "application" if select_block_id == APPLICATION_BLOCK else "entity"
     id_block, name_block = NEW_BLOCKS[select_block_id]
     return [
-        {"type": "input", "block_id": id_block, "label": plain_text(f"New {kind} id", 2000),
-         "hint": plain_text("Letters, digits, “-”, “_”, “.” or “~”; it can't be changed later.", 2000),
-         "element": {"type": "plain_text_input", "action_id": "value", "max_length": 255,
-                     "placeholder": plain_text("e.g. marketing-eu" if kind == "application" else "e.g. acme", 150)}},
-        {"type": "input", "block_id": name_block, "optional": True, "label": plain_text(f"New {kind} name", 2000),
-         "element": {"type": "plain_text_input", "action_id": "value", "max_length": 255}},
+        {
+            "type": "input",
+            "block_id": id_block,
+            "label": plain_text(f"New {kind} id", 2000),
+            "hint": plain_text("Letters, digits, “-”, “_”, “.” or “~”; it can't be changed later.", 2000),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "max_length": 255,
+                "placeholder": plain_text("e.g. marketing-eu" if kind == "application" else "e.g. acme", 150),
+            },
+        },
+        {
+            "type": "input",
+            "block_id": name_block,
+            "optional": True,
+            "label": plain_text(f"New {kind} name", 2000),
+            "element": {"type": "plain_text_input", "action_id": "value", "max_length": 255},
+        },
     ]
 
 
@@ -145,11 +187,21 @@ def with_new_inputs(blocks: list[dict[str, Any]], select_block_id: str, chosen: 
     at = next((i for i, b in enumerate(kept) if b.get("block_id") == select_block_id), None)
     if at is None:
         return kept
-    return kept[:at + 1] + new_inputs(select_block_id) + kept[at + 1:]
+    return kept[: at + 1] + new_inputs(select_block_id) + kept[at + 1 :]
 
 
-_VIEW_FIELDS = ("type", "title", "submit", "close", "blocks", "private_metadata", "callback_id",
-                "clear_on_close", "notify_on_close", "external_id")
+_VIEW_FIELDS = (
+    "type",
+    "title",
+    "submit",
+    "close",
+    "blocks",
+    "private_metadata",
+    "callback_id",
+    "clear_on_close",
+    "notify_on_close",
+    "external_id",
+)
 
 
 def view_spec(view: dict[str, Any]) -> dict[str, Any]:

@@ -36,8 +36,11 @@ def marker(item: OutboxItem) -> dict[str, Any]:
 def _is_ours(message: dict[str, Any], item: OutboxItem) -> bool:
     metadata = message.get("metadata") or {}
     payload = metadata.get("event_payload") or {}
-    return (metadata.get("event_type") == EVENT_TYPE and payload.get("item") == item.id
-            and payload.get("request") == item.request_id)
+    return (
+        metadata.get("event_type") == EVENT_TYPE
+        and payload.get("item") == item.id
+        and payload.get("request") == item.request_id
+    )
 
 
 def _oldest(item: OutboxItem) -> str | None:
@@ -47,15 +50,21 @@ def _oldest(item: OutboxItem) -> str | None:
         return None
 
 
-async def find_posted(client: AsyncWebClient, item: OutboxItem, channel: str,
-                      thread_ts: str | None = None) -> dict[str, Any] | None:
+async def find_posted(
+    client: AsyncWebClient, item: OutboxItem, channel: str, thread_ts: str | None = None
+) -> dict[str, Any] | None:
     """`{"channel", "ts"}` of the message already posted for `item` in `channel` (in the thread
     `thread_ts` when given), or None. Slack errors other than an answer saying it cannot be read
     here (no scope, no access) are raised, to be retried like a failed post."""
     cursor = None
     for _ in range(_MAX_PAGES):
-        args: dict[str, Any] = {"channel": channel, "oldest": _oldest(item), "limit": _PAGE,
-                                "include_all_metadata": True, "cursor": cursor}
+        args: dict[str, Any] = {
+            "channel": channel,
+            "oldest": _oldest(item),
+            "limit": _PAGE,
+            "include_all_metadata": True,
+            "cursor": cursor,
+        }
         try:
             if thread_ts:
                 page = await client.conversations_replies(ts=thread_ts, **args)
@@ -64,13 +73,21 @@ async def find_posted(client: AsyncWebClient, item: OutboxItem, channel: str,
         except SlackApiError as error:
             if error.response.status_code >= 500 or error.response.get("error") == "ratelimited":
                 raise
-            log.warning("cannot check whether outbox item %s was posted in %s (%s): posting it",
-                        item.id, channel, error.response.get("error"))
+            log.warning(
+                "cannot check whether outbox item %s was posted in %s (%s): posting it",
+                item.id,
+                channel,
+                error.response.get("error"),
+            )
             return None
         for message in page.get("messages") or []:
             if _is_ours(message, item):
-                log.info("outbox item %s was already posted in %s (%s): not posting it again",
-                         item.id, channel, message.get("ts"))
+                log.info(
+                    "outbox item %s was already posted in %s (%s): not posting it again",
+                    item.id,
+                    channel,
+                    message.get("ts"),
+                )
                 return {"channel": channel, "ts": message["ts"]}
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not page.get("has_more") or not cursor:

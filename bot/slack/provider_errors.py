@@ -16,18 +16,26 @@ from bot.providers.infobip.errors import (
 def explain(error: Exception) -> tuple[str, list[str]]:
     """(headline, detail lines) for an error from a provider call."""
     if isinstance(error, InfobipRateLimited):
-        return ("Infobip is busy right now (too many requests).",
-                ["Wait a few seconds and try again; nothing was changed."])
+        return (
+            "Infobip is busy right now (too many requests).",
+            ["Wait a few seconds and try again; nothing was changed."],
+        )
     if isinstance(error, InfobipUnknownOutcome):
-        return ("Infobip did not confirm in time whether it took this.",
-                ["Please don't send it again yet: the bot will check with Infobip and post what it finds.",
-                 escape_truncated(str(error), 500)])
+        return (
+            "Infobip did not confirm in time whether it took this.",
+            [
+                "Please don't send it again yet: the bot will check with Infobip and post what it finds.",
+                escape_truncated(str(error), 500),
+            ],
+        )
     if isinstance(error, InfobipTransportError):
         return ("Infobip could not be reached.", ["Nothing was sent. Try again in a minute."])
     if isinstance(error, InfobipAPIError):
         headline = escape_truncated(error.description or f"Infobip answered {error.status}.", 500)
-        details = [f"• *{escape(prop)}*: {escape_truncated(text, 300)}" if prop else f"• {escape_truncated(text, 300)}"
-                   for prop, text in error.violations][:10]
+        details = [
+            f"• *{escape(prop)}*: {escape_truncated(text, 300)}" if prop else f"• {escape_truncated(text, 300)}"
+            for prop, text in error.violations
+        ][:10]
         if error.action:
             details.append(f"What to do: {escape_truncated(error.action, 500)}")
         if error.error_code:
@@ -36,8 +44,10 @@ def explain(error: Exception) -> tuple[str, list[str]]:
     if isinstance(error, InfobipError):
         return escape_truncated(str(error), 500), []
     if isinstance(error, CmUnknownOutcome):
-        return ("CM.com did not confirm in time whether it took this.",
-                ["Please don't send it again yet: the bot will check with CM.com and post what it finds."])
+        return (
+            "CM.com did not confirm in time whether it took this.",
+            ["Please don't send it again yet: the bot will check with CM.com and post what it finds."],
+        )
     if isinstance(error, CmTransportError):
         return ("CM.com could not be reached.", ["Nothing was sent. Try again in a minute."])
     if isinstance(error, CmAPIError):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.form_values import flatten_state_values
-from bot.domain.forms import FormContext, FormPage, RequestKind, build_form, feedback_by_key
+from bot.domain.forms import FormContext, RequestKind, feedback_by_key
 from bot.domain.mrkdwn import escape
 from bot.domain.validation import (
     ValidatedForm,
@@ -26,25 +26,27 @@ from bot.domain.validation import (
     page_to_json,
     validate_submission,
 )
+from bot.providers.error_records import error_from_record
 from bot.providers.infobip.errors import InfobipError, InfobipUnknownOutcome
 from bot.providers.infobip.events import PROVIDER
-from bot.providers.error_records import error_from_record
+from bot.providers.infobip.mapping import to_domain_requirements
 from bot.providers.infobip.models import AlphaRequirementsQuery, NumberRequirementsQuery, Requirement
+from bot.slack import intent_views
 from bot.slack.acks import settle_after_ack
 from bot.slack.files import SlackFileError, download_file
+from bot.slack.form_blocks import FormPage, build_form
 from bot.slack.provider_errors import explain
 from bot.slack.template_links import add_download_links
 from bot.slack.views import form_view, loading_view, message_view
-from bot.slack import intent_views
 from bot.store.drafts import FormDraft, load_draft, save_draft, update_draft_values
 from bot.store.intents import Intent, IntentState
 from bot.store.requests import RequestRecord, get_request
 from bot.usecases import submit_request, update_request
+from bot.usecases.cancel_request import CANCEL_REQUEST
 from bot.usecases.common import failed, view_key
 from bot.usecases.runner import Outcome, UseCase, carry_out, claim_intent, settle_outcome
 from bot.usecases.submit_request import SUBMIT_REQUEST
 from bot.usecases.update_request import UPDATE_REQUEST
-from bot.usecases.cancel_request import CANCEL_REQUEST
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -54,10 +56,15 @@ log = logging.getLogger("bot.slack.forms")
 
 def _query(context: FormContext) -> AlphaRequirementsQuery | NumberRequirementsQuery:
     if context.kind == RequestKind.ALPHANUMERIC_REGISTRATION:
-        return AlphaRequirementsQuery(country_code=context.country, traffic_origin=context.traffic_origin,
-                                      traffic_type=context.traffic_type)
-    return NumberRequirementsQuery(country_code=context.country, number_type=context.number_type,
-                                   capabilities=list(context.capabilities), quantity=context.quantity)
+        return AlphaRequirementsQuery(
+            country_code=context.country, traffic_origin=context.traffic_origin, traffic_type=context.traffic_type
+        )
+    return NumberRequirementsQuery(
+        country_code=context.country,
+        number_type=context.number_type,
+        capabilities=list(context.capabilities),
+        quantity=context.quantity,
+    )
 
 
 def _title(context: FormContext) -> str:
@@ -71,9 +78,18 @@ def _form(services: Services, context: FormContext, page: FormPage, error: str |
     return view
 
 
-async def show_form(services: Services, client: AsyncWebClient, *, view_id: str, user: str, context: FormContext,
-                    prefill: dict[str, Any] | None = None, feedback: dict[str, str] | None = None,
-                    note: str | None = None, acked_at: float | None = None) -> None:
+async def show_form(
+    services: Services,
+    client: AsyncWebClient,
+    *,
+    view_id: str,
+    user: str,
+    context: FormContext,
+    prefill: dict[str, Any] | None = None,
+    feedback: dict[str, str] | None = None,
+    note: str | None = None,
+    acked_at: float | None = None,
+) -> None:
     """Look up the requirements and replace the loading modal `view_id` with the form
     (`acked_at`: when the loading view was put up by an ack rather than by views.open)."""
     try:
@@ -84,12 +100,15 @@ async def show_form(services: Services, client: AsyncWebClient, *, view_id: str,
         await client.views_update(view_id=view_id, view=message_view(_title(context), f":warning: {headline}", details))
         return
     draft = await services.store.run(
-        save_draft, user,
+        save_draft,
+        user,
         requirements=[r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in requirements],
-        prefill=prefill or {}, feedback=feedback or {}, labels={r.key: r.name or r.key for r in requirements},
+        prefill=prefill or {},
+        feedback=feedback or {},
+        labels={r.key: r.name or r.key for r in requirements},
     )
     context = context.model_copy(update={"state_key": draft.key, "page": 0})
-    pages = build_form(context, requirements, prefill=prefill, feedback=feedback, note=note)
+    pages = build_form(context, to_domain_requirements(requirements), prefill=prefill, feedback=feedback, note=note)
     context = context.model_copy(update={"page_count": len(pages)})
     await settle_after_ack(acked_at)
     await client.views_update(view_id=view_id, view=_form(services, context, pages[0]))
@@ -105,20 +124,27 @@ async def handle_submission(services: Services, client: AsyncWebClient, ack, bod
     user = body["user"]["id"]
     view = body["view"]
     context = FormContext.load(view["private_metadata"])
-    if await intent_views.answered_as_repeat(services, client, ack, view, working=loading_view(_title(context), SUBMITTING),
-                                             render=lambda intent: submission_view(services, intent)):
+    working = loading_view(_title(context), SUBMITTING)
+    if await intent_views.answered_as_repeat(
+        services, client, ack, view, working=working, render=lambda intent: submission_view(services, intent)
+    ):
         return
     draft = load_draft(services.db, context.state_key, user)
     if draft is None:
-        await ack(response_action="update", view=message_view(
-            _title(context), "This form has expired.", ["Start again with `/resource`; nothing was sent."]))
+        await ack(
+            response_action="update",
+            view=message_view(
+                _title(context), "This form has expired.", ["Start again with `/resource`; nothing was sent."]
+            ),
+        )
         return
-    requirements = [Requirement.model_validate(r) for r in draft.requirements]
+    requirements = to_domain_requirements(Requirement.model_validate(r) for r in draft.requirements)
     pages = build_form(context, requirements, prefill=draft.prefill, feedback=draft.feedback)
     page = pages[min(context.page, len(pages) - 1)]
     values = flatten_state_values(view["state"]["values"])
-    result = validate_submission(values, page.requirements, fixed_fields=page.fixed_fields,
-                                 previous=draft.prefill, country=context.country)
+    result = validate_submission(
+        values, page.requirements, fixed_fields=page.fixed_fields, previous=draft.prefill, country=context.country
+    )
     if isinstance(result, dict):
         await ack(errors_response(result))
         return
@@ -132,26 +158,59 @@ async def handle_submission(services: Services, client: AsyncWebClient, ack, bod
     if context.request_id:
         request = get_request(services.db, context.request_id)
         if request is None or request.provider_request_id is None:
-            await ack(response_action="update", view=message_view(
-                _title(context), "This request is no longer known to the bot.", ["Nothing was sent."]))
+            await ack(
+                response_action="update",
+                view=message_view(
+                    _title(context), "This request is no longer known to the bot.", ["Nothing was sent."]
+                ),
+            )
             return
-        use_case, wanted = UPDATE_REQUEST, update_request.wanted(
-            key=view_key(view), actor=user, request=request, draft_key=draft.key, view_id=view["id"])
+        use_case, wanted = (
+            UPDATE_REQUEST,
+            update_request.wanted(
+                key=view_key(view), actor=user, request=request, draft_key=draft.key, view_id=view["id"]
+            ),
+        )
     else:
-        use_case, wanted = SUBMIT_REQUEST, submit_request.wanted(
-            key=view_key(view), actor=user, draft_key=draft.key, view_id=view["id"],
-            body=_body(context, form), record=_record(services, user, context, draft, form))
-    wanted = replace(wanted, context={**wanted.context, "form": context.dump(), "prefill": _prefill_from(form, draft),
-                                      "attached": bool(form.uploads)})
+        use_case, wanted = (
+            SUBMIT_REQUEST,
+            submit_request.wanted(
+                key=view_key(view),
+                actor=user,
+                draft_key=draft.key,
+                view_id=view["id"],
+                body=_body(context, form),
+                record=_record(services, user, context, draft, form),
+            ),
+        )
+    wanted = replace(
+        wanted,
+        context={
+            **wanted.context,
+            "form": context.dump(),
+            "prefill": _prefill_from(form, draft),
+            "attached": bool(form.uploads),
+        },
+    )
     claimed = await claim_intent(services, use_case, wanted)
     if not claimed.claimed:
         if claimed.busy:
-            await ack(response_action="update", view=intent_views.busy_view(
-                _title(context), claimed.intent, f"changing request `{context.request_id}`"))
+            await ack(
+                response_action="update",
+                view=intent_views.busy_view(
+                    _title(context), claimed.intent, f"changing request `{context.request_id}`"
+                ),
+            )
         else:
-            await intent_views.answer_repeat(services, client, ack, view["id"], claimed.intent,
-                                             working=loading_view(_title(context), SUBMITTING),
-                                             render=lambda intent: submission_view(services, intent))
+            await intent_views.answer_repeat(
+                services,
+                client,
+                ack,
+                view["id"],
+                claimed.intent,
+                working=loading_view(_title(context), SUBMITTING),
+                render=lambda intent: submission_view(services, intent),
+            )
         return
     await ack(response_action="update", view=loading_view(_title(context), SUBMITTING))
     acked_at = time.monotonic()
@@ -159,8 +218,9 @@ async def handle_submission(services: Services, client: AsyncWebClient, ack, bod
     await intent_views.show(client, view["id"], submission_view(services, intent), acked_at=acked_at)
 
 
-async def _upload_documents(services: Services, form: ValidatedForm,
-                            uploaded: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+async def _upload_documents(
+    services: Services, form: ValidatedForm, uploaded: list[str]
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Slack files → Infobip documentIds, by requirement key; also the file names for the thread.
     Each id is appended to `uploaded` as soon as it exists, so a failure can clean up after it."""
     ids: dict[str, list[str]] = {}
@@ -168,8 +228,9 @@ async def _upload_documents(services: Services, form: ValidatedForm,
     for key, files in form.uploads.items():
         for file in files:
             try:
-                downloaded = await download_file(services.http, file, services.bot_token,
-                                                 allowed_origins=services.slack_file_origins)
+                downloaded = await download_file(
+                    services.http, file, services.bot_token, allowed_origins=services.slack_file_origins
+                )
             except SlackFileError as error:
                 raise FieldFileError(key, str(error)) from error
             try:
@@ -217,8 +278,9 @@ async def _send(services: Services, use_case: UseCase, intent: Intent, form: Val
     except (InfobipError, SlackFileError) as error:
         await _delete_documents(services, uploaded)
         field = {"field": error.key} if isinstance(error, FieldFileError) else {}
-        return await settle_outcome(services, use_case, intent, Outcome.refused(**failed(error), **field),
-                                    resolved_by="call")
+        return await settle_outcome(
+            services, use_case, intent, Outcome.refused(**failed(error), **field), resolved_by="call"
+        )
     filled = form.with_document_ids(document_ids) if document_ids else form.requirements
     module = update_request if use_case is UPDATE_REQUEST else submit_request
     settled = await carry_out(services, use_case, module.with_requirements(intent, filled, file_names))
@@ -237,23 +299,38 @@ def _where(channel: str | None) -> str:
 
 def _body(context: FormContext, form: ValidatedForm) -> dict[str, Any]:
     """What a new request's submit carries, but its requirements (see usecases/submit_request.py)."""
-    return {"kind": str(context.kind), "country": context.country, "senderName": form.sender_name,
-            "additionalContactEmails": form.additional_contact_emails or None,
-            "trafficOrigin": context.traffic_origin, "trafficType": context.traffic_type,
-            "numberType": context.number_type, "capabilities": list(context.capabilities),
-            "quantity": form.quantity or context.quantity,
-            "applicationId": form.application_id, "entityId": form.entity_id}
+    return {
+        "kind": str(context.kind),
+        "country": context.country,
+        "senderName": form.sender_name,
+        "additionalContactEmails": form.additional_contact_emails or None,
+        "trafficOrigin": context.traffic_origin,
+        "trafficType": context.traffic_type,
+        "numberType": context.number_type,
+        "capabilities": list(context.capabilities),
+        "quantity": form.quantity or context.quantity,
+        "applicationId": form.application_id,
+        "entityId": form.entity_id,
+    }
 
 
-def _record(services: Services, user: str, context: FormContext, draft: FormDraft,
-            form: ValidatedForm) -> dict[str, Any]:
+def _record(
+    services: Services, user: str, context: FormContext, draft: FormDraft, form: ValidatedForm
+) -> dict[str, Any]:
     """The request row's fields (its requirements and files are added once uploaded)."""
-    return dict(provider=PROVIDER, kind=str(context.kind), country=context.country, sender_name=form.sender_name,
-                number_type=context.number_type, capabilities=list(context.capabilities) or None,
-                quantity=form.quantity or context.quantity, requester=user,
-                channel=services.settings.resourcebot_channel or context.channel_id,
-                submitted={"requirements": form.requirements, "labels": draft.labels, **form.fixed_values()},
-                files={})
+    return dict(
+        provider=PROVIDER,
+        kind=str(context.kind),
+        country=context.country,
+        sender_name=form.sender_name,
+        number_type=context.number_type,
+        capabilities=list(context.capabilities) or None,
+        quantity=form.quantity or context.quantity,
+        requester=user,
+        channel=services.settings.resourcebot_channel or context.channel_id,
+        submitted={"requirements": form.requirements, "labels": draft.labels, **form.fixed_values()},
+        files={},
+    )
 
 
 def _submission_dm(intent: Intent) -> str | None:
@@ -261,8 +338,10 @@ def _submission_dm(intent: Intent) -> str | None:
     context = FormContext.load(intent.context["form"])
     what = f"update of request `{context.request_id}`" if context.request_id else "request"
     if intent.state == IntentState.DONE:
-        return (f":white_check_mark: Your {what} reached Infobip after all: request `{intent.request_id}`. Follow it "
-                f"in its thread in {_where(intent.context.get('channel'))}.")
+        return (
+            f":white_check_mark: Your {what} reached Infobip after all: request `{intent.request_id}`. Follow it "
+            f"in its thread in {_where(intent.context.get('channel'))}."
+        )
     if intent.outcome.get("not_submitted"):
         return None  # the requester gets the "did not reach Infobip" DM of the request itself
     return f":warning: Your {what} did not reach Infobip: nothing was changed. You can send it again."
@@ -283,24 +362,38 @@ def submission_view(services: Services, intent: Intent) -> dict:
     if intent.state == IntentState.DONE:
         request = get_request(services.db, intent.request_id or "")
         verb = "Your update was sent" if context.request_id else "Your request was submitted"
-        return message_view(title, f":white_check_mark: {verb}. Request `{intent.request_id}`.",
-                            [f"Follow it in its thread in {_where(request.channel if request else None)}: "
-                             "every status change is posted there."])
+        return message_view(
+            title,
+            f":white_check_mark: {verb}. Request `{intent.request_id}`.",
+            [
+                f"Follow it in its thread in {_where(request.channel if request else None)}: "
+                "every status change is posted there."
+            ],
+        )
     if intent.state == IntentState.UNKNOWN:
         headline, details = explain(InfobipUnknownOutcome(intent.action, "no answer"))
         if not context.request_id:
             where = _where(intent.context.get("channel"))
-            details = [*details[:1], f"If Infobip has it, its thread appears in {where} within a few minutes. "
-                       "If not, you'll get a direct message saying so, and you can submit it again."]
+            details = [
+                *details[:1],
+                f"If Infobip has it, its thread appears in {where} within a few minutes. "
+                "If not, you'll get a direct message saying so, and you can submit it again.",
+            ]
         return message_view(title, f":warning: {headline}", details)
     outcome = intent.outcome
     if outcome.get("not_sent"):
-        return message_view(title, ":warning: Nothing was submitted.",
-                            ["The bot stopped before it sent this to Infobip. Start again with `/resource`."])
+        return message_view(
+            title,
+            ":warning: Nothing was submitted.",
+            ["The bot stopped before it sent this to Infobip. Start again with `/resource`."],
+        )
     if outcome.get("not_submitted") or outcome.get("not_applied"):
         what = "update" if context.request_id else "request"
-        return message_view(title, f":warning: Your {what} did not reach Infobip.",
-                            ["Nothing was changed. Start again with `/resource`, or the Update button in the thread."])
+        return message_view(
+            title,
+            f":warning: Your {what} did not reach Infobip.",
+            ["Nothing was changed. Start again with `/resource`, or the Update button in the thread."],
+        )
     return _refused_form(services, intent, context)
 
 
@@ -317,32 +410,54 @@ def _refused_form(services: Services, intent: Intent, context: FormContext) -> d
     draft = load_draft(services.db, context.state_key, intent.actor)
     if draft is None:
         return message_view(_title(context), f":x: {headline}", [*details, "Nothing was submitted."])
-    requirements = [Requirement.model_validate(r) for r in draft.requirements]
+    requirements = to_domain_requirements(Requirement.model_validate(r) for r in draft.requirements)
     retry_context = context.model_copy(update={"page": 0})
-    retry_pages = build_form(retry_context, requirements, prefill=intent.context.get("prefill") or {},
-                             feedback=draft.feedback, problems={field: str(error)} if field else None)
+    retry_pages = build_form(
+        retry_context,
+        requirements,
+        prefill=intent.context.get("prefill") or {},
+        feedback=draft.feedback,
+        problems={field: str(error)} if field else None,
+    )
     return _form(services, retry_context, retry_pages[0], error=message)
 
 
-async def open_update_form(services: Services, client: AsyncWebClient, *, trigger_id: str, user: str,
-                           request: RequestRecord) -> None:
+async def open_update_form(
+    services: Services, client: AsyncWebClient, *, trigger_id: str, user: str, request: RequestRecord
+) -> None:
     """The form again, prefilled with what was sent, each flagged field showing its feedback."""
-    loading = await client.views_open(trigger_id=trigger_id,
-                                      view=loading_view("Update request", "Loading the reviewer's feedback…"))
+    loading = await client.views_open(
+        trigger_id=trigger_id, view=loading_view("Update request", "Loading the reviewer's feedback…")
+    )
     view_id = loading["view"]["id"]
     try:
         current = await services.infobip.get_resource_request(request.provider_request_id or "")
     except InfobipError as error:
         headline, details = explain(error)
-        await client.views_update(view_id=view_id, view=message_view("Update request", f":warning: {headline}", details))
+        failed_view = message_view("Update request", f":warning: {headline}", details)
+        await client.views_update(view_id=view_id, view=failed_view)
         return
     prefill = {item.key: item.value for item in current.requirements or []}
     prefill.update({k: v for k, v in request.submitted.items() if k not in ("requirements", "labels")})
-    context = FormContext(kind=RequestKind(request.kind), country=request.country or "",
-                          number_type=request.number_type, capabilities=tuple(request.capabilities),
-                          quantity=request.quantity, request_id=request.id, channel_id=request.channel)
-    await show_form(services, client, view_id=view_id, user=user, context=context, prefill=prefill,
-                    feedback=feedback_by_key(current.requirements_feedback or []), note=current.note)
+    context = FormContext(
+        kind=RequestKind(request.kind),
+        country=request.country or "",
+        number_type=request.number_type,
+        capabilities=tuple(request.capabilities),
+        quantity=request.quantity,
+        request_id=request.id,
+        channel_id=request.channel,
+    )
+    await show_form(
+        services,
+        client,
+        view_id=view_id,
+        user=user,
+        context=context,
+        prefill=prefill,
+        feedback=feedback_by_key(current.requirements_feedback or []),
+        note=current.note,
+    )
 
 
 RENDERERS: dict[str, dict[str, Any]] = {

@@ -38,10 +38,10 @@ from bot.slack.link import CONNECTED, RECONNECTING, REFUSED, TOKEN_REFUSALS, UNR
 
 log = logging.getLogger("bot.slack.socket_mode")
 
-OPEN_SECONDS = 10.0      # apps.connections.open
-CONNECT_SECONDS = 15.0   # the WebSocket handshake and Slack's hello
-CLOSE_SECONDS = 1.0      # a close handshake at most; then the socket is just dropped
-PING_SECONDS = 10.0      # as Bolt's handler: a silent connection is found dead within 4 of these
+OPEN_SECONDS = 10.0  # apps.connections.open
+CONNECT_SECONDS = 15.0  # the WebSocket handshake and Slack's hello
+CLOSE_SECONDS = 1.0  # a close handshake at most; then the socket is just dropped
+PING_SECONDS = 10.0  # as Bolt's handler: a silent connection is found dead within 4 of these
 
 
 class _Refused(Exception):
@@ -62,10 +62,14 @@ class SupervisedClient(SocketModeClient):
     when to connect again."""
 
     def __init__(self, app_token: str, web_client: AsyncWebClient):
-        super().__init__(app_token=app_token, web_client=web_client, ping_interval=PING_SECONDS,
-                         logger=logging.getLogger("bot.slack.socket_mode.sdk"))
-        self.wanted = asyncio.Event()   # set when a new connection is needed
-        self.refresh = False            # … because Slack asked for one (else: this one died)
+        super().__init__(
+            app_token=app_token,
+            web_client=web_client,
+            ping_interval=PING_SECONDS,
+            logger=logging.getLogger("bot.slack.socket_mode.sdk"),
+        )
+        self.wanted = asyncio.Event()  # set when a new connection is needed
+        self.refresh = False  # … because Slack asked for one (else: this one died)
         self.on_error_listeners.append(self._broken)
 
     async def _broken(self, message: aiohttp.WSMessage) -> None:
@@ -84,9 +88,13 @@ class SupervisedClient(SocketModeClient):
         if self.aiohttp_client_session.closed:
             self.aiohttp_client_session = aiohttp.ClientSession()
         session = await self.aiohttp_client_session.ws_connect(
-            self.wss_uri, autoping=False, heartbeat=self.ping_interval, proxy=self.proxy,
+            self.wss_uri,
+            autoping=False,
+            heartbeat=self.ping_interval,
+            proxy=self.proxy,
             ssl=self.web_client.ssl if self.web_client.ssl is not None else True,
-            timeout=aiohttp.ClientWSTimeout(ws_close=CLOSE_SECONDS))
+            timeout=aiohttp.ClientWSTimeout(ws_close=CLOSE_SECONDS),
+        )
         try:
             await _hello(session)
         except BaseException:
@@ -138,8 +146,12 @@ async def _hello(session: aiohttp.ClientWebSocketResponse) -> dict:
                 return data
             if isinstance(data, dict) and data.get("type") == "disconnect":
                 raise _Unavailable(f"Slack closed the new connection ({data.get('reason')})")
-        elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED,
-                              aiohttp.WSMsgType.ERROR):
+        elif message.type in (
+            aiohttp.WSMsgType.CLOSE,
+            aiohttp.WSMsgType.CLOSING,
+            aiohttp.WSMsgType.CLOSED,
+            aiohttp.WSMsgType.ERROR,
+        ):
             raise _Unavailable("the connection closed before Slack said hello")
 
 
@@ -168,8 +180,16 @@ class _BoltHandler(AsyncSocketModeHandler):
 class SocketModeSupervisor:
     """Keeps one Socket Mode connection open for `bolt`, and `link` saying how it stands."""
 
-    def __init__(self, bolt: AsyncApp, app_token: str, api_url: str, link: SlackLink, *,
-                 backoff: Backoff | None = None, refused_backoff: Backoff | None = None):
+    def __init__(
+        self,
+        bolt: AsyncApp,
+        app_token: str,
+        api_url: str,
+        link: SlackLink,
+        *,
+        backoff: Backoff | None = None,
+        refused_backoff: Backoff | None = None,
+    ):
         self.bolt = bolt
         self.app_token = app_token
         self.link = link
@@ -191,16 +211,20 @@ class SocketModeSupervisor:
                     await asyncio.wait_for(client.connect(), CONNECT_SECONDS)
                 except _Refused as refused:
                     failures += 1
-                    self.link.change(REFUSED, f"SLACK_APP_TOKEN was refused by Slack ({refused}): create an "
-                                     "app-level token with the connections:write scope (Basic Information → "
-                                     "App-Level Tokens), turn Socket Mode on, and restart the bot",
-                                     level=logging.ERROR)
+                    self.link.change(
+                        REFUSED,
+                        f"SLACK_APP_TOKEN was refused by Slack ({refused}): create an "
+                        "app-level token with the connections:write scope (Basic Information → "
+                        "App-Level Tokens), turn Socket Mode on, and restart the bot",
+                        level=logging.ERROR,
+                    )
                     await asyncio.sleep(self.refused_backoff.delay(failures))
                     continue
                 except Exception as error:  # noqa: BLE001 - unreachable, timed out, a refused upgrade, a bad hello
                     failures += 1
-                    self.link.change(UNREACHABLE, f"Socket Mode cannot connect ({_describe(error)}); "
-                                     "retrying with backoff")
+                    self.link.change(
+                        UNREACHABLE, f"Socket Mode cannot connect ({_describe(error)}); retrying with backoff"
+                    )
                     retry_after = getattr(error, "retry_after", None)
                     await asyncio.sleep(max(retry_after or 0.0, self.backoff.delay(failures)))
                     continue
@@ -225,8 +249,10 @@ class SocketModeSupervisor:
             if code in TOKEN_REFUSALS:
                 raise _Refused(code) from None
             retry_after = error.response.headers.get("Retry-After") if code == "ratelimited" else None
-            raise _Unavailable(f"apps.connections.open answered {error.response.status_code} {code or ''}".strip(),
-                               float(retry_after) if retry_after and retry_after.isdigit() else None) from None
+            raise _Unavailable(
+                f"apps.connections.open answered {error.response.status_code} {code or ''}".strip(),
+                float(retry_after) if retry_after and retry_after.isdigit() else None,
+            ) from None
         except Exception as error:  # noqa: BLE001 - any failure to get an answer: Slack is not reachable
             raise _Unavailable(f"apps.connections.open: {_describe(error)}") from None
         url = answer.get("url")

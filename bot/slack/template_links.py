@@ -14,7 +14,7 @@ import time
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from bot.domain.forms import DOWNLOAD_ACTION_PATTERN
+from bot.slack.form_blocks import DOWNLOAD_ACTION_PATTERN
 
 LINK_LIFETIME = 24 * 3600
 
@@ -37,6 +37,7 @@ def link_is_valid(secret: str, document_id: str, expires: str, signature: str, n
 
 def add_download_links(blocks: list[dict[str, Any]], base_url: str, secret: str) -> list[dict[str, Any]]:
     """The blocks with every template button turned into a signed link (a copy; blocks unchanged)."""
+
     def linked(element: dict[str, Any]) -> dict[str, Any]:
         if element.get("type") == "button" and DOWNLOAD_ACTION_PATTERN.match(element.get("action_id", "")):
             return {**element, "url": signed_link(base_url, secret, element["value"])}

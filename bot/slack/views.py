@@ -5,15 +5,23 @@ from __future__ import annotations
 import json
 
 from bot.domain.commands import CAPABILITIES, NUMBER_TYPES
-from bot.domain.forms import FormContext, FormPage, form_title
+from bot.domain.forms import FormContext
 from bot.domain.mrkdwn import MODAL_TITLE_MAX, escape, mrkdwn_text, plain_text
+from bot.slack.form_blocks import FormPage, form_title
 
 REQUEST_FORM = "request_form"
 LAUNCHER = "launcher"
 
 
-def modal(title: str, blocks: list[dict], *, callback_id: str | None = None, submit: str | None = None,
-           close: str = "Close", private_metadata: str = "") -> dict:
+def modal(
+    title: str,
+    blocks: list[dict],
+    *,
+    callback_id: str | None = None,
+    submit: str | None = None,
+    close: str = "Close",
+    private_metadata: str = "",
+) -> dict:
     """A modal view; every modal of the bot is built here."""
     view = {
         "type": "modal",
@@ -49,9 +57,14 @@ def form_view(context: FormContext, page: FormPage, *, error: str | None = None)
     if error:
         blocks.insert(0, {"type": "section", "text": mrkdwn_text(f":warning: {error}")})
     last = page.page + 1 >= page.page_count
-    return modal(form_title(context), blocks, callback_id=REQUEST_FORM,
-                  submit=("Send update" if context.request_id else "Submit") if last else "Next",
-                  close="Cancel", private_metadata=context.dump())
+    return modal(
+        form_title(context),
+        blocks,
+        callback_id=REQUEST_FORM,
+        submit=("Send update" if context.request_id else "Submit") if last else "Next",
+        close="Cancel",
+        private_metadata=context.dump(),
+    )
 
 
 # What the launcher offers: (value, label). Only choices whose feature is there are shown.
@@ -69,29 +82,75 @@ LAUNCHER_CHOICES = [
 def launcher_view(channel_id: str | None = None, available: set[str] | None = None) -> dict:
     """For people who don't remember commands: pick what to do and, where it matters, the country.
     `channel_id` is where the command was used: threads and notices go there."""
-    options = [{"text": plain_text(label, 75), "value": value} for value, label in LAUNCHER_CHOICES
-               if available is None or value in available]
-    blocks = [
-        {"type": "input", "block_id": "what", "label": plain_text("What do you need?", 2000),
-         "element": {"type": "radio_buttons", "action_id": "value", "initial_option": options[0],
-                     "options": options}},
-        {"type": "input", "block_id": "country", "optional": True, "label": plain_text("Country", 2000),
-         "hint": plain_text("Two-letter code or name, e.g. HR, United Kingdom. Needed to request a sender ID "
-                            "or numbers, or to browse numbers.", 2000),
-         "element": {"type": "plain_text_input", "action_id": "value", "max_length": 60}},
-        {"type": "input", "block_id": "number_type", "optional": True,
-         "label": plain_text("Number type (requesting numbers)", 2000),
-         "element": {"type": "static_select", "action_id": "value",
-                     "options": [{"text": plain_text(t.replace("_", " ").title(), 75), "value": t}
-                                 for t in NUMBER_TYPES]}},
-        {"type": "input", "block_id": "capabilities", "optional": True,
-         "label": plain_text("Capabilities (numbers)", 2000),
-         "element": {"type": "checkboxes", "action_id": "value",
-                     "options": [{"text": plain_text(c, 75), "value": c} for c in CAPABILITIES]}},
-        {"type": "input", "block_id": "quantity", "optional": True,
-         "label": plain_text("How many numbers (requesting numbers)", 2000),
-         "element": {"type": "number_input", "action_id": "value", "is_decimal_allowed": False,
-                     "min_value": "1", "max_value": "49"}},
+    options = [
+        {"text": plain_text(label, 75), "value": value}
+        for value, label in LAUNCHER_CHOICES
+        if available is None or value in available
     ]
-    return modal("New request", blocks, callback_id=LAUNCHER, submit="Continue",
-                  private_metadata=json.dumps({"ch": channel_id}) if channel_id else "")
+    blocks = [
+        {
+            "type": "input",
+            "block_id": "what",
+            "label": plain_text("What do you need?", 2000),
+            "element": {
+                "type": "radio_buttons",
+                "action_id": "value",
+                "initial_option": options[0],
+                "options": options,
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "country",
+            "optional": True,
+            "label": plain_text("Country", 2000),
+            "hint": plain_text(
+                "Two-letter code or name, e.g. HR, United Kingdom. Needed to request a sender ID "
+                "or numbers, or to browse numbers.",
+                2000,
+            ),
+            "element": {"type": "plain_text_input", "action_id": "value", "max_length": 60},
+        },
+        {
+            "type": "input",
+            "block_id": "number_type",
+            "optional": True,
+            "label": plain_text("Number type (requesting numbers)", 2000),
+            "element": {
+                "type": "static_select",
+                "action_id": "value",
+                "options": [{"text": plain_text(t.replace("_", " ").title(), 75), "value": t} for t in NUMBER_TYPES],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "capabilities",
+            "optional": True,
+            "label": plain_text("Capabilities (numbers)", 2000),
+            "element": {
+                "type": "checkboxes",
+                "action_id": "value",
+                "options": [{"text": plain_text(c, 75), "value": c} for c in CAPABILITIES],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "quantity",
+            "optional": True,
+            "label": plain_text("How many numbers (requesting numbers)", 2000),
+            "element": {
+                "type": "number_input",
+                "action_id": "value",
+                "is_decimal_allowed": False,
+                "min_value": "1",
+                "max_value": "49",
+            },
+        },
+    ]
+    return modal(
+        "New request",
+        blocks,
+        callback_id=LAUNCHER,
+        submit="Continue",
+        private_metadata=json.dumps({"ch": channel_id}) if channel_id else "",
+    )

@@ -81,8 +81,8 @@ EVENTS = ["RESOURCE_REQUEST_STATUS_UPDATE", "RESOURCE_REQUEST_REMINDER"]
 
 @dataclass
 class Env:
-    client: InfobipClient          # contract-checked
-    admin: httpx.AsyncClient       # /_sandbox reviewer routes: not Infobip's, not checked
+    client: InfobipClient  # contract-checked
+    admin: httpx.AsyncClient  # /_sandbox reviewer routes: not Infobip's, not checked
     sandbox: InfobipSandbox
     webhook_url: str
 
@@ -107,8 +107,9 @@ class Env:
         return offer.number_key
 
 
-async def raises(call: Awaitable[Any], status: int, code: str | None,
-                 kind: type[InfobipAPIError] = InfobipAPIError) -> InfobipAPIError:
+async def raises(
+    call: Awaitable[Any], status: int, code: str | None, kind: type[InfobipAPIError] = InfobipAPIError
+) -> InfobipAPIError:
     """The API error `call` raises, checked for its status and code."""
     with pytest.raises(kind) as caught:
         await call
@@ -119,40 +120,68 @@ async def raises(call: Awaitable[Any], status: int, code: str | None,
 
 
 @asynccontextmanager
-async def open_env(start_sandbox: Callable[..., Any], recorder: ContractRecorder,
-                   webhook_url: str) -> AsyncIterator[Env]:
+async def open_env(
+    start_sandbox: Callable[..., Any], recorder: ContractRecorder, webhook_url: str
+) -> AsyncIterator[Env]:
     running = start_sandbox(rate_limit_speedup=FAST)
-    async with InfobipClient(running.url, running.api_key, event_hooks={"response": [recorder.hook]},
-                             pacer=Pacer(speedup=FAST), timeout=10.0) as client, \
-            httpx.AsyncClient(base_url=running.url + "/_sandbox", headers=running.auth, timeout=10.0) as admin:
+    async with (
+        InfobipClient(
+            running.url,
+            running.api_key,
+            event_hooks={"response": [recorder.hook]},
+            pacer=Pacer(speedup=FAST),
+            timeout=10.0,
+        ) as client,
+        httpx.AsyncClient(base_url=running.url + "/_sandbox", headers=running.auth, timeout=10.0) as admin,
+    ):
         yield Env(client, admin, running.sandbox, webhook_url)
 
 
 # ---- Scenarios ---------------------------------------------------------------------------------
 
+
 async def lookups(env: Env) -> None:
     client = env.client
-    hr = await client.lookup_requirements(AlphaRequirementsQuery(
-        country_code="HR", traffic_origin=TrafficOrigin.LOCAL, traffic_type=TrafficType.TRANSACTIONAL))
+    hr = await client.lookup_requirements(
+        AlphaRequirementsQuery(
+            country_code="HR", traffic_origin=TrafficOrigin.LOCAL, traffic_type=TrafficType.TRANSACTIONAL
+        )
+    )
     assert {r.type for r in hr} == set(RequirementType)
     template = next(r.attachment for r in hr if r.attachment)
     form = await client.download_document(template.document_id)
     assert form.content.startswith(b"%PDF") and form.content_type == "application/pdf"
 
-    ten_dlc = await client.lookup_requirements(NumberRequirementsQuery(
-        country_code="US", number_type=ResourceNumberType.TEN_DIGIT_LONG_CODE,
-        capabilities=[ResourceNumberCapability.SMS], quantity=2))
+    ten_dlc = await client.lookup_requirements(
+        NumberRequirementsQuery(
+            country_code="US",
+            number_type=ResourceNumberType.TEN_DIGIT_LONG_CODE,
+            capabilities=[ResourceNumberCapability.SMS],
+            quantity=2,
+        )
+    )
     assert [r.key for r in ten_dlc] == ["state", "npa", "nxx"] and not any(r.required for r in ten_dlc)
-    toll_free = await client.lookup_requirements(NumberRequirementsQuery(
-        country_code="US", number_type=ResourceNumberType.TOLL_FREE_NUMBER,
-        capabilities=[ResourceNumberCapability.SMS]))
+    toll_free = await client.lookup_requirements(
+        NumberRequirementsQuery(
+            country_code="US",
+            number_type=ResourceNumberType.TOLL_FREE_NUMBER,
+            capabilities=[ResourceNumberCapability.SMS],
+        )
+    )
     assert toll_free == []
 
-    gb_alpha = await raises(client.lookup_requirements(AlphaRequirementsQuery(country_code="GB")),
-                            404, "RR-ALPHA-UNAVAILABLE404", InfobipNotFound)
+    gb_alpha = await raises(
+        client.lookup_requirements(AlphaRequirementsQuery(country_code="GB")),
+        404,
+        "RR-ALPHA-UNAVAILABLE404",
+        InfobipNotFound,
+    )
     assert gb_alpha.description and gb_alpha.action
-    us_vln = NumberRequirementsQuery(country_code="US", number_type=ResourceNumberType.VIRTUAL_LONG_NUMBER,
-                                     capabilities=[ResourceNumberCapability.SMS])
+    us_vln = NumberRequirementsQuery(
+        country_code="US",
+        number_type=ResourceNumberType.VIRTUAL_LONG_NUMBER,
+        capabilities=[ResourceNumberCapability.SMS],
+    )
     await raises(client.lookup_requirements(us_vln), 400, "RR-NUMBER-PURCHASE-US-VLN-UNSUPPORTED400")
 
 
@@ -161,7 +190,10 @@ async def documents(env: Env) -> None:
     document_id = await client.upload_document("Registration.PDF", PDF)
     downloaded = await client.download_document(document_id)
     assert (downloaded.content, downloaded.content_type, downloaded.filename) == (
-        PDF, "application/pdf", "Registration.PDF")
+        PDF,
+        "application/pdf",
+        "Registration.PDF",
+    )
     await client.delete_document(document_id)
     await raises(client.download_document(document_id), 404, "RR-DOC404", InfobipNotFound)
     await raises(client.delete_document(document_id), 404, "RR-DOC404", InfobipNotFound)
@@ -174,17 +206,28 @@ async def resource_requests(env: Env) -> None:
     first = await env.submit_hr_alpha("InfobipHR")
     second = await env.submit_hr_alpha("InfobipOTP")
     await raises(env.submit_hr_alpha("InfobipMore"), 400, "RR-ALPHA-SS-LIMIT400")  # 2 pending at most
-    numbers = await client.submit_resource_request(NumberPurchaseSubmit(
-        country_code="GB", number_type=ResourceNumberType.VIRTUAL_LONG_NUMBER,
-        capabilities=[ResourceNumberCapability.SMS], quantity=1))
+    numbers = await client.submit_resource_request(
+        NumberPurchaseSubmit(
+            country_code="GB",
+            number_type=ResourceNumberType.VIRTUAL_LONG_NUMBER,
+            capabilities=[ResourceNumberCapability.SMS],
+            quantity=1,
+        )
+    )
 
     got = await client.get_resource_request(first)
     assert (got.type, got.status, got.sender_name) == (
-        ResourceRequestType.ALPHANUMERIC_REGISTRATION, ResourceRequestStatus.AUTOMATIC_VALIDATION, "InfobipHR")
+        ResourceRequestType.ALPHANUMERIC_REGISTRATION,
+        ResourceRequestStatus.AUTOMATIC_VALIDATION,
+        "InfobipHR",
+    )
     assert got.additional_contact_emails == ["alphanumeric@infobip.com"]
 
-    alpha_hr = dict(country_codes=["HR"], statuses=[ResourceRequestStatus.AUTOMATIC_VALIDATION],
-                    types=[ResourceRequestType.ALPHANUMERIC_REGISTRATION])
+    alpha_hr = dict(
+        country_codes=["HR"],
+        statuses=[ResourceRequestStatus.AUTOMATIC_VALIDATION],
+        types=[ResourceRequestType.ALPHANUMERIC_REGISTRATION],
+    )
     page0 = await client.list_resource_requests(**alpha_hr, sort=["requestedDate,asc"], page=0, size=1)
     page1 = await client.list_resource_requests(**alpha_hr, sort=["requestedDate,asc"], page=1, size=1)
     assert page0.paging.total_results == 2 and page0.paging.total_pages == 2
@@ -197,8 +240,10 @@ async def resource_requests(env: Env) -> None:
     asked = await client.get_resource_request(first)
     assert asked.status == ResourceRequestStatus.UPDATE_REQUESTED
     assert [f.key for f in asked.requirements_feedback] == ["companyName"]
-    fixed = [FilledRequirement(key=r.key, value="Infobip d.o.o." if r.key == "companyName" else r.value)
-             for r in asked.requirements]
+    fixed = [
+        FilledRequirement(key=r.key, value="Infobip d.o.o." if r.key == "companyName" else r.value)
+        for r in asked.requirements
+    ]
     updated = await client.update_resource_request(first, fixed)
     assert updated.status == ResourceRequestStatus.AUTOMATIC_VALIDATION
     await raises(client.update_resource_request(first, fixed), 400, "RR-INVALID-STATUS400")
@@ -211,8 +256,7 @@ async def resource_requests(env: Env) -> None:
 
     # Errors in the new shape: unknown id, and a body the structural checks refuse.
     await raises(client.get_resource_request("00000000-0000-4000-8000-000000000000"), 404, "RR404", InfobipNotFound)
-    await raises(client.cancel_resource_request("00000000-0000-4000-8000-000000000000"), 404, "RR404",
-                 InfobipNotFound)
+    await raises(client.cancel_resource_request("00000000-0000-4000-8000-000000000000"), 404, "RR404", InfobipNotFound)
     never_uploaded = AlphaRegistrationSubmit.model_validate(hr_alpha("NO-SUCH-DOCUMENT", "InfobipBad"))
     bad = await raises(client.submit_resource_request(never_uploaded), 400, "E400")
     assert [violation for _, violation in bad.violations if "NO-SUCH-DOCUMENT" in violation]
@@ -222,9 +266,14 @@ async def owned_resources(env: Env) -> None:
     client = env.client
     alpha = await env.submit_hr_alpha("InfobipHR")
     await env.reviewer(alpha, "complete")
-    purchase = await client.submit_resource_request(NumberPurchaseSubmit(
-        country_code="GB", number_type=ResourceNumberType.VIRTUAL_LONG_NUMBER,
-        capabilities=[ResourceNumberCapability.SMS], quantity=3))
+    purchase = await client.submit_resource_request(
+        NumberPurchaseSubmit(
+            country_code="GB",
+            number_type=ResourceNumberType.VIRTUAL_LONG_NUMBER,
+            capabilities=[ResourceNumberCapability.SMS],
+            quantity=3,
+        )
+    )
     await env.reviewer(purchase, "complete", procured=2)
     completed = await client.get_resource_request(purchase)
     assert completed.status == ResourceRequestStatus.COMPLETED and len(completed.numbers) == 2
@@ -238,7 +287,8 @@ async def owned_resources(env: Env) -> None:
     assert len(only_gb.results) == 2
 
     sender_coverage = await client.lookup_coverage(
-        CoverageQuery(resource_type=IbResourceType.ALPHANUMERIC, senderName="InfobipHR", countryCode="HR"))
+        CoverageQuery(resource_type=IbResourceType.ALPHANUMERIC, senderName="InfobipHR", countryCode="HR")
+    )
     sms = sender_coverage.capabilities[0]
     assert sms.channel == "SMS" and sms.coverage.inbound is False  # no replies to an alphanumeric sender
     number = completed.numbers[0].number
@@ -246,24 +296,40 @@ async def owned_resources(env: Env) -> None:
     assert number_coverage.number == number and number_coverage.capabilities[0].coverage.outbound
 
     # Legacy-shape errors on these two paths; an unknown resource is a 404 with no body at all.
-    unknown = await raises(client.lookup_coverage(CoverageQuery(resource_type=IbResourceType.NUMBER, number="123")),
-                           404, None, InfobipNotFound)
+    unknown = await raises(
+        client.lookup_coverage(CoverageQuery(resource_type=IbResourceType.NUMBER, number="123")),
+        404,
+        None,
+        InfobipNotFound,
+    )
     assert "404" in unknown.description
-    blank = await raises(client.lookup_coverage(CoverageQuery(resource_type=IbResourceType.ALPHANUMERIC)),
-                         400, "BAD_REQUEST")
+    blank = await raises(
+        client.lookup_coverage(CoverageQuery(resource_type=IbResourceType.ALPHANUMERIC)), 400, "BAD_REQUEST"
+    )
     assert blank.violations
 
 
 async def inbound_configurations(env: Env) -> None:
     client = env.client
     key = await env.buy()
-    stop = await client.manage_inbound_configuration(InboundConfigurationRequest(
-        channel=InboundChannel.SMS, keyword="STOP", numberKey=key,
-        forwarding={"type": "HTTP_FORWARD", "url": "https://example.com/mo"}))
+    stop = await client.manage_inbound_configuration(
+        InboundConfigurationRequest(
+            channel=InboundChannel.SMS,
+            keyword="STOP",
+            numberKey=key,
+            forwarding={"type": "HTTP_FORWARD", "url": "https://example.com/mo"},
+        )
+    )
     assert stop.keyword == "STOP" and stop.forwarding.type == "HTTP_FORWARD"
-    same = await client.manage_inbound_configuration(InboundConfigurationRequest(
-        channel=InboundChannel.SMS, configurationKey=stop.configuration_key, numberKey=key, keyword="STOP",
-        unset=["FORWARDING"]))
+    same = await client.manage_inbound_configuration(
+        InboundConfigurationRequest(
+            channel=InboundChannel.SMS,
+            configurationKey=stop.configuration_key,
+            numberKey=key,
+            keyword="STOP",
+            unset=["FORWARDING"],
+        )
+    )
     assert same.configuration_key == stop.configuration_key and same.forwarding is None
 
     listed = await client.get_inbound_configurations(InboundChannel.SMS, number_key=key, keyword="STOP")
@@ -272,8 +338,9 @@ async def inbound_configurations(env: Env) -> None:
     await client.delete_inbound_configuration(stop.configuration_key)
 
     await raises(client.delete_inbound_configuration(stop.configuration_key), 404, "NOT_FOUND", InfobipNotFound)
-    await raises(client.get_inbound_configurations(InboundChannel.SMS, number_key="NOT-OWNED"),
-                 404, "NOT_FOUND", InfobipNotFound)
+    await raises(
+        client.get_inbound_configurations(InboundChannel.SMS, number_key="NOT-OWNED"), 404, "NOT_FOUND", InfobipNotFound
+    )
 
 
 async def numbers(env: Env) -> None:
@@ -337,8 +404,12 @@ async def associations(env: Env) -> None:
     await client.create_entity(Entity(entity_id="acme"))
     key = await env.buy(applicationId="shop", entityId="acme")
     association = ResourceAssociationRequest(
-        resource_type=AssociationResourceType.NUMBER, channel=AssociationChannel.SMS,
-        application_id="shop", entity_id="acme", resource_id=key)
+        resource_type=AssociationResourceType.NUMBER,
+        channel=AssociationChannel.SMS,
+        application_id="shop",
+        entity_id="acme",
+        resource_id=key,
+    )
 
     await client.create_association(association)
     duplicate = await raises(client.create_association(association), 409, "CONFLICT")
@@ -346,14 +417,21 @@ async def associations(env: Env) -> None:
     listed = await client.list_associations(resource_type="NUMBER", application_id="shop", page=0, size=10)
     assert [a.resource_id for a in listed.results] == [key]
     assert (await client.list_associations(channel=AssociationChannel.MMS)).results == []
-    single = await client.get_association(resource_type="NUMBER", channel="SMS", application_id="shop",
-                                          entity_id="acme", resource_id=key)
+    single = await client.get_association(
+        resource_type="NUMBER", channel="SMS", application_id="shop", entity_id="acme", resource_id=key
+    )
     assert (single.resource_id, single.entity_id) == (key, "acme")
 
     await client.delete_association(association)
     await raises(client.delete_association(association), 404, "NOT_FOUND", InfobipNotFound)
-    await raises(client.get_association(resource_type="NUMBER", channel="SMS", application_id="shop",
-                                        entity_id="acme", resource_id=key), 404, "NOT_FOUND", InfobipNotFound)
+    await raises(
+        client.get_association(
+            resource_type="NUMBER", channel="SMS", application_id="shop", entity_id="acme", resource_id=key
+        ),
+        404,
+        "NOT_FOUND",
+        InfobipNotFound,
+    )
 
 
 async def subscriptions(env: Env) -> None:
@@ -365,18 +443,26 @@ async def subscriptions(env: Env) -> None:
     assert (await client.get_security_settings("bot-auth")).credentials.algorithm == "HMAC_SHA_256"
     assert [s.auth_id for s in (await client.list_security_settings(page=0, size=10)).results] == ["bot-auth"]
 
-    profile = ProfileRequest(profile_id="bot-profile", webhook=WebhookTarget(notify_url=env.webhook_url),
-                             security=SecuritySettings(auth_id="bot-auth"))
+    profile = ProfileRequest(
+        profile_id="bot-profile",
+        webhook=WebhookTarget(notify_url=env.webhook_url),
+        security=SecuritySettings(auth_id="bot-auth"),
+    )
     created_profile = await client.create_profile(profile)
     assert created_profile.profile_id == "bot-profile"
-    await client.update_profile("bot-profile",
-                                ProfileUpdate(read_timeout=5000, security=SecurityRef(auth_id="bot-auth")))
+    await client.update_profile(
+        "bot-profile", ProfileUpdate(read_timeout=5000, security=SecurityRef(auth_id="bot-auth"))
+    )
     assert (await client.get_profile("bot-profile")).read_timeout == 5000
     assert [p.profile_id for p in (await client.list_profiles(page=0, size=10)).results] == ["bot-profile"]
 
-    subscription = SubscriptionRequest(subscription_id="resourcebot", name="Resource requests", events=EVENTS,
-                                       criteria=[{"applicationId": "default"}],
-                                       profile=ProfileRequest(profile_id="bot-profile"))
+    subscription = SubscriptionRequest(
+        subscription_id="resourcebot",
+        name="Resource requests",
+        events=EVENTS,
+        criteria=[{"applicationId": "default"}],
+        profile=ProfileRequest(profile_id="bot-profile"),
+    )
     assert (await client.create_subscription(subscription)).subscription_id == "resourcebot"
     update = SubscriptionUpdate(events=["RESOURCE_REQUEST_STATUS_UPDATE"], profile=ProfileId(profile_id="bot-profile"))
     await client.update_subscription("resourcebot", update)
@@ -407,16 +493,27 @@ async def certificates(env: Env) -> None:
     assert details.valid_until > details.valid_from
     assert [c.certificate_id for c in (await client.list_certificates(search="bot", size=10)).results] == ["bot-cert"]
 
-    reached = await client.test_webhook_connection(ConnectionTestRequest(certificate_id="bot-cert",
-                                                                         webhook_url=env.webhook_url))
+    reached = await client.test_webhook_connection(
+        ConnectionTestRequest(certificate_id="bot-cert", webhook_url=env.webhook_url)
+    )
     assert reached.result == "SUCCESS"
     assert (await client.delete_certificate("bot-cert")).certificate_id == "bot-cert"
     await raises(client.get_certificate("bot-cert"), 404, "NOT_FOUND", InfobipNotFound)
     await raises(client.get_certificate_status("bot-cert"), 404, "NOT_FOUND", InfobipNotFound)
 
 
-SCENARIOS = [lookups, documents, resource_requests, owned_resources, inbound_configurations, numbers,
-             applications_and_entities, associations, subscriptions, certificates]
+SCENARIOS = [
+    lookups,
+    documents,
+    resource_requests,
+    owned_resources,
+    inbound_configurations,
+    numbers,
+    applications_and_entities,
+    associations,
+    subscriptions,
+    certificates,
+]
 
 
 # ---- Tests -------------------------------------------------------------------------------------
@@ -439,12 +536,14 @@ def _operation_ids(labels: list[str]) -> set[str]:
 @pytest.fixture
 def run(start_sandbox, contract, webhook_receiver) -> Callable[..., Awaitable[None]]:
     """Run scenarios, each on a fresh sandbox with its own client, all checked by `contract`."""
+
     async def run_(*scenarios: Callable[[Env], Awaitable[None]]) -> None:
         for scenario in scenarios:
             before = len(contract.checked)
             async with open_env(start_sandbox, contract, webhook_receiver.url) as env:
                 await scenario(env)
             EXERCISED[scenario.__name__] = _operation_ids(contract.checked[before:])
+
     return run_
 
 

@@ -40,21 +40,35 @@ def _exchanges() -> dict[str, httpx.Response]:
     paths = spec["paths"]
     one = _examples(paths["/resources/1/requests/{id}"]["get"]["responses"]["200"])[0]
     owned = _examples(paths["/resources/1/resources"]["post"]["responses"]["200"])[0]
-    upload = httpx.Request("POST", BASE + "/resources/1/documents", headers=AUTH,
-                           files={"document": ("a.pdf", b"%PDF-1.4", "application/pdf")})
+    upload = httpx.Request(
+        "POST",
+        BASE + "/resources/1/documents",
+        headers=AUTH,
+        files={"document": ("a.pdf", b"%PDF-1.4", "application/pdf")},
+    )
     upload.read()
     get_one = httpx.Request("GET", f"{BASE}/resources/1/requests/{one['id']}", headers=AUTH)
     document = httpx.Request("GET", BASE + "/resources/1/documents/ABC", headers=AUTH)
-    missing = {"errorCode": "RR-DOC404", "description": "Document not found.",
-               "action": "Please verify the document ID and adjust your request.", "violations": [], "resources": []}
+    missing = {
+        "errorCode": "RR-DOC404",
+        "description": "Document not found.",
+        "action": "Please verify the document ID and adjust your request.",
+        "violations": [],
+        "resources": [],
+    }
     return {
         "1+2: the contract's own GET example": httpx.Response(200, json=one, request=get_one),
         "3: the contract's own owned-resources example": httpx.Response(
-            200, json=owned, request=httpx.Request("POST", BASE + "/resources/1/resources", headers=AUTH,
-                                                   json={"resourceType": "NUMBER"})),
+            200,
+            json=owned,
+            request=httpx.Request(
+                "POST", BASE + "/resources/1/resources", headers=AUTH, json={"resourceType": "NUMBER"}
+            ),
+        ),
         "4: an upload": httpx.Response(201, json={"documentId": "ABC"}, headers={"Location": "/x"}, request=upload),
-        "4: a download": httpx.Response(200, content=b"%PDF-1.4", headers={"Content-Type": "application/pdf"},
-                                        request=document),
+        "4: a download": httpx.Response(
+            200, content=b"%PDF-1.4", headers={"Content-Type": "application/pdf"}, request=document
+        ),
         "5: the contract's RR-DOC404": httpx.Response(404, json=missing, request=document),
     }
 

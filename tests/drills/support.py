@@ -10,12 +10,10 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import sqlite_utils
@@ -23,23 +21,14 @@ import sqlite_utils
 from bot.sandbox.slack.web_api import SlackStandIn
 from bot.store import outbox
 from bot.store.requests import RequestRecord, create_request, update_request
+from tests.support.infobip_webhooks import infobip_time
+from tests.support.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 SIGNING_SECRET = "drill-signing-secret-not-a-real-one"
 WEBHOOK_USER, WEBHOOK_PASSWORD = "drill-hooks", "drill-hooks-password-0123"
 REQUESTER = "U0ALICE001"
 _LISTENING = re.compile(r"resourcebot listening on (http://\S+?):(\d+)")
-
-
-def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(interval)
 
 
 class BotProcess:
@@ -52,10 +41,15 @@ class BotProcess:
         self.url = ""
         self.log: list[str] = []
 
-    def start(self, timeout: float = 30.0) -> "BotProcess":
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", "0"], cwd=self.cwd,
-                                     env={**self.env, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+    def start(self, timeout: float = 30.0) -> BotProcess:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", "0"],
+            cwd=self.cwd,
+            env={**self.env, "PYTHONPATH": str(REPO)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         found = threading.Event()
 
         def read() -> None:
@@ -121,11 +115,6 @@ def basic_auth(user: str = WEBHOOK_USER, password: str = WEBHOOK_PASSWORD) -> st
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def infobip_time(moment: datetime) -> str:
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
-
-
 @dataclass(frozen=True)
 class DrillEvent:
     """One status webhook; `label` is carried in its note, so its thread reply can be found."""
@@ -140,12 +129,24 @@ class DrillEvent:
         return f"drill:{self.provider_request_id}:{self.seq:04d}"
 
     def body(self) -> bytes:
-        return json.dumps({"results": [{
-            "event": "RESOURCE_REQUEST_STATUS_UPDATE", "receivedAt": infobip_time(self.at),
-            "content": {"id": self.provider_request_id, "status": self.status, "type": "NUMBER_PURCHASE",
-                        "requirementsFeedback": [], "note": self.label},
-            "platform": {"applicationId": "default"},
-        }]}).encode()
+        return json.dumps(
+            {
+                "results": [
+                    {
+                        "event": "RESOURCE_REQUEST_STATUS_UPDATE",
+                        "receivedAt": infobip_time(self.at),
+                        "content": {
+                            "id": self.provider_request_id,
+                            "status": self.status,
+                            "type": "NUMBER_PURCHASE",
+                            "requirementsFeedback": [],
+                            "note": self.label,
+                        },
+                        "platform": {"applicationId": "default"},
+                    }
+                ]
+            }
+        ).encode()
 
 
 def event_series(provider_request_id: str, count: int, start: datetime) -> list[DrillEvent]:
@@ -155,25 +156,43 @@ def event_series(provider_request_id: str, count: int, start: datetime) -> list[
     return [DrillEvent(provider_request_id, i, statuses[i % 2], start + timedelta(seconds=i)) for i in range(count)]
 
 
-def seed_requests(db: sqlite_utils.Database, slack: SlackStandIn, channels: Iterable[str], per_channel: int,
-                  *, post_roots: bool = True) -> list[RequestRecord]:
+def seed_requests(
+    db: sqlite_utils.Database,
+    slack: SlackStandIn,
+    channels: Iterable[str],
+    per_channel: int,
+    *,
+    post_roots: bool = True,
+) -> list[RequestRecord]:
     """Requests the bot knows about, each with its thread root already in the channel (posted
     through the stand-in's API as the bot would) or queued in the outbox (`post_roots=False`)."""
     made = []
-    status_at = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat(timespec="milliseconds")
+    status_at = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="milliseconds")
     for channel in channels:
         for i in range(per_channel):
             pid = f"{channel[-4:]}{i:03d}-0000-4000-8000-000000000000"
             with db.atomic():
-                request = create_request(db, provider="infobip", provider_request_id=pid, kind="NUMBER_PURCHASE",
-                                         country="NL", number_type="VIRTUAL_LONG_NUMBER", capabilities=["SMS"],
-                                         quantity=1, requester=REQUESTER, channel=channel, status="IN_REVIEW",
-                                         status_at=status_at, submitted={"requirements": [], "labels": {}})
+                request = create_request(
+                    db,
+                    provider="infobip",
+                    provider_request_id=pid,
+                    kind="NUMBER_PURCHASE",
+                    country="NL",
+                    number_type="VIRTUAL_LONG_NUMBER",
+                    capabilities=["SMS"],
+                    quantity=1,
+                    requester=REQUESTER,
+                    channel=channel,
+                    status="IN_REVIEW",
+                    status_at=status_at,
+                    submitted={"requirements": [], "labels": {}},
+                )
                 if not post_roots:
                     outbox.enqueue(db, request.id, outbox.THREAD_ROOT)
             if post_roots:
-                status, answer, _ = slack.call("chat.postMessage", {"channel": channel, "text": f"root {request.id}"},
-                                               slack.config.bot_token)
+                status, answer, _ = slack.call(
+                    "chat.postMessage", {"channel": channel, "text": f"root {request.id}"}, slack.config.bot_token
+                )
                 assert status == 200 and answer["ok"], answer
                 request = update_request(db, request.id, thread_ts=answer["ts"])
             made.append(request)
@@ -200,8 +219,13 @@ class ThreadCheck:
         return not (self.missing or self.duplicated or self.out_of_order or self.unexpected)
 
 
-def check_threads(slack: SlackStandIn, requests: list[RequestRecord], sent: dict[str, list[DrillEvent]],
-                  must_have: set[str], may_have: set[str]) -> ThreadCheck:
+def check_threads(
+    slack: SlackStandIn,
+    requests: list[RequestRecord],
+    sent: dict[str, list[DrillEvent]],
+    must_have: set[str],
+    may_have: set[str],
+) -> ThreadCheck:
     """Every label in `must_have` exactly once, any in `may_have` at most once, nothing else, and
     per thread in the order the events were sent."""
     check = ThreadCheck()

@@ -9,20 +9,20 @@ import base64
 import sqlite3
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from bot.store.outbox import pending_count
 from tests.drills.support import check_threads, event_series, seed_requests
-from tests.e2e.conftest import ADMIN, ALICE, CHANNEL, status_webhook
+from tests.support.infobip_webhooks import status_webhook
+from tests.support.names import ADMIN, ALICE, CHANNEL
 
 
 def test_a_webhook_during_a_long_lock_is_asked_for_again_and_then_taken_once(world):
     [request] = seed_requests(world.services.db, world.slack, [CHANNEL], 1)
-    body = status_webhook(request.provider_request_id, "UPDATE_REQUESTED", datetime.now(timezone.utc),
-                          note="drill:lock")
+    body = status_webhook(request.provider_request_id, "UPDATE_REQUESTED", datetime.now(UTC), note="drill:lock")
     lock = sqlite3.connect(world.services.settings.resourcebot_db, timeout=1, isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")  # held past the bot's 5 s busy timeout
     try:
@@ -48,7 +48,7 @@ def test_a_lock_during_a_burst_and_slack_traffic_costs_no_500_no_loss_and_no_slo
     for channel in channels:
         world.slack.add_channel(channel, channel.lower())
     requests = seed_requests(world.services.db, world.slack, channels, 2)
-    start = datetime.now(timezone.utc) - timedelta(minutes=5)
+    start = datetime.now(UTC) - timedelta(minutes=5)
     sent = {r.provider_request_id: event_series(r.provider_request_id, 6, start) for r in requests}
     statuses: list[int] = []
     acks: list[float] = []
@@ -58,8 +58,11 @@ def test_a_lock_during_a_burst_and_slack_traffic_costs_no_500_no_loss_and_no_slo
         with httpx.Client(base_url=world.bot_url, timeout=30) as client:
             for event in events:
                 while True:
-                    answer = client.post("/webhooks/infobip", content=event.body(),
-                                         headers={"Authorization": _basic(world), "Content-Type": "application/json"})
+                    answer = client.post(
+                        "/webhooks/infobip",
+                        content=event.body(),
+                        headers={"Authorization": _basic(world), "Content-Type": "application/json"},
+                    )
                     statuses.append(answer.status_code)
                     if answer.status_code == 200:
                         break

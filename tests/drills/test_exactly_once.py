@@ -12,8 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bot.sandbox.slack.driver import BotResponse, SlackDriver
 from bot.store.audit import list_audit
-from tests.e2e.conftest import ADMIN, ALICE, CHANNEL, block_text
 from tests.e2e.provisioning_support import own_number, provisioning
+from tests.support.names import ADMIN, ALICE, CHANNEL
+from tests.support.world import block_text
 
 COPIES = 20
 RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
@@ -103,8 +104,9 @@ def test_one_cancel_click_delivered_twenty_times_cancels_once(world):
     request = world.new_request("number GB VIRTUAL_LONG_NUMBER")
     request = world.ask_for_changes(request, "quantity")
     reply = world.thread(request)[-1]
-    payload = world.driver.block_action_payload("request_cancel", user=ALICE, channel=request.channel,
-                                                message_ts=reply["ts"])
+    payload = world.driver.block_action_payload(
+        "request_cancel", user=ALICE, channel=request.channel, message_ts=reply["ts"]
+    )
     responses = storm(world.driver, payload)
     assert all(r.status == 200 and r.in_time for r in responses)
     world.wait(lambda: world.request(request.id).status == "CANCELED", what="the request canceled")
@@ -121,16 +123,19 @@ def test_a_second_click_while_a_cancel_is_under_way_says_so_and_sends_nothing(wo
     request = world.ask_for_changes(world.new_request("number GB VIRTUAL_LONG_NUMBER"), "quantity")
     reply = world.thread(request)[-1]
     world.sandbox_fault(operation_id="cancel-resource-request", delay=1.0)
-    first = world.driver.block_action_payload("request_cancel", user=ALICE, channel=request.channel,
-                                              message_ts=reply["ts"])
+    first = world.driver.block_action_payload(
+        "request_cancel", user=ALICE, channel=request.channel, message_ts=reply["ts"]
+    )
     second = dict(first, actions=[{**first["actions"][0], "action_ts": "1.000001"}])  # another click
     with ThreadPoolExecutor(2) as pool:
         sent = pool.submit(world.driver.interact, first)
         world.wait(lambda: world.sandbox.calls["cancel-resource-request"] == 1, what="the first cancel at Infobip")
         assert world.driver.interact(second).status == 200
         assert sent.result().status == 200
-    told = world.wait(lambda: [m for m in world.slack.ephemeral(request.channel, ALICE) if "right now" in str(m)],
-                      what="the second click answered")
+    told = world.wait(
+        lambda: [m for m in world.slack.ephemeral(request.channel, ALICE) if "right now" in str(m)],
+        what="the second click answered",
+    )
     assert "nothing more was sent" in str(told[0])
     world.wait(lambda: world.request(request.id).status == "CANCELED", what="the request canceled")
     assert world.sandbox.calls["cancel-resource-request"] == 1
@@ -159,8 +164,9 @@ def test_one_association_submitted_twenty_times_is_created_once(world):
     bought = own_number(world, "GB")
     world.driver.slash_command("/resource", "associate", user=ADMIN, channel=CHANNEL)
     world.view(ADMIN, callback_id="association_create", contains="channel.NUMBER")
-    payload = world.driver.view_submission_payload({"resource.NUMBER": bought["numberKey"], "channel.NUMBER": "SMS",
-                                                    "applicationId": "default"}, user=ADMIN)
+    payload = world.driver.view_submission_payload(
+        {"resource.NUMBER": bought["numberKey"], "channel.NUMBER": "SMS", "applicationId": "default"}, user=ADMIN
+    )
     responses = storm(world.driver, payload)
     world.view(ADMIN, contains="Associated")
     answered_with(responses, "Creating the association", "Associated")
@@ -174,8 +180,13 @@ def test_one_association_submitted_twenty_times_is_created_once(world):
 
 
 def test_an_event_retried_by_slack_is_handled_once(world):
-    event = {"type": "app_home_opened", "user": ALICE, "channel": world.slack.dm_channel(ALICE), "tab": "home",
-             "event_ts": "1700000000.000100"}
+    event = {
+        "type": "app_home_opened",
+        "user": ALICE,
+        "channel": world.slack.dm_channel(ALICE),
+        "tab": "home",
+        "event_ts": "1700000000.000100",
+    }
     first = world.driver.send_event(event, event_id="Ev0RETRY0001")
     world.wait(lambda: world.slack.calls("views.publish"), what="the Home published")
     retries = [world.driver.send_event(event, event_id="Ev0RETRY0001", retry_num=n) for n in (1, 2)]

@@ -23,7 +23,7 @@ import pkgutil
 import sqlite3
 import time
 from contextlib import closing
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import httpx
@@ -32,14 +32,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bot.slack
-from tests.e2e.conftest import ALICE, CHANNEL, CM_PROFILE, SIGNING_SECRET
-from tests.drills.support import infobip_time, seed_requests
+from tests.drills.support import seed_requests
+from tests.support.infobip_webhooks import infobip_time
+from tests.support.names import ALICE, CHANNEL, CM_PROFILE, SIGNING_SECRET
 
 EXAMPLES = int(os.environ.get("RESOURCEBOT_FUZZ_EXAMPLES", "100"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                derandomize=os.environ.get("RESOURCEBOT_FUZZ_RANDOM") != "1",
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                       HealthCheck.data_too_large, HealthCheck.filter_too_much])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=os.environ.get("RESOURCEBOT_FUZZ_RANDOM") != "1",
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
 # Written only by requests themselves (not by Slack UI work running after an ack).
 TABLES = ("requests", "events", "outbox", "audit_log", "intents", "slack_events_seen")
 
@@ -81,11 +90,15 @@ class Tables:
 
 text = st.text(max_size=30)
 # What can travel in an HTTP header: printable latin-1, as bytes.
-header_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"),
-                      max_size=40).map(lambda s: s.strip(" \t").encode("latin-1"))
-odd_scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63), st.floats(allow_nan=False), text)
-json_values = st.recursive(odd_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(text, inner, max_size=4)), max_leaves=12)
+header_text = st.text(
+    st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"), max_size=40
+).map(lambda s: s.strip(" \t").encode("latin-1"))
+odd_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**63), st.floats(allow_nan=False), text)
+json_values = st.recursive(
+    odd_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(text, inner, max_size=4)),
+    max_leaves=12,
+)
 # Nesting far deeper than any payload (Python's JSON parser recurses: 100,000 levels used to be a 500).
 deep_json = st.one_of(
     st.integers(65, 100_000).map(lambda n: b"[" * n + b"]" * n),
@@ -96,8 +109,16 @@ deep_json = st.one_of(
 
 def maybe(value_strategy, odd=json_values):
     """The field as it should be (most often), an odd value, or left out."""
-    return st.one_of(value_strategy, value_strategy, value_strategy, value_strategy, value_strategy, value_strategy,
-                     odd, st.just(_MISSING))
+    return st.one_of(
+        value_strategy,
+        value_strategy,
+        value_strategy,
+        value_strategy,
+        value_strategy,
+        value_strategy,
+        odd,
+        st.just(_MISSING),
+    )
 
 
 _MISSING = object()
@@ -145,47 +166,92 @@ def mutated(draw, valid):
 
 # ---- /webhooks/infobip ---------------------------------------------------------------------
 
-STATUSES = ["UPDATE_REQUESTED", "UPDATE_REQUESTED_BY_INTERNAL_REVIEWER", "REJECTED", "COMPLETED", "IN_REVIEW",
-            "PENDING", "CANCELED"]
+STATUSES = [
+    "UPDATE_REQUESTED",
+    "UPDATE_REQUESTED_BY_INTERNAL_REVIEWER",
+    "REJECTED",
+    "COMPLETED",
+    "IN_REVIEW",
+    "PENDING",
+    "CANCELED",
+]
 
 
 def webhook_results(known_ids: list[str]):
-    now = datetime.now(timezone.utc)
-    times = st.integers(-10**6, 10**6).map(lambda s: infobip_time(now + timedelta(seconds=s)))
+    now = datetime.now(UTC)
+    times = st.integers(-(10**6), 10**6).map(lambda s: infobip_time(now + timedelta(seconds=s)))
     ids = st.one_of(st.sampled_from(known_ids), text)
-    content = st.fixed_dictionaries({
-        "id": maybe(ids), "status": maybe(st.sampled_from(STATUSES)),
-        "type": maybe(st.sampled_from(["NUMBER_PURCHASE", "ALPHANUMERIC_REGISTRATION"])),
-        "note": maybe(text), "daysUntilRejection": maybe(st.integers(-5, 40)),
-        "requirementsFeedback": maybe(st.lists(st.fixed_dictionaries({
-            "key": maybe(text), "code": maybe(st.just("RES_REQ_FEED_OTHER")), "feedback": maybe(text)}), max_size=2)),
-        "numbers": maybe(st.lists(st.fixed_dictionaries({
-            "number": maybe(st.from_regex(r"\A[0-9]{6,15}\Z")), "numberKey": maybe(text),
-            "status": maybe(text)}), max_size=2)),
-    })
-    result = st.fixed_dictionaries({
-        "event": maybe(st.sampled_from(["RESOURCE_REQUEST_STATUS_UPDATE", "RESOURCE_REQUEST_REMINDER"])),
-        "receivedAt": maybe(times), "content": maybe(content), "platform": maybe(st.just({"applicationId": "x"})),
-    })
+    content = st.fixed_dictionaries(
+        {
+            "id": maybe(ids),
+            "status": maybe(st.sampled_from(STATUSES)),
+            "type": maybe(st.sampled_from(["NUMBER_PURCHASE", "ALPHANUMERIC_REGISTRATION"])),
+            "note": maybe(text),
+            "daysUntilRejection": maybe(st.integers(-5, 40)),
+            "requirementsFeedback": maybe(
+                st.lists(
+                    st.fixed_dictionaries(
+                        {"key": maybe(text), "code": maybe(st.just("RES_REQ_FEED_OTHER")), "feedback": maybe(text)}
+                    ),
+                    max_size=2,
+                )
+            ),
+            "numbers": maybe(
+                st.lists(
+                    st.fixed_dictionaries(
+                        {
+                            "number": maybe(st.from_regex(r"\A[0-9]{6,15}\Z")),
+                            "numberKey": maybe(text),
+                            "status": maybe(text),
+                        }
+                    ),
+                    max_size=2,
+                )
+            ),
+        }
+    )
+    result = st.fixed_dictionaries(
+        {
+            "event": maybe(st.sampled_from(["RESOURCE_REQUEST_STATUS_UPDATE", "RESOURCE_REQUEST_REMINDER"])),
+            "receivedAt": maybe(times),
+            "content": maybe(content),
+            "platform": maybe(st.just({"applicationId": "x"})),
+        }
+    )
     return st.lists(result, max_size=4).map(lambda rs: _drop_missing({"results": rs}))
 
 
 def valid_webhooks(known_ids: list[str]):
-    now = datetime.now(timezone.utc)
-    result = st.fixed_dictionaries({
-        "event": st.just("RESOURCE_REQUEST_STATUS_UPDATE"),
-        "receivedAt": st.integers(0, 10**6).map(lambda s: infobip_time(now + timedelta(seconds=s))),
-        "content": st.fixed_dictionaries({"id": st.sampled_from(known_ids), "status": st.sampled_from(STATUSES[:4]),
-                                          "type": st.just("NUMBER_PURCHASE"), "note": text,
-                                          "requirementsFeedback": st.just([])}),
-        "platform": st.just({"applicationId": "default"}),
-    })
-    reminder = st.fixed_dictionaries({
-        "event": st.just("RESOURCE_REQUEST_REMINDER"),
-        "receivedAt": st.just(infobip_time(now)),
-        "content": st.fixed_dictionaries({"id": st.sampled_from(known_ids), "type": st.just("NUMBER_PURCHASE"),
-                                          "daysUntilRejection": st.sampled_from([3, 15, 27])}),
-    })
+    now = datetime.now(UTC)
+    result = st.fixed_dictionaries(
+        {
+            "event": st.just("RESOURCE_REQUEST_STATUS_UPDATE"),
+            "receivedAt": st.integers(0, 10**6).map(lambda s: infobip_time(now + timedelta(seconds=s))),
+            "content": st.fixed_dictionaries(
+                {
+                    "id": st.sampled_from(known_ids),
+                    "status": st.sampled_from(STATUSES[:4]),
+                    "type": st.just("NUMBER_PURCHASE"),
+                    "note": text,
+                    "requirementsFeedback": st.just([]),
+                }
+            ),
+            "platform": st.just({"applicationId": "default"}),
+        }
+    )
+    reminder = st.fixed_dictionaries(
+        {
+            "event": st.just("RESOURCE_REQUEST_REMINDER"),
+            "receivedAt": st.just(infobip_time(now)),
+            "content": st.fixed_dictionaries(
+                {
+                    "id": st.sampled_from(known_ids),
+                    "type": st.just("NUMBER_PURCHASE"),
+                    "daysUntilRejection": st.sampled_from([3, 15, 27]),
+                }
+            ),
+        }
+    )
     return st.lists(st.one_of(result, reminder), min_size=1, max_size=3).map(lambda rs: {"results": rs})
 
 
@@ -214,16 +280,26 @@ def test_infobip_webhook_fuzz_never_500_and_rejections_write_nothing(world):
     tables = Tables(world.services.settings.resourcebot_db)
     user, password = world.services.webhook_credentials
     auth_headers = st.one_of(
-        st.just(basic(user, password)), st.just(basic(user, password)), st.just(basic(user, password)),
-        st.just(basic(user, password + "x")), header_text,
-        st.binary(max_size=40).map(lambda b: ("Basic " + base64.b64encode(b).decode()).strip()), st.just(None),
-        header_text.map(lambda b: (b"Basic " + b).strip()), header_text.map(lambda b: (b"bAsIc " + b).strip()))  # non-ASCII too
+        st.just(basic(user, password)),
+        st.just(basic(user, password)),
+        st.just(basic(user, password)),
+        st.just(basic(user, password + "x")),
+        header_text,
+        st.binary(max_size=40).map(lambda b: ("Basic " + base64.b64encode(b).decode()).strip()),
+        st.just(None),
+        header_text.map(lambda b: (b"Basic " + b).strip()),
+        header_text.map(lambda b: (b"bAsIc " + b).strip()),
+    )  # non-ASCII too
     seen: dict[int, int] = {}
 
     with httpx.Client(base_url=world.bot_url, timeout=10) as client:
+
         @FUZZ
-        @given(body=webhook_bodies(known), auth=auth_headers,
-               content_type=st.sampled_from(["application/json", "text/plain", "application/x-www-form-urlencoded"]))
+        @given(
+            body=webhook_bodies(known),
+            auth=auth_headers,
+            content_type=st.sampled_from(["application/json", "text/plain", "application/x-www-form-urlencoded"]),
+        )
         def fuzz(body, auth, content_type):
             before = tables.snapshot()
             headers = {"Content-Type": content_type, **({"Authorization": auth} if auth is not None else {})}
@@ -240,6 +316,7 @@ def test_infobip_webhook_fuzz_never_500_and_rejections_write_nothing(world):
 
 # ---- /slack/events -------------------------------------------------------------------------
 
+
 def signed(body: bytes, timestamp: int | None = None) -> dict[str, str]:
     import hmac
 
@@ -249,56 +326,144 @@ def signed(body: bytes, timestamp: int | None = None) -> dict[str, str]:
 
 
 users = st.one_of(st.just(ALICE), st.just("U0ADMIN001"), text)
-ids = st.one_of(st.sampled_from(LISTENER_IDS), st.sampled_from(LISTENER_IDS).map(lambda i: i + ":1"),
-                st.sampled_from(LISTENER_IDS).map(lambda i: i + ".next"), text)
+ids = st.one_of(
+    st.sampled_from(LISTENER_IDS),
+    st.sampled_from(LISTENER_IDS).map(lambda i: i + ":1"),
+    st.sampled_from(LISTENER_IDS).map(lambda i: i + ".next"),
+    text,
+)
 metadata = st.one_of(text, json_values.map(json.dumps), st.just('{"kind": "NUMBER_PURCHASE", "country": "GB"}'))
 
 
 def interactivity_payloads():
     user = maybe(st.fixed_dictionaries({"id": maybe(users), "name": maybe(text), "team_id": maybe(text)}))
-    view = maybe(st.fixed_dictionaries({
-        "id": maybe(text), "type": maybe(st.sampled_from(["modal", "home"])), "callback_id": maybe(ids),
-        "private_metadata": maybe(metadata), "hash": maybe(text), "root_view_id": maybe(text),
-        "state": maybe(st.fixed_dictionaries({"values": maybe(st.dictionaries(text, st.dictionaries(
-            text, json_values, max_size=2), max_size=3))})),
-        "blocks": maybe(st.lists(json_values, max_size=2)),
-    }))
-    action = st.fixed_dictionaries({
-        "action_id": maybe(ids), "block_id": maybe(text), "value": maybe(text), "type": maybe(text),
-        "selected_option": maybe(st.fixed_dictionaries({"value": maybe(text)})),
-        "selected_options": maybe(st.lists(st.fixed_dictionaries({"value": maybe(text)}), max_size=2)),
-        "action_ts": maybe(text),
-    })
-    return st.fixed_dictionaries({
-        "type": st.sampled_from(["block_actions", "view_submission", "view_closed", "shortcut", "message_action",
-                                 "block_suggestion", "interactive_message"]),
-        "user": user, "team": maybe(st.fixed_dictionaries({"id": maybe(text)})), "api_app_id": maybe(text),
-        "trigger_id": maybe(text), "view": view, "actions": maybe(st.lists(action, max_size=2)),
-        "action_id": maybe(ids), "callback_id": maybe(ids), "value": maybe(text), "response_url": maybe(text),
-        "container": maybe(json_values), "channel": maybe(st.fixed_dictionaries({"id": maybe(text)})),
-        "message": maybe(json_values), "response_urls": maybe(json_values),
-    }).map(_drop_missing)
+    view = maybe(
+        st.fixed_dictionaries(
+            {
+                "id": maybe(text),
+                "type": maybe(st.sampled_from(["modal", "home"])),
+                "callback_id": maybe(ids),
+                "private_metadata": maybe(metadata),
+                "hash": maybe(text),
+                "root_view_id": maybe(text),
+                "state": maybe(
+                    st.fixed_dictionaries(
+                        {
+                            "values": maybe(
+                                st.dictionaries(text, st.dictionaries(text, json_values, max_size=2), max_size=3)
+                            )
+                        }
+                    )
+                ),
+                "blocks": maybe(st.lists(json_values, max_size=2)),
+            }
+        )
+    )
+    action = st.fixed_dictionaries(
+        {
+            "action_id": maybe(ids),
+            "block_id": maybe(text),
+            "value": maybe(text),
+            "type": maybe(text),
+            "selected_option": maybe(st.fixed_dictionaries({"value": maybe(text)})),
+            "selected_options": maybe(st.lists(st.fixed_dictionaries({"value": maybe(text)}), max_size=2)),
+            "action_ts": maybe(text),
+        }
+    )
+    return st.fixed_dictionaries(
+        {
+            "type": st.sampled_from(
+                [
+                    "block_actions",
+                    "view_submission",
+                    "view_closed",
+                    "shortcut",
+                    "message_action",
+                    "block_suggestion",
+                    "interactive_message",
+                ]
+            ),
+            "user": user,
+            "team": maybe(st.fixed_dictionaries({"id": maybe(text)})),
+            "api_app_id": maybe(text),
+            "trigger_id": maybe(text),
+            "view": view,
+            "actions": maybe(st.lists(action, max_size=2)),
+            "action_id": maybe(ids),
+            "callback_id": maybe(ids),
+            "value": maybe(text),
+            "response_url": maybe(text),
+            "container": maybe(json_values),
+            "channel": maybe(st.fixed_dictionaries({"id": maybe(text)})),
+            "message": maybe(json_values),
+            "response_urls": maybe(json_values),
+        }
+    ).map(_drop_missing)
 
 
 def slash_commands():
-    return st.fixed_dictionaries({
-        "command": st.one_of(st.just("/resource"), text), "text": maybe(st.one_of(
-            text, st.sampled_from(["sender", "number GB", "numbers", "my-numbers", "status", "status R", "list",
-                                   "associate", "associations", "cm-number", "help", "number ZZ X Y 999"]))),
-        "user_id": maybe(users), "channel_id": maybe(st.one_of(st.just(CHANNEL), text)),
-        "trigger_id": maybe(text), "response_url": maybe(text), "team_id": maybe(text), "user_name": maybe(text),
-    }).map(_drop_missing).map(lambda fields: {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in fields.items()})
+    return (
+        st.fixed_dictionaries(
+            {
+                "command": st.one_of(st.just("/resource"), text),
+                "text": maybe(
+                    st.one_of(
+                        text,
+                        st.sampled_from(
+                            [
+                                "sender",
+                                "number GB",
+                                "numbers",
+                                "my-numbers",
+                                "status",
+                                "status R",
+                                "list",
+                                "associate",
+                                "associations",
+                                "cm-number",
+                                "help",
+                                "number ZZ X Y 999",
+                            ]
+                        ),
+                    )
+                ),
+                "user_id": maybe(users),
+                "channel_id": maybe(st.one_of(st.just(CHANNEL), text)),
+                "trigger_id": maybe(text),
+                "response_url": maybe(text),
+                "team_id": maybe(text),
+                "user_name": maybe(text),
+            }
+        )
+        .map(_drop_missing)
+        .map(lambda fields: {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in fields.items()})
+    )
 
 
 def event_bodies():
-    event = maybe(st.fixed_dictionaries({
-        "type": maybe(st.one_of(st.just("app_home_opened"), text)), "user": maybe(users),
-        "tab": maybe(st.sampled_from(["home", "messages"])), "channel": maybe(text),
-        "view": maybe(json_values), "event_ts": maybe(text)}))
+    event = maybe(
+        st.fixed_dictionaries(
+            {
+                "type": maybe(st.one_of(st.just("app_home_opened"), text)),
+                "user": maybe(users),
+                "tab": maybe(st.sampled_from(["home", "messages"])),
+                "channel": maybe(text),
+                "view": maybe(json_values),
+                "event_ts": maybe(text),
+            }
+        )
+    )
     return st.one_of(
-        st.fixed_dictionaries({"type": st.just("event_callback"), "event": event, "team_id": maybe(text),
-                               "api_app_id": maybe(text), "event_id": maybe(text),
-                               "authorizations": maybe(json_values)}).map(_drop_missing),
+        st.fixed_dictionaries(
+            {
+                "type": st.just("event_callback"),
+                "event": event,
+                "team_id": maybe(text),
+                "api_app_id": maybe(text),
+                "event_id": maybe(text),
+                "authorizations": maybe(json_values),
+            }
+        ).map(_drop_missing),
         st.fixed_dictionaries({"type": st.just("url_verification"), "challenge": maybe(text)}).map(_drop_missing),
         json_values,
     )
@@ -310,32 +475,80 @@ FORM = "application/x-www-form-urlencoded"
 def valid_interactions():
     """Payloads shaped as Slack sends them, with the bot's own ids and odd values where Slack puts
     user input (private_metadata, state values, action values)."""
-    user = st.fixed_dictionaries({"id": st.sampled_from([ALICE, "U0ADMIN001"]), "name": st.just("alice"),
-                                  "team_id": st.just("T0STANDIN1")})
-    view = st.fixed_dictionaries({
-        "id": st.just("V0FUZZ0001"), "type": st.just("modal"), "callback_id": st.sampled_from(LISTENER_IDS),
-        "private_metadata": metadata, "hash": st.just("1.x"), "root_view_id": st.just("V0FUZZ0001"),
-        "state": st.fixed_dictionaries({"values": st.dictionaries(
-            st.one_of(text, st.sampled_from(["senderName", "quantity", "country", "number_type"])),
-            st.dictionaries(text, st.fixed_dictionaries({"type": st.sampled_from(
-                ["plain_text_input", "static_select", "checkboxes", "number_input"]), "value": text}), max_size=2),
-            max_size=3)}),
-        "blocks": st.just([])})
-    action = st.fixed_dictionaries({
-        "action_id": ids, "block_id": text, "value": st.one_of(text, metadata), "type": st.just("button"),
-        "action_ts": st.just("1795400000.000100")})
-    common = {"user": user, "team": st.just({"id": "T0STANDIN1"}), "api_app_id": st.just("A0STANDIN1"),
-              "trigger_id": st.just("1.2.3"), "token": st.just("x")}
+    user = st.fixed_dictionaries(
+        {"id": st.sampled_from([ALICE, "U0ADMIN001"]), "name": st.just("alice"), "team_id": st.just("T0STANDIN1")}
+    )
+    view = st.fixed_dictionaries(
+        {
+            "id": st.just("V0FUZZ0001"),
+            "type": st.just("modal"),
+            "callback_id": st.sampled_from(LISTENER_IDS),
+            "private_metadata": metadata,
+            "hash": st.just("1.x"),
+            "root_view_id": st.just("V0FUZZ0001"),
+            "state": st.fixed_dictionaries(
+                {
+                    "values": st.dictionaries(
+                        st.one_of(text, st.sampled_from(["senderName", "quantity", "country", "number_type"])),
+                        st.dictionaries(
+                            text,
+                            st.fixed_dictionaries(
+                                {
+                                    "type": st.sampled_from(
+                                        ["plain_text_input", "static_select", "checkboxes", "number_input"]
+                                    ),
+                                    "value": text,
+                                }
+                            ),
+                            max_size=2,
+                        ),
+                        max_size=3,
+                    )
+                }
+            ),
+            "blocks": st.just([]),
+        }
+    )
+    action = st.fixed_dictionaries(
+        {
+            "action_id": ids,
+            "block_id": text,
+            "value": st.one_of(text, metadata),
+            "type": st.just("button"),
+            "action_ts": st.just("1795400000.000100"),
+        }
+    )
+    common = {
+        "user": user,
+        "team": st.just({"id": "T0STANDIN1"}),
+        "api_app_id": st.just("A0STANDIN1"),
+        "trigger_id": st.just("1.2.3"),
+        "token": st.just("x"),
+    }
     return st.one_of(
-        st.fixed_dictionaries({"type": st.just("block_actions"), **common, "actions": st.lists(action, min_size=1,
-                               max_size=2), "container": st.just({"type": "message", "channel_id": CHANNEL,
-                               "message_ts": "1795400000.000100"}), "channel": st.just({"id": CHANNEL}),
-                               "response_url": st.just("http://127.0.0.1:9/hooks/x"), "view": view}),
+        st.fixed_dictionaries(
+            {
+                "type": st.just("block_actions"),
+                **common,
+                "actions": st.lists(action, min_size=1, max_size=2),
+                "container": st.just({"type": "message", "channel_id": CHANNEL, "message_ts": "1795400000.000100"}),
+                "channel": st.just({"id": CHANNEL}),
+                "response_url": st.just("http://127.0.0.1:9/hooks/x"),
+                "view": view,
+            }
+        ),
         st.fixed_dictionaries({"type": st.just("view_submission"), **common, "view": view}),
-        st.fixed_dictionaries({"type": st.just("view_closed"), **common, "view": view,
-                               "is_cleared": st.booleans()}),
-        st.fixed_dictionaries({"type": st.just("block_suggestion"), **common, "action_id": ids, "block_id": text,
-                               "value": text, "view": view}),
+        st.fixed_dictionaries({"type": st.just("view_closed"), **common, "view": view, "is_cleared": st.booleans()}),
+        st.fixed_dictionaries(
+            {
+                "type": st.just("block_suggestion"),
+                **common,
+                "action_id": ids,
+                "block_id": text,
+                "value": text,
+                "view": view,
+            }
+        ),
     )
 
 
@@ -366,13 +579,15 @@ def test_slack_events_signed_fuzz_never_500_and_rejections_write_nothing(world):
     seen: dict[int, int] = {}
 
     with httpx.Client(base_url=world.bot_url, timeout=10) as client:
+
         @FUZZ
         @given(request=slack_requests())
         def fuzz(request):
             body, content_type = request
             before = tables.snapshot()
-            response = client.post("/slack/events", content=body,
-                                   headers={"Content-Type": content_type, **signed(body)})
+            response = client.post(
+                "/slack/events", content=body, headers={"Content-Type": content_type, **signed(body)}
+            )
             seen[response.status_code] = seen.get(response.status_code, 0) + 1
             assert response.status_code < 500, (response.status_code, response.text, body[:500])
             if response.status_code >= 400:
@@ -390,12 +605,18 @@ def test_slack_events_unsigned_or_badly_signed_are_refused_and_write_nothing(wor
     headers = st.one_of(
         st.just({}),
         st.fixed_dictionaries({"X-Slack-Request-Timestamp": st.one_of(header_text, st.just(str(now)))}),
-        st.fixed_dictionaries({"X-Slack-Request-Timestamp": st.one_of(header_text, st.just(str(now))),
-                               "X-Slack-Signature": st.one_of(header_text, st.just("v0=" + "0" * 64))}),
-        st.just("stale"), st.just("other-body"),
+        st.fixed_dictionaries(
+            {
+                "X-Slack-Request-Timestamp": st.one_of(header_text, st.just(str(now))),
+                "X-Slack-Signature": st.one_of(header_text, st.just("v0=" + "0" * 64)),
+            }
+        ),
+        st.just("stale"),
+        st.just("other-body"),
     )
 
     with httpx.Client(base_url=world.bot_url, timeout=10) as client:
+
         @FUZZ
         @given(request=slack_requests(), how=headers)
         def fuzz(request, how):
@@ -415,13 +636,24 @@ def test_slack_events_unsigned_or_badly_signed_are_refused_and_write_nothing(wor
 
 def test_a_modal_from_before_an_upgrade_is_answered_out_of_date_not_500(world):
     """A request form whose private_metadata no longer parses (the bot changed meanwhile)."""
-    payload = {"type": "view_submission", "user": {"id": ALICE}, "team": {"id": "T0STANDIN1"}, "trigger_id": "1.2.3",
-               "view": {"id": "V0OLD00001", "type": "modal", "callback_id": "request_form",
-                        "private_metadata": '{"version": 0, "what": "an older shape"}', "state": {"values": {}}}}
+    payload = {
+        "type": "view_submission",
+        "user": {"id": ALICE},
+        "team": {"id": "T0STANDIN1"},
+        "trigger_id": "1.2.3",
+        "view": {
+            "id": "V0OLD00001",
+            "type": "modal",
+            "callback_id": "request_form",
+            "private_metadata": '{"version": 0, "what": "an older shape"}',
+            "state": {"values": {}},
+        },
+    }
     body = urlencode({"payload": json.dumps(payload)}).encode()
     before = Tables(world.services.settings.resourcebot_db).snapshot()
-    response = httpx.post(world.bot_url + "/slack/events", content=body,
-                          headers={"Content-Type": FORM, **signed(body)}, timeout=10)
+    response = httpx.post(
+        world.bot_url + "/slack/events", content=body, headers={"Content-Type": FORM, **signed(body)}, timeout=10
+    )
     assert response.status_code == 200, response.text
     answer = response.json()
     assert answer["response_action"] == "update" and "no longer be read" in json.dumps(answer["view"])
@@ -430,37 +662,70 @@ def test_a_modal_from_before_an_upgrade_is_answered_out_of_date_not_500(world):
 
 # ---- every route -------------------------------------------------------------------------------
 
+
 @pytest.mark.world(cm=True)
 def test_every_route_answers_odd_bytes_headers_and_nesting_without_500(world):
     """Arbitrary bodies, content types, encodings and header bytes on every route the bot serves;
     the CM.com callback with its real token and with others."""
     world.driver.slash_command("/resource", "cm-number NL", user=ALICE, channel=CHANNEL)
     world.view(ALICE, callback_id="cm_order")
-    world.driver.submit_view({"companyProfileGuid": CM_PROFILE, "quantity": "1", "phoneNumberType": "LOCAL",
-                              "areaCode": "020"}, user=ALICE)
-    token = world.wait(lambda: next((r.callback_token for r in world.requests() if r.callback_token), None),
-                       what="an order's callback token")
+    world.driver.submit_view(
+        {"companyProfileGuid": CM_PROFILE, "quantity": "1", "phoneNumberType": "LOCAL", "areaCode": "020"}, user=ALICE
+    )
+    token = world.wait(
+        lambda: next((r.callback_token for r in world.requests() if r.callback_token), None),
+        what="an order's callback token",
+    )
     world.wait_idle()
     tables = Tables(world.services.settings.resourcebot_db)
     user, password = world.services.webhook_credentials
-    routes = st.sampled_from([
-        ("POST", "/slack/events"), ("POST", "/webhooks/infobip"), ("POST", f"/webhooks/cm/{token}"),
-        ("POST", "/webhooks/cm/not-a-token"), ("GET", "/documents/abc?expires=1&signature=x"),
-        ("GET", "/documents/%ff%fe?expires=%ff"), ("GET", "/healthz"), ("PUT", "/webhooks/infobip"),
-        ("POST", "/nowhere"),
-    ])
-    bodies = st.one_of(st.binary(max_size=300), deep_json, json_values.map(lambda v: json.dumps(v).encode()),
-                       st.text(max_size=50).map(lambda t: t.encode("utf-16")))
-    content_types = st.one_of(st.sampled_from(["application/json", FORM, "text/plain", "application/json; charset=latin-1",
-                                               "multipart/form-data; boundary=x"]), header_text)
-    auths = st.one_of(st.none(), st.just(basic(user, password)), header_text,
-                    header_text.map(lambda b: (b"Basic " + b).strip()))
+    routes = st.sampled_from(
+        [
+            ("POST", "/slack/events"),
+            ("POST", "/webhooks/infobip"),
+            ("POST", f"/webhooks/cm/{token}"),
+            ("POST", "/webhooks/cm/not-a-token"),
+            ("GET", "/documents/abc?expires=1&signature=x"),
+            ("GET", "/documents/%ff%fe?expires=%ff"),
+            ("GET", "/healthz"),
+            ("PUT", "/webhooks/infobip"),
+            ("POST", "/nowhere"),
+        ]
+    )
+    bodies = st.one_of(
+        st.binary(max_size=300),
+        deep_json,
+        json_values.map(lambda v: json.dumps(v).encode()),
+        st.text(max_size=50).map(lambda t: t.encode("utf-16")),
+    )
+    content_types = st.one_of(
+        st.sampled_from(
+            [
+                "application/json",
+                FORM,
+                "text/plain",
+                "application/json; charset=latin-1",
+                "multipart/form-data; boundary=x",
+            ]
+        ),
+        header_text,
+    )
+    auths = st.one_of(
+        st.none(), st.just(basic(user, password)), header_text, header_text.map(lambda b: (b"Basic " + b).strip())
+    )
     seen: dict[int, int] = {}
 
     with httpx.Client(base_url=world.bot_url, timeout=10) as client:
+
         @FUZZ
-        @given(route=routes, body=bodies, content_type=content_types, auth=auths, sign=st.booleans(),
-               encoding=st.sampled_from([None, "gzip", "identity", "br"]))
+        @given(
+            route=routes,
+            body=bodies,
+            content_type=content_types,
+            auth=auths,
+            sign=st.booleans(),
+            encoding=st.sampled_from([None, "gzip", "identity", "br"]),
+        )
         def fuzz(route, body, content_type, auth, sign, encoding):
             method, path = route
             headers = {"Content-Type": content_type}
@@ -473,8 +738,12 @@ def test_every_route_answers_odd_bytes_headers_and_nesting_without_500(world):
             before = tables.snapshot()
             response = client.request(method, path, content=body if method != "GET" else None, headers=headers)
             seen[response.status_code] = seen.get(response.status_code, 0) + 1
-            assert response.status_code < 500 or response.status_code == 503, (route, response.status_code,
-                                                                               response.text, body[:200])
+            assert response.status_code < 500 or response.status_code == 503, (
+                route,
+                response.status_code,
+                response.text,
+                body[:200],
+            )
             if response.status_code >= 400:
                 assert tables.snapshot() == before, (route, response.status_code, body[:200])
 

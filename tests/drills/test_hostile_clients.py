@@ -24,9 +24,11 @@ import httpx
 import pytest
 
 from bot.background_server import BackgroundServer
-from bot.sandbox.infobip import InfobipSandbox, SandboxConfig, create_app as create_sandbox_app
+from bot.sandbox.infobip import InfobipSandbox, SandboxConfig
+from bot.sandbox.infobip import create_app as create_sandbox_app
 from bot.sandbox.slack.web_api import SlackStandIn
-from tests.drills.support import SIGNING_SECRET, BotProcess, basic_auth, bot_env, wait_until
+from tests.drills.support import SIGNING_SECRET, BotProcess, basic_auth, bot_env
+from tests.support.waiting import wait_until
 
 MiB = 1024 * 1024
 CHUNK = b"x" * 65536
@@ -38,8 +40,9 @@ def bot(tmp_path: Path):
     slack = SlackStandIn().start()
     sandbox = InfobipSandbox(SandboxConfig(lifecycle_step=None, review="manual"))
     server = BackgroundServer(create_sandbox_app(sandbox)).start()
-    env = bot_env(slack=slack, infobip_url=server.url, infobip_key=sandbox.config.api_key,
-                  db_path=tmp_path / "bot.sqlite3")
+    env = bot_env(
+        slack=slack, infobip_url=server.url, infobip_key=sandbox.config.api_key, db_path=tmp_path / "bot.sqlite3"
+    )
     env.update(RESOURCEBOT_HEADER_TIMEOUT_SECONDS=str(TIMEOUT), RESOURCEBOT_BODY_TIMEOUT_SECONDS=str(TIMEOUT))
     process = BotProcess(env, tmp_path).start()
     try:
@@ -69,8 +72,9 @@ def status_of(answer: bytes) -> int | None:
     return int(answer[9:12])
 
 
-def flood(target: tuple[str, int], path: str, headers: dict[str, str], *, size: int, chunked: bool,
-          seconds: float = 20.0) -> int | None:
+def flood(
+    target: tuple[str, int], path: str, headers: dict[str, str], *, size: int, chunked: bool, seconds: float = 20.0
+) -> int | None:
     """Send `size` bytes of body (declared, or chunked) as fast as the server takes them, reading
     its answer meanwhile; the answer's status, or None when the server closed without one."""
     sock = socket.create_connection(target, timeout=seconds)
@@ -115,10 +119,19 @@ def test_huge_bodies_are_refused_without_being_read(bot):
     for _ in range(3):  # warm up: the first requests allocate what every request needs
         assert httpx.get(bot.url + "/healthz", timeout=5).status_code == 200
     before = rss(bot)
-    jobs = [("/slack/events", {"Content-Type": "application/x-www-form-urlencoded"}, 200 * MiB, i % 2 == 0)
-            for i in range(20)]
-    jobs += [("/webhooks/infobip", {"Content-Type": "application/json", "Authorization": basic_auth()}, 100 * MiB,
-              i % 2 == 0) for i in range(20)]
+    jobs = [
+        ("/slack/events", {"Content-Type": "application/x-www-form-urlencoded"}, 200 * MiB, i % 2 == 0)
+        for i in range(20)
+    ]
+    jobs += [
+        (
+            "/webhooks/infobip",
+            {"Content-Type": "application/json", "Authorization": basic_auth()},
+            100 * MiB,
+            i % 2 == 0,
+        )
+        for i in range(20)
+    ]
     results: list[int | None] = [None] * len(jobs)
     peak = [before]
 
@@ -140,13 +153,26 @@ def test_huge_bodies_are_refused_without_being_read(bot):
 
 
 def signed_help() -> tuple[bytes, dict[str, str]]:
-    body = urlencode({"command": "/resource", "text": "help", "user_id": "U0ALICE001", "channel_id": "C0DRILL",
-                      "team_id": "T0STANDIN1", "trigger_id": "1.2.3", "response_url": "http://127.0.0.1:9/x"}).encode()
+    body = urlencode(
+        {
+            "command": "/resource",
+            "text": "help",
+            "user_id": "U0ALICE001",
+            "channel_id": "C0DRILL",
+            "team_id": "T0STANDIN1",
+            "trigger_id": "1.2.3",
+            "response_url": "http://127.0.0.1:9/x",
+        }
+    ).encode()
     timestamp = str(int(time.time()))
-    signature = "v0=" + hmac.new(SIGNING_SECRET.encode(), f"v0:{timestamp}:".encode() + body,
-                                 hashlib.sha256).hexdigest()
-    return body, {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": timestamp,
-                  "X-Slack-Signature": signature}
+    signature = (
+        "v0=" + hmac.new(SIGNING_SECRET.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+    )
+    return body, {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature,
+    }
 
 
 def trickle(target: tuple[str, int], opening: bytes, drip: bytes, seconds: float) -> float:
@@ -179,8 +205,12 @@ def trickle(target: tuple[str, int], opening: bytes, drip: bytes, seconds: float
 def test_slow_clients_are_closed_in_time_and_the_bot_stays_responsive(bot):
     target = address(bot)
     host = f"Host: {target[0]}\r\n".encode()
-    slow_bodies = b"POST /webhooks/infobip HTTP/1.1\r\n" + host + b"Content-Type: application/json\r\n" \
+    slow_bodies = (
+        b"POST /webhooks/infobip HTTP/1.1\r\n"
+        + host
+        + b"Content-Type: application/json\r\n"
         + f"Authorization: {basic_auth()}\r\nContent-Length: 100000\r\n\r\n".encode()
+    )
     slow_headers = b"POST /slack/events HTTP/1.1\r\n" + host
     closed: list[float] = []
     lock = threading.Lock()

@@ -26,14 +26,16 @@ import httpx
 import pytest
 
 from bot.background_server import BackgroundServer
-from bot.sandbox.infobip import InfobipSandbox, SandboxConfig, create_app as create_sandbox_app
+from bot.sandbox.infobip import InfobipSandbox, SandboxConfig
+from bot.sandbox.infobip import create_app as create_sandbox_app
 from bot.sandbox.slack.driver import SlackDriver
 from bot.sandbox.slack.web_api import SlackStandIn
 from bot.store.audit import list_audit
 from bot.store.db import open_database
 from bot.store.intents import open_intents
 from bot.store.requests import RequestRecord, list_requests
-from tests.drills.support import SIGNING_SECRET, BotProcess, bot_env, wait_until
+from tests.drills.support import SIGNING_SECRET, BotProcess, bot_env
+from tests.support.waiting import wait_until
 
 ALICE, ADMIN = "U0ALICE001", "U0ADMIN001"
 CHANNEL = "C0RESOURCE"
@@ -67,8 +69,11 @@ class Stage:
     # ---- what Slack shows ------------------------------------------------------------------
 
     def view(self, user: str, contains: str, timeout: float = 15.0) -> dict:
-        return wait_until(lambda: (v := self.slack.current_view(user)) and contains in str(v) and v,
-                          timeout, f"a modal saying {contains!r}")
+        return wait_until(
+            lambda: (v := self.slack.current_view(user)) and contains in str(v) and v,
+            timeout,
+            f"a modal saying {contains!r}",
+        )
 
     def dms(self, user: str, fragment: str) -> list[dict]:
         return [m for m in self.slack.messages(self.slack.dm_channel(user)) if fragment in text_of(m)]
@@ -111,6 +116,7 @@ class Stage:
         def find() -> int | None:
             holds = self.admin.get("/holds").json()["holds"]
             return next((h["id"] for h in holds if h["operationId"] == operation and h["state"] == state), None)
+
         return wait_until(find, 20, f"a {state} {operation} call")
 
     def release(self, call_id: int, process: bool) -> None:
@@ -132,12 +138,14 @@ def stage(tmp_path) -> Iterator[Stage]:
     server = BackgroundServer(create_sandbox_app(sandbox)).start()
     db_path = tmp_path / "bot.sqlite3"
     env = bot_env(slack=slack, infobip_url=server.url, infobip_key=sandbox.config.api_key, db_path=db_path)
-    env.update(RESOURCEBOT_ADMINS=ADMIN, RESOURCEBOT_RECOVER_SECONDS="0.5",
-               RESOURCEBOT_UNCONFIRMED_GIVE_UP_SECONDS="3")
-    sandbox.config.webhook_username, sandbox.config.webhook_password = \
-        env["INFOBIP_WEBHOOK_USERNAME"], env["INFOBIP_WEBHOOK_PASSWORD"]
-    admin = httpx.Client(base_url=server.url + "/_sandbox", timeout=10,
-                         headers={"Authorization": f"App {sandbox.config.api_key}"})
+    env.update(RESOURCEBOT_ADMINS=ADMIN, RESOURCEBOT_RECOVER_SECONDS="0.5", RESOURCEBOT_UNCONFIRMED_GIVE_UP_SECONDS="3")
+    sandbox.config.webhook_username, sandbox.config.webhook_password = (
+        env["INFOBIP_WEBHOOK_USERNAME"],
+        env["INFOBIP_WEBHOOK_PASSWORD"],
+    )
+    admin = httpx.Client(
+        base_url=server.url + "/_sandbox", timeout=10, headers={"Authorization": f"App {sandbox.config.api_key}"}
+    )
     staged = Stage(slack, sandbox, admin, db_path, env, tmp_path)
     try:
         staged.start_bot()
@@ -191,6 +199,7 @@ def settled(stage: Stage) -> None:
 
 # ---- getting each action to its call -----------------------------------------------------------
 
+
 def submitted_request(stage: Stage) -> RequestRecord:
     """A number request made through the bot, its thread posted, waiting for the requester's update."""
     assert stage.driver
@@ -198,8 +207,11 @@ def submitted_request(stage: Stage) -> RequestRecord:
     stage.view(ALICE, "Request")
     assert stage.driver.submit_view({}, user=ALICE).status == 200
     request = wait_until(lambda: next((r for r in stage.requests() if r.thread_ts), None), 20, "the request's thread")
-    stage.reviewer(request.provider_request_id or "", "request-changes",
-                   feedback=[{"key": "quantity", "code": "RES_REQ_FEED_OTHER", "feedback": "Why one?"}])
+    stage.reviewer(
+        request.provider_request_id or "",
+        "request-changes",
+        feedback=[{"key": "quantity", "code": "RES_REQ_FEED_OTHER", "feedback": "Why one?"}],
+    )
     wait_until(lambda: len(stage.thread(request)) >= 2, 20, "the reviewer's request in the thread")
     wait_until(lambda: stage.bot and stage.bot.health()["outbox_pending"] == 0, 20, "the outbox to drain")
     return next(r for r in stage.requests() if r.id == request.id)
@@ -217,7 +229,9 @@ def start_update(stage: Stage) -> RequestRecord:
     request = submitted_request(stage)
     assert stage.driver
     stage.driver.block_action("request_update", user=ALICE, channel=CHANNEL, message_ts=stage.thread(request)[-1]["ts"])
-    wait_until(lambda: (v := stage.slack.current_view(ALICE)) and v.get("callback_id") == "request_form", 15, "the form")
+    wait_until(
+        lambda: (v := stage.slack.current_view(ALICE)) and v.get("callback_id") == "request_form", 15, "the form"
+    )
     stage.hold("update-resource-request")
     assert stage.driver.submit_view({}, user=ALICE).status == 200
     return request
@@ -261,8 +275,12 @@ def start_association(stage: Stage) -> str:
     stage.driver.slash_command("/resource", "associate", user=ADMIN, channel=CHANNEL)
     stage.view(ADMIN, "channel.NUMBER")
     stage.hold("create-resource-association")
-    assert stage.driver.submit_view({"resource.NUMBER": bought["numberKey"], "channel.NUMBER": "SMS",
-                                     "applicationId": "default"}, user=ADMIN).status == 200
+    assert (
+        stage.driver.submit_view(
+            {"resource.NUMBER": bought["numberKey"], "channel.NUMBER": "SMS", "applicationId": "default"}, user=ADMIN
+        ).status
+        == 200
+    )
     return bought["numberKey"]
 
 
@@ -271,6 +289,7 @@ def owned_keys(stage: Stage) -> set[str]:
 
 
 # ---- the drills ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("point", KILL_POINTS)
 def test_a_submission_cut_off_is_linked_or_the_requester_told_nothing_was_created(stage, point):
@@ -387,4 +406,3 @@ def test_an_association_cut_off_is_recorded_once_or_said_not_made(stage, point):
         assert notices == [] and stage.audit("association.create") == []
         assert len(stage.dms(ADMIN, "did not")) == 1
     assert stage.sandbox.calls["create-resource-association"] == 1
-

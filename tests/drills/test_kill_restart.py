@@ -19,24 +19,17 @@ from __future__ import annotations
 import random
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
 from bot.background_server import BackgroundServer
-from bot.sandbox.infobip import InfobipSandbox, SandboxConfig, create_app as create_sandbox_app
+from bot.sandbox.infobip import InfobipSandbox, SandboxConfig
+from bot.sandbox.infobip import create_app as create_sandbox_app
 from bot.sandbox.slack.web_api import SlackStandIn
 from bot.store.db import open_database
-from tests.drills.support import (
-    BotProcess,
-    DrillEvent,
-    basic_auth,
-    bot_env,
-    check_threads,
-    event_series,
-    seed_requests,
-    wait_until,
-)
+from tests.drills.support import BotProcess, DrillEvent, basic_auth, bot_env, check_threads, event_series, seed_requests
+from tests.support.waiting import wait_until
 
 # 12 channels × 2 requests × 8 events = 192 events. The outbox paces posts at about one per
 # second per channel, as Slack allows, so replies per channel bound how long the drain takes.
@@ -66,8 +59,11 @@ class Sender(threading.Thread):
                     self.parked.set()
                     self.resume.wait(60)
                 try:
-                    response = client.post(self.url + "/webhooks/infobip", content=event.body(),
-                                           headers={"Authorization": basic_auth(), "Content-Type": "application/json"})
+                    response = client.post(
+                        self.url + "/webhooks/infobip",
+                        content=event.body(),
+                        headers={"Authorization": basic_auth(), "Content-Type": "application/json"},
+                    )
                     answered = response.status_code == 200
                 except httpx.HTTPError:
                     answered = False
@@ -105,7 +101,7 @@ def test_kill_9_mid_burst_loses_and_duplicates_nothing(tmp_path):
     # Slack's per-channel limit, faster and with more burst: 429s and Retry-After stay in play.
     slack.set_rate_limit(enabled=True, speedup=20.0, burst=20)
     env = bot_env(slack=slack, infobip_url=sandbox_server.url, infobip_key=sandbox.config.api_key, db_path=db_path)
-    start = datetime.now(timezone.utc) - timedelta(minutes=30)
+    start = datetime.now(UTC) - timedelta(minutes=30)
     sent = {r.provider_request_id: event_series(r.provider_request_id, EVENTS_PER_REQUEST, start) for r in requests}
     total = len(requests) * EVENTS_PER_REQUEST
     groups = [requests[i::SENDERS] for i in range(SENDERS)]
@@ -118,14 +114,19 @@ def test_kill_9_mid_burst_loses_and_duplicates_nothing(tmp_path):
             bot = BotProcess(env, tmp_path).start()
             bots.append(bot)
             killing = cycle < len(KILLS_AT)
-            senders = [Sender(bot.url, events, park_at=_park_at(events, KILLS_AT[cycle]) if killing and i else None)
-                       for i, events in enumerate(pending)]
+            senders = [
+                Sender(bot.url, events, park_at=_park_at(events, KILLS_AT[cycle]) if killing and i else None)
+                for i, events in enumerate(pending)
+            ]
             for sender in senders:
                 sender.start()
             if killing:
                 parking = senders[1:]
-                wait_until(lambda: all(s.parked.is_set() or not s.is_alive() for s in parking), 60,
-                           "the senders to park")
+                wait_until(
+                    lambda parking=parking: all(s.parked.is_set() or not s.is_alive() for s in parking),
+                    60,
+                    "the senders to park",
+                )
                 assert all(s.parked.is_set() for s in parking), "a sender got no 200 from a live bot:\n" + bot.tail()
                 time.sleep(random.uniform(0, 0.05))
                 bot.kill()
@@ -144,9 +145,10 @@ def test_kill_9_mid_burst_loses_and_duplicates_nothing(tmp_path):
 
         wait_until(lambda: bots[-1].health()["outbox_pending"] == 0, 90, "the outbox to drain")
         check = check_threads(slack, requests, sent, must_have=acked, may_have=set())
-        assert check.ok, (f"missing={check.missing[:10]} duplicated={check.duplicated[:10]} "
-                          f"out_of_order={check.out_of_order[:5]} unexpected={check.unexpected[:5]}\n"
-                          + bots[-1].tail())
+        assert check.ok, (
+            f"missing={check.missing[:10]} duplicated={check.duplicated[:10]} "
+            f"out_of_order={check.out_of_order[:5]} unexpected={check.unexpected[:5]}\n" + bots[-1].tail()
+        )
     finally:
         for bot in bots:
             bot.stop()

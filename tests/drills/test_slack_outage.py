@@ -9,12 +9,13 @@ marked `long` (`.venv/bin/pytest tests/drills -m long`).
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.store.outbox import pending_count
-from tests.drills.support import check_threads, event_series, reply_labels, seed_requests, wait_until
+from tests.drills.support import check_threads, event_series, reply_labels, seed_requests
+from tests.support.waiting import wait_until
 
 CHANNELS = [f"C0OUTAGE{i:02d}" for i in range(6)]
 EVENTS_PER_REQUEST = 4
@@ -27,7 +28,7 @@ def _outage_drill(world, outage: float, recovery_budget: float) -> None:
     world.slack.set_rate_limit(enabled=False)
     requests = seed_requests(world.services.db, world.slack, CHANNELS, 1)
     world.slack.set_rate_limit(enabled=True)  # Slack's own pace: about one post per second per channel
-    start = datetime.now(timezone.utc) - timedelta(minutes=30)
+    start = datetime.now(UTC) - timedelta(minutes=30)
     sent = {r.provider_request_id: event_series(r.provider_request_id, EVENTS_PER_REQUEST, start) for r in requests}
 
     world.slack.set_fault(500, seconds=outage)  # every method, files and all
@@ -49,8 +50,9 @@ def _outage_drill(world, outage: float, recovery_budget: float) -> None:
     assert check.ok, check
     posts = world.slack.calls("chat.postMessage")
     assert any(c.status == 500 for c in posts), "the outage was felt"
-    assert all(c.at >= outage_ends - 0.2 for c in posts if c.ok and c.args.get("thread_ts")), \
+    assert all(c.at >= outage_ends - 0.2 for c in posts if c.ok and c.args.get("thread_ts")), (
         "nothing was posted during the outage"
+    )
     assert pending_count(world.services.db) == 0
     assert recovered_in <= recovery_budget, f"recovery took {recovered_in:.1f}s"
 

@@ -38,12 +38,12 @@ from tests.drills.support import (
     basic_auth,
     reply_labels,
     seed_requests,
-    wait_until,
 )
+from tests.support.waiting import wait_until
 
 CHANNEL = "C0RESOURCE"
-SERVES_WITHIN = 2.0      # seconds from "listening" to /healthz 200, whatever Slack does
-EXITS_WITHIN = 2.0       # seconds from SIGTERM to the process gone
+SERVES_WITHIN = 2.0  # seconds from "listening" to /healthz 200, whatever Slack does
+EXITS_WITHIN = 2.0  # seconds from SIGTERM to the process gone
 
 
 @pytest.fixture
@@ -104,11 +104,18 @@ def exit_seconds_after_sigterm(bot: BotProcess) -> float:
 def webhook_reaches_its_thread(bot: BotProcess, slack: SlackStandIn, request) -> None:
     """A status webhook for a request the bot knows is answered 200 and its reply is posted."""
     event = DrillEvent(request.provider_request_id, 0, "UPDATE_REQUESTED", datetime.now(UTC))
-    answer = httpx.post(bot.url + "/webhooks/infobip", content=event.body(), timeout=10,
-                        headers={"Authorization": basic_auth(), "Content-Type": "application/json"})
+    answer = httpx.post(
+        bot.url + "/webhooks/infobip",
+        content=event.body(),
+        timeout=10,
+        headers={"Authorization": basic_auth(), "Content-Type": "application/json"},
+    )
     assert answer.status_code == 200, answer.text
-    wait_until(lambda: reply_labels(slack, CHANNEL, request.thread_ts) == [event.label], 15,
-               "the webhook's reply in the thread")
+    wait_until(
+        lambda: reply_labels(slack, CHANNEL, request.thread_ts) == [event.label],
+        15,
+        "the webhook's reply in the thread",
+    )
 
 
 def no_tracebacks(bot: BotProcess) -> None:
@@ -127,9 +134,15 @@ def test_slack_unreachable_at_start_then_let_in(slack: SlackStandIn, tmp_path: P
         webhook_reaches_its_thread(bot, slack, request)
         assert readiness(bot)[0] == 503  # still held: nothing got through
         # Unsigned (or signed with a guess) requests to /slack/events: no secret, so all refused.
-        assert httpx.post(bot.url + "/slack/events", data={"command": "/resource"}, timeout=5,
-                          headers={"X-Slack-Signature": "v0=" + "0" * 64,
-                                   "X-Slack-Request-Timestamp": str(int(time.time()))}).status_code == 401
+        assert (
+            httpx.post(
+                bot.url + "/slack/events",
+                data={"command": "/resource"},
+                timeout=5,
+                headers={"X-Slack-Signature": "v0=" + "0" * 64, "X-Slack-Request-Timestamp": str(int(time.time()))},
+            ).status_code
+            == 401
+        )
 
         slack.socket_mode.let_in()
         wait_until(lambda: readiness(bot)[0] == 200, 20, "/readyz 200 once Slack lets the bot in")
@@ -183,15 +196,26 @@ def test_sigterm_in_the_middle_of_reconnecting(slack: SlackStandIn, tmp_path: Pa
         bot.stop()
 
 
-def test_check_in_socket_mode_asks_for_no_signing_secret_and_names_a_refused_app_token(slack: SlackStandIn,
-                                                                                      tmp_path: Path) -> None:
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "INFOBIP_", "CM_", "RESOURCEBOT_"))},
-           **socket_mode_env(slack, tmp_path / "bot.sqlite3"), "PYTHONPATH": str(REPO)}
+def test_check_in_socket_mode_asks_for_no_signing_secret_and_names_a_refused_app_token(
+    slack: SlackStandIn, tmp_path: Path
+) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "INFOBIP_", "CM_", "RESOURCEBOT_"))},
+        **socket_mode_env(slack, tmp_path / "bot.sqlite3"),
+        "PYTHONPATH": str(REPO),
+    }
     del env["SLACK_SIGNING_SECRET"]
 
     def check() -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "bot", "check"], env=env, cwd=tmp_path, capture_output=True,
-                              text=True, timeout=60, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "check"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
 
     fine = check()
     assert fine.returncode == 0, fine.stdout + fine.stderr

@@ -14,12 +14,14 @@ Faults (the sandbox's /_sandbox/faults on submit-resource-request):
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.domain.submissions import GIVE_UP_AFTER, NOT_SUBMITTED, UNCONFIRMED
-from tests.e2e.conftest import ALICE, CHANNEL, block_text, status_webhook
+from tests.support.infobip_webhooks import status_webhook
+from tests.support.names import ALICE, CHANNEL
+from tests.support.world import block_text
 
 GB_NUMBER = "number GB VIRTUAL_LONG_NUMBER"
 SUBMIT = "submit-resource-request"
@@ -43,17 +45,23 @@ def sandbox_requests(world) -> list:
 
 
 @DRILL
-@pytest.mark.parametrize("fault", [
-    pytest.param({"status": 504, "after_processing": True}, id="answer-lost"),
-    pytest.param({"delay": 3.0}, id="created-after-client-timeout"),
-])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param({"status": 504, "after_processing": True}, id="answer-lost"),
+        pytest.param({"delay": 3.0}, id="created-after-client-timeout"),
+    ],
+)
 def test_a_request_created_without_an_answer_is_found_and_its_thread_posted(world, fault):
     submit_with_fault(world, **fault)
     [pending] = world.requests()  # recorded as unconfirmed (it may be linked already: a pass is 0.3 s)
     assert pending.submission_attempted_at is not None
 
-    linked = world.wait(lambda: (r := world.request(pending.id)).provider_request_id and r.thread_ts and r,
-                        timeout=15, what="the submission linked and its thread posted")
+    linked = world.wait(
+        lambda: (r := world.request(pending.id)).provider_request_id and r.thread_ts and r,
+        timeout=15,
+        what="the submission linked and its thread posted",
+    )
     [created] = sandbox_requests(world)  # exactly one: the bot never submitted twice
     assert linked.provider_request_id == created.id
     assert linked.status == str(created.status)
@@ -62,8 +70,9 @@ def test_a_request_created_without_an_answer_is_found_and_its_thread_posted(worl
     assert linked.channel == CHANNEL
 
     # From here it is an ordinary request: the next webhook reaches its thread.
-    world.reviewer(linked, "request-changes",
-                   feedback=[{"key": "quantity", "code": "RES_REQ_FEED_OTHER", "feedback": "Why one?"}])
+    world.reviewer(
+        linked, "request-changes", feedback=[{"key": "quantity", "code": "RES_REQ_FEED_OTHER", "feedback": "Why one?"}]
+    )
     world.wait_thread(linked.id, 2)
     assert len(sandbox_requests(world)) == 1
     assert not [m for m in world.slack.messages(world.slack.dm_channel(ALICE)) if "did not reach" in block_text(m)]
@@ -81,10 +90,18 @@ def test_a_request_never_created_is_given_up_and_the_requester_told(world):
     assert sandbox_requests(world) == []
 
     world.services.clock.advance(GIVE_UP_AFTER + timedelta(seconds=1))
-    given_up = world.wait(lambda: (r := world.request(pending.id)).status == NOT_SUBMITTED and r,
-                          timeout=10, what="the submission given up")
-    dm = world.wait(lambda: [m for m in world.slack.messages(world.slack.dm_channel(ALICE))
-                             if "did not reach Infobip" in block_text(m)], timeout=10, what="the DM")
+    given_up = world.wait(
+        lambda: (r := world.request(pending.id)).status == NOT_SUBMITTED and r,
+        timeout=10,
+        what="the submission given up",
+    )
+    dm = world.wait(
+        lambda: [
+            m for m in world.slack.messages(world.slack.dm_channel(ALICE)) if "did not reach Infobip" in block_text(m)
+        ],
+        timeout=10,
+        what="the DM",
+    )
     assert len(dm) == 1 and given_up.id in block_text(dm[0])
     assert given_up.thread_ts is None and sandbox_requests(world) == []
     world.wait_idle()
@@ -97,12 +114,17 @@ def test_a_webhook_for_a_submission_not_linked_yet_is_asked_for_again_then_taken
     submit_with_fault(world, status=504, after_processing=True)
     [pending] = world.requests()
     [created] = sandbox_requests(world)
-    hold = world.wait(lambda: next((h for h in world.sandbox_admin.get("/holds").json()["holds"]
-                                    if h["state"] == "held"), None), what="the recovery pass's list call")
+    hold = world.wait(
+        lambda: next((h for h in world.sandbox_admin.get("/holds").json()["holds"] if h["state"] == "held"), None),
+        what="the recovery pass's list call",
+    )
 
-    body = status_webhook(created.id, "UPDATE_REQUESTED", datetime.now(timezone.utc),
-                          requirementsFeedback=[{"key": "quantity", "code": "RES_REQ_FEED_OTHER",
-                                                 "feedback": "Why one?"}])
+    body = status_webhook(
+        created.id,
+        "UPDATE_REQUESTED",
+        datetime.now(UTC),
+        requirementsFeedback=[{"key": "quantity", "code": "RES_REQ_FEED_OTHER", "feedback": "Why one?"}],
+    )
     asked_again = world.post_webhook(body)
     assert asked_again.status_code == 503 and asked_again.headers["Retry-After"] == "30"
 

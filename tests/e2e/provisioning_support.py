@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.store.audit import AuditEntry, list_audit
-from tests.e2e.conftest import ADMIN, CHANNEL, World
+from tests.support.names import ADMIN, CHANNEL
+from tests.support.world import World
 
 
 def own_number(world: World, country: str = "GB", capabilities: tuple[str, ...] = ("SMS",)) -> dict[str, str]:
@@ -16,8 +17,14 @@ def own_number(world: World, country: str = "GB", capabilities: tuple[str, ...] 
 
 def own_sender(world: World, name: str, country: str = "HR") -> None:
     """An alphanumeric sender the account owns (as a completed registration leaves it)."""
-    world.sandbox.requests.senders.append({"resourceType": "ALPHANUMERIC", "senderName": name, "countryCode": country,
-                                           "platform": {"applicationId": "default"}})
+    world.sandbox.requests.senders.append(
+        {
+            "resourceType": "ALPHANUMERIC",
+            "senderName": name,
+            "countryCode": country,
+            "platform": {"applicationId": "default"},
+        }
+    )
 
 
 def provisioning(world: World) -> dict[str, Any]:
@@ -36,8 +43,10 @@ def posted(world: World, channel: str = CHANNEL) -> list[str]:
 
 
 def wait_posted(world: World, fragment: str, channel: str = CHANNEL) -> str:
-    return world.wait(lambda: next((t for t in posted(world, channel) if fragment in t), None),
-                      what=f"a message in {channel} saying {fragment!r}")
+    return world.wait(
+        lambda: next((t for t in posted(world, channel) if fragment in t), None),
+        what=f"a message in {channel} saying {fragment!r}",
+    )
 
 
 def ephemeral_texts(world: World, user: str, channel: str = CHANNEL) -> list[str]:

@@ -3,7 +3,6 @@ the 409 "already in place" answer, inline validation before any call, and who ma
 
 from __future__ import annotations
 
-from tests.e2e.conftest import ADMIN, BOB, CHANNEL
 from tests.e2e.provisioning_support import (
     audit,
     block,
@@ -16,6 +15,7 @@ from tests.e2e.provisioning_support import (
     text_of,
     wait_posted,
 )
+from tests.support.names import ADMIN, BOB, CHANNEL
 
 
 def open_form(world, user=ADMIN):
@@ -36,13 +36,20 @@ def test_a_number_is_associated_with_a_new_application_and_entity_and_a_repeat_i
     world.view(ADMIN, contains="applicationNewId")
     world.driver.block_action("platform_pick", "__new__", user=ADMIN, block_id="entityId")
     form = world.view(ADMIN, contains="entityNewId")
-    assert [b.get("block_id") for b in form["blocks"]].index("applicationNewId") == \
-        [b.get("block_id") for b in form["blocks"]].index("applicationId") + 1
+    assert [b.get("block_id") for b in form["blocks"]].index("applicationNewId") == [
+        b.get("block_id") for b in form["blocks"]
+    ].index("applicationId") + 1
 
-    submitted = world.driver.submit_view({
-        "resource.NUMBER": bought["numberKey"], "channel.NUMBER": "SMS",
-        "applicationNewId": "shop", "applicationNewName": "Shop <!channel>", "entityNewId": "acme",
-    }, user=ADMIN)
+    submitted = world.driver.submit_view(
+        {
+            "resource.NUMBER": bought["numberKey"],
+            "channel.NUMBER": "SMS",
+            "applicationNewId": "shop",
+            "applicationNewName": "Shop <!channel>",
+            "entityNewId": "acme",
+        },
+        user=ADMIN,
+    )
     assert submitted.errors is None
     done = world.view(ADMIN, contains="Associated")
     assert f"+{bought['number']}" in text_of(done)
@@ -50,8 +57,15 @@ def test_a_number_is_associated_with_a_new_application_and_entity_and_a_repeat_i
     state = provisioning(world)
     assert {"applicationId": "shop", "applicationName": "Shop <!channel>"} in state["applications"]
     assert {"entityId": "acme"} in state["entities"]
-    assert state["associations"] == [{"resourceType": "NUMBER", "channel": "SMS", "applicationId": "shop",
-                                      "entityId": "acme", "resourceId": bought["numberKey"]}]
+    assert state["associations"] == [
+        {
+            "resourceType": "NUMBER",
+            "channel": "SMS",
+            "applicationId": "shop",
+            "entityId": "acme",
+            "resourceId": bought["numberKey"],
+        }
+    ]
     assert [e.action for e in audit(world)] == ["application.create", "entity.create", "association.create"]
     created = audit(world, "association.")[0]
     assert created.actor == ADMIN and created.before is None
@@ -64,8 +78,10 @@ def test_a_number_is_associated_with_a_new_application_and_entity_and_a_repeat_i
     # The same association again: Infobip answers 409, the person reads "already in place".
     world.slack.close_views(ADMIN, clear=True)
     open_form(world)
-    again = world.driver.submit_view({"resource.NUMBER": bought["numberKey"], "channel.NUMBER": "SMS",
-                                      "applicationId": "shop", "entityId": "acme"}, user=ADMIN)
+    again = world.driver.submit_view(
+        {"resource.NUMBER": bought["numberKey"], "channel.NUMBER": "SMS", "applicationId": "shop", "entityId": "acme"},
+        user=ADMIN,
+    )
     assert again.errors is None
     repeat = world.view(ADMIN, contains="already in place")
     assert "Could not" not in text_of(repeat) and "warning" not in text_of(repeat)
@@ -85,12 +101,14 @@ def test_the_type_decides_the_channels_and_the_resource_field_and_bad_ids_are_re
     world.driver.block_action("platform_pick", "__new__", user=ADMIN, block_id="applicationId")
     world.view(ADMIN, contains="applicationNewId")
     calls_before = len(world.sandbox_admin.get("/provisioning").json()["applications"])
-    refused = world.driver.submit_view({"typed.DOMAIN": "https://mail.example.com/x",
-                                        "applicationNewId": "shop eu/1"}, user=ADMIN)
+    refused = world.driver.submit_view(
+        {"typed.DOMAIN": "https://mail.example.com/x", "applicationNewId": "shop eu/1"}, user=ADMIN
+    )
     assert "domain name" in refused.errors["typed.DOMAIN"]
     assert "spaces" in refused.errors["applicationNewId"] and "“/”" in refused.errors["applicationNewId"]
-    too_long = world.driver.submit_view({"typed.DOMAIN": "mail.example.com", "applicationNewId": "a" * 256},
-                                        user=ADMIN, check=False)
+    too_long = world.driver.submit_view(
+        {"typed.DOMAIN": "mail.example.com", "applicationNewId": "a" * 256}, user=ADMIN, check=False
+    )
     assert "at most 255" in too_long.errors["applicationNewId"]
     assert len(provisioning(world)["applications"]) == calls_before and audit(world) == []
 
@@ -112,10 +130,13 @@ def test_the_type_decides_the_channels_and_the_resource_field_and_bad_ids_are_re
     world.view(ADMIN, contains="Associated")
 
     associations = provisioning(world)["associations"]
-    assert {"resourceType": "DOMAIN", "channel": "EMAIL", "applicationId": "default",
-            "resourceId": "mail.example.com"} in associations
-    assert {"resourceType": "ALPHA", "channel": "SMS", "applicationId": "default",
-            "resourceId": "ACME"} in associations
+    assert {
+        "resourceType": "DOMAIN",
+        "channel": "EMAIL",
+        "applicationId": "default",
+        "resourceId": "mail.example.com",
+    } in associations
+    assert {"resourceType": "ALPHA", "channel": "SMS", "applicationId": "default", "resourceId": "ACME"} in associations
     assert [e.action for e in audit(world)] == ["association.create", "association.create"]
 
 
@@ -131,8 +152,11 @@ def test_only_routing_managers_may_associate(world):
 
 def test_the_launcher_leads_to_the_form_and_to_the_list(world):
     own_number(world)
-    for user, choice, expected in ((ADMIN, "associate", "channel.NUMBER"), (BOB, "associate", "Only routing managers"),
-                                   (BOB, "associations", "There are no associations yet")):
+    for user, choice, expected in (
+        (ADMIN, "associate", "channel.NUMBER"),
+        (BOB, "associate", "Only routing managers"),
+        (BOB, "associations", "There are no associations yet"),
+    ):
         world.driver.slash_command("/resource", "", user=user, channel=CHANNEL)
         world.view(user, callback_id="launcher")
         assert world.driver.submit_view({"what": choice}, user=user).errors is None
@@ -162,8 +186,10 @@ def test_an_id_too_long_for_a_list_is_typed_and_a_slow_lookup_answers_in_time(wo
     assert slow.in_time and slow.errors == {"typed.NUMBER": "Infobip is slow to answer; try again in a moment."}
     assert provisioning(world)["associations"] == []
 
-    assert world.driver.submit_view({"typed.NUMBER": f"+{bought['number']}", "channel.NUMBER": "SMS"},
-                                    user=ADMIN).errors is None
+    assert (
+        world.driver.submit_view({"typed.NUMBER": f"+{bought['number']}", "channel.NUMBER": "SMS"}, user=ADMIN).errors
+        is None
+    )
     world.view(ADMIN, contains="Associated")
     [association] = provisioning(world)["associations"]
-    assert association["resourceId"] == bought["numberKey"]   # the whole key, not 150 characters of it
+    assert association["resourceId"] == bought["numberKey"]  # the whole key, not 150 characters of it

@@ -3,7 +3,6 @@ the single-association lookup, Delete (the resource stays), and refusals for non
 
 from __future__ import annotations
 
-from tests.e2e.conftest import ADMIN, BOB, CHANNEL
 from tests.e2e.provisioning_support import (
     audit,
     ephemeral_texts,
@@ -13,6 +12,7 @@ from tests.e2e.provisioning_support import (
     text_of,
     wait_posted,
 )
+from tests.support.names import ADMIN, BOB, CHANNEL
 
 
 def seed(world) -> dict[str, str]:
@@ -23,18 +23,42 @@ def seed(world) -> dict[str, str]:
     part.applications.items["shop"] = {"applicationId": "shop", "applicationName": "Shop"}
     part.entities.items["acme"] = {"entityId": "acme", "entityName": "Acme"}
     for i in range(12):
-        part.associations.append({"resourceType": "ALPHA", "channel": "SMS", "applicationId": "shop",
-                                  "entityId": "acme" if i % 2 else None, "resourceId": f"S{i:02d}"})
-    part.associations.append({"resourceType": "DOMAIN", "channel": "EMAIL", "applicationId": "default",
-                              "entityId": None, "resourceId": "mail.example.com"})
-    part.associations.append({"resourceType": "NUMBER", "channel": "SMS", "applicationId": "shop",
-                              "entityId": "acme", "resourceId": bought["numberKey"]})
+        part.associations.append(
+            {
+                "resourceType": "ALPHA",
+                "channel": "SMS",
+                "applicationId": "shop",
+                "entityId": "acme" if i % 2 else None,
+                "resourceId": f"S{i:02d}",
+            }
+        )
+    part.associations.append(
+        {
+            "resourceType": "DOMAIN",
+            "channel": "EMAIL",
+            "applicationId": "default",
+            "entityId": None,
+            "resourceId": "mail.example.com",
+        }
+    )
+    part.associations.append(
+        {
+            "resourceType": "NUMBER",
+            "channel": "SMS",
+            "applicationId": "shop",
+            "entityId": "acme",
+            "resourceId": bought["numberKey"],
+        }
+    )
     return bought
 
 
 def rows(view: dict) -> list[str]:
-    return [b["text"]["text"] for b in view["blocks"] if str(b.get("block_id", "")).startswith("row.")
-            and b["type"] == "section"]
+    return [
+        b["text"]["text"]
+        for b in view["blocks"]
+        if str(b.get("block_id", "")).startswith("row.") and b["type"] == "section"
+    ]
 
 
 def listed(world, text: str = "", user: str = ADMIN, contains: str = "association") -> dict:
@@ -55,18 +79,30 @@ def test_the_list_pages_inside_the_modal_and_every_filter_narrows_it(world):
     world.driver.block_action("association_page.prev", user=ADMIN)
     world.view(ADMIN, contains="page 1 of 2")
 
-    for text, count, expected in (("type=NUMBER", 1, bought["number"]), ("app=default", 1, "mail.example.com"),
-                                  ("entity=acme", 7, "S01"), ("channel=email", 1, "mail.example.com"),
-                                  (f"resource=+{bought['number']}", 1, bought["numberKey"]),
-                                  ("resource=S03 type=ALPHA app=shop entity=acme channel=SMS", 1, "S03")):
+    for text, count, expected in (
+        ("type=NUMBER", 1, bought["number"]),
+        ("app=default", 1, "mail.example.com"),
+        ("entity=acme", 7, "S01"),
+        ("channel=email", 1, "mail.example.com"),
+        (f"resource=+{bought['number']}", 1, bought["numberKey"]),
+        ("resource=S03 type=ALPHA app=shop entity=acme channel=SMS", 1, "S03"),
+    ):
         view = listed(world, text, contains="· page 1 of 1" if count else "No association")
         assert len(rows(view)) == count, text
         assert expected in text_of(view), text
     assert "type `ALPHA`" in text_of(view) and "entity `acme`" in text_of(view)
 
     # The filter inputs under the list filter it as well; "Any" clears one.
-    submitted = world.driver.submit_view({"filterType": "ANY", "filterChannel": "ANY", "filterApp": "",
-                                          "filterEntity": "", "filterResource": "", }, user=ADMIN)
+    submitted = world.driver.submit_view(
+        {
+            "filterType": "ANY",
+            "filterChannel": "ANY",
+            "filterApp": "",
+            "filterEntity": "",
+            "filterResource": "",
+        },
+        user=ADMIN,
+    )
     assert submitted.errors is None
     world.view(ADMIN, contains="page 1 of 2")
     refused = world.driver.submit_view({"filterApp": "no such/app"}, user=ADMIN)
@@ -76,11 +112,14 @@ def test_the_list_pages_inside_the_modal_and_every_filter_narrows_it(world):
     assert rows(domain_only) and all("mail.example.com" in r for r in rows(domain_only))
 
     # Filters that can't match anything are explained, not sent.
-    for text, why in (("type=FAX", "type= takes one of"), ("app=bad%20id", "“%”"),
-                      ("type=DOMAIN channel=SMS", "Email domain resources serve Email only")):
+    for text, why in (
+        ("type=FAX", "type= takes one of"),
+        ("app=bad%20id", "“%”"),
+        ("type=DOMAIN channel=SMS", "Email domain resources serve Email only"),
+    ):
         before = len(ephemeral_texts(world, ADMIN))
         world.driver.slash_command("/resource", f"associations {text}", user=ADMIN, channel=CHANNEL)
-        said = world.wait(lambda: ephemeral_texts(world, ADMIN)[before:], what="an ephemeral answer")[-1]
+        said = world.wait(lambda before=before: ephemeral_texts(world, ADMIN)[before:], what="an ephemeral answer")[-1]
         assert why in said, text
 
 
@@ -106,8 +145,13 @@ def test_details_come_from_the_single_lookup_and_delete_keeps_the_resource(world
     assert len(left) == 13 and all(a["resourceType"] != "NUMBER" for a in left)
     assert bought["numberKey"] in [n["numberKey"] for n in world.sandbox_admin.get("/numbers/owned").json()["numbers"]]
     [entry] = audit(world, "association.delete")
-    assert entry.actor == ADMIN and entry.before == {"resourceType": "NUMBER", "channel": "SMS", "applicationId": "shop",
-                                                     "entityId": "acme", "resourceId": bought["numberKey"]}
+    assert entry.actor == ADMIN and entry.before == {
+        "resourceType": "NUMBER",
+        "channel": "SMS",
+        "applicationId": "shop",
+        "entityId": "acme",
+        "resourceId": bought["numberKey"],
+    }
     said = wait_posted(world, "deleted the association")
     assert f"<@{ADMIN}>" in said and "resource itself stays" in said
     world.wait(lambda: "No association" in text_of(world.slack.view(view["id"])), what="the list redrawn")

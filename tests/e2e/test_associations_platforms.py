@@ -3,7 +3,6 @@ reset warning (their resources go back to application `default`, no entity), and
 
 from __future__ import annotations
 
-from tests.e2e.conftest import ADMIN, BOB, CHANNEL
 from tests.e2e.provisioning_support import (
     audit,
     ephemeral_texts,
@@ -11,18 +10,34 @@ from tests.e2e.provisioning_support import (
     text_of,
     wait_posted,
 )
+from tests.support.names import ADMIN, BOB, CHANNEL
 
 
 def seed(world) -> dict[str, str]:
     part = world.sandbox.provisioning
     part.applications.items["shop"] = {"applicationId": "shop", "applicationName": "Shop"}
     part.entities.items["acme"] = {"entityId": "acme", "entityName": "Acme"}
-    [bought] = world.sandbox.numbers.procure("GB", "VIRTUAL_LONG_NUMBER", ("SMS",), 1, application_id="shop",
-                                             entity_id="acme")
-    part.associations.append({"resourceType": "NUMBER", "channel": "SMS", "applicationId": "shop",
-                              "entityId": "acme", "resourceId": bought["numberKey"]})
-    part.associations.append({"resourceType": "ALPHA", "channel": "SMS", "applicationId": "default",
-                              "entityId": "acme", "resourceId": "ACME"})
+    [bought] = world.sandbox.numbers.procure(
+        "GB", "VIRTUAL_LONG_NUMBER", ("SMS",), 1, application_id="shop", entity_id="acme"
+    )
+    part.associations.append(
+        {
+            "resourceType": "NUMBER",
+            "channel": "SMS",
+            "applicationId": "shop",
+            "entityId": "acme",
+            "resourceId": bought["numberKey"],
+        }
+    )
+    part.associations.append(
+        {
+            "resourceType": "ALPHA",
+            "channel": "SMS",
+            "applicationId": "default",
+            "entityId": "acme",
+            "resourceId": "ACME",
+        }
+    )
     return bought
 
 
@@ -85,8 +100,12 @@ def test_applications_are_created_renamed_and_deleted_with_the_reset(world):
     world.view(ADMIN, contains="Deleted application")
     state = provisioning(world)
     assert "shop" not in [a["applicationId"] for a in state["applications"]]
-    assert {"resourceType": "NUMBER", "channel": "SMS", "applicationId": "default",
-            "resourceId": bought["numberKey"]} in state["associations"]
+    assert {
+        "resourceType": "NUMBER",
+        "channel": "SMS",
+        "applicationId": "default",
+        "resourceId": bought["numberKey"],
+    } in state["associations"]
     number = world.sandbox_admin.get("/numbers/owned").json()["numbers"][0]
     assert number["applicationId"] == "default" and "entityId" not in number
     [deleted] = audit(world, "application.delete")
@@ -96,7 +115,9 @@ def test_applications_are_created_renamed_and_deleted_with_the_reset(world):
 
     # `default` can be renamed, never deleted.
     world.slack.close_views(ADMIN)
-    world.driver.block_action("platform_edit", user=ADMIN, block_id=edit_block(world.slack.view(listing["id"]), "default"))
+    world.driver.block_action(
+        "platform_edit", user=ADMIN, block_id=edit_block(world.slack.view(listing["id"]), "default")
+    )
     default = world.view(ADMIN, callback_id="platform_form", contains="renamed but not deleted")
     assert "platform_delete" not in text_of(default)
 
@@ -112,8 +133,9 @@ def test_entities_are_managed_the_same_way_and_only_by_routing_managers(world):
     bobs = open_platforms(world, user=BOB)
     world.driver.block_action("platform_new", user=BOB)
     world.driver.block_action("platform_edit", user=BOB, block_id=edit_block(bobs, "shop"))
-    refusals = world.wait(lambda: len(ephemeral_texts(world, BOB)) >= 2 and ephemeral_texts(world, BOB),
-                          what="two refusals")
+    refusals = world.wait(
+        lambda: len(ephemeral_texts(world, BOB)) >= 2 and ephemeral_texts(world, BOB), what="two refusals"
+    )
     assert all("Only routing managers" in r for r in refusals)
     assert world.slack.current_view(BOB)["callback_id"] == "platforms"
 

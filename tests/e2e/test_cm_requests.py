@@ -6,7 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.conftest import ALICE, BOB, CHANNEL, CM_PROFILE, block_text
+from tests.support.names import ALICE, BOB, CHANNEL, CM_PROFILE
+from tests.support.world import block_text
 
 pytestmark = pytest.mark.world(cm=True)
 
@@ -15,8 +16,13 @@ def order(world, country: str = "NL", **values) -> dict:
     """`/resource cm-number <country>`, the form filled and submitted; returns the answer."""
     world.driver.slash_command("/resource", f"cm-number {country}", user=ALICE, channel=CHANNEL)
     world.view(callback_id="cm_order")
-    filled = {"companyProfileGuid": CM_PROFILE, "quantity": "2", "phoneNumberType": "LOCAL", "areaCode": "020",
-              **values}
+    filled = {
+        "companyProfileGuid": CM_PROFILE,
+        "quantity": "2",
+        "phoneNumberType": "LOCAL",
+        "areaCode": "020",
+        **values,
+    }
     return world.driver.submit_view(filled, user=ALICE)
 
 
@@ -44,15 +50,18 @@ def test_an_order_out_of_stock_is_reviewed_then_accepted_or_rejected_with_the_re
     world.wait(lambda: world.request(request.id).provider_request_id, what="the id from the first callback")
     request = world.request(request.id)
     assert request.status == "Pending" and "request_cancel" in world.root_text(request)
-    accepted = world.cm_admin.post(f"/requests/{request.provider_request_id}/accept",
-                                   json={"reason": "Ported from our reserve pool."})
+    accepted = world.cm_admin.post(
+        f"/requests/{request.provider_request_id}/accept", json={"reason": "Ported from our reserve pool."}
+    )
     assert accepted.status_code == 200, accepted.text
     thread = world.wait_thread(request.id, 2)
     assert "Accepted" in block_text(thread[-1]) and "reserve pool" in block_text(thread[-1])
 
     assert not order(world, phoneNumberType="NATIONAL", areaCode="85", quantity="3").errors
-    second = world.wait(lambda: next((r for r in world.requests() if r.id != request.id and r.provider_request_id),
-                                     None), what="the second order's id")
+    second = world.wait(
+        lambda: next((r for r in world.requests() if r.id != request.id and r.provider_request_id), None),
+        what="the second order's id",
+    )
     world.cm_admin.post(f"/requests/{second.provider_request_id}/reject", json={"reason": "No national stock."})
     thread = world.wait_thread(second.id, 2)
     assert "Rejected" in block_text(thread[-1]) and "No national stock" in block_text(thread[-1])
@@ -70,18 +79,26 @@ def test_the_requester_cancels_a_pending_order_a_colleague_may_not(world):
     assert world.cm_admin.get(f"/requests/{cm_id}").json()["status"] == "Cancelled"
 
 
-@pytest.mark.parametrize("values,country,block,fragment", [
-    ({"areaCode": ""}, "NL", "areaCode", "area code, a city"),
-    ({"quantity": "1001"}, "NL", "quantity", "1 to 1000"),
-    ({"rangeSize": "10", "quantity": "15"}, "NL", "quantity", "multiple of 10"),
-    ({"areaCode": "212"}, "US", "region", "need a region"),
-    ({"companyProfileTyped": "not-a-uuid"}, "NL", "companyProfileTyped", "UUID"),
-])
+@pytest.mark.parametrize(
+    "values,country,block,fragment",
+    [
+        ({"areaCode": ""}, "NL", "areaCode", "area code, a city"),
+        ({"quantity": "1001"}, "NL", "quantity", "1 to 1000"),
+        ({"rangeSize": "10", "quantity": "15"}, "NL", "quantity", "multiple of 10"),
+        ({"areaCode": "212"}, "US", "region", "need a region"),
+        ({"companyProfileTyped": "not-a-uuid"}, "NL", "companyProfileTyped", "UUID"),
+    ],
+)
 def test_the_forms_rules_are_checked_inline_and_nothing_is_ordered(world, values, country, block, fragment):
     world.driver.slash_command("/resource", f"cm-number {country}", user=ALICE, channel=CHANNEL)
     world.view(callback_id="cm_order")
-    filled = {"companyProfileGuid": CM_PROFILE, "quantity": "2", "phoneNumberType": "LOCAL", "areaCode": "020",
-              **values}
+    filled = {
+        "companyProfileGuid": CM_PROFILE,
+        "quantity": "2",
+        "phoneNumberType": "LOCAL",
+        "areaCode": "020",
+        **values,
+    }
     answer = world.driver.submit_view(filled, user=ALICE, check=False)
     assert fragment in answer.errors[block]
     assert world.requests() == [] and world.cm_admin.get("/requests").json() in ([], {"requests": []})
@@ -93,12 +110,16 @@ def test_callbacks_are_read_back_a_forged_token_is_refused_and_a_replay_posts_no
     world.wait(lambda: world.request(request.id).provider_request_id, what="the id from the first callback")
     request = world.request(request.id)
 
-    forged = httpx.post(f"{world.bot_url}/webhooks/cm/not-the-token",
-                        json={"id": request.provider_request_id, "status": "Accepted", "numbers": ["+31850000000"]})
+    forged = httpx.post(
+        f"{world.bot_url}/webhooks/cm/not-the-token",
+        json={"id": request.provider_request_id, "status": "Accepted", "numbers": ["+31850000000"]},
+    )
     assert forged.status_code == 404
     # The right token with a lying body: what CM.com says when asked is what counts.
-    lying = httpx.post(f"{world.bot_url}/webhooks/cm/{request.callback_token}",
-                       json={"id": request.provider_request_id, "status": "Accepted", "numbers": ["+31850000000"]})
+    lying = httpx.post(
+        f"{world.bot_url}/webhooks/cm/{request.callback_token}",
+        json={"id": request.provider_request_id, "status": "Accepted", "numbers": ["+31850000000"]},
+    )
     assert lying.status_code == 200 and lying.json()["outcome"] == "unchanged"
     assert world.request(request.id).status == "Pending"
 
@@ -126,10 +147,19 @@ def test_a_callback_cannot_attach_someone_elses_order_to_a_thread(world):
     theirs = world.request(theirs.id)
     # An order of ours that CM.com has not called back about yet (no id known).
     from bot.store.requests import create_request
-    ours = create_request(world.services.db, provider="cm", kind="CM_NUMBER_REQUEST", requester=ALICE,
-                          status="Pending", callback_token="our-token-not-yet-called-back")
-    stolen = httpx.post(f"{world.bot_url}/webhooks/cm/{ours.callback_token}",
-                        json={"id": theirs.provider_request_id, "status": "Accepted"})
+
+    ours = create_request(
+        world.services.db,
+        provider="cm",
+        kind="CM_NUMBER_REQUEST",
+        requester=ALICE,
+        status="Pending",
+        callback_token="our-token-not-yet-called-back",
+    )
+    stolen = httpx.post(
+        f"{world.bot_url}/webhooks/cm/{ours.callback_token}",
+        json={"id": theirs.provider_request_id, "status": "Accepted"},
+    )
     assert stolen.status_code == 404
     assert world.request(ours.id).provider_request_id is None
 

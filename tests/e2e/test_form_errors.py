@@ -9,9 +9,8 @@ import socket
 from pydantic import SecretStr
 
 from bot.slack.files import parse_origins
-
-from tests.e2e.conftest import ALICE, CHANNEL
 from tests.e2e.test_sender_request_lifecycle import PDF, fill_hr_form
+from tests.support.names import ALICE, CHANNEL
 
 
 def nothing_submitted(world) -> None:
@@ -32,13 +31,25 @@ def block(view: dict, block_id: str) -> dict:
 def test_bad_values_come_back_as_inline_errors_by_block_id(world):
     form = open_hr_form(world)
     # Slack's client would stop some of these (min_length, min_value, URL); check=False sends them anyway.
-    values = fill_hr_form(world, form, senderName="AB", vatNumber="12345", contactPhoneNumber="091 123",
-                          companyWebsite="www.acme.example", expectedMonthlyMessages="5")
+    values = fill_hr_form(
+        world,
+        form,
+        senderName="AB",
+        vatNumber="12345",
+        contactPhoneNumber="091 123",
+        companyWebsite="www.acme.example",
+        expectedMonthlyMessages="5",
+    )
     answer = world.driver.submit_view(values, user=ALICE, check=False)
     assert answer.status == 200 and answer.json["response_action"] == "errors"
     errors = answer.errors
-    assert set(errors) == {"senderName", "vatNumber", "contactPhoneNumber", "companyWebsite",
-                           "expectedMonthlyMessages"}, errors
+    assert set(errors) == {
+        "senderName",
+        "vatNumber",
+        "contactPhoneNumber",
+        "companyWebsite",
+        "expectedMonthlyMessages",
+    }, errors
     assert "3 to 11 characters" in errors["senderName"]
     assert "^[A-Z]{2}[0-9]{8,12}$" in errors["vatNumber"]
     assert "international format" in errors["contactPhoneNumber"]

@@ -8,7 +8,6 @@ import json
 
 import httpx
 
-from tests.e2e.conftest import ADMIN, BOB, CHANNEL
 from tests.e2e.provisioning_support import (
     audit,
     ephemeral_texts,
@@ -16,6 +15,7 @@ from tests.e2e.provisioning_support import (
     text_of,
     wait_posted,
 )
+from tests.support.names import ADMIN, BOB, CHANNEL
 
 
 def seed(world) -> dict[str, str]:
@@ -28,12 +28,24 @@ def seed(world) -> dict[str, str]:
 
 def my_numbers_row(world, number_key: str) -> str:
     """A message with the `number_routing` button, as the my-numbers rows carry it; returns its ts."""
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "a number"},
-               "accessory": {"type": "button", "action_id": "number_routing", "value": number_key,
-                             "text": {"type": "plain_text", "text": "Inbound routing"}}}]
-    answer = httpx.post(world.slack.api_url + "chat.postMessage", timeout=10,
-                        headers={"Authorization": f"Bearer {world.slack.config.bot_token}"},
-                        data={"channel": CHANNEL, "text": "a number", "blocks": json.dumps(blocks)}).json()
+    blocks = [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": "a number"},
+            "accessory": {
+                "type": "button",
+                "action_id": "number_routing",
+                "value": number_key,
+                "text": {"type": "plain_text", "text": "Inbound routing"},
+            },
+        }
+    ]
+    answer = httpx.post(
+        world.slack.api_url + "chat.postMessage",
+        timeout=10,
+        headers={"Authorization": f"Bearer {world.slack.config.bot_token}"},
+        data={"channel": CHANNEL, "text": "a number", "blocks": json.dumps(blocks)},
+    ).json()
     assert answer["ok"], answer
     return answer["ts"]
 
@@ -45,8 +57,11 @@ def route(world, number_key: str, text: str) -> dict:
 
 
 def config_row(view: dict, fragment: str) -> str:
-    return next(b["block_id"] for b in view["blocks"]
-                if b.get("accessory", {}).get("action_id") == "keyword_edit" and fragment in b["text"]["text"])
+    return next(
+        b["block_id"]
+        for b in view["blocks"]
+        if b.get("accessory", {}).get("action_id") == "keyword_edit" and fragment in b["text"]["text"]
+    )
 
 
 def test_number_level_and_keyword_configurations_and_which_wins(world):
@@ -82,11 +97,13 @@ def test_number_level_and_keyword_configurations_and_which_wins(world):
     assert "“&”" in bad_id.errors["applicationNewId"]
     assert world.driver.submit_view({"keyword": "STOP", "applicationNewId": "optout"}, user=ADMIN).errors is None
     world.view(ADMIN, contains="Added the configuration")
-    routing = world.wait(lambda: "`STOP`" in text_of(world.slack.view(routing["id"])) and
-                         world.slack.view(routing["id"]), what="the routing modal refreshed")
+    routing = world.wait(
+        lambda: "`STOP`" in text_of(world.slack.view(routing["id"])) and world.slack.view(routing["id"]),
+        what="the routing modal refreshed",
+    )
     assert "application `optout`, no entity" in text_of(routing)
     assert route(world, key, "stop please")["source"] == "configuration"
-    assert route(world, key, "stop please")["applicationId"] == "optout"   # the configuration wins
+    assert route(world, key, "stop please")["applicationId"] == "optout"  # the configuration wins
     assert route(world, key, "HELLO")["source"] == "number"
     assert [e.action for e in audit(world)][-2:] == ["application.create", "routing.keyword.create"]
     assert "added an inbound configuration for keyword `STOP`" in wait_posted(world, "added an inbound")
@@ -97,16 +114,23 @@ def test_number_level_and_keyword_configurations_and_which_wins(world):
     world.view(ADMIN, callback_id="inbound_keyword", contains="inboundChannel")
     assert "already has a configuration" in world.driver.submit_view({"keyword": "stop"}, user=ADMIN).errors["keyword"]
     # A catch-all configuration (no keyword) on the entity only.
-    assert world.driver.submit_view({"keyword": "", "applicationId": "__none__", "entityId": "acme"},
-                                    user=ADMIN).errors is None
+    assert (
+        world.driver.submit_view({"keyword": "", "applicationId": "__none__", "entityId": "acme"}, user=ADMIN).errors
+        is None
+    )
     world.view(ADMIN, contains="Added the configuration")
-    assert route(world, key, "HELLO") == {"entityId": "acme", "source": "configuration",
-                                          "configurationKey": route(world, key, "HELLO")["configurationKey"]}
+    assert route(world, key, "HELLO") == {
+        "entityId": "acme",
+        "source": "configuration",
+        "configurationKey": route(world, key, "HELLO")["configurationKey"],
+    }
 
     # Change the STOP configuration: another keyword and the number level for its routing.
     world.slack.close_views(ADMIN)
-    routing = world.wait(lambda: "every message without" in text_of(world.slack.view(routing["id"])) and
-                         world.slack.view(routing["id"]), what="the routing modal refreshed")
+    routing = world.wait(
+        lambda: "every message without" in text_of(world.slack.view(routing["id"])) and world.slack.view(routing["id"]),
+        what="the routing modal refreshed",
+    )
     world.driver.block_action("keyword_edit", user=ADMIN, block_id=config_row(routing, "STOP"))
     world.view(ADMIN, callback_id="inbound_keyword", contains="Delete configuration")
     assert world.driver.submit_view({"keyword": "UNSUBSCRIBE", "applicationId": "shop"}, user=ADMIN).errors is None
@@ -119,8 +143,10 @@ def test_number_level_and_keyword_configurations_and_which_wins(world):
 
     # Delete it: its messages fall to the catch-all configuration.
     world.slack.close_views(ADMIN)
-    routing = world.wait(lambda: "UNSUBSCRIBE" in text_of(world.slack.view(routing["id"])) and
-                         world.slack.view(routing["id"]), what="the routing modal refreshed")
+    routing = world.wait(
+        lambda: "UNSUBSCRIBE" in text_of(world.slack.view(routing["id"])) and world.slack.view(routing["id"]),
+        what="the routing modal refreshed",
+    )
     world.driver.block_action("keyword_edit", user=ADMIN, block_id=config_row(routing, "UNSUBSCRIBE"))
     world.view(ADMIN, callback_id="inbound_keyword", contains="Delete configuration")
     world.driver.block_action("keyword_delete", user=ADMIN, block_id="delete")

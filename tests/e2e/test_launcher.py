@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import ALICE, BOTH_TRANSPORTS, CHANNEL
+from tests.support.names import ALICE, CHANNEL
+from tests.support.world import BOTH_TRANSPORTS
 
 pytestmark = BOTH_TRANSPORTS  # the same request flow over HTTP and over Socket Mode
 
@@ -15,8 +16,16 @@ def test_the_launcher_leads_to_the_right_form_and_explains_a_country_it_does_not
     unknown = world.driver.submit_view({"what": "sender", "country": "Atlantis"}, user=ALICE)
     assert "Atlantis" in unknown.errors["country"]
 
-    chosen = world.driver.submit_view({"what": "number", "country": "United States", "number_type": "TOLL_FREE_NUMBER",
-                                       "capabilities": ["SMS", "VOICE"], "quantity": "3"}, user=ALICE)
+    chosen = world.driver.submit_view(
+        {
+            "what": "number",
+            "country": "United States",
+            "number_type": "TOLL_FREE_NUMBER",
+            "capabilities": ["SMS", "VOICE"],
+            "quantity": "3",
+        },
+        user=ALICE,
+    )
     assert not chosen.errors
     form = world.view(callback_id="request_form", contains="quantity")
     assert "US" in form["title"]["text"]
@@ -24,7 +33,11 @@ def test_the_launcher_leads_to_the_right_form_and_explains_a_country_it_does_not
     world.view(contains="submitted")
     [request] = world.requests()
     assert (request.country, request.number_type, request.capabilities, request.quantity) == (
-        "US", "TOLL_FREE_NUMBER", ["SMS", "VOICE"], 3)
+        "US",
+        "TOLL_FREE_NUMBER",
+        ["SMS", "VOICE"],
+        3,
+    )
     assert request.channel == CHANNEL  # the thread goes where /resource was typed
 
 
@@ -34,9 +47,16 @@ def test_the_request_a_resource_shortcut_opens_the_launcher_and_the_thread_goes_
     launcher = world.view(callback_id="launcher")
     assert "sender" in str(launcher["blocks"]) and "number" in str(launcher["blocks"])
 
-    assert not world.driver.submit_view({"what": "number", "country": "United States",
-                                         "number_type": "TOLL_FREE_NUMBER", "capabilities": ["SMS"],
-                                         "quantity": "1"}, user=ALICE).errors
+    assert not world.driver.submit_view(
+        {
+            "what": "number",
+            "country": "United States",
+            "number_type": "TOLL_FREE_NUMBER",
+            "capabilities": ["SMS"],
+            "quantity": "1",
+        },
+        user=ALICE,
+    ).errors
     world.view(callback_id="request_form", contains="quantity")
     assert world.driver.submit_view({}, user=ALICE).errors is None
     world.view(contains="submitted")

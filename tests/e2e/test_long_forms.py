@@ -4,15 +4,24 @@ pages; every page is validated on its own and Infobip receives all the values on
 from __future__ import annotations
 
 from bot.sandbox.infobip import requirements_catalog
-from tests.e2e.conftest import ALICE, CHANNEL
+from tests.support.names import ALICE, CHANNEL
 
 FIELDS = 130
 
 
 def long_requirement_set() -> list[dict]:
-    return [{"key": f"field{n:03d}", "type": "TEXT", "name": f"Field {n}", "description": f"Detail number {n}.",
-             "required": n % 2 == 0, "category": "OTHER", "validation": {"maxLength": 50}}
-            for n in range(FIELDS)]
+    return [
+        {
+            "key": f"field{n:03d}",
+            "type": "TEXT",
+            "name": f"Field {n}",
+            "description": f"Detail number {n}.",
+            "required": n % 2 == 0,
+            "category": "OTHER",
+            "validation": {"maxLength": 50},
+        }
+        for n in range(FIELDS)
+    ]
 
 
 def fill(view: dict) -> dict[str, str]:

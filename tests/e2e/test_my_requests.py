@@ -6,15 +6,18 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.conftest import ADMIN, ALICE, BOB, CHANNEL, block_text
+from tests.support.names import ADMIN, ALICE, BOB, CHANNEL
+from tests.support.world import block_text
 
 GB_NUMBER = "number GB VIRTUAL_LONG_NUMBER"
 
 
 def home(world, user: str, after: int = 0) -> str:
     """The user's Home tab once it has been published more than `after` times."""
-    world.wait(lambda: len([c for c in world.slack.calls("views.publish") if c.args.get("user_id") == user]) > after,
-               what=f"the Home tab of {user} to be published")
+    world.wait(
+        lambda: len([c for c in world.slack.calls("views.publish") if c.args.get("user_id") == user]) > after,
+        what=f"the Home tab of {user} to be published",
+    )
     return block_text(world.slack.home_view(user))
 
 
@@ -32,7 +35,12 @@ def test_home_for_the_requester_and_for_an_admin_after_a_series_of_lifecycle_eve
     world.driver.open_home(user=ALICE)
     alice = home(world, ALICE)
     assert "My requests" in alice and done.id in alice and waiting.id in alice and bobs.id not in alice
-    assert alice.index("*🔴 Action required*") < alice.index(waiting.id) < alice.index("*🟢 Completed*") < alice.index(done.id)
+    assert (
+        alice.index("*🔴 Action required*")
+        < alice.index(waiting.id)
+        < alice.index("*🟢 Completed*")
+        < alice.index(done.id)
+    )
     assert "Infobip" in alice and "Open thread" in alice and "request_update" in alice
 
     # An admin sees their own (none), then switches to everyone's, then filters.
@@ -86,8 +94,12 @@ def test_a_reminder_after_the_idle_time_and_none_twice_in_a_day(world):
     world.services.clock.advance(timedelta(hours=49))
     thread = world.wait_thread(request.id, replies + 1)
     assert f"<@{ALICE}>" in block_text(thread[-1]) and "27 days" in block_text(thread[-1])
-    world.wait(lambda: [m for m in world.slack.messages(world.slack.dm_channel(ALICE)) if "waiting for your update"
-                        in block_text(m)], what="a DM to the requester")
+    world.wait(
+        lambda: [
+            m for m in world.slack.messages(world.slack.dm_channel(ALICE)) if "waiting for your update" in block_text(m)
+        ],
+        what="a DM to the requester",
+    )
 
     # Infobip's own reminder arrives the same day: recorded, not posted again.
     world.sandbox_admin.post("/clock/advance", json={"days": 3})
@@ -95,9 +107,19 @@ def test_a_reminder_after_the_idle_time_and_none_twice_in_a_day(world):
     assert "RESOURCE_REQUEST_REMINDER" in str(drained["delivered"])
     world.wait_idle()
     assert len(world.thread(world.request(request.id))) == replies + 1
-    another = {"results": [{"event": "RESOURCE_REQUEST_REMINDER", "content": {
-        "id": request.provider_request_id, "status": "UPDATE_REQUESTED", "type": "NUMBER_PURCHASE",
-        "daysUntilRejection": 26}}]}
+    another = {
+        "results": [
+            {
+                "event": "RESOURCE_REQUEST_REMINDER",
+                "content": {
+                    "id": request.provider_request_id,
+                    "status": "UPDATE_REQUESTED",
+                    "type": "NUMBER_PURCHASE",
+                    "daysUntilRejection": 26,
+                },
+            }
+        ]
+    }
     answer = world.post_webhook(another)
     assert answer.status_code == 200 and answer.json()["outcomes"] == ["reminder_held"]
     world.wait_idle()

@@ -3,7 +3,8 @@ reviewer's note land in the thread and on the root message."""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import ALICE, BOTH_TRANSPORTS, CHANNEL
+from tests.support.names import ALICE, CHANNEL
+from tests.support.world import BOTH_TRANSPORTS
 
 pytestmark = BOTH_TRANSPORTS  # the same request flow over HTTP and over Socket Mode
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN, BOB, CHANNEL
+from tests.support.names import ADMIN, BOB, CHANNEL
 
 AVAILABLE = "/numbers/1/numbers/available"
 OWNED = "/numbers/1/numbers"
@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def infobip(world):
     """The sandbox's Infobip API, called as the account would (to set the scene)."""
-    with httpx.Client(base_url=world.sandbox_url, timeout=10,
-                      headers={"Authorization": f"App {world.sandbox.config.api_key}"}) as client:
+    with httpx.Client(
+        base_url=world.sandbox_url, timeout=10, headers={"Authorization": f"App {world.sandbox.config.api_key}"}
+    ) as client:
         yield client
 
 
@@ -45,8 +46,13 @@ def search(world, text: str, user: str = ADMIN) -> dict:
     earlier = (world.slack.current_view(user) or {}).get("id")
     ack = world.driver.slash_command("/resource", f"numbers {text}", user=user, channel=CHANNEL)
     assert ack.status == 200 and ack.in_time
-    return world.wait(lambda: (view := world.view(user, callback_id="numbers_search", contains="Numbers on offer"))
-                      ["id"] != earlier and view, what=f"the search modal for {text}")
+    return world.wait(
+        lambda: (
+            (view := world.view(user, callback_id="numbers_search", contains="Numbers on offer"))["id"] != earlier
+            and view
+        ),
+        what=f"the search modal for {text}",
+    )
 
 
 def offers(view: dict) -> list[dict]:
@@ -64,6 +70,7 @@ def owned(world) -> dict[str, dict]:
 
 def audit(world, action: str) -> list:
     from bot.store.audit import list_audit
+
     return list_audit(world.services.db, action_prefix=action)
 
 
@@ -125,8 +132,9 @@ def test_buying_needs_a_confirmation_with_the_exact_charge_then_posts_and_audits
     number = owned(world)[key]
     assert number["applicationId"] == "default"
 
-    notice = world.wait(lambda: [m for m in world.slack.messages(CHANNEL) if key in str(m.get("blocks"))],
-                        what="the purchase notice")[0]
+    notice = world.wait(
+        lambda: [m for m in world.slack.messages(CHANNEL) if key in str(m.get("blocks"))], what="the purchase notice"
+    )[0]
     posted = str(notice["blocks"])
     assert f"<@{ADMIN}>" in posted and "EUR/month" in posted and "+44 7700 900" in posted
 
@@ -135,8 +143,10 @@ def test_buying_needs_a_confirmation_with_the_exact_charge_then_posts_and_audits
     assert entry.details["numberKey"] == key and entry.details["price"]["currency"] == "EUR"
     assert entry.details["applicationId"] == "default"
     # The list behind the confirmation no longer offers the number.
-    stack = world.wait(lambda: (s := world.slack.view_stack(ADMIN)) and key not in str(s[0]["blocks"]) and s,
-                       what="the search to be refreshed")
+    stack = world.wait(
+        lambda: (s := world.slack.view_stack(ADMIN)) and key not in str(s[0]["blocks"]) and s,
+        what="the search to be refreshed",
+    )
     assert stack[0]["callback_id"] == "numbers_search"
 
 
@@ -203,9 +213,13 @@ def test_my_numbers_set_application_cancel_and_the_audit_listing(world, infobip,
     assert update.before == {"applicationId": "default", "entityId": None}
     assert update.after == {"applicationId": "support", "entityId": None}
     assert audit(world, "number.update") == []
-    announced = world.wait(lambda: next((str(m.get("text")) for m in world.slack.messages(CHANNEL)
-                                         if "number-level routing" in str(m.get("text"))), None),
-                           what="the routing change posted")
+    announced = world.wait(
+        lambda: next(
+            (str(m.get("text")) for m in world.slack.messages(CHANNEL) if "number-level routing" in str(m.get("text"))),
+            None,
+        ),
+        what="the routing change posted",
+    )
     assert f"<@{ADMIN}>" in announced and "application `default` → `support`" in announced
     world.wait(lambda: "`support`" in str(world.slack.view_stack(ADMIN)[0]["blocks"]), what="the list refreshed")
     world.driver.close_view(user=ADMIN)  # back to the list
@@ -223,14 +237,17 @@ def test_my_numbers_set_application_cancel_and_the_audit_listing(world, infobip,
     [cancel] = audit(world, "number.cancel")
     assert cancel.actor == ADMIN and cancel.target == "+" + stock[0]["number"]
     assert cancel.details["numberKey"] == key and cancel.before == {"applicationId": "support", "entityId": None}
-    world.wait(lambda: [m for m in world.slack.messages(CHANNEL) if "cancelled" in str(m.get("blocks"))],
-               what="the cancellation notice")
+    world.wait(
+        lambda: [m for m in world.slack.messages(CHANNEL) if "cancelled" in str(m.get("blocks"))],
+        what="the cancellation notice",
+    )
     world.wait(lambda: "1 number" in str(world.slack.view_stack(ADMIN)[0]["blocks"]), what="the list refreshed")
 
     # `resourcebot audit` lists both changes.
     env = {**os.environ, "RESOURCEBOT_DB": str(world.services.settings.resourcebot_db)}
-    listing = subprocess.run([sys.executable, "-m", "bot", "audit"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=30)
+    listing = subprocess.run(
+        [sys.executable, "-m", "bot", "audit"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30
+    )
     assert listing.returncode == 0, listing.stderr
     lines = listing.stdout.splitlines()
     assert any("routing.number" in line and key in line for line in lines)
@@ -387,8 +404,7 @@ def test_offer_rows_have_unique_block_ids_even_when_rows_share_a_key():
     from bot.slack.numbers.views import search_view
 
     twin = {"numberKey": "K1", "number": "447700900123", "country": "GB", "type": "VIRTUAL_LONG_NUMBER"}
-    result = NumberList.model_validate({"numbers": [twin, twin, {"number": "447700900124"}, {}, {}],
-                                        "numberCount": 5})
+    result = NumberList.model_validate({"numbers": [twin, twin, {"number": "447700900124"}, {}, {}], "numberCount": 5})
     view = search_view(SearchState(country="GB"), result, can_buy=True, managers=[ADMIN])
     ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
     assert len(ids) == len(set(ids)) and len(offers(view)) == 5

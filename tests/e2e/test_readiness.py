@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.sandbox.slack import SlackStandIn
 from bot.slack.auth_watch import watch_auth
 from bot.slack.link import HTTP, Backoff, SlackLink
-from tests.e2e.conftest import BOTH_TRANSPORTS
+from tests.support.world import BOTH_TRANSPORTS
 
 
 def readiness(world) -> tuple[int, dict]:

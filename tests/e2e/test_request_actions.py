@@ -3,7 +3,8 @@ reminders Infobip sends while a request waits for its requester."""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import ADMIN, ALICE, BOB, BOTH_TRANSPORTS, CHANNEL, block_text
+from tests.support.names import ADMIN, ALICE, BOB, CHANNEL
+from tests.support.world import BOTH_TRANSPORTS, block_text
 
 pytestmark = BOTH_TRANSPORTS  # the same request flow over HTTP and over Socket Mode
 
@@ -30,8 +31,7 @@ def sandbox_status(world, request) -> str:
 
 def test_requester_cancels_a_request_waiting_for_an_update(world):
     request = waiting_for_update(world)
-    world.driver.block_action("request_cancel", request.id, user=ALICE, channel=CHANNEL,
-                              message_ts=request.thread_ts)
+    world.driver.block_action("request_cancel", request.id, user=ALICE, channel=CHANNEL, message_ts=request.thread_ts)
     world.wait(lambda: sandbox_status(world, request) == "CANCELED", what="the sandbox to show CANCELED")
     thread = world.wait_thread(request.id, 3)
     assert "canceled" in block_text(thread[2]) and f"<@{ALICE}>" in block_text(thread[2])
@@ -46,8 +46,7 @@ def test_a_colleague_may_not_update_or_cancel_but_an_admin_may_cancel(world):
     request = waiting_for_update(world)
     replies_before = len(world.thread(request))
     for action in ("request_update", "request_cancel"):
-        answer = world.driver.block_action(action, request.id, user=BOB, channel=CHANNEL,
-                                           message_ts=request.thread_ts)
+        answer = world.driver.block_action(action, request.id, user=BOB, channel=CHANNEL, message_ts=request.thread_ts)
         assert answer.status == 200
     refusals = world.wait(lambda: ephemerals(world, BOB, 2), what="two ephemeral refusals for Bob")
     for refusal in refusals:
@@ -57,8 +56,7 @@ def test_a_colleague_may_not_update_or_cancel_but_an_admin_may_cancel(world):
     assert world.request(request.id).status == "UPDATE_REQUESTED"
     assert len(world.thread(request)) == replies_before
 
-    world.driver.block_action("request_cancel", request.id, user=ADMIN, channel=CHANNEL,
-                              message_ts=request.thread_ts)
+    world.driver.block_action("request_cancel", request.id, user=ADMIN, channel=CHANNEL, message_ts=request.thread_ts)
     world.wait(lambda: sandbox_status(world, request) == "CANCELED", what="the admin's cancel in the sandbox")
     thread = world.wait_thread(request.id, replies_before + 1)
     assert f"<@{ADMIN}> canceled" in block_text(thread[-1])

@@ -3,7 +3,8 @@ reviewer's request for changes and the requester's update, all in one Slack thre
 
 from __future__ import annotations
 
-from tests.e2e.conftest import ALICE, BOTH_TRANSPORTS, CHANNEL
+from tests.support.names import ALICE, CHANNEL
+from tests.support.world import BOTH_TRANSPORTS
 
 pytestmark = BOTH_TRANSPORTS  # the same request flow over HTTP and over Socket Mode
 
@@ -44,7 +45,7 @@ def test_sender_request_from_form_to_completed_through_an_update(world):
 
     [request] = world.requests()
     assert request.status == "AUTOMATIC_VALIDATION" and request.requester == ALICE
-    root, = world.wait_thread(request.id, 1)
+    (root,) = world.wait_thread(request.id, 1)
     assert root["channel"] if "channel" in root else True
     request = world.requests()[0]
     assert request.channel == CHANNEL
@@ -53,18 +54,24 @@ def test_sender_request_from_form_to_completed_through_an_update(world):
 
     # The reviewer asks for a different website.
     world.reviewer(request, "advance")
-    world.reviewer(request, "request-changes", feedback=[
-        {"key": "companyWebsite", "code": "RES_REQ_FEED_FORMAT", "feedback": "Use the company's own domain."}])
+    world.reviewer(
+        request,
+        "request-changes",
+        feedback=[
+            {"key": "companyWebsite", "code": "RES_REQ_FEED_FORMAT", "feedback": "Use the company's own domain."}
+        ],
+    )
     thread = world.wait_thread(request.id, 2)
     reply = str(thread[1]["blocks"])
     assert f"<@{ALICE}>" in reply and "Company Website" in reply and "own domain" in reply
     assert "request_update" in reply
-    world.wait(lambda: "Update requested" in str(world.slack.root(CHANNEL, request.thread_ts)["blocks"]),
-               what="the root message to show Update requested")
+    world.wait(
+        lambda: "Update requested" in str(world.slack.root(CHANNEL, request.thread_ts)["blocks"]),
+        what="the root message to show Update requested",
+    )
 
     # Alice updates from the button in the thread; the form comes back prefilled with feedback.
-    world.driver.block_action("request_update", request.id, user=ALICE, channel=CHANNEL,
-                              message_ts=thread[1]["ts"])
+    world.driver.block_action("request_update", request.id, user=ALICE, channel=CHANNEL, message_ts=thread[1]["ts"])
     update_form = world.view(callback_id="request_form", contains="own domain")
     assert "senderName" not in str(update_form["blocks"])  # PATCH can't change it: not asked
     updated = world.driver.submit_view({"companyWebsite": "https://acme.hr"}, user=ALICE)
@@ -76,7 +83,7 @@ def test_sender_request_from_form_to_completed_through_an_update(world):
     sent = {r["key"]: r["value"] for r in stored["requirements"]}
     assert sent["companyWebsite"] == "https://acme.hr"
     assert sent["companyName"] == "Acme d.o.o."  # every requirement resent, not only the changed one
-    assert sent["companyRegistrationDocument"]   # the document kept without attaching it again
+    assert sent["companyRegistrationDocument"]  # the document kept without attaching it again
 
     # Review passes; the request completes.
     world.reviewer(request, "advance")
@@ -84,7 +91,9 @@ def test_sender_request_from_form_to_completed_through_an_update(world):
     world.reviewer(request, "complete", note="Registered with all Croatian operators.")
     thread = world.wait_thread(request.id, 4)
     assert "Completed" in str(thread[3]["blocks"]) and "Croatian operators" in str(thread[3]["blocks"])
-    world.wait(lambda: "Completed" in str(world.slack.root(CHANNEL, request.thread_ts)["blocks"]),
-               what="the root message to show Completed")
+    world.wait(
+        lambda: "Completed" in str(world.slack.root(CHANNEL, request.thread_ts)["blocks"]),
+        what="the root message to show Completed",
+    )
     root_now = str(world.slack.root(CHANNEL, request.thread_ts)["blocks"])
     assert "request_update" not in root_now and "request_cancel" not in root_now

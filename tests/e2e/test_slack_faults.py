@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.conftest import block_text
+from tests.support.world import block_text
 
 GB_NUMBER = "number GB VIRTUAL_LONG_NUMBER"
 FEEDBACK = [{"key": "quantity", "code": "RES_REQ_FEED_OTHER", "feedback": "How many do you need?"}]

@@ -8,20 +8,29 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tests.e2e.conftest import ALICE, BOB, CHANNEL
+from tests.support.names import ALICE, BOB, CHANNEL
 
 FORM = "application/x-www-form-urlencoded"
 
 
 def command_body(world, text: str) -> bytes:
     config = world.slack.config
-    return urlencode({
-        "token": "standinVerificationToken0", "team_id": config.team_id, "team_domain": config.team_domain,
-        "channel_id": CHANNEL, "channel_name": "resources", "user_id": ALICE, "user_name": "alice",
-        "command": "/resource", "text": text, "api_app_id": config.app_id,
-        "response_url": world.slack.new_response_url("commands", CHANNEL, ALICE),
-        "trigger_id": world.slack.issue_trigger(ALICE),
-    }).encode()
+    return urlencode(
+        {
+            "token": "standinVerificationToken0",
+            "team_id": config.team_id,
+            "team_domain": config.team_domain,
+            "channel_id": CHANNEL,
+            "channel_name": "resources",
+            "user_id": ALICE,
+            "user_name": "alice",
+            "command": "/resource",
+            "text": text,
+            "api_app_id": config.app_id,
+            "response_url": world.slack.new_response_url("commands", CHANNEL, ALICE),
+            "trigger_id": world.slack.issue_trigger(ALICE),
+        }
+    ).encode()
 
 
 def test_unsigned_badly_signed_and_stale_requests_are_refused(world):
@@ -42,9 +51,12 @@ def test_unsigned_badly_signed_and_stale_requests_are_refused(world):
 
 
 def test_help_and_unknown_text_get_an_ephemeral_usage_never_silence(world):
-    for text, expected in (("help", None), ("frobnicate HR", "I don't know “frobnicate”"),
-                           ("number US 99", "Quantity must be between 1 and 49"),
-                           ("sender", "Which country?")):
+    for text, expected in (
+        ("help", None),
+        ("frobnicate HR", "I don't know “frobnicate”"),
+        ("number US 99", "Quantity must be between 1 and 49"),
+        ("sender", "Which country?"),
+    ):
         answer = world.driver.slash_command("/resource", text, user=ALICE, channel=CHANNEL)
         assert answer.status == 200 and answer.in_time
         assert answer.json["response_type"] == "ephemeral"
@@ -58,8 +70,9 @@ def test_help_and_unknown_text_get_an_ephemeral_usage_never_silence(world):
 
 def test_mentions_typed_into_a_field_are_shown_escaped_and_ping_no_one(world):
     typed = "<!channel> & <@U0BOB00001> Ltd"
-    request = world.new_request("number HR VIRTUAL_LONG_NUMBER",
-                                {"companyName": typed, "companyWebsite": "https://acme.hr"})
+    request = world.new_request(
+        "number HR VIRTUAL_LONG_NUMBER", {"companyName": typed, "companyWebsite": "https://acme.hr"}
+    )
     assert {r["key"]: r["value"] for r in world.sandbox_request(request)["requirements"]}["companyName"] == typed
     root = world.slack.root(request.channel, request.thread_ts)
     shown = str(root["blocks"]) + root["text"]

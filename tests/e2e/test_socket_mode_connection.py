@@ -16,7 +16,8 @@ from bot.sandbox.slack import SlackStandIn
 from bot.slack.link import SOCKET_MODE as LINK_SOCKET_MODE
 from bot.slack.link import Backoff, SlackLink
 from bot.slack.socket_mode import SocketModeSupervisor
-from tests.e2e.conftest import ALICE, CHANNEL, SOCKET_MODE_ONLY
+from tests.support.names import ALICE, CHANNEL
+from tests.support.world import SOCKET_MODE_ONLY
 
 
 def ready(world) -> bool:
@@ -54,8 +55,14 @@ def test_a_cut_connection_is_opened_again(world):
 
 def supervisor(slack: SlackStandIn, link: SlackLink) -> SocketModeSupervisor:
     bolt = AsyncApp(client=AsyncWebClient(token=slack.config.bot_token, base_url=slack.api_url))
-    return SocketModeSupervisor(bolt, slack.config.app_token, slack.api_url, link,
-                                backoff=Backoff(first=0.05, cap=0.1), refused_backoff=Backoff(first=0.05, cap=0.1))
+    return SocketModeSupervisor(
+        bolt,
+        slack.config.app_token,
+        slack.api_url,
+        link,
+        backoff=Backoff(first=0.05, cap=0.1),
+        refused_backoff=Backoff(first=0.05, cap=0.1),
+    )
 
 
 def link_lines(caplog) -> list[str]:

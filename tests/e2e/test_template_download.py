@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from bot.sandbox.infobip.requirements_catalog import TEMPLATE_DOCUMENT_ID
-from tests.e2e.conftest import ALICE, CHANNEL
+from tests.support.names import ALICE, CHANNEL
 
 
 def template_button(view: dict) -> dict:

@@ -3,17 +3,18 @@ repeats and late arrivals. A webhook is stored (and posted) once, and never move
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.e2e.conftest import block_text, status_webhook
+from tests.support.infobip_webhooks import status_webhook
+from tests.support.world import block_text
 
 NUMBERS = [{"number": "447700900123", "numberKey": "8F0A1C2B3D4E5F60718293A4B5C6D7E8", "status": "SUCCESS"}]
 
 
 def soon(minutes: float = 1) -> datetime:
-    return datetime.now(timezone.utc) + timedelta(minutes=minutes)
+    return datetime.now(UTC) + timedelta(minutes=minutes)
 
 
 @pytest.fixture
@@ -77,8 +78,12 @@ def test_the_same_webhook_twice_makes_one_thread_post(world, request_):
 
 def test_a_late_older_webhook_is_recorded_but_does_not_move_the_thread_back(world, request_):
     completed = status_webhook(request_.provider_request_id, "COMPLETED", soon(2), numbers=NUMBERS)
-    late = status_webhook(request_.provider_request_id, "UPDATE_REQUESTED", soon(1), requirementsFeedback=[
-        {"key": "quantity", "code": "RES_REQ_FEED_OTHER", "feedback": "Stale feedback"}])
+    late = status_webhook(
+        request_.provider_request_id,
+        "UPDATE_REQUESTED",
+        soon(1),
+        requirementsFeedback=[{"key": "quantity", "code": "RES_REQ_FEED_OTHER", "feedback": "Stale feedback"}],
+    )
     assert world.post_webhook(completed).json()["outcomes"] == ["applied"]
     world.wait_thread(request_.id, 2)
     world.wait_idle()

@@ -12,8 +12,9 @@ FAST = 10_000.0
 
 def checked_client(running, contract: ContractRecorder) -> httpx.AsyncClient:
     """A client on Infobip's paths: each response goes through the contract recorder."""
-    return httpx.AsyncClient(base_url=running.url, headers=running.auth, timeout=5.0,
-                             event_hooks={"response": [contract.hook]})
+    return httpx.AsyncClient(
+        base_url=running.url, headers=running.auth, timeout=5.0, event_hooks={"response": [contract.hook]}
+    )
 
 
 def admin_client(running) -> httpx.AsyncClient:

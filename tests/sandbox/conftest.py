@@ -12,12 +12,13 @@ import pytest
 @dataclass
 class Session:
     sandbox: object
-    api: httpx.AsyncClient      # Infobip's paths: every exchange checked against the contract
-    admin: httpx.AsyncClient    # /_sandbox: not Infobip's, not checked
+    api: httpx.AsyncClient  # Infobip's paths: every exchange checked against the contract
+    admin: httpx.AsyncClient  # /_sandbox: not Infobip's, not checked
 
     async def upload(self, filename: str, data: bytes, content_type: str = "application/pdf") -> httpx.Response:
-        request = self.api.build_request("POST", "/resources/1/documents",
-                                         files={"document": (filename, data, content_type)})
+        request = self.api.build_request(
+            "POST", "/resources/1/documents", files={"document": (filename, data, content_type)}
+        )
         await request.aread()  # the recorder reads the body back; a multipart stream must be buffered
         return await self.api.send(request)
 
@@ -58,7 +59,7 @@ class Session:
 
 
 @pytest.fixture
-async def open_session(start_sandbox, contract) -> AsyncIterator[Callable[..., "Session"]]:
+async def open_session(start_sandbox, contract) -> AsyncIterator[Callable[..., Session]]:
     """Start a sandbox (keyword arguments override SandboxConfig) and open its clients.
 
     Rate limits are off: they are the gate's concern, tested elsewhere, and these tests submit
@@ -68,8 +69,9 @@ async def open_session(start_sandbox, contract) -> AsyncIterator[Callable[..., "
 
     async def open_(**overrides) -> Session:
         running = start_sandbox(enforce_rate_limits=False, **overrides)
-        api = httpx.AsyncClient(base_url=running.url, headers=running.auth, timeout=10.0,
-                                event_hooks={"response": [contract.hook]})
+        api = httpx.AsyncClient(
+            base_url=running.url, headers=running.auth, timeout=10.0, event_hooks={"response": [contract.hook]}
+        )
         admin = httpx.AsyncClient(base_url=running.url + "/_sandbox", headers=running.auth, timeout=15.0)
         clients.extend((api, admin))
         return Session(running.sandbox, api, admin)

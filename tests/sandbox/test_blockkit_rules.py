@@ -55,8 +55,13 @@ def button(**extra: Any) -> dict:
 
 
 def confirm(**changes: Any) -> dict:
-    dialog = {"title": plain("Delete it?"), "text": plain("It cannot be undone."),
-              "confirm": plain("Delete"), "deny": plain("Keep it"), "style": "danger"}
+    dialog = {
+        "title": plain("Delete it?"),
+        "text": plain("It cannot be undone."),
+        "confirm": plain("Delete"),
+        "deny": plain("Keep it"),
+        "style": "danger",
+    }
     dialog.update(changes)
     return {key: value for key, value in dialog.items() if value is not None}
 
@@ -84,6 +89,7 @@ def refused(problems: list[str], pointer: str) -> bool:
 
 # ---- input blocks ---------------------------------------------------------------------------
 
+
 def test_label_at_most_2000_characters() -> None:
     text_input = {"type": "plain_text_input", "action_id": "value"}
     assert check_view(modal({**input_block(text_input), "label": plain("L" * 2000)})) == []
@@ -107,6 +113,7 @@ def test_placeholder_at_most_150_characters() -> None:
 
 # ---- plain_text_input ---------------------------------------------------------------------
 
+
 def test_plain_text_input_max_length_at_most_3000() -> None:
     assert in_view({"type": "plain_text_input", "max_length": 3000}) == []
     assert refused(in_view({"type": "plain_text_input", "max_length": 3001}), ELEMENT + "/max_length")
@@ -115,8 +122,9 @@ def test_plain_text_input_max_length_at_most_3000() -> None:
 
 def test_plain_text_input_initial_value_no_longer_than_max_length() -> None:
     assert in_view({"type": "plain_text_input", "max_length": 5, "initial_value": "abcde"}) == []
-    assert refused(in_view({"type": "plain_text_input", "max_length": 5, "initial_value": "abcdef"}),
-                   ELEMENT + "/initial_value")
+    assert refused(
+        in_view({"type": "plain_text_input", "max_length": 5, "initial_value": "abcdef"}), ELEMENT + "/initial_value"
+    )
     # Without max_length the input still holds at most 3000 characters.
     assert refused(in_view({"type": "plain_text_input", "initial_value": "x" * 3001}), ELEMENT + "/initial_value")
 
@@ -128,6 +136,7 @@ def test_plain_text_input_min_length_not_above_max_length() -> None:
 
 # ---- number_input ---------------------------------------------------------------------------
 
+
 def test_number_input_requires_is_decimal_allowed() -> None:
     assert in_view({"type": "number_input", "is_decimal_allowed": False}) == []
     problems = in_view({"type": "number_input", "action_id": "n"})
@@ -137,8 +146,10 @@ def test_number_input_requires_is_decimal_allowed() -> None:
 
 def test_number_input_min_value_not_above_max_value() -> None:
     assert in_view({"type": "number_input", "is_decimal_allowed": False, "min_value": "1", "max_value": "49"}) == []
-    assert refused(in_view({"type": "number_input", "is_decimal_allowed": False, "min_value": "50", "max_value": "49"}),
-                   ELEMENT + "/min_value")
+    assert refused(
+        in_view({"type": "number_input", "is_decimal_allowed": False, "min_value": "50", "max_value": "49"}),
+        ELEMENT + "/min_value",
+    )
 
 
 def test_number_input_initial_value_between_min_and_max() -> None:
@@ -150,14 +161,18 @@ def test_number_input_initial_value_between_min_and_max() -> None:
 
 def test_number_input_values_are_whole_numbers_unless_decimals_allowed() -> None:
     assert in_view({"type": "number_input", "is_decimal_allowed": True, "initial_value": "2.5"}) == []
-    assert refused(in_view({"type": "number_input", "is_decimal_allowed": False, "initial_value": "2.5"}),
-                   ELEMENT + "/initial_value")
+    assert refused(
+        in_view({"type": "number_input", "is_decimal_allowed": False, "initial_value": "2.5"}),
+        ELEMENT + "/initial_value",
+    )
     # Slack's schema types the bounds as strings: a JSON number is refused too.
-    assert refused(in_view({"type": "number_input", "is_decimal_allowed": False, "max_value": 49}),
-                   ELEMENT + "/max_value")
+    assert refused(
+        in_view({"type": "number_input", "is_decimal_allowed": False, "max_value": 49}), ELEMENT + "/max_value"
+    )
 
 
 # ---- options --------------------------------------------------------------------------------
+
 
 def test_initial_option_must_be_one_of_the_options_by_value_and_text() -> None:
     assert in_view(static_select(initial_option=option("Two"))) == []
@@ -171,12 +186,15 @@ def test_initial_option_must_be_one_of_the_options_by_value_and_text() -> None:
 def test_initial_options_must_each_be_one_of_the_options() -> None:
     multi = {"type": "multi_static_select", "options": [option("One"), option("Two")]}
     assert in_view({**multi, "initial_options": [option("One"), option("Two")]}) == []
-    assert refused(in_view({**multi, "initial_options": [option("One"), option("Nine")]}),
-                   ELEMENT + "/initial_options/1")
+    assert refused(
+        in_view({**multi, "initial_options": [option("One"), option("Nine")]}), ELEMENT + "/initial_options/1"
+    )
     boxes = {"type": "checkboxes", "options": [{"text": mrkdwn("*Yes*"), "value": "yes"}]}
     assert in_view({**boxes, "initial_options": [{"text": mrkdwn("*Yes*"), "value": "yes"}]}) == []
-    assert refused(in_view({**boxes, "initial_options": [{"text": plain("*Yes*"), "value": "yes"}]}),
-                   ELEMENT + "/initial_options/0")
+    assert refused(
+        in_view({**boxes, "initial_options": [{"text": plain("*Yes*"), "value": "yes"}]}),
+        ELEMENT + "/initial_options/0",
+    )
 
 
 def test_at_most_100_options() -> None:
@@ -205,8 +223,9 @@ def test_option_text_is_plain_text_in_selects(kind: str) -> None:
 def test_option_text_may_be_mrkdwn_in_checkboxes_and_radio_buttons(kind: str) -> None:
     marked = {"text": mrkdwn("*One*"), "value": "one", "description": mrkdwn("_first_")}
     assert in_view({"type": kind, "options": [marked]}) == []
-    assert refused(in_view({"type": kind, "options": [{**marked, "text": mrkdwn("x" * 76)}]}),
-                   ELEMENT + "/options/0/text/text")
+    assert refused(
+        in_view({"type": kind, "options": [{**marked, "text": mrkdwn("x" * 76)}]}), ELEMENT + "/options/0/text/text"
+    )
 
 
 def test_static_select_takes_exactly_one_of_options_and_option_groups() -> None:
@@ -219,24 +238,35 @@ def test_static_select_takes_exactly_one_of_options_and_option_groups() -> None:
 def test_at_most_100_option_groups() -> None:
     def groups(n: int) -> list[dict]:
         return [{"label": plain(f"G{i}"), "options": [option(f"o{i}")]} for i in range(n)]
+
     assert in_view({"type": "static_select", "option_groups": groups(100)}) == []
     assert refused(in_view({"type": "static_select", "option_groups": groups(101)}), ELEMENT + "/option_groups")
 
 
 def test_option_group_label_at_most_75_plain_text() -> None:
-    assert in_view({"type": "static_select", "option_groups": [{"label": plain("L" * 75), "options": [option("o")]}]}) == []
-    assert refused(in_view({"type": "static_select", "option_groups": [{"label": plain("L" * 76), "options": [option("o")]}]}),
-                   ELEMENT + "/option_groups/0/label/text")
-    assert refused(in_view({"type": "static_select", "option_groups": [{"label": mrkdwn("L"), "options": [option("o")]}]}),
-                   ELEMENT + "/option_groups/0/label/type")
+    assert (
+        in_view({"type": "static_select", "option_groups": [{"label": plain("L" * 75), "options": [option("o")]}]})
+        == []
+    )
+    assert refused(
+        in_view({"type": "static_select", "option_groups": [{"label": plain("L" * 76), "options": [option("o")]}]}),
+        ELEMENT + "/option_groups/0/label/text",
+    )
+    assert refused(
+        in_view({"type": "static_select", "option_groups": [{"label": mrkdwn("L"), "options": [option("o")]}]}),
+        ELEMENT + "/option_groups/0/label/type",
+    )
 
 
 def test_option_group_at_most_100_options() -> None:
     def group(n: int) -> dict:
         return {"label": plain("G"), "options": [option(f"o{i}") for i in range(n)]}
+
     assert in_view({"type": "static_select", "option_groups": [group(100), group(100)]}) == []
-    assert refused(in_view({"type": "static_select", "option_groups": [group(100), group(101)]}),
-                   ELEMENT + "/option_groups/1/options")
+    assert refused(
+        in_view({"type": "static_select", "option_groups": [group(100), group(101)]}),
+        ELEMENT + "/option_groups/1/options",
+    )
 
 
 @pytest.mark.parametrize("kind", ["checkboxes", "radio_buttons"])
@@ -249,11 +279,14 @@ def test_overflow_at_most_5_options_and_only_there_an_option_url() -> None:
     linked = option("Docs", url="https://example.com/docs")
     overflow = {"type": "overflow", "action_id": "more", "options": [linked] + [option(f"o{i}") for i in range(4)]}
     assert in_message(actions(overflow)) == []
-    assert refused(in_message(actions({**overflow, "options": overflow["options"] + [option("o9")]})),
-                   "/blocks/0/elements/0/options")
+    assert refused(
+        in_message(actions({**overflow, "options": overflow["options"] + [option("o9")]})),
+        "/blocks/0/elements/0/options",
+    )
 
 
 # ---- file_input -----------------------------------------------------------------------------
+
 
 def test_file_input_max_files_from_1_to_10() -> None:
     assert in_view({"type": "file_input", "max_files": 1}) == []
@@ -269,6 +302,7 @@ def test_file_input_filetypes_a_list_of_strings() -> None:
 
 
 # ---- buttons and actions --------------------------------------------------------------------
+
 
 def test_button_text_at_most_75_plain_text() -> None:
     assert in_message(actions(button(text=plain("B" * 75)))) == []
@@ -289,7 +323,9 @@ def test_button_url_at_most_3000_characters() -> None:
 def test_action_id_unique_within_a_block() -> None:
     assert in_message(actions(button(action_id="a"), button(action_id="b"))) == []
     # The same action_id in two blocks is fine: Slack tells them apart by block_id.
-    assert in_message(actions(button(action_id="a"), block_id="one"), actions(button(action_id="a"), block_id="two")) == []
+    assert (
+        in_message(actions(button(action_id="a"), block_id="one"), actions(button(action_id="a"), block_id="two")) == []
+    )
     problems = in_message(actions(button(action_id="a"), button(action_id="a")))
     assert refused(problems, "/blocks/0/elements/1/action_id") and "duplicate action_id" in problems[0]
 
@@ -297,8 +333,9 @@ def test_action_id_unique_within_a_block() -> None:
 def test_block_id_unique_within_a_view_and_a_message() -> None:
     text_input = {"type": "plain_text_input", "action_id": "value"}
     assert check_view(modal(input_block(text_input, "a"), input_block(text_input, "b"))) == []
-    assert refused(check_view(modal(input_block(text_input, "a"), input_block(text_input, "a"))),
-                   "/view/blocks/1/block_id")
+    assert refused(
+        check_view(modal(input_block(text_input, "a"), input_block(text_input, "a"))), "/view/blocks/1/block_id"
+    )
     section = {"type": "section", "block_id": "s", "text": mrkdwn("hi")}
     assert refused(in_message(section, actions(button(), block_id="s")), "/blocks/1/block_id")
 
@@ -347,6 +384,7 @@ def test_confirm_checked_on_selects_too() -> None:
 
 # ---- text objects ---------------------------------------------------------------------------
 
+
 def test_emoji_only_on_plain_text() -> None:
     assert in_message({"type": "section", "text": plain("hi :wave:", emoji=True)}) == []
     assert refused(in_message({"type": "section", "text": mrkdwn("hi", emoji=True)}), "/blocks/0/text/emoji")
@@ -358,6 +396,7 @@ def test_verbatim_only_on_mrkdwn() -> None:
 
 
 # ---- unknown fields -------------------------------------------------------------------------
+
 
 def test_unknown_block_field_refused() -> None:
     section = {"type": "section", "text": mrkdwn("hi"), "expand": True}
@@ -379,8 +418,9 @@ def test_unknown_text_object_field_refused() -> None:
 def test_unknown_option_field_refused() -> None:
     assert refused(in_view(static_select(options=[option("One", selected=True)])), ELEMENT + "/options/0/selected")
     # `url` is an option field only in overflow menus.
-    assert refused(in_view(static_select(options=[option("One", url="https://example.com")])),
-                   ELEMENT + "/options/0/url")
+    assert refused(
+        in_view(static_select(options=[option("One", url="https://example.com")])), ELEMENT + "/options/0/url"
+    )
 
 
 def test_unknown_confirm_field_refused() -> None:
@@ -393,6 +433,7 @@ def test_unsupported_element_type_refused() -> None:
 
 
 # ---- the limits that were there before ------------------------------------------------------
+
 
 def test_header_text_at_most_150_plain_text() -> None:
     assert in_message({"type": "header", "text": plain("H" * 150)}) == []
@@ -410,6 +451,7 @@ def test_context_at_most_10_text_or_image_elements() -> None:
 def test_actions_at_most_25_elements() -> None:
     def row(n: int) -> dict:
         return actions(*[button(action_id=f"b{i}") for i in range(n)])
+
     assert in_message(row(25)) == []
     assert refused(in_message(row(26)), "/blocks/0/elements")
 

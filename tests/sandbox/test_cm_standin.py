@@ -5,18 +5,15 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from bot.background_server import BackgroundServer
 from bot.providers.cm import wire
 from bot.sandbox.cm import CmSandbox, CmSandboxConfig, create_app
+from tests.support.webhook_receiver import WebhookReceiver
 
 TOKEN = "cm-standin-token-0123456789"
 ACCOUNT = "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab"
@@ -25,19 +22,10 @@ BASE = wire.BASE_PATH.format(account_id=ACCOUNT)
 
 
 @dataclass
-class Receiver:
-    """Where callbacks go: records each POST; fails the next `fail_next` with a 503."""
-
-    url: str = ""
-    received: list[dict] = field(default_factory=list)
-    fail_next: int = 0
-
-
-@dataclass
 class Standin:
     api: httpx.AsyncClient
     admin: httpx.AsyncClient
-    receiver: Receiver
+    receiver: WebhookReceiver
 
     async def create(self, expect: int = 201, **fields) -> dict:
         response = await self.api.post(f"{BASE}/numberrequests", json=fields)
@@ -58,47 +46,38 @@ class Standin:
         return [c["json"][wire.STATUS] for c in self.receiver.received]
 
 
-# One stand-in and one receiver per module, reset before each test: starting and stopping
-# servers costs more than the tests themselves.
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[Receiver]:
-    receiver = Receiver()
-
-    async def receive(request: Request) -> Response:
-        if receiver.fail_next > 0:
-            receiver.fail_next -= 1
-            return Response("try later", status_code=503)
-        receiver.received.append({"path": request.url.path, "json": await request.json()})
-        return JSONResponse({"ok": True})
-
-    with BackgroundServer(Starlette(routes=[Route("/{path:path}", receive, methods=["POST"])])) as server:
-        receiver.url = server.url
-        yield receiver
-
-
+# One stand-in per module (and one callback_receiver), reset before each test: starting and
+# stopping servers costs more than the tests themselves.
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    config = CmSandboxConfig(product_token=TOKEN, account_id=ACCOUNT, callback_backoff=0.05,
-                             callback_max_attempts=5, callback_timeout=2.0)
+    config = CmSandboxConfig(
+        product_token=TOKEN, account_id=ACCOUNT, callback_backoff=0.05, callback_max_attempts=5, callback_timeout=2.0
+    )
     with BackgroundServer(create_app(CmSandbox(config))) as running:
         yield running.url
 
 
 @pytest.fixture
-async def standin(server, receiver) -> AsyncIterator[Standin]:
+async def standin(server, callback_receiver) -> AsyncIterator[Standin]:
     headers = {wire.PRODUCT_TOKEN_HEADER: TOKEN}
-    async with httpx.AsyncClient(base_url=server, headers=headers, timeout=10) as api, \
-            httpx.AsyncClient(base_url=server + "/_sandbox", headers=headers, timeout=15) as admin:
+    async with (
+        httpx.AsyncClient(base_url=server, headers=headers, timeout=10) as api,
+        httpx.AsyncClient(base_url=server + "/_sandbox", headers=headers, timeout=15) as admin,
+    ):
         assert (await admin.post("/reset")).status_code == 204
-        receiver.received.clear()
-        receiver.fail_next = 0
-        yield Standin(api, admin, receiver)
+        callback_receiver.reset()
+        yield Standin(api, admin, callback_receiver)
 
 
 def local(standin: Standin, **overrides) -> dict:
-    body = {wire.COMPANY_PROFILE_GUID: PROFILE, wire.QUANTITY: 5, wire.PHONE_NUMBER_TYPE: "LOCAL",
-            wire.AREA_CODE: "020", wire.COMMENT: "for the NL support line",
-            wire.CALLBACK_URL: f"{standin.receiver.url}/webhooks/cm/tok-1"}
+    body = {
+        wire.COMPANY_PROFILE_GUID: PROFILE,
+        wire.QUANTITY: 5,
+        wire.PHONE_NUMBER_TYPE: "LOCAL",
+        wire.AREA_CODE: "020",
+        wire.COMMENT: "for the NL support line",
+        wire.CALLBACK_URL: f"{standin.receiver.url}/webhooks/cm/tok-1",
+    }
     return {**body, **overrides}
 
 
@@ -119,7 +98,7 @@ async def test_in_stock_is_completed_at_once_and_the_answer_has_null_ids(standin
     body = callback["json"]
     assert body[wire.ID] and body[wire.STATUS] == "Completed" and body[wire.NUMBERS] == answer[wire.NUMBERS]
     assert body[wire.START] == answer[wire.NUMBERS][0] and body[wire.VALID_FROM]
-    assert set(wire.CREATE_FIELDS) <= set(body)    # the WHOLE object
+    assert set(wire.CREATE_FIELDS) <= set(body)  # the WHOLE object
     read = await standin.api.get(f"{BASE}/numberrequests/{body[wire.ID]}")
     assert read.status_code == 200 and read.json() == body
 
@@ -177,18 +156,21 @@ async def test_product_token_and_account_are_checked(standin, server):
     assert (await standin.api.get(f"{other}/orderrestrictions")).status_code == 404
 
 
-@pytest.mark.parametrize(("overrides", "expected"), [
-    ({wire.COMPANY_PROFILE_GUID: "not-a-uuid"}, "companyProfileGuid must be a UUID"),
-    ({wire.QUANTITY: 0}, "quantity must be a whole number from 1 to 1000"),
-    ({wire.QUANTITY: 1001}, "quantity must be a whole number from 1 to 1000"),
-    ({wire.QUANTITY: "5"}, "quantity must be a whole number"),
-    ({wire.RANGE_SIZE: 7}, "rangeSize must be one of the allowed range sizes (10, 100)"),
-    ({wire.RANGE_SIZE: 10, wire.QUANTITY: 15}, "quantity must be a multiple of rangeSize"),
-    ({wire.PHONE_NUMBER_TYPE: "MOBILE"}, "phoneNumberType must be one of LOCAL, NATIONAL, TOLLFREE"),
-    ({wire.AREA_CODE: None}, "areaCode or city is required"),
-    ({wire.AREA_CODE: "212"}, "region is required for NANPA numbers"),
-    ({wire.CALLBACK_URL: "/relative"}, "callbackUrl must be an absolute http(s) URL"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({wire.COMPANY_PROFILE_GUID: "not-a-uuid"}, "companyProfileGuid must be a UUID"),
+        ({wire.QUANTITY: 0}, "quantity must be a whole number from 1 to 1000"),
+        ({wire.QUANTITY: 1001}, "quantity must be a whole number from 1 to 1000"),
+        ({wire.QUANTITY: "5"}, "quantity must be a whole number"),
+        ({wire.RANGE_SIZE: 7}, "rangeSize must be one of the allowed range sizes (10, 100)"),
+        ({wire.RANGE_SIZE: 10, wire.QUANTITY: 15}, "quantity must be a multiple of rangeSize"),
+        ({wire.PHONE_NUMBER_TYPE: "MOBILE"}, "phoneNumberType must be one of LOCAL, NATIONAL, TOLLFREE"),
+        ({wire.AREA_CODE: None}, "areaCode or city is required"),
+        ({wire.AREA_CODE: "212"}, "region is required for NANPA numbers"),
+        ({wire.CALLBACK_URL: "/relative"}, "callbackUrl must be an absolute http(s) URL"),
+    ],
+)
 async def test_create_validation(standin, overrides, expected):
     answer = await standin.create(expect=400, **local(standin, **overrides))
     assert expected in answer["message"]
@@ -198,8 +180,12 @@ async def test_quantity_above_the_accounts_maximum():
     config = CmSandboxConfig(product_token=TOKEN, account_id=ACCOUNT, max_quantity=50)
     with BackgroundServer(create_app(CmSandbox(config))) as running:
         async with httpx.AsyncClient(base_url=running.url, headers={wire.PRODUCT_TOKEN_HEADER: TOKEN}) as api:
-            body = {wire.COMPANY_PROFILE_GUID: PROFILE, wire.QUANTITY: 60, wire.PHONE_NUMBER_TYPE: "LOCAL",
-                    wire.CITY: "Amsterdam"}
+            body = {
+                wire.COMPANY_PROFILE_GUID: PROFILE,
+                wire.QUANTITY: 60,
+                wire.PHONE_NUMBER_TYPE: "LOCAL",
+                wire.CITY: "Amsterdam",
+            }
             response = await api.post(f"{BASE}/numberrequests", json=body)
             assert response.status_code == 400
             assert "maximum of 50" in response.json()["message"]
@@ -248,9 +234,14 @@ async def test_replay_sends_the_same_body_again(standin):
 
 async def test_order_restrictions_and_locale_options(standin):
     restrictions = (await standin.api.get(f"{BASE}/orderrestrictions")).json()
-    assert restrictions == {wire.MAX_QUANTITY: 1000, wire.RANGE_SIZES: [10, 100],
-                            wire.PHONE_NUMBER_TYPES: ["LOCAL", "NATIONAL", "TOLLFREE"]}
-    nl = (await standin.api.get(f"{BASE}/localeoptions", params={"countryCode": "NL", "phoneNumberType": "LOCAL"})).json()
+    assert restrictions == {
+        wire.MAX_QUANTITY: 1000,
+        wire.RANGE_SIZES: [10, 100],
+        wire.PHONE_NUMBER_TYPES: ["LOCAL", "NATIONAL", "TOLLFREE"],
+    }
+    nl = (
+        await standin.api.get(f"{BASE}/localeoptions", params={"countryCode": "NL", "phoneNumberType": "LOCAL"})
+    ).json()
     assert nl == {wire.CITIES: ["Amsterdam", "Rotterdam"], wire.REGIONS: [], wire.AREA_CODES: ["020", "010"]}
     us = (await standin.api.get(f"{BASE}/localeoptions", params={"countryCode": "us"})).json()
     assert us[wire.CITIES] == ["New York", "Los Angeles"] and us[wire.REGIONS] == ["NY", "CA"]
@@ -259,8 +250,9 @@ async def test_order_restrictions_and_locale_options(standin):
 
 
 async def test_stock_can_be_emptied_and_ranges_are_aligned(standin):
-    emptied = await standin.admin.put("/stock", json={"phoneNumberType": "LOCAL", "areaCode": "010",
-                                                      "city": "Rotterdam", "available": 0})
+    emptied = await standin.admin.put(
+        "/stock", json={"phoneNumberType": "LOCAL", "areaCode": "010", "city": "Rotterdam", "available": 0}
+    )
     assert emptied.status_code == 200 and emptied.json()["prefix"] == "+3110"
     pending = await standin.create(**local(standin, **{wire.AREA_CODE: "010"}))
     assert pending[wire.STATUS] == "Pending"

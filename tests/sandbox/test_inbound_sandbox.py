@@ -24,16 +24,28 @@ async def test_configurations_create_update_list_delete(running, contract):
     async with checked_client(running, contract) as client:
         number = await _buy(client)
         key = number["numberKey"]
-        stop = {"channel": "SMS", "numberKey": key, "keyword": "STOP",
-                "forwarding": {"type": "HTTP_FORWARD", "url": "https://example.com/mo"}}
+        stop = {
+            "channel": "SMS",
+            "numberKey": key,
+            "keyword": "STOP",
+            "forwarding": {"type": "HTTP_FORWARD", "url": "https://example.com/mo"},
+        }
         created = await client.post(CONFIGS, json=stop)
         assert created.status_code == 200
         config_key = created.json()["configurationKey"]
         assert created.json()["keyword"] == "STOP" and created.json()["forwarding"]["type"] == "HTTP_FORWARD"
 
         # Same number and keyword: the configuration is updated, not duplicated.
-        updated = await client.post(CONFIGS, json={"channel": "SMS", "number": number["number"], "keyword": "stop",
-                                                   "platform": {"applicationId": "default"}, "unset": ["FORWARDING"]})
+        updated = await client.post(
+            CONFIGS,
+            json={
+                "channel": "SMS",
+                "number": number["number"],
+                "keyword": "stop",
+                "platform": {"applicationId": "default"},
+                "unset": ["FORWARDING"],
+            },
+        )
         assert updated.json()["configurationKey"] == config_key
         assert updated.json()["platform"] == {"applicationId": "default"} and "forwarding" not in updated.json()
         catch_all = (await client.post(CONFIGS, json={"channel": "SMS", "numberKey": key})).json()
@@ -41,8 +53,9 @@ async def test_configurations_create_update_list_delete(running, contract):
 
         listed = (await client.get(CONFIGS, params={"channel": "SMS", "numberKey": key})).json()
         assert {c["configurationKey"] for c in listed} == {config_key, catch_all["configurationKey"]}
-        by_keyword = (await client.get(CONFIGS, params={"channel": "SMS", "number": number["number"],
-                                                        "keyword": "STOP"})).json()
+        by_keyword = (
+            await client.get(CONFIGS, params={"channel": "SMS", "number": number["number"], "keyword": "STOP"})
+        ).json()
         assert [c["configurationKey"] for c in by_keyword] == [config_key]
         assert (await client.get(CONFIGS, params={"channel": "MMS", "numberKey": key})).json() == []
         assert (await client.get(CONFIGS, params={"channel": "SMS", "numberKey": "NOT-OWNED"})).status_code == 404
@@ -50,8 +63,9 @@ async def test_configurations_create_update_list_delete(running, contract):
 
         assert (await client.delete(f"{CONFIGS}/{config_key}")).status_code == 204
         assert (await client.delete(f"{CONFIGS}/{config_key}")).status_code == 404
-        remaining = await client.get(CONFIGS, params={"channel": "SMS",
-                                                      "configurationKey": catch_all["configurationKey"]})
+        remaining = await client.get(
+            CONFIGS, params={"channel": "SMS", "configurationKey": catch_all["configurationKey"]}
+        )
         assert len(remaining.json()) == 1
         unknown_number = await client.post(CONFIGS, json={"channel": "SMS", "numberKey": "NOT-OWNED", "keyword": "X"})
         assert unknown_number.status_code == 404
@@ -69,8 +83,15 @@ async def test_configuration_level_routing_wins_over_number_level(running, contr
         await client.post("/provisioning/1/entities", json={"entityId": "summer"})
         key = (await _buy(client))["numberKey"]
         await client.put(f"/numbers/1/numbers/{key}", json={"applicationId": "support"})
-        await client.post(CONFIGS, json={"channel": "SMS", "numberKey": key, "keyword": "JOIN",
-                                          "platform": {"applicationId": "marketing", "entityId": "summer"}})
+        await client.post(
+            CONFIGS,
+            json={
+                "channel": "SMS",
+                "numberKey": key,
+                "keyword": "JOIN",
+                "platform": {"applicationId": "marketing", "entityId": "summer"},
+            },
+        )
     contract.assert_clean()
 
     async with admin_client(running) as admin:

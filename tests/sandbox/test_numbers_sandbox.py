@@ -21,8 +21,9 @@ def _legacy_error(response) -> dict:
 
 async def test_search_filters_and_pages_the_stock(running, contract):
     async with checked_client(running, contract) as client:
-        both = (await client.get(AVAILABLE, params={"country": "GB", "capabilities": ["SMS", "VOICE"],
-                                                    "limit": 100})).json()
+        both = (
+            await client.get(AVAILABLE, params={"country": "GB", "capabilities": ["SMS", "VOICE"], "limit": 100})
+        ).json()
         assert both["numberCount"] == len(both["numbers"]) > 0
         assert all(n["country"] == "GB" and {"SMS", "VOICE"} <= set(n["capabilities"]) for n in both["numbers"])
         price = both["numbers"][0]["price"]
@@ -76,9 +77,11 @@ async def test_purchase_then_cancel_puts_the_number_back(running, contract):
 
 async def test_unknown_number_key_is_a_legacy_404(running, contract):
     async with checked_client(running, contract) as client:
-        for response in (await client.get(f"{OWNED}/NOPE"),
-                         await client.put(f"{OWNED}/NOPE", json={"applicationId": "default"}),
-                         await client.delete(f"{OWNED}/NOPE")):
+        for response in (
+            await client.get(f"{OWNED}/NOPE"),
+            await client.put(f"{OWNED}/NOPE", json={"applicationId": "default"}),
+            await client.delete(f"{OWNED}/NOPE"),
+        ):
             assert response.status_code == 404
             assert _legacy_error(response) == {"messageId": "NOT_FOUND", "text": "Number not found."}
     contract.assert_clean()

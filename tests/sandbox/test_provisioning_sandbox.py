@@ -21,16 +21,25 @@ def _legacy_error(response) -> dict:
 
 
 async def _buy(client, country: str = "GB", capabilities=("SMS",), **links) -> str:
-    offer = (await client.get("/numbers/1/numbers/available",
-                              params={"country": country, "capabilities": list(capabilities), "limit": 1})).json()
+    offer = (
+        await client.get(
+            "/numbers/1/numbers/available", params={"country": country, "capabilities": list(capabilities), "limit": 1}
+        )
+    ).json()
     key = offer["numbers"][0]["numberKey"]
     assert (await client.post("/numbers/1/numbers", json={"numberKey": key, **links})).status_code == 200
     return key
 
 
 def _association(key: str, application: str = "shop", entity: str = "acme", **fields) -> dict:
-    return {"resourceType": "NUMBER", "resourceId": key, "channel": "SMS", "applicationId": application,
-            "entityId": entity, **fields}
+    return {
+        "resourceType": "NUMBER",
+        "resourceId": key,
+        "channel": "SMS",
+        "applicationId": application,
+        "entityId": entity,
+        **fields,
+    }
 
 
 async def test_applications_crud_and_paging(running, contract):
@@ -86,8 +95,13 @@ async def test_associations_create_list_single_delete(running, contract):
         assert wrong_channel.status_code == 400 and "channel" in _legacy_error(wrong_channel)["validationErrors"]
         no_mms = await client.post(ASSOCIATIONS, json=_association(key, channel="MMS"))  # GB numbers: no MMS
         assert no_mms.status_code == 400
-        domain = {"resourceType": "DOMAIN", "resourceId": "mail.example.com", "channel": "EMAIL",
-                  "applicationId": "shop", "entityId": "acme"}
+        domain = {
+            "resourceType": "DOMAIN",
+            "resourceId": "mail.example.com",
+            "channel": "EMAIL",
+            "applicationId": "shop",
+            "entityId": "acme",
+        }
         assert (await client.post(ASSOCIATIONS, json=domain)).status_code == 201
 
         everything = (await client.get(ASSOCIATIONS)).json()

@@ -17,43 +17,50 @@ def _code(key: str, value) -> str | None:
     return feedback[0]["code"] if feedback else None
 
 
-@pytest.mark.parametrize("key,value,code", [
-    ("companyName", "Infobip", None),
-    ("companyName", "AB", "RES_REQ_FEED_LENGTH_OOR"),
-    ("companyName", "x" * 101, "RES_REQ_FEED_LENGTH_OOR"),
-    ("companyName", "   ", "RES_REQ_FEED_REQUIRED"),
-    ("companyName", 12345, "RES_REQ_FEED_FORMAT"),
-    ("vatNumber", "HR12345678901", None),
-    ("vatNumber", "hr12345678901", "RES_REQ_FEED_FORMAT"),
-    ("vatNumber", "", None),                        # optional and empty: nothing to check
-    ("useCase", "OTP", None),
-    ("useCase", "otp", "RES_REQ_FEED_VALUE_OOR"),
-    ("registrationConsent", CONSENT, None),
-    ("registrationConsent", "I consent", "RES_REQ_FEED_VALUE_OOR"),
-    ("expectedMonthlyMessages", 1000, None),
-    ("expectedMonthlyMessages", 10000001, "RES_REQ_FEED_VALUE_OOR"),
-    ("expectedMonthlyMessages", "50000", "RES_REQ_FEED_FORMAT"),
-    ("expectedMonthlyMessages", True, "RES_REQ_FEED_FORMAT"),
-    ("companyEmailAddresses", ["a@b.hr", "c@d.com"], None),
-    ("companyEmailAddresses", ["a@b.hr", "c@d"], "RES_REQ_FEED_FORMAT"),
-    ("companyWebsite", "https://www.infobip.com/hr", None),
-    ("companyWebsite", "ftp://infobip.com", "RES_REQ_FEED_FORMAT"),
-    ("companyWebsite", "infobip.com", "RES_REQ_FEED_FORMAT"),
-    ("contactPhoneNumber", "+385 91 123 4567", None),
-    ("contactPhoneNumber", "0911234567", "RES_REQ_FEED_FORMAT"),
-    ("companyRegistrationDocument", None, "RES_REQ_FEED_REQUIRED"),
-])
+@pytest.mark.parametrize(
+    "key,value,code",
+    [
+        ("companyName", "Infobip", None),
+        ("companyName", "AB", "RES_REQ_FEED_LENGTH_OOR"),
+        ("companyName", "x" * 101, "RES_REQ_FEED_LENGTH_OOR"),
+        ("companyName", "   ", "RES_REQ_FEED_REQUIRED"),
+        ("companyName", 12345, "RES_REQ_FEED_FORMAT"),
+        ("vatNumber", "HR12345678901", None),
+        ("vatNumber", "hr12345678901", "RES_REQ_FEED_FORMAT"),
+        ("vatNumber", "", None),  # optional and empty: nothing to check
+        ("useCase", "OTP", None),
+        ("useCase", "otp", "RES_REQ_FEED_VALUE_OOR"),
+        ("registrationConsent", CONSENT, None),
+        ("registrationConsent", "I consent", "RES_REQ_FEED_VALUE_OOR"),
+        ("expectedMonthlyMessages", 1000, None),
+        ("expectedMonthlyMessages", 10000001, "RES_REQ_FEED_VALUE_OOR"),
+        ("expectedMonthlyMessages", "50000", "RES_REQ_FEED_FORMAT"),
+        ("expectedMonthlyMessages", True, "RES_REQ_FEED_FORMAT"),
+        ("companyEmailAddresses", ["a@b.hr", "c@d.com"], None),
+        ("companyEmailAddresses", ["a@b.hr", "c@d"], "RES_REQ_FEED_FORMAT"),
+        ("companyWebsite", "https://www.infobip.com/hr", None),
+        ("companyWebsite", "ftp://infobip.com", "RES_REQ_FEED_FORMAT"),
+        ("companyWebsite", "infobip.com", "RES_REQ_FEED_FORMAT"),
+        ("contactPhoneNumber", "+385 91 123 4567", None),
+        ("contactPhoneNumber", "0911234567", "RES_REQ_FEED_FORMAT"),
+        ("companyRegistrationDocument", None, "RES_REQ_FEED_REQUIRED"),
+    ],
+)
 def test_each_rule_gives_its_feedback_code(key, value, code):
     assert _code(key, value) == code
 
 
 def test_structural_checks_of_filled_requirements():
     known = {"DOC1"}
-    filled = [{"key": "companyName", "value": "Infobip"}, {"key": "companyName", "value": "Again"},
-              {"key": "nope", "value": "x"}, {"key": "contactPhoneNumber", "value": ["+385911234567"]},
-              {"key": "companyRegistrationDocument", "value": "DOC2"},
-              {"key": "companyEmailAddresses", "value": [{"mail": "a@b.hr"}]},
-              {"key": "expectedMonthlyMessages", "value": 1.5}]
+    filled = [
+        {"key": "companyName", "value": "Infobip"},
+        {"key": "companyName", "value": "Again"},
+        {"key": "nope", "value": "x"},
+        {"key": "contactPhoneNumber", "value": ["+385911234567"]},
+        {"key": "companyRegistrationDocument", "value": "DOC2"},
+        {"key": "companyEmailAddresses", "value": [{"mail": "a@b.hr"}]},
+        {"key": "expectedMonthlyMessages", "value": 1.5},
+    ]
     assert checks.filled_violations(filled, ALPHA_HR, known.__contains__) == [
         ("requirements[1].key", "Duplicate requirement key 'companyName'."),
         ("requirements[2].key", "Unknown requirement key 'nope'."),
@@ -63,21 +70,26 @@ def test_structural_checks_of_filled_requirements():
         ("requirements[6].value", "must be a string, an integer or a list of them"),
     ]
     assert checks.update_violations({"requirements": [{"key": "a"}, "b"]}) == [
-        ("requirements[0].value", "must not be null"), ("requirements[1]", "must be an object with key and value")]
+        ("requirements[0].value", "must not be null"),
+        ("requirements[1]", "must be an object with key and value"),
+    ]
     assert checks.update_violations({}) == [("requirements", "must not be null")]
 
 
-@pytest.mark.parametrize("values,problem", [
-    ({}, None),
-    ({"state": "IN"}, None),
-    ({"state": "IN", "npa": "317", "nxx": "909"}, None),
-    ({"npa": "317"}, None),
-    ({"state": "TX", "npa": "999"}, None),           # an area code the sandbox does not know: not refused
-    ({"nxx": "909"}, checks.NXX_REQUIRES_NPA_STATE),
-    ({"npa": "317", "nxx": "909"}, checks.NXX_REQUIRES_NPA_STATE),
-    ({"state": "NY", "npa": "317"}, checks.INVALID_STATE_NPA),
-    ({"state": "IN", "npa": "317", "nxx": "911"}, checks.INVALID_NPA_NXX),
-])
+@pytest.mark.parametrize(
+    "values,problem",
+    [
+        ({}, None),
+        ({"state": "IN"}, None),
+        ({"state": "IN", "npa": "317", "nxx": "909"}, None),
+        ({"npa": "317"}, None),
+        ({"state": "TX", "npa": "999"}, None),  # an area code the sandbox does not know: not refused
+        ({"nxx": "909"}, checks.NXX_REQUIRES_NPA_STATE),
+        ({"npa": "317", "nxx": "909"}, checks.NXX_REQUIRES_NPA_STATE),
+        ({"state": "NY", "npa": "317"}, checks.INVALID_STATE_NPA),
+        ({"state": "IN", "npa": "317", "nxx": "911"}, checks.INVALID_NPA_NXX),
+    ],
+)
 def test_ten_dlc_location_rules(values, problem):
     assert checks.ten_dlc_problem([{"key": k, "value": v} for k, v in values.items()]) == problem
     assert {spec["key"] for spec in US_10DLC} >= set(values)

@@ -15,8 +15,9 @@ HOOK_USER, HOOK_PASSWORD = "infobip-hooks", "s3cret pass"
 
 
 async def _session_with_webhooks(open_session, webhook_receiver, **overrides):
-    return await open_session(webhook_url=webhook_receiver.url, webhook_username=HOOK_USER,
-                              webhook_password=HOOK_PASSWORD, **overrides)
+    return await open_session(
+        webhook_url=webhook_receiver.url, webhook_username=HOOK_USER, webhook_password=HOOK_PASSWORD, **overrides
+    )
 
 
 def _calls(receiver) -> list[dict]:
@@ -59,11 +60,20 @@ async def test_valid_request_goes_to_completed_with_one_webhook(open_session, co
     body = _calls(webhook_receiver)[0]
     received_at = body["results"][0].pop("receivedAt")
     assert INFOBIP_DATE.match(received_at)
-    assert body == {"results": [{
-        "event": "RESOURCE_REQUEST_STATUS_UPDATE",
-        "content": {"id": request_id, "status": "COMPLETED", "type": "ALPHANUMERIC_REGISTRATION",
-                    "requirementsFeedback": []},
-        "platform": {"applicationId": "application-id", "entityId": "entity-id"}}]}
+    assert body == {
+        "results": [
+            {
+                "event": "RESOURCE_REQUEST_STATUS_UPDATE",
+                "content": {
+                    "id": request_id,
+                    "status": "COMPLETED",
+                    "type": "ALPHANUMERIC_REGISTRATION",
+                    "requirementsFeedback": [],
+                },
+                "platform": {"applicationId": "application-id", "entityId": "entity-id"},
+            }
+        ]
+    }
     # A completed request leaves nothing more to step through.
     assert (await session.admin.post(f"/resource-requests/{request_id}/advance")).status_code == 409
     contract.assert_clean()
@@ -72,9 +82,18 @@ async def test_valid_request_goes_to_completed_with_one_webhook(open_session, co
 async def test_bad_values_come_back_as_feedback_and_an_update_revalidates(open_session, contract, webhook_receiver):
     session = await _session_with_webhooks(open_session, webhook_receiver)
     document = await session.document()
-    bad = hr_alpha(document, companyName="AB", vatNumber="12345", useCase="Spam", expectedMonthlyMessages=5,
-                   companyEmailAddresses=["contact@infobip.com", "not-an-email"], companyWebsite="www infobip",
-                   contactPhoneNumber="12", registrationConsent="yes", companyRegistrationDocument=None)
+    bad = hr_alpha(
+        document,
+        companyName="AB",
+        vatNumber="12345",
+        useCase="Spam",
+        expectedMonthlyMessages=5,
+        companyEmailAddresses=["contact@infobip.com", "not-an-email"],
+        companyWebsite="www infobip",
+        contactPhoneNumber="12",
+        registrationConsent="yes",
+        companyRegistrationDocument=None,
+    )
     request_id = await session.submit(bad)
     await session.advance(request_id)
 
@@ -82,18 +101,24 @@ async def test_bad_values_come_back_as_feedback_and_an_update_revalidates(open_s
     assert seen["status"] == "UPDATE_REQUESTED"
     codes = {item["key"]: item["code"] for item in seen["requirementsFeedback"]}
     assert codes == {
-        "companyName": "RES_REQ_FEED_LENGTH_OOR", "vatNumber": "RES_REQ_FEED_FORMAT",
-        "useCase": "RES_REQ_FEED_VALUE_OOR", "expectedMonthlyMessages": "RES_REQ_FEED_VALUE_OOR",
-        "companyEmailAddresses": "RES_REQ_FEED_FORMAT", "companyWebsite": "RES_REQ_FEED_FORMAT",
-        "contactPhoneNumber": "RES_REQ_FEED_FORMAT", "companyRegistrationDocument": "RES_REQ_FEED_REQUIRED",
-        "registrationConsent": "RES_REQ_FEED_VALUE_OOR"}
+        "companyName": "RES_REQ_FEED_LENGTH_OOR",
+        "vatNumber": "RES_REQ_FEED_FORMAT",
+        "useCase": "RES_REQ_FEED_VALUE_OOR",
+        "expectedMonthlyMessages": "RES_REQ_FEED_VALUE_OOR",
+        "companyEmailAddresses": "RES_REQ_FEED_FORMAT",
+        "companyWebsite": "RES_REQ_FEED_FORMAT",
+        "contactPhoneNumber": "RES_REQ_FEED_FORMAT",
+        "companyRegistrationDocument": "RES_REQ_FEED_REQUIRED",
+        "registrationConsent": "RES_REQ_FEED_VALUE_OOR",
+    }
     texts = {item["key"]: item["feedback"] for item in seen["requirementsFeedback"]}
     assert texts["companyRegistrationDocument"] == "This field is required and cannot be empty."
     assert texts["companyName"] == "Text length must be between 3 and 100."
     assert texts["expectedMonthlyMessages"] == "Value must be between 1000 and 10000000."
 
-    updated = await session.api.patch(f"{REQUESTS}/{request_id}",
-                                      json={"requirements": hr_alpha(document)["requirements"]})
+    updated = await session.api.patch(
+        f"{REQUESTS}/{request_id}", json={"requirements": hr_alpha(document)["requirements"]}
+    )
     assert updated.status_code == 200
     assert updated.json()["status"] == "AUTOMATIC_VALIDATION" and updated.json()["requirementsFeedback"] == []
     assert updated.json()["requirements"] == hr_alpha(document)["requirements"]
@@ -132,13 +157,22 @@ async def test_malformed_submissions_are_refused_with_violations(open_session, c
         ({k: v for k, v in valid.items() if k != "countryCode"}, "countryCode", "must not be blank"),
         ({**valid, "senderName": "AB"}, "senderName", "size must be between 3 and 11"),
         ({**valid, "senderName": "TwelveLetter"}, "senderName", "size must be between 3 and 11"),
-        ({**valid, "additionalContactEmails": ["a@x.com", "b@x.com", "c@x.com", "d@x.com"]},
-         "additionalContactEmails", "size must be between 0 and 3"),
+        (
+            {**valid, "additionalContactEmails": ["a@x.com", "b@x.com", "c@x.com", "d@x.com"]},
+            "additionalContactEmails",
+            "size must be between 0 and 3",
+        ),
         ({**valid, "trafficType": "MARKETING"}, "trafficType", "must be one of [PROMOTIONAL, TRANSACTIONAL]"),
-        ({**valid, "requirements": valid["requirements"] + [{"key": "favouriteColour", "value": "blue"}]},
-         "requirements[9].key", "Unknown requirement key 'favouriteColour'."),
-        (hr_alpha("0" * 128), "requirements[7].value",
-         f"Document '{'0' * 128}' not found: upload it with POST /resources/1/documents."),
+        (
+            {**valid, "requirements": valid["requirements"] + [{"key": "favouriteColour", "value": "blue"}]},
+            "requirements[9].key",
+            "Unknown requirement key 'favouriteColour'.",
+        ),
+        (
+            hr_alpha("0" * 128),
+            "requirements[7].value",
+            f"Document '{'0' * 128}' not found: upload it with POST /resources/1/documents.",
+        ),
         (listed, "requirements[6].value", "Requirement 'contactPhoneNumber' does not support multiple values."),
         (numbers("GB", quantity=50), "quantity", "must be less than or equal to 49"),
         ({**numbers("GB"), "capabilities": ["SMS", "TELEX"]}, "capabilities[1]", "must be one of [SMS, VOICE, MMS]"),
@@ -150,16 +184,24 @@ async def test_malformed_submissions_are_refused_with_violations(open_session, c
 
     refusals = [
         (numbers("US"), (400, "RR-NUMBER-PURCHASE-US-VLN-UNSUPPORTED400")),
-        (numbers("US", "TEN_DIGIT_LONG_CODE", requirements={"nxx": "909"}),
-         (400, "RR-NUMBER-PURCHASE-NXX-REQUIRES-NPA-STATE400")),
-        (numbers("US", "TEN_DIGIT_LONG_CODE", requirements={"state": "NY", "npa": "317"}),
-         (400, "RR-NUMBER-PURCHASE-INVALID-STATE-NPA-COMBO400")),
+        (
+            numbers("US", "TEN_DIGIT_LONG_CODE", requirements={"nxx": "909"}),
+            (400, "RR-NUMBER-PURCHASE-NXX-REQUIRES-NPA-STATE400"),
+        ),
+        (
+            numbers("US", "TEN_DIGIT_LONG_CODE", requirements={"state": "NY", "npa": "317"}),
+            (400, "RR-NUMBER-PURCHASE-INVALID-STATE-NPA-COMBO400"),
+        ),
         ({**hr_alpha(document), "countryCode": "GB"}, (404, "RR-ALPHA-UNAVAILABLE404")),
     ]
     for body, expected in refusals:
         assert _error(await session.api.post(REQUESTS, json=body)) == expected
-    assert (await session.api.post(REQUESTS, json=numbers("US", "TEN_DIGIT_LONG_CODE", requirements={
-        "state": "IN", "npa": "317", "nxx": "909"}))).status_code == 201
+    assert (
+        await session.api.post(
+            REQUESTS,
+            json=numbers("US", "TEN_DIGIT_LONG_CODE", requirements={"state": "IN", "npa": "317", "nxx": "909"}),
+        )
+    ).status_code == 201
     assert (await session.api.get(REQUESTS)).json()["paging"]["totalResults"] == 1
     contract.failures = [f for f in contract.failures if not f.startswith("request ")]  # broken on purpose
     contract.assert_clean()
@@ -171,11 +213,15 @@ async def test_sender_rules_one_name_per_country_and_two_pending(open_session, c
     first = await session.submit(hr_alpha(document, sender="First"))
     await session.complete(first)
     assert _error(await session.api.post(REQUESTS, json=hr_alpha(document, sender="FIRST"))) == (
-        400, "RR-ALPHA-SENDER-ALREADY-EXISTS400")
+        400,
+        "RR-ALPHA-SENDER-ALREADY-EXISTS400",
+    )
     await session.submit(hr_alpha(document, sender="Second"))
     await session.submit(hr_alpha(document, sender="Third"))
     assert _error(await session.api.post(REQUESTS, json=hr_alpha(document, sender="Fourth"))) == (
-        400, "RR-ALPHA-SS-LIMIT400")
+        400,
+        "RR-ALPHA-SS-LIMIT400",
+    )
     contract.assert_clean()
 
 
@@ -188,17 +234,25 @@ async def test_update_and_cancel_only_while_an_update_is_requested(open_session,
     assert _error(await session.api.patch(f"{REQUESTS}/{request_id}", json=everything)) == (400, "RR-INVALID-STATUS400")
     assert _error(await session.api.post(f"{REQUESTS}/{request_id}/cancel")) == (400, "RR-INVALID-STATUS400")
     unknown = str(uuid.uuid4())
-    for response in (await session.api.get(f"{REQUESTS}/{unknown}"),
-                     await session.api.patch(f"{REQUESTS}/{unknown}", json=everything),
-                     await session.api.post(f"{REQUESTS}/{unknown}/cancel")):
+    for response in (
+        await session.api.get(f"{REQUESTS}/{unknown}"),
+        await session.api.patch(f"{REQUESTS}/{unknown}", json=everything),
+        await session.api.post(f"{REQUESTS}/{unknown}/cancel"),
+    ):
         assert _error(response) == (404, "RR404")
         assert response.json()["description"] == "Resource request not found."
 
     await session.advance(request_id, times=2)  # to IN_REVIEW, where a person reads it
-    feedback = [{"key": "companyWebsite", "code": "RES_REQ_FEED_USER_ACTION_REQUIRED",
-                 "feedback": "The website does not mention the sender name."}]
-    changed = await session.admin.post(f"/resource-requests/{request_id}/request-changes",
-                                       json={"feedback": feedback, "internal": True})
+    feedback = [
+        {
+            "key": "companyWebsite",
+            "code": "RES_REQ_FEED_USER_ACTION_REQUIRED",
+            "feedback": "The website does not mention the sender name.",
+        }
+    ]
+    changed = await session.admin.post(
+        f"/resource-requests/{request_id}/request-changes", json={"feedback": feedback, "internal": True}
+    )
     assert changed.status_code == 200
     seen = await session.get(request_id)
     assert seen["status"] == "UPDATE_REQUESTED_BY_INTERNAL_REVIEWER" and seen["requirementsFeedback"] == feedback
@@ -220,7 +274,12 @@ async def test_update_and_cancel_only_while_an_update_is_requested(open_session,
     assert (await admin.post("/clock/advance", json={"days": -1})).status_code == 400
     state = (await admin.get(f"/resource-requests/{request_id}")).json()
     assert [h["status"] for h in state["history"]] == [
-        "AUTOMATIC_VALIDATION", "PENDING_REVIEW", "IN_REVIEW", "UPDATE_REQUESTED_BY_INTERNAL_REVIEWER", "CANCELED"]
+        "AUTOMATIC_VALIDATION",
+        "PENDING_REVIEW",
+        "IN_REVIEW",
+        "UPDATE_REQUESTED_BY_INTERNAL_REVIEWER",
+        "CANCELED",
+    ]
 
     await session.drain()
     statuses = [body["results"][0]["content"]["status"] for body in _calls(webhook_receiver)]
@@ -231,13 +290,21 @@ async def test_update_and_cancel_only_while_an_update_is_requested(open_session,
 async def test_statuses_between_submit_and_completion_are_not_notified(open_session, contract, webhook_receiver):
     session = await _session_with_webhooks(open_session, webhook_receiver)
     request_id = await session.submit(numbers("GB"))
-    rcs = await session.submit({"type": "RCS_SENDER_LAUNCH", "senderName": "Shop", "countryCode": "HR",
-                                "trafficOrigin": "LOCAL", "requirements": [
-                                    {"key": "legalBrandCompanyName", "value": "Shop d.o.o."},
-                                    {"key": "contactPersonEmailAddresses", "value": ["ana@shop.hr"]},
-                                    {"key": "contactPersonPhoneNumber", "value": "+385911234567"},
-                                    {"key": "attestationLetter", "value": await session.document()},
-                                    {"key": "stopMessage", "value": "STOP"}]})
+    rcs = await session.submit(
+        {
+            "type": "RCS_SENDER_LAUNCH",
+            "senderName": "Shop",
+            "countryCode": "HR",
+            "trafficOrigin": "LOCAL",
+            "requirements": [
+                {"key": "legalBrandCompanyName", "value": "Shop d.o.o."},
+                {"key": "contactPersonEmailAddresses", "value": ["ana@shop.hr"]},
+                {"key": "contactPersonPhoneNumber", "value": "+385911234567"},
+                {"key": "attestationLetter", "value": await session.document()},
+                {"key": "stopMessage", "value": "STOP"},
+            ],
+        }
+    )
     seen = await session.get(rcs)
     assert seen["status"] == "PENDING" and seen["additionalContactEmails"] == []
     await session.advance(request_id, times=3)
@@ -273,8 +340,10 @@ async def test_a_failing_receiver_gets_the_webhook_again_in_order(open_session, 
     session = await _session_with_webhooks(open_session, webhook_receiver)
     webhook_receiver.fail_next = 2
     request_id = await session.submit(numbers("GB"))
-    await session.admin.post(f"/resource-requests/{request_id}/request-changes", json={"feedback": [
-        {"key": "companyName", "code": "RES_REQ_FEED_OTHER", "feedback": "Which company?"}]})
+    await session.admin.post(
+        f"/resource-requests/{request_id}/request-changes",
+        json={"feedback": [{"key": "companyName", "code": "RES_REQ_FEED_OTHER", "feedback": "Which company?"}]},
+    )
     await session.admin.post(f"/resource-requests/{request_id}/reject", json={"note": "No answer."})
     outbox = await session.drain()
     [first, second] = outbox["delivered"]
@@ -292,11 +361,17 @@ async def test_idle_requests_get_reminders_then_are_rejected(open_session, contr
     await session.advance(request_id)
 
     def reminders():
-        return [(b["results"][0]["content"]["daysUntilRejection"], b["results"][0]["content"]["status"])
-                for b in _calls(webhook_receiver) if b["results"][0]["event"] == "RESOURCE_REQUEST_REMINDER"]
+        return [
+            (b["results"][0]["content"]["daysUntilRejection"], b["results"][0]["content"]["status"])
+            for b in _calls(webhook_receiver)
+            if b["results"][0]["event"] == "RESOURCE_REQUEST_REMINDER"
+        ]
 
-    for days, expected in ((2.9, []), (0.1, [(27, "UPDATE_REQUESTED")]), (12, [(27, "UPDATE_REQUESTED"),
-                                                                                 (15, "UPDATE_REQUESTED")])):
+    for days, expected in (
+        (2.9, []),
+        (0.1, [(27, "UPDATE_REQUESTED")]),
+        (12, [(27, "UPDATE_REQUESTED"), (15, "UPDATE_REQUESTED")]),
+    ):
         await session.advance_clock(days)
         await session.drain()
         assert reminders() == expected
@@ -310,12 +385,23 @@ async def test_idle_requests_get_reminders_then_are_rejected(open_session, contr
     seen = await session.get(request_id)
     assert seen["status"] == "REJECTED" and "30 days" in seen["note"]
     events = [(b["results"][0]["event"], b["results"][0]["content"]["status"]) for b in _calls(webhook_receiver)]
-    assert events == [("RESOURCE_REQUEST_STATUS_UPDATE", "UPDATE_REQUESTED")] + \
-        [("RESOURCE_REQUEST_REMINDER", "UPDATE_REQUESTED")] * 3 + [("RESOURCE_REQUEST_STATUS_UPDATE", "REJECTED")]
+    assert events == [("RESOURCE_REQUEST_STATUS_UPDATE", "UPDATE_REQUESTED")] + [
+        ("RESOURCE_REQUEST_REMINDER", "UPDATE_REQUESTED")
+    ] * 3 + [("RESOURCE_REQUEST_STATUS_UPDATE", "REJECTED")]
     reminder = _calls(webhook_receiver)[1]
-    assert reminder == {"results": [{"event": "RESOURCE_REQUEST_REMINDER", "content": {
-        "id": request_id, "status": "UPDATE_REQUESTED", "type": "ALPHANUMERIC_REGISTRATION",
-        "daysUntilRejection": 27}}]}
+    assert reminder == {
+        "results": [
+            {
+                "event": "RESOURCE_REQUEST_REMINDER",
+                "content": {
+                    "id": request_id,
+                    "status": "UPDATE_REQUESTED",
+                    "type": "ALPHANUMERIC_REGISTRATION",
+                    "daysUntilRejection": 27,
+                },
+            }
+        ]
+    }
     contract.assert_clean()
 
 

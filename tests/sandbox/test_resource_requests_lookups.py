@@ -14,8 +14,15 @@ def _error(response) -> tuple[int, str]:
 
 async def test_croatian_alpha_requirements_use_every_type_and_rule(open_session, contract):
     session = await open_session()
-    response = await session.api.post(LOOKUP, json={"type": "ALPHANUMERIC_REGISTRATION", "countryCode": "HR",
-                                                    "trafficOrigin": "LOCAL", "trafficType": "TRANSACTIONAL"})
+    response = await session.api.post(
+        LOOKUP,
+        json={
+            "type": "ALPHANUMERIC_REGISTRATION",
+            "countryCode": "HR",
+            "trafficOrigin": "LOCAL",
+            "trafficType": "TRANSACTIONAL",
+        },
+    )
     assert response.status_code == 200
     specs = {spec["key"]: spec for spec in response.json()["requirements"]}
     assert {spec["type"] for spec in specs.values()} == {"TEXT", "INTEGER", "EMAIL", "URL", "GSM", "DOCUMENT"}
@@ -42,22 +49,41 @@ async def test_every_catalog_entry_answers_as_infobip_would(open_session, contra
     rcs = {"type": "RCS_SENDER_LAUNCH", "trafficOrigin": "LOCAL", "excludedCarriers": ["Carrier A"]}
 
     def number(country, number_type, *capabilities):
-        return {"type": "NUMBER_PURCHASE", "countryCode": country, "numberType": number_type,
-                "capabilities": list(capabilities or ("SMS",)), "quantity": 1}
+        return {
+            "type": "NUMBER_PURCHASE",
+            "countryCode": country,
+            "numberType": number_type,
+            "capabilities": list(capabilities or ("SMS",)),
+            "quantity": 1,
+        }
 
     keys = {
-        "alpha DE": ({**alpha, "countryCode": "DE"},
-                     ["companyName", "useCase", "companyWebsite", "contactEmailAddress", "businessLicense"]),
+        "alpha DE": (
+            {**alpha, "countryCode": "DE"},
+            ["companyName", "useCase", "companyWebsite", "contactEmailAddress", "businessLicense"],
+        ),
         "10DLC": (number("US", "TEN_DIGIT_LONG_CODE"), ["state", "npa", "nxx"]),
         "US toll-free": (number("US", "TOLL_FREE_NUMBER", "SMS", "VOICE"), []),
         "GB long number": (number("GB", "VIRTUAL_LONG_NUMBER"), []),
-        "DE long number": (number("DE", "VIRTUAL_LONG_NUMBER", "SMS", "VOICE"),
-                           ["companyName", "companyAddress", "proofOfAddress", "businessRegistration"]),
-        "HR long number": (number("HR", "VIRTUAL_LONG_NUMBER", "SMS", "MMS"), ["companyName", "vatNumber",
-                                                                            "companyWebsite"]),
-        "RCS HR": ({**rcs, "countryCode": "HR"}, ["legalBrandCompanyName", "stockExchange",
-                                                  "contactPersonEmailAddresses", "contactPersonPhoneNumber",
-                                                  "attestationLetter", "stopMessage"]),
+        "DE long number": (
+            number("DE", "VIRTUAL_LONG_NUMBER", "SMS", "VOICE"),
+            ["companyName", "companyAddress", "proofOfAddress", "businessRegistration"],
+        ),
+        "HR long number": (
+            number("HR", "VIRTUAL_LONG_NUMBER", "SMS", "MMS"),
+            ["companyName", "vatNumber", "companyWebsite"],
+        ),
+        "RCS HR": (
+            {**rcs, "countryCode": "HR"},
+            [
+                "legalBrandCompanyName",
+                "stockExchange",
+                "contactPersonEmailAddresses",
+                "contactPersonPhoneNumber",
+                "attestationLetter",
+                "stopMessage",
+            ],
+        ),
     }
     for label, (body, expected) in keys.items():
         response = await session.api.post(LOOKUP, json=body)
@@ -70,8 +96,10 @@ async def test_every_catalog_entry_answers_as_infobip_would(open_session, contra
         "alpha GB": ({**alpha, "countryCode": "GB"}, (404, "RR-ALPHA-UNAVAILABLE404")),
         "US long number": (number("US", "VIRTUAL_LONG_NUMBER"), (400, "RR-NUMBER-PURCHASE-US-VLN-UNSUPPORTED400")),
         "US short code": (number("US", "SHORT_CODE"), (400, "RR-NUMBER-PURCHASE-US-SC-WEB-ONLY400")),
-        "GB long number with MMS": (number("GB", "VIRTUAL_LONG_NUMBER", "MMS"),
-                                    (404, "RR-NUMBER-PURCHASE-UNAVAILABLE404")),
+        "GB long number with MMS": (
+            number("GB", "VIRTUAL_LONG_NUMBER", "MMS"),
+            (404, "RR-NUMBER-PURCHASE-UNAVAILABLE404"),
+        ),
         "no Swedish short codes": (number("SE", "SHORT_CODE"), (404, "RR-NUMBER-PURCHASE-UNAVAILABLE404")),
         "RCS GB": ({**rcs, "countryCode": "GB"}, (400, "RR-RCS-SENDER-COUNTRY-UNSUPPORTED400")),
     }
@@ -86,8 +114,12 @@ async def test_every_catalog_entry_answers_as_infobip_would(open_session, contra
 
 async def test_malformed_lookups_name_each_violation(open_session, contract):
     session = await open_session()
-    number = {"type": "NUMBER_PURCHASE", "countryCode": "GB", "numberType": "VIRTUAL_LONG_NUMBER",
-              "capabilities": ["SMS"]}
+    number = {
+        "type": "NUMBER_PURCHASE",
+        "countryCode": "GB",
+        "numberType": "VIRTUAL_LONG_NUMBER",
+        "capabilities": ["SMS"],
+    }
     cases = [
         ({**number, "quantity": 0}, ("quantity", "must be greater than or equal to 1")),
         ({**number, "quantity": 50}, ("quantity", "must be less than or equal to 49")),
@@ -96,10 +128,14 @@ async def test_malformed_lookups_name_each_violation(open_session, contract):
         ({**number, "capabilities": ["SMS", "FAX"]}, ("capabilities[1]", "must be one of [SMS, VOICE, MMS]")),
         ({**number, "capabilities": []}, ("capabilities", "must not be empty")),
         ({k: v for k, v in number.items() if k != "numberType"}, ("numberType", "must not be null")),
-        ({"type": "DOMAIN_REGISTRATION", "countryCode": "HR"},
-         ("type", "must be one of [ALPHANUMERIC_REGISTRATION, NUMBER_PURCHASE, RCS_SENDER_LAUNCH]")),
-        ({"type": "ALPHANUMERIC_REGISTRATION", "countryCode": "HR", "trafficType": "MARKETING"},
-         ("trafficType", "must be one of [PROMOTIONAL, TRANSACTIONAL]")),
+        (
+            {"type": "DOMAIN_REGISTRATION", "countryCode": "HR"},
+            ("type", "must be one of [ALPHANUMERIC_REGISTRATION, NUMBER_PURCHASE, RCS_SENDER_LAUNCH]"),
+        ),
+        (
+            {"type": "ALPHANUMERIC_REGISTRATION", "countryCode": "HR", "trafficType": "MARKETING"},
+            ("trafficType", "must be one of [PROMOTIONAL, TRANSACTIONAL]"),
+        ),
         ({"type": "RCS_SENDER_LAUNCH", "countryCode": "HR"}, ("trafficOrigin", "must not be null")),
     ]
     for body, violation in cases:
@@ -151,11 +187,21 @@ async def test_completed_requests_become_owned_resources_with_coverage(open_sess
 
     senders = await session.api.post("/resources/1/resources", json={"resourceType": "ALPHANUMERIC"})
     assert senders.status_code == 200
-    assert senders.json() == {"results": [{"senderName": "ShopHR", "countryCode": "HR", "countryName": "Croatia",
-                                           "capabilities": ["SMS"], "resourceType": "ALPHANUMERIC"}],
-                              "paging": {"page": 0, "size": 1, "totalPages": 1, "totalResults": 1}}
-    owned = await session.api.post("/resources/1/resources", params={"page": 0, "size": 1},
-                                   json={"resourceType": "NUMBER", "countryCode": "GB"})
+    assert senders.json() == {
+        "results": [
+            {
+                "senderName": "ShopHR",
+                "countryCode": "HR",
+                "countryName": "Croatia",
+                "capabilities": ["SMS"],
+                "resourceType": "ALPHANUMERIC",
+            }
+        ],
+        "paging": {"page": 0, "size": 1, "totalPages": 1, "totalResults": 1},
+    }
+    owned = await session.api.post(
+        "/resources/1/resources", params={"page": 0, "size": 1}, json={"resourceType": "NUMBER", "countryCode": "GB"}
+    )
     page = owned.json()
     assert page["paging"] == {"page": 0, "size": 1, "totalPages": 2, "totalResults": 2}
     number = page["results"][0]
@@ -171,12 +217,15 @@ async def test_completed_requests_become_owned_resources_with_coverage(open_sess
     sms = coverage.json()["capabilities"][0]
     assert sms["channel"] == "SMS" and sms["coverage"]["inbound"] is False
     assert {"mccNnc": "21901", "networkName": "Hrvatski Telekom"} in sms["coverage"]["outbound"]
-    by_number = await session.api.post("/resources/1/coverage-lookup",
-                                       json={"resourceType": "NUMBER", "number": "+" + number["number"]})
+    by_number = await session.api.post(
+        "/resources/1/coverage-lookup", json={"resourceType": "NUMBER", "number": "+" + number["number"]}
+    )
     assert by_number.status_code == 200 and by_number.json()["numberKey"] == number["numberKey"]
 
-    unknown = await session.api.post("/resources/1/coverage-lookup",
-                                     json={"resourceType": "ALPHANUMERIC", "senderName": "Nobody", "countryCode": "HR"})
+    unknown = await session.api.post(
+        "/resources/1/coverage-lookup",
+        json={"resourceType": "ALPHANUMERIC", "senderName": "Nobody", "countryCode": "HR"},
+    )
     assert unknown.status_code == 404 and unknown.content == b""
     bad = await session.api.post("/resources/1/resources", json={"resourceType": "PIGEON"})
     assert bad.status_code == 400 and bad.json()["requestError"]["serviceException"]["messageId"] == "BAD_REQUEST"

@@ -47,8 +47,12 @@ def section(text: str, block_id: str | None = None) -> dict:
 
 
 def modal(title: str = "Request", blocks: list | None = None, **extra) -> dict:
-    return {"type": "modal", "title": {"type": "plain_text", "text": title},
-            "blocks": blocks if blocks is not None else [section("hello")], **extra}
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": title},
+        "blocks": blocks if blocks is not None else [section("hello")],
+        **extra,
+    }
 
 
 async def error_of(call) -> SlackApiError:
@@ -59,10 +63,12 @@ async def error_of(call) -> SlackApiError:
 
 # ---- Web API -------------------------------------------------------------------------------
 
+
 async def test_post_thread_and_update_root(standin: SlackStandIn) -> None:
     client = web(standin)
-    root = await client.chat_postMessage(channel=CHANNEL, text="Request pending",
-                                         blocks=[section("*Sender* ACME for <@U0ALICE001>")])
+    root = await client.chat_postMessage(
+        channel=CHANNEL, text="Request pending", blocks=[section("*Sender* ACME for <@U0ALICE001>")]
+    )
     assert root["channel"] == CHANNEL and root["message"]["ts"] == root["ts"]
     assert re.fullmatch(r"\d{10}\.\d{6}", root["ts"])
     reply = await client.chat_postMessage(channel=CHANNEL, thread_ts=root["ts"], text="Submitted to Infobip")
@@ -70,8 +76,9 @@ async def test_post_thread_and_update_root(standin: SlackStandIn) -> None:
     by_name = await client.chat_postMessage(channel="#resources", thread_ts=reply["ts"], text="a & <b>")
     assert by_name["channel"] == CHANNEL and by_name["message"]["thread_ts"] == root["ts"]
 
-    updated = await client.chat_update(channel=CHANNEL, ts=root["ts"], text="Request completed",
-                                       blocks=[section("*Sender* ACME: completed")])
+    updated = await client.chat_update(
+        channel=CHANNEL, ts=root["ts"], text="Request completed", blocks=[section("*Sender* ACME: completed")]
+    )
     assert updated["ts"] == root["ts"] and updated["text"] == "Request completed"
 
     thread = standin.thread(CHANNEL, root["ts"])
@@ -131,7 +138,9 @@ async def test_message_limits_and_errors(standin: SlackStandIn) -> None:
     assert await error(channel=CHANNEL, text="x", blocks=[section(f"b{i}") for i in range(51)]) == "invalid_blocks"
     assert await error(channel=CHANNEL, text="x", blocks=[section("x" * 3001)]) == "invalid_blocks"
     assert await error(channel=CHANNEL, text="x", blocks=[section("x", "b" * 256)]) == "invalid_blocks"
-    assert await error(channel=CHANNEL, text="x", blocks=[section("x", "same"), section("y", "same")]) == "invalid_blocks"
+    assert (
+        await error(channel=CHANNEL, text="x", blocks=[section("x", "same"), section("y", "same")]) == "invalid_blocks"
+    )
     fifty = await client.chat_postMessage(channel=CHANNEL, text="x", blocks=[section(f"b{i}") for i in range(50)])
     assert fifty["ok"]
     too_long = await error_of(client.chat_postMessage(channel=CHANNEL, text="x", blocks=[section("x" * 3001)]))
@@ -151,13 +160,27 @@ async def test_view_limits_stack_and_hash(standin: SlackStandIn) -> None:
     assert await open_error(modal(submit={"type": "plain_text", "text": "S" * 25})) == "invalid_arguments"
     assert await open_error(modal(private_metadata="m" * 3001)) == "invalid_arguments"
     assert await open_error(modal(blocks=[section(str(i)) for i in range(101)])) == "invalid_arguments"
-    assert await open_error(modal(blocks=[{"type": "input", "block_id": "a", "label": {"type": "plain_text", "text": "A"},
-                                           "element": {"type": "plain_text_input", "action_id": "x" * 256}}],
-                                  submit={"type": "plain_text", "text": "OK"})) == "invalid_arguments"
+    assert (
+        await open_error(
+            modal(
+                blocks=[
+                    {
+                        "type": "input",
+                        "block_id": "a",
+                        "label": {"type": "plain_text", "text": "A"},
+                        "element": {"type": "plain_text_input", "action_id": "x" * 256},
+                    }
+                ],
+                submit={"type": "plain_text", "text": "OK"},
+            )
+        )
+        == "invalid_arguments"
+    )
 
-    opened = await client.views_open(trigger_id=standin.issue_trigger(ALICE),
-                                      view=modal("T" * 24, private_metadata="m" * 3000,
-                                                 blocks=[section(str(i)) for i in range(100)]))
+    opened = await client.views_open(
+        trigger_id=standin.issue_trigger(ALICE),
+        view=modal("T" * 24, private_metadata="m" * 3000, blocks=[section(str(i)) for i in range(100)]),
+    )
     view = opened["view"]
     assert view["root_view_id"] == view["id"] and standin.current_view(ALICE)["id"] == view["id"]
     for n in (2, 3):
@@ -234,8 +257,9 @@ async def test_private_file_download_needs_the_bot_token(standin: SlackStandIn) 
     info = await web(standin).files_info(file=file["id"])
     assert info["file"]["url_private_download"] == file["url_private_download"]
     async with httpx.AsyncClient() as raw:
-        good = await raw.get(file["url_private_download"],
-                             headers={"Authorization": f"Bearer {standin.config.bot_token}"})
+        good = await raw.get(
+            file["url_private_download"], headers={"Authorization": f"Bearer {standin.config.bot_token}"}
+        )
         bad = await raw.get(file["url_private_download"], headers={"Authorization": "Bearer xoxb-nope"})
         none = await raw.get(file["url_private_download"])
     assert good.status_code == 200 and good.content == pdf
@@ -247,28 +271,77 @@ async def test_private_file_download_needs_the_bot_token(standin: SlackStandIn) 
 
 # ---- the driver against a Bolt app ----------------------------------------------------------
 
-SENDER_FORM = modal("Sender registration", callback_id="sender_form", private_metadata='{"cc": "HR"}',
-                    submit={"type": "plain_text", "text": "Submit"}, blocks=[
-    {"type": "input", "block_id": "senderName", "label": {"type": "plain_text", "text": "Sender name"},
-     "element": {"type": "plain_text_input", "action_id": "value", "min_length": 3, "max_length": 11}},
-    {"type": "input", "block_id": "trafficType", "label": {"type": "plain_text", "text": "Traffic"},
-     "element": {"type": "static_select", "action_id": "value", "options": [
-         {"text": {"type": "plain_text", "text": "Promotional"}, "value": "PROMOTIONAL"},
-         {"text": {"type": "plain_text", "text": "Transactional"}, "value": "TRANSACTIONAL"}]}},
-    {"type": "input", "block_id": "capabilities", "label": {"type": "plain_text", "text": "Capabilities"},
-     "element": {"type": "checkboxes", "action_id": "value", "options": [
-         {"text": {"type": "plain_text", "text": c}, "value": c} for c in ("SMS", "VOICE", "MMS")]}},
-    {"type": "input", "block_id": "quantity", "label": {"type": "plain_text", "text": "Quantity"},
-     "element": {"type": "number_input", "action_id": "value", "is_decimal_allowed": False,
-                 "min_value": "1", "max_value": "49", "initial_value": "1"}},
-    {"type": "input", "block_id": "additionalContactEmails", "optional": True,
-     "label": {"type": "plain_text", "text": "Contact email"},
-     "element": {"type": "email_text_input", "action_id": "value"}},
-    {"type": "input", "block_id": "website", "optional": True, "label": {"type": "plain_text", "text": "Website"},
-     "element": {"type": "url_text_input", "action_id": "value"}},
-    {"type": "input", "block_id": "loa", "optional": True, "label": {"type": "plain_text", "text": "LOA"},
-     "element": {"type": "file_input", "action_id": "value", "max_files": 1}},
-])
+SENDER_FORM = modal(
+    "Sender registration",
+    callback_id="sender_form",
+    private_metadata='{"cc": "HR"}',
+    submit={"type": "plain_text", "text": "Submit"},
+    blocks=[
+        {
+            "type": "input",
+            "block_id": "senderName",
+            "label": {"type": "plain_text", "text": "Sender name"},
+            "element": {"type": "plain_text_input", "action_id": "value", "min_length": 3, "max_length": 11},
+        },
+        {
+            "type": "input",
+            "block_id": "trafficType",
+            "label": {"type": "plain_text", "text": "Traffic"},
+            "element": {
+                "type": "static_select",
+                "action_id": "value",
+                "options": [
+                    {"text": {"type": "plain_text", "text": "Promotional"}, "value": "PROMOTIONAL"},
+                    {"text": {"type": "plain_text", "text": "Transactional"}, "value": "TRANSACTIONAL"},
+                ],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "capabilities",
+            "label": {"type": "plain_text", "text": "Capabilities"},
+            "element": {
+                "type": "checkboxes",
+                "action_id": "value",
+                "options": [{"text": {"type": "plain_text", "text": c}, "value": c} for c in ("SMS", "VOICE", "MMS")],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "quantity",
+            "label": {"type": "plain_text", "text": "Quantity"},
+            "element": {
+                "type": "number_input",
+                "action_id": "value",
+                "is_decimal_allowed": False,
+                "min_value": "1",
+                "max_value": "49",
+                "initial_value": "1",
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "additionalContactEmails",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Contact email"},
+            "element": {"type": "email_text_input", "action_id": "value"},
+        },
+        {
+            "type": "input",
+            "block_id": "website",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Website"},
+            "element": {"type": "url_text_input", "action_id": "value"},
+        },
+        {
+            "type": "input",
+            "block_id": "loa",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "LOA"},
+            "element": {"type": "file_input", "action_id": "value", "max_files": 1},
+        },
+    ],
+)
 
 
 class BoltHarness:
@@ -281,8 +354,7 @@ class BoltHarness:
         async def command(ack, body, client):
             await ack()
             loading = await client.views_open(trigger_id=body["trigger_id"], view=modal("Loading…"))
-            await client.views_update(view_id=loading["view"]["id"], hash=loading["view"]["hash"],
-                                      view=SENDER_FORM)
+            await client.views_update(view_id=loading["view"]["id"], hash=loading["view"]["hash"], view=SENDER_FORM)
 
         @app.command("/ping")
         async def ping(ack):
@@ -296,25 +368,44 @@ class BoltHarness:
                 return
             await ack()
             self.received.append({"values": values, "metadata": view["private_metadata"]})
-            await client.chat_postMessage(channel=CHANNEL, text="Sender request", blocks=[
-                section("*Sender request* ACME"),
-                {"type": "actions", "block_id": "decide", "elements": [
-                    {"type": "button", "action_id": "approve", "value": "req-1",
-                     "text": {"type": "plain_text", "text": "Approve"}}]}])
+            await client.chat_postMessage(
+                channel=CHANNEL,
+                text="Sender request",
+                blocks=[
+                    section("*Sender request* ACME"),
+                    {
+                        "type": "actions",
+                        "block_id": "decide",
+                        "elements": [
+                            {
+                                "type": "button",
+                                "action_id": "approve",
+                                "value": "req-1",
+                                "text": {"type": "plain_text", "text": "Approve"},
+                            }
+                        ],
+                    },
+                ],
+            )
 
         @app.action("approve")
         async def approve(ack, body, client, respond):
             await ack()
             self.received.append({"action": body["actions"][0]})
-            await client.chat_update(channel=body["channel"]["id"], ts=body["message"]["ts"],
-                                     text="Approved", blocks=[section("*Approved* by <@%s>" % body["user"]["id"])])
+            await client.chat_update(
+                channel=body["channel"]["id"],
+                ts=body["message"]["ts"],
+                text="Approved",
+                blocks=[section(f"*Approved* by <@{body['user']['id']}>")],
+            )
             await respond(text="You approved req-1", replace_original=False)
 
         @app.event("app_home_opened")
         async def home(event, client):
             self.events.append(event)
-            await client.views_publish(user_id=event["user"],
-                                       view={"type": "home", "blocks": [section("No requests yet")]})
+            await client.views_publish(
+                user_id=event["user"], view={"type": "home", "blocks": [section("No requests yet")]}
+            )
 
         handler = AsyncSlackRequestHandler(app)
 
@@ -358,23 +449,34 @@ def test_view_submission_with_helper_values(standin: SlackStandIn, bolt: BoltHar
         driver.submit_view({"senderName": "AB", "capabilities": ["SMS"]}, user=ALICE)
     assert set(blocked.value.errors) == {"senderName", "trafficType"}
 
-    refused = driver.submit_view({"senderName": "TAKEN", "trafficType": "PROMOTIONAL", "capabilities": ["SMS"]},
-                                 user=ALICE)
+    refused = driver.submit_view(
+        {"senderName": "TAKEN", "trafficType": "PROMOTIONAL", "capabilities": ["SMS"]}, user=ALICE
+    )
     assert refused.status == 200 and refused.errors == {"senderName": "Already registered"}
     assert standin.current_view(ALICE)["callback_id"] == "sender_form"
 
     loa = standin.add_file("loa.pdf", "application/pdf", b"%PDF-1.4", user=ALICE)
-    accepted = driver.submit_view({"senderName": "ACME", "trafficType": "PROMOTIONAL",
-                                   "capabilities": ["SMS", "VOICE"], "quantity": 2,
-                                   "additionalContactEmails": "ops@example.com", "loa": [loa]}, user=ALICE)
+    accepted = driver.submit_view(
+        {
+            "senderName": "ACME",
+            "trafficType": "PROMOTIONAL",
+            "capabilities": ["SMS", "VOICE"],
+            "quantity": 2,
+            "additionalContactEmails": "ops@example.com",
+            "loa": [loa],
+        },
+        user=ALICE,
+    )
     assert accepted.status == 200 and accepted.errors is None
     assert standin.current_view(ALICE) is None
     posted = standin.wait_for(lambda s: s.messages(CHANNEL))
     assert posted[-1]["blocks"][1]["elements"][0]["action_id"] == "approve"
     values = bolt.received[-1]["values"]
     assert values["senderName"]["value"] == {"type": "plain_text_input", "value": "ACME"}
-    assert values["trafficType"]["value"] == {"type": "static_select", "selected_option": {
-        "text": {"type": "plain_text", "text": "Promotional"}, "value": "PROMOTIONAL"}}
+    assert values["trafficType"]["value"] == {
+        "type": "static_select",
+        "selected_option": {"text": {"type": "plain_text", "text": "Promotional"}, "value": "PROMOTIONAL"},
+    }
     assert [o["value"] for o in values["capabilities"]["value"]["selected_options"]] == ["SMS", "VOICE"]
     assert values["quantity"]["value"] == {"type": "number_input", "value": "2"}
     assert values["additionalContactEmails"]["value"]["value"] == "ops@example.com"
@@ -383,12 +485,26 @@ def test_view_submission_with_helper_values(standin: SlackStandIn, bolt: BoltHar
 
 
 def test_block_action_updates_root_and_responds(standin: SlackStandIn, bolt: BoltHarness) -> None:
-    blocks = [section("*Sender request* ACME", "head"),
-              {"type": "actions", "block_id": "decide", "elements": [
-                  {"type": "button", "action_id": "approve", "value": "req-1",
-                   "text": {"type": "plain_text", "text": "Approve"}}]}]
-    posted = httpx.post(standin.api_url + "chat.postMessage", json={"channel": CHANNEL, "blocks": blocks},
-                        headers={"Authorization": f"Bearer {standin.config.bot_token}"})
+    blocks = [
+        section("*Sender request* ACME", "head"),
+        {
+            "type": "actions",
+            "block_id": "decide",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "approve",
+                    "value": "req-1",
+                    "text": {"type": "plain_text", "text": "Approve"},
+                }
+            ],
+        },
+    ]
+    posted = httpx.post(
+        standin.api_url + "chat.postMessage",
+        json={"channel": CHANNEL, "blocks": blocks},
+        headers={"Authorization": f"Bearer {standin.config.bot_token}"},
+    )
     ts = posted.json()["ts"]
     response = bolt.driver.block_action("approve", user=ALICE, channel=CHANNEL, message_ts=ts)
     assert response.status == 200
@@ -419,14 +535,16 @@ def test_bad_or_stale_signature_is_refused(standin: SlackStandIn, bolt: BoltHarn
 
 # ---- reading history back (conversations.history / conversations.replies) --------------------
 
+
 async def test_history_and_replies_page_and_show_metadata_only_when_asked(standin):
     standin.set_rate_limit(enabled=False)
     client = web(standin)
     marker = {"event_type": "resourcebot_outbox_item", "event_payload": {"item": 7, "request": "R1"}}
     root = await client.chat_postMessage(channel="C0RESOURCE", text="root")
     for i in range(3):
-        await client.chat_postMessage(channel="C0RESOURCE", thread_ts=root["ts"], text=f"reply {i}",
-                                      metadata=marker if i == 1 else None)
+        await client.chat_postMessage(
+            channel="C0RESOURCE", thread_ts=root["ts"], text=f"reply {i}", metadata=marker if i == 1 else None
+        )
     later = await client.chat_postMessage(channel="C0RESOURCE", text="later", metadata=marker)
 
     history = await client.conversations_history(channel="C0RESOURCE", include_all_metadata=True)
@@ -437,12 +555,18 @@ async def test_history_and_replies_page_and_show_metadata_only_when_asked(standi
 
     first = await client.conversations_replies(channel="C0RESOURCE", ts=root["ts"], limit=2, include_all_metadata=True)
     assert [m["text"] for m in first["messages"]] == ["root", "reply 0"] and first["has_more"]
-    rest = await client.conversations_replies(channel="C0RESOURCE", ts=root["ts"], limit=2, include_all_metadata=True,
-                                              cursor=first["response_metadata"]["next_cursor"])
+    rest = await client.conversations_replies(
+        channel="C0RESOURCE",
+        ts=root["ts"],
+        limit=2,
+        include_all_metadata=True,
+        cursor=first["response_metadata"]["next_cursor"],
+    )
     assert [m["text"] for m in rest["messages"]] == ["reply 1", "reply 2"] and not rest["has_more"]
     assert rest["messages"][0]["metadata"] == marker
 
     newer = await client.conversations_history(channel="C0RESOURCE", oldest=root["ts"])
     assert [m["ts"] for m in newer["messages"]] == [later["ts"]]  # oldest is exclusive
-    assert (await error_of(client.conversations_replies(channel="C0RESOURCE", ts="1.000000"))).response["error"] \
-        == "thread_not_found"
+    assert (await error_of(client.conversations_replies(channel="C0RESOURCE", ts="1.000000"))).response[
+        "error"
+    ] == "thread_not_found"

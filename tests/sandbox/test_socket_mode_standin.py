@@ -52,6 +52,7 @@ async def connect(standin: SlackStandIn, http: aiohttp.ClientSession) -> tuple[a
 
 # ---- apps.connections.open -------------------------------------------------------------------
 
+
 def test_apps_connections_open_wants_the_app_token_in_the_authorization_header(standin: SlackStandIn) -> None:
     good = open_url(standin)
     assert good.status_code == 200 and good.json()["ok"] is True
@@ -64,8 +65,9 @@ def test_apps_connections_open_wants_the_app_token_in_the_authorization_header(s
     assert open_url(standin, standin.config.bot_token).json() == {"ok": False, "error": "not_allowed_token_type"}
     in_body = httpx.post(standin.api_url + "apps.connections.open", data={"token": standin.config.app_token})
     assert in_body.json() == {"ok": False, "error": "not_authed"}  # documented: the header only
-    by_get = httpx.get(standin.api_url + "apps.connections.open",
-                       headers={"Authorization": f"Bearer {standin.config.app_token}"})
+    by_get = httpx.get(
+        standin.api_url + "apps.connections.open", headers={"Authorization": f"Bearer {standin.config.app_token}"}
+    )
     assert by_get.json() == {"ok": False, "error": "insecure_request"}
     calls = standin.calls("apps.connections.open")
     assert [c.ok for c in calls] == [True, False, False, False, False]
@@ -103,6 +105,7 @@ def test_a_fault_on_the_method_answers_as_slack_does_when_it_is_down(standin: Sl
 
 # ---- the WebSocket -----------------------------------------------------------------------------
 
+
 async def test_the_url_works_once_and_slack_says_hello_first(standin: SlackStandIn, http) -> None:
     url = (await asyncio.to_thread(open_url, standin)).json()["url"]
     socket = await http.ws_connect(url)
@@ -138,16 +141,19 @@ async def test_an_envelope_and_its_ack_payload_as_the_http_answer_would_be(stand
     assert delivery.response_payload == {"text": "Usage: …"}
 
     # Where Slack reads no answer (an event, a click), a payload in the ack counts for nothing.
-    for kind, payload in (("events_api", {"type": "event_callback", "event": {"type": "app_home_opened"}}),
-                          ("interactive", {"type": "block_actions", "actions": []})):
+    for kind, payload in (
+        ("events_api", {"type": "event_callback", "event": {"type": "app_home_opened"}}),
+        ("interactive", {"type": "block_actions", "actions": []}),
+    ):
         delivering = asyncio.create_task(asyncio.to_thread(standin.socket_mode.deliver, kind, payload))
         envelope = await socket.receive_json(timeout=5)
         assert envelope["accepts_response_payload"] is False
         await socket.send_str(json.dumps({"envelope_id": envelope["envelope_id"], "payload": {"text": "ignored"}}))
         delivery = await delivering
         assert delivery.in_time and delivery.ack_payload == {"text": "ignored"} and delivery.response_payload is None
-    submission = asyncio.create_task(asyncio.to_thread(standin.socket_mode.deliver, "interactive",
-                                                       {"type": "view_submission", "view": {}}))
+    submission = asyncio.create_task(
+        asyncio.to_thread(standin.socket_mode.deliver, "interactive", {"type": "view_submission", "view": {}})
+    )
     envelope = await socket.receive_json(timeout=5)
     assert envelope["accepts_response_payload"] is True
     await socket.send_str(json.dumps({"envelope_id": envelope["envelope_id"], "payload": {"response_action": "clear"}}))
@@ -157,17 +163,23 @@ async def test_an_envelope_and_its_ack_payload_as_the_http_answer_would_be(stand
 
 async def test_a_late_ack_is_not_in_time_and_no_ack_is_no_answer(standin: SlackStandIn, http) -> None:
     socket, _ = await connect(standin, http)
-    delivering = asyncio.create_task(asyncio.to_thread(standin.socket_mode.deliver, "slash_commands",
-                                                       {"command": "/resource"}, timeout=6))
+    delivering = asyncio.create_task(
+        asyncio.to_thread(standin.socket_mode.deliver, "slash_commands", {"command": "/resource"}, timeout=6)
+    )
     envelope = await socket.receive_json(timeout=5)
     await asyncio.sleep(3.2)
     await socket.send_str(json.dumps({"envelope_id": envelope["envelope_id"], "payload": {"text": "too late"}}))
     late = await delivering
     assert late.acked and not late.in_time and late.response_payload is None
 
-    unanswered = await asyncio.to_thread(standin.socket_mode.deliver, "events_api",
-                                         {"type": "event_callback", "event": {}}, retry_attempt=2,
-                                         retry_reason="timeout", timeout=0.5)
+    unanswered = await asyncio.to_thread(
+        standin.socket_mode.deliver,
+        "events_api",
+        {"type": "event_callback", "event": {}},
+        retry_attempt=2,
+        retry_reason="timeout",
+        timeout=0.5,
+    )
     assert not unanswered.acked and unanswered.connection is not None
     assert unanswered.envelope["retry_attempt"] == 2 and unanswered.envelope["retry_reason"] == "timeout"
     await socket.close()
@@ -183,25 +195,31 @@ def test_with_no_connection_there_is_nobody_to_deliver_to(standin: SlackStandIn)
         driver.url_verification()
 
 
-async def test_disconnect_asks_for_a_new_connection_and_the_old_one_is_closed_later(standin: SlackStandIn,
-                                                                                   http) -> None:
+async def test_disconnect_asks_for_a_new_connection_and_the_old_one_is_closed_later(
+    standin: SlackStandIn, http
+) -> None:
     old, _ = await connect(standin, http)
     [told] = await asyncio.to_thread(standin.socket_mode.request_reconnect, "refresh_requested", close_after=1.0)
-    assert await old.receive_json(timeout=5) == {"type": "disconnect", "reason": "refresh_requested",
-                                                 "debug_info": {"host": "applink-standin"}}
+    assert await old.receive_json(timeout=5) == {
+        "type": "disconnect",
+        "reason": "refresh_requested",
+        "debug_info": {"host": "applink-standin"},
+    }
     new, hello = await connect(standin, http)
     assert hello["num_connections"] == 2
     # Envelopes now go to the connection that stays, not to the one asked to go.
-    delivering = asyncio.create_task(asyncio.to_thread(standin.socket_mode.deliver, "slash_commands",
-                                                       {"command": "/resource"}))
+    delivering = asyncio.create_task(
+        asyncio.to_thread(standin.socket_mode.deliver, "slash_commands", {"command": "/resource"})
+    )
     envelope = await new.receive_json(timeout=5)
     await new.send_str(json.dumps({"envelope_id": envelope["envelope_id"]}))
     delivery = await delivering
     assert delivery.in_time and delivery.connection != told and delivery.response_payload is None
     closing = await old.receive(timeout=5)
     assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
-    await asyncio.to_thread(standin.socket_mode.wait_for,
-                            lambda s: [c.id for c in s.connections()] == [delivery.connection], 5)
+    await asyncio.to_thread(
+        standin.socket_mode.wait_for, lambda s: [c.id for c in s.connections()] == [delivery.connection], 5
+    )
     await new.close()
 
 
@@ -224,6 +242,7 @@ async def test_drop_connections_cuts_every_socket(standin: SlackStandIn, http) -
 
 
 # ---- slack_bolt's Socket Mode handler, driven as Slack drives it ---------------------------------
+
 
 class BoltOverSocket:
     """A small Bolt app with the library's stock AsyncSocketModeHandler, on a loop of its own."""
@@ -249,11 +268,23 @@ class BoltOverSocket:
         @app.command("/form")
         async def form(ack, body, client):
             await ack()
-            await client.views_open(trigger_id=body["trigger_id"], view={
-                "type": "modal", "callback_id": "f", "title": {"type": "plain_text", "text": "Form"},
-                "submit": {"type": "plain_text", "text": "Send"},
-                "blocks": [{"type": "input", "block_id": "name", "label": {"type": "plain_text", "text": "Name"},
-                            "element": {"type": "plain_text_input", "action_id": "v"}}]})
+            await client.views_open(
+                trigger_id=body["trigger_id"],
+                view={
+                    "type": "modal",
+                    "callback_id": "f",
+                    "title": {"type": "plain_text", "text": "Form"},
+                    "submit": {"type": "plain_text", "text": "Send"},
+                    "blocks": [
+                        {
+                            "type": "input",
+                            "block_id": "name",
+                            "label": {"type": "plain_text", "text": "Name"},
+                            "element": {"type": "plain_text_input", "action_id": "v"},
+                        }
+                    ],
+                },
+            )
 
         @app.view("f")
         async def submitted(ack, view):

@@ -42,16 +42,23 @@ async def test_security_settings_crud(running, contract):
 
 async def test_subscription_with_inline_profile_and_security(running, contract):
     async with checked_client(running, contract) as client:
-        body = {"subscriptionId": "resourcebot", "name": "Resource requests", "events": EVENTS,
-                "criteria": [{"applicationId": "default"}],
-                "profile": {"profileId": "bot-profile",
-                            "webhook": {"notifyUrl": "https://bot.example.com/webhooks/infobip"},
-                            "security": {"authId": "bot-auth", "type": "BASIC",
-                                         "credentials": {"username": "u", "password": "p"}}}}
+        body = {
+            "subscriptionId": "resourcebot",
+            "name": "Resource requests",
+            "events": EVENTS,
+            "criteria": [{"applicationId": "default"}],
+            "profile": {
+                "profileId": "bot-profile",
+                "webhook": {"notifyUrl": "https://bot.example.com/webhooks/infobip"},
+                "security": {"authId": "bot-auth", "type": "BASIC", "credentials": {"username": "u", "password": "p"}},
+            },
+        }
         created = await client.post(SUBSCRIPTIONS, json=body)
         assert created.status_code == 201
-        assert created.json() == {"subscriptionId": "resourcebot",
-                                  "profile": {"profileId": "bot-profile", "security": {"authId": "bot-auth"}}}
+        assert created.json() == {
+            "subscriptionId": "resourcebot",
+            "profile": {"profileId": "bot-profile", "security": {"authId": "bot-auth"}},
+        }
         assert (await client.get(f"{SECURITY}/bot-auth")).status_code == 200
 
         got = (await client.get(f"{SUBSCRIPTIONS}/resourcebot")).json()
@@ -60,8 +67,11 @@ async def test_subscription_with_inline_profile_and_security(running, contract):
         assert by_application["paging"]["totalResults"] == 1
         assert (await client.get(SUBSCRIPTIONS, params={"applicationId": "other"})).json()["results"] == []
 
-        second = {"subscriptionId": "reminders", "events": ["RESOURCE_REQUEST_REMINDER"],
-                  "profile": {"profileId": "bot-profile"}}
+        second = {
+            "subscriptionId": "reminders",
+            "events": ["RESOURCE_REQUEST_REMINDER"],
+            "profile": {"profileId": "bot-profile"},
+        }
         assert (await client.post(SUBSCRIPTIONS, json=second)).status_code == 201
         newest_first = (await client.get(SUBSCRIPTIONS)).json()["results"]
         assert [s["subscriptionId"] for s in newest_first] == ["reminders", "resourcebot"]
@@ -80,7 +90,7 @@ async def test_subscription_with_inline_profile_and_security(running, contract):
         assert (await client.put(f"{PROFILES}/bot-profile", json={"readTimeout": 5000})).status_code == 200
         assert (await client.get(PROFILES)).json()["results"][0]["readTimeout"] == 5000
         assert (await client.delete(f"{PROFILES}/bot-profile")).status_code == 400  # still subscribed
-        assert (await client.delete(f"{SECURITY}/bot-auth")).status_code == 400     # still in a profile
+        assert (await client.delete(f"{SECURITY}/bot-auth")).status_code == 400  # still in a profile
 
         for subscription_id in ("resourcebot", "reminders"):
             assert (await client.delete(f"{SUBSCRIPTIONS}/{subscription_id}")).status_code == 200
@@ -105,8 +115,11 @@ async def test_certificates_and_connection_test(running, contract, webhook_recei
         assert [c["certificateId"] for c in statuses["results"]] == ["other-cert", "bot-cert"]
         assert (await client.get(f"{CERTIFICATES}/bot-cert")).json()["certificateStatus"] == "READY"
 
-        reached = (await client.post(f"{CERTIFICATES}/test/webhook",
-                                     json={"certificateId": "bot-cert", "webhookUrl": webhook_receiver.url})).json()
+        reached = (
+            await client.post(
+                f"{CERTIFICATES}/test/webhook", json={"certificateId": "bot-cert", "webhookUrl": webhook_receiver.url}
+            )
+        ).json()
         assert reached["result"] == "SUCCESS" and len(webhook_receiver.received) == 1
         closed_port = {"certificateId": "bot-cert", "webhookUrl": "http://127.0.0.1:9/"}
         unreachable = (await client.post(f"{CERTIFICATES}/test/webhook", json=closed_port)).json()

@@ -8,12 +8,11 @@ included. Failures are collected and asserted by the test, so one run shows all 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import re
-from collections.abc import Callable
 
 import httpx
 from openapi_core import Config, OpenAPI
@@ -58,8 +57,13 @@ def _raw_spec() -> dict:
 
 INFOBIP_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?[+-]\d{4}$")
 RESOURCE_TYPE_OF_VARIANT = {
-    "Alpha": "ALPHANUMERIC", "Number": "NUMBER", "Rcs": "RCS_RESOURCE", "Viber": "VIBER_RESOURCE",
-    "Apple": "APPLE_RESOURCE", "OpenChannel": "OPEN_CHANNEL_RESOURCE", "Kakao": "KAKAO_RESOURCE",
+    "Alpha": "ALPHANUMERIC",
+    "Number": "NUMBER",
+    "Rcs": "RCS_RESOURCE",
+    "Viber": "VIBER_RESOURCE",
+    "Apple": "APPLE_RESOURCE",
+    "OpenChannel": "OPEN_CHANNEL_RESOURCE",
+    "Kakao": "KAKAO_RESOURCE",
     "Facebook": "FACEBOOK_RESOURCE",
 }
 
@@ -79,27 +83,33 @@ def readable_spec() -> dict:
     schemas = spec["components"]["schemas"]
     for name, schema in schemas.items():
         if name.endswith(".JsonNode"):
-            schema.pop("type")                                                        # 1
+            schema.pop("type")  # 1
         if name.endswith((".IbResourceCoverageInfo", ".IbResourceInfo")):
-            for variant in schema["oneOf"]:                                           # 3
+            for variant in schema["oneOf"]:  # 3
                 target = variant["$ref"].rsplit("/", 1)[-1]
                 prefix = re.sub(r"(CoverageInfo|ResourceInfo)$", "", target.rsplit(".", 1)[-1])
                 schemas[target]["properties"]["resourceType"] = {
-                    "type": "string", "enum": [RESOURCE_TYPE_OF_VARIANT[prefix]]}
+                    "type": "string",
+                    "enum": [RESOURCE_TYPE_OF_VARIANT[prefix]],
+                }
 
     def binary_and_wildcards(node: dict) -> None:
         if node.get("type") == "string" and node.get("format") == "binary":
-            del node["type"]                                                          # 4
+            del node["type"]  # 4
         content = node.get("content")
-        if isinstance(content, dict) and "*/*" in content and "application/json" not in content \
-                and "$ref" in content["*/*"].get("schema", {}):
-            content["application/json"] = content["*/*"]                              # 5
+        if (
+            isinstance(content, dict)
+            and "*/*" in content
+            and "application/json" not in content
+            and "$ref" in content["*/*"].get("schema", {})
+        ):
+            content["application/json"] = content["*/*"]  # 5
 
     _walk(spec, binary_and_wildcards)
     return spec
 
 
-def _date_time(value: object) -> bool:                                                # 2
+def _date_time(value: object) -> bool:  # 2
     return not isinstance(value, str) or bool(INFOBIP_DATE.match(value)) or validate_rfc3339(value)
 
 

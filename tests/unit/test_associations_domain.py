@@ -47,11 +47,21 @@ def test_every_contract_resource_type_has_a_label_and_channels():
     assert "EMAIL" not in CHANNELS_BY_TYPE["NUMBER"]
 
 
-@pytest.mark.parametrize("resource_type,channel,ok", [
-    ("NUMBER", "SMS", True), ("NUMBER", "MMS", True), ("NUMBER", "EMAIL", False), ("DOMAIN", "EMAIL", True),
-    ("DOMAIN", "SMS", False), ("ALPHA", "SMS", True), ("ALPHA", "WHATSAPP", False), ("RCS_RESOURCE", "RCS", True),
-    ("APPLE_RESOURCE", "APPLE", True), ("APPLE_RESOURCE", None, False),
-])
+@pytest.mark.parametrize(
+    "resource_type,channel,ok",
+    [
+        ("NUMBER", "SMS", True),
+        ("NUMBER", "MMS", True),
+        ("NUMBER", "EMAIL", False),
+        ("DOMAIN", "EMAIL", True),
+        ("DOMAIN", "SMS", False),
+        ("ALPHA", "SMS", True),
+        ("ALPHA", "WHATSAPP", False),
+        ("RCS_RESOURCE", "RCS", True),
+        ("APPLE_RESOURCE", "APPLE", True),
+        ("APPLE_RESOURCE", None, False),
+    ],
+)
 def test_channels_valid_per_type(resource_type, channel, ok):
     assert (channel_problem(resource_type, channel) is None) is ok
 
@@ -62,10 +72,18 @@ def test_a_number_needs_the_capability_of_the_channel():
     assert number_channel_problem("WHATSAPP", ["SMS"]) is None  # not a number capability Infobip checks
 
 
-@pytest.mark.parametrize("value,fragment", [
-    ("", "Enter the application id"), ("a" * 256, "256 characters long; at most 255"),
-    ("shop eu", "spaces"), ("shop/eu", "“/”"), ("a%20b", "“%”"), ("é", "“é”"), ("line\nbreak", "control"),
-])
+@pytest.mark.parametrize(
+    "value,fragment",
+    [
+        ("", "Enter the application id"),
+        ("a" * 256, "256 characters long; at most 255"),
+        ("shop eu", "spaces"),
+        ("shop/eu", "“/”"),
+        ("a%20b", "“%”"),
+        ("é", "“é”"),
+        ("line\nbreak", "control"),
+    ],
+)
 def test_ids_that_need_url_encoding_or_are_too_long_are_refused(value, fragment):
     assert fragment in id_problem(value, "application id")
 
@@ -81,7 +99,7 @@ def test_names_and_resource_ids():
     assert resource_id_problem("DOMAIN", "mail.example.com") is None
     assert "domain name" in resource_id_problem("DOMAIN", "https://mail.example.com")
     assert "domain name" in resource_id_problem("DOMAIN", "ops@example.com")
-    assert resource_id_problem("ALPHA", "ACME Ltd") is None       # a sender name may have a space
+    assert resource_id_problem("ALPHA", "ACME Ltd") is None  # a sender name may have a space
     assert "spaces" in resource_id_problem("ALPHA", " ACME")
     assert "Pick or type the sender name" in resource_id_problem("ALPHA", "")
     assert "“/”" in resource_id_problem("NUMBER", "ab/cd")
@@ -110,8 +128,15 @@ def test_filters_become_a_query_and_say_what_cannot_match():
     problems = filter_problems(AssociationFilter(resource_type="FAX", channel="PIGEON", entity_id="a b"))
     assert set(problems) == {"resource_type", "channel", "entity_id"}
     assert "Email only" in filter_problems(AssociationFilter(resource_type="DOMAIN", channel="SMS"))["channel"]
-    typed = filter_from_values({"filterType": "ANY", "filterChannel": "email", "filterApp": " shop ",
-                                "filterEntity": "", "filterResource": None})
+    typed = filter_from_values(
+        {
+            "filterType": "ANY",
+            "filterChannel": "email",
+            "filterApp": " shop ",
+            "filterEntity": "",
+            "filterResource": None,
+        }
+    )
     assert typed == AssociationFilter(channel="EMAIL", application_id="shop")
 
 
@@ -121,8 +146,13 @@ def test_an_association_key_travels_in_a_button_and_back():
     assert len(AssociationKey("NUMBER", "SMS", "a" * 255, "e" * 255, "r" * 255).encode()) < 2000
     for broken in ("", "nope", "[1,2]", json.dumps(["A", "SMS", "", None, "x"]), json.dumps(["A", "S", "a", 5, "r"])):
         assert AssociationKey.decode(broken) is None
-    assert key.snapshot() == {"resourceType": "ALPHA", "channel": "SMS", "applicationId": "shop", "entityId": None,
-                              "resourceId": "ACME"}
+    assert key.snapshot() == {
+        "resourceType": "ALPHA",
+        "channel": "SMS",
+        "applicationId": "shop",
+        "entityId": None,
+        "resourceId": "ACME",
+    }
 
 
 def test_rows_escape_what_providers_and_people_typed():
@@ -132,28 +162,46 @@ def test_rows_escape_what_providers_and_people_typed():
     assert "+447700900123 (`KEY1`)" in number and "entity `acme`" in number
     assert page_label(0, 0, 0) == "No associations." and page_label(1, 2, 14) == "14 associations · page 2 of 2"
     assert route_text(None, None).endswith("the number level applies")
-    assert platform_change_text(("default", None), ("shop", "acme")) == \
-        "application `default` → `shop`, entity none → `acme`"
+    assert (
+        platform_change_text(("default", None), ("shop", "acme"))
+        == "application `default` → `shop`, entity none → `acme`"
+    )
     assert platform_change_text(("a", "e"), ("a", "e")) == "no change"
 
 
 def test_view_state_fits_private_metadata_and_survives_foreign_metadata():
-    state = ViewState(channel_id="C1", filters=AssociationFilter(application_id="a" * 255, entity_id="e" * 255,
-                                                                 resource_id="r" * 255),
-                      page=3, target="t" * 255, parent_view_id="V1", extra={"name": "n" * 255})
+    state = ViewState(
+        channel_id="C1",
+        filters=AssociationFilter(application_id="a" * 255, entity_id="e" * 255, resource_id="r" * 255),
+        page=3,
+        target="t" * 255,
+        parent_view_id="V1",
+        extra={"name": "n" * 255},
+    )
     assert len(state.dump()) <= 3000 and ViewState.load(state.dump()) == state
     assert ViewState.load('{"ch": "C9", "p": "two", "f": [1]}') == ViewState(channel_id="C9")
     assert ViewState.load("not json") == ViewState() and ViewState.load(None) == ViewState()
 
 
 def test_an_association_without_entity_says_null_on_the_wire():
-    body = ResourceAssociationRequest(resource_type="DOMAIN", channel="EMAIL", application_id="default",
-                                      entity_id=None, resource_id="mail.example.com").to_wire()
-    assert body == {"resourceType": "DOMAIN", "channel": "EMAIL", "applicationId": "default", "entityId": None,
-                    "resourceId": "mail.example.com"}
+    body = ResourceAssociationRequest(
+        resource_type="DOMAIN",
+        channel="EMAIL",
+        application_id="default",
+        entity_id=None,
+        resource_id="mail.example.com",
+    ).to_wire()
+    assert body == {
+        "resourceType": "DOMAIN",
+        "channel": "EMAIL",
+        "applicationId": "default",
+        "entityId": None,
+        "resourceId": "mail.example.com",
+    }
 
 
 # ---- The pickers' "➕ New…" option -------------------------------------------------------------------
+
 
 def test_pickers_offer_new_only_when_asked_and_keep_their_old_shape():
     applications = [Application(application_id="default"), Application(application_id="shop", application_name="Shop")]
@@ -174,12 +222,28 @@ def test_pickers_offer_new_only_when_asked_and_keep_their_old_shape():
 def test_choosing_new_shows_the_inputs_under_the_select_and_choosing_again_hides_them():
     blocks = [{"block_id": "intro"}, {"block_id": "applicationId"}, {"block_id": "entityId"}]
     shown = with_new_inputs(blocks, "applicationId", NEW_OPTION)
-    assert [b["block_id"] for b in shown] == ["intro", "applicationId", "applicationNewId", "applicationNewName",
-                                              "entityId"]
-    assert [b["block_id"] for b in with_new_inputs(shown, "applicationId", "shop")] == \
-        ["intro", "applicationId", "entityId"]
-    view = {"id": "V1", "hash": "h", "type": "modal", "title": {"type": "plain_text", "text": "T"},
-            "blocks": blocks, "private_metadata": "{}", "callback_id": "cb", "state": {"values": {}}}
+    assert [b["block_id"] for b in shown] == [
+        "intro",
+        "applicationId",
+        "applicationNewId",
+        "applicationNewName",
+        "entityId",
+    ]
+    assert [b["block_id"] for b in with_new_inputs(shown, "applicationId", "shop")] == [
+        "intro",
+        "applicationId",
+        "entityId",
+    ]
+    view = {
+        "id": "V1",
+        "hash": "h",
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "T"},
+        "blocks": blocks,
+        "private_metadata": "{}",
+        "callback_id": "cb",
+        "state": {"values": {}},
+    }
     spec = reshape_for_new(view, "entityId", NEW_OPTION)
     assert "id" not in spec and "state" not in spec and spec["callback_id"] == "cb"
     assert spec["blocks"][-2]["block_id"] == "entityNewId"
@@ -187,12 +251,24 @@ def test_choosing_new_shows_the_inputs_under_the_select_and_choosing_again_hides
 
 
 def test_a_new_application_and_entity_are_checked_then_read():
-    choice, errors = read_platform_choice({"applicationId": NEW_OPTION, "applicationNewId": "opt out",
-                                           "entityId": NEW_OPTION, "entityNewId": "acme",
-                                           "entityNewName": "x" * 256})
+    choice, errors = read_platform_choice(
+        {
+            "applicationId": NEW_OPTION,
+            "applicationNewId": "opt out",
+            "entityId": NEW_OPTION,
+            "entityNewId": "acme",
+            "entityNewName": "x" * 256,
+        }
+    )
     assert "spaces" in errors["applicationNewId"] and "at most 255" in errors["entityNewName"]
-    choice, errors = read_platform_choice({"applicationId": NEW_OPTION, "applicationNewId": " optout ",
-                                           "applicationNewName": "Opt-out", "entityId": "acme"})
+    choice, errors = read_platform_choice(
+        {
+            "applicationId": NEW_OPTION,
+            "applicationNewId": " optout ",
+            "applicationNewName": "Opt-out",
+            "entityId": "acme",
+        }
+    )
     assert errors == {}
     assert (choice.application_id, choice.entity_id) == ("optout", "acme")
     assert choice.new_application == Application(application_id="optout", application_name="Opt-out")

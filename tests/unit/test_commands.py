@@ -18,68 +18,83 @@ from bot.domain.commands import (
 )
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("", Launcher()),
-    ("   ", Launcher()),
-    ("help", Help()),
-    ("sender HR", SenderForm("HR")),
-    ("sender hr local transactional", SenderForm("HR", "LOCAL", "TRANSACTIONAL")),
-    ("sender Croatia", SenderForm("HR")),
-    ("number GB", NumberForm("GB", "VIRTUAL_LONG_NUMBER", ("SMS",), 1)),
-    ("number US", NumberForm("US", "TEN_DIGIT_LONG_CODE", ("SMS",), 1)),
-    ("number US TEN_DIGIT_LONG_CODE SMS 1", NumberForm("US", "TEN_DIGIT_LONG_CODE", ("SMS",), 1)),
-    ("number de 3 sms,voice tollfree", NumberForm("DE", "TOLL_FREE_NUMBER", ("SMS", "VOICE"), 3)),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("", Launcher()),
+        ("   ", Launcher()),
+        ("help", Help()),
+        ("sender HR", SenderForm("HR")),
+        ("sender hr local transactional", SenderForm("HR", "LOCAL", "TRANSACTIONAL")),
+        ("sender Croatia", SenderForm("HR")),
+        ("number GB", NumberForm("GB", "VIRTUAL_LONG_NUMBER", ("SMS",), 1)),
+        ("number US", NumberForm("US", "TEN_DIGIT_LONG_CODE", ("SMS",), 1)),
+        ("number US TEN_DIGIT_LONG_CODE SMS 1", NumberForm("US", "TEN_DIGIT_LONG_CODE", ("SMS",), 1)),
+        ("number de 3 sms,voice tollfree", NumberForm("DE", "TOLL_FREE_NUMBER", ("SMS", "VOICE"), 3)),
+    ],
+)
 def test_understood(text, expected):
     assert parse_command(text) == expected
 
 
-@pytest.mark.parametrize("text,fragment", [
-    ("sender", "Which country"),
-    ("sender XX", "don't know the country"),
-    ("sender HR LOUD", "neither a traffic origin"),
-    ("number GB 50", "between 1 and 49"),
-    ("number GB FAX", "is not a number type"),
-    ("dance", "I don't know"),
-])
+@pytest.mark.parametrize(
+    "text,fragment",
+    [
+        ("sender", "Which country"),
+        ("sender XX", "don't know the country"),
+        ("sender HR LOUD", "neither a traffic origin"),
+        ("number GB 50", "between 1 and 49"),
+        ("number GB FAX", "is not a number type"),
+        ("dance", "I don't know"),
+    ],
+)
 def test_not_understood_says_what_to_type(text, fragment):
     with pytest.raises(CommandError, match=fragment):
         parse_command(text)
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("numbers GB", NumbersSearch("GB")),
-    ("numbers US sms,voice 317 state=in npa=317", NumbersSearch("US", ("SMS", "VOICE"), "317", "IN", "317", None)),
-    ("my-numbers", MyNumbers()),
-    ("my-numbers +4420", MyNumbers("4420")),
-    ("associate", Associate()),
-    ("associations", Associations()),
-    ("associations type=number app=marketing channel=sms", Associations("NUMBER", "marketing", None, "SMS", None)),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("numbers GB", NumbersSearch("GB")),
+        ("numbers US sms,voice 317 state=in npa=317", NumbersSearch("US", ("SMS", "VOICE"), "317", "IN", "317", None)),
+        ("my-numbers", MyNumbers()),
+        ("my-numbers +4420", MyNumbers("4420")),
+        ("associate", Associate()),
+        ("associations", Associations()),
+        ("associations type=number app=marketing channel=sms", Associations("NUMBER", "marketing", None, "SMS", None)),
+    ],
+)
 def test_management_commands(text, expected):
     assert parse_command(text) == expected
 
 
-@pytest.mark.parametrize("text,fragment", [
-    ("numbers", "Which country"),
-    ("numbers GB state=IN", "only narrow US"),
-    ("numbers US npa=31", "three digits"),
-    ("numbers US zip=1", "not a filter"),
-    ("numbers GB 44ab", "1 to 15 digits"),
-    ("associations owner=me", "not a filter"),
-    ("associations marketing", "not a filter"),
-])
+@pytest.mark.parametrize(
+    "text,fragment",
+    [
+        ("numbers", "Which country"),
+        ("numbers GB state=IN", "only narrow US"),
+        ("numbers US npa=31", "three digits"),
+        ("numbers US zip=1", "not a filter"),
+        ("numbers GB 44ab", "1 to 15 digits"),
+        ("associations owner=me", "not a filter"),
+        ("associations marketing", "not a filter"),
+    ],
+)
 def test_management_commands_not_understood(text, fragment):
     with pytest.raises(CommandError, match=fragment):
         parse_command(text)
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("list", ListRequests()),
-    ("list action", ListRequests("ACTION_REQUIRED")),
-    ("list all completed", ListRequests("COMPLETED", True)),
-    ("status r7k2q9xm", ShowRequest("R7K2Q9XM")),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("list", ListRequests()),
+        ("list action", ListRequests("ACTION_REQUIRED")),
+        ("list all completed", ListRequests("COMPLETED", True)),
+        ("status r7k2q9xm", ShowRequest("R7K2Q9XM")),
+    ],
+)
 def test_my_requests_commands(text, expected):
     assert parse_command(text) == expected
 

@@ -4,61 +4,123 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.domain.field_rules import describe_pattern, example_phone_number
 from bot.domain.forms import (
     ALLOWED_DOCUMENT_EXTENSIONS,
-    DOWNLOAD_ACTION_PATTERN,
     FixedField,
     FormContext,
     PrivateMetadataTooLarge,
     RequestKind,
     block_id_for,
-    build_form,
     category_name,
-    describe_pattern,
-    document_id_from_action,
-    example_phone_number,
     feedback_by_key,
     fixed_fields_for,
-    form_title,
     option_for_value,
 )
-from bot.providers.infobip.models import Requirement
+from bot.domain.requirements import Requirement
+from bot.slack.form_blocks import DOWNLOAD_ACTION_PATTERN, build_form, document_id_from_action, form_title
 
-TEMPLATE_ID = "103AFCC51DC08FDD351D6ACB689FA071FDF7F7EB92FD6451F62A3AA92EBFA69596150BE4C4BFFBC97182A27D716ED0D3CB67682EF7E0D615EC501064A8B9A201"
+TEMPLATE_ID = (
+    "103AFCC51DC08FDD351D6ACB689FA071FDF7F7EB92FD6451F62A3AA92EBFA695"
+    "96150BE4C4BFFBC97182A27D716ED0D3CB67682EF7E0D615EC501064A8B9A201"
+)
 CONSENT = "I consent that Infobip will do registration in my name."
 
 # The requirements-lookup example of Infobip's OpenAPI document.
 SPEC_REQUIREMENTS = [
-    {"key": "companyName", "type": "TEXT", "name": "Company Name", "description": "The legal name of the company.",
-     "required": True, "category": "BUSINESS_DETAILS", "validation": {"minLength": 3, "maxLength": 100}},
-    {"key": "vatNumber", "type": "TEXT", "name": "VAT Number", "description": "The company's VAT registration number.",
-     "required": False, "category": "BUSINESS_DETAILS", "validation": {"pattern": "^[A-Z]{2}[0-9]{8,12}$"}},
-    {"key": "useCase", "type": "TEXT", "name": "Use Case", "description": "Describe the intended messaging use case.",
-     "required": True, "category": "USE_CASE_DETAILS", "options": ["OTP", "Alerts", "Promotions", "Notifications"]},
-    {"key": "expectedMonthlyMessages", "type": "INTEGER", "name": "Expected Monthly Messages",
-     "description": "Estimated number of messages you plan to send per month.", "required": False,
-     "category": "USE_CASE_DETAILS", "validation": {"minValue": 1000, "maxValue": 10000000}},
-    {"key": "companyEmailAddresses", "type": "EMAIL", "name": "Company Email Addresses",
-     "description": "Email addresses associated with the company.", "required": False,
-     "multipleValuesSupported": True, "category": "CONTACT_INFORMATION"},
-    {"key": "companyWebsite", "type": "URL", "name": "Company Website", "description": "The official website of the company.",
-     "required": True, "category": "BUSINESS_DETAILS"},
-    {"key": "contactPhoneNumber", "type": "GSM", "name": "Contact Phone Number",
-     "description": "Primary contact phone number in international format.", "required": False,
-     "category": "CONTACT_INFORMATION"},
-    {"key": "companyRegistrationDocument", "type": "DOCUMENT", "name": "Company Registration Document",
-     "description": "Official document confirming company registration.", "required": True, "category": "BUSINESS_DETAILS"},
-    {"key": "registrationForm", "type": "DOCUMENT", "name": "Registration Form",
-     "description": "Please fill in the provided template and upload the completed document.", "required": False,
-     "category": "OTHER", "attachment": {"documentId": TEMPLATE_ID, "documentType": "TEMPLATE"}},
-    {"key": "registrationConsent", "type": "TEXT", "name": "Registration Consent",
-     "description": "Confirm your consent for Infobip to perform the registration on your behalf.", "required": True,
-     "category": "OTHER", "options": [CONSENT]},
+    {
+        "key": "companyName",
+        "type": "TEXT",
+        "name": "Company Name",
+        "description": "The legal name of the company.",
+        "required": True,
+        "category": "BUSINESS_DETAILS",
+        "validation": {"minLength": 3, "maxLength": 100},
+    },
+    {
+        "key": "vatNumber",
+        "type": "TEXT",
+        "name": "VAT Number",
+        "description": "The company's VAT registration number.",
+        "required": False,
+        "category": "BUSINESS_DETAILS",
+        "validation": {"pattern": "^[A-Z]{2}[0-9]{8,12}$"},
+    },
+    {
+        "key": "useCase",
+        "type": "TEXT",
+        "name": "Use Case",
+        "description": "Describe the intended messaging use case.",
+        "required": True,
+        "category": "USE_CASE_DETAILS",
+        "options": ["OTP", "Alerts", "Promotions", "Notifications"],
+    },
+    {
+        "key": "expectedMonthlyMessages",
+        "type": "INTEGER",
+        "name": "Expected Monthly Messages",
+        "description": "Estimated number of messages you plan to send per month.",
+        "required": False,
+        "category": "USE_CASE_DETAILS",
+        "validation": {"minValue": 1000, "maxValue": 10000000},
+    },
+    {
+        "key": "companyEmailAddresses",
+        "type": "EMAIL",
+        "name": "Company Email Addresses",
+        "description": "Email addresses associated with the company.",
+        "required": False,
+        "multipleValuesSupported": True,
+        "category": "CONTACT_INFORMATION",
+    },
+    {
+        "key": "companyWebsite",
+        "type": "URL",
+        "name": "Company Website",
+        "description": "The official website of the company.",
+        "required": True,
+        "category": "BUSINESS_DETAILS",
+    },
+    {
+        "key": "contactPhoneNumber",
+        "type": "GSM",
+        "name": "Contact Phone Number",
+        "description": "Primary contact phone number in international format.",
+        "required": False,
+        "category": "CONTACT_INFORMATION",
+    },
+    {
+        "key": "companyRegistrationDocument",
+        "type": "DOCUMENT",
+        "name": "Company Registration Document",
+        "description": "Official document confirming company registration.",
+        "required": True,
+        "category": "BUSINESS_DETAILS",
+    },
+    {
+        "key": "registrationForm",
+        "type": "DOCUMENT",
+        "name": "Registration Form",
+        "description": "Please fill in the provided template and upload the completed document.",
+        "required": False,
+        "category": "OTHER",
+        "attachment": {"documentId": TEMPLATE_ID, "documentType": "TEMPLATE"},
+    },
+    {
+        "key": "registrationConsent",
+        "type": "TEXT",
+        "name": "Registration Consent",
+        "description": "Confirm your consent for Infobip to perform the registration on your behalf.",
+        "required": True,
+        "category": "OTHER",
+        "options": [CONSENT],
+    },
 ]
 
 ALPHA = FormContext(kind=RequestKind.ALPHANUMERIC_REGISTRATION, country="HR")
-NUMBERS = FormContext(kind=RequestKind.NUMBER_PURCHASE, country="US", number_type="TEN_DIGIT_LONG_CODE",
-                      capabilities=("SMS",), quantity=3)
+NUMBERS = FormContext(
+    kind=RequestKind.NUMBER_PURCHASE, country="US", number_type="TEN_DIGIT_LONG_CODE", capabilities=("SMS",), quantity=3
+)
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -165,13 +227,23 @@ def test_requirements_are_grouped_under_their_category_header():
     ids = [b.get("block_id") or b["text"]["text"] if b["type"] in ("input", "header") else None for b in blocks]
     ids = [i for i in ids if i]
     business = ids.index("Business details")
-    assert ids[business + 1 : business + 5] == ["companyName", "vatNumber", "companyWebsite", "companyRegistrationDocument"]
+    assert ids[business + 1 : business + 5] == [
+        "companyName",
+        "vatNumber",
+        "companyWebsite",
+        "companyRegistrationDocument",
+    ]
 
 
 @pytest.mark.parametrize(
     ("raw", "name"),
-    [("BUSINESS_DETAILS", "Business details"), ("CONTACT_INFORMATION", "Contact information"),
-     ("OTHER", "Other"), (None, "Other"), ("BRAND_REGISTRATION_INFO", "Brand Registration Info")],
+    [
+        ("BUSINESS_DETAILS", "Business details"),
+        ("CONTACT_INFORMATION", "Contact information"),
+        ("OTHER", "Other"),
+        (None, "Other"),
+        ("BRAND_REGISTRATION_INFO", "Brand Registration Info"),
+    ],
 )
 def test_category_names(raw, name):
     assert category_name(raw) == name
@@ -247,8 +319,11 @@ def test_multi_value_text_with_options_becomes_a_multi_select():
 
 def test_consent_text_becomes_a_checkbox():
     el = element(one_page(), "registrationConsent")
-    assert el == {"type": "checkboxes", "action_id": "consent",
-                  "options": [{"text": {"type": "plain_text", "text": CONSENT}, "value": CONSENT}]}
+    assert el == {
+        "type": "checkboxes",
+        "action_id": "consent",
+        "options": [{"text": {"type": "plain_text", "text": CONSENT}, "value": CONSENT}],
+    }
 
 
 def test_long_consent_is_quoted_in_the_hint_and_the_box_says_i_agree():
@@ -299,7 +374,12 @@ def test_unknown_country_still_gets_an_example_number():
 
 def test_document_becomes_a_file_input_with_the_accepted_types():
     el = element(one_page(), "companyRegistrationDocument")
-    assert el == {"type": "file_input", "action_id": "files", "filetypes": list(ALLOWED_DOCUMENT_EXTENSIONS), "max_files": 1}
+    assert el == {
+        "type": "file_input",
+        "action_id": "files",
+        "filetypes": list(ALLOWED_DOCUMENT_EXTENSIONS),
+        "max_files": 1,
+    }
     multi = element(one_page(requirements=[req(type="DOCUMENT", multipleValuesSupported=True)]), "field")
     assert multi["max_files"] == 10
 
@@ -409,7 +489,10 @@ def test_prefill_puts_previous_values_in_every_kind_of_element():
     assert element(blocks, "senderName")["initial_value"] == "ACME"
     assert element(blocks, "additionalContactEmails")["initial_value"] == "a@example.com\nb@example.com"
     assert element(blocks, "companyName")["initial_value"] == "ACME d.o.o."
-    assert element(blocks, "useCase")["initial_option"] == {"text": {"type": "plain_text", "text": "Alerts"}, "value": "Alerts"}
+    assert element(blocks, "useCase")["initial_option"] == {
+        "text": {"type": "plain_text", "text": "Alerts"},
+        "value": "Alerts",
+    }
     assert element(blocks, "expectedMonthlyMessages")["initial_value"] == "5000"
     assert element(blocks, "companyEmailAddresses")["initial_value"] == "x@acme.hr\ny@acme.hr"
     assert element(blocks, "companyWebsite")["initial_value"] == "https://acme.hr"
@@ -440,7 +523,9 @@ def test_a_document_sent_before_may_be_kept():
 
 
 def test_reviewer_feedback_follows_its_field_escaped():
-    blocks = one_page(prefill=PREVIOUS, feedback={"companyName": "Use the legal name <!channel>", "senderName": "Too generic"})
+    blocks = one_page(
+        prefill=PREVIOUS, feedback={"companyName": "Use the legal name <!channel>", "senderName": "Too generic"}
+    )
     remark = after(blocks, "companyName")
     assert remark["type"] == "context"
     assert remark["elements"][0]["text"] == "⚠️ Reviewer: Use the legal name &lt;!channel&gt;"
@@ -477,8 +562,14 @@ def many_requirements(count: int, *, with_extras: bool = True) -> list[dict]:
     result = []
     for i in range(count):
         kind = kinds[i % len(kinds)]
-        item = {"key": f"r{i:03}", "type": kind, "name": f"Requirement {i}", "description": f"About {i}",
-                "required": i % 2 == 0, "category": ["BUSINESS_DETAILS", "USE_CASE_DETAILS", "COMPANY_PROFILE"][i % 3]}
+        item = {
+            "key": f"r{i:03}",
+            "type": kind,
+            "name": f"Requirement {i}",
+            "description": f"About {i}",
+            "required": i % 2 == 0,
+            "category": ["BUSINESS_DETAILS", "USE_CASE_DETAILS", "COMPANY_PROFILE"][i % 3],
+        }
         if with_extras and kind == "DOCUMENT":
             item["attachment"] = {"documentId": f"DOC{i}", "documentType": "TEMPLATE"}
         result.append(item)
@@ -541,12 +632,31 @@ def test_huge_requirement_lists_still_give_valid_views():
 
 
 def test_form_context_dumps_compactly_and_loads_back():
-    context = FormContext(kind="NUMBER_PURCHASE", country="US", number_type="TOLL_FREE_NUMBER",
-                          capabilities=("SMS", "VOICE"), quantity=5, request_id="9b1c", page=1, page_count=2,
-                          state_key="abc", channel_id="C1")
+    context = FormContext(
+        kind="NUMBER_PURCHASE",
+        country="US",
+        number_type="TOLL_FREE_NUMBER",
+        capabilities=("SMS", "VOICE"),
+        quantity=5,
+        request_id="9b1c",
+        page=1,
+        page_count=2,
+        state_key="abc",
+        channel_id="C1",
+    )
     raw = context.dump()
-    assert json.loads(raw) == {"k": "NUMBER_PURCHASE", "c": "US", "nt": "TOLL_FREE_NUMBER", "cap": ["SMS", "VOICE"],
-                               "q": 5, "r": "9b1c", "p": 1, "pc": 2, "s": "abc", "ch": "C1"}
+    assert json.loads(raw) == {
+        "k": "NUMBER_PURCHASE",
+        "c": "US",
+        "nt": "TOLL_FREE_NUMBER",
+        "cap": ["SMS", "VOICE"],
+        "q": 5,
+        "r": "9b1c",
+        "p": 1,
+        "pc": 2,
+        "s": "abc",
+        "ch": "C1",
+    }
     assert FormContext.load(raw) == context
 
 
@@ -587,7 +697,8 @@ def test_feedback_by_key_reads_models_too():
         FORMAT = "RES_REQ_FEED_FORMAT"
 
     assert feedback_by_key([SimpleNamespace(key="vatNumber", code=Code.FORMAT, feedback=None)]) == {
-        "vatNumber": "The format is not accepted."}
+        "vatNumber": "The format is not accepted."
+    }
 
 
 def test_update_form_asks_only_requirements_because_patch_cannot_change_fixed_fields():

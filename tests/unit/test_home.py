@@ -1,6 +1,6 @@
 """The App Home tab's layout: order, grouping, paging within Slack's limits."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bot.slack.home import PAGE_SIZE, HomeState, home_view, ordered
 from bot.store.requests import RequestRecord
@@ -9,11 +9,21 @@ STATUSES = ["COMPLETED", "UPDATE_REQUESTED", "IN_REVIEW", "REJECTED", "CANCELED"
 
 
 def requests(count: int) -> list[RequestRecord]:
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    return [RequestRecord(id=f"R{n:07d}", provider="infobip", kind="NUMBER_PURCHASE", country="GB",
-                          number_type="VIRTUAL_LONG_NUMBER", requester="U1", status=STATUSES[n % len(STATUSES)],
-                          created_at=(start + timedelta(hours=n)).isoformat(),
-                          updated_at=(start + timedelta(hours=n)).isoformat()) for n in range(count)]
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    return [
+        RequestRecord(
+            id=f"R{n:07d}",
+            provider="infobip",
+            kind="NUMBER_PURCHASE",
+            country="GB",
+            number_type="VIRTUAL_LONG_NUMBER",
+            requester="U1",
+            status=STATUSES[n % len(STATUSES)],
+            created_at=(start + timedelta(hours=n)).isoformat(),
+            updated_at=(start + timedelta(hours=n)).isoformat(),
+        )
+        for n in range(count)
+    ]
 
 
 def test_two_hundred_requests_page_within_slacks_block_limit():

@@ -147,8 +147,11 @@ def _id(example: tuple) -> str:
 
 def test_the_contract_has_examples_of_every_kind():
     assert len(SUCCESS) > 80 and len(ERRORS) > 200
-    assert {op for op, *_ in SUCCESS} >= {"submit-resource-request", "get-resource-request",
-                                         "resource-request-status-change-notification"}
+    assert {op for op, *_ in SUCCESS} >= {
+        "submit-resource-request",
+        "get-resource-request",
+        "resource-request-status-change-notification",
+    }
 
 
 @pytest.mark.parametrize("example", SUCCESS, ids=_id)
@@ -191,9 +194,15 @@ def test_error_example_parses_and_reads_as_a_sentence(example):
 
 
 def test_legacy_validation_errors_become_violations():
-    body = {"requestError": {"serviceException": {
-        "messageId": "BAD_REQUEST", "text": "Bad request",
-        "validationErrors": {"applicationId": ["must not be blank", "size must be at most 255"]}}}}
+    body = {
+        "requestError": {
+            "serviceException": {
+                "messageId": "BAD_REQUEST",
+                "text": "Bad request",
+                "validationErrors": {"applicationId": ["must not be blank", "size must be at most 255"]},
+            }
+        }
+    }
     error = api_error_from_response(httpx.Response(400, json=body))
     assert error.error_code == "BAD_REQUEST"
     assert error.violations == [("applicationId", "must not be blank"), ("applicationId", "size must be at most 255")]
@@ -202,10 +211,14 @@ def test_legacy_validation_errors_become_violations():
 
 def test_submit_body_is_written_with_wire_names_and_no_nulls():
     body = AlphaRegistrationSubmit(
-        sender_name="InfobipHR", country_code="HR", traffic_origin="LOCAL",
+        sender_name="InfobipHR",
+        country_code="HR",
+        traffic_origin="LOCAL",
         additional_contact_emails=["ops@example.com"],
-        requirements=[FilledRequirement(key="companyName", value="Infobip"),
-                      FilledRequirement(key="companyEmailAddresses", value=["a@example.com", "b@example.com"])],
+        requirements=[
+            FilledRequirement(key="companyName", value="Infobip"),
+            FilledRequirement(key="companyEmailAddresses", value=["a@example.com", "b@example.com"]),
+        ],
         platform=Platform(application_id="app"),
     )
     assert body.to_wire() == {
@@ -214,8 +227,10 @@ def test_submit_body_is_written_with_wire_names_and_no_nulls():
         "countryCode": "HR",
         "trafficOrigin": "LOCAL",
         "additionalContactEmails": ["ops@example.com"],
-        "requirements": [{"key": "companyName", "value": "Infobip"},
-                         {"key": "companyEmailAddresses", "value": ["a@example.com", "b@example.com"]}],
+        "requirements": [
+            {"key": "companyName", "value": "Infobip"},
+            {"key": "companyEmailAddresses", "value": ["a@example.com", "b@example.com"]},
+        ],
         "platform": {"applicationId": "app"},
     }
     assert TypeAdapter(ResourceRequestSubmit).validate_python(body.to_wire()) == body
@@ -240,13 +255,16 @@ def test_contact_emails_are_read_under_either_name():
         assert request.additional_contact_emails == ["x@example.com"]
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("2025-03-11T09:22:47.000+0000", datetime(2025, 3, 11, 9, 22, 47, tzinfo=UTC)),
-    ("2025-03-11T11:22:47.250+0200", datetime(2025, 3, 11, 9, 22, 47, 250000, tzinfo=UTC)),
-    ("2025-03-11T09:22:47Z", datetime(2025, 3, 11, 9, 22, 47, tzinfo=UTC)),
-    ("2025-03-11T04:22:47-05:00", datetime(2025, 3, 11, 9, 22, 47, tzinfo=UTC)),
-    ("2025-03-11T09:22:47", datetime(2025, 3, 11, 9, 22, 47, tzinfo=UTC)),  # no offset: UTC
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("2025-03-11T09:22:47.000+0000", datetime(2025, 3, 11, 9, 22, 47, tzinfo=UTC)),
+        ("2025-03-11T11:22:47.250+0200", datetime(2025, 3, 11, 9, 22, 47, 250000, tzinfo=UTC)),
+        ("2025-03-11T09:22:47Z", datetime(2025, 3, 11, 9, 22, 47, tzinfo=UTC)),
+        ("2025-03-11T04:22:47-05:00", datetime(2025, 3, 11, 9, 22, 47, tzinfo=UTC)),
+        ("2025-03-11T09:22:47", datetime(2025, 3, 11, 9, 22, 47, tzinfo=UTC)),  # no offset: UTC
+    ],
+)
 def test_dates_parse_to_aware_datetimes(text, expected):
     parsed = TypeAdapter(InfobipDateTime).validate_python(text)
     assert parsed.tzinfo is not None and parsed == expected
@@ -258,14 +276,24 @@ def test_dates_are_written_in_infobip_format():
 
 
 def test_oauth_credentials_with_a_username_are_not_taken_for_basic():
-    settings = SecuritySettings.model_validate({"authId": "a", "type": "OAUTH", "credentials": {
-        "tokenUrl": "https://auth.example.com/token", "grantType": "password",
-        "username": "u", "password": "p"}})
+    settings = SecuritySettings.model_validate(
+        {
+            "authId": "a",
+            "type": "OAUTH",
+            "credentials": {
+                "tokenUrl": "https://auth.example.com/token",
+                "grantType": "password",
+                "username": "u",
+                "password": "p",
+            },
+        }
+    )
     assert isinstance(settings.credentials, OauthCredentials)
 
 
 def test_secrets_stay_out_of_repr():
     settings = SecuritySettings.model_validate(
-        {"authId": "a", "type": "BASIC", "credentials": {"username": "u", "password": "hunter2"}})
+        {"authId": "a", "type": "BASIC", "credentials": {"username": "u", "password": "hunter2"}}
+    )
     assert "hunter2" not in repr(settings)
     assert settings.to_wire()["credentials"]["password"] == "hunter2"

@@ -30,7 +30,10 @@ def test_the_manifest_offers_the_command_the_shortcut_and_the_home_tab(kind):
     assert command["command"] == "/resource"
     [shortcut] = manifest["features"]["shortcuts"]
     assert (shortcut["type"], shortcut["callback_id"], shortcut["name"]) == (
-        "global", REQUEST_A_RESOURCE, "Request a resource")
+        "global",
+        REQUEST_A_RESOURCE,
+        "Request a resource",
+    )
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
@@ -39,8 +42,11 @@ def test_the_manifest_offers_the_command_the_shortcut_and_the_home_tab(kind):
 def test_over_http_every_request_url_is_the_one_events_route():
     manifest = _load("http")
     assert manifest["settings"]["socket_mode_enabled"] is False
-    urls = [manifest["features"]["slash_commands"][0]["url"], manifest["settings"]["event_subscriptions"]["request_url"],
-            manifest["settings"]["interactivity"]["request_url"]]
+    urls = [
+        manifest["features"]["slash_commands"][0]["url"],
+        manifest["settings"]["event_subscriptions"]["request_url"],
+        manifest["settings"]["interactivity"]["request_url"],
+    ]
     assert all(url.endswith("/slack/events") for url in urls)
 
 

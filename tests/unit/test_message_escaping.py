@@ -11,9 +11,19 @@ HOSTILE = "<!channel> <https://evil.example|click> &"
 
 
 def _request(**fields) -> RequestRecord:
-    return RequestRecord(id="R2345678", provider="infobip", provider_request_id="abc", kind="ALPHANUMERIC_REGISTRATION",
-                         requester="U0ALICE001", status=HOSTILE, created_at="2026-12-01T00:00:00+00:00",
-                         updated_at="2026-12-01T00:00:00+00:00", sender_name="<!here>", country="HR", **fields)
+    return RequestRecord(
+        id="R2345678",
+        provider="infobip",
+        provider_request_id="abc",
+        kind="ALPHANUMERIC_REGISTRATION",
+        requester="U0ALICE001",
+        status=HOSTILE,
+        created_at="2026-12-01T00:00:00+00:00",
+        updated_at="2026-12-01T00:00:00+00:00",
+        sender_name="<!here>",
+        country="HR",
+        **fields,
+    )
 
 
 def test_an_unknown_status_is_escaped_in_the_reply_and_root_notifications():

@@ -9,9 +9,17 @@ from bot.store.requests import RequestRecord
 
 
 def _request(provider: str) -> RequestRecord:
-    return RequestRecord(id="R2345678", provider=provider, provider_request_id="abc", kind="NUMBER_PURCHASE",
-                         requester="U0ALICE001", status="COMPLETED", created_at="2026-12-01T00:00:00+00:00",
-                         updated_at="2026-12-01T00:00:00+00:00", country="NL")
+    return RequestRecord(
+        id="R2345678",
+        provider=provider,
+        provider_request_id="abc",
+        kind="NUMBER_PURCHASE",
+        requester="U0ALICE001",
+        status="COMPLETED",
+        created_at="2026-12-01T00:00:00+00:00",
+        updated_at="2026-12-01T00:00:00+00:00",
+        country="NL",
+    )
 
 
 def _shown(provider: str, numbers: list[dict]) -> str:

@@ -45,5 +45,7 @@ def test_signed_links_get_a_key_from_the_app_token_when_there_is_no_signing_secr
     key = link_key(settings)
     assert len(key) == 64 and APP not in key
     assert key != link_key(load_settings(_env_file=None, slack_bot_token=BOT, slack_app_token=APP + "2"))
-    assert link_key(load_settings(_env_file=None, slack_bot_token=BOT, slack_app_token=APP,
-                                  slack_signing_secret="s")) == "s"
+    assert (
+        link_key(load_settings(_env_file=None, slack_bot_token=BOT, slack_app_token=APP, slack_signing_secret="s"))
+        == "s"
+    )

@@ -32,7 +32,12 @@ def at(seconds: int) -> datetime:
         ("IN_REVIEW", StatusGroup.PENDING, "yellow", "In review"),
         ("IN_PROGRESS", StatusGroup.PENDING, "yellow", "In progress"),
         ("UPDATE_REQUESTED", StatusGroup.ACTION_REQUIRED, "red", "Update requested"),
-        ("UPDATE_REQUESTED_BY_INTERNAL_REVIEWER", StatusGroup.ACTION_REQUIRED, "red", "Update requested by the reviewer"),
+        (
+            "UPDATE_REQUESTED_BY_INTERNAL_REVIEWER",
+            StatusGroup.ACTION_REQUIRED,
+            "red",
+            "Update requested by the reviewer",
+        ),
         ("REJECTED", StatusGroup.REJECTED, "red", "Rejected"),
         ("CANCELED", StatusGroup.CANCELED, "grey", "Canceled"),
         ("CANCEL_REQUESTED", StatusGroup.CANCELED, "grey", "Cancellation requested"),
@@ -87,8 +92,17 @@ def test_only_completed_rejected_canceled_are_final(status):
 
 
 def test_rank_follows_the_life_cycle():
-    order = ["PENDING", "PENDING_REVIEW", "AUTOMATIC_VALIDATION", "UPDATE_REQUESTED", "IN_REVIEW",
-             "UPDATE_REQUESTED_BY_INTERNAL_REVIEWER", "IN_PROGRESS", "CANCEL_REQUESTED", "COMPLETED"]
+    order = [
+        "PENDING",
+        "PENDING_REVIEW",
+        "AUTOMATIC_VALIDATION",
+        "UPDATE_REQUESTED",
+        "IN_REVIEW",
+        "UPDATE_REQUESTED_BY_INTERNAL_REVIEWER",
+        "IN_PROGRESS",
+        "CANCEL_REQUESTED",
+        "COMPLETED",
+    ]
     ranks = [status_rank(status) for status in order]
     assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
     assert status_rank("SOMETHING_NEW") < status_rank("PENDING")

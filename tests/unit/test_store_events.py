@@ -1,6 +1,6 @@
 """Recording provider events: dedupe, never backwards, and the bot's own actions on the provider's clock."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bot.domain.events import EventKind, ProviderEvent
 from bot.store import outbox
@@ -8,19 +8,27 @@ from bot.store.db import open_database
 from bot.store.events import Outcome, record_bot_action, record_events
 from bot.store.requests import create_request, get_request
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def setup(status: str = "UPDATE_REQUESTED", status_at: datetime = NOW):
     db = open_database(":memory:")
-    request = create_request(db, provider="infobip", provider_request_id="ib-1", kind="ALPHANUMERIC_REGISTRATION",
-                             requester="U1", status=status, status_at=status_at.isoformat())
+    request = create_request(
+        db,
+        provider="infobip",
+        provider_request_id="ib-1",
+        kind="ALPHANUMERIC_REGISTRATION",
+        requester="U1",
+        status=status,
+        status_at=status_at.isoformat(),
+    )
     return db, request
 
 
 def status(value: str, at: datetime) -> ProviderEvent:
-    return ProviderEvent(provider="infobip", provider_request_id="ib-1", kind=EventKind.STATUS, occurred_at=at,
-                         status=value)
+    return ProviderEvent(
+        provider="infobip", provider_request_id="ib-1", kind=EventKind.STATUS, occurred_at=at, status=value
+    )
 
 
 def test_a_repeated_event_is_recorded_once_and_queues_one_reply():
@@ -42,8 +50,13 @@ def test_a_late_event_is_kept_but_never_moves_a_final_status_back():
 
 def test_an_unknown_request_stores_nothing():
     db, _ = setup()
-    event = ProviderEvent(provider="infobip", provider_request_id="someone-else", kind=EventKind.STATUS,
-                          occurred_at=NOW, status="COMPLETED")
+    event = ProviderEvent(
+        provider="infobip",
+        provider_request_id="someone-else",
+        kind=EventKind.STATUS,
+        occurred_at=NOW,
+        status="COMPLETED",
+    )
     assert record_events(db, [event])[0].outcome == Outcome.UNKNOWN_REQUEST
     assert db["events"].count == 0
 

@@ -7,12 +7,12 @@ import asyncio
 import os
 import sqlite3
 import threading
-import time
 
 import pytest
 
 from bot.store.db import open_database
 from bot.store.worker import StoreBusy, StoreWorker
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -83,16 +83,18 @@ def test_a_call_alone_runs_in_no_transaction_of_ours(worker):
 
 
 def test_a_failing_call_in_a_group_undoes_only_its_own_writes(worker):
-    outcomes = asyncio.run(_queued_behind_a_busy_thread(
-        worker, (_note, "before"), (_note_then_fail, "failed"), (_note, "after")))
+    outcomes = asyncio.run(
+        _queued_behind_a_busy_thread(worker, (_note, "before"), (_note_then_fail, "failed"), (_note, "after"))
+    )
     assert outcomes[0] is True and outcomes[2] is True
     assert isinstance(outcomes[1], LookupError)
     assert _texts(worker.path) == ["after", "before"]
 
 
 def test_a_call_that_ends_the_transaction_fails_those_before_it_and_not_those_after(worker):
-    outcomes = asyncio.run(_queued_behind_a_busy_thread(
-        worker, (_note, "before"), (_note_then_end_transaction, "ender"), (_note, "after")))
+    outcomes = asyncio.run(
+        _queued_behind_a_busy_thread(worker, (_note, "before"), (_note_then_end_transaction, "ender"), (_note, "after"))
+    )
     # "before" was rolled back with the transaction: its caller is told, not shown a success.
     assert isinstance(outcomes[0], sqlite3.Error | RuntimeError)
     assert isinstance(outcomes[1], RuntimeError)
@@ -130,13 +132,15 @@ def test_the_log_is_checkpointed_into_the_database_file_off_the_store_thread(wor
     before = os.path.getsize(worker.path)
 
     async def main():
-        for i in range(64):
+        for _ in range(64):
             await worker.run(_note, "x" * 16384)
 
     asyncio.run(main())
     # The store's connection never checkpoints by itself (wal_autocheckpoint 0): only the
     # checkpointer copies the 1 MiB from the log into the file.
-    deadline = time.monotonic() + 10
-    while os.path.getsize(worker.path) < before + 1024 * 1024 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert os.path.getsize(worker.path) >= before + 1024 * 1024
+    wait_until(
+        lambda: os.path.getsize(worker.path) >= before + 1024 * 1024,
+        10,
+        what="the checkpointer to copy 1 MiB into the database file",
+        interval=0.05,
+    )

@@ -23,18 +23,31 @@ T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
 def alpha(rid: str, at: datetime | None, *, sender: str = "ACME", country: str = "NL") -> ResourceRequest:
-    body = {"id": rid, "type": "ALPHANUMERIC_REGISTRATION", "countryCode": country, "senderName": sender,
-            "status": "PENDING"}
+    body = {
+        "id": rid,
+        "type": "ALPHANUMERIC_REGISTRATION",
+        "countryCode": country,
+        "senderName": sender,
+        "status": "PENDING",
+    }
     if at is not None:
         body["requestedDate"] = at.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
     return ResourceRequest.model_validate(body)
 
 
 def number(rid: str, at: datetime, *, number_type: str = "VIRTUAL_LONG_NUMBER", country: str = "GB") -> ResourceRequest:
-    return ResourceRequest.model_validate({
-        "id": rid, "type": "NUMBER_PURCHASE", "countryCode": country, "numberType": number_type,
-        "capabilities": ["SMS"], "quantity": 1, "status": "PENDING",
-        "requestedDate": at.strftime("%Y-%m-%dT%H:%M:%S.000+0000")})
+    return ResourceRequest.model_validate(
+        {
+            "id": rid,
+            "type": "NUMBER_PURCHASE",
+            "countryCode": country,
+            "numberType": number_type,
+            "capabilities": ["SMS"],
+            "quantity": 1,
+            "status": "PENDING",
+            "requestedDate": at.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+        }
+    )
 
 
 def alpha_attempt(request_id: str = "R1", at: datetime = T0, sender: str = "ACME") -> Attempt:
@@ -45,17 +58,20 @@ def number_attempt(request_id: str = "R1", at: datetime = T0, number_type: str =
     return Attempt(request_id, "NUMBER_PURCHASE", "GB", None, number_type, at)
 
 
-@pytest.mark.parametrize(("candidate", "expected"), [
-    (alpha("a", T0 + timedelta(seconds=2)), True),
-    (alpha("a", T0), True),                                          # at the attempt
-    (alpha("a", T0 - CLOCK_ALLOWANCE + timedelta(seconds=1)), True),  # Infobip's clock a little behind
-    (alpha("a", T0 - CLOCK_ALLOWANCE - timedelta(seconds=1)), False),  # requested before we sent ours
-    (alpha("a", T0 + timedelta(seconds=2), sender="OTHER"), False),
-    (alpha("a", T0 + timedelta(seconds=2), country="DE"), False),
-    (alpha("a", T0 + timedelta(seconds=2), country="nl"), True),
-    (alpha("a", None), False),                                       # no date: cannot tell
-    (number("a", T0 + timedelta(seconds=2)), False),                 # another type
-])
+@pytest.mark.parametrize(
+    ("candidate", "expected"),
+    [
+        (alpha("a", T0 + timedelta(seconds=2)), True),
+        (alpha("a", T0), True),  # at the attempt
+        (alpha("a", T0 - CLOCK_ALLOWANCE + timedelta(seconds=1)), True),  # Infobip's clock a little behind
+        (alpha("a", T0 - CLOCK_ALLOWANCE - timedelta(seconds=1)), False),  # requested before we sent ours
+        (alpha("a", T0 + timedelta(seconds=2), sender="OTHER"), False),
+        (alpha("a", T0 + timedelta(seconds=2), country="DE"), False),
+        (alpha("a", T0 + timedelta(seconds=2), country="nl"), True),
+        (alpha("a", None), False),  # no date: cannot tell
+        (number("a", T0 + timedelta(seconds=2)), False),  # another type
+    ],
+)
 def test_an_alphanumeric_submission_fits_same_type_country_sender_at_or_after_it(candidate, expected):
     assert fits(alpha_attempt(), candidate) is expected
 
@@ -68,8 +84,12 @@ def test_a_number_submission_fits_by_number_type():
 
 
 def test_the_earliest_fit_after_the_attempt_is_ours_and_linked_ones_are_skipped():
-    candidates = [alpha("newest", T0 + timedelta(minutes=3)), alpha("linked", T0 + timedelta(seconds=1)),
-                  alpha("ours", T0 + timedelta(seconds=4)), alpha("older", T0 - timedelta(hours=1))]
+    candidates = [
+        alpha("newest", T0 + timedelta(minutes=3)),
+        alpha("linked", T0 + timedelta(seconds=1)),
+        alpha("ours", T0 + timedelta(seconds=4)),
+        alpha("older", T0 - timedelta(hours=1)),
+    ]
     found = match_attempts([alpha_attempt()], candidates, linked={"linked"})
     assert found["R1"].id == "ours"
 
@@ -102,6 +122,7 @@ def test_the_bots_own_statuses_are_shown_not_mistaken_for_infobips():
 
 # ---- the store side: recorded, linked once, or given up once ----------------------------------
 
+
 def _store():
     from bot.store.db import open_database
 
@@ -114,15 +135,23 @@ def test_an_unconfirmed_submission_is_linked_once_and_its_thread_queued():
     from bot.store.submissions import unconfirmed as list_unconfirmed
 
     db = _store()
-    pending = record_unconfirmed(db, attempted_at=T0, provider="infobip", kind="ALPHANUMERIC_REGISTRATION",
-                                 country="NL", sender_name="ACME", requester="U1", channel="C1")
+    pending = record_unconfirmed(
+        db,
+        attempted_at=T0,
+        provider="infobip",
+        kind="ALPHANUMERIC_REGISTRATION",
+        country="NL",
+        sender_name="ACME",
+        requester="U1",
+        channel="C1",
+    )
     assert pending.status == UNCONFIRMED and pending.provider_request_id is None
     assert [r.id for r in list_unconfirmed(db, "infobip")] == [pending.id]
     assert as_attempt(pending) == alpha_attempt(pending.id)
 
     linked = link_submission(db, pending.id, "ib-9", "PENDING_REVIEW", T0 + timedelta(seconds=3))
     assert linked and linked.provider_request_id == "ib-9" and linked.status == "PENDING_REVIEW"
-    assert link_submission(db, pending.id, "ib-10", "PENDING", T0) is None      # settled already
+    assert link_submission(db, pending.id, "ib-10", "PENDING", T0) is None  # settled already
     assert mark_not_submitted(db, pending.id) is None
     assert list_unconfirmed(db, "infobip") == [] and linked_ids(db, "infobip", ["ib-9", "ib-10"]) == {"ib-9"}
     assert [i.kind for i in outbox.due(db, limit=10)] == [outbox.HOME_REFRESH]  # head; the root follows
@@ -135,8 +164,16 @@ def test_a_given_up_submission_queues_the_dm_and_is_never_linked_after():
     from bot.store.submissions import link_submission, mark_not_submitted, record_unconfirmed
 
     db = _store()
-    pending = record_unconfirmed(db, attempted_at=T0, provider="infobip", kind="NUMBER_PURCHASE", country="GB",
-                                 number_type="VIRTUAL_LONG_NUMBER", requester="U1", channel="C1")
+    pending = record_unconfirmed(
+        db,
+        attempted_at=T0,
+        provider="infobip",
+        kind="NUMBER_PURCHASE",
+        country="GB",
+        number_type="VIRTUAL_LONG_NUMBER",
+        requester="U1",
+        channel="C1",
+    )
     assert mark_not_submitted(db, pending.id).status == NOT_SUBMITTED
     assert link_submission(db, pending.id, "ib-1", "PENDING", T0) is None
     assert get_request(db, pending.id).provider_request_id is None

@@ -1,7 +1,7 @@
 import pytest
 
 from bot.domain.form_values import element_value, flatten_state_values
-from bot.domain.forms import FixedField, FormContext, build_form, fixed_fields_for
+from bot.domain.forms import FixedField, FormContext, fixed_fields_for
 from bot.domain.validation import (
     GSM7_BASIC,
     ValidatedForm,
@@ -11,12 +11,17 @@ from bot.domain.validation import (
     pattern_message,
     validate_submission,
 )
+from bot.slack.form_blocks import build_form
 from tests.unit.test_forms import CONSENT, SPEC_REQUIREMENTS, TEMPLATE_ID, req
 
 ALPHA_FIXED = fixed_fields_for("ALPHANUMERIC_REGISTRATION")
 NUMBER_FIXED = fixed_fields_for("NUMBER_PURCHASE")
-PDF = {"id": "F1", "name": "registration.pdf", "mimetype": "application/pdf",
-       "url_private_download": "https://files.slack.com/F1"}
+PDF = {
+    "id": "F1",
+    "name": "registration.pdf",
+    "mimetype": "application/pdf",
+    "url_private_download": "https://files.slack.com/F1",
+}
 
 
 def state(entries: dict[str, dict]) -> dict:
@@ -28,22 +33,30 @@ def text(value):
     return {"type": "plain_text_input", "value": value}
 
 
-VALID_STATE = state({
-    "senderName": text(" ACME "),
-    "additionalContactEmails": text("ops@acme.hr\nlegal@acme.hr"),
-    "applicationId": text(""),
-    "entityId": text(None),
-    "companyName": text("ACME d.o.o."),
-    "vatNumber": text("HR12345678901"),
-    "useCase": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "OTP"}, "value": "OTP"}},
-    "expectedMonthlyMessages": {"type": "number_input", "value": "25000"},
-    "companyEmailAddresses": text("info@acme.hr, sales@acme.hr\n\nsupport@acme.hr"),
-    "companyWebsite": {"type": "url_text_input", "value": "https://acme.hr"},
-    "contactPhoneNumber": text("+385 91 123 4567"),
-    "companyRegistrationDocument": {"type": "file_input", "files": [PDF]},
-    "registrationForm": {"type": "file_input", "files": []},
-    "registrationConsent": {"type": "checkboxes", "selected_options": [{"text": {"type": "plain_text", "text": CONSENT}, "value": CONSENT}]},
-})
+VALID_STATE = state(
+    {
+        "senderName": text(" ACME "),
+        "additionalContactEmails": text("ops@acme.hr\nlegal@acme.hr"),
+        "applicationId": text(""),
+        "entityId": text(None),
+        "companyName": text("ACME d.o.o."),
+        "vatNumber": text("HR12345678901"),
+        "useCase": {
+            "type": "static_select",
+            "selected_option": {"text": {"type": "plain_text", "text": "OTP"}, "value": "OTP"},
+        },
+        "expectedMonthlyMessages": {"type": "number_input", "value": "25000"},
+        "companyEmailAddresses": text("info@acme.hr, sales@acme.hr\n\nsupport@acme.hr"),
+        "companyWebsite": {"type": "url_text_input", "value": "https://acme.hr"},
+        "contactPhoneNumber": text("+385 91 123 4567"),
+        "companyRegistrationDocument": {"type": "file_input", "files": [PDF]},
+        "registrationForm": {"type": "file_input", "files": []},
+        "registrationConsent": {
+            "type": "checkboxes",
+            "selected_options": [{"text": {"type": "plain_text", "text": CONSENT}, "value": CONSENT}],
+        },
+    }
+)
 
 
 def submit(values_state=VALID_STATE, requirements=SPEC_REQUIREMENTS, fixed=ALPHA_FIXED, **overrides):
@@ -62,31 +75,48 @@ def errors_for(requirements, values, fixed=()):
 
 
 def test_flatten_reads_each_element_type():
-    flat = flatten_state_values({
-        "t": {"x": {"type": "plain_text_input", "value": "hi"}},
-        "e": {"x": {"type": "email_text_input", "value": "a@b.co"}},
-        "u": {"x": {"type": "url_text_input", "value": None}},
-        "n": {"x": {"type": "number_input", "value": "7"}},
-        "s": {"x": {"type": "static_select", "selected_option": {"value": "A"}}},
-        "s0": {"x": {"type": "static_select", "selected_option": None}},
-        "m": {"x": {"type": "multi_static_select", "selected_options": [{"value": "A"}, {"value": "B"}]}},
-        "c": {"x": {"type": "checkboxes", "selected_options": []}},
-        "r": {"x": {"type": "radio_buttons", "selected_option": {"value": "R"}}},
-        "d": {"x": {"type": "datepicker", "selected_date": "2025-03-11"}},
-        "tm": {"x": {"type": "timepicker", "selected_time": "09:30"}},
-        "us": {"x": {"type": "users_select", "selected_user": "U1"}},
-        "ch": {"x": {"type": "multi_channels_select", "selected_channels": ["C1"]}},
-        "f": {"x": {"type": "file_input", "files": [PDF]}},
-    })
-    assert flat == {"t": "hi", "e": "a@b.co", "u": None, "n": "7", "s": "A", "s0": None, "m": ["A", "B"], "c": [],
-                    "r": "R", "d": "2025-03-11", "tm": "09:30", "us": "U1", "ch": ["C1"], "f": [PDF]}
+    flat = flatten_state_values(
+        {
+            "t": {"x": {"type": "plain_text_input", "value": "hi"}},
+            "e": {"x": {"type": "email_text_input", "value": "a@b.co"}},
+            "u": {"x": {"type": "url_text_input", "value": None}},
+            "n": {"x": {"type": "number_input", "value": "7"}},
+            "s": {"x": {"type": "static_select", "selected_option": {"value": "A"}}},
+            "s0": {"x": {"type": "static_select", "selected_option": None}},
+            "m": {"x": {"type": "multi_static_select", "selected_options": [{"value": "A"}, {"value": "B"}]}},
+            "c": {"x": {"type": "checkboxes", "selected_options": []}},
+            "r": {"x": {"type": "radio_buttons", "selected_option": {"value": "R"}}},
+            "d": {"x": {"type": "datepicker", "selected_date": "2025-03-11"}},
+            "tm": {"x": {"type": "timepicker", "selected_time": "09:30"}},
+            "us": {"x": {"type": "users_select", "selected_user": "U1"}},
+            "ch": {"x": {"type": "multi_channels_select", "selected_channels": ["C1"]}},
+            "f": {"x": {"type": "file_input", "files": [PDF]}},
+        }
+    )
+    assert flat == {
+        "t": "hi",
+        "e": "a@b.co",
+        "u": None,
+        "n": "7",
+        "s": "A",
+        "s0": None,
+        "m": ["A", "B"],
+        "c": [],
+        "r": "R",
+        "d": "2025-03-11",
+        "tm": "09:30",
+        "us": "U1",
+        "ch": ["C1"],
+        "f": [PDF],
+    }
 
 
 def test_flatten_keeps_unknown_elements_and_multi_element_blocks():
     assert element_value({"type": "future_input", "value": "v"}) == "v"
     assert element_value({"type": "future_input"}) is None
-    flat = flatten_state_values({"b": {"one": {"type": "plain_text_input", "value": "1"},
-                                       "two": {"type": "plain_text_input", "value": "2"}}})
+    flat = flatten_state_values(
+        {"b": {"one": {"type": "plain_text_input", "value": "1"}, "two": {"type": "plain_text_input", "value": "2"}}}
+    )
     assert flat == {"b": {"one": "1", "two": "2"}}
     assert flatten_state_values(None) == {}
 
@@ -131,13 +161,21 @@ def test_the_built_form_and_validation_agree_on_block_ids():
     ids = {b["block_id"] for b in page.blocks if b["type"] == "input"}
     errors = validate_submission({}, page.requirements, fixed_fields=page.fixed_fields)
     assert set(errors) <= ids
-    assert set(errors) == {"senderName", "companyName", "useCase", "companyWebsite", "companyRegistrationDocument",
-                           "registrationConsent"}
+    assert set(errors) == {
+        "senderName",
+        "companyName",
+        "useCase",
+        "companyWebsite",
+        "companyRegistrationDocument",
+        "registrationConsent",
+    }
 
 
 def test_errors_response_is_what_slack_expects():
     assert errors_response({"senderName": "Use 3 to 11 characters"}) == {
-        "response_action": "errors", "errors": {"senderName": "Use 3 to 11 characters"}}
+        "response_action": "errors",
+        "errors": {"senderName": "Use 3 to 11 characters"},
+    }
 
 
 # ---- required fields -------------------------------------------------------------------------
@@ -157,7 +195,9 @@ def test_missing_required_values_are_reported_per_field_in_words():
 
 def test_whitespace_is_not_a_value():
     assert errors_for([req()], {"field": "   "}) == {"field": "This is required"}
-    assert errors_for([req(type="EMAIL", multipleValuesSupported=True)], {"field": " , ;"}) == {"field": "This is required"}
+    assert errors_for([req(type="EMAIL", multipleValuesSupported=True)], {"field": " , ;"}) == {
+        "field": "This is required"
+    }
 
 
 def test_optional_empty_fields_are_left_out():
@@ -185,9 +225,12 @@ def test_pattern_uses_fullmatch_and_explains_the_format():
     requirement = req(validation={"pattern": "^[A-Z]{2}[0-9]{8,12}$"})
     assert errors_for([requirement], {"field": "hr12345678"}) == {
         "field": "Must be 2 capital letters followed by 8 to 12 digits "
-                 "(the format the regulator requires: ^[A-Z]{2}[0-9]{8,12}$)"}
+        "(the format the regulator requires: ^[A-Z]{2}[0-9]{8,12}$)"
+    }
     assert errors_for([req(validation={"pattern": "[0-9]{3}"})], {"field": "1234"})
-    assert validate_submission({"field": "HR12345678"}, [requirement]).requirements == [{"key": "field", "value": "HR12345678"}]
+    assert validate_submission({"field": "HR12345678"}, [requirement]).requirements == [
+        {"key": "field", "value": "HR12345678"}
+    ]
 
 
 def test_pattern_too_complex_to_describe_is_shown_as_is():
@@ -204,7 +247,9 @@ def test_select_value_maps_back_to_the_full_option_text():
     requirement = req(options=[long_option, "Short"])
     page = build_form(FormContext(kind="ALPHANUMERIC_REGISTRATION", country="HR"), [requirement])[0]
     slack_value = next(b for b in page.blocks if b.get("block_id") == "field")["element"]["options"][0]["value"]
-    assert validate_submission({"field": slack_value}, [requirement]).requirements == [{"key": "field", "value": long_option}]
+    assert validate_submission({"field": slack_value}, [requirement]).requirements == [
+        {"key": "field", "value": long_option}
+    ]
 
 
 def test_select_value_that_is_not_an_option_is_refused():
@@ -213,19 +258,23 @@ def test_select_value_that_is_not_an_option_is_refused():
 
 def test_multi_select_gives_a_list_of_option_texts():
     requirement = req(options=["A", "B", "C"], multipleValuesSupported=True)
-    assert validate_submission({"field": ["A", "C"]}, [requirement]).requirements == [{"key": "field", "value": ["A", "C"]}]
+    assert validate_submission({"field": ["A", "C"]}, [requirement]).requirements == [
+        {"key": "field", "value": ["A", "C"]}
+    ]
 
 
 def test_multi_value_text_is_one_value_per_line():
     requirement = req(multipleValuesSupported=True, validation={"maxLength": 5})
     assert validate_submission({"field": "one\ntwo, three\n"}, [req(multipleValuesSupported=True)]).requirements == [
-        {"key": "field", "value": ["one", "two, three"]}]
+        {"key": "field", "value": ["one", "two, three"]}
+    ]
     assert errors_for([requirement], {"field": "ok\ntoo long"}) == {"field": "“too long”: Use at most 5 characters"}
 
 
 def test_consent_ticked_gives_the_consent_text():
     assert validate_submission({"field": [CONSENT]}, [req(options=[CONSENT])]).requirements == [
-        {"key": "field", "value": CONSENT}]
+        {"key": "field", "value": CONSENT}
+    ]
 
 
 def test_consent_that_is_optional_may_stay_unticked():
@@ -252,12 +301,15 @@ def test_integer_messages(rules, value, message):
 def test_integer_values_are_ints():
     assert validate_submission({"field": "-42"}, [req(type="INTEGER")]).requirements == [{"key": "field", "value": -42}]
     many = req(type="INTEGER", multipleValuesSupported=True)
-    assert validate_submission({"field": "1\n2,000\n3"}, [many]).requirements == [{"key": "field", "value": [1, 2000, 3]}]
+    assert validate_submission({"field": "1\n2,000\n3"}, [many]).requirements == [
+        {"key": "field", "value": [1, 2000, 3]}
+    ]
 
 
 def test_integer_options_give_the_integer_back():
     assert validate_submission({"field": "20"}, [req(type="INTEGER", options=[10, 20])]).requirements == [
-        {"key": "field", "value": 20}]
+        {"key": "field", "value": 20}
+    ]
 
 
 # ---- EMAIL, URL, GSM -------------------------------------------------------------------------
@@ -273,10 +325,13 @@ def test_multi_email_error_names_the_wrong_address():
     assert errors == {"field": "“not-an-email”: Enter an email address like name@example.com"}
 
 
-@pytest.mark.parametrize("bad", ["acme.hr", "ftp://acme.hr", "https://", "https://acme", "https://acme .hr", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "bad", ["acme.hr", "ftp://acme.hr", "https://", "https://acme", "https://acme .hr", "javascript:alert(1)"]
+)
 def test_urls_need_http_or_https_and_a_host(bad):
     assert errors_for([req(type="URL")], {"field": bad}) == {
-        "field": "Enter a full web address starting with https://, e.g. https://www.example.com"}
+        "field": "Enter a full web address starting with https://, e.g. https://www.example.com"
+    }
 
 
 def test_good_urls_pass():
@@ -286,8 +341,12 @@ def test_good_urls_pass():
 
 @pytest.mark.parametrize(
     ("typed", "e164"),
-    [("+385 91 123 4567", "+385911234567"), ("00385911234567", "+385911234567"),
-     ("+1 (201) 555-0123", "+12015550123"), (" +44 7400 123456 ", "+447400123456")],
+    [
+        ("+385 91 123 4567", "+385911234567"),
+        ("00385911234567", "+385911234567"),
+        ("+1 (201) 555-0123", "+12015550123"),
+        (" +44 7400 123456 ", "+447400123456"),
+    ],
 )
 def test_gsm_is_normalised_to_e164(typed, e164):
     assert normalize_phone_number(typed) == e164
@@ -302,13 +361,15 @@ def test_gsm_not_in_international_format_is_explained(bad):
 
 def test_gsm_example_without_country():
     assert validate_submission({"field": "x"}, [req(type="GSM")]) == {
-        "field": "Enter the number in international format, e.g. +385 91 123 4567"}
+        "field": "Enter the number in international format, e.g. +385 91 123 4567"
+    }
 
 
 def test_multi_gsm_values_are_all_normalised():
     requirement = req(type="GSM", multipleValuesSupported=True)
     assert validate_submission({"field": "+385 91 123 4567\n+44 7400 123456"}, [requirement]).requirements == [
-        {"key": "field", "value": ["+385911234567", "+447400123456"]}]
+        {"key": "field", "value": ["+385911234567", "+447400123456"]}
+    ]
 
 
 # ---- DOCUMENT --------------------------------------------------------------------------------
@@ -318,7 +379,9 @@ def test_one_file_only_unless_multiple_values_are_supported():
     errors = errors_for([req(type="DOCUMENT")], {"field": [PDF, {**PDF, "id": "F2"}]})
     assert errors == {"field": "Attach only one file"}
     many = req(type="DOCUMENT", multipleValuesSupported=True)
-    assert errors_for([many], {"field": [{**PDF, "id": f"F{i}"} for i in range(11)]}) == {"field": "Attach at most 10 files"}
+    assert errors_for([many], {"field": [{**PDF, "id": f"F{i}"} for i in range(11)]}) == {
+        "field": "Attach at most 10 files"
+    }
 
 
 def test_files_of_other_types_are_refused():
@@ -367,11 +430,19 @@ def test_gsm7_basic_set_has_its_125_printable_characters():
 
 
 def test_contact_emails_at_most_three_and_all_valid():
-    assert errors_for([], {"additionalContactEmails": "a@x.hr\nb@x.hr\nc@x.hr\nd@x.hr"}, ALPHA_FIXED)[
-        "additionalContactEmails"] == "Add at most 3 email addresses"
-    assert errors_for([], {"additionalContactEmails": "a@x.hr\nnope"}, ALPHA_FIXED)[
-        "additionalContactEmails"] == "“nope”: Enter an email address like name@example.com"
-    form = validate_submission({"senderName": "ACME", "additionalContactEmails": "a@x.hr\nA@x.hr"}, [], fixed_fields=ALPHA_FIXED)
+    assert (
+        errors_for([], {"additionalContactEmails": "a@x.hr\nb@x.hr\nc@x.hr\nd@x.hr"}, ALPHA_FIXED)[
+            "additionalContactEmails"
+        ]
+        == "Add at most 3 email addresses"
+    )
+    assert (
+        errors_for([], {"additionalContactEmails": "a@x.hr\nnope"}, ALPHA_FIXED)["additionalContactEmails"]
+        == "“nope”: Enter an email address like name@example.com"
+    )
+    form = validate_submission(
+        {"senderName": "ACME", "additionalContactEmails": "a@x.hr\nA@x.hr"}, [], fixed_fields=ALPHA_FIXED
+    )
     assert form.additional_contact_emails == ["a@x.hr"]
 
 

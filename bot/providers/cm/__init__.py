@@ -13,7 +13,18 @@ from bot.providers.cm.models import CmNumberRequest, CmNumberRequestCreate, Loca
 from bot.providers.cm.wire import FINAL_STATUSES, PhoneNumberType, Status
 
 __all__ = [
-    "FINAL_STATUSES", "CmAPIError", "CmClient", "CmError", "CmNotFound", "CmNumberRequest",
-    "CmNumberRequestCreate", "CmTransportError", "CmUnexpectedResponse", "CmUnknownOutcome",
-    "LocaleOptions", "OrderRestrictions", "PhoneNumberType", "Status",
+    "FINAL_STATUSES",
+    "CmAPIError",
+    "CmClient",
+    "CmError",
+    "CmNotFound",
+    "CmNumberRequest",
+    "CmNumberRequestCreate",
+    "CmTransportError",
+    "CmUnexpectedResponse",
+    "CmUnknownOutcome",
+    "LocaleOptions",
+    "OrderRestrictions",
+    "PhoneNumberType",
+    "Status",
 ]

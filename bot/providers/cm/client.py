@@ -46,7 +46,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
 _BACKOFF_BASE = 0.5  # seconds before the first retry (before jitter)
 _BACKOFF_CAP = 8.0
-_MAX_MESSAGE = 200   # an error text longer than this is a page, not a message
+_MAX_MESSAGE = 200  # an error text longer than this is a page, not a message
 
 # The connection was never made, so the request never left: safe to resend anything.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -86,8 +86,10 @@ class CmUnknownOutcome(CmError):
     def __init__(self, operation: str, reason: str, *, status: int | None = None):
         self.operation = operation
         self.status = status
-        super().__init__(f"CM.com did not confirm {_DOING.get(operation, operation)} ({reason}); it may "
-                         "or may not have been applied. Check its state before trying again.")
+        super().__init__(
+            f"CM.com did not confirm {_DOING.get(operation, operation)} ({reason}); it may "
+            "or may not have been applied. Check its state before trying again."
+        )
 
 
 class CmTransportError(CmError):
@@ -105,8 +107,10 @@ class CmUnexpectedResponse(CmError):
     def __init__(self, operation: str, status: int, detail: str):
         self.operation = operation
         self.status = status
-        super().__init__(f"CM.com answered HTTP {status} when {_DOING.get(operation, operation)} with a "
-                         f"body the bot could not read: {detail}")
+        super().__init__(
+            f"CM.com answered HTTP {status} when {_DOING.get(operation, operation)} with a "
+            f"body the bot could not read: {detail}"
+        )
 
 
 # ---- Operations --------------------------------------------------------------------------------
@@ -148,11 +152,18 @@ class CmClient:
     `event_hooks` go straight to httpx.
     """
 
-    def __init__(self, base_url: str, product_token: str, account_id: str, *,
-                 timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-                 transport: httpx.AsyncBaseTransport | None = None,
-                 event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
-                 max_retries: int = 3, max_retry_wait: float = 30.0):
+    def __init__(
+        self,
+        base_url: str,
+        product_token: str,
+        account_id: str,
+        *,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+        event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+        max_retries: int = 3,
+        max_retry_wait: float = 30.0,
+    ):
         if not product_token:
             raise ValueError("a CM.com product token is required")
         if timeout is None:
@@ -169,7 +180,9 @@ class CmClient:
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={wire.PRODUCT_TOKEN_HEADER: product_token, "Accept": "application/json"},
-            timeout=timeout, transport=transport, event_hooks=event_hooks,
+            timeout=timeout,
+            transport=transport,
+            event_hooks=event_hooks,
         )
 
     def __repr__(self) -> str:
@@ -178,8 +191,9 @@ class CmClient:
     async def __aenter__(self) -> CmClient:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -205,8 +219,9 @@ class CmClient:
         response = await self._call("order-restrictions")
         return _parse(response, "order-restrictions", OrderRestrictions)
 
-    async def locale_options(self, country_code: str,
-                             phone_number_type: wire.PhoneNumberType | str | None = None) -> LocaleOptions:
+    async def locale_options(
+        self, country_code: str, phone_number_type: wire.PhoneNumberType | str | None = None
+    ) -> LocaleOptions:
         """Cities, regions and area codes for a country (ISO 3166-1 alpha-2)."""
         params = {wire.COUNTRY_CODE_PARAM: country_code.strip().upper()}
         if phone_number_type is not None:
@@ -216,17 +231,24 @@ class CmClient:
 
     # ---- Transport -----------------------------------------------------------------------------
 
-    async def _call(self, operation: str, *, request_id: str | None = None,
-                    params: Mapping[str, str] | None = None, json: Any = None) -> httpx.Response:
+    async def _call(
+        self,
+        operation: str,
+        *,
+        request_id: str | None = None,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
         """Send one operation under the retry policy; return a 2xx response."""
         op = _OPERATIONS[operation]
-        url = op.path.format(account_id=quote(self.account_id, safe=""),
-                             request_id=quote(request_id or "", safe=""))
+        url = op.path.format(account_id=quote(self.account_id, safe=""), request_id=quote(request_id or "", safe=""))
         retries, waited = 0, 0.0
+        error: CmError
         while True:
             try:
-                response = await self._http.request(op.method, url, params=params, json=json,
-                                                     extensions={OPERATION_EXTENSION: operation})
+                response = await self._http.request(
+                    op.method, url, params=params, json=json, extensions={OPERATION_EXTENSION: operation}
+                )
             except httpx.RequestError as exc:
                 error = self._transport_failure(operation, op, exc)
                 why, delay = error.reason, _backoff(retries)
@@ -246,8 +268,9 @@ class CmClient:
                 raise error
             retries += 1
             waited += delay
-            logger.warning("CM.com %s failed (%s); retry %d of %d in %.2fs",
-                           operation, why, retries, self._max_retries, delay)
+            logger.warning(
+                "CM.com %s failed (%s); retry %d of %d in %.2fs", operation, why, retries, self._max_retries, delay
+            )
             await asyncio.sleep(delay)
 
     @staticmethod
@@ -311,10 +334,9 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in ".!?…" else text + "."
 
 
-
 def _backoff(retries: int) -> float:
     """Exponential backoff with jitter, so that many clients do not retry in step."""
-    return min(_BACKOFF_CAP, _BACKOFF_BASE * 2**retries) * random.uniform(0.5, 1.0)
+    return float(min(_BACKOFF_CAP, _BACKOFF_BASE * 2**retries) * random.uniform(0.5, 1.0))
 
 
 def _describe_request_error(exc: httpx.RequestError) -> str:

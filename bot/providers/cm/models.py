@@ -76,7 +76,7 @@ class CmNumberRequest(CmAnswer):
 
     id: str | None = Field(None, alias=wire.ID)
     status: str | None = Field(None, alias=wire.STATUS)  # open set: see wire.Status
-    start: str | None = Field(None, alias=wire.START)    # meaning unknown: kept raw
+    start: str | None = Field(None, alias=wire.START)  # meaning unknown: kept raw
     valid_from: CmTimestamp | None = Field(None, alias=wire.VALID_FROM)
     valid_to: CmTimestamp | None = Field(None, alias=wire.VALID_TO)
     numbers: list[str] = Field(default_factory=list, alias=wire.NUMBERS)

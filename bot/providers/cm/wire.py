@@ -40,30 +40,39 @@ PRODUCT_TOKEN_HEADER: Final = "X-CM-PRODUCTTOKEN"
 # KNOWN: the fields and their meaning. ASSUMED: these exact JSON spellings.
 
 COMPANY_PROFILE_GUID: Final = "companyProfileGuid"  # uuid of the company profile operating them
-QUANTITY: Final = "quantity"                        # 1..1000 (KNOWN bounds)
+QUANTITY: Final = "quantity"  # 1..1000 (KNOWN bounds)
 # Only for ranges; allowed values come from the order restrictions. ASSUMED: `quantity` counts
 # numbers, so with a range size it is a multiple of it (the stand-in enforces that).
 RANGE_SIZE: Final = "rangeSize"
 PHONE_NUMBER_TYPE: Final = "phoneNumberType"
-AREA_CODE: Final = "areaCode"                       # required when no city (KNOWN)
-CITY: Final = "city"                                # required when no area code (KNOWN)
-REGION: Final = "region"                            # only for NANPA (KNOWN)
+AREA_CODE: Final = "areaCode"  # required when no city (KNOWN)
+CITY: Final = "city"  # required when no area code (KNOWN)
+REGION: Final = "region"  # only for NANPA (KNOWN)
 COMMENT: Final = "comment"
-CALLBACK_URL: Final = "callbackUrl"                 # status changes are POSTed here (KNOWN)
+CALLBACK_URL: Final = "callbackUrl"  # status changes are POSTed here (KNOWN)
 
-CREATE_FIELDS: Final = (COMPANY_PROFILE_GUID, QUANTITY, RANGE_SIZE, PHONE_NUMBER_TYPE, AREA_CODE,
-                        CITY, REGION, COMMENT, CALLBACK_URL)
+CREATE_FIELDS: Final = (
+    COMPANY_PROFILE_GUID,
+    QUANTITY,
+    RANGE_SIZE,
+    PHONE_NUMBER_TYPE,
+    AREA_CODE,
+    CITY,
+    REGION,
+    COMMENT,
+    CALLBACK_URL,
+)
 
 # ---- The number request object (read answer and callback body) ---------------------------------
 
-ID: Final = "id"                  # KNOWN to exist, null in the create answer; ASSUMED: a string
-STATUS: Final = "status"          # ASSUMED name; an open set of strings (see Status)
-START: Final = "start"            # KNOWN to exist, meaning unknown; the stand-in puts the first number there
-VALID_FROM: Final = "validFrom"   # KNOWN to exist; ASSUMED: an ISO 8601 timestamp
-VALID_TO: Final = "validTo"       # KNOWN to exist; ASSUMED: an ISO 8601 timestamp or null
-NUMBERS: Final = "numbers"        # ASSUMED: the assigned numbers, E.164 strings
-REASON: Final = "reason"          # ASSUMED: support's reason on accept/reject (that one is given is KNOWN)
-CREATED: Final = "created"        # ASSUMED: ISO 8601 timestamps
+ID: Final = "id"  # KNOWN to exist, null in the create answer; ASSUMED: a string
+STATUS: Final = "status"  # ASSUMED name; an open set of strings (see Status)
+START: Final = "start"  # KNOWN to exist, meaning unknown; the stand-in puts the first number there
+VALID_FROM: Final = "validFrom"  # KNOWN to exist; ASSUMED: an ISO 8601 timestamp
+VALID_TO: Final = "validTo"  # KNOWN to exist; ASSUMED: an ISO 8601 timestamp or null
+NUMBERS: Final = "numbers"  # ASSUMED: the assigned numbers, E.164 strings
+REASON: Final = "reason"  # ASSUMED: support's reason on accept/reject (that one is given is KNOWN)
+CREATED: Final = "created"  # ASSUMED: ISO 8601 timestamps
 MODIFIED: Final = "modified"
 # ASSUMED: the create fields are echoed back on the object under the same names.
 
@@ -73,7 +82,7 @@ MODIFIED: Final = "modified"
 MAX_QUANTITY: Final = "maxQuantity"
 RANGE_SIZES: Final = "rangeSizes"
 PHONE_NUMBER_TYPES: Final = "phoneNumberTypes"
-COUNTRY_CODE_PARAM: Final = "countryCode"          # ISO 3166-1 alpha-2
+COUNTRY_CODE_PARAM: Final = "countryCode"  # ISO 3166-1 alpha-2
 PHONE_NUMBER_TYPE_PARAM: Final = "phoneNumberType"
 CITIES: Final = "cities"
 REGIONS: Final = "regions"
@@ -102,19 +111,45 @@ class Status(StrEnum):
     """ASSUMED status strings. The set is open: read `status` as a plain string and map unknown
     values to a safe default; these are the ones the stand-in produces."""
 
-    PENDING = "Pending"      # waiting for CM.com support's review
+    PENDING = "Pending"  # waiting for CM.com support's review
     COMPLETED = "Completed"  # numbers assigned at once (they were in stock)
-    ACCEPTED = "Accepted"    # support accepted; numbers assigned, `reason` given
-    REJECTED = "Rejected"    # support rejected; `reason` given
+    ACCEPTED = "Accepted"  # support accepted; numbers assigned, `reason` given
+    REJECTED = "Rejected"  # support rejected; `reason` given
     CANCELLED = "Cancelled"  # cancelled by us before it was final
 
 
 # A request in one of these no longer changes and can no longer be cancelled.
-FINAL_STATUSES: Final = frozenset(s.value for s in (Status.COMPLETED, Status.ACCEPTED, Status.REJECTED,
-                                                     Status.CANCELLED))
+FINAL_STATUSES: Final = frozenset(
+    s.value for s in (Status.COMPLETED, Status.ACCEPTED, Status.REJECTED, Status.CANCELLED)
+)
 
 # KNOWN: NANPA countries need a region. ASSUMED: this list of ISO codes that share +1.
-NANPA_COUNTRIES: Final = frozenset({
-    "US", "CA", "AG", "AI", "AS", "BB", "BM", "BS", "DM", "DO", "GD", "GU", "JM", "KN", "KY", "LC",
-    "MP", "MS", "PR", "SX", "TC", "TT", "VC", "VG", "VI",
-})
+NANPA_COUNTRIES: Final = frozenset(
+    {
+        "US",
+        "CA",
+        "AG",
+        "AI",
+        "AS",
+        "BB",
+        "BM",
+        "BS",
+        "DM",
+        "DO",
+        "GD",
+        "GU",
+        "JM",
+        "KN",
+        "KY",
+        "LC",
+        "MP",
+        "MS",
+        "PR",
+        "SX",
+        "TC",
+        "TT",
+        "VC",
+        "VG",
+        "VI",
+    }
+)

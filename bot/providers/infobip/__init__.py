@@ -1,12 +1,12 @@
 """Infobip provider: async client, models, errors and webhook parsing.
 
-    async with InfobipClient(base_url, api_key) as client:
-        requirements = await client.lookup_requirements(AlphaRequirementsQuery(country_code="HR"))
+async with InfobipClient(base_url, api_key) as client:
+    requirements = await client.lookup_requirements(AlphaRequirementsQuery(country_code="HR"))
 """
 
+from bot.domain.requirements import DOCUMENT_CONTENT_TYPES
 from bot.providers.infobip.client import (
     DEFAULT_TIMEOUT,
-    DOCUMENT_CONTENT_TYPES,
     DownloadedDocument,
     InfobipClient,
     iterate_numbers,

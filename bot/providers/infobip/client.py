@@ -18,28 +18,27 @@ import asyncio
 import email.message
 import logging
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import PurePath
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
-from bot.providers.http import OPERATION_EXTENSION
+from bot.domain.requirements import DOCUMENT_CONTENT_TYPES
+from bot.providers.http import OPERATION_EXTENSION, retry_after_seconds
 from bot.providers.infobip.errors import (
     InfobipError,
     InfobipTransportError,
     InfobipUnexpectedResponse,
     InfobipUnknownOutcome,
     api_error_from_response,
-    retry_after_seconds,
 )
 from bot.providers.infobip.models import (
-    DOCUMENT_CONTENT_TYPES,
     Application,
     ApplicationUpdate,
     AssociationChannel,
@@ -125,10 +124,18 @@ class InfobipClient:
     `event_hooks` go straight to httpx (tests attach a contract recorder there).
     """
 
-    def __init__(self, base_url: str, api_key: str, *, timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-                 transport: httpx.AsyncBaseTransport | None = None, pacer: Pacer | None = None,
-                 max_retries: int = 3, max_retry_wait: float = 30.0,
-                 event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+        pacer: Pacer | None = None,
+        max_retries: int = 3,
+        max_retry_wait: float = 30.0,
+        event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+    ):
         if not api_key:
             raise ValueError("an Infobip API key is required")
         if timeout is None:
@@ -152,8 +159,9 @@ class InfobipClient:
     async def __aenter__(self) -> InfobipClient:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -180,12 +188,10 @@ class InfobipClient:
         return _parse(response, "upload-document", DocumentUploaded).document_id
 
     async def download_document(self, document_id: str) -> DownloadedDocument:
-        response = await self._call("download-document", path={"documentId": document_id},
-                                    headers={"Accept": "*/*"})
+        response = await self._call("download-document", path={"documentId": document_id}, headers={"Accept": "*/*"})
         disposition = email.message.Message()
         disposition["content-disposition"] = response.headers.get("content-disposition", "")
-        return DownloadedDocument(response.content, response.headers.get("content-type"),
-                                  disposition.get_filename())
+        return DownloadedDocument(response.content, response.headers.get("content-type"), disposition.get_filename())
 
     async def delete_document(self, document_id: str) -> None:
         await self._call("delete-document", path={"documentId": document_id})
@@ -196,13 +202,23 @@ class InfobipClient:
         return _parse(response, "submit-resource-request", ResourceRequestCreated).id
 
     async def list_resource_requests(
-        self, *, country_codes: Sequence[str] | None = None,
+        self,
+        *,
+        country_codes: Sequence[str] | None = None,
         statuses: Sequence[ResourceRequestStatus | str] | None = None,
         types: Sequence[ResourceRequestType | str] | None = None,
-        sort: Sequence[str] | None = None, page: int | None = None, size: int | None = None,
+        sort: Sequence[str] | None = None,
+        page: int | None = None,
+        size: int | None = None,
     ) -> Page[ResourceRequest]:
-        params = {"countryCode": country_codes, "status": statuses, "type": types, "sort": sort,
-                  "page": page, "size": size}
+        params = {
+            "countryCode": country_codes,
+            "status": statuses,
+            "type": types,
+            "sort": sort,
+            "page": page,
+            "size": size,
+        }
         response = await self._call("get-resource-requests", params=params)
         return _parse(response, "get-resource-requests", Page[ResourceRequest])
 
@@ -210,8 +226,9 @@ class InfobipClient:
         response = await self._call("get-resource-request", path={"id": request_id})
         return _parse(response, "get-resource-request", ResourceRequest)
 
-    async def update_resource_request(self, request_id: str,
-                                      requirements: Sequence[FilledRequirement]) -> ResourceRequest:
+    async def update_resource_request(
+        self, request_id: str, requirements: Sequence[FilledRequirement]
+    ) -> ResourceRequest:
         """Resend ALL requirements (not only the changed ones); allowed in UPDATE_REQUESTED*."""
         body = ResourceRequestUpdate(requirements=list(requirements))
         response = await self._call("update-resource-request", path={"id": request_id}, json=body.to_wire())
@@ -220,23 +237,39 @@ class InfobipClient:
     async def cancel_resource_request(self, request_id: str) -> None:
         await self._call("cancel-resource-request", path={"id": request_id})
 
-    async def search_resources(self, resource_filter: ResourcesFilter, *, page: int | None = None,
-                               size: int | None = None) -> Page[OwnedResource]:
+    async def search_resources(
+        self, resource_filter: ResourcesFilter, *, page: int | None = None, size: int | None = None
+    ) -> Page[OwnedResource]:
         """Resources the account owns (numbers, senders, ...)."""
-        response = await self._call("list-resources", params={"page": page, "size": size},
-                                    json=resource_filter.to_wire())
+        response = await self._call(
+            "list-resources", params={"page": page, "size": size}, json=resource_filter.to_wire()
+        )
         return _parse(response, "list-resources", Page[OwnedResource])
 
     # ---- Inbound message configurations (keywords) -----------------------------------------
 
     async def get_inbound_configurations(
-        self, channel: InboundChannel | str, *, configuration_key: str | None = None,
-        number: str | None = None, number_key: str | None = None, resource: str | None = None,
-        resource_key: str | None = None, keyword: str | None = None, country_code: str | None = None,
+        self,
+        channel: InboundChannel | str,
+        *,
+        configuration_key: str | None = None,
+        number: str | None = None,
+        number_key: str | None = None,
+        resource: str | None = None,
+        resource_key: str | None = None,
+        keyword: str | None = None,
+        country_code: str | None = None,
     ) -> list[InboundConfiguration]:
-        params = {"channel": channel, "configurationKey": configuration_key, "number": number,
-                  "numberKey": number_key, "resource": resource, "resourceKey": resource_key,
-                  "keyword": keyword, "countryCode": country_code}
+        params = {
+            "channel": channel,
+            "configurationKey": configuration_key,
+            "number": number,
+            "numberKey": number_key,
+            "resource": resource,
+            "resourceKey": resource_key,
+            "keyword": keyword,
+            "countryCode": country_code,
+        }
         response = await self._call("get-inbound-configurations", params=params)
         return _parse(response, "get-inbound-configurations", list[InboundConfiguration])
 
@@ -250,18 +283,34 @@ class InfobipClient:
     # ---- Numbers ----------------------------------------------------------------------------
 
     async def get_available_numbers(
-        self, *, country: str | None = None, capabilities: Sequence[NumberCapability | str] | None = None,
-        state: str | None = None, npa: int | None = None, nxx: int | None = None,
-        number: str | None = None, page: int | None = None, limit: int | None = None,
+        self,
+        *,
+        country: str | None = None,
+        capabilities: Sequence[NumberCapability | str] | None = None,
+        state: str | None = None,
+        npa: int | None = None,
+        nxx: int | None = None,
+        number: str | None = None,
+        page: int | None = None,
+        limit: int | None = None,
     ) -> NumberList:
         """Numbers for sale, with prices; `number` filters on digits the number contains."""
-        params = {"country": country, "capabilities": capabilities, "state": state, "npa": npa,
-                  "nxx": nxx, "number": number, "page": page, "limit": limit}
+        params = {
+            "country": country,
+            "capabilities": capabilities,
+            "state": state,
+            "npa": npa,
+            "nxx": nxx,
+            "number": number,
+            "page": page,
+            "limit": limit,
+        }
         response = await self._call("get-available-numbers", params=params)
         return _parse(response, "get-available-numbers", NumberList)
 
-    async def list_owned_numbers(self, *, number: str | None = None, page: int | None = None,
-                                 limit: int | None = None) -> NumberList:
+    async def list_owned_numbers(
+        self, *, number: str | None = None, page: int | None = None, limit: int | None = None
+    ) -> NumberList:
         response = await self._call("list-owned-numbers", params={"number": number, "page": page, "limit": limit})
         return _parse(response, "list-owned-numbers", NumberList)
 
@@ -322,21 +371,44 @@ class InfobipClient:
     # ---- Resource associations --------------------------------------------------------------
 
     async def list_associations(
-        self, *, resource_type: AssociationResourceType | str | None = None,
-        channel: AssociationChannel | str | None = None, application_id: str | None = None,
-        entity_id: str | None = None, resource_id: str | None = None,
-        page: int | None = None, size: int | None = None,
+        self,
+        *,
+        resource_type: AssociationResourceType | str | None = None,
+        channel: AssociationChannel | str | None = None,
+        application_id: str | None = None,
+        entity_id: str | None = None,
+        resource_id: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
     ) -> Page[ResourceAssociation]:
-        params = {"resourceType": resource_type, "channel": channel, "applicationId": application_id,
-                  "entityId": entity_id, "resourceId": resource_id, "page": page, "size": size}
+        params = {
+            "resourceType": resource_type,
+            "channel": channel,
+            "applicationId": application_id,
+            "entityId": entity_id,
+            "resourceId": resource_id,
+            "page": page,
+            "size": size,
+        }
         response = await self._call("get-resource-associations", params=params)
         return _parse(response, "get-resource-associations", Page[ResourceAssociation])
 
-    async def get_association(self, *, resource_type: AssociationResourceType | str,
-                              channel: AssociationChannel | str, application_id: str, resource_id: str,
-                              entity_id: str | None = None) -> ResourceAssociation:
-        params = {"resourceType": resource_type, "channel": channel, "applicationId": application_id,
-                  "resourceId": resource_id, "entityId": entity_id}
+    async def get_association(
+        self,
+        *,
+        resource_type: AssociationResourceType | str,
+        channel: AssociationChannel | str,
+        application_id: str,
+        resource_id: str,
+        entity_id: str | None = None,
+    ) -> ResourceAssociation:
+        params = {
+            "resourceType": resource_type,
+            "channel": channel,
+            "applicationId": application_id,
+            "resourceId": resource_id,
+            "entityId": entity_id,
+        }
         response = await self._call("get-resource-association", params=params)
         return _parse(response, "get-resource-association", ResourceAssociation)
 
@@ -351,41 +423,62 @@ class InfobipClient:
     # ---- Webhook subscriptions --------------------------------------------------------------
 
     async def list_subscriptions(
-        self, channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION, *,
-        application_id: str | None = None, entity_id: str | None = None,
-        calls_configuration_id: str | None = None, resource: str | None = None, user: str | None = None,
-        page: int | None = None, size: int | None = None,
+        self,
+        channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION,
+        *,
+        application_id: str | None = None,
+        entity_id: str | None = None,
+        calls_configuration_id: str | None = None,
+        resource: str | None = None,
+        user: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
     ) -> Page[Subscription]:
-        params = {"applicationId": application_id, "entityId": entity_id,
-                  "callsConfigurationId": calls_configuration_id, "resource": resource, "user": user,
-                  "page": page, "size": size}
+        params = {
+            "applicationId": application_id,
+            "entityId": entity_id,
+            "callsConfigurationId": calls_configuration_id,
+            "resource": resource,
+            "user": user,
+            "page": page,
+            "size": size,
+        }
         response = await self._call("get-subscriptions", path={"channel": channel}, params=params)
         return _parse(response, "get-subscriptions", Page[Subscription])
 
-    async def create_subscription(self, body: SubscriptionRequest,
-                                  channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION,
-                                  ) -> SubscriptionRef:
+    async def create_subscription(
+        self,
+        body: SubscriptionRequest,
+        channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION,
+    ) -> SubscriptionRef:
         response = await self._call("create-subscription", path={"channel": channel}, json=body.to_wire())
         return _parse(response, "create-subscription", SubscriptionRef)
 
-    async def get_subscription(self, subscription_id: str,
-                               channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION,
-                               ) -> Subscription:
+    async def get_subscription(
+        self,
+        subscription_id: str,
+        channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION,
+    ) -> Subscription:
         response = await self._call("get-subscription", path={"channel": channel, "subscriptionId": subscription_id})
         return _parse(response, "get-subscription", Subscription)
 
-    async def update_subscription(self, subscription_id: str, body: SubscriptionUpdate,
-                                  channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION,
-                                  ) -> SubscriptionRef:
-        response = await self._call("update-subscription", json=body.to_wire(),
-                                    path={"channel": channel, "subscriptionId": subscription_id})
+    async def update_subscription(
+        self,
+        subscription_id: str,
+        body: SubscriptionUpdate,
+        channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION,
+    ) -> SubscriptionRef:
+        response = await self._call(
+            "update-subscription", json=body.to_wire(), path={"channel": channel, "subscriptionId": subscription_id}
+        )
         return _parse(response, "update-subscription", SubscriptionRef)
 
-    async def delete_subscription(self, subscription_id: str,
-                                  channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION,
-                                  ) -> SubscriptionRef:
-        response = await self._call("delete-subscription",
-                                    path={"channel": channel, "subscriptionId": subscription_id})
+    async def delete_subscription(
+        self,
+        subscription_id: str,
+        channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION,
+    ) -> SubscriptionRef:
+        response = await self._call("delete-subscription", path={"channel": channel, "subscriptionId": subscription_id})
         return _parse(response, "delete-subscription", SubscriptionRef)
 
     async def list_profiles(self, *, page: int | None = None, size: int | None = None) -> Page[Profile]:
@@ -408,8 +501,9 @@ class InfobipClient:
         response = await self._call("delete-profile", path={"profileId": profile_id})
         return _parse(response, "delete-profile", ProfileRef)
 
-    async def list_security_settings(self, *, page: int | None = None,
-                                     size: int | None = None) -> Page[SecuritySettings]:
+    async def list_security_settings(
+        self, *, page: int | None = None, size: int | None = None
+    ) -> Page[SecuritySettings]:
         response = await self._call("get-security-settings", params={"page": page, "size": size})
         return _parse(response, "get-security-settings", Page[SecuritySettings])
 
@@ -429,9 +523,15 @@ class InfobipClient:
         response = await self._call("delete-security-settings", path={"authId": auth_id})
         return _parse(response, "delete-security-settings", SecurityRef)
 
-    async def list_certificates(self, *, search: str | None = None, sort_by: str | None = None,
-                                direction: str | None = None, page: int | None = None,
-                                size: int | None = None) -> Page[CertificateDetails]:
+    async def list_certificates(
+        self,
+        *,
+        search: str | None = None,
+        sort_by: str | None = None,
+        direction: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
+    ) -> Page[CertificateDetails]:
         params = {"search": search, "sortBy": sort_by, "direction": direction, "page": page, "size": size}
         response = await self._call("get-certificates-details-page", params=params)
         return _parse(response, "get-certificates-details-page", Page[CertificateDetails])
@@ -448,9 +548,15 @@ class InfobipClient:
         response = await self._call("delete-certificate", path={"certificateId": certificate_id})
         return _parse(response, "delete-certificate", CertificateRef)
 
-    async def list_certificate_statuses(self, *, search: str | None = None, sort_by: str | None = None,
-                                        direction: str | None = None, page: int | None = None,
-                                        size: int | None = None) -> Page[CertificateStatusInfo]:
+    async def list_certificate_statuses(
+        self,
+        *,
+        search: str | None = None,
+        sort_by: str | None = None,
+        direction: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
+    ) -> Page[CertificateStatusInfo]:
         params = {"search": search, "sortBy": sort_by, "direction": direction, "page": page, "size": size}
         response = await self._call("get-certificates-statuses-page", params=params)
         return _parse(response, "get-certificates-statuses-page", Page[CertificateStatusInfo])
@@ -465,10 +571,16 @@ class InfobipClient:
 
     # ---- Transport --------------------------------------------------------------------------
 
-    async def _call(self, operation_id: str, *, path: Mapping[str, str] | None = None,
-                    params: Mapping[str, Any] | None = None, json: Any = None,
-                    files: Mapping[str, Any] | None = None,
-                    headers: Mapping[str, str] | None = None) -> httpx.Response:
+    async def _call(
+        self,
+        operation_id: str,
+        *,
+        path: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        files: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
         """Send one operation with pacing and the retry policy; return a 2xx response."""
         op = OPERATIONS[operation_id]
         url = op.path.format(**{name: quote(str(value), safe="") for name, value in (path or {}).items()})
@@ -477,9 +589,15 @@ class InfobipClient:
         while True:
             await self._pacer.acquire(operation_id)
             try:
-                response = await self._http.request(op.method, url, params=query, json=json,
-                                                     files=files, headers=headers,
-                                                     extensions={OPERATION_EXTENSION: operation_id})
+                response = await self._http.request(
+                    op.method,
+                    url,
+                    params=query,
+                    json=json,
+                    files=files,
+                    headers=headers,
+                    extensions={OPERATION_EXTENSION: operation_id},
+                )
             except httpx.RequestError as exc:
                 error, why = self._transport_failure(op, exc)
                 delay = _backoff(retries)
@@ -499,8 +617,9 @@ class InfobipClient:
                 raise error
             retries += 1
             waited += delay
-            logger.warning("Infobip %s failed (%s); retry %d of %d in %.2fs",
-                           operation_id, why, retries, self._max_retries, delay)
+            logger.warning(
+                "Infobip %s failed (%s); retry %d of %d in %.2fs", operation_id, why, retries, self._max_retries, delay
+            )
             await asyncio.sleep(delay)
 
     @staticmethod
@@ -548,13 +667,16 @@ async def iterate_numbers(fetch: Callable[[int], Awaitable[NumberList]]) -> Asyn
 
 def _query(params: Mapping[str, Any]) -> dict[str, Any]:
     """Query parameters without the unset ones; lists become repeated parameters."""
-    return {name: list(value) if isinstance(value, (list, tuple)) else value
-            for name, value in params.items() if value is not None and value != [] and value != ()}
+    return {
+        name: list(value) if isinstance(value, (list, tuple)) else value
+        for name, value in params.items()
+        if value is not None and value != [] and value != ()
+    }
 
 
 def _backoff(retries: int) -> float:
     """Exponential backoff with jitter, so that many clients do not retry in step."""
-    return min(_BACKOFF_CAP, _BACKOFF_BASE * 2**retries) * random.uniform(0.5, 1.0)
+    return float(min(_BACKOFF_CAP, _BACKOFF_BASE * 2**retries) * random.uniform(0.5, 1.0))
 
 
 def _describe_request_error(exc: httpx.RequestError) -> str:
@@ -569,16 +691,15 @@ def _describe_request_error(exc: httpx.RequestError) -> str:
     return type(exc).__name__
 
 
-@lru_cache(maxsize=None)
+@cache
 def _adapter(target: Any) -> TypeAdapter[Any]:
     return TypeAdapter(target)
 
 
 def _parse(response: httpx.Response, operation_id: str, target: type[T]) -> T:
     try:
-        return _adapter(target).validate_json(response.content)
+        return cast(T, _adapter(cast(Hashable, target)).validate_json(response.content))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise InfobipUnexpectedResponse(operation_id, response.status_code,
-                                        f"{where}: {first['msg']}") from exc
+        raise InfobipUnexpectedResponse(operation_id, response.status_code, f"{where}: {first['msg']}") from exc

@@ -40,9 +40,17 @@ class InfobipAPIError(InfobipError):
     violations).
     """
 
-    def __init__(self, status: int, *, error_code: str | None = None, description: str = "",
-                 action: str = "", violations: list[tuple[str, str]] | None = None,
-                 resources: list[tuple[str, str]] | None = None, operation_id: str | None = None):
+    def __init__(
+        self,
+        status: int,
+        *,
+        error_code: str | None = None,
+        description: str = "",
+        action: str = "",
+        violations: list[tuple[str, str]] | None = None,
+        resources: list[tuple[str, str]] | None = None,
+        operation_id: str | None = None,
+    ):
         self.status = status
         self.error_code = error_code
         self.description = description
@@ -53,8 +61,7 @@ class InfobipAPIError(InfobipError):
         super().__init__(self._sentence())
 
     def _sentence(self) -> str:
-        parts = [_as_sentence(self.description) or f"Infobip answered HTTP {self.status}.",
-                 _as_sentence(self.action)]
+        parts = [_as_sentence(self.description) or f"Infobip answered HTTP {self.status}.", _as_sentence(self.action)]
         if self.violations:
             parts.append("(" + "; ".join(f"{p}: {v}" if p else v for p, v in self.violations) + ")")
         return " ".join(part for part in parts if part)
@@ -102,8 +109,9 @@ class InfobipUnexpectedResponse(InfobipError):
     def __init__(self, operation_id: str, status: int, detail: str):
         self.operation_id = operation_id
         self.status = status
-        super().__init__(f"Infobip answered {operation_id} with HTTP {status} and a body the bot "
-                         f"could not read: {detail}")
+        super().__init__(
+            f"Infobip answered {operation_id} with HTTP {status} and a body the bot could not read: {detail}"
+        )
 
 
 def api_error_from_response(response: httpx.Response, operation_id: str | None = None) -> InfobipAPIError:
@@ -113,10 +121,10 @@ def api_error_from_response(response: httpx.Response, operation_id: str | None =
     if status == 404:
         return InfobipNotFound(status, operation_id=operation_id, **fields)
     if status == 429:
-        return InfobipRateLimited(status, retry_after=retry_after_seconds(response.headers),
-                                  operation_id=operation_id, **fields)
+        return InfobipRateLimited(
+            status, retry_after=retry_after_seconds(response.headers), operation_id=operation_id, **fields
+        )
     return InfobipAPIError(status, operation_id=operation_id, **fields)
-
 
 
 def _fields_from_body(response: httpx.Response) -> dict[str, Any]:
@@ -147,9 +155,11 @@ def _fields_from_body(response: httpx.Response) -> dict[str, Any]:
                 return {
                     "error_code": details.message_id,
                     "description": details.text or "",
-                    "violations": [(field, message)
-                                   for field, messages in (details.validation_errors or {}).items()
-                                   for message in messages],
+                    "violations": [
+                        (field, message)
+                        for field, messages in (details.validation_errors or {}).items()
+                        for message in messages
+                    ],
                 }
     return {"description": _describe_unknown_body(response)}
 

@@ -32,6 +32,9 @@ from pydantic import (
     model_serializer,
 )
 
+from bot.domain.requirements import DocumentType
+from bot.domain.statuses import RequestStatus
+
 
 class InfobipModel(BaseModel):
     """Base for every model: unknown fields are kept, not rejected (the API grows)."""
@@ -78,6 +81,7 @@ InfobipDateTime = Annotated[
 
 # ---- Shared pieces ---------------------------------------------------------------------------
 
+
 class PageInfo(InfobipModel):
     page: int
     size: int
@@ -105,6 +109,7 @@ class Platform(InfobipModel):
 # ---- Error bodies ----------------------------------------------------------------------------
 # Read leniently on purpose (everything but the code is optional): an error must always be
 # reportable, even when Infobip leaves a part out.
+
 
 class ApiErrorViolation(InfobipModel):
     property: str = ""
@@ -142,24 +147,10 @@ class LegacyApiError(InfobipModel):
     request_error: LegacyRequestError = Field(alias="requestError")
 
 
-# The document types Infobip accepts for DOCUMENT requirements, with the content type of each.
-DOCUMENT_CONTENT_TYPES: dict[str, str] = {
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".pdf": "application/pdf",
-    ".xls": "application/vnd.ms-excel",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".mp4": "video/mp4",
-    ".avi": "video/x-msvideo",
-    ".mov": "video/quicktime",
-    ".webm": "video/webm",
-}
-
-
 # ---- Requirements lookup -------------------------------------------------------------------
+# DocumentType and DOCUMENT_CONTENT_TYPES (the files a DOCUMENT requirement accepts) are the
+# domain's: bot.domain.requirements.
+
 
 class RequirementType(StrEnum):
     TEXT = "TEXT"
@@ -168,12 +159,6 @@ class RequirementType(StrEnum):
     URL = "URL"
     GSM = "GSM"
     DOCUMENT = "DOCUMENT"
-
-
-class DocumentType(StrEnum):
-    TEMPLATE = "TEMPLATE"
-    SAMPLE = "SAMPLE"
-    PREFILLED_DOCUMENT = "PREFILLED_DOCUMENT"
 
 
 OpenRequirementType = Annotated[RequirementType | str, _LEFT_TO_RIGHT]
@@ -301,6 +286,7 @@ RequirementsQuery = Annotated[
 
 # ---- Resource requests -----------------------------------------------------------------------
 
+
 class AlphaRegistrationSubmit(InfobipModel):
     type: Literal["ALPHANUMERIC_REGISTRATION"] = "ALPHANUMERIC_REGISTRATION"
     sender_name: str = Field(alias="senderName", min_length=3, max_length=11)
@@ -357,18 +343,7 @@ class DocumentUploaded(InfobipModel):
     document_id: str = Field(alias="documentId")
 
 
-class ResourceRequestStatus(StrEnum):
-    PENDING = "PENDING"
-    AUTOMATIC_VALIDATION = "AUTOMATIC_VALIDATION"
-    PENDING_REVIEW = "PENDING_REVIEW"
-    IN_REVIEW = "IN_REVIEW"
-    IN_PROGRESS = "IN_PROGRESS"
-    UPDATE_REQUESTED = "UPDATE_REQUESTED"
-    UPDATE_REQUESTED_BY_INTERNAL_REVIEWER = "UPDATE_REQUESTED_BY_INTERNAL_REVIEWER"
-    COMPLETED = "COMPLETED"
-    REJECTED = "REJECTED"
-    CANCELED = "CANCELED"
-    CANCEL_REQUESTED = "CANCEL_REQUESTED"
+ResourceRequestStatus = RequestStatus  # the domain's list of Infobip's statuses
 
 
 class FeedbackCode(StrEnum):
@@ -411,7 +386,8 @@ class ResourceRequest(InfobipModel):
     """A resource request as get/list return it; one model for the three types.
 
     The spec marks no field required; `id` and `type` are required here because a request
-    without them cannot be tracked. Alpha and number responses name the contact list `additionalContactEmailAddresses`; RCS
+    without them cannot be tracked. Alpha and number responses name the contact list
+    `additionalContactEmailAddresses`; RCS
     responses (like every request) say `additionalContactEmails`. Both are read; writing back
     uses the name the spec gives for the request's type.
     """
@@ -449,6 +425,7 @@ class ResourceRequest(InfobipModel):
 
 
 # ---- Owned resources and coverage ------------------------------------------------------------
+
 
 class IbResourceType(StrEnum):
     ALPHANUMERIC = "ALPHANUMERIC"
@@ -520,6 +497,7 @@ class ResourceCoverage(OwnedResource):
 
 
 # ---- Inbound message configurations (keywords) ----------------------------------------------
+
 
 class InboundChannel(StrEnum):
     SMS = "SMS"
@@ -597,6 +575,7 @@ class InboundConfiguration(InfobipModel):
 
 # ---- Numbers ---------------------------------------------------------------------------------
 
+
 class NumberCapability(StrEnum):
     SMS = "SMS"
     VOICE = "VOICE"
@@ -671,6 +650,7 @@ class NumberUpdate(InfobipModel):
 
 # ---- Applications, entities, associations ----------------------------------------------------
 
+
 class Application(InfobipModel):
     application_id: str = Field(alias="applicationId", max_length=255)
     application_name: str | None = Field(None, alias="applicationName", max_length=255)
@@ -736,6 +716,7 @@ class ResourceAssociation(InfobipModel):
 
 
 # ---- Webhook subscriptions, profiles, security, certificates ---------------------------------
+
 
 class SubscriptionChannel(StrEnum):
     """Only REGISTRATION matters to the bot; the others are listed for completeness."""
@@ -809,6 +790,7 @@ OpenCertificateStatus = Annotated[CertificateStatus | str, _LEFT_TO_RIGHT]
 
 # Secrets are kept out of repr (repr=False) so that logging a model never shows them.
 
+
 class BasicCredentials(InfobipModel):
     username: str
     password: str = Field(repr=False)
@@ -835,9 +817,7 @@ class OauthCredentials(InfobipModel):
 # Tried in this order (OAuth needs tokenUrl+grantType, HMAC secretKey+algorithm, Basic only
 # username+password), so an OAuth payload with a username is not read as Basic. Credentials in a
 # shape none of them fits are kept as a plain dict rather than failing the whole answer.
-Credentials = Annotated[
-    OauthCredentials | HmacCredentials | BasicCredentials | dict[str, Any], _LEFT_TO_RIGHT
-]
+Credentials = Annotated[OauthCredentials | HmacCredentials | BasicCredentials | dict[str, Any], _LEFT_TO_RIGHT]
 
 
 class SecuritySettingsUpdate(InfobipModel):
@@ -984,6 +964,7 @@ class ConnectionTestResult(InfobipModel):
 
 
 # ---- Webhooks sent by Infobip ----------------------------------------------------------------
+
 
 class StatusChangeContent(InfobipModel):
     id: str

@@ -32,9 +32,14 @@ class Pacer:
     be replaced so tests need no real waiting.
     """
 
-    def __init__(self, operations: Mapping[str, Operation] = OPERATIONS, *, speedup: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+    def __init__(
+        self,
+        operations: Mapping[str, Operation] = OPERATIONS,
+        *,
+        speedup: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
         if speedup <= 0:
             raise ValueError("speedup must be positive")
         self._operations = operations

@@ -10,13 +10,12 @@ Authenticating the call is the web layer's job; this module only reads the body.
 
 from __future__ import annotations
 
-from bot import bounded_json
-
 import logging
 from typing import Any
 
 from pydantic import ValidationError
 
+from bot import bounded_json
 from bot.providers.infobip.models import RegistrationEvent, Reminder, StatusChange
 
 logger = logging.getLogger("bot.providers.infobip")
@@ -59,8 +58,9 @@ def parse_webhook(body: bytes | str | dict[str, Any]) -> list[StatusChange | Rem
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
-            raise WebhookParseError(f"results[{index}] is not a valid {model.__name__}: "
-                                    f"{where}: {first['msg']}") from exc
+            raise WebhookParseError(
+                f"results[{index}] is not a valid {model.__name__}: {where}: {first['msg']}"
+            ) from exc
     return parsed
 
 

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.providers.infobip.models import DOCUMENT_CONTENT_TYPES
+from bot.domain.requirements import DOCUMENT_CONTENT_TYPES
 from bot.sandbox.infobip.errors import new_error
 
 # *assumed*: the contract names the error but not the limit.

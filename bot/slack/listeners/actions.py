@@ -7,21 +7,21 @@ reply saying why, and nothing is sent to the provider.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
+from functools import partial
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.forms import DOWNLOAD_ACTION_PATTERN
 from bot.domain.mrkdwn import escape
 from bot.domain.statuses import can_cancel, can_update, describe_status
 from bot.providers.error_records import error_from_record
 from bot.providers.infobip.errors import InfobipError
 from bot.services import Services
+from bot.slack.form_blocks import DOWNLOAD_ACTION_PATTERN
 from bot.slack.messages import CANCEL_ACTION, UPDATE_ACTION
 from bot.slack.provider_errors import explain
+from bot.slack.replies import clicked_channel, tell
 from bot.slack.request_forms import open_update_form
 from bot.store.intents import IntentState, get_intent
 from bot.store.requests import RequestRecord, get_request
@@ -30,30 +30,18 @@ from bot.usecases.cancel_request import CANCEL_REQUEST
 from bot.usecases.common import action_key
 from bot.usecases.runner import perform
 
-log = logging.getLogger("bot.slack.actions")
 
-
-async def tell(client: AsyncWebClient, body: dict, text: str) -> None:
-    """An ephemeral reply where the button was clicked (a DM from the bot when not in a channel)."""
-    user = body["user"]["id"]
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    if channel:
-        try:
-            await client.chat_postEphemeral(channel=channel, user=user, text=text)
-            return
-        except SlackApiError as error:  # e.g. not_in_channel: say it in a DM instead
-            log.info("ephemeral reply in %s failed (%s): sending a DM", channel, error.response.get("error"))
-    await client.chat_postMessage(channel=user, text=text)
-
-
-def refusal(services: Services, user: str, request: RequestRecord | None, action: str,
-            allowed_in_status: bool) -> str | None:
+def refusal(
+    services: Services, user: str, request: RequestRecord | None, action: str, allowed_in_status: bool
+) -> str | None:
     """Why `user` may not `action` this request now, or None when they may."""
     if request is None:
         return "I don't know this request any more."
     if user != request.requester and not services.is_admin(user):
-        return (f"Only <@{request.requester}> (who made the request) or a resourcebot admin can {action} "
-                f"request `{request.id}`.")
+        return (
+            f"Only <@{request.requester}> (who made the request) or a resourcebot admin can {action} "
+            f"request `{request.id}`."
+        )
     if not allowed_in_status:
         status = describe_status(request.status, request.provider)
         when = "only while an update is requested" if request.provider == "infobip" else "only until it is final"
@@ -61,55 +49,78 @@ def refusal(services: Services, user: str, request: RequestRecord | None, action
     return None
 
 
-async def _request_if_allowed(services: Services, client: AsyncWebClient, body: dict, action: str,
-                              allowed_in: Callable[[str, str], bool]) -> RequestRecord | None:
+async def _request_if_allowed(
+    services: Services, client: AsyncWebClient, body: dict, action: str, allowed_in: Callable[[str, str], bool]
+) -> RequestRecord | None:
     """The clicked request when the clicker may `action` it now; otherwise they are told why."""
     request = get_request(services.db, body["actions"][0]["value"])
-    why = refusal(services, body["user"]["id"], request, action,
-                  request is not None and allowed_in(request.status, request.provider))
+    why = refusal(
+        services,
+        body["user"]["id"],
+        request,
+        action,
+        request is not None and allowed_in(request.status, request.provider),
+    )
     if why:
-        await tell(client, body, why)
+        await tell(client, body["user"]["id"], clicked_channel(body), why)
         return None
     return request
 
 
+async def template_link_clicked(ack) -> None:
+    # The button is a link (the browser downloads); Slack still reports the click.
+    await ack()
+
+
+async def update_clicked(services: Services, ack, body, client) -> None:
+    await ack()
+    request = await _request_if_allowed(services, client, body, "update", can_update)
+    if request:
+        await open_update_form(
+            services, client, trigger_id=body["trigger_id"], user=body["user"]["id"], request=request
+        )
+
+
+async def cancel_clicked(services: Services, ack, body, client) -> None:
+    await ack()
+    key = action_key(body)
+    if get_intent(services.db, key) is not None:
+        return  # this very click again (a replay): it has been answered already
+    user, channel = body["user"]["id"], clicked_channel(body)
+    request = await _request_if_allowed(services, client, body, "cancel", can_cancel)
+    if request is None:
+        return
+    performed = await perform(
+        services,
+        CANCEL_REQUEST,
+        cancel_request.wanted(key=key, actor=user, request=request, channel=(body.get("channel") or {}).get("id")),
+    )
+    intent = performed.intent
+    if not performed.first:
+        if performed.busy:
+            await tell(
+                client,
+                user,
+                channel,
+                f"<@{intent.actor}> is changing request `{request.id}` right now: nothing more was sent.",
+            )
+        return
+    if intent.state == IntentState.REFUSED:
+        error = error_from_record(intent.outcome.get("error") or {})
+        headline, details = explain(error) if isinstance(error, InfobipError) else (escape(str(error)), [])
+        await tell(client, user, channel, "\n".join([f"Could not cancel `{request.id}`: {headline}", *details]))
+    elif intent.state == IntentState.UNKNOWN:
+        await tell(
+            client,
+            user,
+            channel,
+            f"The provider did not confirm whether request `{request.id}` was "
+            "canceled. The bot keeps checking: the thread shows it once it is, and you "
+            "get a direct message either way.",
+        )
+
+
 def register(app: AsyncApp, services: Services) -> None:
-    @app.action(DOWNLOAD_ACTION_PATTERN)
-    async def template_link_clicked(ack) -> None:
-        # The button is a link (the browser downloads); Slack still reports the click.
-        await ack()
-
-    @app.action(UPDATE_ACTION)
-    async def update_clicked(ack, body, client) -> None:
-        await ack()
-        request = await _request_if_allowed(services, client, body, "update", can_update)
-        if request:
-            await open_update_form(services, client, trigger_id=body["trigger_id"], user=body["user"]["id"],
-                                   request=request)
-
-    @app.action(CANCEL_ACTION)
-    async def cancel_clicked(ack, body, client) -> None:
-        await ack()
-        key = action_key(body)
-        if get_intent(services.db, key) is not None:
-            return  # this very click again (a replay): it has been answered already
-        user = body["user"]["id"]
-        request = await _request_if_allowed(services, client, body, "cancel", can_cancel)
-        if request is None:
-            return
-        performed = await perform(services, CANCEL_REQUEST, cancel_request.wanted(
-            key=key, actor=user, request=request, channel=(body.get("channel") or {}).get("id")))
-        intent = performed.intent
-        if not performed.first:
-            if performed.busy:
-                await tell(client, body, f"<@{intent.actor}> is changing request `{request.id}` right now: nothing "
-                                         "more was sent.")
-            return
-        if intent.state == IntentState.REFUSED:
-            error = error_from_record(intent.outcome.get("error") or {})
-            headline, details = explain(error) if isinstance(error, InfobipError) else (escape(str(error)), [])
-            await tell(client, body, "\n".join([f"Could not cancel `{request.id}`: {headline}", *details]))
-        elif intent.state == IntentState.UNKNOWN:
-            await tell(client, body, f"The provider did not confirm whether request `{request.id}` was canceled. "
-                                     "The bot keeps checking: the thread shows it once it is, and you get a direct "
-                                     "message either way.")
+    app.action(DOWNLOAD_ACTION_PATTERN)(template_link_clicked)
+    app.action(UPDATE_ACTION)(partial(update_clicked, services))
+    app.action(CANCEL_ACTION)(partial(cancel_clicked, services))

@@ -24,22 +24,26 @@ from bot.store.worker import StoreBusy, is_locked
 log = logging.getLogger("bot.slack.errors")
 
 
-def register(app: AsyncApp, services: Services) -> None:
-    @app.error
-    async def unreadable_input(error: Exception, body: dict, response: BoltResponse | None) -> BoltResponse | None:
-        kind = body.get("type") or ("slash_command" if "command" in body else "request")
-        if isinstance(error, StoreBusy) or is_locked(error):
-            return _busy(kind, body, response, error)
-        if response is None or not isinstance(error, ValueError):  # after the ack, or not an input problem
-            log.error("listener failed on a %s: %s", kind, error, exc_info=error)
-            return None
-        log.warning("could not read a %s that came back from Slack: %s", kind, error, exc_info=error)
-        if kind == "view_submission":
-            view = message_view("Out of date", "This form can no longer be read.",
-                               ["Close it and start again with `/resource`: nothing was sent."])
-            return BoltResponse(status=200, body=json.dumps({"response_action": "update", "view": view}),
-                                headers={"content-type": "application/json"})
-        return BoltResponse(status=200, body="")
+async def unreadable_input(error: Exception, body: dict, response: BoltResponse | None) -> BoltResponse | None:
+    kind = body.get("type") or ("slash_command" if "command" in body else "request")
+    if isinstance(error, StoreBusy) or is_locked(error):
+        return _busy(kind, body, response, error)
+    if response is None or not isinstance(error, ValueError):  # after the ack, or not an input problem
+        log.error("listener failed on a %s: %s", kind, error, exc_info=error)
+        return None
+    log.warning("could not read a %s that came back from Slack: %s", kind, error, exc_info=error)
+    if kind == "view_submission":
+        view = message_view(
+            "Out of date",
+            "This form can no longer be read.",
+            ["Close it and start again with `/resource`: nothing was sent."],
+        )
+        return BoltResponse(
+            status=200,
+            body=json.dumps({"response_action": "update", "view": view}),
+            headers={"content-type": "application/json"},
+        )
+    return BoltResponse(status=200, body="")
 
 
 BUSY_TEXT = "The bot's database is busy for a moment: nothing was done. Try again in a few seconds."
@@ -52,16 +56,31 @@ def _busy(kind: str, body: dict, response: BoltResponse | None, error: Exception
     if response is None:  # acked already: the person sees the modal or message it acked with
         return None
     if kind == "view_submission":
-        inputs = [b["block_id"] for b in (body.get("view") or {}).get("blocks") or []
-                  if b.get("type") == "input" and b.get("block_id")]
+        inputs = [
+            b["block_id"]
+            for b in (body.get("view") or {}).get("blocks") or []
+            if b.get("type") == "input" and b.get("block_id")
+        ]
         if inputs:  # the form stays as filled in, with the reason under its first field
-            return BoltResponse(status=200, body=json.dumps({"response_action": "errors",
-                                                             "errors": {inputs[0]: BUSY_TEXT}}),
-                                headers={"content-type": "application/json"})
+            return BoltResponse(
+                status=200,
+                body=json.dumps({"response_action": "errors", "errors": {inputs[0]: BUSY_TEXT}}),
+                headers={"content-type": "application/json"},
+            )
         view = message_view("Try again", BUSY_TEXT)
-        return BoltResponse(status=200, body=json.dumps({"response_action": "update", "view": view}),
-                            headers={"content-type": "application/json"})
+        return BoltResponse(
+            status=200,
+            body=json.dumps({"response_action": "update", "view": view}),
+            headers={"content-type": "application/json"},
+        )
     if kind == "slash_command":
-        return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", "text": BUSY_TEXT}),
-                            headers={"content-type": "application/json"})
+        return BoltResponse(
+            status=200,
+            body=json.dumps({"response_type": "ephemeral", "text": BUSY_TEXT}),
+            headers={"content-type": "application/json"},
+        )
     return BoltResponse(status=200, body="")
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    app.error(unreadable_input)

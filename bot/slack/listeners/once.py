@@ -9,6 +9,7 @@ answered 200 and goes no further. Side effects of interactions are made once by 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
@@ -20,17 +21,19 @@ from bot.store.worker import StoreBusy
 log = logging.getLogger("bot.slack.once")
 
 
+async def events_once(services: Services, body: dict, next) -> BoltResponse | None:  # noqa: A002 - Bolt's name
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    if event_id:
+        try:
+            first = await services.store.run(first_delivery, str(event_id), budget=1.0)
+        except StoreBusy:  # handled rather than lost: a retry would be handled again
+            log.warning("event %s: the database is busy, handled without checking for a repeat", event_id)
+            first = True
+        if not first:
+            log.info("event %s delivered again: already handled", event_id)
+            return BoltResponse(status=200, body="")
+    return await next()
+
+
 def register(app: AsyncApp, services: Services) -> None:
-    @app.middleware
-    async def events_once(body: dict, next) -> BoltResponse | None:  # noqa: A002 - Bolt's name
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
-            try:
-                first = await services.store.run(first_delivery, str(event_id), budget=1.0)
-            except StoreBusy:  # handled rather than lost: a retry would be handled again
-                log.warning("event %s: the database is busy, handled without checking for a repeat", event_id)
-                first = True
-            if not first:
-                log.info("event %s delivered again: already handled", event_id)
-                return BoltResponse(status=200, body="")
-        return await next()
+    app.middleware(partial(events_once, services))

@@ -3,12 +3,24 @@ buttons (see bot/slack/provisioning/), and the "➕ New application/entity…" p
 
 from __future__ import annotations
 
+from functools import partial
+
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from bot.slack.platform_pickers import PICK_ACTION, reshape_for_new
 from bot.slack.provisioning import applications, associate, association_list, inbound_routing
-from bot.slack.provisioning.common import update_view
+from bot.slack.replies import update_view
+
+
+async def platform_picked(services: Services, ack, body, client) -> None:
+    """An application/entity select offering "➕ New…": show or hide the inputs for the new one."""
+    await ack()
+    view = body.get("view") or {}
+    action = body["actions"][0]
+    spec = reshape_for_new(view, action.get("block_id", ""), (action.get("selected_option") or {}).get("value"))
+    if spec is not None:
+        await update_view(client, view.get("id"), spec, hash=view.get("hash"))
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -16,13 +28,4 @@ def register(app: AsyncApp, services: Services) -> None:
     association_list.register(app, services)
     applications.register(app, services)
     inbound_routing.register(app, services)
-
-    @app.action(PICK_ACTION)
-    async def platform_picked(ack, body, client) -> None:
-        """An application/entity select offering "➕ New…": show or hide the inputs for the new one."""
-        await ack()
-        view = body.get("view") or {}
-        action = body["actions"][0]
-        spec = reshape_for_new(view, action.get("block_id", ""), (action.get("selected_option") or {}).get("value"))
-        if spec is not None:
-            await update_view(client, view.get("id"), spec, hash=view.get("hash"))
+    app.action(PICK_ACTION)(partial(platform_picked, services))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import partial
 
 from slack_bolt.async_app import AsyncApp
 
@@ -22,10 +23,10 @@ from bot.domain.commands import (
 from bot.domain.form_values import flatten_state_values
 from bot.domain.validation import errors_response
 from bot.services import Services
-from bot.slack.invocation import Invocation, handler_for
+from bot.slack.command_table import handler_for
+from bot.slack.invocation import Invocation
 from bot.slack.request_forms import handle_submission
 from bot.slack.views import LAUNCHER, REQUEST_FORM, loading_view
-
 
 _WITHOUT_COUNTRY = {"my-numbers": MyNumbers(), "associate": Associate(), "associations": Associations()}
 _COUNTRY_OPTIONAL = {"cm-number": CmNumber}
@@ -55,23 +56,28 @@ def launcher_choice(values: dict) -> Command | dict[str, str]:
     return NumberForm(country, number_type, capabilities or ("SMS",), int(values.get("quantity") or 1))
 
 
-def register(app: AsyncApp, services: Services) -> None:
-    @app.view(REQUEST_FORM)
-    async def request_form_submitted(ack, body, client) -> None:
-        await handle_submission(services, client, ack, body)
+async def request_form_submitted(services: Services, ack, body, client) -> None:
+    await handle_submission(services, client, ack, body)
 
-    @app.view(LAUNCHER)
-    async def launcher_submitted(ack, body, client) -> None:
-        view = body["view"]
-        channel_id = json.loads(view.get("private_metadata") or "{}").get("ch")
-        choice = launcher_choice(flatten_state_values(view["state"]["values"]))
-        if isinstance(choice, dict):
-            await ack(errors_response(choice))
-            return
-        handler = handler_for(choice)
-        if handler is None:  # a choice from an older launcher whose feature is gone
-            await ack(errors_response({"what": "This isn't available any more."}))
-            return
-        await ack(response_action="update", view=loading_view("New request", "Loading…"))
-        await handler(Invocation(services, client, body["user"]["id"], channel_id, view_id=view["id"],
-                                 acked_at=time.monotonic()), choice)
+
+async def launcher_submitted(services: Services, ack, body, client) -> None:
+    view = body["view"]
+    channel_id = json.loads(view.get("private_metadata") or "{}").get("ch")
+    choice = launcher_choice(flatten_state_values(view["state"]["values"]))
+    if isinstance(choice, dict):
+        await ack(errors_response(choice))
+        return
+    handler = handler_for(choice)
+    if handler is None:  # a choice from an older launcher whose feature is gone
+        await ack(errors_response({"what": "This isn't available any more."}))
+        return
+    await ack(response_action="update", view=loading_view("New request", "Loading…"))
+    await handler(
+        Invocation(services, client, body["user"]["id"], channel_id, view_id=view["id"], acked_at=time.monotonic()),
+        choice,
+    )
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    app.view(REQUEST_FORM)(partial(request_form_submitted, services))
+    app.view(LAUNCHER)(partial(launcher_submitted, services))

@@ -29,9 +29,17 @@ def _error(intent: Intent) -> Exception | None:
     return error_from_record(record) if record else None
 
 
-_FIELD_NAMES = {"applicationId": "Application", "entityId": "Entity", "numberKey": "Number key",
-                "number": "Number", "capabilities": "Capabilities", "npa": "Area code", "nxx": "Exchange code",
-                "state": "State", "country": "Country"}
+_FIELD_NAMES = {
+    "applicationId": "Application",
+    "entityId": "Entity",
+    "numberKey": "Number key",
+    "number": "Number",
+    "capabilities": "Capabilities",
+    "npa": "Area code",
+    "nxx": "Exchange code",
+    "state": "State",
+    "country": "Country",
+}
 _GENERIC = {"", "bad request", "invalid request", "bad request."}
 
 
@@ -48,20 +56,24 @@ def explain_numbers_error(error: Exception) -> tuple[str, list[str]]:
     return headline, details
 
 
-
-
-
 # ---- purchase --------------------------------------------------------------------------------
+
 
 def purchase_failure(error: Exception, shown: str, digits: str) -> tuple[str, list[str]]:
     if isinstance(error, InfobipUnknownOutcome):
-        return (f":warning: Infobip did not confirm whether {shown} was bought.",
-                ["It may have gone through, so the bot did not try again, and neither should you.",
-                 f"The bot keeps checking and tells you by direct message; `/resource my-numbers {digits}` "
-                 "shows it once it is the account's."])
+        return (
+            f":warning: Infobip did not confirm whether {shown} was bought.",
+            [
+                "It may have gone through, so the bot did not try again, and neither should you.",
+                f"The bot keeps checking and tells you by direct message; `/resource my-numbers {digits}` "
+                "shows it once it is the account's.",
+            ],
+        )
     if isinstance(error, InfobipNotFound):
-        return (f":x: {shown} is no longer on offer.",
-                ["Someone may have bought it meanwhile. Nothing was bought; search again for another one."])
+        return (
+            f":x: {shown} is no longer on offer.",
+            ["Someone may have bought it meanwhile. Nothing was bought; search again for another one."],
+        )
     headline, details = explain_numbers_error(error)
     return f":x: {shown} was not bought: {headline}", [*details, "Nothing was bought."]
 
@@ -74,9 +86,14 @@ def purchase_view(intent: Intent) -> dict[str, Any]:
     if intent.state == IntentState.INTENDED:
         return v.outcome_view(v.BUY_TITLE, f":hourglass_flowing_sand: Buying {shown}…")
     if intent.outcome.get("not_bought"):
-        return v.outcome_view(v.BUY_TITLE, f":x: {shown} was not bought.",
-                              ["Infobip did not take the purchase: the account does not own it. Nothing was "
-                               "charged; you can buy it again."])
+        return v.outcome_view(
+            v.BUY_TITLE,
+            f":x: {shown} was not bought.",
+            [
+                "Infobip did not take the purchase: the account does not own it. Nothing was "
+                "charged; you can buy it again."
+            ],
+        )
     error = _error(intent) or InfobipUnknownOutcome("purchase-number", "no answer")
     digits = "".join(ch for ch in offer.number if ch.isdigit())
     headline, details = purchase_failure(error, shown, digits)
@@ -86,21 +103,27 @@ def purchase_view(intent: Intent) -> dict[str, Any]:
 def _purchase_notice(intent: Intent) -> dict[str, Any] | None:
     if intent.state != IntentState.DONE:
         return None
-    text, blocks = v.purchase_notice(intent.actor, buy_number.offer_of(intent),
-                                     buy_number.bought_number(intent) or Number())
+    text, blocks = v.purchase_notice(
+        intent.actor, buy_number.offer_of(intent), buy_number.bought_number(intent) or Number()
+    )
     return {"text": text, "blocks": blocks}
 
 
 def _purchase_dm(intent: Intent) -> str:
     shown = escape(buy_number.offer_of(intent).display)
     if intent.state == IntentState.DONE:
-        return (f":white_check_mark: Your purchase of *{shown}* went through: the number is the account's. "
-                f"It is posted in {where(intent)}.")
-    return (f":x: Your purchase of *{shown}* did not go through: the account does not own it, and nothing "
-            "was charged. You can buy it again.")
+        return (
+            f":white_check_mark: Your purchase of *{shown}* went through: the number is the account's. "
+            f"It is posted in {where(intent)}."
+        )
+    return (
+        f":x: Your purchase of *{shown}* did not go through: the account does not own it, and nothing "
+        "was charged. You can buy it again."
+    )
 
 
 # ---- cancellation ----------------------------------------------------------------------------
+
 
 def _owned(intent: Intent) -> OwnedContext:
     return cancel_number.owned_of(intent)
@@ -110,24 +133,36 @@ def cancel_view(intent: Intent) -> dict[str, Any]:
     context = _owned(intent)
     shown = escape(context.display)
     if intent.state == IntentState.DONE:
-        return v.outcome_view(v.CANCEL_TITLE, f":white_check_mark: {shown} is cancelled and back in Infobip's pool.",
-                              [f"Posted in {where(intent)}."])
+        return v.outcome_view(
+            v.CANCEL_TITLE,
+            f":white_check_mark: {shown} is cancelled and back in Infobip's pool.",
+            [f"Posted in {where(intent)}."],
+        )
     if intent.state == IntentState.INTENDED:
         return v.outcome_view(v.CANCEL_TITLE, f":hourglass_flowing_sand: Cancelling {shown}…")
     if intent.outcome.get("still_owned"):
-        return v.outcome_view(v.CANCEL_TITLE, f":x: {shown} was not cancelled.",
-                              ["The account still owns it. Nothing was changed; you can cancel it again."])
+        return v.outcome_view(
+            v.CANCEL_TITLE,
+            f":x: {shown} was not cancelled.",
+            ["The account still owns it. Nothing was changed; you can cancel it again."],
+        )
     error = _error(intent) or InfobipUnknownOutcome("cancel-number", "no answer")
     if isinstance(error, InfobipNotFound):
-        return v.outcome_view(v.CANCEL_TITLE, f":x: {shown} is not among the account's numbers any more.",
-                              ["Someone may have cancelled it meanwhile. Nothing was changed."])
+        return v.outcome_view(
+            v.CANCEL_TITLE,
+            f":x: {shown} is not among the account's numbers any more.",
+            ["Someone may have cancelled it meanwhile. Nothing was changed."],
+        )
     if isinstance(error, InfobipUnknownOutcome):
-        return v.outcome_view(v.CANCEL_TITLE, f":warning: Infobip did not confirm whether {shown} was cancelled.",
-                              ["The bot keeps checking and tells you by direct message. Don't cancel it again "
-                               "meanwhile."])
+        return v.outcome_view(
+            v.CANCEL_TITLE,
+            f":warning: Infobip did not confirm whether {shown} was cancelled.",
+            ["The bot keeps checking and tells you by direct message. Don't cancel it again meanwhile."],
+        )
     headline, details = explain_numbers_error(error)
-    return v.outcome_view(v.CANCEL_TITLE, f":x: {shown} was not cancelled: {headline}",
-                          [*details, "Nothing was changed."])
+    return v.outcome_view(
+        v.CANCEL_TITLE, f":x: {shown} was not cancelled: {headline}", [*details, "Nothing was changed."]
+    )
 
 
 def _cancel_notice(intent: Intent) -> dict[str, Any] | None:
@@ -146,6 +181,7 @@ def _cancel_dm(intent: Intent) -> str:
 
 # ---- application / entity of a number ----------------------------------------------------------
 
+
 def shown_number(intent: Intent) -> str:
     number = intent.params.get("number")
     return f"+{escape(number)}" if number else f"`{escape(intent.params.get('numberKey', '?'))}`"
@@ -161,34 +197,44 @@ def _platform_notice(intent: Intent) -> dict[str, Any] | None:
         return None
     return section_message(
         f":twisted_rightwards_arrows: <@{intent.actor}> changed the number-level routing of {shown_number(intent)}: "
-        f"{platform_change(intent)}. Inbound configurations that set their own application or entity still win.")
+        f"{platform_change(intent)}. Inbound configurations that set their own application or entity still win."
+    )
 
 
 def _platform_dm(intent: Intent) -> str:
     _, after = set_number_platform.before_after(intent)
     if intent.state == IntentState.DONE:
         return f":white_check_mark: {shown_number(intent)} is now on {v.platform_text(*after)}."
-    return (f":x: {shown_number(intent)} was not moved to {v.platform_text(*after)}: Infobip still has it "
-            "where it was.")
+    return f":x: {shown_number(intent)} was not moved to {v.platform_text(*after)}: Infobip still has it where it was."
 
 
 def platform_view(intent: Intent) -> dict[str, Any]:
     shown = shown_number(intent)
     if intent.state == IntentState.DONE:
-        return v.outcome_view(v.PLATFORM_TITLE, f":white_check_mark: {shown} is now on "
-                              + v.platform_text(*set_number_platform.now_on(intent)) + ".")
+        return v.outcome_view(
+            v.PLATFORM_TITLE,
+            f":white_check_mark: {shown} is now on " + v.platform_text(*set_number_platform.now_on(intent)) + ".",
+        )
     if intent.state == IntentState.INTENDED:
         return v.outcome_view(v.PLATFORM_TITLE, f":hourglass_flowing_sand: Saving {shown}…")
     if intent.outcome.get("unchanged"):
-        return v.outcome_view(v.PLATFORM_TITLE, f":x: {shown} was not changed.",
-                              ["Infobip still has it where it was. Nothing was changed."])
+        return v.outcome_view(
+            v.PLATFORM_TITLE,
+            f":x: {shown} was not changed.",
+            ["Infobip still has it where it was. Nothing was changed."],
+        )
     error = _error(intent) or InfobipUnknownOutcome("update-number", "no answer")
     if isinstance(error, InfobipNotFound):
-        headline, details = (":x: This number is not among the account's numbers any more.",
-                             ["Someone may have cancelled it meanwhile."])
+        headline, details = (
+            ":x: This number is not among the account's numbers any more.",
+            ["Someone may have cancelled it meanwhile."],
+        )
     elif isinstance(error, InfobipUnknownOutcome):
-        return v.outcome_view(v.PLATFORM_TITLE, f":warning: Infobip did not confirm whether {shown} was changed.",
-                              ["The bot keeps checking and tells you by direct message."])
+        return v.outcome_view(
+            v.PLATFORM_TITLE,
+            f":warning: Infobip did not confirm whether {shown} was changed.",
+            ["The bot keeps checking and tells you by direct message."],
+        )
     else:
         headline, details = explain_numbers_error(error)
         headline = f":x: {shown} was not changed: {headline}"
@@ -196,7 +242,19 @@ def platform_view(intent: Intent) -> dict[str, Any]:
 
 
 RENDERERS: dict[str, dict[str, Any]] = {
-    buy_number.ACTION: {"notice": _purchase_notice, "dm": _purchase_dm, "view": lambda services, intent: purchase_view(intent)},
-    cancel_number.ACTION: {"notice": _cancel_notice, "dm": _cancel_dm, "view": lambda services, intent: cancel_view(intent)},
-    set_number_platform.ACTION: {"notice": _platform_notice, "dm": _platform_dm, "view": lambda services, intent: platform_view(intent)},
+    buy_number.ACTION: {
+        "notice": _purchase_notice,
+        "dm": _purchase_dm,
+        "view": lambda services, intent: purchase_view(intent),
+    },
+    cancel_number.ACTION: {
+        "notice": _cancel_notice,
+        "dm": _cancel_dm,
+        "view": lambda services, intent: cancel_view(intent),
+    },
+    set_number_platform.ACTION: {
+        "notice": _platform_notice,
+        "dm": _platform_dm,
+        "view": lambda services, intent: platform_view(intent),
+    },
 }

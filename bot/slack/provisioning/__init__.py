@@ -6,7 +6,8 @@
 - `applications`: list, create, rename and delete applications and entities;
 - `inbound_routing`: a number's number-level application/entity and its inbound configurations
   by keyword (the `number_routing` button on my-numbers rows opens it);
-- `common`: who may change things, telling people, recording and announcing a change.
+- `common`: making a change once, recorded and announced (who may change things is in
+  bot/slack/permissions.py; replies and view updates in bot/slack/replies.py).
 
 Anyone may look; only `services.may_manage_routing` users may change anything. Every change is
 written to the audit log once Infobip has confirmed it, and posted in the channel the command

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -23,6 +24,7 @@ from bot.providers.infobip.models import Application, Entity
 from bot.services import Services
 from bot.slack.acks import settle_after_ack
 from bot.slack.intent_views import answered_as_repeat
+from bot.slack.permissions import routing_refusal
 from bot.slack.provisioning.common import (
     ChangeFailed,
     banner,
@@ -32,11 +34,8 @@ from bot.slack.provisioning.common import (
     is_conflict,
     make_change,
     modal,
-    open_child,
-    refusal_text,
-    tell_user,
-    update_view,
 )
+from bot.slack.replies import open_child, tell, update_view
 from bot.slack.views import loading_view, message_view
 from bot.usecases.common import action_key, view_key
 
@@ -73,11 +72,14 @@ def _shown(kind: str, item_id: str) -> str:
 
 def _delete_warning_plain(kind: str, item_id: str) -> str:
     """The delete warning for a confirm dialog, which Slack shows as plain text (no markup)."""
-    return (f"Deleting the {kind} “{truncate(item_id, 60)}” resets every resource linked to it to the "
-            "“default” application and no entity. Its associations and the numbers routed to it move there.")
+    return (
+        f"Deleting the {kind} “{truncate(item_id, 60)}” resets every resource linked to it to the "
+        "“default” application and no entity. Its associations and the numbers routed to it move there."
+    )
 
 
 # ---- Provider calls, by kind ---------------------------------------------------------------------
+
 
 async def _page(services: Services, kind: str, page: int):
     if kind == "application":
@@ -101,22 +103,41 @@ async def _linked(services: Services, kind: str, item_id: str) -> tuple[list[dic
 
 # ---- The list -------------------------------------------------------------------------------------
 
-def list_view(state: ViewState, items: list[Application | Entity], *, total_pages: int, total_results: int,
-              notice: str | None = None) -> dict:
+
+def list_view(
+    state: ViewState,
+    items: list[Application | Entity],
+    *,
+    total_pages: int,
+    total_results: int,
+    notice: str | None = None,
+) -> dict:
     kind = _kind(state.kind)
     blocks: list[dict] = []
     if notice:
         blocks.append(banner(notice))
     blocks += [
-        {"type": "actions", "block_id": "tabs", "elements": [
-            {"type": "button", "action_id": f"{TAB_ACTION}.application", "text": plain_text("Applications", 75),
-             "value": "application",
-             **({"style": "primary"} if kind == "application" else {})},
-            {"type": "button", "action_id": f"{TAB_ACTION}.entity", "text": plain_text("Entities", 75),
-             "value": "entity",
-             **({"style": "primary"} if kind == "entity" else {})},
-            {"type": "button", "action_id": NEW_ACTION, "text": plain_text(f"➕ New {kind}", 75), "value": kind},
-        ]},
+        {
+            "type": "actions",
+            "block_id": "tabs",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": f"{TAB_ACTION}.application",
+                    "text": plain_text("Applications", 75),
+                    "value": "application",
+                    **({"style": "primary"} if kind == "application" else {}),
+                },
+                {
+                    "type": "button",
+                    "action_id": f"{TAB_ACTION}.entity",
+                    "text": plain_text("Entities", 75),
+                    "value": "entity",
+                    **({"style": "primary"} if kind == "entity" else {}),
+                },
+                {"type": "button", "action_id": NEW_ACTION, "text": plain_text(f"➕ New {kind}", 75), "value": kind},
+            ],
+        },
         {"type": "context", "elements": [mrkdwn_text(RESET_WARNING)]},
         {"type": "divider"},
     ]
@@ -125,19 +146,45 @@ def list_view(state: ViewState, items: list[Application | Entity], *, total_page
     for index, item in enumerate(items):
         item_id, name = _id_of(item), _name_of(item)
         text = f"*{escape_truncated(name, 200)}* · `{escape(item_id)}`" if name else f"`{escape(item_id)}`"
-        blocks.append({"type": "section", "block_id": f"item.{index}", "text": mrkdwn_text(text),
-                       "accessory": {"type": "button", "action_id": EDIT_ACTION, "text": plain_text("Edit", 75),
-                                     "value": item_id}})
+        blocks.append(
+            {
+                "type": "section",
+                "block_id": f"item.{index}",
+                "text": mrkdwn_text(text),
+                "accessory": {
+                    "type": "button",
+                    "action_id": EDIT_ACTION,
+                    "text": plain_text("Edit", 75),
+                    "value": item_id,
+                },
+            }
+        )
     noun = kind if total_results == 1 else _PLURAL[kind]
-    blocks.append({"type": "context", "elements": [mrkdwn_text(
-        f"{total_results} {noun} · page {state.page + 1} of {max(total_pages, 1)}")]})
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [mrkdwn_text(f"{total_results} {noun} · page {state.page + 1} of {max(total_pages, 1)}")],
+        }
+    )
     nav = []
     if state.page > 0:
-        nav.append({"type": "button", "action_id": f"{PAGE_ACTION}.prev", "text": plain_text("◀ Previous", 75),
-                    "value": str(state.page - 1)})
+        nav.append(
+            {
+                "type": "button",
+                "action_id": f"{PAGE_ACTION}.prev",
+                "text": plain_text("◀ Previous", 75),
+                "value": str(state.page - 1),
+            }
+        )
     if state.page + 1 < total_pages:
-        nav.append({"type": "button", "action_id": f"{PAGE_ACTION}.next", "text": plain_text("Next ▶", 75),
-                    "value": str(state.page + 1)})
+        nav.append(
+            {
+                "type": "button",
+                "action_id": f"{PAGE_ACTION}.next",
+                "text": plain_text("Next ▶", 75),
+                "value": str(state.page + 1),
+            }
+        )
     if nav:
         blocks.append({"type": "actions", "block_id": "nav", "elements": nav})
     return modal("Applications & entities", blocks, state=state, callback_id=LIST_VIEW)
@@ -153,19 +200,26 @@ async def build_list(services: Services, state: ViewState, *, notice: str | None
     except InfobipError as error:
         return message_view("Applications & entities", failure_text(f"list the {_PLURAL[kind]}", error))
     paging = page.paging
-    return list_view(state, list(page.results), total_pages=paging.total_pages if paging else 1,
-                     total_results=paging.total_results if paging else len(page.results), notice=notice)
+    return list_view(
+        state,
+        list(page.results),
+        total_pages=paging.total_pages if paging else 1,
+        total_results=paging.total_results if paging else len(page.results),
+        notice=notice,
+    )
 
 
-async def open_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+async def open_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+    await ack()
     parent = ViewState.load((body.get("view") or {}).get("private_metadata"))
     state = ViewState(channel_id=parent.channel_id, kind=_kind(body["actions"][0].get("value")))
     view_id, _ = await open_child(client, body, loading_view("Applications & entities", "Loading…"))
     await update_view(client, view_id, await build_list(services, state))
 
 
-async def browse_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+async def browse_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
     """A tab or a page button of the list."""
+    await ack()
     view = body["view"]
     state = ViewState.load(view.get("private_metadata"))
     action = body["actions"][0]
@@ -181,27 +235,51 @@ async def browse_clicked(services: Services, client: AsyncWebClient, body: dict)
 
 # ---- Create and rename ------------------------------------------------------------------------------
 
-def form_view(state: ViewState, *, item: Application | Entity | None = None, linked: int | None = None,
-              error: str | None = None, initial_id: str | None = None, initial_name: str | None = None) -> dict:
+
+def form_view(
+    state: ViewState,
+    *,
+    item: Application | Entity | None = None,
+    linked: int | None = None,
+    error: str | None = None,
+    initial_id: str | None = None,
+    initial_name: str | None = None,
+) -> dict:
     kind = _kind(state.kind)
     blocks: list[dict] = []
     if error:
         blocks.append(banner(error))
     name_element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 255}
     if item is None:
-        id_element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 255,
-                                      "placeholder": plain_text("e.g. marketing-eu" if kind == "application"
-                                                                else "e.g. acme", 150)}
+        id_element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "max_length": 255,
+            "placeholder": plain_text("e.g. marketing-eu" if kind == "application" else "e.g. acme", 150),
+        }
         if initial_id:
             id_element["initial_value"] = initial_id
         if initial_name:
             name_element["initial_value"] = initial_name
         blocks += [
-            {"type": "input", "block_id": ID_BLOCK, "label": plain_text(f"{kind.capitalize()} id", 2000),
-             "hint": plain_text("Letters, digits, “-”, “_”, “.” or “~” (it becomes part of Infobip's URLs); "
-                                "it can't be changed later.", 2000), "element": id_element},
-            {"type": "input", "block_id": NAME_BLOCK, "optional": True, "label": plain_text("Name", 2000),
-             "element": name_element},
+            {
+                "type": "input",
+                "block_id": ID_BLOCK,
+                "label": plain_text(f"{kind.capitalize()} id", 2000),
+                "hint": plain_text(
+                    "Letters, digits, “-”, “_”, “.” or “~” (it becomes part of Infobip's URLs); "
+                    "it can't be changed later.",
+                    2000,
+                ),
+                "element": id_element,
+            },
+            {
+                "type": "input",
+                "block_id": NAME_BLOCK,
+                "optional": True,
+                "label": plain_text("Name", 2000),
+                "element": name_element,
+            },
         ]
         return modal(f"New {kind}", blocks, state=state, callback_id=FORM_VIEW, submit="Create", close="Back")
     item_id, name = _id_of(item), _name_of(item)
@@ -209,80 +287,121 @@ def form_view(state: ViewState, *, item: Application | Entity | None = None, lin
         name_element["initial_value"] = initial_name or name
     blocks += [
         {"type": "section", "text": mrkdwn_text(f"*{kind.capitalize()}* `{escape(item_id)}`")},
-        {"type": "input", "block_id": NAME_BLOCK, "optional": True, "label": plain_text("Name", 2000),
-         "element": name_element},
+        {
+            "type": "input",
+            "block_id": NAME_BLOCK,
+            "optional": True,
+            "label": plain_text("Name", 2000),
+            "element": name_element,
+        },
     ]
     if linked is not None:
         noun = "association uses" if linked == 1 else "associations use"
         blocks.append({"type": "context", "elements": [mrkdwn_text(f"{linked} {noun} it.")]})
     if kind == "application" and item_id == DEFAULT_APPLICATION:
-        blocks.append({"type": "context", "elements": [mrkdwn_text(
-            "The `default` application can be renamed but not deleted: resources fall back to it.")]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    mrkdwn_text("The `default` application can be renamed but not deleted: resources fall back to it.")
+                ],
+            }
+        )
     else:
-        warning = (f"Deleting {_shown(kind, item_id)} resets every resource linked to it to application `default` "
-                   "and no entity. Its associations and the numbers routed to it move there.")
+        warning = (
+            f"Deleting {_shown(kind, item_id)} resets every resource linked to it to application `default` "
+            "and no entity. Its associations and the numbers routed to it move there."
+        )
         blocks += [
             {"type": "context", "elements": [mrkdwn_text(f":warning: {warning}")]},
-            {"type": "actions", "block_id": "delete", "elements": [{
-                "type": "button", "action_id": DELETE_ACTION, "style": "danger",
-                "text": plain_text(f"Delete {kind}", 75), "value": item_id,
-                "confirm": {"title": plain_text(f"Delete this {kind}?", 100),
+            {
+                "type": "actions",
+                "block_id": "delete",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": DELETE_ACTION,
+                        "style": "danger",
+                        "text": plain_text(f"Delete {kind}", 75),
+                        "value": item_id,
+                        "confirm": {
+                            "title": plain_text(f"Delete this {kind}?", 100),
                             "text": plain_text(_delete_warning_plain(kind, item_id), 300),
-                            "confirm": plain_text("Delete", 30), "deny": plain_text("Keep it", 30),
-                            "style": "danger"}}]},
+                            "confirm": plain_text("Delete", 30),
+                            "deny": plain_text("Keep it", 30),
+                            "style": "danger",
+                        },
+                    }
+                ],
+            },
         ]
     return modal(f"Edit {kind}", blocks, state=state, callback_id=FORM_VIEW, submit="Rename", close="Back")
 
 
-async def new_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+async def new_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+    await ack()
     user = body["user"]["id"]
     parent = body["view"]
     parent_state = ViewState.load(parent.get("private_metadata"))
     kind = _kind(body["actions"][0].get("value"))
     if not services.may_manage_routing(user):
-        await tell_user(client, user, parent_state.channel_id, refusal_text(services, f"create {_PLURAL[kind]}"))
+        await tell(client, user, parent_state.channel_id, routing_refusal(services, f"create {_PLURAL[kind]}"))
         return
     state = parent_state.but(kind=kind, target=None, parent_view_id=parent["id"])
     await open_child(client, body, form_view(state))
 
 
-async def edit_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+async def edit_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+    await ack()
     user = body["user"]["id"]
     parent = body["view"]
     parent_state = ViewState.load(parent.get("private_metadata"))
     kind = _kind(parent_state.kind)
     item_id = body["actions"][0].get("value") or ""
     if not services.may_manage_routing(user):
-        await tell_user(client, user, parent_state.channel_id, refusal_text(services, f"rename or delete {_PLURAL[kind]}"))
+        await tell(
+            client, user, parent_state.channel_id, routing_refusal(services, f"rename or delete {_PLURAL[kind]}")
+        )
         return
     view_id, _ = await open_child(client, body, loading_view(f"Edit {kind}", "Loading…"))
     try:
         item = await _get(services, kind, item_id)
         _, linked = await _linked(services, kind, item_id)
     except InfobipNotFound:
-        await update_view(client, view_id, message_view(f"Edit {kind}", f"{_shown(kind, item_id).capitalize()} "
-                                                                        "is not there any more."))
+        await update_view(
+            client,
+            view_id,
+            message_view(f"Edit {kind}", f"{_shown(kind, item_id).capitalize()} is not there any more."),
+        )
         return
     except InfobipError as error:
-        await update_view(client, view_id, message_view(f"Edit {kind}", failure_text(f"load {_shown(kind, item_id)}",
-                                                                                     error)))
+        await update_view(
+            client, view_id, message_view(f"Edit {kind}", failure_text(f"load {_shown(kind, item_id)}", error))
+        )
         return
-    state = parent_state.but(kind=kind, target=item_id, parent_view_id=parent["id"],
-                             extra={"name": _name_of(item)})
+    state = parent_state.but(kind=kind, target=item_id, parent_view_id=parent["id"], extra={"name": _name_of(item)})
     await update_view(client, view_id, form_view(state, item=item, linked=linked))
 
 
-async def form_submitted(services: Services, client: AsyncWebClient, ack, body: dict) -> None:
+async def form_submitted(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
     view = body["view"]
     user = body["user"]["id"]
     state = ViewState.load(view.get("private_metadata"))
     kind = _kind(state.kind)
-    if await answered_as_repeat(services, client, ack, view, working=loading_view(kind.capitalize(), "Saving at Infobip…"),
-                                render=change_view(kind.capitalize())):
+    if await answered_as_repeat(
+        services,
+        client,
+        ack,
+        view,
+        working=loading_view(kind.capitalize(), "Saving at Infobip…"),
+        render=change_view(kind.capitalize()),
+    ):
         return
     if not services.may_manage_routing(user):
-        await ack(response_action="update", view=message_view(f"{kind.capitalize()}",
-                                                               refusal_text(services, f"change {_PLURAL[kind]}")))
+        await ack(
+            response_action="update",
+            view=message_view(f"{kind.capitalize()}", routing_refusal(services, f"change {_PLURAL[kind]}")),
+        )
         return
     values = flatten_state_values(view["state"]["values"])
     name = (values.get(NAME_BLOCK) or "").strip() or None
@@ -314,21 +433,39 @@ async def form_submitted(services: Services, client: AsyncWebClient, ack, body: 
     await ack(response_action="update", view=loading_view(f"{kind.capitalize()}", "Saving at Infobip…"))
     acked_at = time.monotonic()
     try:
-        await make_change(services, action, key=view_key(view), target=f"{kind}:{item_id}", actor=user,
-                          call={"id": item_id, "name": name}, audit_entry=audit_entry, notice=text,
-                          channel=state.channel_id, view_id=view["id"], done_text=done)
+        await make_change(
+            services,
+            action,
+            key=view_key(view),
+            target=f"{kind}:{item_id}",
+            actor=user,
+            call={"id": item_id, "name": name},
+            audit_entry=audit_entry,
+            notice=text,
+            channel=state.channel_id,
+            view_id=view["id"],
+            done_text=done,
+        )
     except (ChangeFailed, InfobipError) as error:
         what = f"create {shown}" if state.target is None else f"rename {shown}"
-        text = (error.text if isinstance(error, ChangeFailed)
-                else f":warning: An {shown} already exists: pick another id." if is_conflict(error)
-                else failure_text(what, error))
+        text = (
+            error.text
+            if isinstance(error, ChangeFailed)
+            else f":warning: An {shown} already exists: pick another id."
+            if is_conflict(error)
+            else failure_text(what, error)
+        )
         item = None
         if state.target is not None:
-            item = Application(application_id=item_id, application_name=state.extra.get("name")) \
-                if kind == "application" else Entity(entity_id=item_id, entity_name=state.extra.get("name"))
+            item = (
+                Application(application_id=item_id, application_name=state.extra.get("name"))
+                if kind == "application"
+                else Entity(entity_id=item_id, entity_name=state.extra.get("name"))
+            )
         await settle_after_ack(acked_at)
-        await update_view(client, view["id"], form_view(state, item=item, error=text, initial_id=new_id,
-                                                        initial_name=name))
+        await update_view(
+            client, view["id"], form_view(state, item=item, error=text, initial_id=new_id, initial_name=name)
+        )
         return
     await settle_after_ack(acked_at)
     await _finish(services, client, view["id"], state, done)
@@ -337,18 +474,25 @@ async def form_submitted(services: Services, client: AsyncWebClient, ack, body: 
 async def _finish(services: Services, client: AsyncWebClient, view_id: str, state: ViewState, notice: str) -> None:
     """After a change in the form: say so there, and refresh the list under it."""
     list_state = state.but(target=None, parent_view_id=None, extra={})
-    await finish_in_form(client, view_id, state, notice, title=_kind(state.kind).capitalize(),
-                         refreshed=lambda: build_list(services, list_state, notice=notice))
+    await finish_in_form(
+        client,
+        view_id,
+        state,
+        notice,
+        title=_kind(state.kind).capitalize(),
+        refreshed=lambda: build_list(services, list_state, notice=notice),
+    )
 
 
-async def delete_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+async def delete_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+    await ack()
     user = body["user"]["id"]
     view = body["view"]
     state = ViewState.load(view.get("private_metadata"))
     kind = _kind(state.kind)
     item_id = body["actions"][0].get("value") or ""
     if not services.may_manage_routing(user):
-        await tell_user(client, user, state.channel_id, refusal_text(services, f"delete {_PLURAL[kind]}"))
+        await tell(client, user, state.channel_id, routing_refusal(services, f"delete {_PLURAL[kind]}"))
         return
     shown = _shown(kind, item_id)
     try:
@@ -356,56 +500,49 @@ async def delete_clicked(services: Services, client: AsyncWebClient, body: dict)
     except InfobipError as error:
         await update_view(client, view["id"], message_view(kind.capitalize(), failure_text(f"delete {shown}", error)))
         return
-    moved = (f" {count} association{'s' if count != 1 else ''} and the resources linked to it now use application "
-             "`default` and no entity.") if count else " Resources linked to it now use application `default` and no entity."
+    moved = (
+        (
+            f" {count} association{'s' if count != 1 else ''} and the resources linked to it now use application "
+            "`default` and no entity."
+        )
+        if count
+        else " Resources linked to it now use application `default` and no entity."
+    )
     before = {f"{kind}Id": item_id, f"{kind}Name": state.extra.get("name"), "associations": linked}
     try:
         intent = await make_change(
-            services, f"{kind}.delete", key=action_key(body), target=f"{kind}:{item_id}", actor=user,
-            call={"id": item_id}, channel=state.channel_id, notice=f":wastebasket: <@{user}> deleted {shown}.{moved}",
-            audit_entry={"target": item_id, "before": before, "details": {"linkedAssociations": count},
-                         "after": {"resetTo": {"applicationId": DEFAULT_APPLICATION, "entityId": None}}})
+            services,
+            f"{kind}.delete",
+            key=action_key(body),
+            target=f"{kind}:{item_id}",
+            actor=user,
+            call={"id": item_id},
+            channel=state.channel_id,
+            notice=f":wastebasket: <@{user}> deleted {shown}.{moved}",
+            audit_entry={
+                "target": item_id,
+                "before": before,
+                "details": {"linkedAssociations": count},
+                "after": {"resetTo": {"applicationId": DEFAULT_APPLICATION, "entityId": None}},
+            },
+        )
     except (ChangeFailed, InfobipError) as error:
         text = error.text if isinstance(error, ChangeFailed) else failure_text(f"delete {shown}", error)
         await update_view(client, view["id"], message_view(kind.capitalize(), text))
         return
     if intent.outcome.get("already"):
-        await _finish(services, client, view["id"], state, f":information_source: {shown.capitalize()} was already gone.")
+        await _finish(
+            services, client, view["id"], state, f":information_source: {shown.capitalize()} was already gone."
+        )
         return
     await _finish(services, client, view["id"], state, f":white_check_mark: Deleted {shown}.{moved}")
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    @app.action(OPEN_ACTION)
-    async def platforms_open(ack, body, client) -> None:
-        await ack()
-        await open_clicked(services, client, body)
-
-    @app.action(re.compile(rf"^{TAB_ACTION}\.(application|entity)$"))
-    async def platforms_tab(ack, body, client) -> None:
-        await ack()
-        await browse_clicked(services, client, body)
-
-    @app.action(re.compile(rf"^{PAGE_ACTION}\.(prev|next)$"))
-    async def platforms_page(ack, body, client) -> None:
-        await ack()
-        await browse_clicked(services, client, body)
-
-    @app.action(NEW_ACTION)
-    async def platform_new(ack, body, client) -> None:
-        await ack()
-        await new_clicked(services, client, body)
-
-    @app.action(EDIT_ACTION)
-    async def platform_edit(ack, body, client) -> None:
-        await ack()
-        await edit_clicked(services, client, body)
-
-    @app.action(DELETE_ACTION)
-    async def platform_delete(ack, body, client) -> None:
-        await ack()
-        await delete_clicked(services, client, body)
-
-    @app.view(FORM_VIEW)
-    async def platform_form_submitted(ack, body, client) -> None:
-        await form_submitted(services, client, ack, body)
+    app.action(OPEN_ACTION)(partial(open_clicked, services))
+    app.action(re.compile(rf"^{TAB_ACTION}\.(application|entity)$"))(partial(browse_clicked, services))
+    app.action(re.compile(rf"^{PAGE_ACTION}\.(prev|next)$"))(partial(browse_clicked, services))
+    app.action(NEW_ACTION)(partial(new_clicked, services))
+    app.action(EDIT_ACTION)(partial(edit_clicked, services))
+    app.action(DELETE_ACTION)(partial(delete_clicked, services))
+    app.view(FORM_VIEW)(partial(form_submitted, services))

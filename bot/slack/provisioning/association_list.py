@@ -11,6 +11,7 @@ import asyncio
 import re
 import time
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -40,25 +41,23 @@ from bot.domain.validation import errors_response
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.models import Application, Entity, ResourceAssociationRequest
 from bot.services import Services
-from bot.usecases.common import action_key
 from bot.slack.acks import settle_after_ack
-from bot.slack.invocation import Invocation, handles
+from bot.slack.invocation import Invocation
+from bot.slack.permissions import routing_refusal
 from bot.slack.provisioning.associate import NEW_ACTION
 from bot.slack.provisioning.common import (
     ChangeFailed,
-    make_change,
     banner,
     failure_text,
+    make_change,
     modal,
-    open_child,
     option,
-    refusal_text,
     say,
-    tell_user,
-    update_view,
 )
 from bot.slack.provisioning.owned import number_digits_by_key, number_key_for
+from bot.slack.replies import open_child, tell, update_view
 from bot.slack.views import loading_view, message_view
+from bot.usecases.common import action_key
 
 LIST_VIEW = "association_list"
 DETAILS_VIEW = "association_details"
@@ -69,7 +68,11 @@ DELETE_ACTION = "association_delete"
 
 async def _resolved_filter(services: Services, filters: AssociationFilter) -> AssociationFilter:
     """resource= given as a phone number means the owned number's numberKey."""
-    if filters.resource_id and filters.resource_type in (None, "NUMBER") and looks_like_phone_number(filters.resource_id):
+    if (
+        filters.resource_id
+        and filters.resource_type in (None, "NUMBER")
+        and looks_like_phone_number(filters.resource_id)
+    ):
         try:
             key = await number_key_for(services, filters.resource_id)
         except InfobipError:
@@ -82,17 +85,35 @@ async def _resolved_filter(services: Services, filters: AssociationFilter) -> As
 def _filter_inputs(filters: AssociationFilter) -> list[dict]:
     def select(block_id: str, label: str, options: list[tuple[str, str]], current: str | None) -> dict:
         choices = [option(ANY, f"Any {label.lower()}")] + [option(v, text) for v, text in options]
-        return {"type": "input", "block_id": block_id, "optional": True, "label": plain_text(label, 2000),
-                "element": {"type": "static_select", "action_id": "value", "options": choices,
-                            "initial_option": next((o for o in choices if o["value"] == current), choices[0])}}
+        return {
+            "type": "input",
+            "block_id": block_id,
+            "optional": True,
+            "label": plain_text(label, 2000),
+            "element": {
+                "type": "static_select",
+                "action_id": "value",
+                "options": choices,
+                "initial_option": next((o for o in choices if o["value"] == current), choices[0]),
+            },
+        }
 
     def text(block_id: str, label: str, current: str | None, placeholder: str) -> dict:
-        element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 255,
-                                   "placeholder": plain_text(placeholder, 150)}
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "max_length": 255,
+            "placeholder": plain_text(placeholder, 150),
+        }
         if current:
             element["initial_value"] = current
-        return {"type": "input", "block_id": block_id, "optional": True, "label": plain_text(label, 2000),
-                "element": element}
+        return {
+            "type": "input",
+            "block_id": block_id,
+            "optional": True,
+            "label": plain_text(label, 2000),
+            "element": element,
+        }
 
     return [
         {"type": "header", "text": plain_text("Filter", 150)},
@@ -100,49 +121,116 @@ def _filter_inputs(filters: AssociationFilter) -> list[dict]:
         select(FILTER_BLOCKS["channel"], "Channel", list(CHANNEL_LABELS.items()), filters.channel),
         text(FILTER_BLOCKS["application_id"], "Application id", filters.application_id, "e.g. default"),
         text(FILTER_BLOCKS["entity_id"], "Entity id", filters.entity_id, "e.g. acme"),
-        text(FILTER_BLOCKS["resource_id"], "Resource", filters.resource_id,
-             "numberKey, number digits, domain or sender name"),
+        text(
+            FILTER_BLOCKS["resource_id"],
+            "Resource",
+            filters.resource_id,
+            "numberKey, number digits, domain or sender name",
+        ),
     ]
 
 
-def list_view(state: ViewState, results: list[AssociationKey], numbers: dict[str, str], *, total_pages: int,
-              total_results: int, notice: str | None = None) -> dict:
+def list_view(
+    state: ViewState,
+    results: list[AssociationKey],
+    numbers: dict[str, str],
+    *,
+    total_pages: int,
+    total_results: int,
+    notice: str | None = None,
+) -> dict:
     blocks: list[dict] = []
     if notice:
         blocks.append(banner(notice))
     described = state.filters.describe()
     blocks += [
-        {"type": "section", "text": mrkdwn_text(f"*Resource associations* · {described}" if described
-                                                else "*Resource associations* · all")},
-        {"type": "actions", "block_id": "tools", "elements": [
-            {"type": "button", "action_id": NEW_ACTION, "text": plain_text("➕ New association", 75), "value": "new"},
-            {"type": "button", "action_id": "platforms_open", "text": plain_text("Applications & entities", 75),
-             "value": "application"},
-            {"type": "button", "action_id": "routing_open", "text": plain_text("Inbound routing…", 75),
-             "value": "pick"},
-        ]},
+        {
+            "type": "section",
+            "text": mrkdwn_text(
+                f"*Resource associations* · {described}" if described else "*Resource associations* · all"
+            ),
+        },
+        {
+            "type": "actions",
+            "block_id": "tools",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": NEW_ACTION,
+                    "text": plain_text("➕ New association", 75),
+                    "value": "new",
+                },
+                {
+                    "type": "button",
+                    "action_id": "platforms_open",
+                    "text": plain_text("Applications & entities", 75),
+                    "value": "application",
+                },
+                {
+                    "type": "button",
+                    "action_id": "routing_open",
+                    "text": plain_text("Inbound routing…", 75),
+                    "value": "pick",
+                },
+            ],
+        },
         {"type": "divider"},
     ]
     if not results:
-        blocks.append({"type": "section", "text": mrkdwn_text(
-            "_No association matches these filters._" if described else "_There are no associations yet._")})
+        blocks.append(
+            {
+                "type": "section",
+                "text": mrkdwn_text(
+                    "_No association matches these filters._" if described else "_There are no associations yet._"
+                ),
+            }
+        )
     for index, key in enumerate(results):
         value = key.encode()
-        blocks.append({"type": "section", "block_id": f"row.{index}",
-                       "text": mrkdwn_text(association_line(key, numbers.get(key.resource_id)))})
-        blocks.append({"type": "actions", "block_id": f"row.{index}.actions", "elements": [
-            {"type": "button", "action_id": DETAILS_ACTION, "text": plain_text("Details", 75), "value": value},
-            {"type": "button", "action_id": DELETE_ACTION, "style": "danger", "text": plain_text("Delete", 75),
-             "value": value, "confirm": delete_confirmation(key, numbers.get(key.resource_id))},
-        ]})
+        blocks.append(
+            {
+                "type": "section",
+                "block_id": f"row.{index}",
+                "text": mrkdwn_text(association_line(key, numbers.get(key.resource_id))),
+            }
+        )
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"row.{index}.actions",
+                "elements": [
+                    {"type": "button", "action_id": DETAILS_ACTION, "text": plain_text("Details", 75), "value": value},
+                    {
+                        "type": "button",
+                        "action_id": DELETE_ACTION,
+                        "style": "danger",
+                        "text": plain_text("Delete", 75),
+                        "value": value,
+                        "confirm": delete_confirmation(key, numbers.get(key.resource_id)),
+                    },
+                ],
+            }
+        )
     blocks.append({"type": "context", "elements": [mrkdwn_text(page_label(state.page, total_pages, total_results))]})
     nav = []
     if state.page > 0:
-        nav.append({"type": "button", "action_id": f"{PAGE_ACTION}.prev", "text": plain_text("◀ Previous", 75),
-                    "value": str(state.page - 1)})
+        nav.append(
+            {
+                "type": "button",
+                "action_id": f"{PAGE_ACTION}.prev",
+                "text": plain_text("◀ Previous", 75),
+                "value": str(state.page - 1),
+            }
+        )
     if state.page + 1 < total_pages:
-        nav.append({"type": "button", "action_id": f"{PAGE_ACTION}.next", "text": plain_text("Next ▶", 75),
-                    "value": str(state.page + 1)})
+        nav.append(
+            {
+                "type": "button",
+                "action_id": f"{PAGE_ACTION}.next",
+                "text": plain_text("Next ▶", 75),
+                "value": str(state.page + 1),
+            }
+        )
     if nav:
         blocks.append({"type": "actions", "block_id": "nav", "elements": nav})
     blocks.append({"type": "divider"})
@@ -152,14 +240,24 @@ def list_view(state: ViewState, results: list[AssociationKey], numbers: dict[str
 
 def delete_confirmation(key: AssociationKey, number: str | None = None) -> dict:
     # Slack shows a dialog's text as plain_text: no markup, no escaping.
-    resource = (f"+{number} ({_shortened(key.resource_id)})" if key.resource_type == "NUMBER" and number
-                else f"“{_shortened(key.resource_id)}”")
+    resource = (
+        f"+{number} ({_shortened(key.resource_id)})"
+        if key.resource_type == "NUMBER" and number
+        else f"“{_shortened(key.resource_id)}”"
+    )
     application = f"application “{_shortened(key.application_id)}”" if key.application_id else "no application"
     entity = f"entity “{_shortened(key.entity_id)}”" if key.entity_id else "no entity"
-    text = (f"Delete the association of {resource} on {CHANNEL_LABELS.get(key.channel, key.channel)} with "
-            f"{application}, {entity}? The resource itself stays.")
-    return {"title": plain_text("Delete association?", 100), "text": plain_text(text, 300),
-            "confirm": plain_text("Delete", 30), "deny": plain_text("Keep it", 30), "style": "danger"}
+    text = (
+        f"Delete the association of {resource} on {CHANNEL_LABELS.get(key.channel, key.channel)} with "
+        f"{application}, {entity}? The resource itself stays."
+    )
+    return {
+        "title": plain_text("Delete association?", 100),
+        "text": plain_text(text, 300),
+        "confirm": plain_text("Delete", 30),
+        "deny": plain_text("Keep it", 30),
+        "style": "danger",
+    }
 
 
 def _shortened(identifier: str) -> str:
@@ -179,18 +277,24 @@ async def build_list(services: Services, state: ViewState, *, notice: str | None
             paging = page.paging
     except InfobipError as error:
         return message_view("Associations", failure_text("list the associations", error))
-    results = [AssociationKey(str(a.resource_type), str(a.channel), a.application_id, a.entity_id, a.resource_id)
-               for a in page.results]
+    results = [
+        AssociationKey(str(a.resource_type), str(a.channel), a.application_id, a.entity_id, a.resource_id)
+        for a in page.results
+    ]
     numbers = await number_digits_by_key(services, [k.resource_id for k in results if k.resource_type == "NUMBER"])
     total_results = paging.total_results if paging else len(results)
     total_pages = paging.total_pages if paging else 1
     return list_view(state, results, numbers, total_pages=total_pages, total_results=total_results, notice=notice)
 
 
-@handles(Associations)
 async def open_list(invocation: Invocation, command: Associations) -> None:
-    filters = AssociationFilter(resource_type=command.resource_type, application_id=command.application_id,
-                                entity_id=command.entity_id, channel=command.channel, resource_id=command.resource_id)
+    filters = AssociationFilter(
+        resource_type=command.resource_type,
+        application_id=command.application_id,
+        entity_id=command.entity_id,
+        channel=command.channel,
+        resource_id=command.resource_id,
+    )
     problems = filter_problems(filters)
     if problems:
         await say(invocation, "Associations", "\n".join(escape(p) for p in problems.values()))
@@ -200,7 +304,7 @@ async def open_list(invocation: Invocation, command: Associations) -> None:
     await invocation.show(await build_list(invocation.services, state))
 
 
-async def filters_submitted(services: Services, client: AsyncWebClient, ack, body: dict) -> None:
+async def filters_submitted(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
     view = body["view"]
     state = ViewState.load(view.get("private_metadata"))
     filters = filter_from_values(flatten_state_values(view["state"]["values"]))
@@ -215,7 +319,8 @@ async def filters_submitted(services: Services, client: AsyncWebClient, ack, bod
     await update_view(client, view["id"], new_view)
 
 
-async def page_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+async def page_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+    await ack()
     view = body["view"]
     state = ViewState.load(view.get("private_metadata"))
     try:
@@ -227,36 +332,60 @@ async def page_clicked(services: Services, client: AsyncWebClient, body: dict) -
 
 # ---- One association: details and delete ------------------------------------------------------------
 
-def details_view(state: ViewState, key: AssociationKey, number: str | None, application: Application | None,
-                 entity: Entity | None) -> dict:
+
+def details_view(
+    state: ViewState, key: AssociationKey, number: str | None, application: Application | None, entity: Entity | None
+) -> dict:
     def named(identifier: str | None, name: str | None) -> str:
         if not identifier:
             return "none"
         return f"`{escape(identifier)}`" + (f" ({escape_truncated(name, 200)})" if name and name != identifier else "")
 
     fields = [
-        f"*Resource type*\n{escape(RESOURCE_TYPES.get(key.resource_type, key.resource_type))} (`{escape(key.resource_type)}`)",
+        f"*Resource type*\n{escape(RESOURCE_TYPES.get(key.resource_type, key.resource_type))}"
+        f" (`{escape(key.resource_type)}`)",
         f"*Resource*\n{resource_label(key.resource_type, key.resource_id, number)}",
         f"*Channel*\n{escape(CHANNEL_LABELS.get(key.channel, key.channel))}",
         f"*Application*\n{named(key.application_id, application.application_name if application else None)}",
         f"*Entity*\n{named(key.entity_id, entity.entity_name if entity else None)}",
     ]
-    buttons: list[dict] = [{"type": "button", "action_id": DELETE_ACTION, "style": "danger",
-                            "text": plain_text("Delete association", 75), "value": key.encode(),
-                            "confirm": delete_confirmation(key, number)}]
+    buttons: list[dict] = [
+        {
+            "type": "button",
+            "action_id": DELETE_ACTION,
+            "style": "danger",
+            "text": plain_text("Delete association", 75),
+            "value": key.encode(),
+            "confirm": delete_confirmation(key, number),
+        }
+    ]
     if key.resource_type == "NUMBER":
-        buttons.append({"type": "button", "action_id": "number_routing", "text": plain_text("Inbound routing", 75),
-                        "value": key.resource_id})
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": "number_routing",
+                "text": plain_text("Inbound routing", 75),
+                "value": key.resource_id,
+            }
+        )
     blocks = [
         {"type": "section", "fields": [mrkdwn_text(f, 2000) for f in fields]},
-        {"type": "context", "elements": [mrkdwn_text("As Infobip has it now (the single-association lookup). "
-                                                     "Deleting the association keeps the resource.")]},
+        {
+            "type": "context",
+            "elements": [
+                mrkdwn_text(
+                    "As Infobip has it now (the single-association lookup). "
+                    "Deleting the association keeps the resource."
+                )
+            ],
+        },
         {"type": "actions", "block_id": "details", "elements": buttons},
     ]
     return modal("Association", blocks, state=state, callback_id=DETAILS_VIEW, close="Back")
 
 
-async def details_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+async def details_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+    await ack()
     key = AssociationKey.decode(body["actions"][0].get("value") or "")
     if key is None:
         return
@@ -265,17 +394,22 @@ async def details_clicked(services: Services, client: AsyncWebClient, body: dict
     parent_state = ViewState.load(parent.get("private_metadata"))
     state = parent_state.but(parent_view_id=parent["id"])
     try:
-        found = await services.infobip.get_association(resource_type=key.resource_type, channel=key.channel,
-                                                       application_id=key.application_id,
-                                                       resource_id=key.resource_id, entity_id=key.entity_id)
+        found = await services.infobip.get_association(
+            resource_type=key.resource_type,
+            channel=key.channel,
+            application_id=key.application_id,
+            resource_id=key.resource_id,
+            entity_id=key.entity_id,
+        )
     except InfobipNotFound:
         await update_view(client, view_id, message_view("Association", "This association is not there any more."))
         return
     except InfobipError as error:
         await update_view(client, view_id, message_view("Association", failure_text("look it up", error)))
         return
-    key = AssociationKey(str(found.resource_type), str(found.channel), found.application_id, found.entity_id,
-                         found.resource_id)
+    key = AssociationKey(
+        str(found.resource_type), str(found.channel), found.application_id, found.entity_id, found.resource_id
+    )
 
     async def quietly(call):
         try:
@@ -286,11 +420,13 @@ async def details_clicked(services: Services, client: AsyncWebClient, body: dict
     application, entity, numbers = await asyncio.gather(
         quietly(services.infobip.get_application(key.application_id)),
         quietly(services.infobip.get_entity(key.entity_id)) if key.entity_id else asyncio.sleep(0, None),
-        number_digits_by_key(services, [key.resource_id] if key.resource_type == "NUMBER" else []))
+        number_digits_by_key(services, [key.resource_id] if key.resource_type == "NUMBER" else []),
+    )
     await update_view(client, view_id, details_view(state, key, numbers.get(key.resource_id), application, entity))
 
 
-async def delete_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+async def delete_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+    await ack()
     user = body["user"]["id"]
     view = body["view"]
     state = ViewState.load(view.get("private_metadata"))
@@ -298,57 +434,59 @@ async def delete_clicked(services: Services, client: AsyncWebClient, body: dict)
     if key is None:
         return
     if not services.may_manage_routing(user):
-        await tell_user(client, user, state.channel_id, refusal_text(services, "delete associations"))
+        await tell(client, user, state.channel_id, routing_refusal(services, "delete associations"))
         return
     shown = resource_label(key.resource_type, key.resource_id)
-    described = (f"{escape(RESOURCE_TYPES.get(key.resource_type, key.resource_type).lower())} {shown} on "
-                 f"{escape(CHANNEL_LABELS.get(key.channel, key.channel))} → "
-                 f"{platform_text(key.application_id, key.entity_id)}")
-    call = ResourceAssociationRequest(resource_type=key.resource_type, channel=key.channel,
-                                      application_id=key.application_id, entity_id=key.entity_id,
-                                      resource_id=key.resource_id).to_wire()
+    described = (
+        f"{escape(RESOURCE_TYPES.get(key.resource_type, key.resource_type).lower())} {shown} on "
+        f"{escape(CHANNEL_LABELS.get(key.channel, key.channel))} → "
+        f"{platform_text(key.application_id, key.entity_id)}"
+    )
+    call = ResourceAssociationRequest(
+        resource_type=key.resource_type,
+        channel=key.channel,
+        application_id=key.application_id,
+        entity_id=key.entity_id,
+        resource_id=key.resource_id,
+    ).to_wire()
     try:
         intent = await make_change(
-            services, "association.delete", key=action_key(body), actor=user, call=call, channel=state.channel_id,
+            services,
+            "association.delete",
+            key=action_key(body),
+            actor=user,
+            call=call,
+            channel=state.channel_id,
             target=f"association:{key.resource_type}:{key.resource_id}:{key.channel}",
             audit_entry={"target": f"{key.resource_type} {key.resource_id}", "before": key.snapshot()},
-            notice=f":scissors: <@{user}> deleted the association of {described}. The resource itself stays.")
+            notice=f":scissors: <@{user}> deleted the association of {described}. The resource itself stays.",
+        )
     except ChangeFailed as failed:
         notice = failed.text
     except InfobipError as error:
         notice = failure_text(f"delete the association of {described}", error)
     else:
-        notice = (f":information_source: The association of {described} was already gone."
-                  if intent.outcome.get("already") else
-                  f":white_check_mark: Deleted the association of {described}. The resource itself stays.")
+        notice = (
+            f":information_source: The association of {described} was already gone."
+            if intent.outcome.get("already")
+            else f":white_check_mark: Deleted the association of {described}. The resource itself stays."
+        )
     if view.get("callback_id") == DETAILS_VIEW:
         if state.parent_view_id and state.parent_view_id != view["id"]:
-            await update_view(client, state.parent_view_id,
-                              await build_list(services, state.but(parent_view_id=None), notice=notice))
+            await update_view(
+                client, state.parent_view_id, await build_list(services, state.but(parent_view_id=None), notice=notice)
+            )
             await update_view(client, view["id"], message_view("Association", notice))
         else:
-            await update_view(client, view["id"], await build_list(services, state.but(parent_view_id=None),
-                                                                   notice=notice))
+            await update_view(
+                client, view["id"], await build_list(services, state.but(parent_view_id=None), notice=notice)
+            )
         return
     await update_view(client, view["id"], await build_list(services, state, notice=notice))
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    @app.view(LIST_VIEW)
-    async def list_view_submitted(ack, body, client) -> None:
-        await filters_submitted(services, client, ack, body)
-
-    @app.action(re.compile(rf"^{PAGE_ACTION}\.(prev|next)$"))
-    async def association_page(ack, body, client) -> None:
-        await ack()
-        await page_clicked(services, client, body)
-
-    @app.action(DETAILS_ACTION)
-    async def association_details(ack, body, client) -> None:
-        await ack()
-        await details_clicked(services, client, body)
-
-    @app.action(DELETE_ACTION)
-    async def association_delete(ack, body, client) -> None:
-        await ack()
-        await delete_clicked(services, client, body)
+    app.view(LIST_VIEW)(partial(filters_submitted, services))
+    app.action(re.compile(rf"^{PAGE_ACTION}\.(prev|next)$"))(partial(page_clicked, services))
+    app.action(DETAILS_ACTION)(partial(details_clicked, services))
+    app.action(DELETE_ACTION)(partial(delete_clicked, services))

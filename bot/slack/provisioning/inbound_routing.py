@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -46,12 +47,9 @@ from bot.providers.infobip.models import (
     Number,
 )
 from bot.services import Services
-from bot.slack.intent_views import answered_as_repeat
-from bot.usecases import set_number_platform
-from bot.usecases.common import action_key, view_key
-from bot.usecases.runner import carry_out, claim_intent
-from bot.usecases.set_number_platform import SET_NUMBER_PLATFORM
 from bot.slack.acks import settle_after_ack
+from bot.slack.intent_views import answered_as_repeat
+from bot.slack.permissions import routing_refusal
 from bot.slack.platform_pickers import (
     APPLICATION_BLOCK,
     application_block,
@@ -62,31 +60,31 @@ from bot.slack.platform_pickers import (
 from bot.slack.provisioning.common import (
     SLOW_TEXT,
     ChangeFailed,
-    change_view,
-    make_change,
-    notice_channel,
-    raise_for_outcome,
     banner,
     before_ack,
+    change_view,
     create_platforms,
     failure_text,
     finish_in_form,
     fits_options,
+    make_change,
     modal,
-    open_child,
     option,
     origin_channel,
-    refusal_text,
-    tell_user,
-    update_view,
+    raise_for_outcome,
 )
 from bot.slack.provisioning.owned import number_key_for
+from bot.slack.replies import notice_channel, open_child, tell, update_view
 from bot.slack.views import loading_view, message_view
+from bot.usecases import set_number_platform
+from bot.usecases.common import action_key, view_key
+from bot.usecases.runner import carry_out, claim_intent
+from bot.usecases.set_number_platform import SET_NUMBER_PLATFORM
 
 ROUTING_VIEW = "inbound_routing"
 KEYWORD_VIEW = "inbound_keyword"
 PICK_VIEW = "routing_pick"
-ROUTING_ACTION = "number_routing"   # shared with the my-numbers rows: value = numberKey
+ROUTING_ACTION = "number_routing"  # shared with the my-numbers rows: value = numberKey
 OPEN_PICK_ACTION = "routing_open"
 ADD_ACTION = "keyword_add"
 EDIT_ACTION = "keyword_edit"
@@ -118,10 +116,12 @@ def _same_keyword(a: str | None, b: str | None) -> bool:
 
 # ---- Loading ---------------------------------------------------------------------------------------
 
+
 async def _configurations(services: Services, number: Number) -> list[InboundConfiguration]:
     channels = _inbound_channels(number)
-    found = await asyncio.gather(*(services.infobip.get_inbound_configurations(channel, number_key=number.number_key)
-                                   for channel in channels))
+    found = await asyncio.gather(
+        *(services.infobip.get_inbound_configurations(channel, number_key=number.number_key) for channel in channels)
+    )
     configurations = [c for batch in found for c in batch]
     # Keywords first (alphabetically), the catch-all (no keyword) last, per channel.
     return sorted(configurations, key=lambda c: (str(c.channel), c.keyword is None, (c.keyword or "").casefold()))
@@ -141,14 +141,21 @@ async def build_routing(services: Services, user: str, state: ViewState, *, noti
     return routing_view(state, number, configurations, applications, entities, may_change=may_change, notice=notice)
 
 
-def routing_view(state: ViewState, number: Number, configurations: list[InboundConfiguration],
-                 applications: list[Application], entities: list[Entity], *, may_change: bool,
-                 notice: str | None = None) -> dict:
+def routing_view(
+    state: ViewState,
+    number: Number,
+    configurations: list[InboundConfiguration],
+    applications: list[Application],
+    entities: list[Entity],
+    *,
+    may_change: bool,
+    notice: str | None = None,
+) -> dict:
     number_key = number.number_key or state.target or ""
-    state = state.but(target=number_key, extra={"a": number.application_id, "e": number.entity_id,
-                                                "n": number.number})
-    details = " · ".join(p for p in (number.country, number.type, ", ".join(str(c) for c in number.capabilities or []))
-                         if p)
+    state = state.but(target=number_key, extra={"a": number.application_id, "e": number.entity_id, "n": number.number})
+    details = " · ".join(
+        p for p in (number.country, number.type, ", ".join(str(c) for c in number.capabilities or [])) if p
+    )
     blocks: list[dict] = []
     if notice:
         blocks.append(banner(notice))
@@ -157,50 +164,97 @@ def routing_view(state: ViewState, number: Number, configurations: list[InboundC
         {"type": "context", "elements": [mrkdwn_text(f"{escape(details)} · numberKey `{escape(number_key)}`")]},
         {"type": "section", "text": mrkdwn_text(PRECEDENCE_NOTE)},
         {"type": "divider"},
-        {"type": "section", "text": mrkdwn_text(
-            "*Number level* · used when no matching inbound configuration sets an application or entity"
-            + ("" if may_change else f"\n→ {platform_text(number.application_id, number.entity_id)}"))},
+        {
+            "type": "section",
+            "text": mrkdwn_text(
+                "*Number level* · used when no matching inbound configuration sets an application or entity"
+                + ("" if may_change else f"\n→ {platform_text(number.application_id, number.entity_id)}")
+            ),
+        },
     ]
     if may_change:
-        blocks += [application_block(applications, number.application_id, label="Number-level application",
-                                     allow_new=True),
-                   entity_block(entities, number.entity_id, label="Number-level entity", allow_new=True)]
+        blocks += [
+            application_block(applications, number.application_id, label="Number-level application", allow_new=True),
+            entity_block(entities, number.entity_id, label="Number-level entity", allow_new=True),
+        ]
     channels = _inbound_channels(number)
-    heading: dict[str, Any] = {"type": "section", "block_id": "configurations",
-                               "text": mrkdwn_text("*Inbound configurations* · by keyword, each may route elsewhere")}
+    heading: dict[str, Any] = {
+        "type": "section",
+        "block_id": "configurations",
+        "text": mrkdwn_text("*Inbound configurations* · by keyword, each may route elsewhere"),
+    }
     if may_change and channels:
-        heading["accessory"] = {"type": "button", "action_id": ADD_ACTION, "text": plain_text("➕ Add", 75),
-                                "value": number_key}
+        heading["accessory"] = {
+            "type": "button",
+            "action_id": ADD_ACTION,
+            "text": plain_text("➕ Add", 75),
+            "value": number_key,
+        }
     blocks += [{"type": "divider"}, heading]
     if not channels:
-        blocks.append({"type": "context", "elements": [mrkdwn_text(
-            "This number takes no SMS or MMS, so it has no inbound message configurations.")]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    mrkdwn_text("This number takes no SMS or MMS, so it has no inbound message configurations.")
+                ],
+            }
+        )
     elif not configurations:
-        blocks.append({"type": "context", "elements": [mrkdwn_text(
-            "_None yet: every inbound message follows the number level._")]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [mrkdwn_text("_None yet: every inbound message follows the number level._")],
+            }
+        )
     for index, config in enumerate(configurations[:_MAX_ROWS]):
         application_id, entity_id = _platform_of(config)
-        row: dict[str, Any] = {"type": "section", "block_id": f"config.{index}", "text": mrkdwn_text(
-            f"{keyword_label(config.keyword)} · {escape(str(config.channel))}\n→ {route_text(application_id, entity_id)}")}
+        row: dict[str, Any] = {
+            "type": "section",
+            "block_id": f"config.{index}",
+            "text": mrkdwn_text(
+                f"{keyword_label(config.keyword)} · {escape(str(config.channel))}\n"
+                f"→ {route_text(application_id, entity_id)}"
+            ),
+        }
         if may_change:
-            row["accessory"] = {"type": "button", "action_id": EDIT_ACTION, "text": plain_text("Edit", 75),
-                                "value": json.dumps([str(config.channel), config.configuration_key],
-                                                    separators=(",", ":"))}
+            row["accessory"] = {
+                "type": "button",
+                "action_id": EDIT_ACTION,
+                "text": plain_text("Edit", 75),
+                "value": json.dumps([str(config.channel), config.configuration_key], separators=(",", ":")),
+            }
         blocks.append(row)
     if len(configurations) > _MAX_ROWS:
-        blocks.append({"type": "context", "elements": [mrkdwn_text(
-            f"…and {len(configurations) - _MAX_ROWS} more configurations, not shown.")]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [mrkdwn_text(f"…and {len(configurations) - _MAX_ROWS} more configurations, not shown.")],
+            }
+        )
     if not may_change:
-        blocks.append({"type": "context", "elements": [mrkdwn_text(
-            "You can look; only routing managers can change inbound routing.")]})
-    return modal(TITLE, blocks, state=state, callback_id=ROUTING_VIEW,
-                 submit="Save number level" if may_change else None, close="Close")
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [mrkdwn_text("You can look; only routing managers can change inbound routing.")],
+            }
+        )
+    return modal(
+        TITLE,
+        blocks,
+        state=state,
+        callback_id=ROUTING_VIEW,
+        submit="Save number level" if may_change else None,
+        close="Close",
+    )
 
 
 # ---- Opening -------------------------------------------------------------------------------------
 
-async def routing_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+
+async def routing_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
     """`number_routing` (value: numberKey), from a message or from a modal."""
+    await ack()
     number_key = body["actions"][0].get("value") or ""
     user = body["user"]["id"]
     view_id, _ = await open_child(client, body, loading_view(TITLE, "Loading the number's routing from Infobip…"))
@@ -208,8 +262,9 @@ async def routing_clicked(services: Services, client: AsyncWebClient, body: dict
     await update_view(client, view_id, await build_routing(services, user, state))
 
 
-async def pick_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
-    """"Inbound routing…" in the association list: ask which number first."""
+async def pick_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+    """ "Inbound routing…" in the association list: ask which number first."""
+    await ack()
     state = ViewState(channel_id=origin_channel(body))
     view_id, _ = await open_child(client, body, loading_view(TITLE, "Loading the account's numbers…"))
     options: list[dict] = []
@@ -226,25 +281,44 @@ async def pick_clicked(services: Services, client: AsyncWebClient, body: dict) -
         await update_view(client, view_id, message_view(TITLE, failure_text("list the account's numbers", error)))
         return
     if options and not too_many and fits_options([o["value"] for o in options]):
-        element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options,
-                                   "placeholder": plain_text("Pick a number", 150)}
+        element: dict[str, Any] = {
+            "type": "static_select",
+            "action_id": "value",
+            "options": options,
+            "placeholder": plain_text("Pick a number", 150),
+        }
         hint = "The account's numbers."
     elif not options:
-        await update_view(client, view_id, message_view(
-            TITLE, "The account owns no numbers yet: buy one with `/resource numbers &lt;country&gt;`."))
+        await update_view(
+            client,
+            view_id,
+            message_view(TITLE, "The account owns no numbers yet: buy one with `/resource numbers &lt;country&gt;`."),
+        )
         return
     else:
-        element = {"type": "plain_text_input", "action_id": "value", "max_length": 255,
-                   "placeholder": plain_text("e.g. +447700900123, or a numberKey", 150)}
+        element = {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "max_length": 255,
+            "placeholder": plain_text("e.g. +447700900123, or a numberKey", 150),
+        }
         hint = "Type the number's digits or its numberKey."
-    blocks = [{"type": "input", "block_id": NUMBER_BLOCK, "label": plain_text("Number", 2000),
-               "hint": plain_text(hint, 2000), "element": element},
-              {"type": "context", "elements": [mrkdwn_text(PRECEDENCE_NOTE)]}]
-    await update_view(client, view_id, modal(TITLE, blocks, state=state, callback_id=PICK_VIEW, submit="Show routing",
-                                             close="Back"))
+    blocks = [
+        {
+            "type": "input",
+            "block_id": NUMBER_BLOCK,
+            "label": plain_text("Number", 2000),
+            "hint": plain_text(hint, 2000),
+            "element": element,
+        },
+        {"type": "context", "elements": [mrkdwn_text(PRECEDENCE_NOTE)]},
+    ]
+    await update_view(
+        client, view_id, modal(TITLE, blocks, state=state, callback_id=PICK_VIEW, submit="Show routing", close="Back")
+    )
 
 
-async def pick_submitted(services: Services, client: AsyncWebClient, ack, body: dict) -> None:
+async def pick_submitted(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
     view = body["view"]
     state = ViewState.load(view.get("private_metadata"))
     typed = (flatten_state_values(view["state"]["values"]).get(NUMBER_BLOCK) or "").strip()
@@ -273,15 +347,24 @@ async def pick_submitted(services: Services, client: AsyncWebClient, ack, body: 
 
 # ---- Number level ---------------------------------------------------------------------------------------
 
-async def routing_submitted(services: Services, client: AsyncWebClient, ack, body: dict) -> None:
+
+async def routing_submitted(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
     view = body["view"]
     user = body["user"]["id"]
     state = ViewState.load(view.get("private_metadata"))
-    if await answered_as_repeat(services, client, ack, view, render=change_view(TITLE),
-                                working=loading_view(TITLE, "Saving the number-level routing…")):
+    if await answered_as_repeat(
+        services,
+        client,
+        ack,
+        view,
+        render=change_view(TITLE),
+        working=loading_view(TITLE, "Saving the number-level routing…"),
+    ):
         return
     if not services.may_manage_routing(user):
-        await ack(response_action="update", view=message_view(TITLE, refusal_text(services, "change inbound routing")))
+        await ack(
+            response_action="update", view=message_view(TITLE, routing_refusal(services, "change inbound routing"))
+        )
         return
     choice, errors = read_platform_choice(flatten_state_values(view["state"]["values"]))
     if choice.application_id is None and APPLICATION_BLOCK not in errors:
@@ -299,14 +382,28 @@ async def routing_submitted(services: Services, client: AsyncWebClient, ack, bod
         await create_platforms(services, user, state.channel_id, choice, view_key(view))
         intent = None
         if after != before:
-            claimed = await claim_intent(services, SET_NUMBER_PLATFORM, set_number_platform.wanted(
-                key=view_key(view), actor=user, number_key=number_key, number=state.extra.get("n"), before=before,
-                after=after, view_id=view["id"], notice_channel=notice_channel(services, state.channel_id)))
+            claimed = await claim_intent(
+                services,
+                SET_NUMBER_PLATFORM,
+                set_number_platform.wanted(
+                    key=view_key(view),
+                    actor=user,
+                    number_key=number_key,
+                    number=state.extra.get("n"),
+                    before=before,
+                    after=after,
+                    view_id=view["id"],
+                    notice_channel=notice_channel(services, state.channel_id),
+                ),
+            )
             if claimed.busy:
-                raise ChangeFailed(f":hourglass_flowing_sand: <@{claimed.intent.actor}> is changing this number "
-                                   "right now; nothing more was sent.")
-            intent = raise_for_outcome(await carry_out(services, SET_NUMBER_PLATFORM, claimed.intent)
-                                       if claimed.claimed else claimed.intent)
+                raise ChangeFailed(
+                    f":hourglass_flowing_sand: <@{claimed.intent.actor}> is changing this number "
+                    "right now; nothing more was sent."
+                )
+            intent = raise_for_outcome(
+                await carry_out(services, SET_NUMBER_PLATFORM, claimed.intent) if claimed.claimed else claimed.intent
+            )
     except ChangeFailed as failed:
         notice = failed.text
     except InfobipError as error:
@@ -315,8 +412,10 @@ async def routing_submitted(services: Services, client: AsyncWebClient, ack, bod
         if intent is None:
             notice = ":information_source: The number level was already set so; nothing changed."
         else:
-            notice = (":white_check_mark: Number level saved: "
-                      f"{platform_change_text(before, set_number_platform.now_on(intent))}.")
+            notice = (
+                ":white_check_mark: Number level saved: "
+                f"{platform_change_text(before, set_number_platform.now_on(intent))}."
+            )
     routing = await build_routing(services, user, state, notice=notice)
     await settle_after_ack(acked_at)
     await update_view(client, view["id"], routing)
@@ -324,53 +423,117 @@ async def routing_submitted(services: Services, client: AsyncWebClient, ack, bod
 
 # ---- Keyword configurations --------------------------------------------------------------------------------
 
-def keyword_view(state: ViewState, number: Number, config: InboundConfiguration | None,
-                 applications: list[Application], entities: list[Entity], *, error: str | None = None,
-                 initial: dict[str, str | None] | None = None) -> dict:
+
+def keyword_view(
+    state: ViewState,
+    number: Number,
+    config: InboundConfiguration | None,
+    applications: list[Application],
+    entities: list[Entity],
+    *,
+    error: str | None = None,
+    initial: dict[str, str | None] | None = None,
+) -> dict:
     initial = initial or {}
     channels = _inbound_channels(number)
     if config is None and not channels:
-        return message_view("Inbound configuration", f"Number {_number_shown(number, state.target or '')} takes no "
-                            "SMS or MMS, so it can have no inbound message configuration.")
+        return message_view(
+            "Inbound configuration",
+            f"Number {_number_shown(number, state.target or '')} takes no "
+            "SMS or MMS, so it can have no inbound message configuration.",
+        )
     blocks: list[dict] = []
     if error:
         blocks.append(banner(error))
     application_id, entity_id = _platform_of(config) if config else (None, None)
-    blocks.append({"type": "context", "elements": [mrkdwn_text(
-        f"Number {_number_shown(number, state.target or '')}. A configuration's application and entity win over "
-        "the number level for the messages it matches; without them, the number level applies.")]})
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [
+                mrkdwn_text(
+                    f"Number {_number_shown(number, state.target or '')}. "
+                    "A configuration's application and entity win over "
+                    "the number level for the messages it matches; without them, the number level applies."
+                )
+            ],
+        }
+    )
     if config is None:
         options = [option(c, c) for c in channels]
-        blocks.append({"type": "input", "block_id": CHANNEL_BLOCK, "label": plain_text("Channel", 2000),
-                       "element": {"type": "static_select", "action_id": "value", "options": options,
-                                   "initial_option": next((o for o in options if o["value"] == initial.get("channel")),
-                                                          options[0])}})
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": CHANNEL_BLOCK,
+                "label": plain_text("Channel", 2000),
+                "element": {
+                    "type": "static_select",
+                    "action_id": "value",
+                    "options": options,
+                    "initial_option": next((o for o in options if o["value"] == initial.get("channel")), options[0]),
+                },
+            }
+        )
     else:
         blocks.append({"type": "section", "text": mrkdwn_text(f"*Channel* {escape(str(config.channel))}")})
-    keyword_element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 50,
-                                       "placeholder": plain_text("e.g. STOP", 150)}
+    keyword_element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "max_length": 50,
+        "placeholder": plain_text("e.g. STOP", 150),
+    }
     keyword = initial.get("keyword", config.keyword if config else None)
     if keyword:
         keyword_element["initial_value"] = keyword
     blocks += [
-        {"type": "input", "block_id": KEYWORD_BLOCK, "optional": True, "label": plain_text("Keyword", 2000),
-         "hint": plain_text("One word, matched against the first word of a message, whatever its case. Leave it "
-                            "empty for the configuration that catches every message no keyword matches.", 2000),
-         "element": keyword_element},
-        application_block(applications, initial.get("application", application_id), allow_new=True,
-                          none_label="None: the number level applies", label="Application"),
+        {
+            "type": "input",
+            "block_id": KEYWORD_BLOCK,
+            "optional": True,
+            "label": plain_text("Keyword", 2000),
+            "hint": plain_text(
+                "One word, matched against the first word of a message, whatever its case. Leave it "
+                "empty for the configuration that catches every message no keyword matches.",
+                2000,
+            ),
+            "element": keyword_element,
+        },
+        application_block(
+            applications,
+            initial.get("application", application_id),
+            allow_new=True,
+            none_label="None: the number level applies",
+            label="Application",
+        ),
         entity_block(entities, initial.get("entity", entity_id), allow_new=True, label="Entity"),
     ]
     if config is not None:
-        blocks.append({"type": "actions", "block_id": "delete", "elements": [{
-            "type": "button", "action_id": DELETE_ACTION, "style": "danger",
-            "text": plain_text("Delete configuration", 75), "value": config.configuration_key,
-            "confirm": {"title": plain_text("Delete configuration?", 100),
-                        # Slack shows a dialog's text as plain_text: no markup, no escaping.
-                        "text": plain_text(f"{_keyword_plain(config.keyword)} will follow another "
-                                           "matching configuration or the number level.", 300),
-                        "confirm": plain_text("Delete", 30), "deny": plain_text("Keep it", 30),
-                        "style": "danger"}}]})
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "delete",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": DELETE_ACTION,
+                        "style": "danger",
+                        "text": plain_text("Delete configuration", 75),
+                        "value": config.configuration_key,
+                        "confirm": {
+                            "title": plain_text("Delete configuration?", 100),
+                            # Slack shows a dialog's text as plain_text: no markup, no escaping.
+                            "text": plain_text(
+                                f"{_keyword_plain(config.keyword)} will follow another "
+                                "matching configuration or the number level.",
+                                300,
+                            ),
+                            "confirm": plain_text("Delete", 30),
+                            "deny": plain_text("Keep it", 30),
+                            "style": "danger",
+                        },
+                    }
+                ],
+            }
+        )
     title = "Edit configuration" if config else "New configuration"
     return modal(title, blocks, state=state, callback_id=KEYWORD_VIEW, submit="Save", close="Back")
 
@@ -380,13 +543,14 @@ def _keyword_plain(keyword: str | None) -> str:
     return f"Messages with the keyword “{truncate(keyword, 60)}”" if keyword else "Messages without a matching keyword"
 
 
-async def keyword_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+async def keyword_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
     """Add (value: numberKey) or Edit (value: [channel, configurationKey]) in the routing modal."""
+    await ack()
     user = body["user"]["id"]
     parent = body["view"]
     parent_state = ViewState.load(parent.get("private_metadata"))
     if not services.may_manage_routing(user):
-        await tell_user(client, user, parent_state.channel_id, refusal_text(services, "change inbound routing"))
+        await tell(client, user, parent_state.channel_id, routing_refusal(services, "change inbound routing"))
         return
     action = body["actions"][0]
     channel = configuration_key = None
@@ -397,23 +561,27 @@ async def keyword_clicked(services: Services, client: AsyncWebClient, body: dict
             return
     number_key = parent_state.target or ""
     view_id, pushed = await open_child(client, body, loading_view("Inbound configuration", "Loading…"))
-    state = parent_state.but(configuration_key=configuration_key, channel=channel,
-                             parent_view_id=parent["id"] if pushed else None)
+    state = parent_state.but(
+        configuration_key=configuration_key, channel=channel, parent_view_id=parent["id"] if pushed else None
+    )
     try:
         number = await services.infobip.get_owned_number(number_key)
         config = None
         if configuration_key:
-            found = await services.infobip.get_inbound_configurations(channel, configuration_key=configuration_key,
-                                                                      number_key=number_key)
+            found = await services.infobip.get_inbound_configurations(
+                channel, configuration_key=configuration_key, number_key=number_key
+            )
             config = next((c for c in found if c.configuration_key == configuration_key), None)
             if config is None:
-                await update_view(client, view_id, message_view("Inbound configuration",
-                                                                "This configuration is not there any more."))
+                await update_view(
+                    client, view_id, message_view("Inbound configuration", "This configuration is not there any more.")
+                )
                 return
         applications, entities = await load_platforms(services.infobip)
     except InfobipError as error:
-        await update_view(client, view_id, message_view("Inbound configuration",
-                                                        failure_text("load the configuration", error)))
+        await update_view(
+            client, view_id, message_view("Inbound configuration", failure_text("load the configuration", error))
+        )
         return
     if config:
         application_id, entity_id = _platform_of(config)
@@ -423,16 +591,24 @@ async def keyword_clicked(services: Services, client: AsyncWebClient, body: dict
     await update_view(client, view_id, keyword_view(state, number, config, applications, entities))
 
 
-async def keyword_submitted(services: Services, client: AsyncWebClient, ack, body: dict) -> None:
+async def keyword_submitted(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
     view = body["view"]
     user = body["user"]["id"]
     state = ViewState.load(view.get("private_metadata"))
-    if await answered_as_repeat(services, client, ack, view, render=change_view("Inbound configuration"),
-                                working=loading_view("Inbound configuration", "Saving at Infobip…")):
+    if await answered_as_repeat(
+        services,
+        client,
+        ack,
+        view,
+        render=change_view("Inbound configuration"),
+        working=loading_view("Inbound configuration", "Saving at Infobip…"),
+    ):
         return
     if not services.may_manage_routing(user):
-        await ack(response_action="update", view=message_view("Inbound configuration",
-                                                               refusal_text(services, "change inbound routing")))
+        await ack(
+            response_action="update",
+            view=message_view("Inbound configuration", routing_refusal(services, "change inbound routing")),
+        )
         return
     values = flatten_state_values(view["state"]["values"])
     editing = state.configuration_key is not None
@@ -456,12 +632,17 @@ async def keyword_submitted(services: Services, client: AsyncWebClient, ack, bod
         return
     except InfobipError:
         existing = []  # Infobip will still refuse what it can't take
-    clash = next((c for c in existing if _same_keyword(c.keyword, keyword)
-                  and c.configuration_key != state.configuration_key), None)
+    clash = next(
+        (c for c in existing if _same_keyword(c.keyword, keyword) and c.configuration_key != state.configuration_key),
+        None,
+    )
     if clash is not None:
         what = f"keyword “{clash.keyword}”" if clash.keyword else "messages without a keyword"
-        await ack(errors_response({KEYWORD_BLOCK: f"{channel} already has a configuration for {what}: edit that one "
-                                                  "instead."}))
+        await ack(
+            errors_response(
+                {KEYWORD_BLOCK: f"{channel} already has a configuration for {what}: edit that one instead."}
+            )
+        )
         return
     await ack(response_action="update", view=loading_view("Inbound configuration", "Saving at Infobip…"))
     acked_at = time.monotonic()
@@ -471,55 +652,90 @@ async def keyword_submitted(services: Services, client: AsyncWebClient, ack, bod
         extras["configurationKey"] = state.configuration_key
     if platform:
         extras["platform"] = platform
-    request = InboundConfigurationRequest(channel=channel, keyword=keyword,
-                                          unset=["PLATFORM"] if editing else None, **extras)
+    request = InboundConfigurationRequest(
+        channel=channel, keyword=keyword, unset=["PLATFORM"] if editing else None, **extras
+    )
     shown = f"+{escape(state.extra['n'])}" if state.extra.get("n") else f"`{escape(number_key)}`"
     target = f"{number_key} {keyword or '*'}"
     route = route_text(choice.application_id, choice.entity_id)
-    after = {"channel": channel, "keyword": keyword, "platform": platform_snapshot(choice.application_id,
-                                                                                   choice.entity_id)}
+    after = {
+        "channel": channel,
+        "keyword": keyword,
+        "platform": platform_snapshot(choice.application_id, choice.entity_id),
+    }
     if editing:
         old_keyword = state.extra.get("kw")
         action = "routing.keyword.update"
-        audit_entry = {"target": target, "after": {"configurationKey": state.configuration_key, **after},
-                       "before": {"configurationKey": state.configuration_key, "channel": channel,
-                                  "keyword": old_keyword,
-                                  "platform": platform_snapshot(state.extra.get("a"), state.extra.get("e"))}}
+        audit_entry = {
+            "target": target,
+            "after": {"configurationKey": state.configuration_key, **after},
+            "before": {
+                "configurationKey": state.configuration_key,
+                "channel": channel,
+                "keyword": old_keyword,
+                "platform": platform_snapshot(state.extra.get("a"), state.extra.get("e")),
+            },
+        }
         renamed = "" if _same_keyword(old_keyword, keyword) else f" (was {keyword_label(old_keyword)})"
-        text = (f":twisted_rightwards_arrows: <@{user}> changed the inbound configuration for {keyword_label(keyword)}"
-                f"{renamed} on {shown} ({escape(channel)}): {route}.")
+        text = (
+            f":twisted_rightwards_arrows: <@{user}> changed the inbound configuration for {keyword_label(keyword)}"
+            f"{renamed} on {shown} ({escape(channel)}): {route}."
+        )
         done = f":white_check_mark: Saved the configuration for {keyword_label(keyword)}: {route}."
     else:
         action, audit_entry = "routing.keyword.create", {"target": target, "after": after}
-        text = (f":twisted_rightwards_arrows: <@{user}> added an inbound configuration for {keyword_label(keyword)} "
-                f"on {shown} ({escape(channel)}): {route}.")
+        text = (
+            f":twisted_rightwards_arrows: <@{user}> added an inbound configuration for {keyword_label(keyword)} "
+            f"on {shown} ({escape(channel)}): {route}."
+        )
         done = f":white_check_mark: Added the configuration for {keyword_label(keyword)}: {route}."
     try:
         await create_platforms(services, user, state.channel_id, choice, view_key(view))
-        await make_change(services, action, key=view_key(view), target=f"keyword:{number_key}:{channel}:{keyword or '*'}",
-                          actor=user, call=request.to_wire(), audit_entry=audit_entry, notice=text,
-                          channel=state.channel_id, view_id=view["id"], done_text=done)
+        await make_change(
+            services,
+            action,
+            key=view_key(view),
+            target=f"keyword:{number_key}:{channel}:{keyword or '*'}",
+            actor=user,
+            call=request.to_wire(),
+            audit_entry=audit_entry,
+            notice=text,
+            channel=state.channel_id,
+            view_id=view["id"],
+            done_text=done,
+        )
     except (ChangeFailed, InfobipError) as failure:
         text = failure.text if isinstance(failure, ChangeFailed) else failure_text("save the configuration", failure)
         await settle_after_ack(acked_at)
-        await _show_keyword_form_again(services, client, view["id"], state, text,
-                                       {"channel": channel, "keyword": keyword,
-                                        "application": choice.application_id, "entity": choice.entity_id})
+        await _show_keyword_form_again(
+            services,
+            client,
+            view["id"],
+            state,
+            text,
+            {"channel": channel, "keyword": keyword, "application": choice.application_id, "entity": choice.entity_id},
+        )
         return
     await settle_after_ack(acked_at)
     await _finish(services, client, user, view["id"], state, done)
 
 
-async def _show_keyword_form_again(services: Services, client: AsyncWebClient, view_id: str, state: ViewState,
-                                   error: str, initial: dict[str, str | None]) -> None:
+async def _show_keyword_form_again(
+    services: Services,
+    client: AsyncWebClient,
+    view_id: str,
+    state: ViewState,
+    error: str,
+    initial: dict[str, str | None],
+) -> None:
     try:
         number = await services.infobip.get_owned_number(state.target or "")
         applications, entities = await load_platforms(services.infobip)
         config = None
         if state.configuration_key:
-            found = await services.infobip.get_inbound_configurations(state.channel or "SMS",
-                                                                      configuration_key=state.configuration_key,
-                                                                      number_key=state.target)
+            found = await services.infobip.get_inbound_configurations(
+                state.channel or "SMS", configuration_key=state.configuration_key, number_key=state.target
+            )
             config = next((c for c in found if c.configuration_key == state.configuration_key), None)
     except InfobipError:
         await update_view(client, view_id, message_view("Inbound configuration", error))
@@ -527,40 +743,58 @@ async def _show_keyword_form_again(services: Services, client: AsyncWebClient, v
     if state.configuration_key and config is None:
         await update_view(client, view_id, message_view("Inbound configuration", error))
         return
-    await update_view(client, view_id, keyword_view(state, number, config, applications, entities, error=error,
-                                                    initial=initial))
+    await update_view(
+        client, view_id, keyword_view(state, number, config, applications, entities, error=error, initial=initial)
+    )
 
 
-async def _finish(services: Services, client: AsyncWebClient, user: str, view_id: str, state: ViewState,
-                  notice: str) -> None:
+async def _finish(
+    services: Services, client: AsyncWebClient, user: str, view_id: str, state: ViewState, notice: str
+) -> None:
     """After a change in the configuration form: say so there and refresh the routing modal under it."""
     routing_state = state.but(configuration_key=None, channel=None, parent_view_id=None, extra={})
-    await finish_in_form(client, view_id, state, notice, title="Inbound configuration",
-                         refreshed=lambda: build_routing(services, user, routing_state, notice=notice))
+    await finish_in_form(
+        client,
+        view_id,
+        state,
+        notice,
+        title="Inbound configuration",
+        refreshed=lambda: build_routing(services, user, routing_state, notice=notice),
+    )
 
 
-async def delete_clicked(services: Services, client: AsyncWebClient, body: dict) -> None:
+async def delete_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+    await ack()
     user = body["user"]["id"]
     view = body["view"]
     state = ViewState.load(view.get("private_metadata"))
     if not services.may_manage_routing(user):
-        await tell_user(client, user, state.channel_id, refusal_text(services, "change inbound routing"))
+        await tell(client, user, state.channel_id, routing_refusal(services, "change inbound routing"))
         return
     configuration_key = body["actions"][0].get("value") or ""
     keyword = state.extra.get("kw")
     number_key = state.target or ""
     shown = f"+{escape(state.extra['n'])}" if state.extra.get("n") else f"`{escape(number_key)}`"
-    before = {"configurationKey": configuration_key, "channel": state.channel, "keyword": keyword,
-              "platform": platform_snapshot(state.extra.get("a"), state.extra.get("e"))}
+    before = {
+        "configurationKey": configuration_key,
+        "channel": state.channel,
+        "keyword": keyword,
+        "platform": platform_snapshot(state.extra.get("a"), state.extra.get("e")),
+    }
     try:
         intent = await make_change(
-            services, "routing.keyword.delete", key=action_key(body), target=f"configuration:{configuration_key}",
-            actor=user, call={"configurationKey": configuration_key, "channel": state.channel or "SMS",
-                              "numberKey": number_key},
-            audit_entry={"target": f"{number_key} {keyword or '*'}", "before": before}, channel=state.channel_id,
+            services,
+            "routing.keyword.delete",
+            key=action_key(body),
+            target=f"configuration:{configuration_key}",
+            actor=user,
+            call={"configurationKey": configuration_key, "channel": state.channel or "SMS", "numberKey": number_key},
+            audit_entry={"target": f"{number_key} {keyword or '*'}", "before": before},
+            channel=state.channel_id,
             notice=f":wastebasket: <@{user}> deleted the inbound configuration for {keyword_label(keyword)} on "
-                   f"{shown} ({escape(state.channel or '')}). Those messages now follow another matching "
-                   "configuration or the number level.")
+            f"{shown} ({escape(state.channel or '')}). Those messages now follow another matching "
+            "configuration or the number level.",
+        )
     except (ChangeFailed, InfobipError) as error:
         text = error.text if isinstance(error, ChangeFailed) else failure_text("delete the configuration", error)
         await update_view(client, view["id"], message_view("Inbound configuration", text))
@@ -573,39 +807,11 @@ async def delete_clicked(services: Services, client: AsyncWebClient, body: dict)
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    @app.action(ROUTING_ACTION)
-    async def number_routing(ack, body, client) -> None:
-        await ack()
-        await routing_clicked(services, client, body)
-
-    @app.action(OPEN_PICK_ACTION)
-    async def routing_open(ack, body, client) -> None:
-        await ack()
-        await pick_clicked(services, client, body)
-
-    @app.action(ADD_ACTION)
-    async def keyword_add(ack, body, client) -> None:
-        await ack()
-        await keyword_clicked(services, client, body)
-
-    @app.action(EDIT_ACTION)
-    async def keyword_edit(ack, body, client) -> None:
-        await ack()
-        await keyword_clicked(services, client, body)
-
-    @app.action(DELETE_ACTION)
-    async def keyword_delete(ack, body, client) -> None:
-        await ack()
-        await delete_clicked(services, client, body)
-
-    @app.view(PICK_VIEW)
-    async def routing_pick_submitted(ack, body, client) -> None:
-        await pick_submitted(services, client, ack, body)
-
-    @app.view(ROUTING_VIEW)
-    async def routing_view_submitted(ack, body, client) -> None:
-        await routing_submitted(services, client, ack, body)
-
-    @app.view(KEYWORD_VIEW)
-    async def keyword_view_submitted(ack, body, client) -> None:
-        await keyword_submitted(services, client, ack, body)
+    app.action(ROUTING_ACTION)(partial(routing_clicked, services))
+    app.action(OPEN_PICK_ACTION)(partial(pick_clicked, services))
+    app.action(ADD_ACTION)(partial(keyword_clicked, services))
+    app.action(EDIT_ACTION)(partial(keyword_clicked, services))
+    app.action(DELETE_ACTION)(partial(delete_clicked, services))
+    app.view(PICK_VIEW)(partial(pick_submitted, services))
+    app.view(ROUTING_VIEW)(partial(routing_submitted, services))
+    app.view(KEYWORD_VIEW)(partial(keyword_submitted, services))

@@ -24,7 +24,7 @@ _OPTIONS_MAX = 100
 class Owned:
     """Resources of one type to pick from; `note` (mrkdwn) explains an empty or cut list."""
 
-    options: list[tuple[str, str]]   # (resource id, label); each id fits an option value
+    options: list[tuple[str, str]]  # (resource id, label); each id fits an option value
     note: str | None = None
 
 
@@ -65,8 +65,11 @@ async def owned_resources(services: Services, resource_type: str) -> Owned:
         return Owned([], note=f"Some of the account's {kind}s have ids too long to pick from a list; type it.")
     if not options:
         if resource_type == "NUMBER":
-            return Owned([], note="The account owns no numbers yet: buy one with `/resource numbers &lt;country&gt;`, "
-                                  "or type a numberKey.")
+            return Owned(
+                [],
+                note="The account owns no numbers yet: buy one with `/resource numbers &lt;country&gt;`, "
+                "or type a numberKey.",
+            )
         return Owned([], note=f"No {kind} found among the account's resources; type it.")
     return Owned(options)
 
@@ -84,7 +87,7 @@ async def number_digits_by_key(services: Services, keys: Iterable[str]) -> dict[
             return None
 
     found = await asyncio.gather(*(digits(key) for key in wanted))
-    return {key: number for key, number in zip(wanted, found) if number}
+    return {key: number for key, number in zip(wanted, found, strict=True) if number}
 
 
 async def number_key_for(services: Services, typed: str) -> str | None:

@@ -1,15 +1,16 @@
 """The whole bot on loopback: the bot's HTTP server, the Infobip sandbox and the Slack stand-in,
 each a real server on port 0, driven by requests shaped exactly as Slack sends them: signed HTTP
-by default, or Socket Mode envelopes for a module marked `pytestmark = BOTH_TRANSPORTS`."""
+by default, or Socket Mode envelopes for a module marked `pytestmark = BOTH_TRANSPORTS`.
+The `world` fixture (tests/conftest.py) hands a test one `World`."""
 
 from __future__ import annotations
 
 import base64
 import json
-import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,14 +29,9 @@ from bot.services import Services
 from bot.settings import load_settings
 from bot.store.outbox import pending_count
 from bot.store.requests import RequestRecord, get_request, list_requests
+from tests.support.names import ADMIN, ALICE, CHANNEL, CM_PROFILES, SIGNING_SECRET
+from tests.support.waiting import wait_until
 
-SIGNING_SECRET = "e2e-signing-secret-not-a-real-one"
-ALICE = "U0ALICE001"      # makes requests
-BOB = "U0BOB00001"        # a colleague: may look, may not act
-ADMIN = "U0ADMIN001"      # in RESOURCEBOT_ADMINS
-CHANNEL = "C0RESOURCE"
-CM_PROFILE = "0b0c6b8e-5c5f-4a43-9a0a-3c7d2f1e9b11"
-CM_PROFILES = {"Support desk": CM_PROFILE}
 # A module's tests run once over each of Slack's transports: `pytestmark = BOTH_TRANSPORTS`
 # (the world's parameter is its transport; HTTP when not parametrized).
 BOTH_TRANSPORTS = pytest.mark.parametrize("world", [HTTP, SOCKET_MODE], indirect=True)
@@ -52,20 +48,14 @@ class World:
     bot_url: str
     services: Services
     cm_admin: httpx.Client | None = None  # the CM.com stand-in's /_sandbox, when the test has CM.com
-    transport: str = HTTP                 # how Slack reaches the bot: signed HTTP, or Socket Mode
+    transport: str = HTTP  # how Slack reaches the bot: signed HTTP, or Socket Mode
 
     def wait(self, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}")
-            time.sleep(0.02)
+        return wait_until(predicate, timeout, what)
 
     def view(self, user: str = ALICE, callback_id: str | None = None, contains: str | None = None) -> dict:
         """The user's top modal, once it is the one wanted."""
+
         def ready():
             view = self.slack.current_view(user)
             if not view or (callback_id and view.get("callback_id") != callback_id):
@@ -73,7 +63,10 @@ class World:
             if contains and contains not in str(view.get("blocks")):
                 return None
             return view
-        return self.wait(ready, what=f"a {callback_id or 'modal'} view for {user}" + (f" saying {contains!r}" if contains else ""))
+
+        return self.wait(
+            ready, what=f"a {callback_id or 'modal'} view for {user}" + (f" saying {contains!r}" if contains else "")
+        )
 
     def requests(self) -> list[RequestRecord]:
         return list_requests(self.services.db)
@@ -86,12 +79,14 @@ class World:
 
     def wait_thread(self, request_id: str, count: int, timeout: float = 15.0) -> list[dict]:
         """The thread once it holds `count` messages (root included) and the outbox is empty."""
+
         def ready():
             request = next((r for r in self.requests() if r.id == request_id), None)
             if not request or not request.thread_ts:
                 return None
             thread = self.thread(request)
             return thread if len(thread) >= count else None
+
         return self.wait(ready, timeout, what=f"{count} messages in the thread of {request_id}")
 
     def reviewer(self, request: RequestRecord, action: str, **body: Any) -> dict:
@@ -114,8 +109,9 @@ class World:
         """Until the bot's outbox has nothing left to deliver."""
         self.wait(lambda: pending_count(self.services.db) == 0, timeout, what="the outbox to be empty")
 
-    def new_request(self, text: str, values: dict | None = None, *, user: str = ALICE,
-                    channel: str = CHANNEL) -> RequestRecord:
+    def new_request(
+        self, text: str, values: dict | None = None, *, user: str = ALICE, channel: str = CHANNEL
+    ) -> RequestRecord:
         """`/resource <text>`, the form filled with `values` and submitted; returns the stored request
         once its root message is in the channel."""
         before = {r.id for r in self.requests()}
@@ -142,8 +138,10 @@ class World:
 
     def table_counts(self) -> dict[str, int]:
         db = self.services.db
-        return {table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-                for table in ("events", "outbox", "requests")}
+        return {
+            table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("events", "outbox", "requests")
+        }
 
     def sandbox_request(self, request: RequestRecord) -> dict:
         response = self.sandbox_admin.get(f"/resource-requests/{request.provider_request_id}")
@@ -154,57 +152,40 @@ class World:
         response = self.sandbox_admin.post("/faults", json=fault)
         assert response.status_code == 201, response.text
 
-    def ask_for_changes(self, request: RequestRecord, key: str,
-                        feedback: str = "Please check this.") -> RequestRecord:
+    def ask_for_changes(self, request: RequestRecord, key: str, feedback: str = "Please check this.") -> RequestRecord:
         """The reviewer asks for changes; returns the request once its thread shows it."""
         count = len(self.thread(self.request(request.id)))
-        self.reviewer(request, "request-changes",
-                      feedback=[{"key": key, "code": "RES_REQ_FEED_OTHER", "feedback": feedback}])
+        self.reviewer(
+            request, "request-changes", feedback=[{"key": key, "code": "RES_REQ_FEED_OTHER", "feedback": feedback}]
+        )
         self.wait_thread(request.id, count + 1)
         self.wait_idle()
         return self.request(request.id)
-
-
-# ---- webhook bodies and message text ---------------------------------------------------------
-
-def infobip_time(moment: datetime) -> str:
-    """Infobip's date format: `2025-03-11T09:22:47.000+0000`."""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
-
-
-def status_webhook(provider_request_id: str, status: str, received_at: datetime, *,
-                   kind: str = "NUMBER_PURCHASE", **content: Any) -> dict:
-    """A status-change webhook body as Infobip sends it."""
-    return {"results": [{
-        "event": "RESOURCE_REQUEST_STATUS_UPDATE", "receivedAt": infobip_time(received_at),
-        "content": {"id": provider_request_id, "status": status, "type": kind, "requirementsFeedback": [],
-                    **content},
-        "platform": {"applicationId": "default"},
-    }]}
 
 
 def block_text(message: dict | None) -> str:
     return str((message or {}).get("blocks") or (message or {}).get("text"))
 
 
-@pytest.fixture
-def world(tmp_path, request) -> Iterator[World]:
-    """`@pytest.mark.world(setting=value, ...)` overrides the bot's settings for one test; the
-    reconciler is off unless a test turns it on, so threads hold only what a test caused.
+@contextmanager
+def open_world(tmp_path: Path, transport: str = HTTP, **settings_overrides: Any) -> Iterator[World]:
+    """`settings_overrides` (from `@pytest.mark.world(setting=value, ...)`) override the bot's
+    settings; the reconciler is off unless a test turns it on, so threads hold only what a test caused.
     In Socket Mode the bot has an app token and no signing secret (none is needed), and the world
     is handed over once the bot's connection is open."""
-    transport = getattr(request, "param", HTTP)  # see BOTH_TRANSPORTS
-    marker = request.node.get_closest_marker("world")
-    overrides = {"resourcebot_reconcile_seconds": 0, **(marker.kwargs if marker else {})}
+    overrides = {"resourcebot_reconcile_seconds": 0, **settings_overrides}
     reminder_tick = overrides.pop("reminder_tick_seconds", 60.0)
     infobip_timeout = overrides.pop("infobip_timeout", None)  # seconds; the client's default is 30
     cm_server = None
     if overrides.pop("cm", False):  # CM.com configured, pointing at its stand-in
         cm_sandbox = CmSandbox(CmSandboxConfig(callback_backoff=0.1))
         cm_server = BackgroundServer(create_cm_app(cm_sandbox)).start()
-        overrides.update(cm_base_url=cm_server.url, cm_product_token=cm_sandbox.config.product_token,
-                         cm_account_id=cm_sandbox.config.account_id, cm_company_profiles=CM_PROFILES)
+        overrides.update(
+            cm_base_url=cm_server.url,
+            cm_product_token=cm_sandbox.config.product_token,
+            cm_account_id=cm_sandbox.config.account_id,
+            cm_company_profiles=CM_PROFILES,
+        )
     slack = SlackStandIn().start()
     slack.add_channel(CHANNEL, "resources")
     slack.add_user(ADMIN, "ada", real_name="Ada Admin")
@@ -215,8 +196,9 @@ def world(tmp_path, request) -> Iterator[World]:
         slack_signing_secret=SIGNING_SECRET if transport == HTTP else None,
         slack_api_url=slack.api_url,
         # Attached files come from the stand-in (and any origin a test adds).
-        resourcebot_slack_file_origins=",".join([slack.url, *filter(None, [overrides.pop(
-            "resourcebot_slack_file_origins", None)])]),
+        resourcebot_slack_file_origins=",".join(
+            [slack.url, *filter(None, [overrides.pop("resourcebot_slack_file_origins", None)])]
+        ),
         slack_app_token=slack.config.app_token if transport == SOCKET_MODE else None,
         infobip_base_url=None,
         infobip_api_key=None,
@@ -227,26 +209,45 @@ def world(tmp_path, request) -> Iterator[World]:
     )
     # The sandbox enforces Infobip's rate limits 50× faster; the client paces itself a bit slower
     # than that (provisioning is documented at 1 call/s, which would make tests crawl).
-    assembled = assemble(settings, bot_url=bot_server.url,
-                         sandbox_config=SandboxConfig(lifecycle_step=None, review="manual", rate_limit_speedup=50.0),
-                         infobip_options={"pacer": Pacer(speedup=40.0),
-                                          **({"timeout": infobip_timeout} if infobip_timeout else {})})
+    assembled = assemble(
+        settings,
+        bot_url=bot_server.url,
+        sandbox_config=SandboxConfig(lifecycle_step=None, review="manual", rate_limit_speedup=50.0),
+        infobip_options={"pacer": Pacer(speedup=40.0), **({"timeout": infobip_timeout} if infobip_timeout else {})},
+    )
     assembled.services.reminder_tick_seconds = reminder_tick
     bot_server.app = create_app(assembled.services)
     bot_server.limits = settings.http_limits
     bot_server.start()
-    sandbox_admin = httpx.Client(base_url=assembled.sandbox_server.url + "/_sandbox",
-                                 headers={"Authorization": f"App {assembled.sandbox.config.api_key}"}, timeout=10)
-    driver = SlackDriver.over_socket_mode(slack) if transport == SOCKET_MODE else \
-        SlackDriver(bot_server.url + "/slack/events", SIGNING_SECRET, slack)
+    sandbox_admin = httpx.Client(
+        base_url=assembled.sandbox_server.url + "/_sandbox",
+        headers={"Authorization": f"App {assembled.sandbox.config.api_key}"},
+        timeout=10,
+    )
+    driver = (
+        SlackDriver.over_socket_mode(slack)
+        if transport == SOCKET_MODE
+        else SlackDriver(bot_server.url + "/slack/events", SIGNING_SECRET, slack)
+    )
     try:
         if transport == SOCKET_MODE:
             slack.socket_mode.wait_for_connection(timeout=10)
-        world = World(slack, driver, assembled.sandbox, assembled.sandbox_server.url, sandbox_admin, bot_server.url,
-                      assembled.services, transport=transport)
+        world = World(
+            slack,
+            driver,
+            assembled.sandbox,
+            assembled.sandbox_server.url,
+            sandbox_admin,
+            bot_server.url,
+            assembled.services,
+            transport=transport,
+        )
         if cm_server:
-            world.cm_admin = httpx.Client(base_url=cm_server.url + "/_sandbox", timeout=10,
-                                          headers={"X-CM-PRODUCTTOKEN": cm_sandbox.config.product_token})
+            world.cm_admin = httpx.Client(
+                base_url=cm_server.url + "/_sandbox",
+                timeout=10,
+                headers={"X-CM-PRODUCTTOKEN": cm_sandbox.config.product_token},
+            )
         yield world
     finally:
         if cm_server:

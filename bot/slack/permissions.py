@@ -1,0 +1,49 @@
+"""Who may change what, in words: the managers of numbers and of routing, and the refusal someone
+else gets (services.may_manage_numbers / may_manage_routing decide)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.domain.mrkdwn import escape
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+def number_managers(services: Services) -> list[str]:
+    settings = services.settings
+    return sorted(settings.resourcebot_number_managers or settings.resourcebot_admins)
+
+
+def routing_managers(services: Services) -> list[str]:
+    settings = services.settings
+    return sorted(settings.resourcebot_routing_managers or settings.resourcebot_admins)
+
+
+def managers_text(managers: list[str], *, nobody: str) -> str:
+    """The first five managers as mentions (" and others" beyond), or `nobody` when there are none."""
+    if not managers:
+        return nobody
+    return ", ".join(f"<@{escape(m)}>" for m in managers[:5]) + (" and others" if len(managers) > 5 else "")
+
+
+NO_NUMBER_MANAGERS = "nobody is set up as a number manager yet (RESOURCEBOT_NUMBER_MANAGERS or RESOURCEBOT_ADMINS)"
+NO_ROUTING_MANAGERS = "none are configured yet (RESOURCEBOT_ROUTING_MANAGERS or RESOURCEBOT_ADMINS)"
+
+
+def numbers_refusal(services: Services, what: str) -> str:
+    """Why someone who is not a number manager can't `what` (buy or cancel numbers), and whom to ask."""
+    who = managers_text(number_managers(services), nobody=NO_NUMBER_MANAGERS)
+    return (
+        f"Only number managers can {what}: {who}. "
+        "You can still browse; ask one of them, or request numbers for Infobip's review "
+        "with `/resource number &lt;country&gt;`."
+    )
+
+
+def routing_refusal(services: Services, what: str) -> str:
+    """Why someone who is not a routing manager can't `what`, and whom to ask."""
+    managers = routing_managers(services)
+    who = f"ask {managers_text(managers, nobody='')}" if managers else NO_ROUTING_MANAGERS
+    return f"Only routing managers can {what}: {who}. Anyone can look; nothing was changed."
