@@ -168,7 +168,9 @@ def test_one_association_submitted_twenty_times_is_created_once(world):
         {"resource.NUMBER": bought["numberKey"], "channel.NUMBER": "SMS", "applicationId": "default"}, user=ADMIN
     )
     responses = storm(world.driver, payload)
-    world.view(ADMIN, contains="Associated")
+    # Twenty submissions each look up applications and entities first: the sandbox answers some of
+    # them 429 and the client waits a second per retry, so the outcome may take longer than 10 s.
+    world.view(ADMIN, contains="Associated", timeout=30)
     answered_with(responses, "Creating the association", "Associated")
     assert world.sandbox.calls["create-resource-association"] == 1
     assert len(provisioning(world)["associations"]) == 1

@@ -53,7 +53,9 @@ class World:
     def wait(self, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
         return wait_until(predicate, timeout, what)
 
-    def view(self, user: str = ALICE, callback_id: str | None = None, contains: str | None = None) -> dict:
+    def view(
+        self, user: str = ALICE, callback_id: str | None = None, contains: str | None = None, timeout: float = 10.0
+    ) -> dict:
         """The user's top modal, once it is the one wanted."""
 
         def ready():
@@ -65,7 +67,9 @@ class World:
             return view
 
         return self.wait(
-            ready, what=f"a {callback_id or 'modal'} view for {user}" + (f" saying {contains!r}" if contains else "")
+            ready,
+            timeout,
+            what=f"a {callback_id or 'modal'} view for {user}" + (f" saying {contains!r}" if contains else ""),
         )
 
     def requests(self) -> list[RequestRecord]:
