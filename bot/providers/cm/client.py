@@ -1,6 +1,6 @@
 """Async client for CM.com voice number requests: one typed method per operation.
 
-Retry policy, as for Infobip:
+Retry policy, as for Infobip (bot/providers/http.py):
 
 - reads (get a request, order restrictions, locale options) are retried on 429, 5xx, timeouts
   and lost connections, with exponential backoff and jitter, honouring `Retry-After`;
@@ -22,13 +22,10 @@ Errors (one hierarchy; `str(error)` is a sentence for people and never holds the
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import quote
 from uuid import UUID
@@ -38,20 +35,13 @@ from pydantic import BaseModel, ValidationError
 
 from bot.providers.cm import wire
 from bot.providers.cm.models import CmNumberRequest, CmNumberRequestCreate, LocaleOptions, OrderRestrictions
-from bot.providers.http import OPERATION_EXTENSION, retry_after_seconds
+from bot.providers.http import OPERATION_EXTENSION, Failures, ProviderClient, validation_detail
 
 logger = logging.getLogger("bot.providers.cm")
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
-_BACKOFF_BASE = 0.5  # seconds before the first retry (before jitter)
-_BACKOFF_CAP = 8.0
 _MAX_MESSAGE = 200  # an error text longer than this is a page, not a message
-
-# The connection was never made, so the request never left: safe to resend anything.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# Worth another try for a read. Anything else (a bad URL, a proxy refusing us) fails again.
-_TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -145,12 +135,15 @@ _DOING = {
 # ---- Client ------------------------------------------------------------------------------------
 
 
-class CmClient:
+class CmClient(ProviderClient):
     """Async CM.com client; use as `async with CmClient(url, token, account) as cm: ...`.
 
     `base_url` is the host (`wire.DEFAULT_BASE_URL` in production); the client adds the paths.
     `event_hooks` go straight to httpx.
     """
+
+    _provider = "CM.com"
+    _logger = logger
 
     def __init__(
         self,
@@ -172,32 +165,12 @@ class CmClient:
             UUID(account_id)
         except (TypeError, ValueError, AttributeError):
             raise ValueError(f"the CM.com account id must be a GUID, not {account_id!r}") from None
-        self.base_url = base_url.rstrip("/")
+        headers = {wire.PRODUCT_TOKEN_HEADER: product_token}
+        super().__init__(base_url, headers, timeout, transport, event_hooks, max_retries, max_retry_wait)
         self.account_id = account_id
-        self._max_retries = max_retries
-        self._max_retry_wait = max_retry_wait
-        # The token lives only in the httpx client's default headers; never in an attribute.
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            headers={wire.PRODUCT_TOKEN_HEADER: product_token, "Accept": "application/json"},
-            timeout=timeout,
-            transport=transport,
-            event_hooks=event_hooks,
-        )
 
     def __repr__(self) -> str:
         return f"CmClient(base_url={self.base_url!r}, account_id={self.account_id!r})"
-
-    async def __aenter__(self) -> CmClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     # ---- Operations ----------------------------------------------------------------------------
 
@@ -242,49 +215,17 @@ class CmClient:
         """Send one operation under the retry policy; return a 2xx response."""
         op = _OPERATIONS[operation]
         url = op.path.format(account_id=quote(self.account_id, safe=""), request_id=quote(request_id or "", safe=""))
-        retries, waited = 0, 0.0
-        error: CmError
-        while True:
-            try:
-                response = await self._http.request(
-                    op.method, url, params=params, json=json, extensions={OPERATION_EXTENSION: operation}
-                )
-            except httpx.RequestError as exc:
-                error = self._transport_failure(operation, op, exc)
-                why, delay = error.reason, _backoff(retries)
-            else:
-                if response.is_success:
-                    return response
-                error = self._api_error(response, operation)
-                status = response.status_code
-                if status >= 500 and not op.idempotent:
-                    raise CmUnknownOutcome(operation, f"HTTP {status}", status=status) from error
-                if status != 429 and status < 500:
-                    raise error
-                why = f"HTTP {status}"
-                retry_after = retry_after_seconds(response.headers)
-                delay = retry_after if retry_after is not None else _backoff(retries)
-            if retries >= self._max_retries or waited + delay > self._max_retry_wait:
-                raise error
-            retries += 1
-            waited += delay
-            logger.warning(
-                "CM.com %s failed (%s); retry %d of %d in %.2fs", operation, why, retries, self._max_retries, delay
-            )
-            await asyncio.sleep(delay)
 
-    @staticmethod
-    def _transport_failure(operation: str, op: _Operation, exc: httpx.RequestError) -> CmTransportError:
-        """The error to raise if no retry follows; raises at once when no retry is allowed."""
-        why = _describe_request_error(exc)
-        if not isinstance(exc, _NOT_SENT):
-            if not op.idempotent:
-                raise CmUnknownOutcome(operation, why) from exc
-            if not isinstance(exc, _TRANSIENT):
-                raise CmTransportError(operation, why) from exc
-        error = CmTransportError(operation, why)
-        error.__cause__ = exc
-        return error
+        async def attempt() -> httpx.Response:
+            extensions = {OPERATION_EXTENSION: operation}
+            return await self._http.request(op.method, url, params=params, json=json, extensions=extensions)
+
+        failures = Failures(
+            api_error=lambda response: self._api_error(response, operation),
+            unknown_outcome=lambda why, status: CmUnknownOutcome(operation, why, status=status),
+            transport_error=lambda why: CmTransportError(operation, why),
+        )
+        return await self._send(operation, op.idempotent, attempt, failures)
 
     def _api_error(self, response: httpx.Response, operation: str) -> CmAPIError:
         message = _error_message(response)
@@ -303,9 +244,7 @@ def _parse(response: httpx.Response, operation: str, target: type[M]) -> M:
     try:
         return target.model_validate_json(response.content)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise CmUnexpectedResponse(operation, response.status_code, f"{where}: {first['msg']}") from exc
+        raise CmUnexpectedResponse(operation, response.status_code, validation_detail(exc)) from exc
 
 
 def _error_message(response: httpx.Response) -> str:
@@ -332,20 +271,3 @@ def _cut(text: str) -> str:
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if not text or text[-1] in ".!?…" else text + "."
-
-
-def _backoff(retries: int) -> float:
-    """Exponential backoff with jitter, so that many clients do not retry in step."""
-    return float(min(_BACKOFF_CAP, _BACKOFF_BASE * 2**retries) * random.uniform(0.5, 1.0))
-
-
-def _describe_request_error(exc: httpx.RequestError) -> str:
-    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
-        return "could not connect"
-    if isinstance(exc, httpx.PoolTimeout):
-        return "no free connection"
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out waiting for the answer"
-    if isinstance(exc, (httpx.NetworkError, httpx.RemoteProtocolError)):
-        return "the connection was lost"
-    return type(exc).__name__

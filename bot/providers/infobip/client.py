@@ -1,7 +1,7 @@
 """Async client for the Infobip operations the bot uses: one typed method per operation.
 
-Every call is paced under its documented rate (pacing.py) and retried by the policy the
-operations table gives it:
+Every call is paced under its documented rate (pacing.py) and retried (bot/providers/http.py)
+by the policy the operations table gives it:
 
 - idempotent operations (reads, PUT/DELETE, lookups) are retried on 429, 5xx, timeouts and
   lost connections, with exponential backoff and jitter, honouring `Retry-After`;
@@ -14,15 +14,12 @@ Retries stop after `max_retries` or once they would have slept more than `max_re
 
 from __future__ import annotations
 
-import asyncio
 import email.message
 import logging
-import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import PurePath
-from types import TracebackType
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
@@ -30,9 +27,8 @@ import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from bot.domain.requirements import DOCUMENT_CONTENT_TYPES
-from bot.providers.http import OPERATION_EXTENSION, retry_after_seconds
+from bot.providers.http import OPERATION_EXTENSION, Failures, ProviderClient, validation_detail
 from bot.providers.infobip.errors import (
-    InfobipError,
     InfobipTransportError,
     InfobipUnexpectedResponse,
     InfobipUnknownOutcome,
@@ -90,22 +86,12 @@ from bot.providers.infobip.models import (
     SubscriptionRequest,
     SubscriptionUpdate,
 )
-from bot.providers.infobip.operations import OPERATIONS, Operation
+from bot.providers.infobip.operations import OPERATIONS
 from bot.providers.infobip.pacing import Pacer
 
 logger = logging.getLogger("bot.providers.infobip")
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-
-
-_BACKOFF_BASE = 0.5  # seconds before the first retry (before jitter)
-_BACKOFF_CAP = 8.0
-
-# The connection was never made, so the request never left: safe to resend any operation.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# Worth another try for an idempotent operation. Anything else (a bad URL scheme, a proxy
-# refusing us) will fail the same way again.
-_TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 T = TypeVar("T")
 
@@ -117,12 +103,15 @@ class DownloadedDocument:
     filename: str | None
 
 
-class InfobipClient:
+class InfobipClient(ProviderClient):
     """Async Infobip client; use as `async with InfobipClient(url, key) as client: ...`.
 
     Rate limits are per account: clients of the same account should share one `pacer`.
     `event_hooks` go straight to httpx (tests attach a contract recorder there).
     """
+
+    _provider = "Infobip"
+    _logger = logger
 
     def __init__(
         self,
@@ -140,43 +129,22 @@ class InfobipClient:
             raise ValueError("an Infobip API key is required")
         if timeout is None:
             raise ValueError("a timeout is required: a hung call must not hang the bot")
-        self.base_url = base_url.rstrip("/")
+        headers = {"Authorization": f"App {api_key}"}
+        super().__init__(base_url, headers, timeout, transport, event_hooks, max_retries, max_retry_wait)
         self._pacer = pacer or Pacer()
-        self._max_retries = max_retries
-        self._max_retry_wait = max_retry_wait
-        # The key lives only in the httpx client's default headers; never in an attribute.
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            headers={"Authorization": f"App {api_key}", "Accept": "application/json"},
-            timeout=timeout,
-            transport=transport,
-            event_hooks=event_hooks,
-        )
 
     def __repr__(self) -> str:
         return f"InfobipClient(base_url={self.base_url!r})"
-
-    async def __aenter__(self) -> InfobipClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     # ---- Resource requests ------------------------------------------------------------------
 
     async def lookup_requirements(self, query: RequirementsQuery) -> list[Requirement]:
         """What a country's regulation asks for; an empty list means nothing to fill in."""
-        response = await self._call("resources-requirements-lookup", json=query.to_wire())
-        return _parse(response, "resources-requirements-lookup", RequirementsLookupResult).requirements
+        result = await self._fetch("resources-requirements-lookup", RequirementsLookupResult, json=query.to_wire())
+        return result.requirements
 
     async def lookup_coverage(self, query: CoverageQuery) -> ResourceCoverage:
-        response = await self._call("lookup-resource-coverage", json=query.to_wire())
-        return _parse(response, "lookup-resource-coverage", ResourceCoverage)
+        return await self._fetch("lookup-resource-coverage", ResourceCoverage, json=query.to_wire())
 
     async def upload_document(self, filename: str, content: bytes) -> str:
         """Upload a document for a DOCUMENT requirement; returns the documentId to submit."""
@@ -184,8 +152,8 @@ class InfobipClient:
         if content_type is None:
             allowed = " ".join(sorted(DOCUMENT_CONTENT_TYPES))
             raise ValueError(f"Infobip does not accept {filename!r}; allowed document types: {allowed}")
-        response = await self._call("upload-document", files={"document": (filename, content, content_type)})
-        return _parse(response, "upload-document", DocumentUploaded).document_id
+        files = {"document": (filename, content, content_type)}
+        return (await self._fetch("upload-document", DocumentUploaded, files=files)).document_id
 
     async def download_document(self, document_id: str) -> DownloadedDocument:
         response = await self._call("download-document", path={"documentId": document_id}, headers={"Accept": "*/*"})
@@ -198,8 +166,7 @@ class InfobipClient:
 
     async def submit_resource_request(self, body: ResourceRequestSubmit) -> str:
         """Submit a request; returns its id. Raises InfobipUnknownOutcome when unconfirmed."""
-        response = await self._call("submit-resource-request", json=body.to_wire())
-        return _parse(response, "submit-resource-request", ResourceRequestCreated).id
+        return (await self._fetch("submit-resource-request", ResourceRequestCreated, json=body.to_wire())).id
 
     async def list_resource_requests(
         self,
@@ -219,20 +186,19 @@ class InfobipClient:
             "page": page,
             "size": size,
         }
-        response = await self._call("get-resource-requests", params=params)
-        return _parse(response, "get-resource-requests", Page[ResourceRequest])
+        return await self._fetch("get-resource-requests", Page[ResourceRequest], params=params)
 
     async def get_resource_request(self, request_id: str) -> ResourceRequest:
-        response = await self._call("get-resource-request", path={"id": request_id})
-        return _parse(response, "get-resource-request", ResourceRequest)
+        return await self._fetch("get-resource-request", ResourceRequest, path={"id": request_id})
 
     async def update_resource_request(
         self, request_id: str, requirements: Sequence[FilledRequirement]
     ) -> ResourceRequest:
         """Resend ALL requirements (not only the changed ones); allowed in UPDATE_REQUESTED*."""
         body = ResourceRequestUpdate(requirements=list(requirements))
-        response = await self._call("update-resource-request", path={"id": request_id}, json=body.to_wire())
-        return _parse(response, "update-resource-request", ResourceRequest)
+        return await self._fetch(
+            "update-resource-request", ResourceRequest, path={"id": request_id}, json=body.to_wire()
+        )
 
     async def cancel_resource_request(self, request_id: str) -> None:
         await self._call("cancel-resource-request", path={"id": request_id})
@@ -241,10 +207,9 @@ class InfobipClient:
         self, resource_filter: ResourcesFilter, *, page: int | None = None, size: int | None = None
     ) -> Page[OwnedResource]:
         """Resources the account owns (numbers, senders, ...)."""
-        response = await self._call(
-            "list-resources", params={"page": page, "size": size}, json=resource_filter.to_wire()
+        return await self._fetch(
+            "list-resources", Page[OwnedResource], params={"page": page, "size": size}, json=resource_filter.to_wire()
         )
-        return _parse(response, "list-resources", Page[OwnedResource])
 
     # ---- Inbound message configurations (keywords) -----------------------------------------
 
@@ -270,12 +235,10 @@ class InfobipClient:
             "keyword": keyword,
             "countryCode": country_code,
         }
-        response = await self._call("get-inbound-configurations", params=params)
-        return _parse(response, "get-inbound-configurations", list[InboundConfiguration])
+        return await self._fetch("get-inbound-configurations", list[InboundConfiguration], params=params)
 
     async def manage_inbound_configuration(self, body: InboundConfigurationRequest) -> InboundConfiguration:
-        response = await self._call("manage-inbound-configuration", json=body.to_wire())
-        return _parse(response, "manage-inbound-configuration", InboundConfiguration)
+        return await self._fetch("manage-inbound-configuration", InboundConfiguration, json=body.to_wire())
 
     async def delete_inbound_configuration(self, configuration_key: str) -> None:
         await self._call("delete-inbound-configuration", path={"configurationKey": configuration_key})
@@ -305,28 +268,25 @@ class InfobipClient:
             "page": page,
             "limit": limit,
         }
-        response = await self._call("get-available-numbers", params=params)
-        return _parse(response, "get-available-numbers", NumberList)
+        return await self._fetch("get-available-numbers", NumberList, params=params)
 
     async def list_owned_numbers(
         self, *, number: str | None = None, page: int | None = None, limit: int | None = None
     ) -> NumberList:
-        response = await self._call("list-owned-numbers", params={"number": number, "page": page, "limit": limit})
-        return _parse(response, "list-owned-numbers", NumberList)
+        return await self._fetch(
+            "list-owned-numbers", NumberList, params={"number": number, "page": page, "limit": limit}
+        )
 
     async def purchase_number(self, body: NumberPurchase) -> Number:
         """Buy an available number at once (deprecated by Infobip in favour of NUMBER_PURCHASE
         resource requests, still supported)."""
-        response = await self._call("purchase-number", json=body.to_wire())
-        return _parse(response, "purchase-number", Number)
+        return await self._fetch("purchase-number", Number, json=body.to_wire())
 
     async def get_owned_number(self, number_key: str) -> Number:
-        response = await self._call("get-single-owned-number", path={"numberKey": number_key})
-        return _parse(response, "get-single-owned-number", Number)
+        return await self._fetch("get-single-owned-number", Number, path={"numberKey": number_key})
 
     async def update_owned_number(self, number_key: str, body: NumberUpdate) -> Number:
-        response = await self._call("update-owned-number", path={"numberKey": number_key}, json=body.to_wire())
-        return _parse(response, "update-owned-number", Number)
+        return await self._fetch("update-owned-number", Number, path={"numberKey": number_key}, json=body.to_wire())
 
     async def cancel_number(self, number_key: str) -> None:
         await self._call("cancel-number", path={"numberKey": number_key})
@@ -334,15 +294,13 @@ class InfobipClient:
     # ---- Applications and entities ----------------------------------------------------------
 
     async def list_applications(self, *, page: int | None = None, size: int | None = None) -> Page[Application]:
-        response = await self._call("get-applications", params={"page": page, "size": size})
-        return _parse(response, "get-applications", Page[Application])
+        return await self._fetch("get-applications", Page[Application], params={"page": page, "size": size})
 
     async def create_application(self, application: Application) -> None:
         await self._call("create-application", json=application.to_wire())
 
     async def get_application(self, application_id: str) -> Application:
-        response = await self._call("get-application", path={"applicationId": application_id})
-        return _parse(response, "get-application", Application)
+        return await self._fetch("get-application", Application, path={"applicationId": application_id})
 
     async def update_application(self, application_id: str, body: ApplicationUpdate) -> None:
         await self._call("modify-application", path={"applicationId": application_id}, json=body.to_wire())
@@ -352,15 +310,13 @@ class InfobipClient:
         await self._call("delete-application", path={"applicationId": application_id})
 
     async def list_entities(self, *, page: int | None = None, size: int | None = None) -> Page[Entity]:
-        response = await self._call("get-entities", params={"page": page, "size": size})
-        return _parse(response, "get-entities", Page[Entity])
+        return await self._fetch("get-entities", Page[Entity], params={"page": page, "size": size})
 
     async def create_entity(self, entity: Entity) -> None:
         await self._call("create-entity", json=entity.to_wire())
 
     async def get_entity(self, entity_id: str) -> Entity:
-        response = await self._call("get-entity", path={"entityId": entity_id})
-        return _parse(response, "get-entity", Entity)
+        return await self._fetch("get-entity", Entity, path={"entityId": entity_id})
 
     async def update_entity(self, entity_id: str, body: EntityUpdate) -> None:
         await self._call("modify-entity", path={"entityId": entity_id}, json=body.to_wire())
@@ -390,8 +346,7 @@ class InfobipClient:
             "page": page,
             "size": size,
         }
-        response = await self._call("get-resource-associations", params=params)
-        return _parse(response, "get-resource-associations", Page[ResourceAssociation])
+        return await self._fetch("get-resource-associations", Page[ResourceAssociation], params=params)
 
     async def get_association(
         self,
@@ -409,8 +364,7 @@ class InfobipClient:
             "resourceId": resource_id,
             "entityId": entity_id,
         }
-        response = await self._call("get-resource-association", params=params)
-        return _parse(response, "get-resource-association", ResourceAssociation)
+        return await self._fetch("get-resource-association", ResourceAssociation, params=params)
 
     async def create_association(self, body: ResourceAssociationRequest) -> None:
         """201 with no body; an existing association answers 409 (InfobipAPIError)."""
@@ -443,24 +397,23 @@ class InfobipClient:
             "page": page,
             "size": size,
         }
-        response = await self._call("get-subscriptions", path={"channel": channel}, params=params)
-        return _parse(response, "get-subscriptions", Page[Subscription])
+        return await self._fetch("get-subscriptions", Page[Subscription], path={"channel": channel}, params=params)
 
     async def create_subscription(
         self,
         body: SubscriptionRequest,
         channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION,
     ) -> SubscriptionRef:
-        response = await self._call("create-subscription", path={"channel": channel}, json=body.to_wire())
-        return _parse(response, "create-subscription", SubscriptionRef)
+        return await self._fetch("create-subscription", SubscriptionRef, path={"channel": channel}, json=body.to_wire())
 
     async def get_subscription(
         self,
         subscription_id: str,
         channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION,
     ) -> Subscription:
-        response = await self._call("get-subscription", path={"channel": channel, "subscriptionId": subscription_id})
-        return _parse(response, "get-subscription", Subscription)
+        return await self._fetch(
+            "get-subscription", Subscription, path={"channel": channel, "subscriptionId": subscription_id}
+        )
 
     async def update_subscription(
         self,
@@ -468,60 +421,53 @@ class InfobipClient:
         body: SubscriptionUpdate,
         channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION,
     ) -> SubscriptionRef:
-        response = await self._call(
-            "update-subscription", json=body.to_wire(), path={"channel": channel, "subscriptionId": subscription_id}
+        return await self._fetch(
+            "update-subscription",
+            SubscriptionRef,
+            json=body.to_wire(),
+            path={"channel": channel, "subscriptionId": subscription_id},
         )
-        return _parse(response, "update-subscription", SubscriptionRef)
 
     async def delete_subscription(
         self,
         subscription_id: str,
         channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION,
     ) -> SubscriptionRef:
-        response = await self._call("delete-subscription", path={"channel": channel, "subscriptionId": subscription_id})
-        return _parse(response, "delete-subscription", SubscriptionRef)
+        return await self._fetch(
+            "delete-subscription", SubscriptionRef, path={"channel": channel, "subscriptionId": subscription_id}
+        )
 
     async def list_profiles(self, *, page: int | None = None, size: int | None = None) -> Page[Profile]:
-        response = await self._call("get-profiles", params={"page": page, "size": size})
-        return _parse(response, "get-profiles", Page[Profile])
+        return await self._fetch("get-profiles", Page[Profile], params={"page": page, "size": size})
 
     async def create_profile(self, body: ProfileRequest) -> ProfileRef:
-        response = await self._call("create-profile", json=body.to_wire())
-        return _parse(response, "create-profile", ProfileRef)
+        return await self._fetch("create-profile", ProfileRef, json=body.to_wire())
 
     async def get_profile(self, profile_id: str) -> Profile:
-        response = await self._call("get-profile", path={"profileId": profile_id})
-        return _parse(response, "get-profile", Profile)
+        return await self._fetch("get-profile", Profile, path={"profileId": profile_id})
 
     async def update_profile(self, profile_id: str, body: ProfileUpdate) -> ProfileRef:
-        response = await self._call("update-profile", path={"profileId": profile_id}, json=body.to_wire())
-        return _parse(response, "update-profile", ProfileRef)
+        return await self._fetch("update-profile", ProfileRef, path={"profileId": profile_id}, json=body.to_wire())
 
     async def delete_profile(self, profile_id: str) -> ProfileRef:
-        response = await self._call("delete-profile", path={"profileId": profile_id})
-        return _parse(response, "delete-profile", ProfileRef)
+        return await self._fetch("delete-profile", ProfileRef, path={"profileId": profile_id})
 
     async def list_security_settings(
         self, *, page: int | None = None, size: int | None = None
     ) -> Page[SecuritySettings]:
-        response = await self._call("get-security-settings", params={"page": page, "size": size})
-        return _parse(response, "get-security-settings", Page[SecuritySettings])
+        return await self._fetch("get-security-settings", Page[SecuritySettings], params={"page": page, "size": size})
 
     async def create_security_settings(self, body: SecuritySettings) -> SecurityRef:
-        response = await self._call("create-security-settings", json=body.to_wire())
-        return _parse(response, "create-security-settings", SecurityRef)
+        return await self._fetch("create-security-settings", SecurityRef, json=body.to_wire())
 
     async def get_security_settings(self, auth_id: str) -> SecuritySettings:
-        response = await self._call("get-security-setting", path={"authId": auth_id})
-        return _parse(response, "get-security-setting", SecuritySettings)
+        return await self._fetch("get-security-setting", SecuritySettings, path={"authId": auth_id})
 
     async def update_security_settings(self, auth_id: str, body: SecuritySettingsUpdate) -> SecurityRef:
-        response = await self._call("update-security-settings", path={"authId": auth_id}, json=body.to_wire())
-        return _parse(response, "update-security-settings", SecurityRef)
+        return await self._fetch("update-security-settings", SecurityRef, path={"authId": auth_id}, json=body.to_wire())
 
     async def delete_security_settings(self, auth_id: str) -> SecurityRef:
-        response = await self._call("delete-security-settings", path={"authId": auth_id})
-        return _parse(response, "delete-security-settings", SecurityRef)
+        return await self._fetch("delete-security-settings", SecurityRef, path={"authId": auth_id})
 
     async def list_certificates(
         self,
@@ -533,20 +479,16 @@ class InfobipClient:
         size: int | None = None,
     ) -> Page[CertificateDetails]:
         params = {"search": search, "sortBy": sort_by, "direction": direction, "page": page, "size": size}
-        response = await self._call("get-certificates-details-page", params=params)
-        return _parse(response, "get-certificates-details-page", Page[CertificateDetails])
+        return await self._fetch("get-certificates-details-page", Page[CertificateDetails], params=params)
 
     async def upload_certificate(self, body: CertificateUpload) -> CertificateStatusInfo:
-        response = await self._call("upload-certificate", json=body.to_wire())
-        return _parse(response, "upload-certificate", CertificateStatusInfo)
+        return await self._fetch("upload-certificate", CertificateStatusInfo, json=body.to_wire())
 
     async def get_certificate(self, certificate_id: str) -> CertificateDetails:
-        response = await self._call("get-certificate-details", path={"certificateId": certificate_id})
-        return _parse(response, "get-certificate-details", CertificateDetails)
+        return await self._fetch("get-certificate-details", CertificateDetails, path={"certificateId": certificate_id})
 
     async def delete_certificate(self, certificate_id: str) -> CertificateRef:
-        response = await self._call("delete-certificate", path={"certificateId": certificate_id})
-        return _parse(response, "delete-certificate", CertificateRef)
+        return await self._fetch("delete-certificate", CertificateRef, path={"certificateId": certificate_id})
 
     async def list_certificate_statuses(
         self,
@@ -558,18 +500,21 @@ class InfobipClient:
         size: int | None = None,
     ) -> Page[CertificateStatusInfo]:
         params = {"search": search, "sortBy": sort_by, "direction": direction, "page": page, "size": size}
-        response = await self._call("get-certificates-statuses-page", params=params)
-        return _parse(response, "get-certificates-statuses-page", Page[CertificateStatusInfo])
+        return await self._fetch("get-certificates-statuses-page", Page[CertificateStatusInfo], params=params)
 
     async def get_certificate_status(self, certificate_id: str) -> CertificateStatusInfo:
-        response = await self._call("get-certificate-status", path={"certificateId": certificate_id})
-        return _parse(response, "get-certificate-status", CertificateStatusInfo)
+        return await self._fetch(
+            "get-certificate-status", CertificateStatusInfo, path={"certificateId": certificate_id}
+        )
 
     async def test_webhook_connection(self, body: ConnectionTestRequest) -> ConnectionTestResult:
-        response = await self._call("test-connection-to-webhook", json=body.to_wire())
-        return _parse(response, "test-connection-to-webhook", ConnectionTestResult)
+        return await self._fetch("test-connection-to-webhook", ConnectionTestResult, json=body.to_wire())
 
     # ---- Transport --------------------------------------------------------------------------
+
+    async def _fetch(self, operation_id: str, target: type[T], **request: Any) -> T:
+        """`_call`, then the body read as `target`."""
+        return _parse(await self._call(operation_id, **request), operation_id, target)
 
     async def _call(
         self,
@@ -585,56 +530,25 @@ class InfobipClient:
         op = OPERATIONS[operation_id]
         url = op.path.format(**{name: quote(str(value), safe="") for name, value in (path or {}).items()})
         query = _query(params or {})
-        retries, waited = 0, 0.0
-        while True:
-            await self._pacer.acquire(operation_id)
-            try:
-                response = await self._http.request(
-                    op.method,
-                    url,
-                    params=query,
-                    json=json,
-                    files=files,
-                    headers=headers,
-                    extensions={OPERATION_EXTENSION: operation_id},
-                )
-            except httpx.RequestError as exc:
-                error, why = self._transport_failure(op, exc)
-                delay = _backoff(retries)
-            else:
-                if response.is_success:
-                    return response
-                error = api_error_from_response(response, operation_id)
-                status = response.status_code
-                if status >= 500 and not op.idempotent:
-                    raise InfobipUnknownOutcome(operation_id, f"HTTP {status}", status=status) from error
-                if status != 429 and status < 500:
-                    raise error
-                why = f"HTTP {status}"
-                retry_after = retry_after_seconds(response.headers)
-                delay = retry_after if retry_after is not None else _backoff(retries)
-            if retries >= self._max_retries or waited + delay > self._max_retry_wait:
-                raise error
-            retries += 1
-            waited += delay
-            logger.warning(
-                "Infobip %s failed (%s); retry %d of %d in %.2fs", operation_id, why, retries, self._max_retries, delay
-            )
-            await asyncio.sleep(delay)
 
-    @staticmethod
-    def _transport_failure(op: Operation, exc: httpx.RequestError) -> tuple[InfobipError, str]:
-        """The error to raise if no retry follows, and a short reason; raises at once when the
-        failure must not be retried."""
-        why = _describe_request_error(exc)
-        if not isinstance(exc, _NOT_SENT):
-            if not op.idempotent:
-                raise InfobipUnknownOutcome(op.operation_id, why) from exc
-            if not isinstance(exc, _TRANSIENT):
-                raise InfobipTransportError(op.operation_id, why) from exc
-        error = InfobipTransportError(op.operation_id, why)
-        error.__cause__ = exc
-        return error, why
+        async def attempt() -> httpx.Response:
+            await self._pacer.acquire(operation_id)
+            return await self._http.request(
+                op.method,
+                url,
+                params=query,
+                json=json,
+                files=files,
+                headers=headers,
+                extensions={OPERATION_EXTENSION: operation_id},
+            )
+
+        failures = Failures(
+            api_error=lambda response: api_error_from_response(response, operation_id),
+            unknown_outcome=lambda why, status: InfobipUnknownOutcome(operation_id, why, status=status),
+            transport_error=lambda why: InfobipTransportError(operation_id, why),
+        )
+        return await self._send(operation_id, op.idempotent, attempt, failures)
 
 
 async def iterate_pages(fetch: Callable[[int], Awaitable[Page[T]]]) -> AsyncIterator[T]:
@@ -674,23 +588,6 @@ def _query(params: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _backoff(retries: int) -> float:
-    """Exponential backoff with jitter, so that many clients do not retry in step."""
-    return float(min(_BACKOFF_CAP, _BACKOFF_BASE * 2**retries) * random.uniform(0.5, 1.0))
-
-
-def _describe_request_error(exc: httpx.RequestError) -> str:
-    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
-        return "could not connect"
-    if isinstance(exc, httpx.PoolTimeout):
-        return "no free connection"
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out waiting for the answer"
-    if isinstance(exc, (httpx.NetworkError, httpx.RemoteProtocolError)):
-        return "the connection was lost"
-    return type(exc).__name__
-
-
 @cache
 def _adapter(target: Any) -> TypeAdapter[Any]:
     return TypeAdapter(target)
@@ -700,6 +597,4 @@ def _parse(response: httpx.Response, operation_id: str, target: type[T]) -> T:
     try:
         return cast(T, _adapter(cast(Hashable, target)).validate_json(response.content))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise InfobipUnexpectedResponse(operation_id, response.status_code, f"{where}: {first['msg']}") from exc
+        raise InfobipUnexpectedResponse(operation_id, response.status_code, validation_detail(exc)) from exc

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+
+from bot.clock import Clock
 
 __all__ = ["SandboxClock", "infobip_timestamp"]
 
 
-class SandboxClock:
-    """Infobip's time as the stand-in tells it; its own, not the bot's (they are two systems)."""
-
-    def __init__(self) -> None:
-        self._offset = timedelta()
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self._offset
-
-    def advance(self, delta: timedelta) -> None:
-        self._offset += delta
+class SandboxClock(Clock):
+    """Infobip's time as the stand-in tells it: the same kind of clock as the bot's, but an
+    object of its own (they are two systems, and a test moves one without the other)."""
 
 
 def infobip_timestamp(moment: datetime) -> str:

@@ -158,12 +158,28 @@ def _type(body: object, out: list[Violation]) -> str | None:
 
 def lookup_violations(body: object) -> list[Violation]:
     """Structural problems of a requirements-lookup body."""
+    return _request_violations(body, submit=False)
+
+
+def submit_violations(body: object) -> list[Violation]:
+    """Structural problems of a submit body, before the catalog is consulted: those of a lookup
+    body, and the sender name, contacts, platform and requirements a submit adds."""
+    return _request_violations(body, submit=True)
+
+
+# The sender name's size limits by request type (a number purchase has no sender name).
+_SENDER_NAME_SIZE = {"ALPHANUMERIC_REGISTRATION": (3, 11), "RCS_SENDER_LAUNCH": (1, 255)}
+
+
+def _request_violations(body: object, *, submit: bool) -> list[Violation]:
     out: list[Violation] = []
     kind = _type(body, out)
     if kind is None:
         return out
     assert isinstance(body, dict)
     _country(body, out)
+    if submit and kind in _SENDER_NAME_SIZE:
+        _sender_name(body, *_SENDER_NAME_SIZE[kind], out)
     if kind == "ALPHANUMERIC_REGISTRATION":
         _enum(body, "trafficOrigin", TRAFFIC_ORIGINS, out)
         _enum(body, "trafficType", TRAFFIC_TYPES, out)
@@ -172,6 +188,10 @@ def lookup_violations(body: object) -> list[Violation]:
     else:
         _enum(body, "trafficOrigin", TRAFFIC_ORIGINS, out, required=True)
         _carriers(body, out)
+    if submit:
+        _contacts(body, out)
+        _platform(body, out)
+        _filled_shape(body.get("requirements"), out, required=kind != "NUMBER_PURCHASE")
     return out
 
 
@@ -202,12 +222,18 @@ def _sender_name(body: dict, low: int, high: int, out: list[Violation]) -> None:
         out.append(("senderName", f"size must be between {low} and {high}"))
 
 
+def _optional(body: dict, name: str, kind: type, wrong: str, out: list[Violation]) -> object:
+    """`body[name]` if it is a `kind`; None when absent, or (with the violation `wrong`) when not."""
+    value = body.get(name)
+    if value is not None and not isinstance(value, kind):
+        out.append((name, wrong))
+        return None
+    return value
+
+
 def _contacts(body: dict, out: list[Violation]) -> None:
-    emails = body.get("additionalContactEmails")
-    if emails is None:
-        return
+    emails = _optional(body, "additionalContactEmails", list, "must be a list of email addresses", out)
     if not isinstance(emails, list):
-        out.append(("additionalContactEmails", "must be a list of email addresses"))
         return
     if len(emails) > MAX_CONTACT_EMAILS:
         out.append(("additionalContactEmails", f"size must be between 0 and {MAX_CONTACT_EMAILS}"))
@@ -217,40 +243,13 @@ def _contacts(body: dict, out: list[Violation]) -> None:
 
 
 def _platform(body: dict, out: list[Violation]) -> None:
-    platform = body.get("platform")
-    if platform is None:
-        return
+    platform = _optional(body, "platform", dict, "must be an object", out)
     if not isinstance(platform, dict):
-        out.append(("platform", "must be an object"))
         return
     for name in ("applicationId", "entityId"):
         value = platform.get(name)
         if value is not None and (not isinstance(value, str) or len(value) > PLATFORM_ID_MAX):
             out.append((f"platform.{name}", f"size must be between 0 and {PLATFORM_ID_MAX}"))
-
-
-def submit_violations(body: object) -> list[Violation]:
-    """Structural problems of a submit body, before the catalog is consulted."""
-    out: list[Violation] = []
-    kind = _type(body, out)
-    if kind is None:
-        return out
-    assert isinstance(body, dict)
-    _country(body, out)
-    if kind == "ALPHANUMERIC_REGISTRATION":
-        _sender_name(body, 3, 11, out)
-        _enum(body, "trafficOrigin", TRAFFIC_ORIGINS, out)
-        _enum(body, "trafficType", TRAFFIC_TYPES, out)
-    elif kind == "NUMBER_PURCHASE":
-        _number_fields(body, out)
-    else:
-        _sender_name(body, 1, 255, out)
-        _enum(body, "trafficOrigin", TRAFFIC_ORIGINS, out, required=True)
-        _carriers(body, out)
-    _contacts(body, out)
-    _platform(body, out)
-    _filled_shape(body.get("requirements"), out, required=kind != "NUMBER_PURCHASE")
-    return out
 
 
 def update_violations(body: object) -> list[Violation]:

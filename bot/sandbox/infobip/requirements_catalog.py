@@ -1,6 +1,6 @@
 """What the sandbox's Infobip asks for before it registers a sender or sells numbers.
 
-One requirement set per (request type, country[, number type]), in the contract's shape:
+One requirement set per (request type, country[, number type]), written as the API answers it:
 `{key, type, name, description, required, category}` plus `multipleValuesSupported`, `options`,
 `validation` and `attachment` where they apply. Croatia's alphanumeric set is the contract's own
 example and uses every field type and rule. Combinations Infobip refuses carry its error instead.
@@ -52,289 +52,266 @@ RCS_COUNTRY_UNSUPPORTED = Problem(
 )
 
 
-def _field(key: str, kind: str, name: str, description: str, *, required: bool, category: str, **extra: object) -> dict:
-    spec = {
-        "key": key,
-        "type": kind,
-        "name": name,
-        "description": description,
-        "required": required,
-        "category": category,
-    }
-    if extra.pop("multiple", False):
-        spec["multipleValuesSupported"] = True
-    spec.update(extra)
-    return spec
-
-
-_COMPANY_NAME = _field(
-    "companyName",
-    "TEXT",
-    "Company Name",
-    "The legal name of the company.",
-    required=True,
-    category="BUSINESS_DETAILS",
-    validation={"minLength": 3, "maxLength": 100},
-)
-_VAT_NUMBER = _field(
-    "vatNumber",
-    "TEXT",
-    "VAT Number",
-    "The company's VAT registration number.",
-    required=False,
-    category="BUSINESS_DETAILS",
-    validation={"pattern": "^[A-Z]{2}[0-9]{8,12}$"},
-)
-_USE_CASE = _field(
-    "useCase",
-    "TEXT",
-    "Use Case",
-    "Describe the intended messaging use case.",
-    required=True,
-    category="USE_CASE_DETAILS",
-    options=["OTP", "Alerts", "Promotions", "Notifications"],
-)
-_WEBSITE = _field(
-    "companyWebsite",
-    "URL",
-    "Company Website",
-    "The official website of the company.",
-    required=True,
-    category="BUSINESS_DETAILS",
-)
+_COMPANY_NAME = {
+    "key": "companyName",
+    "type": "TEXT",
+    "name": "Company Name",
+    "description": "The legal name of the company.",
+    "required": True,
+    "category": "BUSINESS_DETAILS",
+    "validation": {"minLength": 3, "maxLength": 100},
+}
+_VAT_NUMBER = {
+    "key": "vatNumber",
+    "type": "TEXT",
+    "name": "VAT Number",
+    "description": "The company's VAT registration number.",
+    "required": False,
+    "category": "BUSINESS_DETAILS",
+    "validation": {"pattern": "^[A-Z]{2}[0-9]{8,12}$"},
+}
+_USE_CASE = {
+    "key": "useCase",
+    "type": "TEXT",
+    "name": "Use Case",
+    "description": "Describe the intended messaging use case.",
+    "required": True,
+    "category": "USE_CASE_DETAILS",
+    "options": ["OTP", "Alerts", "Promotions", "Notifications"],
+}
+_WEBSITE = {
+    "key": "companyWebsite",
+    "type": "URL",
+    "name": "Company Website",
+    "description": "The official website of the company.",
+    "required": True,
+    "category": "BUSINESS_DETAILS",
+}
+_CONTACT_EMAIL = {
+    "key": "contactEmailAddress",
+    "type": "EMAIL",
+    "name": "Contact Email Address",
+    "description": "Email address of the person responsible.",
+    "required": True,
+    "category": "CONTACT_INFORMATION",
+}
 
 ALPHA_HR = [
     _COMPANY_NAME,
     _VAT_NUMBER,
     _USE_CASE,
-    _field(
-        "expectedMonthlyMessages",
-        "INTEGER",
-        "Expected Monthly Messages",
-        "Estimated number of messages you plan to send per month.",
-        required=False,
-        category="USE_CASE_DETAILS",
-        validation={"minValue": 1000, "maxValue": 10000000},
-    ),
-    _field(
-        "companyEmailAddresses",
-        "EMAIL",
-        "Company Email Addresses",
-        "Email addresses associated with the company.",
-        required=False,
-        category="CONTACT_INFORMATION",
-        multiple=True,
-    ),
+    {
+        "key": "expectedMonthlyMessages",
+        "type": "INTEGER",
+        "name": "Expected Monthly Messages",
+        "description": "Estimated number of messages you plan to send per month.",
+        "required": False,
+        "category": "USE_CASE_DETAILS",
+        "validation": {"minValue": 1000, "maxValue": 10000000},
+    },
+    {
+        "key": "companyEmailAddresses",
+        "type": "EMAIL",
+        "name": "Company Email Addresses",
+        "description": "Email addresses associated with the company.",
+        "required": False,
+        "category": "CONTACT_INFORMATION",
+        "multipleValuesSupported": True,
+    },
     _WEBSITE,
-    _field(
-        "contactPhoneNumber",
-        "GSM",
-        "Contact Phone Number",
-        "Primary contact phone number in international format.",
-        required=False,
-        category="CONTACT_INFORMATION",
-    ),
-    _field(
-        "companyRegistrationDocument",
-        "DOCUMENT",
-        "Company Registration Document",
-        "Official document confirming company registration.",
-        required=True,
-        category="BUSINESS_DETAILS",
-    ),
-    _field(
-        "registrationForm",
-        "DOCUMENT",
-        "Registration Form",
-        "Please fill in the provided template and upload the completed document.",
-        required=False,
-        category="OTHER",
-        attachment={"documentId": TEMPLATE_DOCUMENT_ID, "documentType": "TEMPLATE"},
-    ),
-    _field(
-        "registrationConsent",
-        "TEXT",
-        "Registration Consent",
-        "Confirm your consent for Infobip to perform the registration on your behalf.",
-        required=True,
-        category="OTHER",
-        options=[CONSENT],
-    ),
+    {
+        "key": "contactPhoneNumber",
+        "type": "GSM",
+        "name": "Contact Phone Number",
+        "description": "Primary contact phone number in international format.",
+        "required": False,
+        "category": "CONTACT_INFORMATION",
+    },
+    {
+        "key": "companyRegistrationDocument",
+        "type": "DOCUMENT",
+        "name": "Company Registration Document",
+        "description": "Official document confirming company registration.",
+        "required": True,
+        "category": "BUSINESS_DETAILS",
+    },
+    {
+        "key": "registrationForm",
+        "type": "DOCUMENT",
+        "name": "Registration Form",
+        "description": "Please fill in the provided template and upload the completed document.",
+        "required": False,
+        "category": "OTHER",
+        "attachment": {"documentId": TEMPLATE_DOCUMENT_ID, "documentType": "TEMPLATE"},
+    },
+    {
+        "key": "registrationConsent",
+        "type": "TEXT",
+        "name": "Registration Consent",
+        "description": "Confirm your consent for Infobip to perform the registration on your behalf.",
+        "required": True,
+        "category": "OTHER",
+        "options": [CONSENT],
+    },
 ]
 
 ALPHA_DE = [
     _COMPANY_NAME,
     _USE_CASE,
     _WEBSITE,
-    _field(
-        "contactEmailAddress",
-        "EMAIL",
-        "Contact Email Address",
-        "Email address of the person responsible.",
-        required=True,
-        category="CONTACT_INFORMATION",
-    ),
-    _field(
-        "businessLicense",
-        "DOCUMENT",
-        "Business License",
-        "Trade register extract (Handelsregisterauszug) of the company.",
-        required=True,
-        category="BUSINESS_DETAILS",
-    ),
+    _CONTACT_EMAIL,
+    {
+        "key": "businessLicense",
+        "type": "DOCUMENT",
+        "name": "Business License",
+        "description": "Trade register extract (Handelsregisterauszug) of the company.",
+        "required": True,
+        "category": "BUSINESS_DETAILS",
+    },
 ]
 
 # 10DLC: every location field is optional; give them to get a number from a state or area code.
 US_10DLC = [
-    _field(
-        "state",
-        "TEXT",
-        "State",
-        "Two-letter code of the US state the numbers should belong to, for example IN.",
-        required=False,
-        category="NUMBER_PREFERENCES",
-        validation={"pattern": "^[A-Z]{2}$"},
-    ),
-    _field(
-        "npa",
-        "TEXT",
-        "Area Code (NPA)",
-        "Three-digit area code, for example 317. Needs a state.",
-        required=False,
-        category="NUMBER_PREFERENCES",
-        validation={"pattern": "^[2-9][0-9]{2}$"},
-    ),
-    _field(
-        "nxx",
-        "TEXT",
-        "Exchange Code (NXX)",
-        "Three-digit exchange code, for example 909. Needs a state and an npa.",
-        required=False,
-        category="NUMBER_PREFERENCES",
-        validation={"pattern": "^[2-9][0-9]{2}$"},
-    ),
+    {
+        "key": "state",
+        "type": "TEXT",
+        "name": "State",
+        "description": "Two-letter code of the US state the numbers should belong to, for example IN.",
+        "required": False,
+        "category": "NUMBER_PREFERENCES",
+        "validation": {"pattern": "^[A-Z]{2}$"},
+    },
+    {
+        "key": "npa",
+        "type": "TEXT",
+        "name": "Area Code (NPA)",
+        "description": "Three-digit area code, for example 317. Needs a state.",
+        "required": False,
+        "category": "NUMBER_PREFERENCES",
+        "validation": {"pattern": "^[2-9][0-9]{2}$"},
+    },
+    {
+        "key": "nxx",
+        "type": "TEXT",
+        "name": "Exchange Code (NXX)",
+        "description": "Three-digit exchange code, for example 909. Needs a state and an npa.",
+        "required": False,
+        "category": "NUMBER_PREFERENCES",
+        "validation": {"pattern": "^[2-9][0-9]{2}$"},
+    },
 ]
 
-NUMBERS_HR = [_COMPANY_NAME, _VAT_NUMBER, _WEBSITE]
+NUMBERS_HR = [
+    _COMPANY_NAME,
+    _VAT_NUMBER,
+    _WEBSITE,
+]
 
 NUMBERS_DE = [
     _COMPANY_NAME,
-    _field(
-        "companyAddress",
-        "TEXT",
-        "Company Address",
-        "Registered address of the company in Germany.",
-        required=True,
-        category="BUSINESS_DETAILS",
-        validation={"minLength": 10, "maxLength": 200},
-    ),
-    _field(
-        "proofOfAddress",
-        "DOCUMENT",
-        "Proof of Address",
-        "A utility bill or bank statement, not older than 3 months, showing the company's German address.",
-        required=True,
-        category="BUSINESS_DETAILS",
-    ),
-    _field(
-        "businessRegistration",
-        "DOCUMENT",
-        "Business Registration",
-        "Trade register extract (Handelsregisterauszug) of the company.",
-        required=True,
-        category="BUSINESS_DETAILS",
-    ),
+    {
+        "key": "companyAddress",
+        "type": "TEXT",
+        "name": "Company Address",
+        "description": "Registered address of the company in Germany.",
+        "required": True,
+        "category": "BUSINESS_DETAILS",
+        "validation": {"minLength": 10, "maxLength": 200},
+    },
+    {
+        "key": "proofOfAddress",
+        "type": "DOCUMENT",
+        "name": "Proof of Address",
+        "description": (
+            "A utility bill or bank statement, not older than 3 months, showing the company's German address."
+        ),
+        "required": True,
+        "category": "BUSINESS_DETAILS",
+    },
+    {
+        "key": "businessRegistration",
+        "type": "DOCUMENT",
+        "name": "Business Registration",
+        "description": "Trade register extract (Handelsregisterauszug) of the company.",
+        "required": True,
+        "category": "BUSINESS_DETAILS",
+    },
 ]
 
 SHORT_CODE_DE = [
-    _field(
-        "companyName",
-        "TEXT",
-        "Company Name",
-        "The legal name of the company.",
-        required=True,
-        category="BUSINESS_DETAILS",
-        validation={"minLength": 2, "maxLength": 100},
-    ),
-    _field(
-        "companyPhoneNumber",
-        "GSM",
-        "Company Phone Number",
-        "Company phone number in international format.",
-        required=True,
-        category="CONTACT_INFORMATION",
-    ),
-    _field(
-        "contactEmailAddress",
-        "EMAIL",
-        "Contact Email Address",
-        "Email address of the person responsible.",
-        required=True,
-        category="CONTACT_INFORMATION",
-    ),
-    _field(
-        "useCaseDescription",
-        "TEXT",
-        "Use Case Description",
-        "What the short code will be used for.",
-        required=True,
-        category="USE_CASE_DETAILS",
-        validation={"minLength": 20, "maxLength": 1000},
-    ),
+    {**_COMPANY_NAME, "validation": {"minLength": 2, "maxLength": 100}},
+    {
+        "key": "companyPhoneNumber",
+        "type": "GSM",
+        "name": "Company Phone Number",
+        "description": "Company phone number in international format.",
+        "required": True,
+        "category": "CONTACT_INFORMATION",
+    },
+    _CONTACT_EMAIL,
+    {
+        "key": "useCaseDescription",
+        "type": "TEXT",
+        "name": "Use Case Description",
+        "description": "What the short code will be used for.",
+        "required": True,
+        "category": "USE_CASE_DETAILS",
+        "validation": {"minLength": 20, "maxLength": 1000},
+    },
 ]
 
 RCS_HR = [
-    _field(
-        "legalBrandCompanyName",
-        "TEXT",
-        "Legal Brand Company Name",
-        "Legal name of the brand's company.",
-        required=True,
-        category="BUSINESS_DETAILS",
-        validation={"minLength": 2, "maxLength": 100},
-    ),
-    _field(
-        "stockExchange",
-        "TEXT",
-        "Stock Exchange",
-        "Stock exchange the company is listed on, if any.",
-        required=False,
-        category="BUSINESS_DETAILS",
-    ),
-    _field(
-        "contactPersonEmailAddresses",
-        "EMAIL",
-        "Contact Person Email Addresses",
-        "Business email addresses of the brand's contact person.",
-        required=True,
-        category="CONTACT_INFORMATION",
-        multiple=True,
-    ),
-    _field(
-        "contactPersonPhoneNumber",
-        "GSM",
-        "Contact Person Phone Number",
-        "Mobile number of the brand's contact person in international format.",
-        required=True,
-        category="CONTACT_INFORMATION",
-    ),
-    _field(
-        "attestationLetter",
-        "DOCUMENT",
-        "Attestation Letter",
-        "Signed letter confirming the brand authorises the launch.",
-        required=True,
-        category="OTHER",
-    ),
-    _field(
-        "stopMessage",
-        "TEXT",
-        "Stop Message",
-        "Message users can send to stop receiving messages.",
-        required=True,
-        category="USE_CASE_DETAILS",
-        validation={"maxLength": 20},
-    ),
+    {
+        "key": "legalBrandCompanyName",
+        "type": "TEXT",
+        "name": "Legal Brand Company Name",
+        "description": "Legal name of the brand's company.",
+        "required": True,
+        "category": "BUSINESS_DETAILS",
+        "validation": {"minLength": 2, "maxLength": 100},
+    },
+    {
+        "key": "stockExchange",
+        "type": "TEXT",
+        "name": "Stock Exchange",
+        "description": "Stock exchange the company is listed on, if any.",
+        "required": False,
+        "category": "BUSINESS_DETAILS",
+    },
+    {
+        "key": "contactPersonEmailAddresses",
+        "type": "EMAIL",
+        "name": "Contact Person Email Addresses",
+        "description": "Business email addresses of the brand's contact person.",
+        "required": True,
+        "category": "CONTACT_INFORMATION",
+        "multipleValuesSupported": True,
+    },
+    {
+        "key": "contactPersonPhoneNumber",
+        "type": "GSM",
+        "name": "Contact Person Phone Number",
+        "description": "Mobile number of the brand's contact person in international format.",
+        "required": True,
+        "category": "CONTACT_INFORMATION",
+    },
+    {
+        "key": "attestationLetter",
+        "type": "DOCUMENT",
+        "name": "Attestation Letter",
+        "description": "Signed letter confirming the brand authorises the launch.",
+        "required": True,
+        "category": "OTHER",
+    },
+    {
+        "key": "stopMessage",
+        "type": "TEXT",
+        "name": "Stop Message",
+        "description": "Message users can send to stop receiving messages.",
+        "required": True,
+        "category": "USE_CASE_DETAILS",
+        "validation": {"maxLength": 20},
+    },
 ]
 
 ALPHA = {"HR": ALPHA_HR, "DE": ALPHA_DE}

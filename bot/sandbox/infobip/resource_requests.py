@@ -161,6 +161,39 @@ async def read_json(request: Request) -> tuple[object, bool]:
         return None, False
 
 
+async def checked_body(request: Request, violations_of: Callable[[object], list[Violation]]) -> dict | Response:
+    """The JSON object a request carries, or the 400 for a malformed body or its violations."""
+    body, ok = await read_json(request)
+    if not ok:
+        return bad_request([("", "Malformed JSON request body.")])
+    violations = violations_of(body)
+    if violations:
+        return bad_request(violations)
+    assert isinstance(body, dict)  # each check refuses any other body
+    return body
+
+
+async def body_and_requirements(
+    request: Request, violations_of: Callable[[object], list[Violation]]
+) -> tuple[dict, list[dict]] | Response:
+    """A lookup or submit body and the requirement set it asks about, or the answer refusing it."""
+    body = await checked_body(request, violations_of)
+    if isinstance(body, Response):
+        return body
+    specs = requirements_for(body)
+    return problem_response(specs) if isinstance(specs, Problem) else (body, specs)
+
+
+async def resource_query(request: Request) -> dict | Response:
+    """A coverage or resources-search body with a known `resourceType`, or the legacy 400."""
+    body, ok = await read_json(request)
+    if not ok or not isinstance(body, dict):
+        return legacy_bad_request("body", "must be a JSON object")
+    if body.get("resourceType") not in RESOURCE_TYPES:
+        return legacy_bad_request("resourceType", f"must be one of [{', '.join(RESOURCE_TYPES)}]")
+    return body
+
+
 def query_values(request: Request, name: str) -> list[str]:
     """A list parameter given repeated (`?status=A&status=B`) or comma-separated (`?status=A,B`)."""
     return [part.strip() for value in request.query_params.getlist(name) for part in value.split(",") if part.strip()]
@@ -549,24 +582,17 @@ class ResourceRequestsPart:
     # -- lookups
 
     async def lookup(self, request: Request) -> Response:
-        body, ok = await read_json(request)
-        if not ok:
-            return bad_request([("", "Malformed JSON request body.")])
-        violations = lookup_violations(body)
-        if violations:
-            return bad_request(violations)
-        found = requirements_for(body)  # type: ignore[arg-type]
-        if isinstance(found, Problem):
-            return problem_response(found)
-        return JSONResponse({"requirements": found})
+        found = await body_and_requirements(request, lookup_violations)
+        if isinstance(found, Response):
+            return found
+        _, specs = found
+        return JSONResponse({"requirements": specs})
 
     async def coverage(self, request: Request) -> Response:
-        body, ok = await read_json(request)
-        if not ok or not isinstance(body, dict):
-            return legacy_bad_request("body", "must be a JSON object")
-        kind = body.get("resourceType")
-        if kind not in RESOURCE_TYPES:
-            return legacy_bad_request("resourceType", f"must be one of [{', '.join(RESOURCE_TYPES)}]")
+        body = await resource_query(request)
+        if isinstance(body, Response):
+            return body
+        kind = body["resourceType"]
         needed = ("number",) if kind == "NUMBER" else ("senderName", "countryCode")
         for name in needed:
             if not isinstance(body.get(name), str) or not body[name].strip():
@@ -577,12 +603,10 @@ class ResourceRequestsPart:
         return JSONResponse(coverage_view(found[0]))
 
     async def search_resources(self, request: Request) -> Response:
-        body, ok = await read_json(request)
-        if not ok or not isinstance(body, dict):
-            return legacy_bad_request("body", "must be a JSON object")
-        kind = body.get("resourceType")
-        if kind not in RESOURCE_TYPES:
-            return legacy_bad_request("resourceType", f"must be one of [{', '.join(RESOURCE_TYPES)}]")
+        body = await resource_query(request)
+        if isinstance(body, Response):
+            return body
+        kind = body["resourceType"]
         page, size = query_int(request, "page"), query_int(request, "size")
         if page is not None and page < 0:
             return legacy_bad_request("page", "must be greater than or equal to 0")
@@ -601,6 +625,13 @@ class ResourceRequestsPart:
 
     def _find(self, request: Request) -> lc.ResourceRequest | None:
         return self.lifecycle.requests.get(request.path_params["id"])
+
+    def _editable(self, request: Request) -> lc.ResourceRequest | Problem:
+        """The request to update or cancel, or why it cannot be."""
+        found = self._find(request)
+        if found is None:
+            return REQUEST_NOT_FOUND
+        return found if found.status in lc.EDITABLE else INVALID_STATUS
 
     def _submit_problem(self, body: dict, filled: list[dict]) -> Problem | None:
         """Infobip's own refusals of a well-formed request."""
@@ -624,16 +655,10 @@ class ResourceRequestsPart:
         return None
 
     async def submit(self, request: Request) -> Response:
-        body, ok = await read_json(request)
-        if not ok:
-            return bad_request([("", "Malformed JSON request body.")])
-        violations = submit_violations(body)
-        if violations:
-            return bad_request(violations)
-        assert isinstance(body, dict)
-        specs = requirements_for(body)
-        if isinstance(specs, Problem):
-            return problem_response(specs)
+        found = await body_and_requirements(request, submit_violations)
+        if isinstance(found, Response):
+            return found
+        body, specs = found
         filled = [{"key": item["key"], "value": item["value"]} for item in body.get("requirements") or []]
         violations = filled_violations(filled, specs, self.documents.is_uploaded)
         if violations:
@@ -703,18 +728,12 @@ class ResourceRequestsPart:
         return JSONResponse(render(found))
 
     async def update(self, request: Request) -> Response:
-        found = self._find(request)
-        if found is None:
-            return problem_response(REQUEST_NOT_FOUND)
-        if found.status not in lc.EDITABLE:
-            return problem_response(INVALID_STATUS)
-        body, ok = await read_json(request)
-        if not ok:
-            return bad_request([("", "Malformed JSON request body.")])
-        violations = update_violations(body)
-        if violations:
-            return bad_request(violations)
-        assert isinstance(body, dict)
+        found = self._editable(request)
+        if isinstance(found, Problem):
+            return problem_response(found)
+        body = await checked_body(request, update_violations)
+        if isinstance(body, Response):
+            return body
         filled = [{"key": item["key"], "value": item["value"]} for item in body["requirements"]]
         violations = filled_violations(filled, found.specs, self.documents.is_uploaded)
         if violations:
@@ -728,11 +747,9 @@ class ResourceRequestsPart:
         return JSONResponse(render(found))
 
     async def cancel(self, request: Request) -> Response:
-        found = self._find(request)
-        if found is None:
-            return problem_response(REQUEST_NOT_FOUND)
-        if found.status not in lc.EDITABLE:
-            return problem_response(INVALID_STATUS)
+        found = self._editable(request)
+        if isinstance(found, Problem):
+            return problem_response(found)
         self.lifecycle.cancel(found)
         return Response(status_code=204)
 

@@ -377,11 +377,17 @@ class SubscriptionsPart:
         return JSONResponse({"authId": settings["authId"]})
 
     async def delete_security(self, request: Request) -> Response:
-        auth_id = self.security.get(request.path_params["authId"])["authId"]
-        if any(p.get("authId") == auth_id for p in self.profiles.items.values()):
-            raise Problem(400, f"Security settings {auth_id} are used by a profile.")
-        del self.security.items[auth_id]
-        return JSONResponse({"authId": auth_id})
+        return self._delete_unless_profiled(
+            self.security, request.path_params["authId"], "authId", "are used by a profile"
+        )
+
+    def _delete_unless_profiled(self, store: _Store, item_id: str, profile_field: str, in_use: str) -> Response:
+        """Delete what no profile names in `profile_field`; else Infobip's 400 saying it is `in_use`."""
+        item_id = store.get(item_id)[store.id_field]
+        if any(p.get(profile_field) == item_id for p in self.profiles.items.values()):
+            raise Problem(400, f"{store.label} {item_id} {in_use}.")
+        del store.items[item_id]
+        return JSONResponse({store.id_field: item_id})
 
     # certificates
 
@@ -452,11 +458,9 @@ class SubscriptionsPart:
         return JSONResponse(self._certificate_status_view(certificate))
 
     async def delete_certificate(self, request: Request) -> Response:
-        certificate_id = self.certificates.get(request.path_params["certificateId"])["certificateId"]
-        if any(p.get("clientCertificateId") == certificate_id for p in self.profiles.items.values()):
-            raise Problem(400, f"Certificate {certificate_id} is linked to a notification profile.")
-        del self.certificates.items[certificate_id]
-        return JSONResponse({"certificateId": certificate_id})
+        certificate_id = request.path_params["certificateId"]
+        in_use = "is linked to a notification profile"
+        return self._delete_unless_profiled(self.certificates, certificate_id, "clientCertificateId", in_use)
 
     async def test_connection(self, request: Request) -> Response:
         body = await json_body(request)

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.sandbox.slack.composition import check_text
 from bot.sandbox.slack.elements import check_element
-from bot.sandbox.slack.problems import check_count, check_id, error, unknown_fields
+from bot.sandbox.slack.problems import check_count, check_id, check_typed, error
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -83,13 +83,9 @@ STATEFUL = {
 
 
 def _check_block(block: Any, pointer: str) -> list[str]:
-    if not isinstance(block, dict) or not isinstance(block.get("type"), str):
-        return [error("must be an object with a `type`", pointer)]
-    kind = block["type"]
-    if kind not in BLOCK_FIELDS:
-        return [error(f"unsupported type: {kind}", pointer + "/type")]
-    errors = unknown_fields(block, BLOCK_FIELDS[kind] | {"type", "block_id"}, pointer)
-    errors += check_id(block.get("block_id"), pointer + "/block_id")
+    kind, errors = check_typed(block, BLOCK_FIELDS, pointer, id_field="block_id", also=("type", "block_id"))
+    if kind is None:
+        return errors
     if kind == "section":
         errors += _check_section(block, pointer)
     elif kind == "header":

@@ -21,7 +21,7 @@ from bot.sandbox.slack.composition import (
     check_text,
     same_option,
 )
-from bot.sandbox.slack.problems import check_count, check_id, error, unknown_fields
+from bot.sandbox.slack.problems import check_count, check_typed, error
 
 MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
@@ -71,13 +71,9 @@ ELEMENT_FIELDS: dict[str, set[str]] = {
 
 def check_element(element: Any, pointer: str) -> list[str]:
     """Slack's complaints about one element (an accessory, an actions or input element)."""
-    if not isinstance(element, dict) or not isinstance(element.get("type"), str):
-        return [error("must be an object with a `type`", pointer)]
-    kind = element["type"]
-    if kind not in ELEMENT_FIELDS:
-        return [error(f"unsupported type: {kind}", pointer + "/type")]
-    errors = unknown_fields(element, ELEMENT_FIELDS[kind], pointer)
-    errors += check_id(element.get("action_id"), pointer + "/action_id")
+    kind, errors = check_typed(element, ELEMENT_FIELDS, pointer, id_field="action_id")
+    if kind is None:
+        return errors
     if "placeholder" in element:
         errors += check_text(element["placeholder"], pointer + "/placeholder", MAX_PLACEHOLDER, plain_only=True)
     if "confirm" in element:

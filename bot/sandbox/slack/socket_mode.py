@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from bot.sandbox.slack.waiting import wait_until
+
 if TYPE_CHECKING:
     from bot.sandbox.slack.web_api import SlackStandIn
 
@@ -282,16 +284,7 @@ class SocketModeServer:
             return list(self._deliveries)
 
     def wait_for(self, predicate: Callable[[SocketModeServer], Any], timeout: float = 10.0) -> Any:
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while True:
-                result = predicate(self)
-                if result:
-                    return result
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"Socket Mode condition not met within {timeout}s")
-                self._lock.wait(min(left, 0.1))
+        return wait_until(self._lock, lambda: predicate(self), timeout, "Socket Mode condition")
 
     def wait_for_connection(self, timeout: float = 10.0, *, newer_than: int = 0) -> ConnectionInfo:
         """The newest connection not asked to go (and opened after connection `newer_than`)."""

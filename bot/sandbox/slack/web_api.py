@@ -31,6 +31,7 @@ from starlette.routing import Route, WebSocketRoute
 from bot.background_server import BackgroundServer
 from bot.sandbox.slack import blocks as bk
 from bot.sandbox.slack import socket_mode
+from bot.sandbox.slack.waiting import wait_until
 
 T = TypeVar("T")
 
@@ -852,16 +853,7 @@ class SlackStandIn:
 
     def wait_for(self, predicate: Callable[[SlackStandIn], T], timeout: float = 5.0) -> T:
         """Block until predicate(standin) is truthy (re-checked on every change); return it."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                result = predicate(self)
-                if result:
-                    return result
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"condition not met within {timeout}s")
-                self._changed.wait(min(left, 0.1))
+        return wait_until(self._changed, lambda: predicate(self), timeout, "condition")
 
     async def wait_for_async(self, predicate: Callable[[SlackStandIn], T], timeout: float = 5.0) -> T:
         return await asyncio.to_thread(self.wait_for, predicate, timeout)
