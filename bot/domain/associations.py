@@ -1,8 +1,8 @@
 """Resource associations, applications/entities and inbound routing: the rules, without I/O.
 
 Which channels a resource type can be associated on, how ids and keywords must look before
-anything is sent to Infobip, how `/resource associations` filters become a query, and how an
-association or a routing setting reads in Slack (mrkdwn, user and provider text escaped).
+anything is sent to Infobip, and how `/resource associations` filters become a query. How an
+association or a routing setting reads in Slack is bot/slack/provisioning/text.py's.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass
 from typing import Any
-
-from bot.domain.mrkdwn import escape
 
 # ---- Resource types and channels -------------------------------------------------------------
 
@@ -66,17 +64,6 @@ ID_MAX = 255
 NAME_MAX = 255
 KEYWORD_MAX = 50
 PAGE_SIZE = 10
-
-# Precedence of inbound routing, as Infobip documents it.
-PRECEDENCE_NOTE = (
-    "*Which setting wins:* an inbound message that matches an inbound configuration (its keyword, "
-    "or the configuration without a keyword, which catches every other message) goes to that "
-    "configuration's application and entity. The number-level application and entity apply only "
-    "when no matching configuration sets them."
-)
-RESET_WARNING = (
-    "Deleting an application or an entity resets every resource linked to it to application `default` and no entity."
-)
 
 
 def channels_for(resource_type: str) -> tuple[str, ...]:
@@ -196,7 +183,7 @@ class AssociationFilter:
         return {name: value for name, value in asdict(self).items() if value}
 
     def describe(self) -> str:
-        """The filters in mrkdwn, e.g. "type `NUMBER` · app `shop`"; "" when there are none."""
+        """The filters set, e.g. "type `NUMBER` · app `shop`"; "" when there are none. Not escaped."""
         labels = (
             ("resource_type", "type"),
             ("channel", "channel"),
@@ -204,7 +191,7 @@ class AssociationFilter:
             ("entity_id", "entity"),
             ("resource_id", "resource"),
         )
-        return " · ".join(f"{label} `{escape(getattr(self, name))}`" for name, label in labels if getattr(self, name))
+        return " · ".join(f"{label} `{getattr(self, name)}`" for name, label in labels if getattr(self, name))
 
 
 ANY = "ANY"  # the filter select's "any type/channel" option
@@ -303,30 +290,6 @@ class AssociationKey:
         }
 
 
-def resource_label(resource_type: str, resource_id: str, number: str | None = None) -> str:
-    """The resource in mrkdwn: a number by its digits (and key), anything else by its id."""
-    if resource_type == "NUMBER" and number:
-        return f"+{escape(number)} (`{escape(resource_id)}`)"
-    return f"`{escape(resource_id)}`"
-
-
-def platform_text(application_id: str | None, entity_id: str | None) -> str:
-    """ "application `shop`, entity `acme`" in mrkdwn; says so when one is not set."""
-    application = f"application `{escape(application_id)}`" if application_id else "no application"
-    entity = f"entity `{escape(entity_id)}`" if entity_id else "no entity"
-    return f"{application}, {entity}"
-
-
-def association_line(key: AssociationKey, number: str | None = None) -> str:
-    """One row of the association list, in mrkdwn."""
-    kind = RESOURCE_TYPES.get(key.resource_type, key.resource_type)
-    channel = CHANNEL_LABELS.get(key.channel, key.channel)
-    return (
-        f"*{escape(kind)}* {resource_label(key.resource_type, key.resource_id, number)} · {escape(channel)}\n"
-        f"→ {platform_text(key.application_id, key.entity_id)}"
-    )
-
-
 def page_label(page: int, total_pages: int, total_results: int) -> str:
     if total_results == 0:
         return "No associations."
@@ -337,98 +300,5 @@ def page_label(page: int, total_pages: int, total_results: int) -> str:
 # ---- Inbound configurations -------------------------------------------------------------------------
 
 
-def keyword_label(keyword: str | None) -> str:
-    """A configuration's keyword in mrkdwn; no keyword catches every other message."""
-    return f"keyword `{escape(keyword)}`" if keyword else "_every message without a matching keyword_"
-
-
-def route_text(application_id: str | None, entity_id: str | None) -> str:
-    """Where a configuration sends messages, in mrkdwn."""
-    if not application_id and not entity_id:
-        return "no application or entity of its own: the number level applies"
-    return platform_text(application_id, entity_id)
-
-
 def platform_snapshot(application_id: str | None, entity_id: str | None) -> dict[str, str | None]:
     return {"applicationId": application_id, "entityId": entity_id}
-
-
-def platform_change_text(before: tuple[str | None, str | None], after: tuple[str | None, str | None]) -> str:
-    """ "application `a` → `b`, entity none → `acme`" in mrkdwn, naming only what changed."""
-    parts = []
-    for label, old, new in (("application", before[0], after[0]), ("entity", before[1], after[1])):
-        if old != new:
-            shown_old = f"`{escape(old)}`" if old else "none"
-            shown_new = f"`{escape(new)}`" if new else "none"
-            parts.append(f"{label} {shown_old} → {shown_new}")
-    return ", ".join(parts) or "no change"
-
-
-# ---- View state (private_metadata, at most 3000 characters) ----------------------------------------
-
-
-@dataclass
-class ViewState:
-    """What a provisioning modal remembers between interactions."""
-
-    channel_id: str | None = None  # where the command was used: changes are posted there
-    filters: AssociationFilter = field(default_factory=AssociationFilter)
-    page: int = 0
-    resource_type: str = "NUMBER"  # the associate form's chosen type
-    kind: str = "application"  # applications or entities list
-    target: str | None = None  # an application/entity id, or a numberKey
-    configuration_key: str | None = None  # an inbound configuration
-    channel: str | None = None  # its channel
-    parent_view_id: str | None = None  # the view to refresh after a pushed view's change
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def dump(self) -> str:
-        data = {
-            "ch": self.channel_id,
-            "f": {k: v for k, v in asdict(self.filters).items() if v},
-            "p": self.page,
-            "t": self.resource_type,
-            "k": self.kind,
-            "id": self.target,
-            "c": self.configuration_key,
-            "cn": self.channel,
-            "pv": self.parent_view_id,
-            "x": self.extra,
-        }
-        text = json.dumps({k: v for k, v in data.items() if v not in (None, {}, 0, "")}, separators=(",", ":"))
-        if len(text) > 3000:
-            raise ValueError("view state does not fit in private_metadata")
-        return text
-
-    @classmethod
-    def load(cls, text: str | None) -> ViewState:
-        try:
-            data = json.loads(text or "{}")
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
-
-        def field(key: str) -> str | None:
-            value = data.get(key)
-            return value if isinstance(value, str) and value else None
-
-        filters: dict[str, Any] = data["f"] if isinstance(data.get("f"), dict) else {}
-        extra: dict[str, Any] = data["x"] if isinstance(data.get("x"), dict) else {}
-        known = {k: v for k, v in filters.items() if k in AssociationFilter.__dataclass_fields__ and isinstance(v, str)}
-        page = data.get("p")
-        return cls(
-            channel_id=field("ch"),
-            filters=AssociationFilter(**known),
-            page=page if isinstance(page, int) and page >= 0 else 0,
-            resource_type=field("t") or "NUMBER",
-            kind=field("k") or "application",
-            target=field("id"),
-            configuration_key=field("c"),
-            channel=field("cn"),
-            parent_view_id=field("pv"),
-            extra=extra,
-        )
-
-    def but(self, **changes: Any) -> ViewState:
-        return replace(self, **changes)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pycountry
 
+from bot.domain.associations import AssociationFilter
+
 NUMBER_TYPES = ("VIRTUAL_LONG_NUMBER", "TEN_DIGIT_LONG_CODE", "TOLL_FREE_NUMBER", "SHORT_CODE")
 NUMBER_TYPE_ALIASES = {
     "VLN": "VIRTUAL_LONG_NUMBER",
@@ -103,14 +105,8 @@ class Associate:
 
 
 @dataclass(frozen=True)
-class Associations:
-    """Filters for the association list; each is None when not given."""
-
-    resource_type: str | None = None
-    application_id: str | None = None
-    entity_id: str | None = None
-    channel: str | None = None
-    resource_id: str | None = None
+class Associations(AssociationFilter):
+    """The association list, by the filters typed (each None when not given)."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""What a request form contains: its fields, their rules and values, and the context a form keeps.
+"""What a request form contains: its fields, their rules and values.
 
 Pure: no Slack, no provider. Requirements (`bot.domain.requirements`) become `FormField`s, each
 saying what to ask (label, hint, widget, bounds, options, the value to start from) and where it
@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from bot.domain.field_rules import describe_pattern, example_phone_number, is_valid_email, is_valid_url
-from bot.domain.mrkdwn import BLOCK_ID_MAX, OPTION_VALUE_MAX, PRIVATE_METADATA_MAX, truncate
 from bot.domain.requirements import DOCUMENT_CONTENT_TYPES, DocumentType, Requirement
+from bot.domain.text import truncate
 
 # ---- Request kinds, fixed fields, shared rules ----------------------------------------------
 
@@ -51,6 +49,8 @@ MAX_FILE_BYTES = 10 * 1024 * 1024  # per file, Slack's file_input limit
 ALLOWED_DOCUMENT_EXTENSIONS = tuple(suffix.lstrip(".") for suffix in DOCUMENT_CONTENT_TYPES)
 
 SELECT_OPTIONS_MAX = 100  # per list of options (Slack's static select and option group)
+FIELD_ID_MAX = 255  # a field's id is its block_id in Slack
+OPTION_VALUE_MAX = 150  # Slack's limit for an option's value
 SELECT_GROUPS_MAX = 100
 _MULTILINE_FROM_LENGTH = 256  # a TEXT allowed this long is prose, not a name
 
@@ -94,8 +94,8 @@ def fixed_fields_for(kind: str) -> tuple[FixedField, ...]:
 
 
 def block_id_for(key: str) -> str:
-    """The block_id of a requirement: its key, unless Slack's 255-character limit forbids it."""
-    if 0 < len(key) <= BLOCK_ID_MAX:
+    """The field id (block_id) of a requirement: its key, unless it is longer than FIELD_ID_MAX."""
+    if 0 < len(key) <= FIELD_ID_MAX:
         return key
     return "k:" + hashlib.sha256(key.encode()).hexdigest()[:40]
 
@@ -172,49 +172,6 @@ def feedback_by_key(items: Iterable[Any]) -> dict[str, str]:
         text = str(get("feedback") or "").strip() or FEEDBACK_CODE_TEXT.get(code, "Please check this value.")
         by_key.setdefault(key, []).append(text)
     return {key: " ".join(texts) for key, texts in by_key.items()}
-
-
-# ---- private_metadata -----------------------------------------------------------------------
-
-
-class PrivateMetadataTooLarge(ValueError):
-    """The context does not fit Slack's 3000-character private_metadata."""
-
-
-class FormContext(BaseModel):
-    """What a modal needs to remember between open and submit, kept small for private_metadata.
-
-    Requirements and values never go here: store them server-side and keep only `state_key`.
-    """
-
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
-
-    kind: RequestKind = Field(alias="k")
-    country: str = Field(alias="c")
-    number_type: str | None = Field(None, alias="nt")
-    capabilities: tuple[str, ...] = Field((), alias="cap")
-    quantity: int | None = Field(None, alias="q")
-    traffic_origin: str | None = Field(None, alias="to")
-    traffic_type: str | None = Field(None, alias="tt")
-    request_id: str | None = Field(None, alias="r")  # set when updating an existing request
-    page: int = Field(0, alias="p")
-    page_count: int = Field(1, alias="pc")
-    state_key: str | None = Field(None, alias="s")
-    channel_id: str | None = Field(None, alias="ch")
-
-    def dump(self) -> str:
-        """Compact JSON for `private_metadata`; raises PrivateMetadataTooLarge over 3000 chars."""
-        raw = self.model_dump_json(by_alias=True, exclude_none=True, exclude_defaults=True)
-        if len(raw) > PRIVATE_METADATA_MAX:
-            raise PrivateMetadataTooLarge(
-                f"private_metadata would be {len(raw)} characters, Slack allows {PRIVATE_METADATA_MAX}: "
-                "store the large state server-side and keep only its state_key here"
-            )
-        return raw
-
-    @classmethod
-    def load(cls, raw: str) -> FormContext:
-        return cls.model_validate_json(raw)
 
 
 # ---- Fields ----------------------------------------------------------------------------------
@@ -309,17 +266,17 @@ class _Asked:
     keeps_previous: bool = False  # optional now: an earlier document is re-sent when empty
 
 
-def _ask_choice(requirement: Requirement, widget: Widget, context: FormContext, prefill: Any) -> _Asked:
+def _ask_choice(requirement: Requirement, widget: Widget, country: str, prefill: Any) -> _Asked:
     return _Asked({"options": tuple(distinct_options(requirement)), "initial": as_list(prefill)})
 
 
-def _ask_number(requirement: Requirement, widget: Widget, context: FormContext, prefill: Any) -> _Asked:
+def _ask_number(requirement: Requirement, widget: Widget, country: str, prefill: Any) -> _Asked:
     rules = requirement.validation
     low, high = (rules.min_value, rules.max_value) if rules else (None, None)
     return _Asked({"min_value": low, "max_value": high, "initial": prefill})
 
 
-def _ask_email_or_url(requirement: Requirement, widget: Widget, context: FormContext, prefill: Any) -> _Asked:
+def _ask_email_or_url(requirement: Requirement, widget: Widget, country: str, prefill: Any) -> _Asked:
     example = "name@example.com" if widget == Widget.EMAIL else "https://www.example.com"
     initial = _valid_prefill(widget, prefill)
     if initial:
@@ -328,12 +285,12 @@ def _ask_email_or_url(requirement: Requirement, widget: Widget, context: FormCon
     return _Asked({"placeholder": example}, (f"You sent: {truncate(sent, 200)}" if sent else None,))
 
 
-def _ask_phone(requirement: Requirement, widget: Widget, context: FormContext, prefill: Any) -> _Asked:
-    example = example_phone_number(context.country)
+def _ask_phone(requirement: Requirement, widget: Widget, country: str, prefill: Any) -> _Asked:
+    example = example_phone_number(country)
     return _Asked({"initial": _scalar_text(prefill), "placeholder": example}, (f"Example: {example}.",))
 
 
-def _ask_files(requirement: Requirement, widget: Widget, context: FormContext, prefill: Any) -> _Asked:
+def _ask_files(requirement: Requirement, widget: Widget, country: str, prefill: Any) -> _Asked:
     accepted = f"Accepted: {', '.join(ALLOWED_DOCUMENT_EXTENSIONS)}."
     settings = {"max_files": MAX_FILES if requirement.multiple_values_supported else 1}
     if not prefill:
@@ -341,12 +298,12 @@ def _ask_files(requirement: Requirement, widget: Widget, context: FormContext, p
     return _Asked(settings, (accepted, "Leave empty to keep the document you sent before."), keeps_previous=True)
 
 
-def _ask_lines(requirement: Requirement, widget: Widget, context: FormContext, prefill: Any) -> _Asked:
+def _ask_lines(requirement: Requirement, widget: Widget, country: str, prefill: Any) -> _Asked:
     initial = "\n".join(str(value) for value in as_list(prefill))
     return _Asked({"initial": initial, "placeholder": "One per line", "multiline": True}, (_lines_hint(requirement),))
 
 
-def _ask_text(requirement: Requirement, widget: Widget, context: FormContext, prefill: Any) -> _Asked:
+def _ask_text(requirement: Requirement, widget: Widget, country: str, prefill: Any) -> _Asked:
     rules = requirement.validation
     low = rules.min_length if rules and requirement.required else None
     high = rules.max_length if rules and rules.max_length and rules.max_length >= 1 else None
@@ -369,9 +326,10 @@ _ASKERS = {
 }
 
 
-def requirement_field(requirement: Requirement, context: FormContext, prefill: Any, feedback: str | None) -> FormField:
+def requirement_field(requirement: Requirement, country: str, prefill: Any, feedback: str | None) -> FormField:
+    """How `requirement` is asked in a form for `country`, starting from `prefill`."""
     widget = widget_for(requirement)
-    asked = _ASKERS[widget](requirement, widget, context, prefill)
+    asked = _ASKERS[widget](requirement, widget, country, prefill)
     return FormField(
         block_id=block_id_for(requirement.key),
         category=category_name(requirement.category),
@@ -404,7 +362,7 @@ def _lines_hint(requirement: Requirement) -> str:
     }.get(kind, "One per line.")
 
 
-def _sender_name_field(value: Any, context: FormContext) -> dict[str, Any]:
+def _sender_name_field(value: Any) -> dict[str, Any]:
     hint = (
         f"{SENDER_NAME_MIN} to {SENDER_NAME_MAX} characters with at least one letter; "
         "letters, digits, spaces and basic punctuation (GSM-7)."
@@ -420,19 +378,18 @@ def _sender_name_field(value: Any, context: FormContext) -> dict[str, Any]:
     }
 
 
-def _quantity_field(value: Any, context: FormContext) -> dict[str, Any]:
-    initial = value if value is not None else context.quantity or QUANTITY_MIN
+def _quantity_field(value: Any) -> dict[str, Any]:
     return {
         "label": "How many numbers",
         "widget": Widget.NUMBER,
         "hint": f"{QUANTITY_MIN} to {QUANTITY_MAX}.",
-        "initial": initial,
+        "initial": value,
         "min_value": QUANTITY_MIN,
         "max_value": QUANTITY_MAX,
     }
 
 
-def _contact_emails_field(value: Any, context: FormContext) -> dict[str, Any]:
+def _contact_emails_field(value: Any) -> dict[str, Any]:
     hint = f"Up to {MAX_CONTACT_EMAILS} addresses, one per line. Infobip writes to them about this request."
     return {
         "label": "Additional contact emails",
@@ -444,8 +401,8 @@ def _contact_emails_field(value: Any, context: FormContext) -> dict[str, Any]:
     }
 
 
-def _id_field(what: str) -> Callable[[Any, FormContext], dict[str, Any]]:
-    def build(value: Any, context: FormContext) -> dict[str, Any]:
+def _id_field(what: str) -> Callable[[Any], dict[str, Any]]:
+    def build(value: Any) -> dict[str, Any]:
         return {
             "label": f"{what.title()} ID",
             "widget": Widget.TEXT,
@@ -467,10 +424,15 @@ _FIXED_FIELDS = {
 REQUIRED_FIXED_FIELDS = frozenset({FixedField.SENDER_NAME, FixedField.QUANTITY})
 
 
-def fixed_field(name: FixedField, context: FormContext, prefill: Mapping[str, Any], feedback: str | None) -> FormField:
+def fixed_field(
+    name: FixedField, prefill: Mapping[str, Any], feedback: str | None, *, quantity: int | None = None
+) -> FormField:
+    """The request-body field `name`, from `prefill`; a quantity starts at what was asked for."""
     value = prefill.get(name.value)
     if name == FixedField.ADDITIONAL_CONTACT_EMAILS and value is None:
         value = prefill.get("additionalContactEmailAddresses")  # the name Infobip's responses use
+    if name == FixedField.QUANTITY and value is None:
+        value = quantity or QUANTITY_MIN
     optional = name not in REQUIRED_FIXED_FIELDS
     return FormField(
         block_id=name.value,
@@ -478,7 +440,7 @@ def fixed_field(name: FixedField, context: FormContext, prefill: Mapping[str, An
         optional=optional,
         feedback=feedback,
         fixed=name,
-        **_FIXED_FIELDS[name](value, context),
+        **_FIXED_FIELDS[name](value),
     )
 
 
@@ -504,19 +466,26 @@ def _grouped(fields: list[FormField]) -> list[FormField]:
 
 
 def collect_fields(
-    context: FormContext, requirements: Sequence[Requirement], prefill: Mapping[str, Any], feedback: Mapping[str, str]
+    requirements: Sequence[Requirement],
+    prefill: Mapping[str, Any],
+    feedback: Mapping[str, str],
+    *,
+    kind: str,
+    country: str,
+    quantity: int | None = None,
+    update: bool = False,
 ) -> list[FormField]:
-    """The form's fields in display order: the fixed ones first, then requirements by category."""
+    """The fields of a form of `kind` for `country` in display order: the fixed ones first, then the
+    requirements by category. An `update` (PATCH) carries requirements only: the fixed fields can't
+    change, so aren't asked."""
     keys = {block_id_for(requirement.key) for requirement in requirements}
-    # An update (PATCH) carries requirements only: the fixed fields can't change, so aren't asked.
-    fixed_names = () if context.request_id else fixed_fields_for(context.kind)
     fixed = [
-        fixed_field(name, context, prefill, feedback.get(name.value))
-        for name in fixed_names
+        fixed_field(name, prefill, feedback.get(name.value), quantity=quantity)
+        for name in (() if update else fixed_fields_for(kind))
         if name.value not in keys  # a requirement with the same key wins: field ids are unique
     ]
     asked = [
-        requirement_field(requirement, context, prefill.get(requirement.key), feedback.get(requirement.key))
+        requirement_field(requirement, country, prefill.get(requirement.key), feedback.get(requirement.key))
         for requirement in requirements
     ]
     return fixed + _grouped(asked)

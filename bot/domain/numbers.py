@@ -1,7 +1,8 @@
-"""Numbers on offer and owned numbers, as people read them: prices, rows, pages and filters.
+"""Numbers on offer and owned numbers: how they are written, priced, paged and filtered, and the
+rules of a purchase.
 
-Pure: no Slack, no provider calls. Everything here returns plain text or mrkdwn (provider text
-is escaped), or the small models the numbers modals keep in `private_metadata`.
+Pure: no Slack, no provider calls. Text here is plain (nothing escaped): the rows and messages
+in Slack's mrkdwn are bot/slack/numbers/text.py's, the modals' metadata bot/slack/numbers/metadata.py's.
 
 Prices are shown exactly as Infobip gives them (a prorated first month may have six decimals):
 the confirmation before a purchase must show what will be charged, not a rounded guess.
@@ -16,11 +17,10 @@ from typing import Any, Self
 
 import phonenumbers
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.domain.commands import CAPABILITIES, MyNumbers, NumbersSearch
-from bot.domain.mrkdwn import PRIVATE_METADATA_MAX, escape
-from bot.domain.number_shapes import AnyRequirement, NumberLike, Price, PriceLike, RequirementLike
+from bot.domain.number_shapes import AnyRequirement, NumberLike, Price, PriceLike
 
 SEARCH_PAGE_SIZE = 10  # one section per number: far under a modal's 100 blocks
 OWNED_PAGE_SIZE = 10  # a section and a row of buttons per number
@@ -65,28 +65,24 @@ def is_short_code(number_type: str | None, number: str | None = None) -> bool:
     return number_type == "SHORT_CODE" or bool(number and len(number) <= 6 and number.isdigit())
 
 
-def display_number(number: str | None, number_type: str | None = None) -> str:
-    """ "447700900123" → "+44 7700 900123"; a short code stays as it is (it has no country prefix)."""
+def _formatted(number: str | None, number_type: str | None, style: int) -> str:
+    """The number in `style`; a short code as it is (it has no country prefix), "?" for none."""
     if not number:
         return "?"
     if is_short_code(number_type, number):
         return number
     parsed = _parsed(number)
-    if parsed is None:
-        return number
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return number if parsed is None else phonenumbers.format_number(parsed, style)
+
+
+def display_number(number: str | None, number_type: str | None = None) -> str:
+    """ "447700900123" → "+44 7700 900123"."""
+    return _formatted(number, number_type, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def international(number: str | None, number_type: str | None = None) -> str:
-    """The audit target: E.164 ("+447700900123"); a short code as it is."""
-    if not number:
-        return "?"
-    if is_short_code(number_type, number):
-        return number
-    parsed = _parsed(number)
-    if parsed is None:
-        return number
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    """The audit target: E.164 ("+447700900123")."""
+    return _formatted(number, number_type, phonenumbers.PhoneNumberFormat.E164)
 
 
 def is_toll_free(number: str | None) -> bool:
@@ -143,19 +139,6 @@ def money(value: Any, currency: str | None) -> str:
     return f"{format_amount(value)} {currency or ''}".rstrip()
 
 
-def price_text(price: PriceLike | None) -> str:
-    """ "5.00 EUR/month · setup 10.00 EUR · first month 3.225806 EUR" (mrkdwn-safe)."""
-    if price is None or price.price_per_month is None:
-        return "price not given"
-    currency = escape(price.currency or "")
-    parts = [f"{money(price.price_per_month, currency)}/month"]
-    if price.setup_price is not None:
-        parts.append(f"setup {money(price.setup_price, currency)}")
-    if price.initial_month_price is not None:
-        parts.append(f"first month {money(price.initial_month_price, currency)}")
-    return " · ".join(parts)
-
-
 def due_at_purchase(price: PriceLike | None) -> Decimal | None:
     """Setup plus the (prorated) first month: what buying costs today; None when not known."""
     if price is None:
@@ -165,23 +148,6 @@ def due_at_purchase(price: PriceLike | None) -> Decimal | None:
     if first is None:
         return None
     return (setup or Decimal(0)) + first
-
-
-def charge_lines(price: PriceLike | None) -> list[str]:
-    """The confirmation's charge, line by line (mrkdwn-safe)."""
-    if price is None or price.price_per_month is None:
-        return ["Infobip gave no price for this number: the charge is whatever your Infobip contract says."]
-    currency = escape(price.currency or "")
-    lines = []
-    if price.setup_price is not None:
-        lines.append(f"• Setup fee: *{money(price.setup_price, currency)}* (once)")
-    if price.initial_month_price is not None:
-        lines.append(f"• First month: *{money(price.initial_month_price, currency)}* (the rest of this month)")
-    lines.append(f"• Then *{money(price.price_per_month, currency)}* every month until the number is cancelled")
-    due = due_at_purchase(price)
-    if due is not None:
-        lines.append(f"*Charged now: {money(due, currency)}*")
-    return lines
 
 
 def price_details(price: BaseModel | None) -> dict[str, Any] | None:
@@ -241,10 +207,10 @@ def last_page(total: int, limit: int) -> int:
 
 def digits_problem(value: str | None, what: str = "The digits fragment", *, exactly: int | None = None) -> str | None:
     """Why `value` can't be sent as a digits filter (ASCII 0-9 only, at most DIGITS_MAX, or
-    exactly `exactly`), as a sentence; None when it can (or is not given)."""
+    exactly `exactly`), as a sentence quoting it; None when it can (or is not given)."""
     if value is None:
         return None
-    shown = escape(value[:20]) + ("…" if len(value) > 20 else "")
+    shown = value[:20] + ("…" if len(value) > 20 else "")
     if exactly is not None:
         if len(value) != exactly or not (value.isascii() and value.isdigit()):
             return f"{what} “{shown}” must be {exactly} digits (0-9)."
@@ -262,115 +228,27 @@ _DIGIT_FIELDS: dict[str, tuple[str, int | None]] = {
 }
 
 
-def _field_problem(name: str, value: str | None) -> str | None:
+def digit_field_problem(name: str, value: str | None) -> str | None:
+    """`digits_problem` for the digits filter `name` ("digits", "npa" or "nxx")."""
     what, exactly = _DIGIT_FIELDS[name]
     return digits_problem(value, what, exactly=exactly)
 
 
 def search_problem(command: NumbersSearch | MyNumbers) -> str | None:
-    """Why a numbers-on-offer or my-numbers command can't be run as given (mrkdwn), or None."""
+    """Why a numbers-on-offer or my-numbers command can't be run as given, or None."""
     return next(
-        (problem for name in _DIGIT_FIELDS if (problem := _field_problem(name, getattr(command, name, None)))), None
+        (problem for name in _DIGIT_FIELDS if (problem := digit_field_problem(name, getattr(command, name, None)))),
+        None,
     )
 
 
-def _checked_digits(value: str | None, info: ValidationInfo) -> str | None:
-    if problem := _field_problem(info.field_name or "", value):
-        raise ValueError(problem)
-    return value
+# ---- an offer, and a number as it was -----------------------------------------------------------
 
 
-# ---- state kept in private_metadata ----------------------------------------------------------
+class Offer(BaseModel):
+    """A number on offer as its Buy button carries it (short keys): enough to confirm and buy it."""
 
-
-class _Compact(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
-
-    def dump(self) -> str:
-        raw = self.model_dump_json(by_alias=True, exclude_none=True, exclude_defaults=True)
-        if len(raw) > PRIVATE_METADATA_MAX:
-            raise ValueError(f"{type(self).__name__} would be {len(raw)} characters in private_metadata")
-        return raw
-
-    @classmethod
-    def load(cls, raw: str | None) -> Self:
-        return cls.model_validate_json(raw or "{}")
-
-
-class SearchState(_Compact):
-    """The filters and page of a numbers-on-offer modal; never the results."""
-
-    country: str = Field(alias="c")
-    capabilities: tuple[str, ...] = Field((), alias="cap")
-    digits: str | None = Field(None, alias="d")
-    state: str | None = Field(None, alias="st")
-    npa: str | None = Field(None, alias="npa")
-    nxx: str | None = Field(None, alias="nxx")
-    page: int = Field(0, alias="p", ge=0)
-    channel_id: str | None = Field(None, alias="ch")
-
-    _digits_only = field_validator("digits", "npa", "nxx")(_checked_digits)
-
-    @classmethod
-    def from_command(cls, command: NumbersSearch, channel_id: str | None) -> SearchState:
-        """Raises ValueError (pydantic's) for digits Infobip can't take: check `search_problem` first."""
-        return cls(
-            country=command.country,
-            capabilities=command.capabilities,
-            digits=command.digits,
-            state=command.state,
-            npa=command.npa,
-            nxx=command.nxx,
-            channel_id=channel_id,
-        )
-
-    def query(self, limit: int = SEARCH_PAGE_SIZE) -> dict[str, Any]:
-        """Keyword arguments for InfobipClient.get_available_numbers."""
-        return {
-            "country": self.country,
-            "capabilities": list(self.capabilities) or None,
-            "number": self.digits,
-            "state": self.state,
-            "npa": int(self.npa) if self.npa else None,
-            "nxx": int(self.nxx) if self.nxx else None,
-            "page": self.page,
-            "limit": limit,
-        }
-
-    def filters_text(self) -> str:
-        """ "SMS, VOICE · containing 900 · state IN" (mrkdwn-safe); empty without filters."""
-        parts = []
-        if self.capabilities:
-            parts.append(", ".join(self.capabilities))
-        if self.digits:
-            parts.append(f"containing {escape(self.digits)}")
-        for label, value in (("state", self.state), ("area code", self.npa), ("exchange", self.nxx)):
-            if value:
-                parts.append(f"{label} {escape(value)}")
-        return " · ".join(parts)
-
-    def at_page(self, page: int) -> SearchState:
-        return self.model_copy(update={"page": max(0, page)})
-
-
-class OwnedState(_Compact):
-    """The filter and page of a my-numbers modal."""
-
-    digits: str | None = Field(None, alias="d")
-    page: int = Field(0, alias="p", ge=0)
-    channel_id: str | None = Field(None, alias="ch")
-
-    _digits_only = field_validator("digits")(_checked_digits)
-
-    def query(self, limit: int = OWNED_PAGE_SIZE) -> dict[str, Any]:
-        return {"number": self.digits, "page": self.page, "limit": limit}
-
-    def at_page(self, page: int) -> OwnedState:
-        return self.model_copy(update={"page": max(0, page)})
-
-
-class Offer(_Compact):
-    """A number on offer as its Buy button carries it: enough to confirm and buy it."""
 
     number_key: str = Field(alias="k")
     number: str = Field(alias="n")
@@ -383,8 +261,17 @@ class Offer(_Compact):
     first_month: float | None = Field(None, alias="fm")
     currency: str | None = Field(None, alias="cur")
 
+    def dump(self) -> str:
+        """Compact JSON: what the Buy button's value holds."""
+        return self.model_dump_json(by_alias=True, exclude_none=True, exclude_defaults=True)
+
     @classmethod
-    def from_number(cls, number: NumberLike, country: str) -> Offer | None:
+    def load(cls, raw: str | None) -> Self:
+        """The offer `dump` wrote; raises ValueError (pydantic's) for anything else."""
+        return cls.model_validate_json(raw or "{}")
+
+    @classmethod
+    def from_number(cls, number: NumberLike, country: str) -> Self | None:
         """None when Infobip left out what a purchase needs (the key and the number)."""
         if not number.number_key or not number.number:
             return None
@@ -424,16 +311,11 @@ class Offer(_Compact):
         return display_number(self.number, self.type)
 
 
-class BuyContext(_Compact):
-    """What a purchase confirmation remembers: the offer, and the search to refresh afterwards."""
+class OwnedNumber(BaseModel):
+    """One of the account's numbers as it was when a change to it was asked for: the audit's
+    "before", and what the notice of its cancellation shows (short keys: a modal carries it)."""
 
-    offer: Offer = Field(alias="o")
-    search: SearchState | None = Field(None, alias="s")
-
-
-class OwnedContext(_Compact):
-    """What a set-application or cancel confirmation remembers about the number it acts on,
-    as it was when the modal opened (the audit's "before"), and the list to refresh afterwards."""
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
 
     number_key: str = Field(alias="k")
     number: str | None = Field(None, alias="n")
@@ -443,10 +325,9 @@ class OwnedContext(_Compact):
     entity_id: str | None = Field(None, alias="e")
     per_month: float | None = Field(None, alias="pm")
     currency: str | None = Field(None, alias="cur")
-    owned: OwnedState | None = Field(None, alias="o")
 
     @classmethod
-    def from_number(cls, number: NumberLike, number_key: str, owned: OwnedState | None) -> OwnedContext:
+    def from_number(cls, number: NumberLike, number_key: str) -> Self:
         price = number.price or Price()
         return cls(
             number_key=number.number_key or number_key,
@@ -457,7 +338,6 @@ class OwnedContext(_Compact):
             entity_id=number.entity_id,
             per_month=price.price_per_month,
             currency=price.currency,
-            owned=owned,
         )
 
     @property
@@ -499,69 +379,3 @@ def blocking_requirements(requirements: Sequence[AnyRequirement]) -> list[AnyReq
     """The requirements a direct purchase would skip: the required ones. Optional ones (a US
     long code's preferred state or area code) do not stop a direct purchase of a chosen number."""
     return [r for r in requirements if r.required]
-
-
-def requirement_names(requirements: Sequence[RequirementLike], limit: int = 10) -> str:
-    names = [escape(r.name or r.key) for r in requirements]
-    text = ", ".join(names[:limit])
-    if len(names) > limit:
-        text += f" and {len(names) - limit} more"
-    return text
-
-
-# ---- rows ------------------------------------------------------------------------------------
-
-
-def offer_row(number: NumberLike) -> str:
-    """One number on offer (mrkdwn-safe)."""
-    head = [
-        f"*{escape(display_number(number.number, number.type))}*",
-        escape(type_label(number.type, number.number)),
-        escape(capabilities_text(number.capabilities)),
-    ]
-    if shared := shared_text(number.shared):
-        head.append(shared)
-    return " · ".join(head) + "\n" + price_text(number.price)
-
-
-def platform_text(application_id: str | None, entity_id: str | None) -> str:
-    application = f"`{escape(application_id)}`" if application_id else "none"
-    entity = f"`{escape(entity_id)}`" if entity_id else "none"
-    return f"application {application} · entity {entity}"
-
-
-def owned_row(number: NumberLike) -> str:
-    """One owned number (mrkdwn-safe): where it is, what it does, where its traffic goes, its price."""
-    first = [
-        f"*{escape(display_number(number.number, number.type))}*",
-        escape(country_name(number.country, number.country_name)),
-        escape(type_label(number.type, number.number)),
-    ]
-    second = [escape(capabilities_text(number.capabilities))]
-    if number.network:
-        second.append(f"network {escape(number.network)}")
-    if number.keywords:
-        second.append(
-            "keywords "
-            + ", ".join(escape(k) for k in number.keywords[:10])
-            + (" …" if len(number.keywords) > 10 else "")
-        )
-    price = number.price
-    monthly = (
-        f"{money(price.price_per_month, escape(price.currency or ''))}/month"
-        if price and price.price_per_month is not None
-        else "monthly price not given"
-    )
-    third = [platform_text(number.application_id, number.entity_id), monthly]
-    return "\n".join([" · ".join(first), " · ".join(second), " · ".join(third)])
-
-
-def no_match_text(state: SearchState) -> str:
-    where = escape(country_name(state.country))
-    filters = state.filters_text()
-    text = f"No numbers match in {where}" + (f" ({filters})" if filters else "") + "."
-    if filters:
-        text += " Try fewer capabilities, other digits or no location filter."
-    else:
-        text += " Infobip has none on offer there right now; `/resource number` requests some through Infobip's review."
-    return text

@@ -1,9 +1,9 @@
 """Check a submitted form before anything is sent to Infobip.
 
-`validate_submission` takes the flattened state (`form_values.flatten_state_values`), the
+`validate_submission` takes the flattened state (`bot.slack.form_values.flatten_state_values`), the
 requirements and fixed fields shown on the submitted page, and returns either a
 `ValidatedForm` (typed values ready for the request body) or `{block_id: message}` errors for
-`{"response_action": "errors", "errors": ...}`. Messages say what to do, in plain words.
+the modal to show under its fields. Messages say what to do, in plain words.
 
 Documents are not uploaded here: their Slack files come back in `ValidatedForm.uploads`, and
 `ValidatedForm.with_document_ids` puts the documentIds from the upload into the list.
@@ -38,8 +38,8 @@ from bot.domain.forms import (
     requirement_type,
     widget_for,
 )
-from bot.domain.mrkdwn import truncate
 from bot.domain.requirements import Requirement
+from bot.domain.text import truncate
 
 FormErrors = dict[str, str]
 
@@ -99,11 +99,6 @@ class ValidatedForm:
             FixedField.QUANTITY.value: self.quantity,
         }
         return {name: value for name, value in values.items() if value is not None}
-
-
-def errors_response(errors: Mapping[str, str]) -> dict[str, Any]:
-    """The ack body that shows `errors` under their fields in the modal."""
-    return {"response_action": "errors", "errors": dict(errors)}
 
 
 # ---- Small checks ----------------------------------------------------------------------------

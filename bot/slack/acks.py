@@ -1,15 +1,23 @@
-"""Updating a modal right after acknowledging its submission, without losing the race to the ack."""
+"""Acknowledging a modal submission: with errors under its fields, or with a view that is updated
+right after the ack without losing the race to it."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
+from typing import Any
 
 # Bolt answers Slack up to ~10 ms after ack() returns (it polls), and Slack applies a
 # `response_action: update` only when that answer arrives: a views.update that gets there first is
 # overwritten by the ack's loading view, leaving the person at "Submitting…" for good. An update
 # that follows such an ack is sent no sooner than this after it.
 ACK_SETTLE_SECONDS = 0.25
+
+
+def errors_response(errors: Mapping[str, str]) -> dict[str, Any]:
+    """The ack body that shows `errors` ({block_id: message}) under their fields in the modal."""
+    return {"response_action": "errors", "errors": dict(errors)}
 
 
 async def settle_after_ack(acked_at: float | None) -> None:

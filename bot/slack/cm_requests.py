@@ -9,26 +9,29 @@ create answer has no id and CM.com's callbacks are not signed.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import secrets
 import time
 from functools import partial
 from typing import Any
 
+from pydantic import Field
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain.cm_orders import NO_RANGE, PHONE_NUMBER_TYPES, CmOrder, check_order, is_nanpa
 from bot.domain.commands import CmNumber, CommandError, parse_country
-from bot.domain.form_values import flatten_state_values
-from bot.domain.mrkdwn import escape, mrkdwn_text, plain_text
-from bot.domain.validation import errors_response
 from bot.providers.cm.client import CmError
 from bot.providers.error_records import error_from_record
 from bot.services import Services
+from bot.slack.acks import errors_response
+from bot.slack.blocks import input_block, option, static_select, text_input
 from bot.slack.intent_views import answered_as_repeat, busy_view, submit_once
 from bot.slack.invocation import Invocation
 from bot.slack.messages import country_name
+from bot.slack.middleware import form_values, view_metadata
+from bot.slack.mrkdwn import escape, mrkdwn_text, plain_text
+from bot.slack.permissions import Actor
+from bot.slack.view_metadata import Origin, PrivateMetadataTooLarge, ViewMetadata
 from bot.slack.views import loading_view, message_view
 from bot.store.intents import Intent, IntentState
 from bot.usecases import order_cm_numbers
@@ -51,21 +54,22 @@ NOT_CONFIGURED = (
 )
 
 
+class OrderState(ViewMetadata):
+    """What the order form remembers: the country, where it was asked for, and CM.com's limits the
+    order is checked against before it is sent."""
+
+    country: str = Field(alias="c")
+    channel_id: str | None = Field(None, alias="ch")
+    max_quantity: int = Field(1000, alias="max")
+    range_sizes: tuple[int, ...] = Field((), alias="ranges")
+    regions: tuple[str, ...] = Field((), alias="regions")
+
+
 def _select(
     block_id: str, label: str, options: list[tuple[str, str]], *, optional: bool = False, initial: str | None = None
 ) -> dict[str, Any]:
-    choices = [{"text": plain_text(text, 75), "value": value} for value, text in options][:100]
-    element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": choices}
-    chosen = next((c for c in choices if c["value"] == initial), None)
-    if chosen:
-        element["initial_option"] = chosen
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": plain_text(label, 2000),
-        "element": element,
-    }
+    choices = [option(value, text) for value, text in options][:100]
+    return input_block(block_id, label, static_select(choices, initial=initial), optional=optional)
 
 
 def _text_input(
@@ -77,19 +81,8 @@ def _text_input(
     multiline: bool = False,
     max_length: int | None = None,
 ) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": multiline}
-    if max_length:
-        element["max_length"] = max_length
-    block = {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": plain_text(label, 2000),
-        "element": element,
-    }
-    if hint:
-        block["hint"] = plain_text(hint, 2000)
-    return block
+    element = text_input(max_length=max_length, multiline=multiline)
+    return input_block(block_id, label, element, optional=optional, hint=hint)
 
 
 def country_view(channel_id: str | None) -> dict[str, Any]:
@@ -109,7 +102,7 @@ def country_view(channel_id: str | None) -> dict[str, Any]:
         "submit": plain_text("Next", 24),
         "close": plain_text("Cancel", 24),
         "blocks": blocks,
-        "private_metadata": json.dumps({"ch": channel_id}),
+        "private_metadata": Origin(channel_id=channel_id).dump(),
     }
     return view
 
@@ -201,9 +194,13 @@ def order_view(
             hint="E.g. a distribution group or an IP address.",
         )
     )
-    metadata = {"c": country, "ch": channel_id, "max": max_quantity, "ranges": range_sizes, "regions": regions}
-    if len(json.dumps(metadata)) > 3000:  # too many regions to carry: CM.com checks them itself
-        metadata["regions"] = []
+    state = OrderState(
+        country=country, channel_id=channel_id, max_quantity=max_quantity, range_sizes=range_sizes, regions=regions
+    )
+    try:
+        metadata = state.dump()
+    except PrivateMetadataTooLarge:  # too many regions to carry: CM.com checks them itself
+        metadata = state.model_copy(update={"regions": ()}).dump()
     return {
         "type": "modal",
         "callback_id": ORDER_VIEW,
@@ -211,7 +208,7 @@ def order_view(
         "submit": plain_text("Order", 24),
         "close": plain_text("Cancel", 24),
         "blocks": blocks,
-        "private_metadata": json.dumps(metadata),
+        "private_metadata": metadata,
     }
 
 
@@ -253,43 +250,41 @@ async def open_cm_order(invocation: Invocation, command: CmNumber) -> None:
     await _show_order_form(invocation.services, invocation, command.country)
 
 
-async def country_chosen(services: Services, ack, body, client) -> None:
+async def country_chosen(services: Services, ack, body, client, actor: Actor, values: dict, metadata: Origin) -> None:
     if services.cm is None:
         await ack(response_action="update", view=message_view(TITLE, NOT_CONFIGURED))
         return
-    values = flatten_state_values(body["view"]["state"]["values"])
     try:
         country = parse_country(str(values.get("country") or ""))
     except CommandError as error:
         await ack(errors_response({"country": str(error)}))
         return
     await ack(response_action="update", view=loading_view(TITLE, "Loading CM.com's order options…"))
-    channel_id = json.loads(body["view"].get("private_metadata") or "{}").get("ch")
     invocation = Invocation(
-        services, client, body["user"]["id"], channel_id, view_id=body["view"]["id"], acked_at=time.monotonic()
+        services, client, actor.id, metadata.channel_id, view_id=body["view"]["id"], acked_at=time.monotonic()
     )
     await _show_order_form(services, invocation, country)
 
 
-async def order_submitted(services: Services, ack, body, client) -> None:
+async def order_submitted(
+    services: Services, ack, body, client, actor: Actor, values: dict, metadata: OrderState
+) -> None:
     if services.cm is None:
         await ack(response_action="update", view=message_view(TITLE, NOT_CONFIGURED))
         return
     view = body["view"]
-    user = body["user"]["id"]
+    user = actor.id
     if await answered_as_repeat(
         services, client, ack, view, render=order_view_for, working=loading_view(TITLE, "Sending the order to CM.com…")
     ):
         return
-    metadata = json.loads(view.get("private_metadata") or "{}")
-    values = flatten_state_values(view["state"]["values"])
-    values["companyProfileGuid"] = values.get(TYPED_PROFILE) or values.get("companyProfileGuid")
+    values = {**values, "companyProfileGuid": values.get(TYPED_PROFILE) or values.get("companyProfileGuid")}
     checked = check_order(
         values,
-        country=metadata["c"],
-        max_quantity=metadata.get("max", 1000),
-        range_sizes=tuple(metadata.get("ranges") or ()),
-        regions=tuple(metadata.get("regions") or ()),
+        country=metadata.country,
+        max_quantity=metadata.max_quantity,
+        range_sizes=metadata.range_sizes,
+        regions=metadata.regions,
     )
     if isinstance(checked, dict):
         if "companyProfileGuid" in checked:  # shown under the field people type into
@@ -316,7 +311,7 @@ async def order_submitted(services: Services, ack, body, client) -> None:
                 quantity=checked.quantity,
                 number_type=checked.phone_number_type,
                 requester=user,
-                channel=services.settings.resourcebot_channel or metadata.get("ch"),
+                channel=services.settings.resourcebot_channel or metadata.channel_id,
                 submitted={"fields": _submitted_fields(checked, profiles)},
             ),
         ),
@@ -365,5 +360,5 @@ def _submitted_fields(order: CmOrder, profiles: dict[str, str]) -> list[list[str
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    app.view(COUNTRY_VIEW)(partial(country_chosen, services))
-    app.view(ORDER_VIEW)(partial(order_submitted, services))
+    app.view(COUNTRY_VIEW, middleware=[view_metadata(Origin), form_values])(partial(country_chosen, services))
+    app.view(ORDER_VIEW, middleware=[view_metadata(OrderState), form_values])(partial(order_submitted, services))

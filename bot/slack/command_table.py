@@ -16,8 +16,8 @@ from bot.domain.commands import (
     NumbersSearch,
     SenderForm,
 )
-from bot.domain.forms import FormContext, RequestKind
 from bot.slack.cm_requests import open_cm_order
+from bot.slack.form_context import FormContext
 from bot.slack.invocation import CommandHandler, Invocation
 from bot.slack.numbers.listeners import open_my_numbers, open_numbers_search
 from bot.slack.provisioning.associate import open_associate
@@ -29,25 +29,6 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 
-def form_context(command: SenderForm | NumberForm, channel_id: str | None) -> FormContext:
-    if isinstance(command, SenderForm):
-        return FormContext(
-            kind=RequestKind.ALPHANUMERIC_REGISTRATION,
-            country=command.country,
-            traffic_origin=command.traffic_origin,
-            traffic_type=command.traffic_type,
-            channel_id=channel_id,
-        )
-    return FormContext(
-        kind=RequestKind.NUMBER_PURCHASE,
-        country=command.country,
-        number_type=command.number_type,
-        capabilities=command.capabilities,
-        quantity=command.quantity,
-        channel_id=channel_id,
-    )
-
-
 async def open_request_form(invocation: Invocation, command: SenderForm | NumberForm) -> None:
     view_id = await invocation.loading("New request", "Loading the requirements from Infobip…")
     await show_form(
@@ -55,7 +36,7 @@ async def open_request_form(invocation: Invocation, command: SenderForm | Number
         invocation.client,
         view_id=view_id,
         user=invocation.user,
-        context=form_context(command, invocation.channel_id),
+        context=FormContext.for_command(command, invocation.channel_id),
         acked_at=invocation.acked_at,
     )
 

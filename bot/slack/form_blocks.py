@@ -22,7 +22,6 @@ from bot.domain.forms import (
     ALLOWED_DOCUMENT_EXTENSIONS,
     SELECT_OPTIONS_MAX,
     FixedField,
-    FormContext,
     FormField,
     RequestKind,
     Widget,
@@ -32,7 +31,9 @@ from bot.domain.forms import (
     join_hints,
     option_value,
 )
-from bot.domain.mrkdwn import (
+from bot.domain.requirements import Requirement
+from bot.slack.form_context import FormContext
+from bot.slack.mrkdwn import (
     ACTION_ID_MAX,
     BUTTON_TEXT_MAX,
     BUTTON_VALUE_MAX,
@@ -53,7 +54,6 @@ from bot.domain.mrkdwn import (
     plain_text,
     truncate,
 )
-from bot.domain.requirements import Requirement
 
 DOWNLOAD_ACTION_PREFIX = "download_document"
 DOWNLOAD_ACTION_PATTERN = re.compile(rf"^{DOWNLOAD_ACTION_PREFIX}:")
@@ -380,7 +380,15 @@ def build_form(
     under = {key: f"Reviewer: {text}" for key, text in remarks.items()}
     for key, text in (problems or {}).items():
         under[key] = " · ".join(filter(None, [text, under.get(key)]))
-    fields = collect_fields(context, distinct_requirements(requirements), prefill or {}, under)
+    fields = collect_fields(
+        distinct_requirements(requirements),
+        prefill or {},
+        under,
+        kind=context.kind,
+        country=context.country,
+        quantity=context.quantity,
+        update=bool(context.request_id),
+    )
     shown = {item.block_id for item in fields} | {item.requirement.key for item in fields if item.requirement}
     intro = _intro_block(note, {key: text for key, text in remarks.items() if key not in shown})
     head = [intro] if intro else []

@@ -7,14 +7,14 @@ Admins can switch to everyone's requests. Pure: the listener loads the requests 
 
 from __future__ import annotations
 
-import json
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, field_validator
+from pydantic import field_validator
 
-from bot.domain.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text
 from bot.domain.statuses import StatusGroup, describe_status
 from bot.slack.messages import country_name, kind_title, request_buttons
+from bot.slack.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text
+from bot.slack.view_metadata import ViewMetadata
 from bot.store.requests import RequestRecord
 
 PAGE_SIZE = 20
@@ -35,7 +35,12 @@ GROUP_ORDER = [
 PROVIDER_NAMES = {"infobip": "Infobip", "cm": "CM.com"}
 
 
-class HomeState(BaseModel):
+class HomeState(ViewMetadata):
+    """What a person's Home tab shows; kept in its private_metadata and in the store (bot/store/home_views.py
+    looks for `"scope":"all"` in it). Lenient: what can't be read shows the default."""
+
+    lenient: ClassVar[bool] = True
+
     scope: Literal["mine", "all"] = "mine"
     group: str = ALL_GROUPS
     page: int = 0
@@ -45,16 +50,6 @@ class HomeState(BaseModel):
     def _known_group(cls, value: str) -> str:
         """A filter that is not a group (any more) shows everything rather than nothing."""
         return value if value == ALL_GROUPS or value in StatusGroup.__members__ else ALL_GROUPS
-
-    def dump(self) -> str:
-        return self.model_dump_json()
-
-    @classmethod
-    def load(cls, raw: str | None) -> HomeState:
-        try:
-            return cls.model_validate(json.loads(raw or "{}"))
-        except ValueError:
-            return cls()
 
 
 def ordered(requests: list[RequestRecord], group: str = ALL_GROUPS) -> list[RequestRecord]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.domain.mrkdwn import escape
 from bot.slack import request_forms
 from bot.slack.messages import section_message
+from bot.slack.mrkdwn import escape
 from bot.slack.numbers import outcomes as number_outcomes
 from bot.store.intents import Intent, IntentState
 

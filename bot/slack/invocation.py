@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services
 from bot.slack.acks import settle_after_ack
+from bot.slack.permissions import Actor
 from bot.slack.views import loading_view
 
 
@@ -28,6 +29,10 @@ class Invocation:
     trigger_id: str | None = None  # a slash command or a button: open a new modal
     view_id: str | None = None  # the launcher's modal, already showing a loading view
     acked_at: float | None = None  # when that loading view was sent (see settle_after_ack)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.services, self.user)
 
     async def loading(self, title: str, text: str) -> str:
         """A loading modal, now; returns its view id."""

@@ -11,8 +11,8 @@ from typing import Any
 import phonenumbers
 import pycountry
 
-from bot.domain.mrkdwn import MESSAGE_BLOCKS_MAX, escape, escape_truncated, mrkdwn_text, plain_text
 from bot.domain.statuses import StatusGroup, can_cancel, can_update, describe_status
+from bot.slack.mrkdwn import MESSAGE_BLOCKS_MAX, escape, escape_truncated, mrkdwn_text, plain_text
 from bot.store.requests import RequestRecord
 
 UPDATE_ACTION = "request_update"

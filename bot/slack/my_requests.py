@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.commands import ListRequests, ShowRequest
-from bot.domain.mrkdwn import MESSAGE_BLOCKS_MAX, escape, mrkdwn_text
 from bot.domain.statuses import StatusGroup
 from bot.slack.home import ordered, request_summary
 from bot.slack.messages import request_buttons, root_message
+from bot.slack.mrkdwn import MESSAGE_BLOCKS_MAX, escape, mrkdwn_text
 from bot.store.requests import RequestRecord
 
 _LIST_MAX = 20  # an ephemeral message is for a glance; the Home tab pages through the rest

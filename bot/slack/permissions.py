@@ -1,14 +1,52 @@
 """Who may change what, in words: the managers of numbers and of routing, and the refusal someone
-else gets (services.may_manage_numbers / may_manage_routing decide)."""
+else gets. `Actor` is the acting user a listener is given (bot/slack/middleware.py): a listener asks
+it once, `actor.refusal(ROUTING, "create associations")`, and shows the refusal or goes on.
+(services.may_manage_numbers / may_manage_routing / is_admin decide.)"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 
-from bot.domain.mrkdwn import escape
+from bot.slack.mrkdwn import escape
 
 if TYPE_CHECKING:
     from bot.services import Services
+
+
+class Permission(Enum):
+    NUMBERS = "buy and cancel numbers"
+    ROUTING = "change associations, applications, entities and inbound routing"
+
+
+NUMBERS = Permission.NUMBERS
+ROUTING = Permission.ROUTING
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person who clicked, typed or submitted, and what they may do."""
+
+    services: Services
+    id: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.services.is_admin(self.id)
+
+    def may(self, permission: Permission) -> bool:
+        if permission is NUMBERS:
+            return self.services.may_manage_numbers(self.id)
+        return self.services.may_manage_routing(self.id)
+
+    def refusal(self, permission: Permission, what: str) -> str | None:
+        """Why this person can't `what` (mrkdwn: whom to ask), or None when they may."""
+        if self.may(permission):
+            return None
+        if permission is NUMBERS:
+            return numbers_refusal(self.services, what)
+        return routing_refusal(self.services, what)
 
 
 def number_managers(services: Services) -> list[str]:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.associations import id_problem, name_problem
-from bot.domain.mrkdwn import plain_text
 from bot.providers.infobip import InfobipClient, iterate_pages
 from bot.providers.infobip.models import Application, Entity
+from bot.slack.blocks import fits_options, input_block, option, static_select, text_input
 
 APPLICATION_BLOCK = "applicationId"
 ENTITY_BLOCK = "entityId"
@@ -48,18 +48,16 @@ async def load_platforms(infobip: InfobipClient) -> tuple[list[Application], lis
     return applications, entities
 
 
-_OPTION_VALUE_MAX = 150
-
-
-def _any_too_long(ids) -> bool:
-    """An id longer than an option value may be can only be typed, never picked (a cut one would
-    name another application or none)."""
-    return any(len(i) > _OPTION_VALUE_MAX for i in ids)
-
-
 def _option(value: str, label: str | None) -> dict[str, Any]:
-    text = f"{label} ({value})" if label and label != value else value
-    return {"text": plain_text(text, 75), "value": value}
+    return option(value, f"{label} ({value})" if label and label != value else value)
+
+
+def _picker(block_id: str, label: str, element: dict[str, Any], *, optional: bool, allow_new: bool) -> dict[str, Any]:
+    """The input block of a picker; one offering NEW_OPTION dispatches when it changes."""
+    block = input_block(block_id, label, element, optional=optional)
+    if allow_new and element["type"] == "static_select":
+        block["dispatch_action"] = True
+    return block
 
 
 def application_block(
@@ -71,74 +69,36 @@ def application_block(
     allow_new: bool = False,
     none_label: str | None = None,
 ) -> dict[str, Any]:
-    """`allow_new` adds "➕ New application…"; `none_label` an option that leaves it unset."""
+    """`allow_new` adds "➕ New application…"; `none_label` an option that leaves it unset. Too many
+    applications, or an id too long to pick, and the id is typed."""
     extra = int(allow_new) + int(none_label is not None)
-    if len(applications) + extra > _SELECT_MAX or _any_too_long(a.application_id for a in applications):
-        element: dict[str, Any] = {
-            "type": "plain_text_input",
-            "action_id": "value",
-            "max_length": 255,
-            "placeholder": plain_text("Application id, e.g. marketing", 150),
-        }
-        if initial:
-            element["initial_value"] = initial
+    if len(applications) + extra > _SELECT_MAX or not fits_options(a.application_id for a in applications):
+        element = text_input(max_length=255, placeholder="Application id, e.g. marketing", initial=initial)
     else:
         options = [_option(a.application_id, a.application_name) for a in applications]
         if none_label is not None:
-            options.insert(0, {"text": plain_text(none_label, 75), "value": NO_APPLICATION})
+            options.insert(0, option(NO_APPLICATION, none_label))
         if allow_new:
-            options.append({"text": plain_text("➕ New application…", 75), "value": NEW_OPTION})
-        element = {"type": "static_select", "action_id": PICK_ACTION if allow_new else "value", "options": options}
+            options.append(option(NEW_OPTION, "➕ New application…"))
         wanted = initial or (NO_APPLICATION if none_label is not None else DEFAULT_APPLICATION)
-        chosen = next((o for o in options if o["value"] == wanted), None)
-        if chosen:
-            element["initial_option"] = chosen
-    block = {
-        "type": "input",
-        "block_id": APPLICATION_BLOCK,
-        "optional": optional,
-        "label": plain_text(label, 2000),
-        "element": element,
-    }
-    if allow_new and element["type"] == "static_select":
-        block["dispatch_action"] = True
-    return block
+        element = static_select(options, initial=wanted, action_id=PICK_ACTION if allow_new else "value")
+    return _picker(APPLICATION_BLOCK, label, element, optional=optional, allow_new=allow_new)
 
 
 def entity_block(
     entities: list[Entity], initial: str | None = None, *, label: str = "Entity", allow_new: bool = False
 ) -> dict[str, Any]:
     """Optional: "No entity" clears it; `allow_new` adds "➕ New entity…"."""
-    if len(entities) + int(allow_new) >= _SELECT_MAX or _any_too_long(e.entity_id for e in entities):
-        element: dict[str, Any] = {
-            "type": "plain_text_input",
-            "action_id": "value",
-            "max_length": 255,
-            "placeholder": plain_text("Entity id (leave empty for none)", 150),
-        }
-        if initial:
-            element["initial_value"] = initial
+    if len(entities) + int(allow_new) >= _SELECT_MAX or not fits_options(e.entity_id for e in entities):
+        element = text_input(max_length=255, placeholder="Entity id (leave empty for none)", initial=initial)
     else:
-        options = [_option(NO_ENTITY, "No entity")] + [_option(e.entity_id, e.entity_name) for e in entities]
-        options[0]["text"] = plain_text("No entity", 75)
+        options = [option(NO_ENTITY, "No entity")] + [_option(e.entity_id, e.entity_name) for e in entities]
         if allow_new:
-            options.append({"text": plain_text("➕ New entity…", 75), "value": NEW_OPTION})
-        element = {
-            "type": "static_select",
-            "action_id": PICK_ACTION if allow_new else "value",
-            "options": options,
-            "initial_option": next((o for o in options if o["value"] == initial), options[0]),
-        }
-    block = {
-        "type": "input",
-        "block_id": ENTITY_BLOCK,
-        "optional": True,
-        "label": plain_text(label, 2000),
-        "element": element,
-    }
-    if allow_new and element["type"] == "static_select":
-        block["dispatch_action"] = True
-    return block
+            options.append(option(NEW_OPTION, "➕ New entity…"))
+        element = static_select(
+            options, initial=initial, or_first=True, action_id=PICK_ACTION if allow_new else "value"
+        )
+    return _picker(ENTITY_BLOCK, label, element, optional=True, allow_new=allow_new)
 
 
 def chosen_platform(values: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -155,26 +115,15 @@ def new_inputs(select_block_id: str) -> list[dict[str, Any]]:
     """The id and name inputs for a new application or entity, shown under its select."""
     kind = "application" if select_block_id == APPLICATION_BLOCK else "entity"
     id_block, name_block = NEW_BLOCKS[select_block_id]
+    example = "e.g. marketing-eu" if kind == "application" else "e.g. acme"
     return [
-        {
-            "type": "input",
-            "block_id": id_block,
-            "label": plain_text(f"New {kind} id", 2000),
-            "hint": plain_text("Letters, digits, “-”, “_”, “.” or “~”; it can't be changed later.", 2000),
-            "element": {
-                "type": "plain_text_input",
-                "action_id": "value",
-                "max_length": 255,
-                "placeholder": plain_text("e.g. marketing-eu" if kind == "application" else "e.g. acme", 150),
-            },
-        },
-        {
-            "type": "input",
-            "block_id": name_block,
-            "optional": True,
-            "label": plain_text(f"New {kind} name", 2000),
-            "element": {"type": "plain_text_input", "action_id": "value", "max_length": 255},
-        },
+        input_block(
+            id_block,
+            f"New {kind} id",
+            text_input(max_length=255, placeholder=example),
+            hint="Letters, digits, “-”, “_”, “.” or “~”; it can't be changed later.",
+        ),
+        input_block(name_block, f"New {kind} name", text_input(max_length=255), optional=True),
     ]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.domain.mrkdwn import escape, escape_truncated
 from bot.providers.cm.client import CmAPIError, CmError, CmTransportError, CmUnknownOutcome
 from bot.providers.infobip.errors import (
     InfobipAPIError,
@@ -11,6 +10,7 @@ from bot.providers.infobip.errors import (
     InfobipTransportError,
     InfobipUnknownOutcome,
 )
+from bot.slack.mrkdwn import escape, escape_truncated
 
 
 def explain(error: Exception) -> tuple[str, list[str]]:

@@ -15,13 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.form_values import flatten_state_values
-from bot.domain.forms import FormContext, RequestKind, feedback_by_key
-from bot.domain.mrkdwn import escape
+from bot.domain.forms import RequestKind, feedback_by_key
 from bot.domain.validation import (
     ValidatedForm,
     combine_pages,
-    errors_response,
     page_from_json,
     page_to_json,
     validate_submission,
@@ -32,9 +29,11 @@ from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.mapping import to_domain_requirements
 from bot.providers.infobip.models import AlphaRequirementsQuery, NumberRequirementsQuery, Requirement
 from bot.slack import intent_views
-from bot.slack.acks import settle_after_ack
+from bot.slack.acks import errors_response, settle_after_ack
 from bot.slack.files import SlackFileError, download_file
 from bot.slack.form_blocks import FormPage, build_form
+from bot.slack.form_context import FormContext
+from bot.slack.mrkdwn import escape
 from bot.slack.provider_errors import explain
 from bot.slack.template_links import add_download_links
 from bot.slack.views import form_view, loading_view, message_view
@@ -119,11 +118,10 @@ async def show_form(
 SUBMITTING = "Submitting to Infobip…"
 
 
-async def handle_submission(services: Services, client: AsyncWebClient, ack, body: dict) -> None:
-    """view_submission of a request form (new or update)."""
-    user = body["user"]["id"]
-    view = body["view"]
-    context = FormContext.load(view["private_metadata"])
+async def handle_submission(
+    services: Services, client: AsyncWebClient, ack, view: dict, *, user: str, context: FormContext, values: dict
+) -> None:
+    """view_submission of a request form (new or update): `context` is its metadata, `values` its inputs."""
     working = loading_view(_title(context), SUBMITTING)
     if await intent_views.answered_as_repeat(
         services, client, ack, view, working=working, render=lambda intent: submission_view(services, intent)
@@ -141,7 +139,6 @@ async def handle_submission(services: Services, client: AsyncWebClient, ack, bod
     requirements = to_domain_requirements(Requirement.model_validate(r) for r in draft.requirements)
     pages = build_form(context, requirements, prefill=draft.prefill, feedback=draft.feedback)
     page = pages[min(context.page, len(pages) - 1)]
-    values = flatten_state_values(view["state"]["values"])
     result = validate_submission(
         values, page.requirements, fixed_fields=page.fixed_fields, previous=draft.prefill, country=context.country
     )

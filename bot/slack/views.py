@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from bot.domain.commands import CAPABILITIES, NUMBER_TYPES
-from bot.domain.forms import FormContext
-from bot.domain.mrkdwn import MODAL_TITLE_MAX, escape, mrkdwn_text, plain_text
 from bot.slack.form_blocks import FormPage, form_title
+from bot.slack.form_context import FormContext
+from bot.slack.mrkdwn import MODAL_TITLE_MAX, escape, mrkdwn_text, plain_text
+from bot.slack.view_metadata import Origin, ViewMetadata
 
 REQUEST_FORM = "request_form"
 LAUNCHER = "launcher"
@@ -20,9 +19,9 @@ def modal(
     callback_id: str | None = None,
     submit: str | None = None,
     close: str = "Close",
-    private_metadata: str = "",
+    private_metadata: str | ViewMetadata = "",
 ) -> dict:
-    """A modal view; every modal of the bot is built here."""
+    """A modal view; every modal of the bot is built here (`private_metadata` as text, or a model to dump)."""
     view = {
         "type": "modal",
         "title": plain_text(title, MODAL_TITLE_MAX),
@@ -33,6 +32,8 @@ def modal(
         view["callback_id"] = callback_id
     if submit:
         view["submit"] = plain_text(submit, MODAL_TITLE_MAX)
+    if isinstance(private_metadata, ViewMetadata):
+        private_metadata = private_metadata.dump()
     if private_metadata:
         view["private_metadata"] = private_metadata
     return view
@@ -63,7 +64,7 @@ def form_view(context: FormContext, page: FormPage, *, error: str | None = None)
         callback_id=REQUEST_FORM,
         submit=("Send update" if context.request_id else "Submit") if last else "Next",
         close="Cancel",
-        private_metadata=context.dump(),
+        private_metadata=context,
     )
 
 
@@ -152,5 +153,5 @@ def launcher_view(channel_id: str | None = None, available: set[str] | None = No
         blocks,
         callback_id=LAUNCHER,
         submit="Continue",
-        private_metadata=json.dumps({"ch": channel_id}) if channel_id else "",
+        private_metadata=Origin(channel_id=channel_id) if channel_id else "",
     )

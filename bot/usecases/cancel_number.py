@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from bot.domain.numbers import OwnedContext
+from bot.domain.numbers import OwnedNumber
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound, InfobipUnknownOutcome
 from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.models import Number
@@ -23,22 +23,22 @@ if TYPE_CHECKING:
 ACTION = "number.cancel"
 
 
-def wanted(*, key: str, actor: str, number: OwnedContext, view_id: str | None, notice_channel: str | None) -> Wanted:
-    owned = number.model_copy(update={"owned": None})  # the list to refresh is the modal's business
+def wanted(*, key: str, actor: str, number: OwnedNumber, view_id: str | None, notice_channel: str | None) -> Wanted:
     return Wanted(
         key=key,
         target=f"number:{number.number_key}",
         actor=actor,
-        params={"number": owned.model_dump(mode="json")},
+        # The number alone: the list a modal shows around it is the modal's business.
+        params={"number": number.model_dump(mode="json", include=set(OwnedNumber.model_fields))},
         context={"view_id": view_id, "notice_channel": notice_channel},
     )
 
 
-def owned_of(intent: Intent) -> OwnedContext:
-    return OwnedContext.model_validate(intent.params["number"])
+def owned_of(intent: Intent) -> OwnedNumber:
+    return OwnedNumber.model_validate(intent.params["number"])
 
 
-def as_number(context: OwnedContext) -> Number:
+def as_number(context: OwnedNumber) -> Number:
     """The cancelled number as it was, for the notice."""
     price = (
         {"pricePerMonth": context.per_month, "currency": context.currency} if context.per_month is not None else None

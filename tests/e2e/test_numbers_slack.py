@@ -399,8 +399,8 @@ def test_my_numbers_pages_and_filters_by_digits(world, infobip):
 
 
 def test_offer_rows_have_unique_block_ids_even_when_rows_share_a_key():
-    from bot.domain.numbers import SearchState
     from bot.providers.infobip.models import NumberList
+    from bot.slack.numbers.metadata import SearchState
     from bot.slack.numbers.views import search_view
 
     twin = {"numberKey": "K1", "number": "447700900123", "country": "GB", "type": "VIRTUAL_LONG_NUMBER"}

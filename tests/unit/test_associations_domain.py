@@ -12,22 +12,17 @@ from bot.domain.associations import (
     RESOURCE_TYPES,
     AssociationFilter,
     AssociationKey,
-    ViewState,
-    association_line,
     channel_problem,
     filter_from_values,
     filter_problems,
     id_problem,
-    keyword_label,
     keyword_problem,
     looks_like_phone_number,
     name_problem,
     number_channel_problem,
     page_label,
     phone_digits,
-    platform_change_text,
     resource_id_problem,
-    route_text,
 )
 from bot.providers.infobip.models import Application, AssociationResourceType, Entity, ResourceAssociationRequest
 from bot.slack.platform_pickers import (
@@ -39,6 +34,8 @@ from bot.slack.platform_pickers import (
     reshape_for_new,
     with_new_inputs,
 )
+from bot.slack.provisioning.text import association_line, keyword_label, platform_change_text, route_text
+from bot.slack.provisioning.view_state import ViewState
 
 
 def test_every_contract_resource_type_has_a_label_and_channels():

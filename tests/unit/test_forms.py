@@ -8,8 +8,6 @@ from bot.domain.field_rules import describe_pattern, example_phone_number
 from bot.domain.forms import (
     ALLOWED_DOCUMENT_EXTENSIONS,
     FixedField,
-    FormContext,
-    PrivateMetadataTooLarge,
     RequestKind,
     block_id_for,
     category_name,
@@ -19,6 +17,8 @@ from bot.domain.forms import (
 )
 from bot.domain.requirements import Requirement
 from bot.slack.form_blocks import DOWNLOAD_ACTION_PATTERN, build_form, document_id_from_action, form_title
+from bot.slack.form_context import FormContext
+from bot.slack.view_metadata import PrivateMetadataTooLarge
 
 TEMPLATE_ID = (
     "103AFCC51DC08FDD351D6ACB689FA071FDF7F7EB92FD6451F62A3AA92EBFA695"

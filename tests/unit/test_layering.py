@@ -1,4 +1,5 @@
-"""The package layering, pinned: the domain is pure, providers know neither the store nor Slack.
+"""The package layering, pinned: the domain is pure (no Slack: escaping and Block Kit are bot/slack/'s),
+providers know neither the store nor Slack, use cases know no Slack (they queue what Slack is told).
 
 Reads every module's imports from its syntax tree (nothing is imported), so a forbidden import
 fails here even when it sits in a function body or under `if TYPE_CHECKING:`.
@@ -25,6 +26,7 @@ DOMAIN_MAY_NOT_IMPORT = (
     "starlette",
 )
 PROVIDERS_MAY_NOT_IMPORT = ("bot.store", "bot.slack")
+USE_CASES_MAY_NOT_IMPORT = ("bot.slack", "slack_sdk", "slack_bolt")
 
 
 def _package_of(path: Path) -> str:
@@ -71,6 +73,10 @@ def test_the_domain_imports_no_provider_slack_store_use_case_or_io_library():
 
 def test_providers_import_neither_the_store_nor_slack():
     assert violations("providers", PROVIDERS_MAY_NOT_IMPORT) == []
+
+
+def test_use_cases_import_nothing_of_slack():
+    assert violations("usecases", USE_CASES_MAY_NOT_IMPORT) == []
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.domain.mrkdwn import (
+from bot.slack.mrkdwn import (
     ELLIPSIS,
     escape,
     escape_truncated,

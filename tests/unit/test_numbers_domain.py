@@ -7,33 +7,25 @@ from decimal import Decimal
 import pytest
 
 from bot.domain.commands import MyNumbers, NumbersSearch
-from bot.domain.mrkdwn import PRIVATE_METADATA_MAX
 from bot.domain.number_shapes import Price
 from bot.domain.numbers import (
-    BuyContext,
     Offer,
-    OwnedContext,
-    OwnedState,
     PageWindow,
-    SearchState,
     blocking_requirements,
-    charge_lines,
     display_number,
     due_at_purchase,
     format_amount,
     international,
     last_page,
-    no_match_text,
-    offer_row,
-    owned_row,
-    price_text,
     request_capabilities,
     request_number_type,
-    requirement_names,
     search_problem,
     type_label,
 )
 from bot.providers.infobip.models import Number, NumberPrice, Requirement
+from bot.slack.mrkdwn import PRIVATE_METADATA_MAX
+from bot.slack.numbers.metadata import BuyContext, OwnedContext, OwnedState, SearchState
+from bot.slack.numbers.text import charge_lines, no_match_text, offer_row, owned_row, price_text, requirement_names
 
 PRICE = NumberPrice(price_per_month=10.0, setup_price=20.0, initial_month_price=2.666667, currency="EUR")
 

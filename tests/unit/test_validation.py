@@ -1,17 +1,18 @@
 import pytest
 
-from bot.domain.form_values import element_value, flatten_state_values
-from bot.domain.forms import FixedField, FormContext, fixed_fields_for
+from bot.domain.forms import FixedField, fixed_fields_for
 from bot.domain.validation import (
     GSM7_BASIC,
     ValidatedForm,
     check_sender_name,
-    errors_response,
     normalize_phone_number,
     pattern_message,
     validate_submission,
 )
+from bot.slack.acks import errors_response
 from bot.slack.form_blocks import build_form
+from bot.slack.form_context import FormContext
+from bot.slack.form_values import element_value, flatten_state_values
 from tests.unit.test_forms import CONSENT, SPEC_REQUIREMENTS, TEMPLATE_ID, req
 
 ALPHA_FIXED = fixed_fields_for("ALPHANUMERIC_REGISTRATION")

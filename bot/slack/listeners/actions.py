@@ -13,13 +13,14 @@ from functools import partial
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.mrkdwn import escape
 from bot.domain.statuses import can_cancel, can_update, describe_status
 from bot.providers.error_records import error_from_record
 from bot.providers.infobip.errors import InfobipError
 from bot.services import Services
 from bot.slack.form_blocks import DOWNLOAD_ACTION_PATTERN
 from bot.slack.messages import CANCEL_ACTION, UPDATE_ACTION
+from bot.slack.mrkdwn import escape
+from bot.slack.permissions import Actor
 from bot.slack.provider_errors import explain
 from bot.slack.replies import clicked_channel, tell
 from bot.slack.request_forms import open_update_form
@@ -31,13 +32,11 @@ from bot.usecases.common import action_key
 from bot.usecases.runner import perform
 
 
-def refusal(
-    services: Services, user: str, request: RequestRecord | None, action: str, allowed_in_status: bool
-) -> str | None:
-    """Why `user` may not `action` this request now, or None when they may."""
+def refusal(actor: Actor, request: RequestRecord | None, action: str, allowed_in_status: bool) -> str | None:
+    """Why `actor` may not `action` this request now, or None when they may."""
     if request is None:
         return "I don't know this request any more."
-    if user != request.requester and not services.is_admin(user):
+    if actor.id != request.requester and not actor.is_admin:
         return (
             f"Only <@{request.requester}> (who made the request) or a resourcebot admin can {action} "
             f"request `{request.id}`."
@@ -50,19 +49,18 @@ def refusal(
 
 
 async def _request_if_allowed(
-    services: Services, client: AsyncWebClient, body: dict, action: str, allowed_in: Callable[[str, str], bool]
+    services: Services,
+    client: AsyncWebClient,
+    body: dict,
+    actor: Actor,
+    action: str,
+    allowed_in: Callable[[str, str], bool],
 ) -> RequestRecord | None:
     """The clicked request when the clicker may `action` it now; otherwise they are told why."""
     request = get_request(services.db, body["actions"][0]["value"])
-    why = refusal(
-        services,
-        body["user"]["id"],
-        request,
-        action,
-        request is not None and allowed_in(request.status, request.provider),
-    )
+    why = refusal(actor, request, action, request is not None and allowed_in(request.status, request.provider))
     if why:
-        await tell(client, body["user"]["id"], clicked_channel(body), why)
+        await tell(client, actor.id, clicked_channel(body), why)
         return None
     return request
 
@@ -72,22 +70,20 @@ async def template_link_clicked(ack) -> None:
     await ack()
 
 
-async def update_clicked(services: Services, ack, body, client) -> None:
+async def update_clicked(services: Services, ack, body, client, actor: Actor) -> None:
     await ack()
-    request = await _request_if_allowed(services, client, body, "update", can_update)
+    request = await _request_if_allowed(services, client, body, actor, "update", can_update)
     if request:
-        await open_update_form(
-            services, client, trigger_id=body["trigger_id"], user=body["user"]["id"], request=request
-        )
+        await open_update_form(services, client, trigger_id=body["trigger_id"], user=actor.id, request=request)
 
 
-async def cancel_clicked(services: Services, ack, body, client) -> None:
+async def cancel_clicked(services: Services, ack, body, client, actor: Actor) -> None:
     await ack()
     key = action_key(body)
     if get_intent(services.db, key) is not None:
         return  # this very click again (a replay): it has been answered already
-    user, channel = body["user"]["id"], clicked_channel(body)
-    request = await _request_if_allowed(services, client, body, "cancel", can_cancel)
+    user, channel = actor.id, clicked_channel(body)
+    request = await _request_if_allowed(services, client, body, actor, "cancel", can_cancel)
     if request is None:
         return
     performed = await perform(

@@ -17,31 +17,31 @@ from bot.domain.commands import (
     ShowRequest,
     parse_command,
 )
-from bot.domain.mrkdwn import escape
 from bot.services import Services
 from bot.slack.cm_requests import NOT_CONFIGURED
 from bot.slack.command_table import handler_for, launcher_choices
 from bot.slack.invocation import Invocation
+from bot.slack.mrkdwn import escape
 from bot.slack.my_requests import list_answer, status_answer
+from bot.slack.permissions import Actor
 from bot.slack.views import launcher_view
 from bot.store.requests import get_request, list_requests
 
 
-async def resource_command(services: Services, ack, body, client) -> None:
+async def resource_command(services: Services, ack, body, client, actor: Actor) -> None:
     try:
         command = parse_command(body.get("text") or "")
     except CommandError as error:
         await ack(response_type="ephemeral", text=f"{escape(str(error))}\n\n{USAGE}")
         return
     if isinstance(command, ListRequests):
-        user = body["user_id"]
-        command = replace(command, everyone=command.everyone and services.is_admin(user))  # admins only
-        requests = list_requests(services.db, requester=None if command.everyone else user, limit=None)
+        command = replace(command, everyone=command.everyone and actor.is_admin)  # admins only
+        requests = list_requests(services.db, requester=None if command.everyone else actor.id, limit=None)
         await ack(response_type="ephemeral", **list_answer(requests, command))
         return
     if isinstance(command, ShowRequest):
         found = get_request(services.db, command.request_id)
-        if found and found.requester != body["user_id"] and not services.is_admin(body["user_id"]):
+        if found and found.requester != actor.id and not actor.is_admin:
             found = None  # someone else's request, perhaps in a private channel: not shown
         await ack(response_type="ephemeral", **status_answer(found, command))
         return
@@ -60,7 +60,7 @@ async def resource_command(services: Services, ack, body, client) -> None:
         )
         return
     await handler(
-        Invocation(services, client, body["user_id"], body.get("channel_id"), trigger_id=body["trigger_id"]), command
+        Invocation(services, client, actor.id, body.get("channel_id"), trigger_id=body["trigger_id"]), command
     )
 
 

@@ -2,11 +2,11 @@
 
 A modal's `private_metadata` and an action's `value` are written by the bot, but they come back
 through Slack: a modal opened before an upgrade carries the old shape, and anything can be
-forged by whoever holds the signing secret. Reading them raises ValueError (pydantic's
-ValidationError and JSON errors are ValueErrors); unhandled, Bolt answers 500 and Slack shows
-"We had some trouble connecting". Instead: a submitted modal is replaced by a short note to start
-again, anything else is acknowledged, and the error is logged. Every other error is logged and
-left as Bolt answers it, as a bug should be.
+forged by whoever holds the signing secret. Reading them (bot/slack/middleware.py does, before the
+listener runs) raises ValueError (pydantic's ValidationError and JSON errors are ValueErrors);
+unhandled, Bolt answers 500 and Slack shows "We had some trouble connecting". Instead: a submitted
+modal is replaced by a short note to start again, anything else is acknowledged, and the error is
+logged. Every other error is logged and left as Bolt answers it, as a bug should be.
 """
 
 from __future__ import annotations

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from functools import partial
 
@@ -20,12 +19,15 @@ from bot.domain.commands import (
     SenderForm,
     parse_country,
 )
-from bot.domain.form_values import flatten_state_values
-from bot.domain.validation import errors_response
 from bot.services import Services
+from bot.slack.acks import errors_response
 from bot.slack.command_table import handler_for
+from bot.slack.form_context import FormContext
 from bot.slack.invocation import Invocation
+from bot.slack.middleware import form_values, view_metadata
+from bot.slack.permissions import Actor
 from bot.slack.request_forms import handle_submission
+from bot.slack.view_metadata import Origin
 from bot.slack.views import LAUNCHER, REQUEST_FORM, loading_view
 
 _WITHOUT_COUNTRY = {"my-numbers": MyNumbers(), "associate": Associate(), "associations": Associations()}
@@ -56,14 +58,17 @@ def launcher_choice(values: dict) -> Command | dict[str, str]:
     return NumberForm(country, number_type, capabilities or ("SMS",), int(values.get("quantity") or 1))
 
 
-async def request_form_submitted(services: Services, ack, body, client) -> None:
-    await handle_submission(services, client, ack, body)
+async def request_form_submitted(
+    services: Services, ack, body, client, actor: Actor, values: dict, metadata: FormContext
+) -> None:
+    await handle_submission(services, client, ack, body["view"], user=actor.id, context=metadata, values=values)
 
 
-async def launcher_submitted(services: Services, ack, body, client) -> None:
+async def launcher_submitted(
+    services: Services, ack, body, client, actor: Actor, values: dict, metadata: Origin
+) -> None:
     view = body["view"]
-    channel_id = json.loads(view.get("private_metadata") or "{}").get("ch")
-    choice = launcher_choice(flatten_state_values(view["state"]["values"]))
+    choice = launcher_choice(values)
     if isinstance(choice, dict):
         await ack(errors_response(choice))
         return
@@ -73,11 +78,13 @@ async def launcher_submitted(services: Services, ack, body, client) -> None:
         return
     await ack(response_action="update", view=loading_view("New request", "Loading…"))
     await handler(
-        Invocation(services, client, body["user"]["id"], channel_id, view_id=view["id"], acked_at=time.monotonic()),
+        Invocation(services, client, actor.id, metadata.channel_id, view_id=view["id"], acked_at=time.monotonic()),
         choice,
     )
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    app.view(REQUEST_FORM)(partial(request_form_submitted, services))
-    app.view(LAUNCHER)(partial(launcher_submitted, services))
+    app.view(REQUEST_FORM, middleware=[view_metadata(FormContext), form_values])(
+        partial(request_form_submitted, services)
+    )
+    app.view(LAUNCHER, middleware=[view_metadata(Origin), form_values])(partial(launcher_submitted, services))

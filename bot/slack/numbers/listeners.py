@@ -12,25 +12,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.commands import MyNumbers, NumbersSearch
-from bot.domain.form_values import flatten_state_values
-from bot.domain.forms import FormContext, RequestKind
-from bot.domain.mrkdwn import escape
+from bot.domain.commands import MyNumbers, NumberForm, NumbersSearch
 from bot.domain.numbers import (
     OWNED_PAGE_SIZE,
     SEARCH_PAGE_SIZE,
-    BuyContext,
     Offer,
-    OwnedContext,
-    OwnedState,
-    SearchState,
     blocking_requirements,
     country_name,
     last_page,
@@ -38,58 +32,87 @@ from bot.domain.numbers import (
     request_number_type,
     search_problem,
 )
-from bot.domain.validation import errors_response
-from bot.providers.infobip.errors import (
-    InfobipAPIError,
-    InfobipError,
-    InfobipNotFound,
-    InfobipRateLimited,
-)
+from bot.providers.infobip.errors import InfobipAPIError, InfobipError, InfobipNotFound, InfobipRateLimited
 from bot.providers.infobip.models import Number, NumberList, NumberRequirementsQuery
 from bot.services import Services
 from bot.slack import intent_views
+from bot.slack.acks import errors_response
+from bot.slack.form_context import FormContext
 from bot.slack.invocation import Invocation
+from bot.slack.middleware import form_values, view_metadata
+from bot.slack.mrkdwn import escape
 from bot.slack.numbers import outcomes
 from bot.slack.numbers import views as v
+from bot.slack.numbers.metadata import BuyContext, OwnedContext, OwnedState, SearchState
 from bot.slack.numbers.outcomes import explain_numbers_error
-from bot.slack.permissions import number_managers, numbers_refusal, routing_refusal
+from bot.slack.permissions import NUMBERS, ROUTING, Actor, Permission, number_managers
 from bot.slack.platform_pickers import APPLICATION_BLOCK, chosen_platform, load_platforms
 from bot.slack.replies import clicked_channel, notice_channel, open_child, tell, update_view
 from bot.slack.request_forms import show_form
 from bot.slack.views import loading_view
-from bot.store.intents import IntentState
+from bot.store.intents import Intent, IntentState
 from bot.usecases import buy_number, cancel_number, set_number_platform
 from bot.usecases.buy_number import BUY_NUMBER
 from bot.usecases.cancel_number import CANCEL_NUMBER
 from bot.usecases.common import view_key
+from bot.usecases.runner import UseCase, Wanted
 from bot.usecases.set_number_platform import SET_NUMBER_PLATFORM
 
 P = TypeVar("P", SearchState, OwnedState)
 
 
-# ---- who may do what -------------------------------------------------------------------------
+# ---- the changes a confirmation asks for -----------------------------------------------------
 
 
-def _platform_refusal_text(services: Services) -> str:
-    """Putting a number on an application/entity is its number-level inbound routing: the same
-    PUT the inbound-routing modal makes, for routing managers only."""
-    return routing_refusal(services, "move numbers between applications")
+@dataclass(frozen=True)
+class _Change:
+    """A change to a number that a confirmation modal asks for: its title, who may make it (checked when
+    the button is clicked and again when the confirmation is submitted), the use case that makes it,
+    and how its outcome reads."""
+
+    title: str
+    permission: Permission
+    what: str  # what only they may do, e.g. "buy numbers"
+    use_case: UseCase
+    render: Callable[[Intent], dict[str, Any]]
+    working: str  # "Buying" +44…
+    busy: str  # someone else is "buying or changing" +44…
+
+    def refusal(self, actor: Actor) -> str | None:
+        return actor.refusal(self.permission, self.what)
+
+
+BUY = _Change(v.BUY_TITLE, NUMBERS, "buy numbers", BUY_NUMBER, outcomes.purchase_view, "Buying", "buying or changing")
+# Putting a number on an application/entity is its number-level inbound routing: the same PUT the
+# inbound-routing modal makes, for routing managers only.
+MOVE = _Change(
+    v.PLATFORM_TITLE,
+    ROUTING,
+    "move numbers between applications",
+    SET_NUMBER_PLATFORM,
+    outcomes.platform_view,
+    "Saving",
+    "changing",
+)
+CANCEL = _Change(
+    v.CANCEL_TITLE, NUMBERS, "cancel numbers", CANCEL_NUMBER, outcomes.cancel_view, "Cancelling", "changing"
+)
 
 
 # ---- Slack helpers ---------------------------------------------------------------------------
 
 
-async def _refuse(client: AsyncWebClient, body: dict, title: str, text: str) -> None:
-    """The refusal where the person is looking: over their modal, else ephemeral."""
+async def _refused(client: AsyncWebClient, body: dict, actor: Actor, change: _Change) -> bool:
+    """True when `actor` may not make `change`, once told where they are looking: over their modal,
+    else ephemerally."""
+    refusal = change.refusal(actor)
+    if refusal is None:
+        return False
     if (body.get("view") or {}).get("type") == "modal":
-        await client.views_push(trigger_id=body["trigger_id"], view=v.refusal_view(title, text))
+        await client.views_push(trigger_id=body["trigger_id"], view=v.refusal_view(change.title, refusal))
     else:
-        await tell(client, body["user"]["id"], clicked_channel(body), f":lock: {text}")
-
-
-def _root_to_refresh(view: dict) -> str | None:
-    root = view.get("root_view_id")
-    return root if root and root != view.get("id") else None
+        await tell(client, actor.id, clicked_channel(body), f":lock: {refusal}")
+    return True
 
 
 def _notice_channel(services: Services, owned: OwnedState | None) -> str | None:
@@ -117,37 +140,33 @@ async def _numbers_page(
     return state, result, None
 
 
-async def search_numbers(services: Services, state: SearchState, user: str) -> dict:
+async def search_numbers(services: Services, state: SearchState, actor: Actor) -> dict:
     """The numbers-on-offer modal for `state` (a no-match or an error is a view too)."""
     state, result, error = await _numbers_page(services.infobip.get_available_numbers, state, SEARCH_PAGE_SIZE)
-    return v.search_view(
-        state, result, error=error, can_buy=services.may_manage_numbers(user), managers=number_managers(services)
-    )
+    return v.search_view(state, result, error=error, can_buy=actor.may(NUMBERS), managers=number_managers(services))
 
 
-async def owned_numbers(services: Services, state: OwnedState, user: str) -> dict:
+async def owned_numbers(services: Services, state: OwnedState, actor: Actor) -> dict:
     state, result, error = await _numbers_page(services.infobip.list_owned_numbers, state, OWNED_PAGE_SIZE)
-    return v.owned_view(
-        state, result, error=error, can_manage=services.may_manage_numbers(user), managers=number_managers(services)
-    )
+    return v.owned_view(state, result, error=error, can_manage=actor.may(NUMBERS), managers=number_managers(services))
 
 
 async def open_numbers_search(invocation: Invocation, command: NumbersSearch) -> None:
     if problem := search_problem(command):
-        await invocation.show(v.outcome_view(v.SEARCH_TITLE, f":warning: {problem}"))
+        await invocation.show(v.outcome_view(v.SEARCH_TITLE, f":warning: {escape(problem)}"))
         return
     state = SearchState.from_command(command, invocation.channel_id)
     await invocation.loading(v.SEARCH_TITLE, f"Looking up numbers on offer in {country_name(state.country)}…")
-    await invocation.show(await search_numbers(invocation.services, state, invocation.user))
+    await invocation.show(await search_numbers(invocation.services, state, invocation.actor))
 
 
 async def open_my_numbers(invocation: Invocation, command: MyNumbers) -> None:
     if problem := search_problem(command):
-        await invocation.show(v.outcome_view(v.OWNED_TITLE, f":warning: {problem}"))
+        await invocation.show(v.outcome_view(v.OWNED_TITLE, f":warning: {escape(problem)}"))
         return
     state = OwnedState(digits=command.digits, channel_id=invocation.channel_id)
     await invocation.loading(v.OWNED_TITLE, "Looking up the account's numbers…")
-    await invocation.show(await owned_numbers(invocation.services, state, invocation.user))
+    await invocation.show(await owned_numbers(invocation.services, state, invocation.actor))
 
 
 async def _check_requirements(services: Services, offer: Offer) -> tuple[str, list, tuple[str, list[str]] | None]:
@@ -173,38 +192,92 @@ async def _check_requirements(services: Services, offer: Offer) -> tuple[str, li
     return number_type, blocking_requirements(requirements), None
 
 
+# ---- a confirmation's submission: one change, made once ---------------------------------------
+
+
+async def _confirmed(
+    services: Services,
+    client: AsyncWebClient,
+    ack,
+    view: dict,
+    actor: Actor,
+    change: _Change,
+    *,
+    shown: str,
+    wanted: Callable[..., Wanted],
+    after: Callable[[Intent], Awaitable[None]],
+    problem: dict[str, Any] | None = None,
+) -> None:
+    """A repeat gets the first one's outcome; someone who may not (any more) gets the refusal, a form that
+    can't be taken the ack `problem`; otherwise the change `wanted(key, actor, view_id)` is made once
+    (bot/slack/intent_views.py) and `after` refreshes the list under it. `shown`: the number, in text."""
+    working = loading_view(change.title, f"{change.working} {shown}…")
+    if await intent_views.answered_as_repeat(services, client, ack, view, render=change.render, working=working):
+        return
+    if refusal := change.refusal(actor):  # the permission may have changed since the click
+        await ack(response_action="update", view=v.refusal_view(change.title, refusal))
+        return
+    if problem is not None:
+        await ack(**problem)
+        return
+    await intent_views.submit_once(
+        services,
+        client,
+        ack,
+        view,
+        use_case=change.use_case,
+        wanted=wanted(key=view_key(view), actor=actor.id, view_id=view["id"]),
+        working=working,
+        render=change.render,
+        busy=lambda other: intent_views.busy_view(change.title, other, f"{change.busy} {shown}"),
+        after=after,
+    )
+
+
+def _announced_in(services: Services, channel: str | None, actor: Actor) -> str:
+    """Where a purchase or a cancellation is announced: RESOURCEBOT_CHANNEL, else where the list was
+    opened, else the buyer's DM."""
+    return services.settings.resourcebot_channel or channel or actor.id
+
+
+def _refresh(client: AsyncWebClient, view: dict, listed: Callable[[], Awaitable[dict]] | None):
+    """After a change made over a list (numbers on offer, my numbers): that list, `listed()`, as it is now."""
+
+    async def refresh(intent: Intent) -> None:
+        root = view.get("root_view_id")
+        if root and root != view.get("id") and listed is not None and intent.state == IntentState.DONE:
+            await update_view(client, root, await listed())
+
+    return refresh
+
+
 # ---- listeners: module-level handlers, registered at the bottom -----------------------------
 
 SEARCH_PAGES = re.compile("^(" + "|".join(v.SEARCH_PAGE_ACTIONS) + ")$")
 OWNED_PAGES = re.compile("^(" + "|".join(v.OWNED_PAGE_ACTIONS) + ")$")
 
 
-async def search_page(services: Services, ack, body, client) -> None:
+async def search_page(services: Services, ack, body, client, actor: Actor, metadata: SearchState) -> None:
     await ack()
     view = body["view"]
-    state = SearchState.load(view.get("private_metadata")).at_page(int(body["actions"][0].get("value") or 0))
-    await update_view(
-        client, view["id"], await search_numbers(services, state, body["user"]["id"]), hash=view.get("hash")
-    )
+    state = metadata.at_page(int(body["actions"][0].get("value") or 0))
+    await update_view(client, view["id"], await search_numbers(services, state, actor), hash=view.get("hash"))
 
 
-async def owned_page(services: Services, ack, body, client) -> None:
+async def owned_page(services: Services, ack, body, client, actor: Actor, metadata: OwnedState) -> None:
     await ack()
     view = body["view"]
-    state = OwnedState.load(view.get("private_metadata")).at_page(int(body["actions"][0].get("value") or 0))
-    await update_view(
-        client, view["id"], await owned_numbers(services, state, body["user"]["id"]), hash=view.get("hash")
-    )
+    state = metadata.at_page(int(body["actions"][0].get("value") or 0))
+    await update_view(client, view["id"], await owned_numbers(services, state, actor), hash=view.get("hash"))
 
 
 # -- buy -----------------------------------------------------------------------------------
 
 
-async def buy_clicked(services: Services, ack, body, client) -> None:
+async def buy_clicked(services: Services, ack, body, client, actor: Actor, metadata: SearchState | None) -> None:
+    """`metadata`: the search the Buy button was clicked in, to refresh after the purchase."""
     await ack()
-    user = body["user"]["id"]
-    if not services.may_manage_numbers(user):
-        await _refuse(client, body, v.BUY_TITLE, numbers_refusal(services, "buy numbers"))
+    if await _refused(client, body, actor, BUY):
         return
     try:
         offer = Offer.load(body["actions"][0].get("value"))
@@ -217,10 +290,7 @@ async def buy_clicked(services: Services, ack, body, client) -> None:
             ),
         )
         return
-    source = body.get("view") or {}
-    search = None
-    if source.get("callback_id") == v.SEARCH_VIEW:
-        search = SearchState.load(source.get("private_metadata"))
+    search = metadata
     view_id, _ = await open_child(
         client, body, loading_view(v.BUY_TITLE, f"Checking Infobip's requirements for {offer.display}…")
     )
@@ -258,92 +328,42 @@ async def buy_clicked(services: Services, ack, body, client) -> None:
             ),
         )
         return
-    metadata = BuyContext(offer=offer, search=search).dump()
-    await update_view(client, view_id, v.buy_confirm_view(offer, metadata, applications, entities))
+    metadata_text = BuyContext(offer=offer, search=search).dump()
+    await update_view(client, view_id, v.buy_confirm_view(offer, metadata_text, applications, entities))
 
 
-async def request_instead(services: Services, ack, body, client) -> None:
+async def request_instead(services: Services, ack, body, client, actor: Actor) -> None:
     await ack()
     value = json.loads(body["actions"][0].get("value") or "{}")
-    context = FormContext(
-        kind=RequestKind.NUMBER_PURCHASE,
-        country=value["c"],
-        number_type=value["t"],
-        capabilities=tuple(value.get("cap") or ("SMS",)),
-        quantity=1,
-        channel_id=value.get("ch"),
-    )
+    command = NumberForm(value["c"], value["t"], tuple(value.get("cap") or ("SMS",)), 1)
+    context = FormContext.for_command(command, value.get("ch"))
     view_id = body["view"]["id"]
     await update_view(client, view_id, loading_view("New request", "Loading the requirements from Infobip…"))
-    await show_form(services, client, view_id=view_id, user=body["user"]["id"], context=context)
+    await show_form(services, client, view_id=view_id, user=actor.id, context=context)
 
 
-async def buy_confirmed(services: Services, ack, body, client) -> None:
-    user = body["user"]["id"]
-    view = body["view"]
-    if await intent_views.answered_as_repeat(
+async def buy_confirmed(
+    services: Services, ack, body, client, actor: Actor, values: dict, metadata: BuyContext
+) -> None:
+    offer, search = metadata.offer, metadata.search
+    application_id, entity_id = chosen_platform(values)
+    channel = _announced_in(services, search.channel_id if search else None, actor)
+    await _confirmed(
         services,
         client,
         ack,
-        view,
-        render=outcomes.purchase_view,
-        working=loading_view(v.BUY_TITLE, "Buying the number…"),
-    ):
-        return
-    context = BuyContext.load(view.get("private_metadata"))
-    offer = context.offer
-    if not services.may_manage_numbers(user):  # the permission may have changed since the click
-        await ack(response_action="update", view=v.refusal_view(v.BUY_TITLE, numbers_refusal(services, "buy numbers")))
-        return
-    application_id, entity_id = chosen_platform(flatten_state_values(view["state"]["values"]))
-    channel = context.search.channel_id if context.search else None
-
-    async def refresh_search(intent) -> None:
-        root = _root_to_refresh(view)
-        if root and context.search and intent.state == IntentState.DONE:
-            await update_view(client, root, await search_numbers(services, context.search, user))
-
-    await intent_views.submit_once(
-        services,
-        client,
-        ack,
-        view,
-        use_case=BUY_NUMBER,
-        wanted=buy_number.wanted(
-            key=view_key(view),
-            actor=user,
-            offer=offer,
-            application_id=application_id,
-            entity_id=entity_id,
-            view_id=view["id"],
-            notice_channel=services.settings.resourcebot_channel or channel or user,
+        body["view"],
+        actor,
+        BUY,
+        shown=offer.display,
+        wanted=partial(
+            buy_number.wanted, offer=offer, application_id=application_id, entity_id=entity_id, notice_channel=channel
         ),
-        working=loading_view(v.BUY_TITLE, f"Buying {offer.display}…"),
-        render=outcomes.purchase_view,
-        busy=lambda other: intent_views.busy_view(v.BUY_TITLE, other, f"buying or changing {offer.display}"),
-        after=refresh_search,
+        after=_refresh(client, body["view"], partial(search_numbers, services, search, actor) if search else None),
     )
 
 
 # -- set application/entity ----------------------------------------------------------------
-
-
-def refresh_owned(services: Services, client: AsyncWebClient, view: dict, owned: OwnedState | None, user: str):
-    """After a change made over the my-numbers modal: that modal shows the numbers as they are now."""
-
-    async def refresh(intent) -> None:
-        root = _root_to_refresh(view)
-        if root and owned and intent.state == IntentState.DONE:
-            await update_view(client, root, await owned_numbers(services, owned, user))
-
-    return refresh
-
-
-def _owned_context(body: dict) -> OwnedState | None:
-    source = body.get("view") or {}
-    if source.get("callback_id") == v.OWNED_VIEW:
-        return OwnedState.load(source.get("private_metadata"))
-    return None
 
 
 async def _load_owned(
@@ -368,14 +388,14 @@ async def _load_owned(
     return None
 
 
-async def set_platform_clicked(services: Services, ack, body, client) -> None:
+async def set_platform_clicked(
+    services: Services, ack, body, client, actor: Actor, metadata: OwnedState | None
+) -> None:
+    """`metadata`: the my-numbers list the button was clicked in, to refresh after the change."""
     await ack()
-    user = body["user"]["id"]
-    if not services.may_manage_routing(user):
-        await _refuse(client, body, v.PLATFORM_TITLE, _platform_refusal_text(services))
+    if await _refused(client, body, actor, MOVE):
         return
     number_key = body["actions"][0].get("value") or ""
-    owned = _owned_context(body)
     view_id, _ = await open_child(
         client, body, loading_view(v.PLATFORM_TITLE, "Loading the number and the account's applications and entities…")
     )
@@ -388,127 +408,80 @@ async def set_platform_clicked(services: Services, ack, body, client) -> None:
         headline, details = explain_numbers_error(error)
         await update_view(client, view_id, v.outcome_view(v.PLATFORM_TITLE, f":warning: {headline}", details))
         return
-    metadata = OwnedContext.from_number(number, number_key, owned).dump()
-    await update_view(client, view_id, v.platform_form(number, metadata, applications, entities))
+    metadata_text = OwnedContext.from_number(number, number_key, metadata).dump()
+    await update_view(client, view_id, v.platform_form(number, metadata_text, applications, entities))
 
 
-async def platform_submitted(services: Services, ack, body, client) -> None:
-    user = body["user"]["id"]
-    view = body["view"]
-    context = OwnedContext.load(view.get("private_metadata"))
-    if await intent_views.answered_as_repeat(
-        services,
-        client,
-        ack,
-        view,
-        render=outcomes.platform_view,
-        working=loading_view(v.PLATFORM_TITLE, f"Saving {context.display}…"),
-    ):
-        return
-    if not services.may_manage_routing(user):  # the permission may have changed since the click
-        await ack(response_action="update", view=v.refusal_view(v.PLATFORM_TITLE, _platform_refusal_text(services)))
-        return
-    application_id, entity_id = chosen_platform(flatten_state_values(view["state"]["values"]))
+async def platform_submitted(
+    services: Services, ack, body, client, actor: Actor, values: dict, metadata: OwnedContext
+) -> None:
+    context = metadata
+    application_id, entity_id = chosen_platform(values)
+    problem = None
     if not application_id:
-        await ack(
-            errors_response({APPLICATION_BLOCK: "Choose an application (Infobip needs one; `default` if in doubt)."})
+        problem = errors_response(
+            {APPLICATION_BLOCK: "Choose an application (Infobip needs one; `default` if in doubt)."}
         )
-        return
-    if (application_id, entity_id) == (context.application_id, context.entity_id):
-        await ack(
-            response_action="update",
-            view=v.outcome_view(v.PLATFORM_TITLE, f"{escape(context.display)} is already there: nothing to change."),
-        )
-        return
-    await intent_views.submit_once(
-        services,
-        client,
-        ack,
-        view,
-        use_case=SET_NUMBER_PLATFORM,
-        wanted=set_number_platform.wanted(
-            key=view_key(view),
-            actor=user,
-            number_key=context.number_key,
-            number=context.number,
-            before=(context.application_id, context.entity_id),
-            after=(application_id, entity_id),
-            view_id=view["id"],
-            notice_channel=_notice_channel(services, context.owned),
-        ),
-        working=loading_view(v.PLATFORM_TITLE, f"Saving {context.display}…"),
-        render=outcomes.platform_view,
-        busy=lambda other: intent_views.busy_view(v.PLATFORM_TITLE, other, f"changing {context.display}"),
-        after=refresh_owned(services, client, view, context.owned, user),
+    elif (application_id, entity_id) == (context.application_id, context.entity_id):
+        nothing = v.outcome_view(v.PLATFORM_TITLE, f"{escape(context.display)} is already there: nothing to change.")
+        problem = {"response_action": "update", "view": nothing}
+    wanted = partial(
+        set_number_platform.wanted,
+        number_key=context.number_key,
+        number=context.number,
+        before=(context.application_id, context.entity_id),
+        after=(application_id, entity_id),
+        notice_channel=_notice_channel(services, context.owned),
     )
+    view = body["view"]
+    after = _refresh_owned(services, client, view, context.owned, actor)
+    await _confirmed(
+        services, client, ack, view, actor, MOVE, shown=context.display, wanted=wanted, after=after, problem=problem
+    )
+
+
+def _refresh_owned(services: Services, client: AsyncWebClient, view: dict, owned: OwnedState | None, actor: Actor):
+    return _refresh(client, view, partial(owned_numbers, services, owned, actor) if owned else None)
 
 
 # -- cancel --------------------------------------------------------------------------------
 
 
-async def cancel_clicked(services: Services, ack, body, client) -> None:
+async def cancel_clicked(services: Services, ack, body, client, actor: Actor, metadata: OwnedState | None) -> None:
+    """`metadata`: the my-numbers list the button was clicked in, to refresh after the cancellation."""
     await ack()
-    user = body["user"]["id"]
-    if not services.may_manage_numbers(user):
-        await _refuse(client, body, v.CANCEL_TITLE, numbers_refusal(services, "cancel numbers"))
+    if await _refused(client, body, actor, CANCEL):
         return
     number_key = body["actions"][0].get("value") or ""
-    owned = _owned_context(body)
     view_id, _ = await open_child(client, body, loading_view(v.CANCEL_TITLE, "Loading the number…"))
     number = await _load_owned(services, client, view_id, v.CANCEL_TITLE, number_key)
     if number is None:
         return
-    metadata = OwnedContext.from_number(number, number_key, owned).dump()
-    await update_view(client, view_id, v.cancel_confirm_view(number, metadata))
+    metadata_text = OwnedContext.from_number(number, number_key, metadata).dump()
+    await update_view(client, view_id, v.cancel_confirm_view(number, metadata_text))
 
 
-async def cancel_confirmed(services: Services, ack, body, client) -> None:
-    user = body["user"]["id"]
-    view = body["view"]
-    context = OwnedContext.load(view.get("private_metadata"))
-    if await intent_views.answered_as_repeat(
-        services,
-        client,
-        ack,
-        view,
-        render=outcomes.cancel_view,
-        working=loading_view(v.CANCEL_TITLE, f"Cancelling {context.display}…"),
-    ):
-        return
-    if not services.may_manage_numbers(user):
-        await ack(
-            response_action="update", view=v.refusal_view(v.CANCEL_TITLE, numbers_refusal(services, "cancel numbers"))
-        )
-        return
-    await intent_views.submit_once(
-        services,
-        client,
-        ack,
-        view,
-        use_case=CANCEL_NUMBER,
-        wanted=cancel_number.wanted(
-            key=view_key(view),
-            actor=user,
-            number=context,
-            view_id=view["id"],
-            notice_channel=services.settings.resourcebot_channel
-            or (context.owned.channel_id if context.owned else None)
-            or user,
-        ),
-        working=loading_view(v.CANCEL_TITLE, f"Cancelling {context.display}…"),
-        render=outcomes.cancel_view,
-        busy=lambda other: intent_views.busy_view(v.CANCEL_TITLE, other, f"changing {context.display}"),
-        after=refresh_owned(services, client, view, context.owned, user),
-    )
+async def cancel_confirmed(services: Services, ack, body, client, actor: Actor, metadata: OwnedContext) -> None:
+    context, view = metadata, body["view"]
+    channel = _announced_in(services, context.owned.channel_id if context.owned else None, actor)
+    wanted = partial(cancel_number.wanted, number=context, notice_channel=channel)
+    after = _refresh_owned(services, client, view, context.owned, actor)
+    await _confirmed(services, client, ack, view, actor, CANCEL, shown=context.display, wanted=wanted, after=after)
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    app.action(SEARCH_PAGES)(partial(search_page, services))
-    app.action(OWNED_PAGES)(partial(owned_page, services))
-    app.action(v.BUY_ACTION)(partial(buy_clicked, services))
+    searched, owned = view_metadata(SearchState), view_metadata(OwnedState)
+    app.action(SEARCH_PAGES, middleware=[searched])(partial(search_page, services))
+    app.action(OWNED_PAGES, middleware=[owned])(partial(owned_page, services))
+    app.action(v.BUY_ACTION, middleware=[view_metadata(SearchState, only_in=v.SEARCH_VIEW)])(
+        partial(buy_clicked, services)
+    )
     app.action(v.REQUEST_INSTEAD_ACTION)(partial(request_instead, services))
-    app.view(v.BUY_CONFIRM)(partial(buy_confirmed, services))
-    app.action(v.SET_PLATFORM_ACTION)(partial(set_platform_clicked, services))
-    app.view(v.PLATFORM_FORM)(partial(platform_submitted, services))
-    app.action(v.CANCEL_ACTION)(partial(cancel_clicked, services))
-    app.view(v.CANCEL_CONFIRM)(partial(cancel_confirmed, services))
+    app.view(v.BUY_CONFIRM, middleware=[view_metadata(BuyContext), form_values])(partial(buy_confirmed, services))
+    in_my_numbers = view_metadata(OwnedState, only_in=v.OWNED_VIEW)
+    app.action(v.SET_PLATFORM_ACTION, middleware=[in_my_numbers])(partial(set_platform_clicked, services))
+    app.view(v.PLATFORM_FORM, middleware=[view_metadata(OwnedContext), form_values])(
+        partial(platform_submitted, services)
+    )
+    app.action(v.CANCEL_ACTION, middleware=[in_my_numbers])(partial(cancel_clicked, services))
+    app.view(v.CANCEL_CONFIRM, middleware=[view_metadata(OwnedContext)])(partial(cancel_confirmed, services))

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.associations import platform_change_text
-from bot.domain.mrkdwn import escape
-from bot.domain.numbers import OwnedContext
+from bot.domain.numbers import OwnedNumber
 from bot.providers.error_records import error_from_record
 from bot.providers.infobip.errors import InfobipAPIError, InfobipNotFound, InfobipUnknownOutcome
 from bot.providers.infobip.models import Number
 from bot.slack.messages import section_message
+from bot.slack.mrkdwn import escape
 from bot.slack.numbers import views as v
 from bot.slack.provider_errors import explain
+from bot.slack.provisioning.text import platform_change_text
 from bot.store.intents import Intent, IntentState
 from bot.usecases import buy_number, cancel_number, set_number_platform
 
@@ -56,26 +56,39 @@ def explain_numbers_error(error: Exception) -> tuple[str, list[str]]:
     return headline, details
 
 
+def _failure(
+    error: Exception, shown: str, done: str, *, gone: tuple[str, list[str]], unknown: list[str], nothing: str
+) -> tuple[str, list[str]]:
+    """(headline, details) of a change to `shown` that was not `done` ("bought"): `gone` when Infobip
+    does not know the number, `unknown` (what happens now) when it did not confirm, else its reason
+    and `nothing` ("Nothing was bought.")."""
+    if isinstance(error, InfobipNotFound):
+        return gone
+    if isinstance(error, InfobipUnknownOutcome):
+        return f":warning: Infobip did not confirm whether {shown} was {done}.", unknown
+    headline, details = explain_numbers_error(error)
+    return f":x: {shown} was not {done}: {headline}", [*details, nothing]
+
+
 # ---- purchase --------------------------------------------------------------------------------
 
 
 def purchase_failure(error: Exception, shown: str, digits: str) -> tuple[str, list[str]]:
-    if isinstance(error, InfobipUnknownOutcome):
-        return (
-            f":warning: Infobip did not confirm whether {shown} was bought.",
-            [
-                "It may have gone through, so the bot did not try again, and neither should you.",
-                f"The bot keeps checking and tells you by direct message; `/resource my-numbers {digits}` "
-                "shows it once it is the account's.",
-            ],
-        )
-    if isinstance(error, InfobipNotFound):
-        return (
+    return _failure(
+        error,
+        shown,
+        "bought",
+        gone=(
             f":x: {shown} is no longer on offer.",
             ["Someone may have bought it meanwhile. Nothing was bought; search again for another one."],
-        )
-    headline, details = explain_numbers_error(error)
-    return f":x: {shown} was not bought: {headline}", [*details, "Nothing was bought."]
+        ),
+        unknown=[
+            "It may have gone through, so the bot did not try again, and neither should you.",
+            f"The bot keeps checking and tells you by direct message; `/resource my-numbers {digits}` "
+            "shows it once it is the account's.",
+        ],
+        nothing="Nothing was bought.",
+    )
 
 
 def purchase_view(intent: Intent) -> dict[str, Any]:
@@ -125,7 +138,7 @@ def _purchase_dm(intent: Intent) -> str:
 # ---- cancellation ----------------------------------------------------------------------------
 
 
-def _owned(intent: Intent) -> OwnedContext:
+def _owned(intent: Intent) -> OwnedNumber:
     return cancel_number.owned_of(intent)
 
 
@@ -146,23 +159,18 @@ def cancel_view(intent: Intent) -> dict[str, Any]:
             f":x: {shown} was not cancelled.",
             ["The account still owns it. Nothing was changed; you can cancel it again."],
         )
-    error = _error(intent) or InfobipUnknownOutcome("cancel-number", "no answer")
-    if isinstance(error, InfobipNotFound):
-        return v.outcome_view(
-            v.CANCEL_TITLE,
+    failure = _failure(
+        _error(intent) or InfobipUnknownOutcome("cancel-number", "no answer"),
+        shown,
+        "cancelled",
+        gone=(
             f":x: {shown} is not among the account's numbers any more.",
             ["Someone may have cancelled it meanwhile. Nothing was changed."],
-        )
-    if isinstance(error, InfobipUnknownOutcome):
-        return v.outcome_view(
-            v.CANCEL_TITLE,
-            f":warning: Infobip did not confirm whether {shown} was cancelled.",
-            ["The bot keeps checking and tells you by direct message. Don't cancel it again meanwhile."],
-        )
-    headline, details = explain_numbers_error(error)
-    return v.outcome_view(
-        v.CANCEL_TITLE, f":x: {shown} was not cancelled: {headline}", [*details, "Nothing was changed."]
+        ),
+        unknown=["The bot keeps checking and tells you by direct message. Don't cancel it again meanwhile."],
+        nothing="Nothing was changed.",
     )
+    return v.outcome_view(v.CANCEL_TITLE, *failure)
 
 
 def _cancel_notice(intent: Intent) -> dict[str, Any] | None:
@@ -223,22 +231,18 @@ def platform_view(intent: Intent) -> dict[str, Any]:
             f":x: {shown} was not changed.",
             ["Infobip still has it where it was. Nothing was changed."],
         )
-    error = _error(intent) or InfobipUnknownOutcome("update-number", "no answer")
-    if isinstance(error, InfobipNotFound):
-        headline, details = (
+    failure = _failure(
+        _error(intent) or InfobipUnknownOutcome("update-number", "no answer"),
+        shown,
+        "changed",
+        gone=(
             ":x: This number is not among the account's numbers any more.",
-            ["Someone may have cancelled it meanwhile."],
-        )
-    elif isinstance(error, InfobipUnknownOutcome):
-        return v.outcome_view(
-            v.PLATFORM_TITLE,
-            f":warning: Infobip did not confirm whether {shown} was changed.",
-            ["The bot keeps checking and tells you by direct message."],
-        )
-    else:
-        headline, details = explain_numbers_error(error)
-        headline = f":x: {shown} was not changed: {headline}"
-    return v.outcome_view(v.PLATFORM_TITLE, headline, [*details, "Nothing was changed."])
+            ["Someone may have cancelled it meanwhile.", "Nothing was changed."],
+        ),
+        unknown=["The bot keeps checking and tells you by direct message."],
+        nothing="Nothing was changed.",
+    )
+    return v.outcome_view(v.PLATFORM_TITLE, *failure)
 
 
 RENDERERS: dict[str, dict[str, Any]] = {

@@ -4,39 +4,36 @@ channel notices. Pure builders: state comes in, a view or message goes out."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from bot.domain.mrkdwn import (
-    BLOCK_ID_MAX,
-    MODAL_TITLE_MAX,
-    escape,
-    mrkdwn_text,
-    plain_text,
-)
 from bot.domain.numbers import (
     OWNED_PAGE_SIZE,
     SEARCH_PAGE_SIZE,
     Offer,
-    OwnedState,
     PageWindow,
-    SearchState,
-    capabilities_text,
-    charge_lines,
     country_name,
     display_number,
     due_at_purchase,
     money,
+    type_label,
+)
+from bot.providers.infobip.models import Application, Entity, Number, NumberList, Requirement
+from bot.slack import permissions
+from bot.slack.blocks import button, context, paging, section
+from bot.slack.mrkdwn import BLOCK_ID_MAX, MODAL_TITLE_MAX, escape
+from bot.slack.numbers.metadata import OwnedState, SearchState
+from bot.slack.numbers.text import (
+    charge_lines,
+    facts_text,
+    monthly_charge,
     no_match_text,
     offer_row,
     owned_row,
     platform_text,
     price_text,
     requirement_names,
-    shared_text,
-    type_label,
 )
-from bot.providers.infobip.models import Application, Entity, Number, NumberList, Requirement
-from bot.slack import permissions
 from bot.slack.platform_pickers import application_block, entity_block
 from bot.slack.views import modal
 
@@ -62,41 +59,36 @@ PLATFORM_TITLE = "Application and entity"
 CANCEL_TITLE = "Cancel number"
 
 
-def _section(text: str, accessory: dict | None = None, block_id: str | None = None) -> dict:
-    block: dict[str, Any] = {"type": "section", "text": mrkdwn_text(text)}
-    if accessory:
-        block["accessory"] = accessory
-    if block_id:
-        block["block_id"] = block_id[:BLOCK_ID_MAX]
-    return block
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [mrkdwn_text(text)]}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
-    button = {"type": "button", "text": plain_text(text, 75), "action_id": action_id, "value": value}
-    if style:
-        button["style"] = style
-    return button
-
-
-def _paging(window: PageWindow, actions: tuple[str, str, str], block_id: str) -> dict | None:
-    buttons = []
-    if window.has_previous:
-        buttons.append(_button("◀ Previous", actions[0], str(window.page - 1)))
-    if window.has_next:
-        buttons.append(_button("Next ▶", actions[1], str(window.page + 1)))
-    return {"type": "actions", "block_id": block_id, "elements": buttons} if buttons else None
-
-
-def _error_blocks(headline: str, details: list[str], retry_action: str, page: int) -> list[dict]:
-    blocks = [_section(f":warning: {headline}")]
-    if details:
-        blocks.append(_context("\n".join(details)))
-    blocks.append({"type": "actions", "block_id": "retry", "elements": [_button("Try again", retry_action, str(page))]})
-    return blocks
+def _numbers_modal(
+    title: str,
+    callback_id: str,
+    state: SearchState | OwnedState,
+    heading: str,
+    result: NumberList | None,
+    error: tuple[str, list[str]] | None,
+    *,
+    actions: tuple[str, str, str],
+    page_size: int,
+    empty: str,
+    rows: Callable[[NumberList], list[dict]],
+) -> dict:
+    """A page of a numbers list under its heading: `rows(result)` and the paging, or what Infobip
+    answered instead (with Try again), or `empty` when nothing matches."""
+    if error is not None or result is None:
+        headline, details = error or ("Infobip did not answer.", [])
+        blocks = [section(heading), section(f":warning: {headline}")]
+        if details:
+            blocks.append(context("\n".join(details)))
+        blocks.append(
+            {"type": "actions", "block_id": "retry", "elements": [button("Try again", actions[2], str(state.page))]}
+        )
+    elif not result.numbers:
+        blocks = [section(heading), section(f":mag: {empty}")]
+    else:
+        window = PageWindow(state.page, page_size, result.number_count)
+        blocks = [section(f"{heading}\n{window.text()}"), *rows(result)]
+        blocks += paging(window.page, window.page_count, (actions[0], actions[1]), block_id="paging")
+    return modal(title, blocks, callback_id=callback_id, private_metadata=state.dump())
 
 
 def managers_text(managers: list[str]) -> str:
@@ -117,62 +109,50 @@ def search_view(
     """One page of numbers on offer; `result` None with `error` when Infobip could not answer."""
     where = escape(country_name(state.country))
     filters = state.filters_text()
-    heading = f"*Numbers on offer in {where}*" + (f"\n{filters}" if filters else "")
-    blocks: list[dict] = []
-    if error is not None or result is None:
-        headline, details = error or ("Infobip did not answer.", [])
-        blocks.append(_section(heading))
-        blocks += _error_blocks(headline, details, SEARCH_PAGE_ACTIONS[2], state.page)
-        return modal(SEARCH_TITLE, blocks, callback_id=SEARCH_VIEW, private_metadata=state.dump())
-    window = PageWindow(state.page, SEARCH_PAGE_SIZE, result.number_count)
-    if not result.numbers:
-        blocks.append(_section(heading))
-        blocks.append(_section(f":mag: {no_match_text(state)}"))
-        return modal(SEARCH_TITLE, blocks, callback_id=SEARCH_VIEW, private_metadata=state.dump())
-    blocks.append(_section(f"{heading}\n{window.text()}"))
-    if can_buy:
-        blocks.append(
-            _context(
+
+    def rows(result: NumberList) -> list[dict]:
+        if can_buy:
+            note = (
                 "*Buy* shows exactly what will be charged before anything is bought. Where "
                 "Infobip asks for documents first, you'll be offered a number request instead."
             )
-        )
-    else:
-        blocks.append(
-            _context(
+        else:
+            note = (
                 f":lock: You can browse; buying is for number managers: {managers_text(managers)}. "
                 f"Anyone can request numbers for review: `/resource number {escape(state.country)}`."
             )
-        )
-    blocks.append({"type": "divider"})
-    for index, number in enumerate(result.numbers):
-        offer = Offer.from_number(number, state.country)
-        accessory = _button("Buy", BUY_ACTION, offer.dump()) if offer else None
-        # The row's index keeps block ids unique (two rows may share a key, or have none).
-        blocks.append(
-            _section(offer_row(number), accessory, block_id=f"offer:{index}:{number.number_key or number.number or ''}")
-        )
-    paging = _paging(window, SEARCH_PAGE_ACTIONS, "paging")
-    if paging:
-        blocks.append(paging)
-    return modal(SEARCH_TITLE, blocks, callback_id=SEARCH_VIEW, private_metadata=state.dump())
+        blocks = [context(note), {"type": "divider"}]
+        for index, number in enumerate(result.numbers):
+            offer = Offer.from_number(number, state.country)
+            accessory = button("Buy", BUY_ACTION, offer.dump()) if offer else None
+            # The row's index keeps block ids unique (two rows may share a key, or have none).
+            block_id = f"offer:{index}:{number.number_key or number.number or ''}"
+            blocks.append(section(offer_row(number), accessory=accessory, block_id=block_id))
+        return blocks
+
+    return _numbers_modal(
+        SEARCH_TITLE,
+        SEARCH_VIEW,
+        state,
+        f"*Numbers on offer in {where}*" + (f"\n{filters}" if filters else ""),
+        result,
+        error,
+        actions=SEARCH_PAGE_ACTIONS,
+        page_size=SEARCH_PAGE_SIZE,
+        empty=no_match_text(state),
+        rows=rows,
+    )
 
 
 def buy_confirm_view(offer: Offer, metadata: str, applications: list[Application], entities: list[Entity]) -> dict:
     """The last step before money is spent: the number, the exact charge, where it goes."""
-    facts = [
-        escape(country_name(offer.country)),
-        escape(type_label(offer.type, offer.number)),
-        escape(capabilities_text(offer.capabilities)),
-    ]
-    if shared := shared_text(offer.shared):
-        facts.append(shared)
+    facts = facts_text(country_name(offer.country), offer.type, offer.number, offer.capabilities, offer.shared)
     blocks = [
-        _section(f"*Buy {escape(offer.display)}?*\n" + " · ".join(facts) + f"\nKey `{escape(offer.number_key)}`"),
-        _section("\n".join(charge_lines(offer.price))),
+        section(f"*Buy {escape(offer.display)}?*\n{facts}\nKey `{escape(offer.number_key)}`"),
+        section("\n".join(charge_lines(offer.price))),
         application_block(applications, optional=True, label="Put it on application"),
         entity_block(entities, label="Entity"),
-        _context(
+        context(
             "Infobip charges the account as soon as you press Buy; it cannot be undone. Cancelling the "
             "number later (`/resource my-numbers`) stops the monthly charge."
         ),
@@ -189,10 +169,10 @@ def request_instead_view(offer: Offer, number_type: str, requirements: list[Requ
     where = escape(country_name(offer.country))
     kind = escape(type_label(number_type).lower())
     blocks = [
-        _section(
+        section(
             f"*{where} asks for details before Infobip sells a {kind}.*\nNeeded: {requirement_names(requirements)}."
         ),
-        _section(
+        section(
             "Buying directly would skip them, and Infobip has replaced direct purchase with *number "
             "requests*: you fill in the form, Infobip reviews it and assigns a number of this kind. "
             f"The exact number {escape(offer.display)} can't be reserved this way."
@@ -200,9 +180,9 @@ def request_instead_view(offer: Offer, number_type: str, requirements: list[Requ
         {
             "type": "actions",
             "block_id": "request",
-            "elements": [_button("Start a number request", REQUEST_INSTEAD_ACTION, value, style="primary")],
+            "elements": [button("Start a number request", REQUEST_INSTEAD_ACTION, value, style="primary")],
         },
-        _context(f"For reference, {escape(offer.display)} is offered at {price_text(offer.price)}."),
+        context(f"For reference, {escape(offer.display)} is offered at {price_text(offer.price)}."),
     ]
     return modal(BUY_TITLE, blocks, close="Back")
 
@@ -223,19 +203,19 @@ def bought_view(offer: Offer, number: Number, where: str | None) -> dict:
     ]
     if where:
         lines.append(f"Posted in {where}.")
-    blocks = [_section(f":white_check_mark: *{shown} is yours.*"), _context("\n".join(lines))]
+    blocks = [section(f":white_check_mark: *{shown} is yours.*"), context("\n".join(lines))]
     return modal(BUY_TITLE, blocks)
 
 
 def outcome_view(title: str, headline: str, details: list[str] | None = None) -> dict:
-    blocks = [_section(headline)]
+    blocks = [section(headline)]
     if details:
-        blocks.append(_context("\n".join(details)))
+        blocks.append(context("\n".join(details)))
     return modal(title, blocks)
 
 
 def refusal_view(title: str, text: str) -> dict:
-    return modal(title, [_section(f":lock: {text}")])
+    return modal(title, [section(f":lock: {text}")])
 
 
 # ---- owned numbers ---------------------------------------------------------------------------
@@ -249,56 +229,49 @@ def owned_view(
     managers: list[str],
     error: tuple[str, list[str]] | None = None,
 ) -> dict:
-    heading = "*The account's numbers*" + (f" containing {escape(state.digits)}" if state.digits else "")
-    blocks: list[dict] = []
-    if error is not None or result is None:
-        headline, details = error or ("Infobip did not answer.", [])
-        blocks.append(_section(heading))
-        blocks += _error_blocks(headline, details, OWNED_PAGE_ACTIONS[2], state.page)
-        return modal(OWNED_TITLE, blocks, callback_id=OWNED_VIEW, private_metadata=state.dump())
-    if not result.numbers:
-        text = (
-            f"No number of the account contains {escape(state.digits)}."
-            if state.digits
-            else "The account has no numbers yet. Browse what's on offer with `/resource numbers &lt;country&gt;`."
-        )
-        blocks += [_section(heading), _section(f":mag: {text}")]
-        return modal(OWNED_TITLE, blocks, callback_id=OWNED_VIEW, private_metadata=state.dump())
-    window = PageWindow(state.page, OWNED_PAGE_SIZE, result.number_count)
-    blocks.append(_section(f"{heading}\n{window.text()}"))
-    if not can_manage:
-        blocks.append(
-            _context(f":lock: You can look; cancelling numbers is for number managers: {managers_text(managers)}.")
-        )
-    for number in result.numbers:
-        blocks.append({"type": "divider"})
-        blocks.append(_section(owned_row(number)))
-        key = number.number_key
-        if key:
+    def rows(result: NumberList) -> list[dict]:
+        blocks = []
+        if not can_manage:
             blocks.append(
-                {
-                    "type": "actions",
-                    "block_id": f"owned:{key}"[:BLOCK_ID_MAX],
-                    "elements": [
-                        _button("Set application/entity", SET_PLATFORM_ACTION, key),
-                        _button("Inbound routing", ROUTING_ACTION, key),
-                        _button("Cancel number", CANCEL_ACTION, key, style="danger"),
-                    ],
-                }
+                context(f":lock: You can look; cancelling numbers is for number managers: {managers_text(managers)}.")
             )
-    paging = _paging(window, OWNED_PAGE_ACTIONS, "paging")
-    if paging:
-        blocks.append(paging)
-    return modal(OWNED_TITLE, blocks, callback_id=OWNED_VIEW, private_metadata=state.dump())
+        for number in result.numbers:
+            blocks += [{"type": "divider"}, section(owned_row(number))]
+            if key := number.number_key:
+                buttons = [
+                    button("Set application/entity", SET_PLATFORM_ACTION, key),
+                    button("Inbound routing", ROUTING_ACTION, key),
+                    button("Cancel number", CANCEL_ACTION, key, style="danger"),
+                ]
+                blocks.append({"type": "actions", "block_id": f"owned:{key}"[:BLOCK_ID_MAX], "elements": buttons})
+        return blocks
+
+    empty = (
+        f"No number of the account contains {escape(state.digits)}."
+        if state.digits
+        else "The account has no numbers yet. Browse what's on offer with `/resource numbers &lt;country&gt;`."
+    )
+    return _numbers_modal(
+        OWNED_TITLE,
+        OWNED_VIEW,
+        state,
+        "*The account's numbers*" + (f" containing {escape(state.digits)}" if state.digits else ""),
+        result,
+        error,
+        actions=OWNED_PAGE_ACTIONS,
+        page_size=OWNED_PAGE_SIZE,
+        empty=empty,
+        rows=rows,
+    )
 
 
 def platform_form(number: Number, metadata: str, applications: list[Application], entities: list[Entity]) -> dict:
     shown = escape(display_number(number.number, number.type))
     blocks = [
-        _section(f"*{shown}*\nNow: {platform_text(number.application_id, number.entity_id)}"),
+        section(f"*{shown}*\nNow: {platform_text(number.application_id, number.entity_id)}"),
         application_block(applications, number.application_id),
         entity_block(entities, number.entity_id),
-        _context("Messages to this number go to the application (and entity) chosen here."),
+        context("Messages to this number go to the application (and entity) chosen here."),
     ]
     return modal(
         PLATFORM_TITLE, blocks, callback_id=PLATFORM_FORM, submit="Save", close="Back", private_metadata=metadata
@@ -307,21 +280,17 @@ def platform_form(number: Number, metadata: str, applications: list[Application]
 
 def cancel_confirm_view(number: Number, metadata: str) -> dict:
     shown = escape(display_number(number.number, number.type))
-    price = number.price
-    monthly = (
-        f" Its monthly charge ({money(price.price_per_month, escape(price.currency or ''))}) stops."
-        if price and price.price_per_month is not None
-        else ""
-    )
+    charge = monthly_charge(number.price)
+    monthly = f" Its monthly charge ({charge}) stops." if charge else ""
     blocks = [
-        _section(
+        section(
             f":warning: *Cancel {shown}?*\n"
             f"{escape(country_name(number.country, number.country_name))} · "
             f"{escape(type_label(number.type, number.number))} · "
             f"{platform_text(number.application_id, number.entity_id)} · "
             f"key `{escape(number.number_key or '')}`"
         ),
-        _section(
+        section(
             "It goes back to Infobip's pool, where anyone can buy it; its associations and inbound "
             f"routing go with it. Messages to it stop reaching the account.{monthly}\n"
             "*This cannot be undone.*"
@@ -345,14 +314,16 @@ def purchase_notice(user: str, offer: Offer, number: Number) -> tuple[str, list[
     shown = escape(display_number(number.number or offer.number, number.type or offer.type))
     key = escape(number.number_key or offer.number_key)
     text = f"<@{user}> bought {shown} (key {key})."
-    facts = [
-        escape(country_name(number.country or offer.country, number.country_name)),
-        escape(type_label(number.type or offer.type, number.number or offer.number)),
-        escape(capabilities_text(number.capabilities or offer.capabilities)),
-    ]
+    facts = facts_text(
+        country_name(number.country or offer.country, number.country_name),
+        number.type or offer.type,
+        number.number or offer.number,
+        number.capabilities or offer.capabilities,
+        None,
+    )
     blocks = [
-        _section(f":telephone_receiver: <@{user}> bought *{shown}*\n" + " · ".join(facts)),
-        _context(
+        section(f":telephone_receiver: <@{user}> bought *{shown}*\n{facts}"),
+        context(
             f"Key `{key}` · {price_text(number.price or offer.price)} · "
             f"{platform_text(number.application_id, number.entity_id)}"
         ),
@@ -365,8 +336,8 @@ def cancel_notice(user: str, number: Number) -> tuple[str, list[dict]]:
     key = escape(number.number_key or "")
     text = f"<@{user}> cancelled {shown} (key {key})."
     blocks = [
-        _section(f":wastebasket: <@{user}> cancelled *{shown}*: it is back in Infobip's pool."),
-        _context(
+        section(f":wastebasket: <@{user}> cancelled *{shown}*: it is back in Infobip's pool."),
+        context(
             f"Key `{key}` · was {platform_text(number.application_id, number.entity_id)} · {price_text(number.price)}"
         ),
     ]

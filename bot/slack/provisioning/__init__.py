@@ -9,7 +9,7 @@
 - `common`: making a change once, recorded and announced (who may change things is in
   bot/slack/permissions.py; replies and view updates in bot/slack/replies.py).
 
-Anyone may look; only `services.may_manage_routing` users may change anything. Every change is
+Anyone may look; only routing managers (bot/slack/permissions.py) may change anything. Every change is
 written to the audit log once Infobip has confirmed it, and posted in the channel the command
 came from.
 """

@@ -15,28 +15,30 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.associations import DEFAULT_APPLICATION, RESET_WARNING, ViewState, id_problem, name_problem
-from bot.domain.form_values import flatten_state_values
-from bot.domain.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text, truncate
-from bot.domain.validation import errors_response
+from bot.domain.associations import DEFAULT_APPLICATION, id_problem, name_problem
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.models import Application, Entity
 from bot.services import Services
-from bot.slack.acks import settle_after_ack
-from bot.slack.intent_views import answered_as_repeat
-from bot.slack.permissions import routing_refusal
+from bot.slack.acks import errors_response, settle_after_ack
+from bot.slack.blocks import delete_button, input_block, paging, section, text_input
+from bot.slack.middleware import form_values, view_metadata
+from bot.slack.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text, truncate
+from bot.slack.permissions import Actor
 from bot.slack.provisioning.common import (
     ChangeFailed,
-    banner,
-    change_view,
+    ChangeForm,
+    answered_before_change,
+    banners,
     failure_text,
     finish_in_form,
     is_conflict,
     make_change,
-    modal,
+    refused,
 )
-from bot.slack.replies import open_child, tell, update_view
-from bot.slack.views import loading_view, message_view
+from bot.slack.provisioning.text import RESET_WARNING
+from bot.slack.provisioning.view_state import ViewState
+from bot.slack.replies import open_child, update_view
+from bot.slack.views import loading_view, message_view, modal
 from bot.usecases.common import action_key, view_key
 
 LIST_VIEW = "platforms"
@@ -113,9 +115,7 @@ def list_view(
     notice: str | None = None,
 ) -> dict:
     kind = _kind(state.kind)
-    blocks: list[dict] = []
-    if notice:
-        blocks.append(banner(notice))
+    blocks = banners(notice)
     blocks += [
         {
             "type": "actions",
@@ -166,28 +166,8 @@ def list_view(
             "elements": [mrkdwn_text(f"{total_results} {noun} · page {state.page + 1} of {max(total_pages, 1)}")],
         }
     )
-    nav = []
-    if state.page > 0:
-        nav.append(
-            {
-                "type": "button",
-                "action_id": f"{PAGE_ACTION}.prev",
-                "text": plain_text("◀ Previous", 75),
-                "value": str(state.page - 1),
-            }
-        )
-    if state.page + 1 < total_pages:
-        nav.append(
-            {
-                "type": "button",
-                "action_id": f"{PAGE_ACTION}.next",
-                "text": plain_text("Next ▶", 75),
-                "value": str(state.page + 1),
-            }
-        )
-    if nav:
-        blocks.append({"type": "actions", "block_id": "nav", "elements": nav})
-    return modal("Applications & entities", blocks, state=state, callback_id=LIST_VIEW)
+    blocks += paging(state.page, total_pages, (f"{PAGE_ACTION}.prev", f"{PAGE_ACTION}.next"))
+    return modal("Applications & entities", blocks, private_metadata=state, callback_id=LIST_VIEW)
 
 
 async def build_list(services: Services, state: ViewState, *, notice: str | None = None) -> dict:
@@ -209,19 +189,17 @@ async def build_list(services: Services, state: ViewState, *, notice: str | None
     )
 
 
-async def open_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+async def open_clicked(services: Services, ack, body: dict, client: AsyncWebClient, metadata: ViewState) -> None:
     await ack()
-    parent = ViewState.load((body.get("view") or {}).get("private_metadata"))
-    state = ViewState(channel_id=parent.channel_id, kind=_kind(body["actions"][0].get("value")))
+    state = ViewState(channel_id=metadata.channel_id, kind=_kind(body["actions"][0].get("value")))
     view_id, _ = await open_child(client, body, loading_view("Applications & entities", "Loading…"))
     await update_view(client, view_id, await build_list(services, state))
 
 
-async def browse_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+async def browse_clicked(services: Services, ack, body: dict, client: AsyncWebClient, metadata: ViewState) -> None:
     """A tab or a page button of the list."""
     await ack()
-    view = body["view"]
-    state = ViewState.load(view.get("private_metadata"))
+    view, state = body["view"], metadata
     action = body["actions"][0]
     if action["action_id"].startswith(TAB_ACTION):
         state = state.but(kind=_kind(action.get("value")), page=0)
@@ -246,54 +224,26 @@ def form_view(
     initial_name: str | None = None,
 ) -> dict:
     kind = _kind(state.kind)
-    blocks: list[dict] = []
-    if error:
-        blocks.append(banner(error))
-    name_element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 255}
+    blocks = banners(error)
     if item is None:
-        id_element: dict[str, Any] = {
-            "type": "plain_text_input",
-            "action_id": "value",
-            "max_length": 255,
-            "placeholder": plain_text("e.g. marketing-eu" if kind == "application" else "e.g. acme", 150),
-        }
-        if initial_id:
-            id_element["initial_value"] = initial_id
-        if initial_name:
-            name_element["initial_value"] = initial_name
+        example = "e.g. marketing-eu" if kind == "application" else "e.g. acme"
         blocks += [
-            {
-                "type": "input",
-                "block_id": ID_BLOCK,
-                "label": plain_text(f"{kind.capitalize()} id", 2000),
-                "hint": plain_text(
-                    "Letters, digits, “-”, “_”, “.” or “~” (it becomes part of Infobip's URLs); "
-                    "it can't be changed later.",
-                    2000,
-                ),
-                "element": id_element,
-            },
-            {
-                "type": "input",
-                "block_id": NAME_BLOCK,
-                "optional": True,
-                "label": plain_text("Name", 2000),
-                "element": name_element,
-            },
+            input_block(
+                ID_BLOCK,
+                f"{kind.capitalize()} id",
+                text_input(max_length=255, placeholder=example, initial=initial_id),
+                hint="Letters, digits, “-”, “_”, “.” or “~” (it becomes part of Infobip's URLs); "
+                "it can't be changed later.",
+            ),
+            input_block(NAME_BLOCK, "Name", text_input(max_length=255, initial=initial_name), optional=True),
         ]
-        return modal(f"New {kind}", blocks, state=state, callback_id=FORM_VIEW, submit="Create", close="Back")
+        return modal(
+            f"New {kind}", blocks, private_metadata=state, callback_id=FORM_VIEW, submit="Create", close="Back"
+        )
     item_id, name = _id_of(item), _name_of(item)
-    if initial_name or name:
-        name_element["initial_value"] = initial_name or name
     blocks += [
-        {"type": "section", "text": mrkdwn_text(f"*{kind.capitalize()}* `{escape(item_id)}`")},
-        {
-            "type": "input",
-            "block_id": NAME_BLOCK,
-            "optional": True,
-            "label": plain_text("Name", 2000),
-            "element": name_element,
-        },
+        section(f"*{kind.capitalize()}* `{escape(item_id)}`"),
+        input_block(NAME_BLOCK, "Name", text_input(max_length=255, initial=initial_name or name), optional=True),
     ]
     if linked is not None:
         noun = "association uses" if linked == 1 else "associations use"
@@ -318,50 +268,39 @@ def form_view(
                 "type": "actions",
                 "block_id": "delete",
                 "elements": [
-                    {
-                        "type": "button",
-                        "action_id": DELETE_ACTION,
-                        "style": "danger",
-                        "text": plain_text(f"Delete {kind}", 75),
-                        "value": item_id,
-                        "confirm": {
-                            "title": plain_text(f"Delete this {kind}?", 100),
-                            "text": plain_text(_delete_warning_plain(kind, item_id), 300),
-                            "confirm": plain_text("Delete", 30),
-                            "deny": plain_text("Keep it", 30),
-                            "style": "danger",
-                        },
-                    }
+                    delete_button(
+                        f"Delete {kind}",
+                        DELETE_ACTION,
+                        item_id,
+                        question=f"Delete this {kind}?",
+                        warning=_delete_warning_plain(kind, item_id),
+                    )
                 ],
             },
         ]
-    return modal(f"Edit {kind}", blocks, state=state, callback_id=FORM_VIEW, submit="Rename", close="Back")
+    return modal(f"Edit {kind}", blocks, private_metadata=state, callback_id=FORM_VIEW, submit="Rename", close="Back")
 
 
-async def new_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+async def new_clicked(
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, metadata: ViewState
+) -> None:
     await ack()
-    user = body["user"]["id"]
-    parent = body["view"]
-    parent_state = ViewState.load(parent.get("private_metadata"))
+    parent, parent_state = body["view"], metadata
     kind = _kind(body["actions"][0].get("value"))
-    if not services.may_manage_routing(user):
-        await tell(client, user, parent_state.channel_id, routing_refusal(services, f"create {_PLURAL[kind]}"))
+    if await refused(client, actor, parent_state.channel_id, f"create {_PLURAL[kind]}"):
         return
     state = parent_state.but(kind=kind, target=None, parent_view_id=parent["id"])
     await open_child(client, body, form_view(state))
 
 
-async def edit_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+async def edit_clicked(
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, metadata: ViewState
+) -> None:
     await ack()
-    user = body["user"]["id"]
-    parent = body["view"]
-    parent_state = ViewState.load(parent.get("private_metadata"))
+    parent, parent_state = body["view"], metadata
     kind = _kind(parent_state.kind)
     item_id = body["actions"][0].get("value") or ""
-    if not services.may_manage_routing(user):
-        await tell(
-            client, user, parent_state.channel_id, routing_refusal(services, f"rename or delete {_PLURAL[kind]}")
-        )
+    if await refused(client, actor, parent_state.channel_id, f"rename or delete {_PLURAL[kind]}"):
         return
     view_id, _ = await open_child(client, body, loading_view(f"Edit {kind}", "Loading…"))
     try:
@@ -383,27 +322,14 @@ async def edit_clicked(services: Services, ack, body: dict, client: AsyncWebClie
     await update_view(client, view_id, form_view(state, item=item, linked=linked))
 
 
-async def form_submitted(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
-    view = body["view"]
-    user = body["user"]["id"]
-    state = ViewState.load(view.get("private_metadata"))
+async def form_submitted(
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, values: dict, metadata: ViewState
+) -> None:
+    view, user, state = body["view"], actor.id, metadata
     kind = _kind(state.kind)
-    if await answered_as_repeat(
-        services,
-        client,
-        ack,
-        view,
-        working=loading_view(kind.capitalize(), "Saving at Infobip…"),
-        render=change_view(kind.capitalize()),
-    ):
+    form = ChangeForm(kind.capitalize(), "Saving at Infobip…", f"change {_PLURAL[kind]}")
+    if await answered_before_change(services, client, ack, view, actor, form):
         return
-    if not services.may_manage_routing(user):
-        await ack(
-            response_action="update",
-            view=message_view(f"{kind.capitalize()}", routing_refusal(services, f"change {_PLURAL[kind]}")),
-        )
-        return
-    values = flatten_state_values(view["state"]["values"])
     name = (values.get(NAME_BLOCK) or "").strip() or None
     new_id = None if state.target else (values.get(ID_BLOCK) or "").strip()
     errors: dict[str, str] = {}
@@ -484,15 +410,14 @@ async def _finish(services: Services, client: AsyncWebClient, view_id: str, stat
     )
 
 
-async def delete_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+async def delete_clicked(
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, metadata: ViewState
+) -> None:
     await ack()
-    user = body["user"]["id"]
-    view = body["view"]
-    state = ViewState.load(view.get("private_metadata"))
+    user, view, state = actor.id, body["view"], metadata
     kind = _kind(state.kind)
     item_id = body["actions"][0].get("value") or ""
-    if not services.may_manage_routing(user):
-        await tell(client, user, state.channel_id, routing_refusal(services, f"delete {_PLURAL[kind]}"))
+    if await refused(client, actor, state.channel_id, f"delete {_PLURAL[kind]}"):
         return
     shown = _shown(kind, item_id)
     try:
@@ -539,10 +464,13 @@ async def delete_clicked(services: Services, ack, body: dict, client: AsyncWebCl
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    app.action(OPEN_ACTION)(partial(open_clicked, services))
-    app.action(re.compile(rf"^{TAB_ACTION}\.(application|entity)$"))(partial(browse_clicked, services))
-    app.action(re.compile(rf"^{PAGE_ACTION}\.(prev|next)$"))(partial(browse_clicked, services))
-    app.action(NEW_ACTION)(partial(new_clicked, services))
-    app.action(EDIT_ACTION)(partial(edit_clicked, services))
-    app.action(DELETE_ACTION)(partial(delete_clicked, services))
-    app.view(FORM_VIEW)(partial(form_submitted, services))
+    state = view_metadata(ViewState)
+    app.action(OPEN_ACTION, middleware=[state])(partial(open_clicked, services))
+    app.action(re.compile(rf"^{TAB_ACTION}\.(application|entity)$"), middleware=[state])(
+        partial(browse_clicked, services)
+    )
+    app.action(re.compile(rf"^{PAGE_ACTION}\.(prev|next)$"), middleware=[state])(partial(browse_clicked, services))
+    app.action(NEW_ACTION, middleware=[state])(partial(new_clicked, services))
+    app.action(EDIT_ACTION, middleware=[state])(partial(edit_clicked, services))
+    app.action(DELETE_ACTION, middleware=[state])(partial(delete_clicked, services))
+    app.view(FORM_VIEW, middleware=[state, form_values])(partial(form_submitted, services))

@@ -21,27 +21,22 @@ from bot.domain.associations import (
     RESOURCE_ID_MEANING,
     RESOURCE_TYPES,
     AssociationKey,
-    ViewState,
     channel_problem,
     channels_for,
     looks_like_phone_number,
     number_channel_problem,
-    phone_digits,
-    platform_text,
     resource_id_problem,
-    resource_label,
 )
 from bot.domain.commands import Associate
-from bot.domain.form_values import flatten_state_values
-from bot.domain.mrkdwn import escape, mrkdwn_text, plain_text
-from bot.domain.validation import errors_response
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
-from bot.providers.infobip.models import Application, Entity, ResourceAssociationRequest
+from bot.providers.infobip.models import Application, Entity
 from bot.services import Services
-from bot.slack.acks import settle_after_ack
-from bot.slack.intent_views import answered_as_repeat
+from bot.slack.acks import errors_response, settle_after_ack
+from bot.slack.blocks import option
 from bot.slack.invocation import Invocation
-from bot.slack.permissions import routing_refusal
+from bot.slack.middleware import form_values, view_metadata
+from bot.slack.mrkdwn import escape, mrkdwn_text, plain_text
+from bot.slack.permissions import ROUTING, Actor
 from bot.slack.platform_pickers import (
     APPLICATION_BLOCK,
     application_block,
@@ -50,22 +45,23 @@ from bot.slack.platform_pickers import (
     read_platform_choice,
 )
 from bot.slack.provisioning.common import (
-    SLOW_TEXT,
     ChangeFailed,
-    banner,
-    before_ack,
-    change_view,
+    ChangeForm,
+    answered_before_change,
+    association_call,
+    banners,
     create_platforms,
     failure_text,
     is_conflict,
     make_change,
-    modal,
-    option,
+    refused,
     say,
 )
-from bot.slack.provisioning.owned import Owned, number_key_for, owned_resources
-from bot.slack.replies import open_child, tell, update_view
-from bot.slack.views import loading_view, message_view
+from bot.slack.provisioning.owned import Owned, owned_resources, typed_number_key
+from bot.slack.provisioning.text import platform_text, resource_label
+from bot.slack.provisioning.view_state import ViewState
+from bot.slack.replies import open_child, update_view
+from bot.slack.views import loading_view, message_view, modal
 from bot.usecases.common import view_key
 
 TITLE = "Associate a resource"
@@ -73,6 +69,7 @@ ASSOCIATE_VIEW = "association_create"
 TYPE_ACTION = "association_type"
 NEW_ACTION = "association_new"
 TYPE_BLOCK = "resourceType"
+FORM = ChangeForm(TITLE, "Creating the association at Infobip…", "create associations")
 
 
 def _blocks_of(resource_type: str) -> tuple[str, str, str, str]:
@@ -167,9 +164,7 @@ def associate_view(
 ) -> dict:
     initial = initial or {}
     type_options = [option(value, label) for value, label in RESOURCE_TYPES.items()]
-    blocks: list[dict] = []
-    if error:
-        blocks.append(banner(error))
+    blocks = banners(error)
     blocks += [
         {
             "type": "context",
@@ -196,7 +191,7 @@ def associate_view(
         application_block(applications, initial.get("application"), allow_new=True),
         entity_block(entities, initial.get("entity"), label="Entity (optional)", allow_new=True),
     ]
-    return modal(TITLE, blocks, state=state, callback_id=ASSOCIATE_VIEW, submit="Associate", close="Cancel")
+    return modal(TITLE, blocks, private_metadata=state, callback_id=ASSOCIATE_VIEW, submit="Associate", close="Cancel")
 
 
 async def build_associate(
@@ -213,18 +208,17 @@ async def build_associate(
 
 async def open_associate(invocation: Invocation, command: Associate) -> None:
     services = invocation.services
-    if not services.may_manage_routing(invocation.user):
-        await say(invocation, TITLE, routing_refusal(services, "create associations"))
+    if refusal := invocation.actor.refusal(ROUTING, "create associations"):
+        await say(invocation, TITLE, refusal)
         return
     await invocation.loading(TITLE, "Loading applications, entities and the account's numbers…")
     await invocation.show(await build_associate(services, ViewState(channel_id=invocation.channel_id)))
 
 
-async def type_changed(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+async def type_changed(services: Services, ack, body: dict, client: AsyncWebClient, metadata: ViewState) -> None:
     """The person picked another resource type: re-draw channel and resource for it."""
     await ack()
-    view = body["view"]
-    state = ViewState.load(view.get("private_metadata"))
+    view, state = body["view"], metadata
     chosen = (body["actions"][0].get("selected_option") or {}).get("value")
     if chosen not in RESOURCE_TYPES or chosen == state.resource_type:
         return
@@ -240,7 +234,7 @@ async def type_changed(services: Services, ack, body: dict, client: AsyncWebClie
     new_view = modal(
         TITLE,
         blocks,
-        state=state.but(resource_type=chosen),
+        private_metadata=state.but(resource_type=chosen),
         callback_id=ASSOCIATE_VIEW,
         submit="Associate",
         close="Cancel",
@@ -296,42 +290,21 @@ def _initial(answers: dict[str, Any]) -> dict[str, str | None]:
     }
 
 
-async def associate_submitted(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
-    view = body["view"]
-    user = body["user"]["id"]
-    state = ViewState.load(view.get("private_metadata"))
-    if await answered_as_repeat(
-        services,
-        client,
-        ack,
-        view,
-        render=change_view(TITLE),
-        working=loading_view(TITLE, "Creating the association at Infobip…"),
-    ):
+async def associate_submitted(
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, values: dict, metadata: ViewState
+) -> None:
+    view, user, state = body["view"], actor.id, metadata
+    if await answered_before_change(services, client, ack, view, actor, FORM):
         return
-    if not services.may_manage_routing(user):
-        await ack(response_action="update", view=message_view(TITLE, routing_refusal(services, "create associations")))
-        return
-    answers, errors = _read_associate(flatten_state_values(view["state"]["values"]), state)
+    answers, errors = _read_associate(values, state)
     if errors:
         await ack(errors_response(errors))
         return
     resource_type, resource = answers["type"], answers["resource"]
     if resource_type == "NUMBER" and answers["typed"] and looks_like_phone_number(answers["typed"]):
-        try:
-            resource = await before_ack(number_key_for(services, answers["typed"]))
-        except TimeoutError:
-            await ack(errors_response({answers["typed_block"]: SLOW_TEXT}))
-            return
-        except InfobipError as error:
-            await ack(errors_response({answers["typed_block"]: f"Could not look the number up: {error}"}))
-            return
-        if resource is None:
-            await ack(
-                errors_response(
-                    {answers["typed_block"]: f"The account has no number +{phone_digits(answers['typed'])}."}
-                )
-            )
+        resource, problem = await typed_number_key(services, answers["typed"], answers["typed_block"])
+        if problem:
+            await ack(errors_response(problem))
             return
     await ack(response_action="update", view=loading_view(TITLE, "Creating the association at Infobip…"))
     acked_at = time.monotonic()
@@ -357,13 +330,7 @@ async def associate_submitted(services: Services, ack, body: dict, client: Async
             target=f"association:{resource_type}:{resource}:{key.channel}",
             view_id=view["id"],
             done_text=done,
-            call=ResourceAssociationRequest(
-                resource_type=resource_type,
-                channel=key.channel,
-                application_id=key.application_id,
-                entity_id=key.entity_id,
-                resource_id=key.resource_id,
-            ).to_wire(),
+            call=association_call(key),
             audit_entry={"target": f"{resource_type} {resource}", "after": key.snapshot()},
             notice=f":link: <@{user}> associated the {escape(RESOURCE_TYPES[resource_type].lower())} {shown} "
             f"for {channel_label} with {platform_text(key.application_id, key.entity_id)}.",
@@ -411,18 +378,18 @@ async def _checked_number(services: Services, key: AssociationKey) -> str:
     return resource_label("NUMBER", key.resource_id, number.number)
 
 
-async def new_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+async def new_clicked(
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, metadata: ViewState
+) -> None:
     await ack()
-    user = body["user"]["id"]
-    state = ViewState.load(body["view"].get("private_metadata"))
-    if not services.may_manage_routing(user):
-        await tell(client, user, state.channel_id, routing_refusal(services, "create associations"))
+    if await refused(client, actor, metadata.channel_id, "create associations"):
         return
     view_id, _ = await open_child(client, body, loading_view(TITLE, "Loading…"))
-    await update_view(client, view_id, await build_associate(services, ViewState(channel_id=state.channel_id)))
+    await update_view(client, view_id, await build_associate(services, ViewState(channel_id=metadata.channel_id)))
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    app.view(ASSOCIATE_VIEW)(partial(associate_submitted, services))
-    app.action(TYPE_ACTION)(partial(type_changed, services))
-    app.action(NEW_ACTION)(partial(new_clicked, services))
+    state = view_metadata(ViewState)
+    app.view(ASSOCIATE_VIEW, middleware=[state, form_values])(partial(associate_submitted, services))
+    app.action(TYPE_ACTION, middleware=[state])(partial(type_changed, services))
+    app.action(NEW_ACTION, middleware=[state])(partial(new_clicked, services))

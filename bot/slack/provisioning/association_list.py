@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import partial
-from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -25,38 +24,36 @@ from bot.domain.associations import (
     RESOURCE_TYPES,
     AssociationFilter,
     AssociationKey,
-    ViewState,
-    association_line,
     filter_from_values,
     filter_problems,
     looks_like_phone_number,
     page_label,
-    platform_text,
-    resource_label,
 )
 from bot.domain.commands import Associations
-from bot.domain.form_values import flatten_state_values
-from bot.domain.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text, truncate
-from bot.domain.validation import errors_response
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
-from bot.providers.infobip.models import Application, Entity, ResourceAssociationRequest
+from bot.providers.infobip.models import Application, Entity
 from bot.services import Services
-from bot.slack.acks import settle_after_ack
+from bot.slack.acks import errors_response, settle_after_ack
+from bot.slack.blocks import button, delete_button, input_block, option, paging, static_select, text_input
 from bot.slack.invocation import Invocation
-from bot.slack.permissions import routing_refusal
+from bot.slack.middleware import form_values, view_metadata
+from bot.slack.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text, truncate
+from bot.slack.permissions import Actor
 from bot.slack.provisioning.associate import NEW_ACTION
 from bot.slack.provisioning.common import (
     ChangeFailed,
-    banner,
+    association_call,
+    banners,
     failure_text,
     make_change,
-    modal,
-    option,
+    refused,
     say,
 )
 from bot.slack.provisioning.owned import number_digits_by_key, number_key_for
-from bot.slack.replies import open_child, tell, update_view
-from bot.slack.views import loading_view, message_view
+from bot.slack.provisioning.text import association_line, filters_text, platform_text, resource_label
+from bot.slack.provisioning.view_state import ViewState
+from bot.slack.replies import open_child, update_view
+from bot.slack.views import loading_view, message_view, modal
 from bot.usecases.common import action_key
 
 LIST_VIEW = "association_list"
@@ -78,42 +75,18 @@ async def _resolved_filter(services: Services, filters: AssociationFilter) -> As
         except InfobipError:
             key = None
         if key:
-            return AssociationFilter(**{**asdict(filters), "resource_id": key})
+            return replace(filters, resource_id=key)
     return filters
 
 
 def _filter_inputs(filters: AssociationFilter) -> list[dict]:
     def select(block_id: str, label: str, options: list[tuple[str, str]], current: str | None) -> dict:
         choices = [option(ANY, f"Any {label.lower()}")] + [option(v, text) for v, text in options]
-        return {
-            "type": "input",
-            "block_id": block_id,
-            "optional": True,
-            "label": plain_text(label, 2000),
-            "element": {
-                "type": "static_select",
-                "action_id": "value",
-                "options": choices,
-                "initial_option": next((o for o in choices if o["value"] == current), choices[0]),
-            },
-        }
+        return input_block(block_id, label, static_select(choices, initial=current, or_first=True), optional=True)
 
     def text(block_id: str, label: str, current: str | None, placeholder: str) -> dict:
-        element: dict[str, Any] = {
-            "type": "plain_text_input",
-            "action_id": "value",
-            "max_length": 255,
-            "placeholder": plain_text(placeholder, 150),
-        }
-        if current:
-            element["initial_value"] = current
-        return {
-            "type": "input",
-            "block_id": block_id,
-            "optional": True,
-            "label": plain_text(label, 2000),
-            "element": element,
-        }
+        element = text_input(max_length=255, placeholder=placeholder, initial=current)
+        return input_block(block_id, label, element, optional=True)
 
     return [
         {"type": "header", "text": plain_text("Filter", 150)},
@@ -139,10 +112,8 @@ def list_view(
     total_results: int,
     notice: str | None = None,
 ) -> dict:
-    blocks: list[dict] = []
-    if notice:
-        blocks.append(banner(notice))
-    described = state.filters.describe()
+    blocks = banners(notice)
+    described = filters_text(state.filters)
     blocks += [
         {
             "type": "section",
@@ -199,47 +170,19 @@ def list_view(
                 "type": "actions",
                 "block_id": f"row.{index}.actions",
                 "elements": [
-                    {"type": "button", "action_id": DETAILS_ACTION, "text": plain_text("Details", 75), "value": value},
-                    {
-                        "type": "button",
-                        "action_id": DELETE_ACTION,
-                        "style": "danger",
-                        "text": plain_text("Delete", 75),
-                        "value": value,
-                        "confirm": delete_confirmation(key, numbers.get(key.resource_id)),
-                    },
+                    button("Details", DETAILS_ACTION, value),
+                    _delete_button("Delete", key, numbers.get(key.resource_id)),
                 ],
             }
         )
     blocks.append({"type": "context", "elements": [mrkdwn_text(page_label(state.page, total_pages, total_results))]})
-    nav = []
-    if state.page > 0:
-        nav.append(
-            {
-                "type": "button",
-                "action_id": f"{PAGE_ACTION}.prev",
-                "text": plain_text("◀ Previous", 75),
-                "value": str(state.page - 1),
-            }
-        )
-    if state.page + 1 < total_pages:
-        nav.append(
-            {
-                "type": "button",
-                "action_id": f"{PAGE_ACTION}.next",
-                "text": plain_text("Next ▶", 75),
-                "value": str(state.page + 1),
-            }
-        )
-    if nav:
-        blocks.append({"type": "actions", "block_id": "nav", "elements": nav})
+    blocks += paging(state.page, total_pages, (f"{PAGE_ACTION}.prev", f"{PAGE_ACTION}.next"))
     blocks.append({"type": "divider"})
     blocks += _filter_inputs(state.filters)
-    return modal("Associations", blocks, state=state, callback_id=LIST_VIEW, submit="Filter")
+    return modal("Associations", blocks, private_metadata=state, callback_id=LIST_VIEW, submit="Filter")
 
 
-def delete_confirmation(key: AssociationKey, number: str | None = None) -> dict:
-    # Slack shows a dialog's text as plain_text: no markup, no escaping.
+def _delete_button(text: str, key: AssociationKey, number: str | None) -> dict:
     resource = (
         f"+{number} ({_shortened(key.resource_id)})"
         if key.resource_type == "NUMBER" and number
@@ -247,17 +190,11 @@ def delete_confirmation(key: AssociationKey, number: str | None = None) -> dict:
     )
     application = f"application “{_shortened(key.application_id)}”" if key.application_id else "no application"
     entity = f"entity “{_shortened(key.entity_id)}”" if key.entity_id else "no entity"
-    text = (
+    warning = (
         f"Delete the association of {resource} on {CHANNEL_LABELS.get(key.channel, key.channel)} with "
         f"{application}, {entity}? The resource itself stays."
     )
-    return {
-        "title": plain_text("Delete association?", 100),
-        "text": plain_text(text, 300),
-        "confirm": plain_text("Delete", 30),
-        "deny": plain_text("Keep it", 30),
-        "style": "danger",
-    }
+    return delete_button(text, DELETE_ACTION, key.encode(), question="Delete association?", warning=warning)
 
 
 def _shortened(identifier: str) -> str:
@@ -288,13 +225,7 @@ async def build_list(services: Services, state: ViewState, *, notice: str | None
 
 
 async def open_list(invocation: Invocation, command: Associations) -> None:
-    filters = AssociationFilter(
-        resource_type=command.resource_type,
-        application_id=command.application_id,
-        entity_id=command.entity_id,
-        channel=command.channel,
-        resource_id=command.resource_id,
-    )
+    filters = AssociationFilter(**asdict(command))
     problems = filter_problems(filters)
     if problems:
         await say(invocation, "Associations", "\n".join(escape(p) for p in problems.values()))
@@ -304,10 +235,11 @@ async def open_list(invocation: Invocation, command: Associations) -> None:
     await invocation.show(await build_list(invocation.services, state))
 
 
-async def filters_submitted(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
-    view = body["view"]
-    state = ViewState.load(view.get("private_metadata"))
-    filters = filter_from_values(flatten_state_values(view["state"]["values"]))
+async def filters_submitted(
+    services: Services, ack, body: dict, client: AsyncWebClient, values: dict, metadata: ViewState
+) -> None:
+    view, state = body["view"], metadata
+    filters = filter_from_values(values)
     problems = filter_problems(filters)
     if problems:
         await ack(errors_response({FILTER_BLOCKS[name]: message for name, message in problems.items()}))
@@ -319,10 +251,9 @@ async def filters_submitted(services: Services, ack, body: dict, client: AsyncWe
     await update_view(client, view["id"], new_view)
 
 
-async def page_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+async def page_clicked(services: Services, ack, body: dict, client: AsyncWebClient, metadata: ViewState) -> None:
     await ack()
-    view = body["view"]
-    state = ViewState.load(view.get("private_metadata"))
+    view, state = body["view"], metadata
     try:
         page = max(0, int(body["actions"][0]["value"]))
     except (KeyError, ValueError):
@@ -349,25 +280,9 @@ def details_view(
         f"*Application*\n{named(key.application_id, application.application_name if application else None)}",
         f"*Entity*\n{named(key.entity_id, entity.entity_name if entity else None)}",
     ]
-    buttons: list[dict] = [
-        {
-            "type": "button",
-            "action_id": DELETE_ACTION,
-            "style": "danger",
-            "text": plain_text("Delete association", 75),
-            "value": key.encode(),
-            "confirm": delete_confirmation(key, number),
-        }
-    ]
+    buttons = [_delete_button("Delete association", key, number)]
     if key.resource_type == "NUMBER":
-        buttons.append(
-            {
-                "type": "button",
-                "action_id": "number_routing",
-                "text": plain_text("Inbound routing", 75),
-                "value": key.resource_id,
-            }
-        )
+        buttons.append(button("Inbound routing", "number_routing", key.resource_id))
     blocks = [
         {"type": "section", "fields": [mrkdwn_text(f, 2000) for f in fields]},
         {
@@ -381,18 +296,17 @@ def details_view(
         },
         {"type": "actions", "block_id": "details", "elements": buttons},
     ]
-    return modal("Association", blocks, state=state, callback_id=DETAILS_VIEW, close="Back")
+    return modal("Association", blocks, private_metadata=state, callback_id=DETAILS_VIEW, close="Back")
 
 
-async def details_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+async def details_clicked(services: Services, ack, body: dict, client: AsyncWebClient, metadata: ViewState) -> None:
     await ack()
     key = AssociationKey.decode(body["actions"][0].get("value") or "")
     if key is None:
         return
     parent = body["view"]
     view_id, _ = await open_child(client, body, loading_view("Association", "Looking it up at Infobip…"))
-    parent_state = ViewState.load(parent.get("private_metadata"))
-    state = parent_state.but(parent_view_id=parent["id"])
+    state = metadata.but(parent_view_id=parent["id"])
     try:
         found = await services.infobip.get_association(
             resource_type=key.resource_type,
@@ -425,16 +339,15 @@ async def details_clicked(services: Services, ack, body: dict, client: AsyncWebC
     await update_view(client, view_id, details_view(state, key, numbers.get(key.resource_id), application, entity))
 
 
-async def delete_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+async def delete_clicked(
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, metadata: ViewState
+) -> None:
     await ack()
-    user = body["user"]["id"]
-    view = body["view"]
-    state = ViewState.load(view.get("private_metadata"))
+    user, view, state = actor.id, body["view"], metadata
     key = AssociationKey.decode(body["actions"][0].get("value") or "")
     if key is None:
         return
-    if not services.may_manage_routing(user):
-        await tell(client, user, state.channel_id, routing_refusal(services, "delete associations"))
+    if await refused(client, actor, state.channel_id, "delete associations"):
         return
     shown = resource_label(key.resource_type, key.resource_id)
     described = (
@@ -442,13 +355,7 @@ async def delete_clicked(services: Services, ack, body: dict, client: AsyncWebCl
         f"{escape(CHANNEL_LABELS.get(key.channel, key.channel))} → "
         f"{platform_text(key.application_id, key.entity_id)}"
     )
-    call = ResourceAssociationRequest(
-        resource_type=key.resource_type,
-        channel=key.channel,
-        application_id=key.application_id,
-        entity_id=key.entity_id,
-        resource_id=key.resource_id,
-    ).to_wire()
+    call = association_call(key)
     try:
         intent = await make_change(
             services,
@@ -486,7 +393,8 @@ async def delete_clicked(services: Services, ack, body: dict, client: AsyncWebCl
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    app.view(LIST_VIEW)(partial(filters_submitted, services))
-    app.action(re.compile(rf"^{PAGE_ACTION}\.(prev|next)$"))(partial(page_clicked, services))
-    app.action(DETAILS_ACTION)(partial(details_clicked, services))
-    app.action(DELETE_ACTION)(partial(delete_clicked, services))
+    state = view_metadata(ViewState)
+    app.view(LIST_VIEW, middleware=[state, form_values])(partial(filters_submitted, services))
+    app.action(re.compile(rf"^{PAGE_ACTION}\.(prev|next)$"), middleware=[state])(partial(page_clicked, services))
+    app.action(DETAILS_ACTION, middleware=[state])(partial(details_clicked, services))
+    app.action(DELETE_ACTION, middleware=[state])(partial(delete_clicked, services))

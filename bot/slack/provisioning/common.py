@@ -7,20 +7,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.associations import ViewState
-from bot.domain.mrkdwn import OPTION_VALUE_MAX, escape, escape_truncated, mrkdwn_text, plain_text
+from bot.domain.associations import AssociationKey
 from bot.providers.error_records import error_from_record
 from bot.providers.infobip.errors import InfobipAPIError, InfobipError, InfobipUnknownOutcome
+from bot.providers.infobip.models import ResourceAssociationRequest
 from bot.services import Services
 from bot.slack import views
+from bot.slack.blocks import section
+from bot.slack.intent_views import answered_as_repeat
 from bot.slack.invocation import Invocation
+from bot.slack.mrkdwn import escape, escape_truncated
+from bot.slack.permissions import ROUTING, Actor
 from bot.slack.platform_pickers import PlatformChoice
 from bot.slack.provider_errors import explain
+from bot.slack.provisioning.view_state import ViewState
 from bot.slack.replies import clicked_channel, notice_channel, tell, update_view
 from bot.slack.views import loading_view, message_view
 from bot.store.intents import Intent, IntentState
@@ -36,45 +41,20 @@ BEFORE_ACK_SECONDS = 2.0
 SLOW_TEXT = "Infobip is slow to answer; try again in a moment."
 
 
-def modal(
-    title: str,
-    blocks: list[dict],
-    *,
-    state: ViewState | None = None,
-    callback_id: str | None = None,
-    submit: str | None = None,
-    close: str = "Close",
-) -> dict[str, Any]:
-    return views.modal(
-        title,
-        blocks,
-        callback_id=callback_id,
-        submit=submit,
-        close=close,
-        private_metadata=state.dump() if state is not None else "",
-    )
-
-
-def option(value: str, label: str) -> dict[str, Any]:
-    """A select option. Its value must fit Slack's 150 characters (a cut value would submit
-    another id): offer a text input instead when an id may be longer (see `fits_options`)."""
-    return {"text": plain_text(label, 75), "value": value}
-
-
-def fits_options(values: list[str]) -> bool:
-    """Whether every value can be a select option's value as it is."""
-    return all(len(value) <= OPTION_VALUE_MAX for value in values)
-
-
 async def before_ack(call: Awaitable[T]) -> T:
     """A provider call made before a view submission is acked, cut short so the ack stays in
     Slack's 3 s: raises TimeoutError after BEFORE_ACK_SECONDS (answer with SLOW_TEXT)."""
     return await asyncio.wait_for(call, BEFORE_ACK_SECONDS)
 
 
-def banner(text: str) -> dict[str, Any]:
-    """A notice at the top of a modal (text already mrkdwn-safe)."""
-    return {"type": "section", "block_id": "banner", "text": mrkdwn_text(text)}
+def banners(text: str | None) -> list[dict[str, Any]]:
+    """The notice at the top of a modal (text already mrkdwn-safe), if there is one."""
+    return [section(text, block_id="banner")] if text else []
+
+
+def association_call(key: AssociationKey) -> dict[str, Any]:
+    """What Infobip is sent to create or delete the association `key` (its snapshot has the wire names)."""
+    return ResourceAssociationRequest.model_validate(key.snapshot()).to_wire()
 
 
 def failure_lines(error: Exception) -> tuple[str, list[str]]:
@@ -96,13 +76,46 @@ def is_conflict(error: Exception) -> bool:
     return isinstance(error, InfobipAPIError) and error.status == 409
 
 
-def origin_channel(body: dict[str, Any]) -> str | None:
-    """The channel a block action or a view belongs to: the message's, or the one the view remembers."""
+def origin_channel(body: dict[str, Any], state: ViewState) -> str | None:
+    """The channel a block action belongs to: the message's, or the one its modal remembers (`state`,
+    read leniently from any of the bot's modals: they all keep it under "ch")."""
     channel = clicked_channel(body)
     if channel:
         return channel
-    view = body.get("view") or {}
-    return ViewState.load(view.get("private_metadata")).channel_id if view.get("type") == "modal" else None
+    return state.channel_id if (body.get("view") or {}).get("type") == "modal" else None
+
+
+async def refused(client: AsyncWebClient, actor: Actor, channel: str | None, what: str) -> bool:
+    """True when `actor` may not `what` (routing managers only), once told why, ephemerally in `channel`."""
+    refusal = actor.refusal(ROUTING, what)
+    if refusal:
+        await tell(client, actor.id, channel, refusal)
+    return refusal is not None
+
+
+@dataclass(frozen=True)
+class ChangeForm:
+    """A form whose submission makes one change: its title, what it says while the change is made,
+    and what only routing managers may do (e.g. "create associations")."""
+
+    title: str
+    working: str
+    what: str
+
+
+async def answered_before_change(
+    services: Services, client: AsyncWebClient, ack, view: dict[str, Any], actor: Actor, form: ChangeForm
+) -> bool:
+    """True when the submission of `form` is answered already: a repeat, with the first one's outcome
+    (checked first, so it is answered even when the permission is gone since), or someone who may not
+    make the change, with why."""
+    render, working = change_view(form.title), loading_view(form.title, form.working)
+    if await answered_as_repeat(services, client, ack, view, render=render, working=working):
+        return True
+    refusal = actor.refusal(ROUTING, form.what)
+    if refusal:
+        await ack(response_action="update", view=message_view(form.title, refusal))
+    return refusal is not None
 
 
 async def say(invocation: Invocation, title: str, text: str) -> None:
@@ -233,6 +246,6 @@ async def finish_in_form(
     refreshed view in the form's place."""
     if state.parent_view_id and state.parent_view_id != view_id:
         await update_view(client, state.parent_view_id, await refreshed())
-        await update_view(client, view_id, modal(title, [banner(notice)], close="Back"))
+        await update_view(client, view_id, views.modal(title, banners(notice), close="Back"))
     else:
         await update_view(client, view_id, await refreshed())

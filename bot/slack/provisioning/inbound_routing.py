@@ -22,21 +22,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.associations import (
     INBOUND_CHANNELS_FOR_NUMBERS,
-    PRECEDENCE_NOTE,
-    ViewState,
-    keyword_label,
     keyword_problem,
     looks_like_phone_number,
-    phone_digits,
-    platform_change_text,
     platform_snapshot,
-    platform_text,
     resource_id_problem,
-    route_text,
 )
-from bot.domain.form_values import flatten_state_values
-from bot.domain.mrkdwn import escape, mrkdwn_text, plain_text, truncate
-from bot.domain.validation import errors_response
 from bot.providers.infobip import iterate_numbers
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.models import (
@@ -47,9 +37,11 @@ from bot.providers.infobip.models import (
     Number,
 )
 from bot.services import Services
-from bot.slack.acks import settle_after_ack
-from bot.slack.intent_views import answered_as_repeat
-from bot.slack.permissions import routing_refusal
+from bot.slack.acks import errors_response, settle_after_ack
+from bot.slack.blocks import delete_button, fits_options, option
+from bot.slack.middleware import form_values, view_metadata
+from bot.slack.mrkdwn import escape, mrkdwn_text, plain_text, truncate
+from bot.slack.permissions import ROUTING, Actor
 from bot.slack.platform_pickers import (
     APPLICATION_BLOCK,
     application_block,
@@ -60,22 +52,23 @@ from bot.slack.platform_pickers import (
 from bot.slack.provisioning.common import (
     SLOW_TEXT,
     ChangeFailed,
-    banner,
+    ChangeForm,
+    answered_before_change,
+    banners,
     before_ack,
-    change_view,
     create_platforms,
     failure_text,
     finish_in_form,
-    fits_options,
     make_change,
-    modal,
-    option,
     origin_channel,
     raise_for_outcome,
+    refused,
 )
-from bot.slack.provisioning.owned import number_key_for
-from bot.slack.replies import notice_channel, open_child, tell, update_view
-from bot.slack.views import loading_view, message_view
+from bot.slack.provisioning.owned import typed_number_key
+from bot.slack.provisioning.text import PRECEDENCE_NOTE, keyword_label, platform_change_text, platform_text, route_text
+from bot.slack.provisioning.view_state import ViewState
+from bot.slack.replies import notice_channel, open_child, update_view
+from bot.slack.views import loading_view, message_view, modal
 from bot.usecases import set_number_platform
 from bot.usecases.common import action_key, view_key
 from bot.usecases.runner import carry_out, claim_intent
@@ -94,6 +87,8 @@ KEYWORD_BLOCK = "keyword"
 CHANNEL_BLOCK = "inboundChannel"
 _MAX_ROWS = 60
 TITLE = "Inbound routing"
+NUMBER_LEVEL_FORM = ChangeForm(TITLE, "Saving the number-level routing…", "change inbound routing")
+KEYWORD_FORM = ChangeForm("Inbound configuration", "Saving at Infobip…", "change inbound routing")
 
 
 def _number_shown(number: Number | None, number_key: str) -> str:
@@ -127,9 +122,9 @@ async def _configurations(services: Services, number: Number) -> list[InboundCon
     return sorted(configurations, key=lambda c: (str(c.channel), c.keyword is None, (c.keyword or "").casefold()))
 
 
-async def build_routing(services: Services, user: str, state: ViewState, *, notice: str | None = None) -> dict:
+async def build_routing(services: Services, actor: Actor, state: ViewState, *, notice: str | None = None) -> dict:
     number_key = state.target or ""
-    may_change = services.may_manage_routing(user)
+    may_change = actor.may(ROUTING)
     try:
         number = await services.infobip.get_owned_number(number_key)
         platforms = load_platforms(services.infobip) if may_change else asyncio.sleep(0, ([], []))
@@ -156,9 +151,7 @@ def routing_view(
     details = " · ".join(
         p for p in (number.country, number.type, ", ".join(str(c) for c in number.capabilities or [])) if p
     )
-    blocks: list[dict] = []
-    if notice:
-        blocks.append(banner(notice))
+    blocks = banners(notice)
     blocks += [
         {"type": "header", "text": plain_text(f"+{number.number}" if number.number else number_key, 150)},
         {"type": "context", "elements": [mrkdwn_text(f"{escape(details)} · numberKey `{escape(number_key)}`")]},
@@ -242,7 +235,7 @@ def routing_view(
     return modal(
         TITLE,
         blocks,
-        state=state,
+        private_metadata=state,
         callback_id=ROUTING_VIEW,
         submit="Save number level" if may_change else None,
         close="Close",
@@ -252,20 +245,21 @@ def routing_view(
 # ---- Opening -------------------------------------------------------------------------------------
 
 
-async def routing_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+async def routing_clicked(
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, metadata: ViewState
+) -> None:
     """`number_routing` (value: numberKey), from a message or from a modal."""
     await ack()
     number_key = body["actions"][0].get("value") or ""
-    user = body["user"]["id"]
     view_id, _ = await open_child(client, body, loading_view(TITLE, "Loading the number's routing from Infobip…"))
-    state = ViewState(channel_id=origin_channel(body), target=number_key)
-    await update_view(client, view_id, await build_routing(services, user, state))
+    state = ViewState(channel_id=origin_channel(body, metadata), target=number_key)
+    await update_view(client, view_id, await build_routing(services, actor, state))
 
 
-async def pick_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+async def pick_clicked(services: Services, ack, body: dict, client: AsyncWebClient, metadata: ViewState) -> None:
     """ "Inbound routing…" in the association list: ask which number first."""
     await ack()
-    state = ViewState(channel_id=origin_channel(body))
+    state = ViewState(channel_id=origin_channel(body, metadata))
     view_id, _ = await open_child(client, body, loading_view(TITLE, "Loading the account's numbers…"))
     options: list[dict] = []
     too_many = False
@@ -314,33 +308,30 @@ async def pick_clicked(services: Services, ack, body: dict, client: AsyncWebClie
         {"type": "context", "elements": [mrkdwn_text(PRECEDENCE_NOTE)]},
     ]
     await update_view(
-        client, view_id, modal(TITLE, blocks, state=state, callback_id=PICK_VIEW, submit="Show routing", close="Back")
+        client,
+        view_id,
+        modal(TITLE, blocks, private_metadata=state, callback_id=PICK_VIEW, submit="Show routing", close="Back"),
     )
 
 
-async def pick_submitted(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
-    view = body["view"]
-    state = ViewState.load(view.get("private_metadata"))
-    typed = (flatten_state_values(view["state"]["values"]).get(NUMBER_BLOCK) or "").strip()
+async def pick_submitted(
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, values: dict, metadata: ViewState
+) -> None:
+    view, state = body["view"], metadata
+    typed = (values.get(NUMBER_BLOCK) or "").strip()
     number_key: str | None = typed
     if looks_like_phone_number(typed):
-        try:
-            number_key = await before_ack(number_key_for(services, typed))
-        except TimeoutError:
-            await ack(errors_response({NUMBER_BLOCK: SLOW_TEXT}))
-            return
-        except InfobipError as error:
-            await ack(errors_response({NUMBER_BLOCK: f"Could not look the number up: {error}"}))
-            return
-        if number_key is None:
-            await ack(errors_response({NUMBER_BLOCK: f"The account has no number +{phone_digits(typed)}."}))
-            return
-    elif problem := resource_id_problem("NUMBER", typed):
-        await ack(errors_response({NUMBER_BLOCK: problem}))
+        number_key, problem = await typed_number_key(services, typed, NUMBER_BLOCK)
+    elif error := resource_id_problem("NUMBER", typed):
+        problem = {NUMBER_BLOCK: error}
+    else:
+        problem = {}
+    if problem:
+        await ack(errors_response(problem))
         return
     await ack(response_action="update", view=loading_view(TITLE, "Loading the number's routing from Infobip…"))
     acked_at = time.monotonic()
-    routing = await build_routing(services, body["user"]["id"], state.but(target=number_key))
+    routing = await build_routing(services, actor, state.but(target=number_key))
     await settle_after_ack(acked_at)
     await update_view(client, view["id"], routing)
 
@@ -348,25 +339,13 @@ async def pick_submitted(services: Services, ack, body: dict, client: AsyncWebCl
 # ---- Number level ---------------------------------------------------------------------------------------
 
 
-async def routing_submitted(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
-    view = body["view"]
-    user = body["user"]["id"]
-    state = ViewState.load(view.get("private_metadata"))
-    if await answered_as_repeat(
-        services,
-        client,
-        ack,
-        view,
-        render=change_view(TITLE),
-        working=loading_view(TITLE, "Saving the number-level routing…"),
-    ):
+async def routing_submitted(
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, values: dict, metadata: ViewState
+) -> None:
+    view, user, state = body["view"], actor.id, metadata
+    if await answered_before_change(services, client, ack, view, actor, NUMBER_LEVEL_FORM):
         return
-    if not services.may_manage_routing(user):
-        await ack(
-            response_action="update", view=message_view(TITLE, routing_refusal(services, "change inbound routing"))
-        )
-        return
-    choice, errors = read_platform_choice(flatten_state_values(view["state"]["values"]))
+    choice, errors = read_platform_choice(values)
     if choice.application_id is None and APPLICATION_BLOCK not in errors:
         errors[APPLICATION_BLOCK] = "A number always has an application; pick one (`default` is the usual)."
     if errors:
@@ -416,7 +395,7 @@ async def routing_submitted(services: Services, ack, body: dict, client: AsyncWe
                 ":white_check_mark: Number level saved: "
                 f"{platform_change_text(before, set_number_platform.now_on(intent))}."
             )
-    routing = await build_routing(services, user, state, notice=notice)
+    routing = await build_routing(services, actor, state, notice=notice)
     await settle_after_ack(acked_at)
     await update_view(client, view["id"], routing)
 
@@ -442,9 +421,7 @@ def keyword_view(
             f"Number {_number_shown(number, state.target or '')} takes no "
             "SMS or MMS, so it can have no inbound message configuration.",
         )
-    blocks: list[dict] = []
-    if error:
-        blocks.append(banner(error))
+    blocks = banners(error)
     application_id, entity_id = _platform_of(config) if config else (None, None)
     blocks.append(
         {
@@ -512,30 +489,19 @@ def keyword_view(
                 "type": "actions",
                 "block_id": "delete",
                 "elements": [
-                    {
-                        "type": "button",
-                        "action_id": DELETE_ACTION,
-                        "style": "danger",
-                        "text": plain_text("Delete configuration", 75),
-                        "value": config.configuration_key,
-                        "confirm": {
-                            "title": plain_text("Delete configuration?", 100),
-                            # Slack shows a dialog's text as plain_text: no markup, no escaping.
-                            "text": plain_text(
-                                f"{_keyword_plain(config.keyword)} will follow another "
-                                "matching configuration or the number level.",
-                                300,
-                            ),
-                            "confirm": plain_text("Delete", 30),
-                            "deny": plain_text("Keep it", 30),
-                            "style": "danger",
-                        },
-                    }
+                    delete_button(
+                        "Delete configuration",
+                        DELETE_ACTION,
+                        config.configuration_key,
+                        question="Delete configuration?",
+                        warning=f"{_keyword_plain(config.keyword)} will follow another matching configuration "
+                        "or the number level.",
+                    )
                 ],
             }
         )
     title = "Edit configuration" if config else "New configuration"
-    return modal(title, blocks, state=state, callback_id=KEYWORD_VIEW, submit="Save", close="Back")
+    return modal(title, blocks, private_metadata=state, callback_id=KEYWORD_VIEW, submit="Save", close="Back")
 
 
 def _keyword_plain(keyword: str | None) -> str:
@@ -543,14 +509,13 @@ def _keyword_plain(keyword: str | None) -> str:
     return f"Messages with the keyword “{truncate(keyword, 60)}”" if keyword else "Messages without a matching keyword"
 
 
-async def keyword_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+async def keyword_clicked(
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, metadata: ViewState
+) -> None:
     """Add (value: numberKey) or Edit (value: [channel, configurationKey]) in the routing modal."""
     await ack()
-    user = body["user"]["id"]
-    parent = body["view"]
-    parent_state = ViewState.load(parent.get("private_metadata"))
-    if not services.may_manage_routing(user):
-        await tell(client, user, parent_state.channel_id, routing_refusal(services, "change inbound routing"))
+    parent, parent_state = body["view"], metadata
+    if await refused(client, actor, parent_state.channel_id, "change inbound routing"):
         return
     action = body["actions"][0]
     channel = configuration_key = None
@@ -591,26 +556,12 @@ async def keyword_clicked(services: Services, ack, body: dict, client: AsyncWebC
     await update_view(client, view_id, keyword_view(state, number, config, applications, entities))
 
 
-async def keyword_submitted(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
-    view = body["view"]
-    user = body["user"]["id"]
-    state = ViewState.load(view.get("private_metadata"))
-    if await answered_as_repeat(
-        services,
-        client,
-        ack,
-        view,
-        render=change_view("Inbound configuration"),
-        working=loading_view("Inbound configuration", "Saving at Infobip…"),
-    ):
+async def keyword_submitted(
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, values: dict, metadata: ViewState
+) -> None:
+    view, user, state = body["view"], actor.id, metadata
+    if await answered_before_change(services, client, ack, view, actor, KEYWORD_FORM):
         return
-    if not services.may_manage_routing(user):
-        await ack(
-            response_action="update",
-            view=message_view("Inbound configuration", routing_refusal(services, "change inbound routing")),
-        )
-        return
-    values = flatten_state_values(view["state"]["values"])
     editing = state.configuration_key is not None
     channel = state.channel if editing else values.get(CHANNEL_BLOCK)
     keyword = (values.get(KEYWORD_BLOCK) or "").strip() or None
@@ -717,7 +668,7 @@ async def keyword_submitted(services: Services, ack, body: dict, client: AsyncWe
         )
         return
     await settle_after_ack(acked_at)
-    await _finish(services, client, user, view["id"], state, done)
+    await _finish(services, client, actor, view["id"], state, done)
 
 
 async def _show_keyword_form_again(
@@ -749,7 +700,7 @@ async def _show_keyword_form_again(
 
 
 async def _finish(
-    services: Services, client: AsyncWebClient, user: str, view_id: str, state: ViewState, notice: str
+    services: Services, client: AsyncWebClient, actor: Actor, view_id: str, state: ViewState, notice: str
 ) -> None:
     """After a change in the configuration form: say so there and refresh the routing modal under it."""
     routing_state = state.but(configuration_key=None, channel=None, parent_view_id=None, extra={})
@@ -759,17 +710,16 @@ async def _finish(
         state,
         notice,
         title="Inbound configuration",
-        refreshed=lambda: build_routing(services, user, routing_state, notice=notice),
+        refreshed=lambda: build_routing(services, actor, routing_state, notice=notice),
     )
 
 
-async def delete_clicked(services: Services, ack, body: dict, client: AsyncWebClient) -> None:
+async def delete_clicked(
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, metadata: ViewState
+) -> None:
     await ack()
-    user = body["user"]["id"]
-    view = body["view"]
-    state = ViewState.load(view.get("private_metadata"))
-    if not services.may_manage_routing(user):
-        await tell(client, user, state.channel_id, routing_refusal(services, "change inbound routing"))
+    user, view, state = actor.id, body["view"], metadata
+    if await refused(client, actor, state.channel_id, "change inbound routing"):
         return
     configuration_key = body["actions"][0].get("value") or ""
     keyword = state.extra.get("kw")
@@ -803,15 +753,16 @@ async def delete_clicked(services: Services, ack, body: dict, client: AsyncWebCl
         notice = f":information_source: The configuration for {keyword_label(keyword)} was already gone."
     else:
         notice = f":white_check_mark: Deleted the configuration for {keyword_label(keyword)}."
-    await _finish(services, client, user, view["id"], state, notice)
+    await _finish(services, client, actor, view["id"], state, notice)
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    app.action(ROUTING_ACTION)(partial(routing_clicked, services))
-    app.action(OPEN_PICK_ACTION)(partial(pick_clicked, services))
-    app.action(ADD_ACTION)(partial(keyword_clicked, services))
-    app.action(EDIT_ACTION)(partial(keyword_clicked, services))
-    app.action(DELETE_ACTION)(partial(delete_clicked, services))
-    app.view(PICK_VIEW)(partial(pick_submitted, services))
-    app.view(ROUTING_VIEW)(partial(routing_submitted, services))
-    app.view(KEYWORD_VIEW)(partial(keyword_submitted, services))
+    state = view_metadata(ViewState)  # also read from the my-numbers modal, for its channel
+    app.action(ROUTING_ACTION, middleware=[state])(partial(routing_clicked, services))
+    app.action(OPEN_PICK_ACTION, middleware=[state])(partial(pick_clicked, services))
+    app.action(ADD_ACTION, middleware=[state])(partial(keyword_clicked, services))
+    app.action(EDIT_ACTION, middleware=[state])(partial(keyword_clicked, services))
+    app.action(DELETE_ACTION, middleware=[state])(partial(delete_clicked, services))
+    app.view(PICK_VIEW, middleware=[state, form_values])(partial(pick_submitted, services))
+    app.view(ROUTING_VIEW, middleware=[state, form_values])(partial(routing_submitted, services))
+    app.view(KEYWORD_VIEW, middleware=[state, form_values])(partial(keyword_submitted, services))

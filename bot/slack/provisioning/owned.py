@@ -13,7 +13,8 @@ from bot.providers.infobip import iterate_numbers, iterate_pages
 from bot.providers.infobip.errors import InfobipError
 from bot.providers.infobip.models import Number, ResourcesFilter
 from bot.services import Services
-from bot.slack.provisioning.common import fits_options
+from bot.slack.blocks import fits_options
+from bot.slack.provisioning.common import SLOW_TEXT, before_ack
 
 log = logging.getLogger("bot.slack.provisioning")
 
@@ -95,3 +96,17 @@ async def number_key_for(services: Services, typed: str) -> str | None:
     digits = phone_digits(typed)
     result = await services.infobip.list_owned_numbers(number=digits, limit=100)
     return next((n.number_key for n in result.numbers if n.number == digits), None)
+
+
+async def typed_number_key(services: Services, typed: str, block_id: str) -> tuple[str | None, dict[str, str]]:
+    """`number_key_for`, looked up before a submission's ack: (the numberKey, {}), or (None, the error
+    to show under `block_id`: Infobip too slow, the lookup failed, or the account has no such number)."""
+    try:
+        number_key = await before_ack(number_key_for(services, typed))
+    except TimeoutError:
+        return None, {block_id: SLOW_TEXT}
+    except InfobipError as error:
+        return None, {block_id: f"Could not look the number up: {error}"}
+    if number_key is None:
+        return None, {block_id: f"The account has no number +{phone_digits(typed)}."}
+    return number_key, {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-ELLIPSIS = "…"
+from bot.domain.text import ELLIPSIS, truncate  # plain text is cut as the rules cut it (also imported from here)
 
 # Slack Block Kit limits (characters), in one place so builders and tests agree.
 LABEL_MAX = 2000
@@ -37,15 +37,6 @@ _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 def escape(text: str) -> str:
     """Escape `&`, `<` and `>` so Slack shows the text as typed: no links, mentions or pings."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def truncate(text: str, limit: int) -> str:
-    """Cut `text` to at most `limit` characters, ending with an ellipsis when it was cut."""
-    if limit < 1:
-        raise ValueError("limit must be at least 1")
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rstrip() + ELLIPSIS
 
 
 def escape_truncated(text: str, limit: int) -> str:

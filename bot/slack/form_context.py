@@ -1,0 +1,38 @@
+"""What a request form's modal remembers between open and submit (its `private_metadata`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Self
+
+from pydantic import Field
+
+from bot.domain.commands import NumberForm, SenderForm
+from bot.domain.forms import RequestKind
+from bot.slack.view_metadata import ViewMetadata
+
+
+class FormContext(ViewMetadata):
+    """The request a form is for, and where it is in its pages.
+
+    Requirements and values never go here: they are stored server-side, under `state_key`.
+    """
+
+    kind: RequestKind = Field(alias="k")
+    country: str = Field(alias="c")
+    number_type: str | None = Field(None, alias="nt")
+    capabilities: tuple[str, ...] = Field((), alias="cap")
+    quantity: int | None = Field(None, alias="q")
+    traffic_origin: str | None = Field(None, alias="to")
+    traffic_type: str | None = Field(None, alias="tt")
+    request_id: str | None = Field(None, alias="r")  # set when updating an existing request
+    page: int = Field(0, alias="p")
+    page_count: int = Field(1, alias="pc")
+    state_key: str | None = Field(None, alias="s")
+    channel_id: str | None = Field(None, alias="ch")
+
+    @classmethod
+    def for_command(cls, command: SenderForm | NumberForm, channel_id: str | None) -> Self:
+        """The form a `sender` or `number` command asks for: the command's fields, as typed."""
+        kind = RequestKind.ALPHANUMERIC_REGISTRATION if isinstance(command, SenderForm) else RequestKind.NUMBER_PURCHASE
+        return cls(kind=kind, channel_id=channel_id, **asdict(command))
