@@ -169,7 +169,7 @@ def bot(args: argparse.Namespace) -> None:
             sandbox_url=assembled.sandbox_server.url if assembled.sandbox_server else None,
         )
     finally:
-        assembled.stop_sandbox()
+        assembled.close()
 
 
 def main() -> None:

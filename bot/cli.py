@@ -109,7 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         _serve_forever(create_app(assembled.services), sock, settings.http_limits)
     finally:
-        assembled.stop_sandbox()
+        assembled.close()
     return 0
 
 

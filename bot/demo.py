@@ -209,7 +209,7 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             demo.reviewer.close()
             driver.close()
             bot_server.stop()
-            assembled.stop_sandbox()
+            assembled.close()
             slack.stop()
         demo.say(
             "Both requests went from a slash command to a completed thread. See README.md to run the bot "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.slack.link import SlackLink
-from bot.store.worker import StoreBusy, StoreWorker
+from bot.store.worker import Store, StoreBusy
 
 DATABASE_SECONDS = 2.0  # a probe gets an answer well within a load balancer's timeout
 
@@ -19,7 +19,7 @@ def _answers(db) -> bool:
     return True
 
 
-async def database_state(store: StoreWorker) -> dict:
+async def database_state(store: Store) -> dict:
     """Does the store thread run a query, in time? (It queues behind writes, as everything does.)"""
     try:
         await asyncio.wait_for(store.run(_answers, budget=DATABASE_SECONDS / 2), DATABASE_SECONDS)
@@ -30,7 +30,7 @@ async def database_state(store: StoreWorker) -> dict:
     return {"ready": True, "detail": "answers"}
 
 
-async def readiness(store: StoreWorker, link: SlackLink) -> tuple[bool, dict]:
+async def readiness(store: Store, link: SlackLink) -> tuple[bool, dict]:
     parts = {"slack": link.as_json(), "database": await database_state(store)}
     not_ready = [name for name, part in parts.items() if not part["ready"]]
     return not not_ready, {"ready": not not_ready, "not_ready": not_ready, **parts}

@@ -22,9 +22,11 @@ class Assembled:
     sandbox: InfobipSandbox | None = None
     sandbox_server: BackgroundServer | None = None
 
-    def stop_sandbox(self) -> None:
+    def close(self) -> None:
+        """After the bot's server has stopped: the sandbox, and the store's process."""
         if self.sandbox_server:
             self.sandbox_server.stop()
+        self.services.store.close()
 
 
 def webhook_credentials(settings: Settings) -> tuple[str, str]:

@@ -32,8 +32,6 @@ from bot.providers.cm.events import PROVIDER as CM_PROVIDER
 from bot.providers.cm.events import changed as cm_changed
 from bot.providers.cm.events import to_provider_event as cm_event
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
-from bot.providers.infobip.events import PROVIDER, to_provider_events
-from bot.providers.infobip.webhooks import WebhookParseError, parse_webhook
 from bot.readiness import readiness
 from bot.services import Services, slack_client
 from bot.slack.auth_watch import watch_auth
@@ -46,8 +44,8 @@ from bot.store.backlog import read_backlog
 from bot.store.events import Outcome, record_events
 from bot.store.outbox import pending_count
 from bot.store.requests import find_by_callback_token, update_request
-from bot.store.submissions import unconfirmed
 from bot.store.worker import is_locked
+from bot.usecases.ingest_webhook import ingest_infobip
 
 log = logging.getLogger("bot.server")
 
@@ -132,31 +130,28 @@ def create_app(services: Services) -> BodyGuard:
                 headers={"WWW-Authenticate": 'Basic realm="resourcebot"'},
             )
         body = await request.body()  # within its limit: see bot/http_guard.py
-        try:
-            events = to_provider_events(parse_webhook(body))
-        except WebhookParseError as error:
-            return JSONResponse({"error": str(error)}, status_code=400)
-        recorded = await services.store.run(record_events, events)
-        outcomes = [r.outcome for r in recorded]
+        ingested = await services.store.run(ingest_infobip, body)
+        if ingested.problem is not None:
+            return JSONResponse({"error": ingested.problem}, status_code=400)
+        outcomes = ingested.outcomes
         setattr(request.state, WEBHOOK_RESULT, webhook_result(outcomes))
         if any(o in (Outcome.APPLIED, Outcome.REMINDER) for o in outcomes):
             services.outbox.wake()
-        unknown = [event for event, outcome in zip(events, outcomes, strict=True) if outcome == Outcome.UNKNOWN_REQUEST]
-        if unknown and await services.store.run(unconfirmed, PROVIDER):
+        if ingested.unknown and ingested.confirming:
             # It may be a submission whose answer was lost, not linked yet: Infobip sends again what
             # is not answered 2xx, and by then it is ours (or given up). The rest is recorded already.
             log.info(
                 "Infobip webhook for unknown request %s while submissions are being confirmed: asked to send it again",
-                unknown[0].provider_request_id,
+                ingested.unknown[0][0],
             )
             return JSONResponse(
                 {"error": "unknown request while submissions are being confirmed; send it again"},
                 status_code=503,
                 headers={"Retry-After": "30"},
             )
-        for event in unknown:
-            log.warning("Infobip webhook for unknown request %s (%s): ignored", event.provider_request_id, event.status)
-        return JSONResponse({"received": len(events), "outcomes": [str(o) for o in outcomes]})
+        for provider_request_id, status in ingested.unknown:
+            log.warning("Infobip webhook for unknown request %s (%s): ignored", provider_request_id, status)
+        return JSONResponse({"received": len(outcomes), "outcomes": [str(o) for o in outcomes]})
 
     async def cm_callback(request: Request):
         """CM.com POSTs the whole number request here. The body is not trusted: the token in the

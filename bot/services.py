@@ -26,14 +26,15 @@ from bot.slack.files import SLACK_FILE_ORIGINS
 from bot.slack.home_tab import refresh_homes_for
 from bot.store.db import open_database
 from bot.store.requests import RequestRecord
-from bot.store.worker import StoreWorker
+from bot.store.process import StoreProcess
+from bot.store.worker import Store
 
 
 @dataclass
 class Services:
     settings: Settings
     db: sqlite_utils.Database  # for one-offs outside the server (tests, the demo); the bot uses `store`
-    store: StoreWorker
+    store: Store
     infobip: InfobipClient
     slack: AsyncWebClient
     outbox: OutboxWorker
@@ -132,7 +133,7 @@ def build_services(
         infobip_options.get("event_hooks"), metrics.provider_event_hooks("infobip")
     )
     db = open_database(settings.resourcebot_db)
-    store = StoreWorker(settings.resourcebot_db)
+    store = StoreProcess(settings.resourcebot_db)
     outbox_client = slack_client(settings, retries=False, metrics=metrics)
 
     async def refresh_homes(request: RequestRecord) -> None:

@@ -35,7 +35,7 @@ from bot.store.events import Outcome, record_events
 from bot.store.intents import Intent, open_for_request
 from bot.store.requests import RequestRecord, get_request, list_requests
 from bot.store.submissions import as_attempt, link_submission, linked_ids, mark_not_submitted, unconfirmed
-from bot.store.worker import StoreWorker
+from bot.store.worker import Store
 from bot.usecases import runner
 from bot.usecases.submit_request import SUBMIT_REQUEST
 
@@ -71,7 +71,7 @@ def _event(current: RequestRecord, seen: ResourceRequest) -> ProviderEvent:
 
 async def settle_unconfirmed(
     db: sqlite_utils.Database,
-    store: StoreWorker,
+    store: Store,
     infobip: InfobipClient,
     now: datetime,
     give_up_after: timedelta = GIVE_UP_AFTER,
@@ -142,7 +142,7 @@ def _record_if_unchanged(
 
 async def reconcile_once(
     db: sqlite_utils.Database,
-    store: StoreWorker,
+    store: Store,
     infobip: InfobipClient,
     now: datetime | None = None,
     give_up_after: timedelta = GIVE_UP_AFTER,

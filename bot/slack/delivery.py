@@ -33,7 +33,7 @@ from bot.store import outbox
 from bot.store.events import get_event
 from bot.store.intents import Intent, get_intent
 from bot.store.requests import RequestRecord, get_request, update_request
-from bot.store.worker import StoreWorker, is_locked
+from bot.store.worker import Store, is_locked
 
 log = logging.getLogger("bot.slack.delivery")
 
@@ -94,7 +94,7 @@ class OutboxWorker:
     def __init__(
         self,
         db: sqlite_utils.Database,
-        store: StoreWorker,
+        store: Store,
         client: AsyncWebClient,
         *,
         refresh_homes: Callable[[RequestRecord], Awaitable[None]] | None = None,

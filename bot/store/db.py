@@ -193,7 +193,38 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
 ]
 
 # Who this process is, for the intents it performs: one left open by another boot was cut off.
-BOOT_ID = secrets.token_hex(8)
+_boot_id = secrets.token_hex(8)
+
+
+def boot_id() -> str:
+    return _boot_id
+
+
+def adopt_boot_id(value: str) -> None:
+    """The store's own process (bot/store/process.py) writes for the bot's: it takes the bot's id."""
+    global _boot_id
+    _boot_id = value
+
+
+class WriterGone(Exception):
+    """The bot this store writes for is gone (bot/store/process.py): nothing more is committed."""
+
+
+_may_write: Callable[[], bool] = lambda: True  # noqa: E731 - replaced in the store's process
+
+
+def guard_writes(may_write: Callable[[], bool]) -> None:
+    """Asked each time the write lock is taken; False: the lock is given back, WriterGone raised."""
+    global _may_write
+    _may_write = may_write
+
+
+def begin_write(db: sqlite_utils.Database) -> None:
+    """BEGIN IMMEDIATE: the write lock, within the busy timeout, for a writer still wanted."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    if not _may_write():
+        db.conn.rollback()
+        raise WriterGone("the bot this store writes for is gone")
 
 
 @contextlib.contextmanager
@@ -213,7 +244,7 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             raise
         db.conn.execute("RELEASE SAVEPOINT nested_write")
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    begin_write(db)
     try:
         yield db
     except BaseException:

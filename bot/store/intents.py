@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, Field
 
-from bot.store.db import BOOT_ID
+from bot.store.db import boot_id
 from bot.store.requests import now_iso
 
 _JSON_FIELDS = ("params", "context", "outcome")
@@ -63,7 +63,7 @@ class Intent(BaseModel):
         if not self.open:
             return False
         started = datetime.fromisoformat(self.created_at)
-        return self.owner != BOOT_ID or datetime.now(UTC) - started > STUCK_AFTER
+        return self.owner != boot_id() or datetime.now(UTC) - started > STUCK_AFTER
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def claim(
                 json.dumps(params),
                 json.dumps(context),
                 request_id,
-                BOOT_ID,
+                boot_id(),
                 stamp,
                 stamp,
             ],

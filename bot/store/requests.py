@@ -43,6 +43,9 @@ class RequestRecord(BaseModel):
     submission_attempted_at: str | None = None  # set while (or since) a lost submit answer was looked for
 
 
+_FIELDS = frozenset(RequestRecord.model_fields)
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -56,12 +59,14 @@ def _to_row(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _from_row(row: dict[str, Any]) -> RequestRecord:
-    # A JSON column that is NULL is left out: the field's empty default stands.
-    return RequestRecord.model_validate(
-        {
+    # Rows are the bot's own, written from RequestRecords: built without validating again (the
+    # webhook path reads one per event). A JSON column that is NULL is left out: its empty
+    # default stands.
+    return RequestRecord.model_construct(
+        **{
             k: (json.loads(v) if v and k in _JSON_FIELDS else v)
             for k, v in row.items()
-            if v is not None or k not in _JSON_FIELDS
+            if (v is not None or k not in _JSON_FIELDS) and k in _FIELDS
         }
     )
 

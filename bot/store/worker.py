@@ -24,17 +24,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import sqlite_utils
 
-from bot.store.db import BUSY_TIMEOUT_MS, connect
+from bot.store.db import BUSY_TIMEOUT_MS, begin_write, connect
 
 T = TypeVar("T")
 QUEUED, STARTED, DROPPED = "queued", "started", "dropped"
 QUICK_BUSY_MS = 1000
 MAX_GROUP = 64  # calls committed together at most: bounds how long the first of them waits
 CHECKPOINT_EVERY = 0.25  # seconds between checkpoints at most, while there are writes
+
+
+class Store(Protocol):
+    """What the bot needs of its store: StoreWorker (a thread), or StoreProcess (bot/store/process.py)."""
+
+    async def run(self, fn: Callable[..., T], *args: Any, budget: float | None = None, **kwargs: Any) -> T: ...
+
+    def close(self) -> None: ...
 
 
 class StoreBusy(Exception):
@@ -46,20 +54,21 @@ def is_locked(error: BaseException) -> bool:
 
 
 @dataclass
-class _Call:
+class Call:
     fn: Callable[..., Any]
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     busy_ms: int
-    loop: asyncio.AbstractEventLoop
-    future: asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop | None = None  # None: handed back by other means (see hand_back)
+    future: asyncio.Future[Any] | None = None
+    token: int = 0  # the caller's name for it, when it comes from another process
     state: str = QUEUED  # QUEUED → STARTED on the thread, or → DROPPED by a caller out of budget
     result: Any = None
     error: BaseException | None = None
 
     def settle(self) -> None:
         """On the loop: hand the caller its result (unless it stopped waiting)."""
-        if self.future.done():
+        if self.future is None or self.future.done():
             return
         if self.error is not None:
             self.future.set_exception(self.error)
@@ -68,10 +77,14 @@ class _Call:
 
 
 class StoreWorker:
-    def __init__(self, path: str | Path) -> None:
+    """`hand_back(group)` is called on the store thread with each group of finished calls; by
+    default each call's result is handed to its caller's event loop."""
+
+    def __init__(self, path: str | Path, hand_back: Callable[[list[Call]], None] | None = None) -> None:
         self.path = path
+        self._hand_back = hand_back or _to_loops
         self._db: sqlite_utils.Database | None = None
-        self._calls: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
+        self._calls: queue.SimpleQueue[Call | None] = queue.SimpleQueue()
         self._state_lock = threading.Lock()  # a call is either started or dropped, never both
         self._wrote = threading.Event()
         self._closing = False
@@ -83,10 +96,9 @@ class StoreWorker:
     # -- on the store thread --------------------------------------------------------------------
 
     def _serve(self) -> None:
-        waiting: _Call | None = None
+        waiting: list[Call | None] = []  # taken from the queue, not run yet (None: stop after the rest)
         while True:
-            call = waiting or self._calls.get()
-            waiting = None
+            call = waiting.pop() if waiting else self._calls.get()
             if call is None:
                 break
             group = [call]
@@ -97,7 +109,7 @@ class StoreWorker:
                 except queue.Empty:
                     break
                 if more is None or more.busy_ms != BUSY_TIMEOUT_MS:
-                    waiting = more
+                    waiting.append(more)
                     break
                 group.append(more)
             if len(group) == 1:
@@ -132,7 +144,7 @@ class StoreWorker:
         if conn is not None:
             conn.close()
 
-    def _start(self, call: _Call) -> bool:
+    def _start(self, call: Call) -> bool:
         with self._state_lock:
             if call.state == DROPPED:
                 call.error = StoreBusy("dropped: its caller stopped waiting")
@@ -140,7 +152,7 @@ class StoreWorker:
             call.state = STARTED
             return True
 
-    def _drop(self, call: _Call) -> bool:
+    def _drop(self, call: Call) -> bool:
         """On the loop: drop a call not started yet; False if it is under way."""
         with self._state_lock:
             if call.state == STARTED:
@@ -148,7 +160,7 @@ class StoreWorker:
             call.state = DROPPED
             return True
 
-    def _run_alone(self, call: _Call) -> None:
+    def _run_alone(self, call: Call) -> None:
         if not self._start(call):
             return
         db = self._connection()
@@ -168,11 +180,11 @@ class StoreWorker:
             if quick:
                 db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
-    def _run_together(self, group: list[_Call]) -> None:
+    def _run_together(self, group: list[Call]) -> None:
         db = self._connection()
         try:
-            db.conn.execute("BEGIN IMMEDIATE")
-        except BaseException as error:  # locked past the busy timeout: each caller hears it
+            begin_write(db)
+        except BaseException as error:  # locked past the busy timeout (or no longer wanted): each caller hears it
             for call in group:
                 call.error = error
             return
@@ -191,7 +203,7 @@ class StoreWorker:
                 if call.state == QUEUED:  # never started: it may still run, on its own
                     self._run_alone(call)
 
-    def _run_in_savepoint(self, db: sqlite_utils.Database, call: _Call, savepoint: str) -> None:
+    def _run_in_savepoint(self, db: sqlite_utils.Database, call: Call, savepoint: str) -> None:
         """One call of a group: what it did is undone if it raises, and only that."""
         db.conn.execute(f"SAVEPOINT {savepoint}")
         try:
@@ -203,16 +215,15 @@ class StoreWorker:
             db.conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
         db.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
 
-    def _hand_back(self, group: list[_Call]) -> None:
-        # One wake-up of the loop per group, not one per call.
-        by_loop: dict[asyncio.AbstractEventLoop, list[_Call]] = {}
-        for call in group:
-            by_loop.setdefault(call.loop, []).append(call)
-        for loop, calls in by_loop.items():
-            try:
-                loop.call_soon_threadsafe(_settle_all, calls)
-            except RuntimeError:
-                pass  # that loop is closed: nobody is waiting any more
+    def submit(self, call: Call) -> None:
+        """Queue a call made elsewhere (bot/store/process.py); it is handed back by `hand_back`."""
+        if not self._thread.is_alive():
+            raise RuntimeError("the store is closed")
+        self._calls.put(call)
+
+    def drop(self, call: Call) -> bool:
+        """Drop a call not started yet (its caller stopped waiting); False if it is under way."""
+        return self._drop(call)
 
     # -- on the event loop ----------------------------------------------------------------------
 
@@ -220,21 +231,20 @@ class StoreWorker:
         """`fn(db, *args, **kwargs)` on the store's thread. With `budget` (seconds): StoreBusy
         when it could not start by then or met a lock (see the module docstring)."""
         loop = asyncio.get_running_loop()
-        call = _Call(
-            fn, args, kwargs, QUICK_BUSY_MS if budget is not None else BUSY_TIMEOUT_MS, loop, loop.create_future()
-        )
+        future: asyncio.Future[Any] = loop.create_future()
+        call = Call(fn, args, kwargs, QUICK_BUSY_MS if budget is not None else BUSY_TIMEOUT_MS, loop, future)
         if not self._thread.is_alive():
             raise RuntimeError("the store is closed")
         self._calls.put(call)
         if budget is None:
-            return cast(T, await call.future)
+            return cast(T, await future)
         try:
-            return cast(T, await asyncio.wait_for(asyncio.shield(call.future), budget))
+            return cast(T, await asyncio.wait_for(asyncio.shield(future), budget))
         except TimeoutError:
             if self._drop(call):
-                call.future.add_done_callback(lambda f: f.cancelled() or f.exception())  # nobody reads it
+                future.add_done_callback(lambda f: f.cancelled() or f.exception())  # nobody reads it
                 raise StoreBusy("the database is busy") from None
-            return cast(T, await call.future)  # under way: at most QUICK_BUSY_MS more on a lock
+            return cast(T, await future)  # under way: at most QUICK_BUSY_MS more on a lock
 
     def close(self) -> None:
         """Finish what is queued, close the connection, stop the thread."""
@@ -246,6 +256,19 @@ class StoreWorker:
         self._checkpointer.join(timeout=10)
 
 
-def _settle_all(calls: list[_Call]) -> None:
+def _to_loops(group: list[Call]) -> None:
+    # One wake-up of each loop per group, not one per call.
+    by_loop: dict[asyncio.AbstractEventLoop, list[Call]] = {}
+    for call in group:
+        if call.loop is not None:
+            by_loop.setdefault(call.loop, []).append(call)
+    for loop, calls in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle_all, calls)
+        except RuntimeError:
+            pass  # that loop is closed: nobody is waiting any more
+
+
+def _settle_all(calls: list[Call]) -> None:
     for call in calls:
         call.settle()

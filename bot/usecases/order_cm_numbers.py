@@ -44,23 +44,24 @@ def wanted(
     )
 
 
+def _record_first(db: sqlite_utils.Database, intent: Intent, now: str) -> None:
+    """The request row, before CM.com is asked: its callback must find it."""
+    with write(db):
+        if get_request(db, intent.request_id or "") is None:
+            create_request(
+                db,
+                id=intent.request_id,
+                callback_token=intent.params["callbackToken"],
+                status=str(CmStatus.PENDING),
+                status_at=now,
+                **intent.params["record"],
+            )
+        mark_attempted(db, intent.key)
+
+
 async def _call(services: Services, intent: Intent) -> Outcome:
     token = intent.params["callbackToken"]
-
-    def record_first(db: sqlite_utils.Database) -> None:
-        with write(db):
-            if get_request(db, intent.request_id or "") is None:
-                create_request(
-                    db,
-                    id=intent.request_id,
-                    callback_token=token,
-                    status=str(CmStatus.PENDING),
-                    status_at=services.clock.now().isoformat(),
-                    **intent.params["record"],
-                )
-            mark_attempted(db, intent.key)
-
-    await services.store.run(record_first)
+    await services.store.run(_record_first, intent, services.clock.now().isoformat())
     body = CmNumberRequestCreate(**intent.params["body"], callback_url=f"{services.public_url}/webhooks/cm/{token}")
     if services.cm is None:
         return Outcome.refused(**failed(CmError("CM.com is not configured.")))

@@ -73,6 +73,17 @@ class UseCase:
     recover: Recover
     finish: Finish = _nothing_more
 
+    def __reduce__(self) -> tuple[Callable[[str], UseCase], tuple[str]]:
+        # Sent to the store's process by its action (bot/store/process.py): some are built by a
+        # factory, their functions closures that pickle cannot carry.
+        return _use_case_for, (self.action,)
+
+
+def _use_case_for(action: str) -> UseCase:
+    from bot.usecases.registry import USE_CASES  # the registry imports this module
+
+    return USE_CASES[action]
+
 
 @dataclass(frozen=True)
 class Wanted:
@@ -100,21 +111,22 @@ CLAIM_BUDGET_SECONDS = 1.5
 
 
 async def claim_intent(services: Services, use_case: UseCase, wanted: Wanted) -> Claim:
-    def claim_it(db: sqlite_utils.Database) -> Claim:
-        with write(db):
-            return claim(
-                db,
-                key=wanted.key,
-                action=use_case.action,
-                target=wanted.target,
-                actor=wanted.actor,
-                provider=wanted.provider or use_case.provider,
-                params=wanted.params,
-                context=wanted.context,
-                request_id=wanted.request_id,
-            )
+    return await services.store.run(_claim, use_case, wanted, budget=CLAIM_BUDGET_SECONDS)
 
-    return await services.store.run(claim_it, budget=CLAIM_BUDGET_SECONDS)
+
+def _claim(db: sqlite_utils.Database, use_case: UseCase, wanted: Wanted) -> Claim:
+    with write(db):
+        return claim(
+            db,
+            key=wanted.key,
+            action=use_case.action,
+            target=wanted.target,
+            actor=wanted.actor,
+            provider=wanted.provider or use_case.provider,
+            params=wanted.params,
+            context=wanted.context,
+            request_id=wanted.request_id,
+        )
 
 
 async def perform(services: Services, use_case: UseCase, wanted: Wanted) -> Performed:

@@ -144,3 +144,27 @@ def test_the_log_is_checkpointed_into_the_database_file_off_the_store_thread(wor
         what="the checkpointer to copy 1 MiB into the database file",
         interval=0.05,
     )
+
+
+def test_close_runs_what_is_queued_then_stops_at_once(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    db = open_database(path)
+    db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+    db.close()
+    store = StoreWorker(path)
+
+    async def main():
+        started, release = threading.Event(), threading.Event()
+        holding = asyncio.ensure_future(store.run(_hold, started, release))
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
+        queued = [asyncio.ensure_future(store.run(_note, f"q{i}")) for i in range(3)]
+        await asyncio.sleep(0.05)
+        return holding, queued, release
+
+    holding, queued, release = asyncio.run(main())
+    closing = threading.Thread(target=store.close)
+    closing.start()  # its stop is queued behind the calls
+    release.set()
+    closing.join(timeout=5)
+    assert not closing.is_alive()  # was: the stop taken with the group and lost, close waited 10 s
+    assert _texts(path) == ["q0", "q1", "q2"]

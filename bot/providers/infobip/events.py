@@ -14,7 +14,7 @@ def to_provider_events(results: list[StatusChange | Reminder], now: datetime | N
     now = now or datetime.now(UTC)
     events = []
     for result in results:
-        raw = result.model_dump(mode="json", by_alias=True, exclude_none=True)
+        raw = result.as_sent
         if isinstance(result, Reminder):
             reminder = result.content
             events.append(

@@ -27,6 +27,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    PrivateAttr,
     SerializationInfo,
     SerializerFunctionWrapHandler,
     model_serializer,
@@ -975,7 +976,20 @@ class StatusChangeContent(InfobipModel):
     note: str | None = None
 
 
-class StatusChange(InfobipModel):
+class _WebhookResult(InfobipModel):
+    """A webhook result; parse_webhook keeps it as it was sent, to be stored as the provider said it."""
+
+    _as_sent: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def as_sent(self) -> dict[str, Any]:
+        return self._as_sent or self.to_wire()
+
+    def keep_as_sent(self, result: dict[str, Any]) -> None:
+        self._as_sent = result
+
+
+class StatusChange(_WebhookResult):
     """One `RESOURCE_REQUEST_STATUS_UPDATE` result: sent for UPDATE_REQUESTED*, REJECTED and
     COMPLETED only; the other statuses are seen only by reading the request."""
 
@@ -996,7 +1010,7 @@ class ReminderContent(InfobipModel):
     days_until_rejection: int = Field(alias="daysUntilRejection")
 
 
-class Reminder(InfobipModel):
+class Reminder(_WebhookResult):
     """One `RESOURCE_REQUEST_REMINDER` result: the request waits for the user's update.
 
     The spec's reminder carries no `receivedAt` or `platform`; they are read when present.

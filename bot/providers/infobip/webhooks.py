@@ -54,13 +54,15 @@ def parse_webhook(body: bytes | str | dict[str, Any]) -> list[StatusChange | Rem
             logger.warning("Skipping Infobip webhook result with unexpected event %r", event)
             continue
         try:
-            parsed.append(model.model_validate(result))
+            valid = model.model_validate(result)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
             raise WebhookParseError(
                 f"results[{index}] is not a valid {model.__name__}: {where}: {first['msg']}"
             ) from exc
+        valid.keep_as_sent(result)
+        parsed.append(valid)
     return parsed
 
 
