@@ -25,8 +25,8 @@ from bot.slack.delivery import OutboxWorker
 from bot.slack.files import SLACK_FILE_ORIGINS
 from bot.slack.home_tab import refresh_homes_for
 from bot.store.db import open_database
-from bot.store.requests import RequestRecord
 from bot.store.process import StoreProcess
+from bot.store.requests import RequestRecord
 from bot.store.worker import Store
 
 

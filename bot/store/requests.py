@@ -44,6 +44,13 @@ class RequestRecord(BaseModel):
 
 
 _FIELDS = frozenset(RequestRecord.model_fields)
+_JSON_EMPTY: dict[str, type[list[Any]] | type[dict[str, Any]]] = {
+    "capabilities": list,
+    "submitted": dict,
+    "files": dict,
+    "feedback": list,
+    "numbers": list,
+}
 
 
 def now_iso() -> str:
@@ -60,15 +67,12 @@ def _to_row(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _from_row(row: dict[str, Any]) -> RequestRecord:
     # Rows are the bot's own, written from RequestRecords: built without validating again (the
-    # webhook path reads one per event). A JSON column that is NULL is left out: its empty
-    # default stands.
-    return RequestRecord.model_construct(
-        **{
-            k: (json.loads(v) if v and k in _JSON_FIELDS else v)
-            for k, v in row.items()
-            if (v is not None or k not in _JSON_FIELDS) and k in _FIELDS
-        }
-    )
+    # webhook path reads one per event). A JSON column that is NULL reads as its empty value.
+    fields = {k: (json.loads(v) if v and k in _JSON_FIELDS else v) for k, v in row.items() if k in _FIELDS}
+    for k, empty in _JSON_EMPTY.items():
+        if fields.get(k) is None:
+            fields[k] = empty()  # given here: pydantic inspects a default_factory on every construct
+    return RequestRecord.model_construct(**fields)
 
 
 def create_request(db: sqlite_utils.Database, **fields: Any) -> RequestRecord:
