@@ -14,9 +14,9 @@ from bot.providers.cm.client import CmError
 from bot.providers.cm.wire import Status as CmStatus
 from bot.providers.infobip.errors import InfobipError
 from bot.store.events import record_bot_action
-from bot.store.intents import Intent, IntentState, mark_attempted
-from bot.store.requests import RequestRecord, get_request
-from bot.usecases.common import audit, failed
+from bot.store.intents import Intent, mark_attempted
+from bot.store.requests import RequestRecord
+from bot.usecases.common import audit, failed, request_done
 from bot.usecases.runner import Outcome, UseCase, Wanted
 
 if TYPE_CHECKING:
@@ -82,9 +82,7 @@ async def _recover(services: Services, intent: Intent) -> Outcome | None:
 
 
 def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None:
-    if outcome.state != IntentState.DONE:
-        return
-    request = get_request(db, intent.request_id or "")
+    request = request_done(db, intent, outcome.state)
     if request is None:
         return
     record_bot_action(db, request, CANCELED[request.provider], "canceled", intent.actor)

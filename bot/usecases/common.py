@@ -10,7 +10,8 @@ import sqlite_utils
 from bot.providers.error_records import error_record
 from bot.store import outbox
 from bot.store.audit import record_audit
-from bot.store.intents import Intent
+from bot.store.intents import Intent, IntentState
+from bot.store.requests import RequestRecord, get_request
 
 
 def view_key(view: dict[str, Any]) -> str:
@@ -31,6 +32,14 @@ def sub_key(key: str, part: str) -> str:
     """The key of one step of a person's action that makes several changes (an application
     created on the way to an association)."""
     return hashlib.sha256(f"{key}\x1f{part}".encode()).hexdigest()[:32] + f":{part}"
+
+
+def request_done(db: sqlite_utils.Database, intent: Intent, state: IntentState) -> RequestRecord | None:
+    """For a `finish` step: the intent's request once the intent is done; None when there is
+    nothing to record (not done, or the request row is gone)."""
+    if state != IntentState.DONE:
+        return None
+    return get_request(db, intent.request_id or "")
 
 
 def failed(error: Exception) -> dict[str, Any]:

@@ -18,9 +18,9 @@ from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.models import FilledRequirement
 from bot.store.drafts import delete_draft
 from bot.store.events import record_bot_action
-from bot.store.intents import Intent, IntentState, mark_attempted
-from bot.store.requests import RequestRecord, get_request, update_request
-from bot.usecases.common import audit, failed
+from bot.store.intents import Intent, mark_attempted
+from bot.store.requests import RequestRecord, update_request
+from bot.usecases.common import audit, failed, request_done
 from bot.usecases.runner import Outcome, UseCase, Wanted
 
 if TYPE_CHECKING:
@@ -79,9 +79,7 @@ async def _recover(services: Services, intent: Intent) -> Outcome | None:
 
 
 def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None:
-    if outcome.state != IntentState.DONE:
-        return
-    request = get_request(db, intent.request_id or "")
+    request = request_done(db, intent, outcome.state)
     if request is None:
         return
     delete_draft(db, intent.params["draft"])
