@@ -42,6 +42,18 @@ def numbers_refusal(services: Services, what: str) -> str:
     )
 
 
+def spend_refusal(services: Services) -> str:
+    """Why someone who is neither an admin nor a number manager can't see what numbers cost."""
+    settings = services.settings
+    allowed = sorted(settings.resourcebot_admins | set(number_managers(services)))
+    nobody = "nobody is set up as either yet (RESOURCEBOT_ADMINS, RESOURCEBOT_NUMBER_MANAGERS)"
+    who = managers_text(allowed, nobody=nobody)
+    return (
+        f"Only admins and number managers can see what the account's numbers cost: {who}. "
+        "Ask one of them; nothing was read."
+    )
+
+
 def routing_refusal(services: Services, what: str) -> str:
     """Why someone who is not a routing manager can't `what`, and whom to ask."""
     managers = routing_managers(services)

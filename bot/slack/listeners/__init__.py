@@ -8,8 +8,9 @@ from bot.services import Services
 from bot.slack import cm_requests
 from bot.slack.listeners import actions, commands, errors, home, once, provisioning, shortcuts, views
 from bot.slack.numbers import listeners as numbers
+from bot.slack.spend import listeners as spend
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
-    for module in (once, commands, shortcuts, views, actions, home, numbers, provisioning, cm_requests, errors):
+    for module in (once, commands, shortcuts, views, actions, home, numbers, spend, provisioning, cm_requests, errors):
         module.register(app, services)

@@ -15,6 +15,7 @@ from bot.domain.commands import (
     Launcher,
     ListRequests,
     ShowRequest,
+    Spend,
     parse_command,
 )
 from bot.domain.mrkdwn import escape
@@ -23,6 +24,7 @@ from bot.slack.cm_requests import NOT_CONFIGURED
 from bot.slack.command_table import handler_for, launcher_choices
 from bot.slack.invocation import Invocation
 from bot.slack.my_requests import list_answer, status_answer
+from bot.slack.permissions import spend_refusal
 from bot.slack.views import launcher_view
 from bot.store.requests import get_request, list_requests
 
@@ -44,6 +46,9 @@ async def resource_command(services: Services, ack, body, client) -> None:
         if found and found.requester != body["user_id"] and not services.is_admin(body["user_id"]):
             found = None  # someone else's request, perhaps in a private channel: not shown
         await ack(response_type="ephemeral", **status_answer(found, command))
+        return
+    if isinstance(command, Spend) and not services.may_see_spend(body["user_id"]):
+        await ack(response_type="ephemeral", text=f":lock: {spend_refusal(services)}")
         return
     if isinstance(command, CmNumber) and services.cm is None:
         await ack(response_type="ephemeral", text=NOT_CONFIGURED)
