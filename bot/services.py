@@ -24,6 +24,7 @@ from bot.settings import Settings
 from bot.slack.delivery import OutboxWorker
 from bot.slack.files import SLACK_FILE_ORIGINS
 from bot.slack.home_tab import refresh_homes_for
+from bot.slack.spend.load import SpendCache
 from bot.store.db import open_database
 from bot.store.process import StoreProcess
 from bot.store.requests import RequestRecord
@@ -50,6 +51,8 @@ class Services:
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=5.0)))
     # This bot's Prometheus metrics (GET /metrics); the clients above report into it.
     metrics: BotMetrics = field(default_factory=BotMetrics)
+    # The last spend report read, for the admins' Home tabs (bot/slack/spend/load.py).
+    spend_cache: SpendCache = field(default_factory=SpendCache)
 
     @property
     def bot_token(self) -> str:
@@ -72,6 +75,10 @@ class Services:
     def may_manage_numbers(self, user_id: str) -> bool:
         """Buy and cancel numbers: RESOURCEBOT_NUMBER_MANAGERS, or the admins when that is unset."""
         return user_id in (self.settings.resourcebot_number_managers or self.settings.resourcebot_admins)
+
+    def may_see_spend(self, user_id: str) -> bool:
+        """What the account's numbers cost, and the unused ones: the admins and the number managers."""
+        return self.is_admin(user_id) or self.may_manage_numbers(user_id)
 
     def may_manage_routing(self, user_id: str) -> bool:
         """Change associations, applications, entities and inbound routing."""

@@ -45,6 +45,8 @@ USAGE = "\n".join(
         "• `/resource associations [type=…] [app=…] [entity=…] [channel=…] [resource=…]`"
         " — list and delete associations",
         "• `/resource cm-number [country]` — voice numbers from CM.com (when CM.com is set up)",
+        "• `/resource spend` — what the account's numbers cost a month, this month's purchases and"
+        " cancellations, and the unused numbers to cancel (admins and number managers)",
         "• `/resource list [all] [pending|action|completed|rejected|canceled]` — my requests (all:"
         " everyone's, for admins)",
         "• `/resource status <id>` — one request in full",
@@ -117,6 +119,11 @@ class CmNumber:
 
 
 @dataclass(frozen=True)
+class Spend:
+    """The account's monthly cost of numbers, this month's changes and the unused numbers."""
+
+
+@dataclass(frozen=True)
 class ListRequests:
     """`group` is a StatusGroup name (e.g. ACTION_REQUIRED) or None for all; `everyone` is for admins."""
 
@@ -139,6 +146,7 @@ Command = (
     | Associate
     | Associations
     | CmNumber
+    | Spend
     | ListRequests
     | ShowRequest
 )
@@ -205,6 +213,10 @@ def parse_command(text: str) -> Command:
         return _associations(args)
     if verb == "cm-number":
         return CmNumber(parse_country(args[0]) if args else None)
+    if verb == "spend":
+        if args:
+            raise CommandError("`/resource spend` takes nothing after it.")
+        return Spend()
     if verb == "list":
         return _list(args)
     if verb == "status":

@@ -115,7 +115,9 @@ def shared_text(shared: bool | None) -> str | None:
 # ---- prices ----------------------------------------------------------------------------------
 
 
-def _decimal(value: Any) -> Decimal | None:
+def decimal_amount(value: Any) -> Decimal | None:
+    """An amount from a provider's number (a float, an int, a string), exactly as written; None
+    when there is none or it is not a finite number."""
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -127,7 +129,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 def format_amount(value: Any) -> str:
     """At least two decimals, and every decimal Infobip gave: 5 → "5.00", 3.225806 → "3.225806"."""
-    amount = _decimal(value)
+    amount = decimal_amount(value)
     if amount is None:
         return "?"
     if amount == amount.quantize(Decimal("0.01")):
@@ -143,11 +145,30 @@ def due_at_purchase(price: PriceLike | None) -> Decimal | None:
     """Setup plus the (prorated) first month: what buying costs today; None when not known."""
     if price is None:
         return None
-    setup = _decimal(price.setup_price)
-    first = _decimal(price.initial_month_price if price.initial_month_price is not None else price.price_per_month)
+    setup = decimal_amount(price.setup_price)
+    first_month = price.initial_month_price if price.initial_month_price is not None else price.price_per_month
+    first = decimal_amount(first_month)
     if first is None:
         return None
     return (setup or Decimal(0)) + first
+
+
+def charged_at_purchase(offered: PriceLike | None, bought: PriceLike | None) -> tuple[Decimal | None, str | None]:
+    """What a purchase charged at once, and its currency: the setup fee (as the purchase answered
+    it, else as offered) plus the first month as the confirmation showed it. Infobip's answer to a
+    purchase, like every owned number, carries no first-month price: that is only on the offer."""
+    setup = bought.setup_price if bought is not None and bought.setup_price is not None else None
+    if setup is None and offered is not None:
+        setup = offered.setup_price
+    per_month = bought.price_per_month if bought is not None and bought.price_per_month is not None else None
+    if per_month is None and offered is not None:
+        per_month = offered.price_per_month
+    first = offered.initial_month_price if offered is not None else None
+    if first is None and bought is not None:
+        first = bought.initial_month_price
+    currency = (bought.currency if bought is not None else None) or (offered.currency if offered is not None else None)
+    due = due_at_purchase(Price(price_per_month=per_month, setup_price=setup, initial_month_price=first))
+    return due, currency
 
 
 def price_details(price: BaseModel | None) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from bot.domain.commands import (
     NumberForm,
     NumbersSearch,
     SenderForm,
+    Spend,
 )
 from bot.slack.cm_requests import open_cm_order
 from bot.slack.form_context import FormContext
@@ -23,6 +24,7 @@ from bot.slack.numbers.listeners import open_my_numbers, open_numbers_search
 from bot.slack.provisioning.associate import open_associate
 from bot.slack.provisioning.association_list import open_list
 from bot.slack.request_forms import show_form
+from bot.slack.spend.listeners import open_spend
 from bot.slack.views import LAUNCHER_CHOICES
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ COMMAND_HANDLERS: dict[type, CommandHandler] = {
     CmNumber: open_cm_order,
     Associate: open_associate,
     Associations: open_list,
+    Spend: open_spend,
 }
 
 

@@ -127,8 +127,12 @@ def _counts(requests: list[RequestRecord]) -> str:
     return " · ".join(parts) or "nothing yet"
 
 
-def home_view(requests: list[RequestRecord], state: HomeState, *, is_admin: bool) -> dict[str, Any]:
-    """The Home tab for `requests` (already limited to what the user may see)."""
+def home_view(
+    requests: list[RequestRecord], state: HomeState, *, is_admin: bool, spend: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The Home tab for `requests` (already limited to what the user may see); `spend`: the Spend
+    section's blocks, for admins and number managers, after the requests (a page of requests
+    takes at most ~50 blocks, the section ~20: within the tab's 100)."""
     title = "All requests" if state.scope == "all" else "My requests"
     shown = ordered(requests, state.group)
     pages = max(1, -(-len(shown) // PAGE_SIZE))
@@ -173,4 +177,5 @@ def home_view(requests: list[RequestRecord], state: HomeState, *, is_admin: bool
         ]
         blocks.append({"type": "context", "elements": [mrkdwn_text(f"Page {page + 1} of {pages}")]})
         blocks.append({"type": "actions", "block_id": "home_paging", "elements": paging})
+    blocks += spend or []
     return {"type": "home", "private_metadata": state.model_copy(update={"page": page}).dump(), "blocks": blocks}

@@ -1,4 +1,5 @@
-"""Publishing a user's App Home tab: their requests (or everyone's, for admins), as they left it."""
+"""Publishing a user's App Home tab: their requests (or everyone's, for admins), as they left it,
+and for admins and number managers the Spend section (bot/slack/spend/)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from typing import TYPE_CHECKING
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.home import HomeState, home_view
+from bot.slack.permissions import number_managers
+from bot.slack.spend.load import spend_report
+from bot.slack.spend.views import home_blocks
 from bot.store.home_views import load_home_state, save_home_state, users_watching_everyone
 from bot.store.requests import RequestRecord, list_requests
 
@@ -15,16 +19,38 @@ if TYPE_CHECKING:
 
 # Enough for anyone's history; older requests are still in `/resource status <id>`.
 _MAX_REQUESTS = 1000
+# Opening the Home reads the spend report again when the kept one is older than this.
+SPEND_MAX_AGE_SECONDS = 60.0
 
 
-async def publish_home(services: Services, client: AsyncWebClient, user: str, state: HomeState | None = None) -> None:
+async def publish_home(
+    services: Services,
+    client: AsyncWebClient,
+    user: str,
+    state: HomeState | None = None,
+    *,
+    spend_max_age: float | None = None,
+    spend_notice: str | None = None,
+) -> None:
+    """Publish `user`'s Home. Its Spend section shows the kept report, read again from Infobip
+    only when it is older than `spend_max_age` seconds (None: never, e.g. when a status change
+    re-publishes it: that must not wait for Infobip)."""
     if state is None:
         state = HomeState.load(load_home_state(services.db, user))
     if state.scope == "all" and not services.is_admin(user):
         state = state.model_copy(update={"scope": "mine"})
     requester = None if state.scope == "all" else user
     requests = list_requests(services.db, requester=requester, limit=_MAX_REQUESTS)
-    view = home_view(requests, state, is_admin=services.is_admin(user))
+    spend = None
+    if services.may_see_spend(user):
+        report = await spend_report(services, max_age=spend_max_age)
+        spend = home_blocks(
+            report,
+            can_cancel=services.may_manage_numbers(user),
+            managers=number_managers(services),
+            notice=spend_notice,
+        )
+    view = home_view(requests, state, is_admin=services.is_admin(user), spend=spend)
     await client.views_publish(user_id=user, view=view)
     await services.store.run(save_home_state, user, view["private_metadata"])
 

@@ -18,10 +18,12 @@ if TYPE_CHECKING:
 class Permission(Enum):
     NUMBERS = "buy and cancel numbers"
     ROUTING = "change associations, applications, entities and inbound routing"
+    SPEND = "see what the account's numbers cost"
 
 
 NUMBERS = Permission.NUMBERS
 ROUTING = Permission.ROUTING
+SPEND = Permission.SPEND
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Actor:
     def may(self, permission: Permission) -> bool:
         if permission is NUMBERS:
             return self.services.may_manage_numbers(self.id)
+        if permission is SPEND:
+            return self.services.may_see_spend(self.id)
         return self.services.may_manage_routing(self.id)
 
     def refusal(self, permission: Permission, what: str) -> str | None:
@@ -46,6 +50,8 @@ class Actor:
             return None
         if permission is NUMBERS:
             return numbers_refusal(self.services, what)
+        if permission is SPEND:
+            return spend_refusal(self.services)
         return routing_refusal(self.services, what)
 
 
@@ -77,6 +83,18 @@ def numbers_refusal(services: Services, what: str) -> str:
         f"Only number managers can {what}: {who}. "
         "You can still browse; ask one of them, or request numbers for Infobip's review "
         "with `/resource number &lt;country&gt;`."
+    )
+
+
+def spend_refusal(services: Services) -> str:
+    """Why someone who is neither an admin nor a number manager can't see what numbers cost."""
+    settings = services.settings
+    allowed = sorted(settings.resourcebot_admins | set(number_managers(services)))
+    nobody = "nobody is set up as either yet (RESOURCEBOT_ADMINS, RESOURCEBOT_NUMBER_MANAGERS)"
+    who = managers_text(allowed, nobody=nobody)
+    return (
+        f"Only admins and number managers can see what the account's numbers cost: {who}. "
+        "Ask one of them; nothing was read."
     )
 
 

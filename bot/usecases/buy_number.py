@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from bot.domain.numbers import Offer, international, price_details
+from bot.domain.numbers import Offer, charged_at_purchase, international, price_details
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound, InfobipUnknownOutcome
 from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.models import Number, NumberPurchase
@@ -103,18 +103,24 @@ def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None
         return
     offer = offer_of(intent)
     bought = bought_number(intent) or Number()
+    details = {
+        "numberKey": bought.number_key or offer.number_key,
+        "country": offer.country,
+        "type": bought.type or offer.type,
+        "price": price_details(bought.price or offer.price),
+        "applicationId": bought.application_id or intent.params.get("applicationId"),
+        "entityId": bought.entity_id or intent.params.get("entityId"),
+    }
+    # What it charged at once, for the spend report: Infobip's answer has no first-month price (only
+    # the offer the person confirmed has it), so it is recorded here, with the purchase.
+    charged, currency = charged_at_purchase(offer.price, bought.price)
+    if charged is not None:
+        details["charged"] = {"amount": float(charged), "currency": currency}
     audit(
         db,
         intent,
         international(bought.number or offer.number, bought.type or offer.type),
-        details={
-            "numberKey": bought.number_key or offer.number_key,
-            "country": offer.country,
-            "type": bought.type or offer.type,
-            "price": price_details(bought.price or offer.price),
-            "applicationId": bought.application_id or intent.params.get("applicationId"),
-            "entityId": bought.entity_id or intent.params.get("entityId"),
-        },
+        details=details,
         after={"applicationId": bought.application_id, "entityId": bought.entity_id},
     )
     notify(db, intent)

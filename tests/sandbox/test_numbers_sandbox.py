@@ -75,6 +75,34 @@ async def test_purchase_then_cancel_puts_the_number_back(running, contract):
     contract.assert_clean()
 
 
+async def test_owned_numbers_keep_the_prices_they_were_offered_at(running, contract):
+    """As the contract's owned-number answers show them: the monthly and setup fees and the
+    currency; the prorated first month is only on an offer (it is behind an owned number)."""
+    async with checked_client(running, contract) as client:
+        offers = (await client.get(AVAILABLE, params={"limit": 1000})).json()["numbers"]
+        chosen = {}
+        for offer in offers:  # one of each price list: country and kind
+            chosen.setdefault((offer["country"], offer["type"], offer["price"]["pricePerMonth"]), offer)
+        for offer in chosen.values():
+            if offer["country"] == "US":
+                bought = await client.post(OWNED, json={"number": offer["number"]})
+            else:
+                bought = await client.post(OWNED, json={"numberKey": offer["numberKey"]})
+            assert bought.status_code == 200, bought.text
+            expected = {k: offer["price"][k] for k in ("pricePerMonth", "setupPrice", "currency")}
+            assert bought.json()["price"] == expected
+            assert 0 < offer["price"]["initialMonthPrice"] <= offer["price"]["pricePerMonth"]
+            assert (await client.get(f"{OWNED}/{offer['numberKey']}")).json()["price"] == expected
+            updated = await client.put(f"{OWNED}/{offer['numberKey']}", json={"applicationId": "default"})
+            assert updated.json()["price"] == expected
+        listed = (await client.get(OWNED, params={"limit": 100})).json()
+        assert listed["numberCount"] == len(chosen) >= 8
+        prices = {n["numberKey"]: n["price"] for n in listed["numbers"]}
+        assert all(set(price) == {"pricePerMonth", "setupPrice", "currency"} for price in prices.values())
+        assert all(price["currency"] == "EUR" and price["pricePerMonth"] > 0 for price in prices.values())
+    contract.assert_clean()
+
+
 async def test_unknown_number_key_is_a_legacy_404(running, contract):
     async with checked_client(running, contract) as client:
         for response in (

@@ -14,6 +14,7 @@ from bot.domain.commands import (
     NumbersSearch,
     SenderForm,
     ShowRequest,
+    Spend,
     parse_command,
 )
 
@@ -46,6 +47,7 @@ def test_understood(text, expected):
         ("number GB 50", "between 1 and 49"),
         ("number GB FAX", "is not a number type"),
         ("dance", "I don't know"),
+        ("spend July", "takes nothing after it"),
     ],
 )
 def test_not_understood_says_what_to_type(text, fragment):
@@ -63,6 +65,8 @@ def test_not_understood_says_what_to_type(text, fragment):
         ("associate", Associate()),
         ("associations", Associations()),
         ("associations type=number app=marketing channel=sms", Associations("NUMBER", "marketing", None, "SMS", None)),
+        ("spend", Spend()),
+        ("Spend", Spend()),
     ],
 )
 def test_management_commands(text, expected):
@@ -109,3 +113,12 @@ def test_my_requests_commands_not_understood(text, fragment):
 def test_only_ascii_digits_and_bounded_fragments_are_accepted(text):
     with pytest.raises(CommandError):
         parse_command(text)
+
+
+def test_spend_is_in_the_usage_and_served_by_the_command_table():
+    from bot.domain.commands import USAGE
+    from bot.slack.command_table import handler_for
+    from bot.slack.spend.listeners import open_spend
+
+    assert "`/resource spend`" in USAGE and "unused numbers" in USAGE
+    assert handler_for(Spend()) is open_spend

@@ -70,17 +70,20 @@ class NumbersPart:
         return next((r for r in self.owned.values() if r["number"] == digits), None)
 
     def view(self, record: dict) -> dict:
-        """A number as the Numbers API returns it."""
+        """A number as the Numbers API returns it. A number on offer is priced with what its first
+        month costs if bought today (prorated); an owned number, as the contract's examples of the
+        owned-number answers show it (purchase, list, get, update), with its monthly and setup
+        prices only: its first month is behind it."""
         body = inventory.public(record)
         price = record["price"]
-        body["price"] = {
-            "pricePerMonth": price["pricePerMonth"],
-            "setupPrice": price["setupPrice"],
-            "initialMonthPrice": inventory.initial_month_price(price["pricePerMonth"], self.sandbox.clock.now()),
-            "currency": price["currency"],
-        }
+        body["price"] = {"pricePerMonth": price["pricePerMonth"], "setupPrice": price["setupPrice"]}
         if record["numberKey"] in self.owned:
             body["keywords"] = self.sandbox.inbound.keywords_for(record["numberKey"])
+        else:
+            body["price"]["initialMonthPrice"] = inventory.initial_month_price(
+                price["pricePerMonth"], self.sandbox.clock.now()
+            )
+        body["price"]["currency"] = price["currency"]
         return body
 
     def relink(self, application_id: str | None = None, entity_id: str | None = None) -> None:

@@ -13,10 +13,11 @@ from bot.slack import cm_requests
 from bot.slack.listeners import actions, commands, errors, home, once, provisioning, shortcuts, views
 from bot.slack.middleware import acting_user
 from bot.slack.numbers import listeners as numbers
+from bot.slack.spend import listeners as spend
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
     once.register(app, services)  # a repeated event goes no further
     app.middleware(partial(acting_user, services))
-    for module in (commands, shortcuts, views, actions, home, numbers, provisioning, cm_requests, errors):
+    for module in (commands, shortcuts, views, actions, home, numbers, spend, provisioning, cm_requests, errors):
         module.register(app, services)

@@ -15,6 +15,7 @@ from bot.domain.commands import (
     Launcher,
     ListRequests,
     ShowRequest,
+    Spend,
     parse_command,
 )
 from bot.services import Services
@@ -23,7 +24,7 @@ from bot.slack.command_table import handler_for, launcher_choices
 from bot.slack.invocation import Invocation
 from bot.slack.mrkdwn import escape
 from bot.slack.my_requests import list_answer, status_answer
-from bot.slack.permissions import Actor
+from bot.slack.permissions import Actor, spend_refusal
 from bot.slack.views import launcher_view
 from bot.store.requests import get_request, list_requests
 
@@ -44,6 +45,9 @@ async def resource_command(services: Services, ack, body, client, actor: Actor) 
         if found and found.requester != actor.id and not actor.is_admin:
             found = None  # someone else's request, perhaps in a private channel: not shown
         await ack(response_type="ephemeral", **status_answer(found, command))
+        return
+    if isinstance(command, Spend) and not services.may_see_spend(actor.id):
+        await ack(response_type="ephemeral", text=f":lock: {spend_refusal(services)}")
         return
     if isinstance(command, CmNumber) and services.cm is None:
         await ack(response_type="ephemeral", text=NOT_CONFIGURED)

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.services import Services
 from bot.slack.command_table import launcher_choices
 from bot.slack.home import FILTER_ACTION, NEW_REQUEST_ACTION, PAGE_ACTION, SCOPE_ACTION, HomeState
-from bot.slack.home_tab import publish_home
+from bot.slack.home_tab import SPEND_MAX_AGE_SECONDS, publish_home
 from bot.slack.middleware import view_metadata
 from bot.slack.permissions import Actor
 from bot.slack.views import launcher_view
@@ -18,7 +18,7 @@ from bot.slack.views import launcher_view
 
 async def home_opened(services: Services, event, client) -> None:
     if event.get("tab", "home") == "home":
-        await publish_home(services, client, event["user"])
+        await publish_home(services, client, event["user"], spend_max_age=SPEND_MAX_AGE_SECONDS)
 
 
 async def new_request(services: Services, ack, body, client) -> None:

@@ -142,24 +142,21 @@ def _owned(intent: Intent) -> OwnedNumber:
     return cancel_number.owned_of(intent)
 
 
-def cancel_view(intent: Intent) -> dict[str, Any]:
+def cancel_outcome(intent: Intent) -> tuple[str, list[str]]:
+    """(headline, details) of a cancellation as it stands (mrkdwn-safe): its modal's, and the
+    notice of the spend report it was made from."""
     context = _owned(intent)
     shown = escape(context.display)
     if intent.state == IntentState.DONE:
-        return v.outcome_view(
-            v.CANCEL_TITLE,
-            f":white_check_mark: {shown} is cancelled and back in Infobip's pool.",
-            [f"Posted in {where(intent)}."],
-        )
+        return f":white_check_mark: {shown} is cancelled and back in Infobip's pool.", [f"Posted in {where(intent)}."]
     if intent.state == IntentState.INTENDED:
-        return v.outcome_view(v.CANCEL_TITLE, f":hourglass_flowing_sand: Cancelling {shown}…")
+        return f":hourglass_flowing_sand: Cancelling {shown}…", []
     if intent.outcome.get("still_owned"):
-        return v.outcome_view(
-            v.CANCEL_TITLE,
+        return (
             f":x: {shown} was not cancelled.",
             ["The account still owns it. Nothing was changed; you can cancel it again."],
         )
-    failure = _failure(
+    return _failure(
         _error(intent) or InfobipUnknownOutcome("cancel-number", "no answer"),
         shown,
         "cancelled",
@@ -170,7 +167,11 @@ def cancel_view(intent: Intent) -> dict[str, Any]:
         unknown=["The bot keeps checking and tells you by direct message. Don't cancel it again meanwhile."],
         nothing="Nothing was changed.",
     )
-    return v.outcome_view(v.CANCEL_TITLE, *failure)
+
+
+def cancel_view(intent: Intent) -> dict[str, Any]:
+    headline, details = cancel_outcome(intent)
+    return v.outcome_view(v.CANCEL_TITLE, headline, details or None)
 
 
 def _cancel_notice(intent: Intent) -> dict[str, Any] | None:
