@@ -223,7 +223,32 @@ class StoreProcess:
         self._tokens = itertools.count(1)
         self._lock = threading.Lock()
         self._closing = False
-        self._child = _Child(self.path, self._replace)
+        # The first child is started in the background: the fork server imports what the calls
+        # need (~1 s), and the bot need not wait for that to listen; the first call waits instead.
+        self._child: _Child | None = None
+        self._start_error: BaseException | None = None
+        self._started = threading.Event()
+        threading.Thread(target=self._start_first, name="store-start", daemon=True).start()
+
+    def _start_first(self) -> None:
+        try:
+            self._child = _Child(self.path, self._replace)
+        except BaseException as error:  # noqa: BLE001 - every caller hears it
+            self._start_error = error
+            log.error("the store's process could not start: %s", error)
+        finally:
+            self._started.set()
+
+    async def _current(self, budget: float | None) -> _Child:
+        if not self._started.is_set():
+            starting = asyncio.get_running_loop().run_in_executor(None, self._started.wait)
+            try:
+                await asyncio.wait_for(asyncio.shield(starting), budget)
+            except TimeoutError:
+                raise StoreBusy("the store is still starting") from None
+        if self._child is None:
+            raise RuntimeError("the store's process could not start") from self._start_error
+        return self._child
 
     def _replace(self, gone: _Child) -> None:
         with self._lock:
@@ -241,7 +266,7 @@ class StoreProcess:
         payload = pickle.dumps((fn, args, kwargs), _PICKLE)
         future: asyncio.Future[Any] = loop.create_future()
         token = next(self._tokens)
-        child = self._child
+        child = await self._current(budget)
         child.send(token, QUICK_BUSY_MS if budget is not None else BUSY_TIMEOUT_MS, payload, loop, future)
         if budget is None:
             return cast(T, await future)
@@ -257,7 +282,9 @@ class StoreProcess:
             if self._closing:
                 return
             self._closing = True
-        self._child.stop(timeout)
+        self._started.wait(timeout)
+        if self._child is not None:
+            self._child.stop(timeout)
 
 
 def _settle(settled: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:

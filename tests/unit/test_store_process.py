@@ -140,6 +140,7 @@ def test_close_finishes_what_is_queued(tmp_path):
     db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
     db.close()
     store = StoreProcess(path)
+    asyncio.run(store.run(_pid))  # started: what follows is sent at once
 
     async def main():
         futures = [asyncio.ensure_future(store.run(_note, f"q{i}")) for i in range(5)]
