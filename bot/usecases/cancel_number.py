@@ -12,7 +12,6 @@ import sqlite_utils
 from bot.domain.numbers import OwnedNumber
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound, InfobipUnknownOutcome
 from bot.providers.infobip.events import PROVIDER
-from bot.providers.infobip.models import Number
 from bot.store.intents import Intent, IntentState, mark_attempted
 from bot.usecases.common import audit, failed, notify
 from bot.usecases.runner import Outcome, UseCase, Wanted
@@ -36,22 +35,6 @@ def wanted(*, key: str, actor: str, number: OwnedNumber, view_id: str | None, no
 
 def owned_of(intent: Intent) -> OwnedNumber:
     return OwnedNumber.model_validate(intent.params["number"])
-
-
-def as_number(context: OwnedNumber) -> Number:
-    """The cancelled number as it was, for the notice."""
-    price = (
-        {"pricePerMonth": context.per_month, "currency": context.currency} if context.per_month is not None else None
-    )
-    return Number(
-        number_key=context.number_key,
-        number=context.number,
-        type=context.type,
-        country=context.country,
-        application_id=context.application_id,
-        entity_id=context.entity_id,
-        price=price,
-    )
 
 
 async def _call(services: Services, intent: Intent) -> Outcome:
