@@ -124,15 +124,15 @@ def _notice_channel(services: Services, owned: OwnedState | None) -> str | None:
 
 
 async def _numbers_page(
-    fetch: Callable[..., Awaitable[NumberList]], state: P, page_size: int
+    fetch: Callable[[Any], Awaitable[NumberList]], state: P, page_size: int
 ) -> tuple[P, NumberList | None, tuple[str, list[str]] | None]:
     """One page of numbers for `state`: (the state shown, its numbers or None, what went wrong)."""
     try:
-        result = await fetch(**state.query(page_size))
+        result = await fetch(state.query(page_size))
         if not result.numbers and result.number_count and state.page:
             # Fewer numbers than when the page was asked for: show the last page that has some.
             state = state.at_page(last_page(result.number_count, page_size))
-            result = await fetch(**state.query(page_size))
+            result = await fetch(state.query(page_size))
     except InfobipNotFound:  # Infobip's way of saying "none match" on some accounts
         return state, NumberList(), None
     except InfobipError as error:

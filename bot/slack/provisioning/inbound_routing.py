@@ -35,6 +35,7 @@ from bot.providers.infobip.models import (
     InboundConfiguration,
     InboundConfigurationRequest,
     Number,
+    OwnedNumbersQuery,
 )
 from bot.services import Services
 from bot.slack.acks import errors_response, settle_after_ack
@@ -264,7 +265,9 @@ async def pick_clicked(services: Services, ack, body: dict, client: AsyncWebClie
     options: list[dict] = []
     too_many = False
     try:
-        async for number in iterate_numbers(lambda page: services.infobip.list_owned_numbers(page=page, limit=100)):
+        async for number in iterate_numbers(
+            lambda page: services.infobip.list_owned_numbers(OwnedNumbersQuery(page=page, limit=100))
+        ):
             if number.number_key:
                 label = " · ".join(p for p in (f"+{number.number}", number.country) if p)
                 options.append(option(number.number_key, label))
