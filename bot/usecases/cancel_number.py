@@ -14,7 +14,7 @@ from bot.providers.infobip.errors import InfobipError, InfobipNotFound, InfobipU
 from bot.providers.infobip.events import PROVIDER
 from bot.store.intents import Intent, IntentState, mark_attempted
 from bot.usecases.common import audit, failed, notify
-from bot.usecases.runner import Outcome, UseCase, Wanted
+from bot.usecases.runner import Asked, Outcome, UseCase, Wanted
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -22,15 +22,10 @@ if TYPE_CHECKING:
 ACTION = "number.cancel"
 
 
-def wanted(*, key: str, actor: str, number: OwnedNumber, view_id: str | None, notice_channel: str | None) -> Wanted:
-    return Wanted(
-        key=key,
-        target=f"number:{number.number_key}",
-        actor=actor,
-        # The number alone: the list a modal shows around it is the modal's business.
-        params={"number": number.model_dump(mode="json", include=set(OwnedNumber.model_fields))},
-        context={"view_id": view_id, "notice_channel": notice_channel},
-    )
+def wanted(asked: Asked, *, number: OwnedNumber) -> Wanted:
+    # The number alone: the list a modal shows around it is the modal's business.
+    params = {"number": number.model_dump(mode="json", include=set(OwnedNumber.model_fields))}
+    return asked.wants(f"number:{number.number_key}", params)
 
 
 def owned_of(intent: Intent) -> OwnedNumber:
