@@ -362,6 +362,11 @@ class OwnedNumber(BaseModel):
         )
 
     @property
+    def price(self) -> Price | None:
+        """Its monthly price, the only one an owned number keeps; None when Infobip gave none."""
+        return Price(price_per_month=self.per_month, currency=self.currency) if self.per_month is not None else None
+
+    @property
     def display(self) -> str:
         return display_number(self.number or self.number_key, self.type)
 

@@ -52,6 +52,20 @@ def record_audit(
     return list_audit(db, entry_id=row_id)[0]
 
 
+def log_filters(action_prefix: str | None, since: str | None, *, at_column: str) -> tuple[list[str], list[Any]]:
+    """The SQL conditions, and their arguments, of the audit log's two filters: actions starting
+    with `action_prefix` (taken literally: a `%` in it is dropped), and `at_column` at or after `since`."""
+    clauses: list[str] = []
+    args: list[Any] = []
+    if action_prefix:
+        clauses.append("action LIKE ?")
+        args.append(action_prefix.replace("%", "") + "%")
+    if since:
+        clauses.append(f"{at_column} >= ?")
+        args.append(since)
+    return clauses, args
+
+
 def list_audit(
     db: sqlite_utils.Database,
     *,
@@ -61,14 +75,7 @@ def list_audit(
     limit: int | None = None,
 ) -> list[AuditEntry]:
     """Oldest first; `action_prefix` like "number." narrows to a family of actions."""
-    clauses: list[str] = []
-    args: list[Any] = []
-    if action_prefix:
-        clauses.append("action LIKE ?")
-        args.append(action_prefix.replace("%", "") + "%")
-    if since:
-        clauses.append("at >= ?")
-        args.append(since)
+    clauses, args = log_filters(action_prefix, since, at_column="at")
     if entry_id is not None:
         clauses.append("id = ?")
         args.append(entry_id)

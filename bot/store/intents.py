@@ -19,6 +19,7 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, Field
 
+from bot.store.audit import log_filters
 from bot.store.db import boot_id
 from bot.store.requests import now_iso
 
@@ -200,11 +201,5 @@ def list_intents(
     db: sqlite_utils.Database, *, action_prefix: str | None = None, since: str | None = None
 ) -> list[Intent]:
     """Oldest first, for the audit log."""
-    clauses, args = ["1 = 1"], []
-    if action_prefix:
-        clauses.append("action LIKE ?")
-        args.append(action_prefix.replace("%", "") + "%")
-    if since:
-        clauses.append("created_at >= ?")
-        args.append(since)
-    return _query(db, " AND ".join(clauses), args, "ORDER BY created_at")
+    clauses, args = log_filters(action_prefix, since, at_column="created_at")
+    return _query(db, " AND ".join(clauses) or "1 = 1", args, "ORDER BY created_at")

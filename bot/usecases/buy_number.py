@@ -16,7 +16,7 @@ from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.models import Number, NumberPurchase
 from bot.store.intents import Intent, IntentState, mark_attempted
 from bot.usecases.common import audit, failed, notify
-from bot.usecases.runner import Outcome, UseCase, Wanted
+from bot.usecases.runner import Asked, Outcome, UseCase, Wanted
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -24,23 +24,9 @@ if TYPE_CHECKING:
 ACTION = "number.purchase"
 
 
-def wanted(
-    *,
-    key: str,
-    actor: str,
-    offer: Offer,
-    application_id: str | None,
-    entity_id: str | None,
-    view_id: str | None,
-    notice_channel: str | None,
-) -> Wanted:
-    return Wanted(
-        key=key,
-        target=f"number:{offer.number_key}",
-        actor=actor,
-        params={"offer": offer.model_dump(mode="json"), "applicationId": application_id, "entityId": entity_id},
-        context={"view_id": view_id, "notice_channel": notice_channel},
-    )
+def wanted(asked: Asked, *, offer: Offer, application_id: str | None, entity_id: str | None) -> Wanted:
+    params = {"offer": offer.model_dump(mode="json"), "applicationId": application_id, "entityId": entity_id}
+    return asked.wants(f"number:{offer.number_key}", params)
 
 
 def offer_of(intent: Intent) -> Offer:

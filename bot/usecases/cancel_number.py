@@ -12,10 +12,9 @@ import sqlite_utils
 from bot.domain.numbers import OwnedNumber
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound, InfobipUnknownOutcome
 from bot.providers.infobip.events import PROVIDER
-from bot.providers.infobip.models import Number
 from bot.store.intents import Intent, IntentState, mark_attempted
 from bot.usecases.common import audit, failed, notify
-from bot.usecases.runner import Outcome, UseCase, Wanted
+from bot.usecases.runner import Asked, Outcome, UseCase, Wanted
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -23,35 +22,14 @@ if TYPE_CHECKING:
 ACTION = "number.cancel"
 
 
-def wanted(*, key: str, actor: str, number: OwnedNumber, view_id: str | None, notice_channel: str | None) -> Wanted:
-    return Wanted(
-        key=key,
-        target=f"number:{number.number_key}",
-        actor=actor,
-        # The number alone: the list a modal shows around it is the modal's business.
-        params={"number": number.model_dump(mode="json", include=set(OwnedNumber.model_fields))},
-        context={"view_id": view_id, "notice_channel": notice_channel},
-    )
+def wanted(asked: Asked, *, number: OwnedNumber) -> Wanted:
+    # The number alone: the list a modal shows around it is the modal's business.
+    params = {"number": number.model_dump(mode="json", include=set(OwnedNumber.model_fields))}
+    return asked.wants(f"number:{number.number_key}", params)
 
 
 def owned_of(intent: Intent) -> OwnedNumber:
     return OwnedNumber.model_validate(intent.params["number"])
-
-
-def as_number(context: OwnedNumber) -> Number:
-    """The cancelled number as it was, for the notice."""
-    price = (
-        {"pricePerMonth": context.per_month, "currency": context.currency} if context.per_month is not None else None
-    )
-    return Number(
-        number_key=context.number_key,
-        number=context.number,
-        type=context.type,
-        country=context.country,
-        application_id=context.application_id,
-        entity_id=context.entity_id,
-        price=price,
-    )
 
 
 async def _call(services: Services, intent: Intent) -> Outcome:

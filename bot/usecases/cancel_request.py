@@ -16,7 +16,7 @@ from bot.providers.infobip.errors import InfobipError
 from bot.store.events import record_bot_action
 from bot.store.intents import Intent, mark_attempted
 from bot.store.requests import RequestRecord
-from bot.usecases.common import audit, failed, request_done
+from bot.usecases.common import audit_request, failed, request_done
 from bot.usecases.runner import Outcome, UseCase, Wanted
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None
     if request is None:
         return
     record_bot_action(db, request, CANCELED[request.provider], "canceled", intent.actor)
-    audit(db, intent, request.id, details={"providerRequestId": request.provider_request_id})
+    audit_request(db, intent, request)
 
 
 CANCEL_REQUEST = UseCase(ACTION, "infobip", call=_call, recover=_recover, finish=_finish)

@@ -70,6 +70,14 @@ def audit(
     )
 
 
+def audit_request(
+    db: sqlite_utils.Database, intent: Intent, request: RequestRecord, details: dict[str, Any] | None = None
+) -> None:
+    """`audit` for a change to one of the bot's requests: the request is the target, and the
+    details name the provider's id for it first."""
+    audit(db, intent, request.id, details={"providerRequestId": request.provider_request_id, **(details or {})})
+
+
 def intent_lane(intent: Intent) -> str:
     """The outbox lane of what an intent posts: its request's thread when it has one (so that
     thread keeps its order), else its own."""

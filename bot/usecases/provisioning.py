@@ -31,7 +31,7 @@ from bot.providers.infobip.models import (
 )
 from bot.store.intents import Intent, IntentState, mark_attempted
 from bot.usecases.common import audit, failed, notify
-from bot.usecases.runner import Outcome, UseCase, Wanted
+from bot.usecases.runner import Asked, Outcome, UseCase, Wanted
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -48,24 +48,17 @@ class Change:
 
 
 def wanted(
-    *,
-    key: str,
+    asked: Asked,
     target: str,
-    actor: str,
     call: Params,
     audit_entry: dict[str, Any],
+    *,
     notice_text: str | None,
-    notice_channel: str | None,
-    view_id: str | None = None,
+    done_text: str | None = None,
 ) -> Wanted:
-    """`call`: the change's own parameters; `audit_entry`: target, before, after, details."""
-    return Wanted(
-        key=key,
-        target=target,
-        actor=actor,
-        params={"call": call, "audit": audit_entry},
-        context={"notice_text": notice_text, "notice_channel": notice_channel, "view_id": view_id},
-    )
+    """`call`: the change's own parameters; `audit_entry`: target, before, after, details;
+    `done_text`: what its modal says once it is made (a default when None)."""
+    return asked.wants(target, {"call": call, "audit": audit_entry}, notice_text=notice_text, done_text=done_text)
 
 
 def _use_case(change: Change) -> UseCase:

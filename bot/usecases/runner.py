@@ -99,6 +99,22 @@ class Wanted:
 
 
 @dataclass(frozen=True)
+class Asked:
+    """Who asked for a change to a number or to the account's set-up, by which one action, and where
+    its outcome is shown: the modal it was asked in, and the channel its notice goes to."""
+
+    key: str  # the idempotency key of their one action
+    actor: str
+    view_id: str | None = None
+    notice_channel: str | None = None
+
+    def wants(self, target: str, params: dict[str, Any], **context: Any) -> Wanted:
+        """The change on `target` with `params`; `context`: what else its messages need."""
+        where = {"view_id": self.view_id, "notice_channel": self.notice_channel}
+        return Wanted(key=self.key, target=target, actor=self.actor, params=params, context={**where, **context})
+
+
+@dataclass(frozen=True)
 class Performed:
     intent: Intent
     first: bool  # this caller performed it; False: a repeat of `intent`, or busy

@@ -16,7 +16,7 @@ from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.models import NumberUpdate
 from bot.store.intents import Intent, IntentState, mark_attempted
 from bot.usecases.common import audit, failed, notify
-from bot.usecases.runner import Outcome, UseCase, Wanted
+from bot.usecases.runner import Asked, Outcome, UseCase, Wanted
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -24,33 +24,21 @@ if TYPE_CHECKING:
 ACTION = "routing.number"
 
 
-def wanted(
-    *,
-    key: str,
-    actor: str,
-    number_key: str,
-    number: str | None,
-    before: tuple[str | None, str | None],
-    after: tuple[str | None, str | None],
-    view_id: str | None,
-    notice_channel: str | None,
-) -> Wanted:
-    return Wanted(
-        key=key,
-        target=f"number:{number_key}",
-        actor=actor,
-        params={
-            "numberKey": number_key,
-            "number": number,
-            "before": list(before),
-            "applicationId": after[0],
-            "entityId": after[1],
-        },
-        context={"view_id": view_id, "notice_channel": notice_channel},
-    )
+Platform = tuple[str | None, str | None]  # (application id, entity id)
 
 
-def before_after(intent: Intent) -> tuple[tuple[str | None, str | None], tuple[str | None, str | None]]:
+def wanted(asked: Asked, *, number_key: str, number: str | None, before: Platform, after: Platform) -> Wanted:
+    params = {
+        "numberKey": number_key,
+        "number": number,
+        "before": list(before),
+        "applicationId": after[0],
+        "entityId": after[1],
+    }
+    return asked.wants(f"number:{number_key}", params)
+
+
+def before_after(intent: Intent) -> tuple[Platform, Platform]:
     before = intent.params.get("before") or [None, None]
     return (before[0], before[1]), (intent.params.get("applicationId"), intent.params.get("entityId"))
 

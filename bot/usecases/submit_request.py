@@ -35,7 +35,7 @@ from bot.store.drafts import delete_draft
 from bot.store.intents import Intent, IntentState, mark_attempted
 from bot.store.requests import create_request, get_request, new_request_id
 from bot.store.submissions import record_unconfirmed
-from bot.usecases.common import audit, failed
+from bot.usecases.common import audit_request, failed
 from bot.usecases.runner import Outcome, UseCase, Wanted
 
 if TYPE_CHECKING:
@@ -162,12 +162,11 @@ def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None
         )
         outbox.enqueue(db, request.id, outbox.THREAD_ROOT)
         outbox.enqueue(db, request.id, outbox.HOME_REFRESH)
-    audit(
+    audit_request(
         db,
         intent,
-        request.id,
-        details={
-            "providerRequestId": request.provider_request_id,
+        request,
+        {
             "kind": request.kind,
             "country": request.country,
             "senderName": request.sender_name,

@@ -20,7 +20,7 @@ from bot.store.drafts import delete_draft
 from bot.store.events import record_bot_action
 from bot.store.intents import Intent, mark_attempted
 from bot.store.requests import RequestRecord, update_request
-from bot.usecases.common import audit, failed, request_done
+from bot.usecases.common import audit_request, failed, request_done
 from bot.usecases.runner import Outcome, UseCase, Wanted
 
 if TYPE_CHECKING:
@@ -91,15 +91,7 @@ def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None
         files={**request.files, **intent.params.get("files", {})},
     )
     record_bot_action(db, request, outcome.data["status"], "updated", intent.actor)
-    audit(
-        db,
-        intent,
-        request.id,
-        details={
-            "providerRequestId": request.provider_request_id,
-            "requirements": [item["key"] for item in requirements],
-        },
-    )
+    audit_request(db, intent, request, {"requirements": [item["key"] for item in requirements]})
 
 
 UPDATE_REQUEST = UseCase(ACTION, PROVIDER, call=_call, recover=_recover, finish=_finish)

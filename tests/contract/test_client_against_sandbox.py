@@ -41,6 +41,7 @@ from bot.providers.infobip.models import (
     ApplicationUpdate,
     AssociationChannel,
     AssociationResourceType,
+    AvailableNumbersQuery,
     CertificateUpload,
     ConnectionTestRequest,
     CoverageQuery,
@@ -51,6 +52,7 @@ from bot.providers.infobip.models import (
     InboundConfigurationRequest,
     NumberPurchase,
     NumberUpdate,
+    OwnedNumbersQuery,
     ProfileId,
     ProfileRequest,
     ProfileUpdate,
@@ -101,7 +103,7 @@ class Env:
         return await self.client.submit_resource_request(body)
 
     async def buy(self, country: str = "GB", **body: Any) -> str:
-        offer = (await self.client.get_available_numbers(country=country, limit=1)).numbers[0]
+        offer = (await self.client.get_available_numbers(AvailableNumbersQuery(country=country, limit=1))).numbers[0]
         bought = await self.client.purchase_number(NumberPurchase(numberKey=offer.number_key, **body))
         assert bought.number_key == offer.number_key
         return offer.number_key
@@ -345,24 +347,31 @@ async def inbound_configurations(env: Env) -> None:
 
 async def numbers(env: Env) -> None:
     client = env.client
-    available = await client.get_available_numbers(country="GB", capabilities=["SMS", "VOICE"], page=0, limit=2)
+    available = await client.get_available_numbers(
+        AvailableNumbersQuery(country="GB", capabilities=["SMS", "VOICE"], page=0, limit=2)
+    )
     assert len(available.numbers) == 2 and available.number_count > 2
     assert available.numbers[0].price.currency
-    sweden = [n async for n in iterate_numbers(lambda p: client.get_available_numbers(country="SE", page=p, limit=3))]
-    assert len(sweden) == (await client.get_available_numbers(country="SE")).number_count
+    sweden = [
+        n
+        async for n in iterate_numbers(
+            lambda p: client.get_available_numbers(AvailableNumbersQuery(country="SE", page=p, limit=3))
+        )
+    ]
+    assert len(sweden) == (await client.get_available_numbers(AvailableNumbersQuery(country="SE"))).number_count
 
     gb = available.numbers[0]
     bought = await client.purchase_number(NumberPurchase(number_key=gb.number_key))
     assert (bought.number, bought.application_id) == (gb.number, "default")
-    us = (await client.get_available_numbers(country="US", state="CA", limit=2)).numbers
+    us = (await client.get_available_numbers(AvailableNumbersQuery(country="US", state="CA", limit=2))).numbers
     by_key = await raises(client.purchase_number(NumberPurchase(number_key=us[0].number_key)), 400, "BAD_REQUEST")
     assert any(field == "number" for field, _ in by_key.violations)  # the US buys by number
     us_bought = await client.purchase_number(NumberPurchase(number=us[1].number))
     assert us_bought.number_key == us[1].number_key
 
-    owned = await client.list_owned_numbers(page=0, limit=10)
+    owned = await client.list_owned_numbers(OwnedNumbersQuery(page=0, limit=10))
     assert {n.number_key for n in owned.numbers} == {gb.number_key, us[1].number_key}
-    assert (await client.list_owned_numbers(number=gb.number)).number_count == 1
+    assert (await client.list_owned_numbers(OwnedNumbersQuery(number=gb.number))).number_count == 1
     assert (await client.get_owned_number(gb.number_key)).number == gb.number
 
     await client.create_application(Application(application_id="shop"))

@@ -22,7 +22,7 @@ from bot.domain.numbers import (
     search_problem,
     type_label,
 )
-from bot.providers.infobip.models import Number, NumberPrice, Requirement
+from bot.providers.infobip.models import AvailableNumbersQuery, Number, NumberPrice, OwnedNumbersQuery, Requirement
 from bot.slack.mrkdwn import PRIVATE_METADATA_MAX
 from bot.slack.numbers.metadata import BuyContext, OwnedContext, OwnedState, SearchState
 from bot.slack.numbers.text import charge_lines, no_match_text, offer_row, owned_row, price_text, requirement_names
@@ -115,27 +115,18 @@ def test_last_page(total, page):
 
 def test_search_filters_become_the_query_and_survive_private_metadata():
     state = SearchState.from_command(NumbersSearch("US", ("SMS", "VOICE"), "317", "IN", "317", "909"), "C1")
-    assert state.query(10) == {
-        "country": "US",
-        "capabilities": ["SMS", "VOICE"],
-        "number": "317",
-        "state": "IN",
-        "npa": 317,
-        "nxx": 909,
-        "page": 0,
-        "limit": 10,
-    }
+    assert state.query(10) == AvailableNumbersQuery(
+        country="US", capabilities=["SMS", "VOICE"], number="317", state="IN", npa=317, nxx=909, page=0, limit=10
+    )
     assert state.filters_text() == "SMS, VOICE · containing 317 · state IN · area code 317 · exchange 909"
     again = SearchState.load(state.at_page(2).dump())
     assert again.page == 2 and again.channel_id == "C1" and again.capabilities == ("SMS", "VOICE")
     plain = SearchState(country="GB")
-    assert plain.query()["capabilities"] is None and plain.query()["npa"] is None and plain.dump() == '{"c":"GB"}'
+    assert plain.query().capabilities is None and plain.query().npa is None and plain.dump() == '{"c":"GB"}'
     assert plain.at_page(-3).page == 0
-    assert OwnedState.load(OwnedState(digits="385").at_page(1).dump()).query(5) == {
-        "number": "385",
-        "page": 1,
-        "limit": 5,
-    }
+    assert OwnedState.load(OwnedState(digits="385").at_page(1).dump()).query(5) == OwnedNumbersQuery(
+        number="385", page=1, limit=5
+    )
     assert OwnedState.load(None) == OwnedState()
 
 

@@ -39,6 +39,7 @@ from bot.providers.infobip.models import (
     ApplicationUpdate,
     AssociationChannel,
     AssociationResourceType,
+    AvailableNumbersQuery,
     CertificateDetails,
     CertificateRef,
     CertificateStatusInfo,
@@ -54,10 +55,10 @@ from bot.providers.infobip.models import (
     InboundConfiguration,
     InboundConfigurationRequest,
     Number,
-    NumberCapability,
     NumberList,
     NumberPurchase,
     NumberUpdate,
+    OwnedNumbersQuery,
     OwnedResource,
     Page,
     Profile,
@@ -245,37 +246,12 @@ class InfobipClient(ProviderClient):
 
     # ---- Numbers ----------------------------------------------------------------------------
 
-    async def get_available_numbers(
-        self,
-        *,
-        country: str | None = None,
-        capabilities: Sequence[NumberCapability | str] | None = None,
-        state: str | None = None,
-        npa: int | None = None,
-        nxx: int | None = None,
-        number: str | None = None,
-        page: int | None = None,
-        limit: int | None = None,
-    ) -> NumberList:
-        """Numbers for sale, with prices; `number` filters on digits the number contains."""
-        params = {
-            "country": country,
-            "capabilities": capabilities,
-            "state": state,
-            "npa": npa,
-            "nxx": nxx,
-            "number": number,
-            "page": page,
-            "limit": limit,
-        }
-        return await self._fetch("get-available-numbers", NumberList, params=params)
+    async def get_available_numbers(self, query: AvailableNumbersQuery) -> NumberList:
+        """Numbers for sale, with prices."""
+        return await self._fetch("get-available-numbers", NumberList, params=query.to_wire())
 
-    async def list_owned_numbers(
-        self, *, number: str | None = None, page: int | None = None, limit: int | None = None
-    ) -> NumberList:
-        return await self._fetch(
-            "list-owned-numbers", NumberList, params={"number": number, "page": page, "limit": limit}
-        )
+    async def list_owned_numbers(self, query: OwnedNumbersQuery) -> NumberList:
+        return await self._fetch("list-owned-numbers", NumberList, params=query.to_wire())
 
     async def purchase_number(self, body: NumberPurchase) -> Number:
         """Buy an available number at once (deprecated by Infobip in favour of NUMBER_PURCHASE

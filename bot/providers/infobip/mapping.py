@@ -9,41 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.domain import requirements as domain
-from bot.providers.infobip.models import Requirement, RequirementAttachment, RequirementValidation
-
-
-def _rules(validation: RequirementValidation | None) -> domain.RequirementRules | None:
-    if validation is None:
-        return None
-    return domain.RequirementRules(
-        min_length=validation.min_length,
-        max_length=validation.max_length,
-        pattern=validation.pattern,
-        min_value=validation.min_value,
-        max_value=validation.max_value,
-    )
-
-
-def _document(attachment: RequirementAttachment | None) -> domain.RequirementDocument | None:
-    if attachment is None:
-        return None
-    return domain.RequirementDocument(document_id=attachment.document_id, document_type=attachment.document_type)
+from bot.providers.infobip.models import Requirement
 
 
 def to_domain_requirement(requirement: Requirement) -> domain.Requirement:
-    """One requirement of Infobip's lookup as the domain's requirement."""
-    return domain.Requirement(
-        key=requirement.key,
-        type=str(requirement.type),
-        name=requirement.name,
-        description=requirement.description,
-        required=requirement.required,
-        multiple_values_supported=requirement.multiple_values_supported,
-        category=requirement.category,
-        options=requirement.options,
-        validation=_rules(requirement.validation),
-        attachment=_document(requirement.attachment),
-    )
+    """One requirement of Infobip's lookup as the domain's requirement. The domain's model reads
+    Infobip's field names (drafts store requirements under them), rules and attachment included,
+    so the requirement is read as Infobip wrote it; fields the domain has no use for are left out."""
+    return domain.Requirement.model_validate(requirement.model_dump(mode="json", by_alias=True))
 
 
 def to_domain_requirements(requirements: Iterable[Requirement]) -> list[domain.Requirement]:

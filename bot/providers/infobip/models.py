@@ -649,6 +649,32 @@ class NumberUpdate(InfobipModel):
     entity_id: str | None = Field(None, alias="entityId")
 
 
+class AvailableNumbersQuery(InfobipModel):
+    """The query of the numbers for sale: filters, and a `page`/`limit` page. `number` filters on
+    digits the number contains. Only the operation's own parameters: a misspelt one is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    country: str | None = None
+    capabilities: list[OpenNumberCapability] | None = None
+    state: str | None = None
+    npa: int | None = None
+    nxx: int | None = None
+    number: str | None = None
+    page: int | None = None
+    limit: int | None = None
+
+
+class OwnedNumbersQuery(InfobipModel):
+    """The query of the account's numbers: `number` (digits it contains), and a `page`/`limit` page."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: str | None = None
+    page: int | None = None
+    limit: int | None = None
+
+
 # ---- Applications, entities, associations ----------------------------------------------------
 
 

@@ -264,7 +264,7 @@ def views_push(s: SlackStandIn, args: dict) -> dict:
     if len(stack) >= bk.MAX_STACKED_VIEWS:
         raise SlackError("push_limit_reached")
     user = s._exchange_trigger(trigger)
-    view = s._store_view(spec, user, root_id=stack[0] if stack else None, previous_id=stack[-1] if stack else None)
+    view = s._store_view(spec, user, over=stack)
     stack.append(view["id"])
     return {"ok": True, "view": view}
 
@@ -285,9 +285,7 @@ def views_update(s: SlackStandIn, args: dict) -> dict:
     if args.get("hash") and args["hash"] != old["hash"]:
         raise SlackError("hash_conflict")
     spec = _view_arg(args, (old["type"],))
-    view = s._store_view(
-        spec, user or "", view_id=view_id, root_id=old["root_view_id"], previous_id=old["previous_view_id"]
-    )
+    view = s._store_view(spec, user or "", view_id=view_id)
     return {"ok": True, "view": view}
 
 

@@ -19,7 +19,7 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -561,18 +561,16 @@ class SlackStandIn:
         with self._lock:
             return self._view_user.get(view_id)
 
-    def _store_view(
-        self,
-        spec: dict,
-        user: str,
-        *,
-        view_id: str | None = None,
-        root_id: str | None = None,
-        previous_id: str | None = None,
-    ) -> dict:
+    def _store_view(self, spec: dict, user: str, *, view_id: str | None = None, over: Sequence[str] = ()) -> dict:
+        """`spec` as the view `view_id`, which keeps its place in its stack, or as a new view: pushed
+        `over` the views of a stack (its root first), or a stack of its own."""
         blocks = bk.fill_ids(copy.deepcopy(spec.get("blocks", [])))
         view_id = view_id or self._next_id("V")
         old = self._views.get(view_id)
+        if old is not None:
+            root_id, previous_id = old["root_view_id"], old["previous_view_id"]
+        else:
+            root_id, previous_id = (over[0], over[-1]) if over else (view_id, None)
         view = {
             "id": view_id,
             "team_id": self.config.team_id,
@@ -588,7 +586,7 @@ class SlackStandIn:
             "submit": spec.get("submit"),
             "clear_on_close": bool(spec.get("clear_on_close", False)),
             "notify_on_close": bool(spec.get("notify_on_close", False)),
-            "root_view_id": root_id or view_id,
+            "root_view_id": root_id,
             "previous_view_id": previous_id,
             "app_id": self.config.app_id,
             "app_installed_team_id": self.config.team_id,
@@ -663,17 +661,12 @@ class SlackStandIn:
                 if problems:
                     raise SlackError("invalid_arguments", messages=problems)
                 if action == "update":
-                    old = self._views[view_id]
-                    self._store_view(
-                        spec, user, view_id=view_id, root_id=old["root_view_id"], previous_id=old["previous_view_id"]
-                    )
+                    self._store_view(spec, user, view_id=view_id)
                     return None
                 stack = self._stacks.setdefault(user, [])
                 if len(stack) >= bk.MAX_STACKED_VIEWS:
                     raise SlackError("push_limit_reached")
-                view = self._store_view(
-                    spec, user, root_id=stack[0] if stack else None, previous_id=stack[-1] if stack else None
-                )
+                view = self._store_view(spec, user, over=stack)
                 stack.append(view["id"])
                 return None
             raise SlackError("invalid_arguments", messages=[bk.error(f"unknown response_action {action}", "/")])

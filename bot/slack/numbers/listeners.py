@@ -55,7 +55,7 @@ from bot.usecases import buy_number, cancel_number, set_number_platform
 from bot.usecases.buy_number import BUY_NUMBER
 from bot.usecases.cancel_number import CANCEL_NUMBER
 from bot.usecases.common import view_key
-from bot.usecases.runner import UseCase, Wanted
+from bot.usecases.runner import Asked, UseCase, Wanted
 from bot.usecases.set_number_platform import SET_NUMBER_PLATFORM
 
 P = TypeVar("P", SearchState, OwnedState)
@@ -124,15 +124,15 @@ def _notice_channel(services: Services, owned: OwnedState | None) -> str | None:
 
 
 async def _numbers_page(
-    fetch: Callable[..., Awaitable[NumberList]], state: P, page_size: int
+    fetch: Callable[[Any], Awaitable[NumberList]], state: P, page_size: int
 ) -> tuple[P, NumberList | None, tuple[str, list[str]] | None]:
     """One page of numbers for `state`: (the state shown, its numbers or None, what went wrong)."""
     try:
-        result = await fetch(**state.query(page_size))
+        result = await fetch(state.query(page_size))
         if not result.numbers and result.number_count and state.page:
             # Fewer numbers than when the page was asked for: show the last page that has some.
             state = state.at_page(last_page(result.number_count, page_size))
-            result = await fetch(**state.query(page_size))
+            result = await fetch(state.query(page_size))
     except InfobipNotFound:  # Infobip's way of saying "none match" on some accounts
         return state, NumberList(), None
     except InfobipError as error:
@@ -204,12 +204,12 @@ async def _confirmed(
     change: _Change,
     *,
     shown: str,
-    wanted: Callable[..., Wanted],
+    wanted: Wanted,
     after: Callable[[Intent], Awaitable[None]],
     problem: dict[str, Any] | None = None,
 ) -> None:
     """A repeat gets the first one's outcome; someone who may not (any more) gets the refusal, a form that
-    can't be taken the ack `problem`; otherwise the change `wanted(key, actor, view_id)` is made once
+    can't be taken the ack `problem`; otherwise the change `wanted` (see `_asked`) is made once
     (bot/slack/intent_views.py) and `after` refreshes the list under it. `shown`: the number, in text."""
     working = loading_view(change.title, f"{change.working} {shown}…")
     if await intent_views.answered_as_repeat(services, client, ack, view, render=change.render, working=working):
@@ -226,12 +226,17 @@ async def _confirmed(
         ack,
         view,
         use_case=change.use_case,
-        wanted=wanted(key=view_key(view), actor=actor.id, view_id=view["id"]),
+        wanted=wanted,
         working=working,
         render=change.render,
         busy=lambda other: intent_views.busy_view(change.title, other, f"{change.busy} {shown}"),
         after=after,
     )
+
+
+def _asked(view: dict, actor: Actor, notice_channel: str | None) -> Asked:
+    """A change asked for by confirming it in the modal `view`, announced in `notice_channel`."""
+    return Asked(view_key(view), actor.id, view["id"], notice_channel)
 
 
 def _announced_in(services: Services, channel: str | None, actor: Actor) -> str:
@@ -356,8 +361,8 @@ async def buy_confirmed(
         actor,
         BUY,
         shown=offer.display,
-        wanted=partial(
-            buy_number.wanted, offer=offer, application_id=application_id, entity_id=entity_id, notice_channel=channel
+        wanted=buy_number.wanted(
+            _asked(body["view"], actor, channel), offer=offer, application_id=application_id, entity_id=entity_id
         ),
         after=_refresh(client, body["view"], partial(search_numbers, services, search, actor) if search else None),
     )
@@ -425,15 +430,14 @@ async def platform_submitted(
     elif (application_id, entity_id) == (context.application_id, context.entity_id):
         nothing = v.outcome_view(v.PLATFORM_TITLE, f"{escape(context.display)} is already there: nothing to change.")
         problem = {"response_action": "update", "view": nothing}
-    wanted = partial(
-        set_number_platform.wanted,
+    view = body["view"]
+    wanted = set_number_platform.wanted(
+        _asked(view, actor, _notice_channel(services, context.owned)),
         number_key=context.number_key,
         number=context.number,
         before=(context.application_id, context.entity_id),
         after=(application_id, entity_id),
-        notice_channel=_notice_channel(services, context.owned),
     )
-    view = body["view"]
     after = _refresh_owned(services, client, view, context.owned, actor)
     await _confirmed(
         services, client, ack, view, actor, MOVE, shown=context.display, wanted=wanted, after=after, problem=problem
@@ -464,7 +468,7 @@ async def cancel_clicked(services: Services, ack, body, client, actor: Actor, me
 async def cancel_confirmed(services: Services, ack, body, client, actor: Actor, metadata: OwnedContext) -> None:
     context, view = metadata, body["view"]
     channel = _announced_in(services, context.owned.channel_id if context.owned else None, actor)
-    wanted = partial(cancel_number.wanted, number=context, notice_channel=channel)
+    wanted = cancel_number.wanted(_asked(view, actor, channel), number=context)
     after = _refresh_owned(services, client, view, context.owned, actor)
     await _confirmed(services, client, ack, view, actor, CANCEL, shown=context.display, wanted=wanted, after=after)
 

@@ -4,13 +4,14 @@ and what a confirmation acts on. Never the results: those are read from Infobip 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Self
+from typing import Self
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from bot.domain.commands import NumbersSearch
 from bot.domain.number_shapes import NumberLike
 from bot.domain.numbers import OWNED_PAGE_SIZE, SEARCH_PAGE_SIZE, Offer, OwnedNumber, digit_field_problem
+from bot.providers.infobip.models import AvailableNumbersQuery, OwnedNumbersQuery
 from bot.slack.mrkdwn import escape
 from bot.slack.view_metadata import ViewMetadata
 
@@ -50,18 +51,18 @@ class SearchState(_Paged):
         check `search_problem` first."""
         return cls(**asdict(command), channel_id=channel_id)
 
-    def query(self, limit: int = SEARCH_PAGE_SIZE) -> dict[str, Any]:
-        """Keyword arguments for InfobipClient.get_available_numbers."""
-        return {
-            "country": self.country,
-            "capabilities": list(self.capabilities) or None,
-            "number": self.digits,
-            "state": self.state,
-            "npa": int(self.npa) if self.npa else None,
-            "nxx": int(self.nxx) if self.nxx else None,
-            "page": self.page,
-            "limit": limit,
-        }
+    def query(self, limit: int = SEARCH_PAGE_SIZE) -> AvailableNumbersQuery:
+        """What InfobipClient.get_available_numbers is asked for this page."""
+        return AvailableNumbersQuery(
+            country=self.country,
+            capabilities=list(self.capabilities) or None,
+            number=self.digits,
+            state=self.state,
+            npa=int(self.npa) if self.npa else None,
+            nxx=int(self.nxx) if self.nxx else None,
+            page=self.page,
+            limit=limit,
+        )
 
     def filters_text(self) -> str:
         """ "SMS, VOICE · containing 900 · state IN" (mrkdwn-safe); empty without filters."""
@@ -83,9 +84,9 @@ class OwnedState(_Paged):
 
     _digits_only = field_validator("digits")(_checked_digits)
 
-    def query(self, limit: int = OWNED_PAGE_SIZE) -> dict[str, Any]:
-        """Keyword arguments for InfobipClient.list_owned_numbers."""
-        return {"number": self.digits, "page": self.page, "limit": limit}
+    def query(self, limit: int = OWNED_PAGE_SIZE) -> OwnedNumbersQuery:
+        """What InfobipClient.list_owned_numbers is asked for this page."""
+        return OwnedNumbersQuery(number=self.digits, page=self.page, limit=limit)
 
 
 class BuyContext(ViewMetadata):

@@ -177,7 +177,7 @@ def cancel_view(intent: Intent) -> dict[str, Any]:
 def _cancel_notice(intent: Intent) -> dict[str, Any] | None:
     if intent.state != IntentState.DONE:
         return None
-    text, blocks = v.cancel_notice(intent.actor, cancel_number.as_number(_owned(intent)))
+    text, blocks = v.cancel_notice(intent.actor, _owned(intent))
     return {"text": text, "blocks": blocks}
 
 

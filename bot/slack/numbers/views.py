@@ -11,6 +11,7 @@ from bot.domain.numbers import (
     OWNED_PAGE_SIZE,
     SEARCH_PAGE_SIZE,
     Offer,
+    OwnedNumber,
     PageWindow,
     country_name,
     display_number,
@@ -331,9 +332,9 @@ def purchase_notice(user: str, offer: Offer, number: Number) -> tuple[str, list[
     return text, blocks
 
 
-def cancel_notice(user: str, number: Number) -> tuple[str, list[dict]]:
+def cancel_notice(user: str, number: OwnedNumber) -> tuple[str, list[dict]]:
     shown = escape(display_number(number.number, number.type))
-    key = escape(number.number_key or "")
+    key = escape(number.number_key)
     text = f"<@{user}> cancelled {shown} (key {key})."
     blocks = [
         section(f":wastebasket: <@{user}> cancelled *{shown}*: it is back in Infobip's pool."),

@@ -28,6 +28,7 @@ from bot.slack.provisioning.common import (
     ChangeFailed,
     ChangeForm,
     answered_before_change,
+    asked_by,
     banners,
     failure_text,
     finish_in_form,
@@ -362,14 +363,11 @@ async def form_submitted(
         await make_change(
             services,
             action,
-            key=view_key(view),
+            asked_by(services, view_key(view), user, state, view["id"]),
             target=f"{kind}:{item_id}",
-            actor=user,
             call={"id": item_id, "name": name},
             audit_entry=audit_entry,
             notice=text,
-            channel=state.channel_id,
-            view_id=view["id"],
             done_text=done,
         )
     except (ChangeFailed, InfobipError) as error:
@@ -438,11 +436,9 @@ async def delete_clicked(
         intent = await make_change(
             services,
             f"{kind}.delete",
-            key=action_key(body),
+            asked_by(services, action_key(body), user, state),
             target=f"{kind}:{item_id}",
-            actor=user,
             call={"id": item_id},
-            channel=state.channel_id,
             notice=f":wastebasket: <@{user}> deleted {shown}.{moved}",
             audit_entry={
                 "target": item_id,

@@ -48,6 +48,7 @@ from bot.slack.provisioning.common import (
     ChangeFailed,
     ChangeForm,
     answered_before_change,
+    asked_by,
     association_call,
     banners,
     create_platforms,
@@ -316,7 +317,8 @@ async def associate_submitted(
     try:
         if resource_type == "NUMBER":
             shown = await _checked_number(services, key)
-        await create_platforms(services, user, state.channel_id, choice, view_key(view))
+        asked = asked_by(services, view_key(view), user, state, view["id"])
+        await create_platforms(services, asked, choice)
         done = (
             f":white_check_mark: Associated {shown} for {channel_label} with "
             f"{platform_text(key.application_id, key.entity_id)}."
@@ -324,11 +326,8 @@ async def associate_submitted(
         await make_change(
             services,
             "association.create",
-            key=view_key(view),
-            actor=user,
-            channel=state.channel_id,
+            asked,
             target=f"association:{resource_type}:{resource}:{key.channel}",
-            view_id=view["id"],
             done_text=done,
             call=association_call(key),
             audit_entry={"target": f"{resource_type} {resource}", "after": key.snapshot()},

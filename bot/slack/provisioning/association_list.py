@@ -42,6 +42,7 @@ from bot.slack.permissions import Actor
 from bot.slack.provisioning.associate import NEW_ACTION
 from bot.slack.provisioning.common import (
     ChangeFailed,
+    asked_by,
     association_call,
     banners,
     failure_text,
@@ -360,10 +361,8 @@ async def delete_clicked(
         intent = await make_change(
             services,
             "association.delete",
-            key=action_key(body),
-            actor=user,
+            asked_by(services, action_key(body), user, state),
             call=call,
-            channel=state.channel_id,
             target=f"association:{key.resource_type}:{key.resource_id}:{key.channel}",
             audit_entry={"target": f"{key.resource_type} {key.resource_id}", "before": key.snapshot()},
             notice=f":scissors: <@{user}> deleted the association of {described}. The resource itself stays.",

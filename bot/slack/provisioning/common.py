@@ -32,7 +32,7 @@ from bot.store.intents import Intent, IntentState
 from bot.usecases import provisioning
 from bot.usecases.common import sub_key
 from bot.usecases.provisioning import USE_CASES as PROVISIONING
-from bot.usecases.runner import perform
+from bot.usecases.runner import Asked, perform
 
 T = TypeVar("T")
 
@@ -134,35 +134,27 @@ class ChangeFailed(Exception):
         self.text = text
 
 
+def asked_by(services: Services, key: str, actor: str, state: ViewState, view_id: str | None = None) -> Asked:
+    """A change asked for by `actor`'s one action `key`: a form's submission (its modal `view_id` shows the
+    outcome) or a button's click. Its notice goes where the form or the button was (`state`)."""
+    return Asked(key, actor, view_id, notice_channel(services, state.channel_id))
+
+
 async def make_change(
     services: Services,
     action: str,
+    asked: Asked,
     *,
-    key: str,
     target: str,
-    actor: str,
     call: dict[str, Any],
     audit_entry: dict[str, Any],
     notice: str | None,
-    channel: str | None,
-    view_id: str | None = None,
     done_text: str | None = None,
 ) -> Intent:
     """Perform one change of the account's set-up exactly once (bot/usecases/provisioning.py) and
     return its intent once it is done. Raises what the provider answered (InfobipError) when it was
     refused or stays unknown, and ChangeFailed when someone else is changing the same thing."""
-    wanted = provisioning.wanted(
-        key=key,
-        target=target,
-        actor=actor,
-        call=call,
-        audit_entry=audit_entry,
-        notice_text=notice,
-        notice_channel=notice_channel(services, channel),
-        view_id=view_id,
-    )
-    if done_text:
-        wanted = replace(wanted, context={**wanted.context, "done_text": done_text})
+    wanted = provisioning.wanted(asked, target, call, audit_entry, notice_text=notice, done_text=done_text)
     performed = await perform(services, PROVISIONING[action], wanted)
     if performed.busy:
         raise ChangeFailed(
@@ -199,11 +191,9 @@ def change_view(title: str) -> Callable[[Intent], dict[str, Any]]:
     return render
 
 
-async def create_platforms(
-    services: Services, user: str, channel: str | None, choice: PlatformChoice, key: str
-) -> None:
+async def create_platforms(services: Services, asked: Asked, choice: PlatformChoice) -> None:
     """Create the application and entity picked as "new" (each once, recorded and announced), as
-    steps of the person's action `key`. Raises ChangeFailed at the first that fails; one created
+    steps of the person's action `asked`. Raises ChangeFailed at the first that fails; one created
     before it stays."""
     for kind, item in (("application", choice.new_application), ("entity", choice.new_entity)):
         if item is None:
@@ -214,13 +204,11 @@ async def create_platforms(
             await make_change(
                 services,
                 f"{kind}.create",
-                key=sub_key(key, kind),
+                replace(asked, key=sub_key(asked.key, kind), view_id=None),  # a step: its own key, no modal of its own
                 target=f"{kind}:{item_id}",
-                actor=user,
                 call={"id": item_id, "name": name},
-                channel=channel,
                 audit_entry={"target": item_id, "after": {f"{kind}Id": item_id, f"{kind}Name": name}},
-                notice=f":new: <@{user}> created {shown}{_named(name)}.",
+                notice=f":new: <@{asked.actor}> created {shown}{_named(name)}.",
             )
         except InfobipError as error:
             if is_conflict(error):

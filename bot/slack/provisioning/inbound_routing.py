@@ -35,6 +35,7 @@ from bot.providers.infobip.models import (
     InboundConfiguration,
     InboundConfigurationRequest,
     Number,
+    OwnedNumbersQuery,
 )
 from bot.services import Services
 from bot.slack.acks import errors_response, settle_after_ack
@@ -54,6 +55,7 @@ from bot.slack.provisioning.common import (
     ChangeFailed,
     ChangeForm,
     answered_before_change,
+    asked_by,
     banners,
     before_ack,
     create_platforms,
@@ -67,7 +69,7 @@ from bot.slack.provisioning.common import (
 from bot.slack.provisioning.owned import typed_number_key
 from bot.slack.provisioning.text import PRECEDENCE_NOTE, keyword_label, platform_change_text, platform_text, route_text
 from bot.slack.provisioning.view_state import ViewState
-from bot.slack.replies import notice_channel, open_child, update_view
+from bot.slack.replies import open_child, update_view
 from bot.slack.views import loading_view, message_view, modal
 from bot.usecases import set_number_platform
 from bot.usecases.common import action_key, view_key
@@ -264,7 +266,9 @@ async def pick_clicked(services: Services, ack, body: dict, client: AsyncWebClie
     options: list[dict] = []
     too_many = False
     try:
-        async for number in iterate_numbers(lambda page: services.infobip.list_owned_numbers(page=page, limit=100)):
+        async for number in iterate_numbers(
+            lambda page: services.infobip.list_owned_numbers(OwnedNumbersQuery(page=page, limit=100))
+        ):
             if number.number_key:
                 label = " · ".join(p for p in (f"+{number.number}", number.country) if p)
                 options.append(option(number.number_key, label))
@@ -358,21 +362,15 @@ async def routing_submitted(
     after = (choice.application_id, choice.entity_id)
     shown = f"+{escape(state.extra['n'])}" if state.extra.get("n") else f"`{escape(number_key)}`"
     try:
-        await create_platforms(services, user, state.channel_id, choice, view_key(view))
+        asked = asked_by(services, view_key(view), user, state, view["id"])
+        await create_platforms(services, asked, choice)
         intent = None
         if after != before:
             claimed = await claim_intent(
                 services,
                 SET_NUMBER_PLATFORM,
                 set_number_platform.wanted(
-                    key=view_key(view),
-                    actor=user,
-                    number_key=number_key,
-                    number=state.extra.get("n"),
-                    before=before,
-                    after=after,
-                    view_id=view["id"],
-                    notice_channel=notice_channel(services, state.channel_id),
+                    asked, number_key=number_key, number=state.extra.get("n"), before=before, after=after
                 ),
             )
             if claimed.busy:
@@ -641,18 +639,16 @@ async def keyword_submitted(
         )
         done = f":white_check_mark: Added the configuration for {keyword_label(keyword)}: {route}."
     try:
-        await create_platforms(services, user, state.channel_id, choice, view_key(view))
+        asked = asked_by(services, view_key(view), user, state, view["id"])
+        await create_platforms(services, asked, choice)
         await make_change(
             services,
             action,
-            key=view_key(view),
+            asked,
             target=f"keyword:{number_key}:{channel}:{keyword or '*'}",
-            actor=user,
             call=request.to_wire(),
             audit_entry=audit_entry,
             notice=text,
-            channel=state.channel_id,
-            view_id=view["id"],
             done_text=done,
         )
     except (ChangeFailed, InfobipError) as failure:
@@ -735,12 +731,10 @@ async def delete_clicked(
         intent = await make_change(
             services,
             "routing.keyword.delete",
-            key=action_key(body),
+            asked_by(services, action_key(body), user, state),
             target=f"configuration:{configuration_key}",
-            actor=user,
             call={"configurationKey": configuration_key, "channel": state.channel or "SMS", "numberKey": number_key},
             audit_entry={"target": f"{number_key} {keyword or '*'}", "before": before},
-            channel=state.channel_id,
             notice=f":wastebasket: <@{user}> deleted the inbound configuration for {keyword_label(keyword)} on "
             f"{shown} ({escape(state.channel or '')}). Those messages now follow another matching "
             "configuration or the number level.",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot.domain.associations import OWNED_SEARCH_TYPE, RESOURCE_ID_MEANING, RESOURCE_TYPES, phone_digits
 from bot.providers.infobip import iterate_numbers, iterate_pages
 from bot.providers.infobip.errors import InfobipError
-from bot.providers.infobip.models import Number, ResourcesFilter
+from bot.providers.infobip.models import Number, OwnedNumbersQuery, ResourcesFilter
 from bot.services import Services
 from bot.slack.blocks import fits_options
 from bot.slack.provisioning.common import SLOW_TEXT, before_ack
@@ -42,7 +42,9 @@ async def owned_resources(services: Services, resource_type: str) -> Owned:
     options: list[tuple[str, str]] = []
     try:
         if resource_type == "NUMBER":
-            async for number in iterate_numbers(lambda page: infobip.list_owned_numbers(page=page, limit=100)):
+            async for number in iterate_numbers(
+                lambda page: infobip.list_owned_numbers(OwnedNumbersQuery(page=page, limit=100))
+            ):
                 if number.number_key:
                     options.append((number.number_key, _number_label(number)))
                 if len(options) > _OPTIONS_MAX:
@@ -94,7 +96,7 @@ async def number_digits_by_key(services: Services, keys: Iterable[str]) -> dict[
 async def number_key_for(services: Services, typed: str) -> str | None:
     """The numberKey of an owned number typed by its digits; None when the account has no such number."""
     digits = phone_digits(typed)
-    result = await services.infobip.list_owned_numbers(number=digits, limit=100)
+    result = await services.infobip.list_owned_numbers(OwnedNumbersQuery(number=digits, limit=100))
     return next((n.number_key for n in result.numbers if n.number == digits), None)
 
 
