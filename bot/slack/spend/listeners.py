@@ -32,7 +32,7 @@ from bot.store.intents import get_intent
 from bot.usecases import cancel_number
 from bot.usecases.cancel_number import CANCEL_NUMBER
 from bot.usecases.common import action_key
-from bot.usecases.runner import perform
+from bot.usecases.runner import Asked, perform
 
 
 def render(services: Services, report: SpendReport, user: str, channel_id: str | None, notice: str | None) -> dict:
@@ -130,11 +130,13 @@ async def cancel_clicked(services: Services, ack, body, client, actor: Actor) ->
         services,
         CANCEL_NUMBER,
         cancel_number.wanted(
-            key=key,
-            actor=user,
+            Asked(
+                key,
+                user,
+                None if on_home else view.get("id"),
+                services.settings.resourcebot_channel or channel_id or user,
+            ),
             number=context,
-            view_id=None if on_home else view.get("id"),
-            notice_channel=services.settings.resourcebot_channel or channel_id or user,
         ),
     )
     intent = performed.intent

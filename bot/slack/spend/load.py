@@ -31,7 +31,7 @@ from bot.domain.spend import (
 )
 from bot.providers.infobip import iterate_numbers, iterate_pages
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
-from bot.providers.infobip.models import Number, NumberList
+from bot.providers.infobip.models import Number, NumberList, OwnedNumbersQuery
 from bot.slack.mrkdwn import escape
 from bot.slack.numbers.outcomes import explain_numbers_error
 from bot.store.audit import list_audit
@@ -105,7 +105,7 @@ async def owned_numbers(services: Services) -> list[Number]:
 
     async def page(number: int) -> NumberList:
         try:
-            return await services.infobip.list_owned_numbers(page=number, limit=NUMBERS_PAGE)
+            return await services.infobip.list_owned_numbers(OwnedNumbersQuery(page=number, limit=NUMBERS_PAGE))
         except InfobipNotFound:  # Infobip's way of saying there are none, on some accounts
             return NumberList()
 
