@@ -14,7 +14,8 @@ from typing import Any
 
 from bot.domain.spend import Amounts, ChangeKind, CostLine, NumberChange, SpendSummary, UnusedNumber, two_decimals
 from bot.slack import permissions
-from bot.slack.mrkdwn import BLOCK_ID_MAX, FIELD_TEXT_MAX, escape, mrkdwn_text, plain_text, truncate
+from bot.slack.blocks import context, section
+from bot.slack.mrkdwn import FIELD_TEXT_MAX, escape, mrkdwn_text, plain_text, truncate
 from bot.slack.spend.load import SpendReport
 from bot.slack.view_metadata import Origin
 from bot.slack.views import modal
@@ -43,19 +44,6 @@ class Room:
 
 MODAL_ROOM = Room(lines=15, unused=40)  # a modal holds 100 blocks: at most ~55 here
 HOME_ROOM = Room(lines=5, unused=5)  # the Home tab's requests take up to ~50 of its 100
-
-
-def _section(text: str, accessory: dict | None = None, block_id: str | None = None) -> dict:
-    block: dict[str, Any] = {"type": "section", "text": mrkdwn_text(text)}
-    if accessory:
-        block["accessory"] = accessory
-    if block_id:
-        block["block_id"] = block_id[:BLOCK_ID_MAX]
-    return block
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [mrkdwn_text(text)]}
 
 
 def _button(text: str, action_id: str, value: str, **extra: Any) -> dict:
@@ -108,7 +96,7 @@ def _change_line(change: NumberChange) -> str:
 def _this_month(summary: SpendSummary, room: Room) -> list[dict]:
     month = escape(summary.month_name)
     if not summary.purchases and not summary.cancellations:
-        return [_section(f"*This month ({month})*\nNothing bought or cancelled through the bot yet.")]
+        return [section(f"*This month ({month})*\nNothing bought or cancelled through the bot yet.")]
     blocks = []
     if summary.purchases:
         head = (
@@ -117,18 +105,18 @@ def _this_month(summary: SpendSummary, room: Room) -> list[dict]:
             f"{escape(summary.added_this_month.text())} a month more"
         )
         lines = _capped([_change_line(c) for c in summary.purchases], room.lines)
-        blocks.append(_section("\n".join([head, *lines])))
+        blocks.append(section("\n".join([head, *lines])))
     else:
-        blocks.append(_section(f"*Bought this month ({month}):* nothing through the bot."))
+        blocks.append(section(f"*Bought this month ({month}):* nothing through the bot."))
     if summary.cancellations:
         head = (
             f"*Cancelled this month:* {_numbers(len(summary.cancellations))} · "
             f"{escape(summary.stopped_this_month.text())} a month less"
         )
         lines = _capped([_change_line(c) for c in summary.cancellations], room.lines)
-        blocks.append(_section("\n".join([head, *lines])))
+        blocks.append(section("\n".join([head, *lines])))
     else:
-        blocks.append(_section("*Cancelled this month:* nothing through the bot."))
+        blocks.append(section("*Cancelled this month:* nothing through the bot."))
     return blocks
 
 
@@ -144,7 +132,7 @@ def _pending(summary: SpendSummary, room: Room) -> list[dict]:
     for cost in summary.pending:
         amount = Amounts.of([(cost.currency, cost.monthly)])
         lines.append(f"• {escape(cost.what)}: {escape(amount.text(empty='no price given'))} a month")
-    return [_section("\n".join([head, *_capped(lines, room.lines)]))]
+    return [section("\n".join([head, *_capped(lines, room.lines)]))]
 
 
 def confirm_dialog(number: UnusedNumber) -> dict:
@@ -189,26 +177,26 @@ def _unused_row(number: UnusedNumber, can_cancel: bool) -> dict:
         if can_cancel
         else None
     )
-    return _section(text, accessory, block_id=f"unused:{number.number_key}")
+    return section(text, accessory=accessory, block_id=f"unused:{number.number_key}")
 
 
 def _unused(summary: SpendSummary, *, can_cancel: bool, managers: list[str], room: Room, on_home: bool) -> list[dict]:
     blocks: list[dict] = [{"type": "header", "text": plain_text(UNUSED_HEADING, 150)}]
     if not summary.unused:
-        blocks.append(_section(":white_check_mark: None: every number is in use."))
-        blocks.append(_context(UNUSED_RULE))
+        blocks.append(section(":white_check_mark: None: every number is in use."))
+        blocks.append(context(UNUSED_RULE))
         return blocks
     count = len(summary.unused)
     blocks.append(
-        _section(
+        section(
             f"*{_numbers(count)}* {'is' if count == 1 else 'are'} unused: cancelling "
             f"{'it' if count == 1 else 'them'} saves *{escape(summary.unused_monthly.text())} a month*."
         )
     )
-    blocks.append(_context(UNUSED_RULE))
+    blocks.append(context(UNUSED_RULE))
     if not can_cancel:
         who = permissions.managers_text(managers, nobody=permissions.NO_NUMBER_MANAGERS)
-        blocks.append(_context(f":lock: Cancelling numbers is for number managers: {who}."))
+        blocks.append(context(f":lock: Cancelling numbers is for number managers: {who}."))
     blocks += [_unused_row(number, can_cancel) for number in summary.unused[: room.unused]]
     more = len(summary.unused) - room.unused
     if more > 0:
@@ -217,7 +205,7 @@ def _unused(summary: SpendSummary, *, can_cancel: bool, managers: list[str], roo
             if on_home
             else "Cancel some of those above, then *Refresh*."
         )
-        blocks.append(_context(f"…and {more} more unused. {then}"))
+        blocks.append(context(f"…and {more} more unused. {then}"))
     return blocks
 
 
@@ -233,30 +221,30 @@ def report_blocks(
     """The report, in blocks (see the module docstring); `notice` (mrkdwn-safe) goes first."""
     blocks: list[dict] = []
     if notice:
-        blocks.append(_section(notice))
+        blocks.append(section(notice))
     buttons = [_button("Refresh", REFRESH_ACTION, "refresh")]
     if on_home:
         buttons.insert(0, _button("Open the whole report", OPEN_ACTION, "open"))
     actions = {"type": "actions", "block_id": "spend_actions", "elements": buttons}
     if report.problem is not None:
         headline, details = report.problem
-        blocks.append(_section(f":warning: Could not add up what the numbers cost: {headline}"))
+        blocks.append(section(f":warning: Could not add up what the numbers cost: {headline}"))
         if details:
-            blocks.append(_context("\n".join(details)))
+            blocks.append(context("\n".join(details)))
         return [*blocks, actions]
     summary = report.summary
     if summary is None or report.as_of is None:
-        return [*blocks, _section("Not read yet: *Refresh* reads it from Infobip."), actions]
+        return [*blocks, section("Not read yet: *Refresh* reads it from Infobip."), actions]
     unpriced = f"\n{_numbers(summary.unpriced)} without a monthly price from Infobip." if summary.unpriced else ""
     blocks.append(
-        _section(
+        section(
             f"*The account's {_numbers(summary.count)} cost {escape(summary.monthly.text())} a month.*{unpriced}"
             if summary.count
             else "*The account owns no numbers:* nothing to pay for them."
         )
     )
     blocks.append(
-        _context(
+        context(
             f"As Infobip listed them at {report.as_of:%Y-%m-%d %H:%M} UTC. Amounts in different currencies "
             "are never added together."
         )
