@@ -7,15 +7,18 @@ its Python work (rows to records, JSON, the status rules) took turns with the ev
 bot sends it each call pickled, `fn` by reference: it must be a module-level function. Reads
 that never wait for a lock (WAL) stay in the bot, on its own connection.
 
-In the bot: `run` pickles on the loop (a call that cannot be sent fails there, to its caller); a
-sender thread writes to the pipe, so a store stalled on a lock never blocks the loop; a reader
-thread reads the answers and settles each caller's future on its loop. A call out of `budget`
-asks the child to drop it: dropped if it has not started (StoreBusy to its caller), otherwise
-its answer comes as usual, within the short busy timeout of such calls.
+In the bot: `run` pickles on the loop (a call that cannot be sent fails there, to its caller) and
+writes the frame to a non-blocking pipe; what the pipe does not take at once (the child stalled
+on a lock) a flusher thread sends, in order, so the loop never waits. A reader thread reads the
+answers and settles each caller's future on its loop. A call out of `budget` asks the child to
+drop it: dropped if it has not started (StoreBusy to its caller), otherwise its answer comes as
+usual, within the short busy timeout of such calls.
 
 If the child dies (killed, out of memory), each call in flight fails with StoreBusy (what it did
 may or may not be committed, as after any crash: callers retry, the store deduplicates) and a new
-child serves the next calls.
+child serves the next calls. The child ends with the bot (see `_end_with`). A script that builds
+a StoreProcess must guard its main module (`if __name__ == "__main__":`): the fork server, as
+multiprocessing's spawn, imports it.
 """
 
 from __future__ import annotations
