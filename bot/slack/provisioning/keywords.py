@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -24,7 +25,13 @@ from bot.slack.blocks import delete_button, option
 from bot.slack.middleware import form_values, view_metadata
 from bot.slack.mrkdwn import escape, mrkdwn_text, plain_text, truncate
 from bot.slack.permissions import Actor
-from bot.slack.platform_pickers import application_block, entity_block, load_platforms, read_platform_choice
+from bot.slack.platform_pickers import (
+    PlatformChoice,
+    application_block,
+    entity_block,
+    load_platforms,
+    read_platform_choice,
+)
 from bot.slack.provisioning.common import (
     SLOW_TEXT,
     ChangeFailed,
@@ -217,12 +224,20 @@ async def keyword_clicked(
     await update_view(client, view_id, keyword_view(state, number, config, applications, entities))
 
 
-async def keyword_submitted(
-    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, values: dict, metadata: ViewState
-) -> None:
-    view, user, state = body["view"], actor.id, metadata
-    if await answered_before_change(services, client, ack, view, actor, KEYWORD_FORM):
-        return
+@dataclass(frozen=True)
+class KeywordChange:
+    """What saving the form asks of Infobip, and how the change is recorded and told."""
+
+    action: str
+    target: str
+    call: dict[str, Any]
+    audit_entry: dict[str, Any]
+    notice: str
+    done: str
+
+
+def _read_keyword_form(state: ViewState, values: dict) -> tuple[Any, str | None, PlatformChoice, dict[str, str]]:
+    """The channel, keyword and application/entity the form asks for, and what is wrong with them."""
     editing = state.configuration_key is not None
     channel = state.channel if editing else values.get(CHANNEL_BLOCK)
     keyword = (values.get(KEYWORD_BLOCK) or "").strip() or None
@@ -233,31 +248,34 @@ async def keyword_submitted(
         errors[KEYWORD_BLOCK] = problem
     choice, platform_errors = read_platform_choice(values)
     errors.update(platform_errors)
-    if errors:
-        await ack(errors_response(errors))
-        return
-    number_key = state.target or ""
+    return channel, keyword, choice, errors
+
+
+async def _keyword_taken(services: Services, state: ViewState, channel: str, keyword: str | None) -> dict[str, str]:
+    """The form's error if another configuration on `channel` has that keyword already (or Infobip
+    is too slow to say before the ack); none when it is free."""
     try:
-        existing = await before_ack(services.infobip.get_inbound_configurations(channel, number_key=number_key))
+        existing = await before_ack(services.infobip.get_inbound_configurations(channel, number_key=state.target or ""))
     except TimeoutError:
-        await ack(errors_response({KEYWORD_BLOCK: SLOW_TEXT}))
-        return
+        return {KEYWORD_BLOCK: SLOW_TEXT}
     except InfobipError:
         existing = []  # Infobip will still refuse what it can't take
     clash = next(
         (c for c in existing if _same_keyword(c.keyword, keyword) and c.configuration_key != state.configuration_key),
         None,
     )
-    if clash is not None:
-        what = f"keyword “{clash.keyword}”" if clash.keyword else "messages without a keyword"
-        await ack(
-            errors_response(
-                {KEYWORD_BLOCK: f"{channel} already has a configuration for {what}: edit that one instead."}
-            )
-        )
-        return
-    await ack(response_action="update", view=loading_view("Inbound configuration", "Saving at Infobip…"))
-    acked_at = time.monotonic()
+    if clash is None:
+        return {}
+    what = f"keyword “{clash.keyword}”" if clash.keyword else "messages without a keyword"
+    return {KEYWORD_BLOCK: f"{channel} already has a configuration for {what}: edit that one instead."}
+
+
+def _keyword_change(
+    user: str, state: ViewState, channel: str, keyword: str | None, choice: PlatformChoice
+) -> KeywordChange:
+    """Creating the configuration, or updating the one being edited, as the form asks."""
+    number_key = state.target or ""
+    editing = state.configuration_key is not None
     platform = {k: v for k, v in (("applicationId", choice.application_id), ("entityId", choice.entity_id)) if v}
     extras: dict[str, Any] = {"numberKey": number_key}
     if editing:
@@ -301,18 +319,45 @@ async def keyword_submitted(
             f"on {shown} ({escape(channel)}): {route}."
         )
         done = f":white_check_mark: Added the configuration for {keyword_label(keyword)}: {route}."
+    return KeywordChange(
+        action=action,
+        target=f"keyword:{number_key}:{channel}:{keyword or '*'}",
+        call=request.to_wire(),
+        audit_entry=audit_entry,
+        notice=text,
+        done=done,
+    )
+
+
+async def keyword_submitted(
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, values: dict, metadata: ViewState
+) -> None:
+    """Save in the form: read and check it (answered in the form), then make the change and show
+    how it went."""
+    view, user, state = body["view"], actor.id, metadata
+    if await answered_before_change(services, client, ack, view, actor, KEYWORD_FORM):
+        return
+    channel, keyword, choice, errors = _read_keyword_form(state, values)
+    if not errors:
+        errors = await _keyword_taken(services, state, channel, keyword)
+    if errors:
+        await ack(errors_response(errors))
+        return
+    await ack(response_action="update", view=loading_view("Inbound configuration", "Saving at Infobip…"))
+    acked_at = time.monotonic()
+    change = _keyword_change(user, state, channel, keyword, choice)
     try:
         asked = asked_by(services, view_key(view), user, state, view["id"])
         await create_platforms(services, asked, choice)
         await make_change(
             services,
-            action,
+            change.action,
             asked,
-            target=f"keyword:{number_key}:{channel}:{keyword or '*'}",
-            call=request.to_wire(),
-            audit_entry=audit_entry,
-            notice=text,
-            done_text=done,
+            target=change.target,
+            call=change.call,
+            audit_entry=change.audit_entry,
+            notice=change.notice,
+            done_text=change.done,
         )
     except (ChangeFailed, InfobipError) as failure:
         text = failure.text if isinstance(failure, ChangeFailed) else failure_text("save the configuration", failure)
@@ -327,7 +372,7 @@ async def keyword_submitted(
         )
         return
     await settle_after_ack(acked_at)
-    await finish(services, client, actor, view["id"], state, done)
+    await finish(services, client, actor, view["id"], state, change.done)
 
 
 async def _show_keyword_form_again(
