@@ -216,7 +216,7 @@ def test_a_number_picked_by_digits_and_slow_lookups_before_the_ack(world):
 
 def test_a_number_without_sms_or_mms_gets_a_message_instead_of_a_keyword_form():
     from bot.providers.infobip.models import Number
-    from bot.slack.provisioning.inbound_routing import keyword_view
+    from bot.slack.provisioning.keywords import keyword_view
     from bot.slack.provisioning.view_state import ViewState
 
     voice_only = Number.model_validate({"numberKey": "K1", "number": "447700900123", "capabilities": ["VOICE"]})

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from bot.slack.platform_pickers import PICK_ACTION, reshape_for_new
-from bot.slack.provisioning import applications, associate, association_list, inbound_routing
+from bot.slack.provisioning import applications, associate, association_list, keyword_delete, keywords, routing
 from bot.slack.replies import update_view
 
 
@@ -27,5 +27,7 @@ def register(app: AsyncApp, services: Services) -> None:
     associate.register(app, services)
     association_list.register(app, services)
     applications.register(app, services)
-    inbound_routing.register(app, services)
+    routing.register(app, services)
+    keywords.register(app, services)
+    keyword_delete.register(app, services)
     app.action(PICK_ACTION)(partial(platform_picked, services))

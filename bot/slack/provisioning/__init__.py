@@ -4,8 +4,9 @@
 - `association_list`: `/resource associations`, a paged, filtered list with Details and Delete;
 - `owned`: the account's numbers and senders, to pick from or to show;
 - `applications`: list, create, rename and delete applications and entities;
-- `inbound_routing`: a number's number-level application/entity and its inbound configurations
-  by keyword (the `number_routing` button on my-numbers rows opens it);
+- `routing`: a number's number-level application/entity and its inbound configurations by
+  keyword (the `number_routing` button on my-numbers rows opens it), and the number picker before it;
+- `keywords`: the form that adds or edits one inbound configuration; `keyword_delete`, its Delete;
 - `common`: making a change once, recorded and announced (who may change things is in
   bot/slack/permissions.py; replies and view updates in bot/slack/replies.py).
 
