@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.approvals import APPROVAL_KINDS, DEFAULT_APPROVAL_FOR
+
 if TYPE_CHECKING:
     from bot.http_guard import Limits
 
@@ -84,6 +86,14 @@ class Settings(BaseSettings):
     resourcebot_remind_after_hours: float = Field(48.0, gt=0)
     resourcebot_number_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
     resourcebot_routing_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
+    # Approvals (bot/domain/approvals.py): who decides (Slack user ids; none: no approvals), where
+    # their requests are posted (none: a DM to each), which actions need one, the monthly price a
+    # purchase needs none below (in the number's currency), and when an undecided one expires.
+    resourcebot_approvers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
+    resourcebot_approval_channel: str | None = None
+    resourcebot_approval_for: Annotated[frozenset[str], NoDecode] = Field(default_factory=lambda: DEFAULT_APPROVAL_FOR)
+    resourcebot_approval_free_below: float = Field(0.0, ge=0)
+    resourcebot_approval_expires_hours: float = Field(72.0, gt=0)
     # Operations: where `serve` listens unless --host/--port say otherwise (PaaS platforms set PORT),
     # and how the logs look (json: one object per line, for log collectors).
     host: str = "127.0.0.1"
@@ -149,7 +159,25 @@ class Settings(BaseSettings):
 
         return parse_origins(value) if isinstance(value, str) else frozenset(value or ())  # type: ignore[arg-type]
 
-    @field_validator("resourcebot_admins", "resourcebot_number_managers", "resourcebot_routing_managers", mode="before")
+    @field_validator("resourcebot_approval_for", mode="before")
+    @classmethod
+    def _approval_for(cls, value: object) -> frozenset[str]:
+        if isinstance(value, str):
+            value = [part.strip().lower() for part in value.split(",") if part.strip()]
+        kinds = frozenset(value or ())  # type: ignore[arg-type]
+        bad = sorted(kinds - APPROVAL_KINDS)
+        if bad:
+            allowed = ", ".join(sorted(APPROVAL_KINDS))
+            raise ValueError(f"must be a comma-separated list of {allowed}; not: {', '.join(bad)}")
+        return kinds
+
+    @field_validator(
+        "resourcebot_admins",
+        "resourcebot_number_managers",
+        "resourcebot_routing_managers",
+        "resourcebot_approvers",
+        mode="before",
+    )
     @classmethod
     def _admins(cls, value: object) -> frozenset[str]:
         if isinstance(value, str):
