@@ -15,6 +15,7 @@ from bot.slack.spend.load import pending_purchases
 from bot.store.audit import list_audit
 from bot.store.db import connect
 from tests.e2e.test_numbers_slack import key_of, offers, owned, search
+from tests.e2e.test_spend_slack import open_spend
 from tests.support.names import ADMIN, BOB, CHANNEL
 
 CAROL = "U0CAROL001"  # a second approver
@@ -95,6 +96,8 @@ def test_an_approved_purchase_is_bought_once_and_everyone_sees_who_approved(worl
     # What waits shows in the spend report's pending costs.
     [cost] = pending_purchases(world.services.db)
     assert cost.monthly is not None and cost.currency == "EUR" and "+44" in cost.what
+    report = str(open_spend(world, contains="Waiting for approval")["blocks"])
+    assert f"Waiting for approval:* {cost.monthly:.2f} EUR a month" in report and cost.what in report
 
     dm = world.slack.dm_channel(BOB)
     approval = click(world, "approval_approve", BOB, message, dm)
