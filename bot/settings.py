@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.http_guard import Limits
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # What each Slack token is called when it is wrong, and the prefix Slack gives that kind.
 _SLACK_TOKEN_KINDS = {"slack_bot_token": ("a bot token", "xoxb-"), "slack_app_token": ("an app-level token", "xapp-")}
@@ -159,6 +160,13 @@ class Settings(BaseSettings):
 
         return parse_origins(value) if isinstance(value, str) else frozenset(value or ())  # type: ignore[arg-type]
 
+    @field_validator("resourcebot_approval_channel")
+    @classmethod
+    def _approval_channel(cls, value: str | None) -> str | None:
+        if value and not SLACK_CHANNEL_ID.match(value):
+            raise ValueError("must be a Slack channel ID like C012ABCDEF (not a #name)")
+        return value
+
     @field_validator("resourcebot_approval_for", mode="before")
     @classmethod
     def _approval_for(cls, value: object) -> frozenset[str]:
@@ -198,6 +206,9 @@ class Settings(BaseSettings):
             ("INFOBIP_WEBHOOK_USERNAME", "INFOBIP_WEBHOOK_PASSWORD"),
             ("CM_BASE_URL", "CM_PRODUCT_TOKEN", "CM_ACCOUNT_ID"),
         ]
+        if self.resourcebot_approval_channel and not self.resourcebot_approvers:
+            # A channel for approval requests with nobody to decide them: approvals would stay off.
+            problems.append("RESOURCEBOT_APPROVERS: missing (needed together with RESOURCEBOT_APPROVAL_CHANNEL)")
         for group in groups:
             present = [name for name in group if getattr(self, name.lower())]
             if present and len(present) < len(group):

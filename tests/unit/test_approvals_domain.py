@@ -68,3 +68,11 @@ def test_settings_read_the_approval_kinds_and_refuse_unknown_ones_and_user_group
         load_settings(_env_file=None, resourcebot_approval_for="purchase,lunch")
     with pytest.raises(Exception, match="RESOURCEBOT_APPROVERS"):
         load_settings(_env_file=None, resourcebot_approvers="S0GROUP1")
+
+
+def test_an_approval_channel_is_a_channel_id_and_needs_approvers():
+    assert load_settings(_env_file=None, resourcebot_approvers="U0ANN1", resourcebot_approval_channel="C0APPROVE")
+    with pytest.raises(Exception, match="RESOURCEBOT_APPROVAL_CHANNEL"):
+        load_settings(_env_file=None, resourcebot_approvers="U0ANN1", resourcebot_approval_channel="#approvals")
+    with pytest.raises(Exception, match="RESOURCEBOT_APPROVERS: missing"):
+        load_settings(_env_file=None, resourcebot_approval_channel="C0APPROVE")
