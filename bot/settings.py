@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+SLACK_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # What each Slack token is called when it is wrong, and the prefix Slack gives that kind.
 _SLACK_TOKEN_KINDS = {"slack_bot_token": ("a bot token", "xoxb-"), "slack_app_token": ("an app-level token", "xapp-")}
@@ -87,7 +88,7 @@ class Settings(BaseSettings):
     resourcebot_remind_after_hours: float = Field(48.0, gt=0)
     resourcebot_number_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
     resourcebot_routing_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
-    # Approvals (bot/domain/approvals.py): who decides (Slack user ids; none: no approvals), where
+    # Approvals (bot/domain/approvals.py): who decides (Slack user and user group ids; none: no approvals), where
     # their requests are posted (none: a DM to each), which actions need one, the monthly price a
     # purchase needs none below (in the number's currency), and when an undecided one expires.
     resourcebot_approvers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
@@ -160,6 +161,20 @@ class Settings(BaseSettings):
 
         return parse_origins(value) if isinstance(value, str) else frozenset(value or ())  # type: ignore[arg-type]
 
+    @field_validator("resourcebot_approvers", mode="before")
+    @classmethod
+    def _approvers(cls, value: object) -> frozenset[str]:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        ids = frozenset(value or ())  # type: ignore[arg-type]
+        bad = sorted(i for i in ids if not (SLACK_USER_ID.match(i) or SLACK_USERGROUP_ID.match(i)))
+        if bad:
+            raise ValueError(
+                f"must be comma-separated Slack user IDs like U012ABCDEF or user group IDs like S012ABCDEF; "
+                f"not: {', '.join(bad)}"
+            )
+        return ids
+
     @field_validator("resourcebot_approval_channel")
     @classmethod
     def _approval_channel(cls, value: str | None) -> str | None:
@@ -183,7 +198,6 @@ class Settings(BaseSettings):
         "resourcebot_admins",
         "resourcebot_number_managers",
         "resourcebot_routing_managers",
-        "resourcebot_approvers",
         mode="before",
     )
     @classmethod

@@ -9,6 +9,7 @@ restart between the approval and the provider call still performs it, once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -23,21 +24,30 @@ if TYPE_CHECKING:
 log = logging.getLogger("bot.usecases.approvals")
 
 
-def recipients(services: Services, requester: str, notice_channel: str | None) -> list[tuple[str, bool]]:
+def recipients(
+    services: Services, requester: str, notice_channel: str | None, approvers: Collection[str]
+) -> list[tuple[str, bool]]:
     """Where the request for a decision goes, with the buttons (the approval channel, else each
     approver but the requester by DM), and where the change is shown as pending (its notice channel)."""
     settings = services.settings
     channel = settings.resourcebot_approval_channel
-    asked = [(channel, True)] if channel else [(a, True) for a in deciders(requester, settings.resourcebot_approvers)]
+    asked = [(channel, True)] if channel else [(a, True) for a in deciders(requester, approvers)]
     if notice_channel and notice_channel not in {to for to, _ in asked}:
         asked.append((notice_channel, False))
     return asked
 
 
 async def request(
-    services: Services, use_case: UseCase, wanted: Wanted, *, kind: str, summary: dict[str, Any]
+    services: Services,
+    use_case: UseCase,
+    wanted: Wanted,
+    *,
+    kind: str,
+    summary: dict[str, Any],
+    approvers: Collection[str],
 ) -> Created:
-    """Store `wanted` as waiting for a decision (once per action key, one per target)."""
+    """Store `wanted` as waiting for a decision (once per action key, one per target); `approvers`:
+    the user ids who may decide (user groups read by the caller)."""
     asked_at = services.clock.now()
     stored = {**asdict(wanted), "provider": wanted.provider or use_case.provider}
     created = await services.store.run(
@@ -51,7 +61,7 @@ async def request(
         summary=summary,
         created_at=asked_at,
         expires_at=expires_at(asked_at, services.settings.resourcebot_approval_expires_hours),
-        recipients=recipients(services, wanted.actor, wanted.context.get("notice_channel")),
+        recipients=recipients(services, wanted.actor, wanted.context.get("notice_channel"), approvers),
     )
     if created.first:
         log.info("%s %s by %s waits for approval", use_case.action, wanted.target, wanted.actor)

@@ -32,7 +32,7 @@ def ask_to_buy(world, reason: str | None = "For the <!channel> support line & mo
     key = key_of(row)
     world.driver.block_action("number_buy", user=ADMIN, block_id=row["block_id"])
     confirm = world.view(ADMIN, callback_id="number_buy_confirm")
-    assert confirm["submit"]["text"] == "Ask for approval" and "will decide" in str(confirm["blocks"])
+    assert confirm["submit"]["text"] == "Ask for approval" and "decide" in str(confirm["blocks"])
     submitted = world.driver.submit_view({"reason": reason} if reason else {}, user=ADMIN)
     assert submitted.status == 200 and not submitted.errors
     waiting = str(world.view(ADMIN, contains="waits for approval")["blocks"])
@@ -255,3 +255,33 @@ def test_an_approval_cut_off_before_the_call_is_performed_once_after_a_restart(w
 
 def approval_at(world):
     return world.services.clock.now()
+
+
+@pytest.mark.world(resourcebot_approvers=f"{ADMIN},S0APPROVE")
+def test_approvers_named_by_user_group_are_its_members_when_they_decide(world):
+    world.slack.add_user(CAROL, "carol")
+    world.slack.add_usergroup("S0APPROVE", [BOB])
+    key = ask_to_buy(world)
+    message = request_message(world, BOB)  # a member is asked
+    dm = world.slack.dm_channel(BOB)
+    world.slack.add_usergroup("S0APPROVE", [CAROL])  # Bob leaves the group before he decides
+    click(world, "approval_approve", BOB, message, dm)
+    assert f"<@{CAROL}>" in told(world, BOB, dm, "Only approvers decide")
+    assert key not in owned(world)
+    world.slack.add_usergroup("S0APPROVE", [BOB, CAROL])
+    click(world, "approval_approve", BOB, message, dm)
+    told(world, BOB, dm, "Approved")
+    assert key in owned(world)
+    assert {c.args.get("usergroup") for c in world.slack.calls("usergroups.users.list")} == {"S0APPROVE"}
+
+
+@pytest.mark.world(resourcebot_approvers="S0NOSUCH")
+def test_a_user_group_slack_does_not_know_makes_nobody_an_approver(world):
+    ask_to_buy(world)
+    world.wait(
+        lambda: any(
+            (c.response or {}).get("error") == "no_such_subteam" for c in world.slack.calls("usergroups.users.list")
+        ),
+        what="Slack's answer for the unknown group",
+    )
+    assert "nobody can decide" in str(world.slack.current_view(ADMIN)["blocks"])

@@ -60,14 +60,16 @@ def test_expiry_is_the_asked_time_plus_the_hours():
     assert not expired(expiry, expiry - timedelta(seconds=1)) and expired(expiry, expiry)
 
 
-def test_settings_read_the_approval_kinds_and_refuse_unknown_ones_and_user_groups():
+def test_settings_read_the_approval_kinds_and_approvers_and_refuse_what_they_are_not():
     settings = load_settings(_env_file=None, resourcebot_approval_for=" Purchase , cm-order ")
     assert settings.resourcebot_approval_for == {PURCHASE, "cm-order"}
     assert load_settings(_env_file=None).resourcebot_approval_for == DEFAULT_APPROVAL_FOR <= APPROVAL_KINDS
     with pytest.raises(Exception, match="RESOURCEBOT_APPROVAL_FOR"):
         load_settings(_env_file=None, resourcebot_approval_for="purchase,lunch")
+    both = load_settings(_env_file=None, resourcebot_approvers="U0ANN1, S0GROUP1")
+    assert both.resourcebot_approvers == {"U0ANN1", "S0GROUP1"}
     with pytest.raises(Exception, match="RESOURCEBOT_APPROVERS"):
-        load_settings(_env_file=None, resourcebot_approvers="S0GROUP1")
+        load_settings(_env_file=None, resourcebot_approvers="U0ANN1,@approvers")
 
 
 def test_an_approval_channel_is_a_channel_id_and_needs_approvers():

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.approvals import deciders, may_decide
 from bot.services import Services
 from bot.slack.approvals import messages as m
+from bot.slack.approvals.approvers import current_approvers
 from bot.slack.blocks import input_block, section, text_input
 from bot.slack.middleware import form_values, view_metadata
 from bot.slack.mrkdwn import escape
@@ -31,9 +32,9 @@ class DenyContext(ViewMetadata):
     key: str = Field(alias="k")
 
 
-def refusal(services: Services, actor: Actor, approval: Approval) -> str | None:
+async def refusal(services: Services, actor: Actor, approval: Approval) -> str | None:
     """Why `actor` may not decide on `approval` (mrkdwn), or None when they may."""
-    approvers = services.settings.resourcebot_approvers
+    approvers = await current_approvers(services)
     if may_decide(actor.id, approval.requester, approvers):
         return None
     if actor.id == approval.requester and actor.id in approvers:
@@ -71,7 +72,7 @@ async def _approval(services: Services, client: AsyncWebClient, body: dict, acto
     if approval is None:
         await tell(client, actor.id, clicked_channel(body), "This approval request is not known (any more).")
         return None
-    if problem := refusal(services, actor, approval):
+    if problem := await refusal(services, actor, approval):
         await tell(client, actor.id, clicked_channel(body), f":lock: {problem}")
         return None
     return approval
@@ -119,7 +120,7 @@ async def deny_submitted(services: Services, ack, body, client, actor: Actor, va
             response_action="update", view=message_view(m.TITLE, "This approval request is not known (any more).")
         )
         return
-    if problem := refusal(services, actor, approval):
+    if problem := await refusal(services, actor, approval):
         await ack(response_action="update", view=message_view(m.TITLE, f":lock: {problem}"))
         return
     reason = str(values.get(m.REASON_BLOCK) or "").strip()

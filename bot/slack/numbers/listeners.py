@@ -38,6 +38,7 @@ from bot.providers.infobip.models import Number, NumberList, NumberRequirementsQ
 from bot.services import Services
 from bot.slack import intent_views
 from bot.slack.acks import errors_response
+from bot.slack.approvals.approvers import current_approvers
 from bot.slack.approvals.messages import when
 from bot.slack.form_context import FormContext
 from bot.slack.invocation import Invocation
@@ -336,24 +337,28 @@ async def buy_clicked(services: Services, ack, body, client, actor: Actor, metad
         )
         return
     metadata_text = BuyContext(offer=offer, search=search).dump()
-    approvers = _approvers(services, offer, actor)
+    approvers = await _approvers(services, offer, actor)
     await update_view(
         client, view_id, v.buy_confirm_view(offer, metadata_text, applications, entities, approvers=approvers)
     )
 
 
-def _approvers(services: Services, offer: Offer, actor: Actor) -> list[str] | None:
-    """Who will decide on `actor`'s purchase of `offer`; None when it needs no approval."""
+def _needs_approval(services: Services, offer: Offer) -> bool:
     settings = services.settings
-    if not needs_approval(
+    return needs_approval(
         PURCHASE,
         approvers=settings.resourcebot_approvers,
         approval_for=settings.resourcebot_approval_for,
         monthly_price=offer.per_month,
         free_below=settings.resourcebot_approval_free_below,
-    ):
+    )
+
+
+async def _approvers(services: Services, offer: Offer, actor: Actor) -> list[str] | None:
+    """Who will decide on `actor`'s purchase of `offer`; None when it needs no approval."""
+    if not _needs_approval(services, offer):
         return None
-    return deciders(actor.id, settings.resourcebot_approvers)
+    return deciders(actor.id, await current_approvers(services))
 
 
 async def _ask_approval(
@@ -368,7 +373,8 @@ async def _ask_approval(
     if refusal := BUY.refusal(actor):
         await ack(response_action="update", view=v.refusal_view(BUY.title, refusal))
         return
-    created = await approvals.request(services, BUY_NUMBER, wanted, kind=PURCHASE, summary=summary)
+    approvers = await current_approvers(services)
+    created = await approvals.request(services, BUY_NUMBER, wanted, kind=PURCHASE, summary=summary, approvers=approvers)
     approval = created.approval
     if created.busy:
         busy = v.outcome_view(
@@ -381,9 +387,7 @@ async def _ask_approval(
         return
     channel = services.settings.resourcebot_approval_channel
     where = f"in <#{escape(channel)}>" if channel else "by DM"
-    waiting = v.approval_waiting_view(
-        offer, deciders(approval.requester, services.settings.resourcebot_approvers), where, when(approval.expires_at)
-    )
+    waiting = v.approval_waiting_view(offer, deciders(approval.requester, approvers), where, when(approval.expires_at))
     await ack(response_action="update", view=waiting)
 
 
@@ -406,7 +410,7 @@ async def buy_confirmed(
     wanted = buy_number.wanted(
         _asked(body["view"], actor, channel), offer=offer, application_id=application_id, entity_id=entity_id
     )
-    if _approvers(services, offer, actor) is not None:
+    if _needs_approval(services, offer):
         summary = {
             "what": offer.display,
             "offer": offer.model_dump(mode="json"),

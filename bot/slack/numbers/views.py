@@ -182,7 +182,6 @@ def _buy_approval_view(
     offer: Offer, metadata: str, applications: list[Application], entities: list[Entity], approvers: list[str]
 ) -> dict:
     facts = facts_text(country_name(offer.country), offer.type, offer.number, offer.capabilities, offer.shared)
-    who = permissions.managers_text(approvers, nobody="no other approver is set up yet")
     blocks = [
         section(f"*Buy {escape(offer.display)}?*\n{facts}\nKey `{escape(offer.number_key)}`"),
         section("\n".join(charge_lines(offer.price))),
@@ -195,8 +194,8 @@ def _buy_approval_view(
             optional=True,
         ),
         context(
-            f"Purchases need an approval: {who} will decide. Nothing is bought or charged until one "
-            "approves; you get a DM either way."
+            f"Purchases need an approval: {_who_decides(approvers)}. Nothing is bought or charged until "
+            "one approves; you get a DM either way."
         ),
     ]
     return modal(
@@ -204,15 +203,20 @@ def _buy_approval_view(
     )
 
 
+def _who_decides(approvers: list[str]) -> str:
+    if not approvers:
+        return "nobody but you is set up as an approver yet (RESOURCEBOT_APPROVERS), so nobody can decide"
+    return f"{permissions.managers_text(approvers, nobody='')} will decide"
+
+
 def approval_waiting_view(offer: Offer, approvers: list[str], where: str, expires: str) -> dict:
     """The confirmation, submitted: the purchase waits for a decision."""
-    who = permissions.managers_text(approvers, nobody="no other approver is set up yet")
     return modal(
         BUY_TITLE,
         [
             section(f":hourglass_flowing_sand: *Your purchase of {escape(offer.display)} waits for approval.*"),
             context(
-                f"{who} will decide ({where}). Nothing is bought until then; you get a DM either way. "
+                f"{_who_decides(approvers)} ({where}). Nothing is bought until then; you get a DM either way. "
                 f"Undecided, it expires at {expires}."
             ),
         ],
