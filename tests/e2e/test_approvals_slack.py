@@ -6,6 +6,11 @@ restart before the call is still performed, once."""
 
 from __future__ import annotations
 
+import csv
+import io
+import os
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 
@@ -14,7 +19,7 @@ import pytest
 from bot.slack.spend.load import pending_purchases
 from bot.store.audit import list_audit
 from bot.store.db import connect
-from tests.e2e.test_numbers_slack import key_of, offers, owned, search
+from tests.e2e.test_numbers_slack import ROOT, key_of, offers, owned, search
 from tests.e2e.test_spend_slack import open_spend
 from tests.support.names import ADMIN, BOB, CHANNEL
 
@@ -141,6 +146,19 @@ def test_a_denied_purchase_reaches_no_provider_and_the_requester_hears_why(world
     assert key not in owned(world) and audit(world, "number.") == []
     [denied] = audit(world, "approval.denied")
     assert denied.actor == BOB and denied.details["reason"] == "We have <@U0X> enough"
+    # `resourcebot audit --action approval.` lists both steps.
+    env = {**os.environ, "RESOURCEBOT_DB": str(world.services.settings.resourcebot_db)}
+    listing = subprocess.run(
+        [sys.executable, "-m", "bot", "audit", "--action", "approval.", "--csv"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert listing.returncode == 0, listing.stderr
+    rows = list(csv.DictReader(io.StringIO(listing.stdout)))
+    assert [(r["action"], r["actor"]) for r in rows] == [("approval.requested", ADMIN), ("approval.denied", BOB)]
 
 
 @pytest.mark.world(resourcebot_approvers=APPROVERS, resourcebot_approval_channel=CHANNEL)
