@@ -16,10 +16,14 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.approvals import APPROVAL_KINDS, DEFAULT_APPROVAL_FOR
+
 if TYPE_CHECKING:
     from bot.http_guard import Limits
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+SLACK_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # What each Slack token is called when it is wrong, and the prefix Slack gives that kind.
 _SLACK_TOKEN_KINDS = {"slack_bot_token": ("a bot token", "xoxb-"), "slack_app_token": ("an app-level token", "xapp-")}
@@ -84,6 +88,14 @@ class Settings(BaseSettings):
     resourcebot_remind_after_hours: float = Field(48.0, gt=0)
     resourcebot_number_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
     resourcebot_routing_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
+    # Approvals (bot/domain/approvals.py): who decides (Slack user and user group ids; none: no approvals), where
+    # their requests are posted (none: a DM to each), which actions need one, the monthly price a
+    # purchase needs none below (in the number's currency), and when an undecided one expires.
+    resourcebot_approvers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
+    resourcebot_approval_channel: str | None = None
+    resourcebot_approval_for: Annotated[frozenset[str], NoDecode] = Field(default_factory=lambda: DEFAULT_APPROVAL_FOR)
+    resourcebot_approval_free_below: float = Field(0.0, ge=0)
+    resourcebot_approval_expires_hours: float = Field(72.0, gt=0)
     # Operations: where `serve` listens unless --host/--port say otherwise (PaaS platforms set PORT),
     # and how the logs look (json: one object per line, for log collectors).
     host: str = "127.0.0.1"
@@ -149,7 +161,45 @@ class Settings(BaseSettings):
 
         return parse_origins(value) if isinstance(value, str) else frozenset(value or ())  # type: ignore[arg-type]
 
-    @field_validator("resourcebot_admins", "resourcebot_number_managers", "resourcebot_routing_managers", mode="before")
+    @field_validator("resourcebot_approvers", mode="before")
+    @classmethod
+    def _approvers(cls, value: object) -> frozenset[str]:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        ids = frozenset(value or ())  # type: ignore[arg-type]
+        bad = sorted(i for i in ids if not (SLACK_USER_ID.match(i) or SLACK_USERGROUP_ID.match(i)))
+        if bad:
+            raise ValueError(
+                f"must be comma-separated Slack user IDs like U012ABCDEF or user group IDs like S012ABCDEF; "
+                f"not: {', '.join(bad)}"
+            )
+        return ids
+
+    @field_validator("resourcebot_approval_channel")
+    @classmethod
+    def _approval_channel(cls, value: str | None) -> str | None:
+        if value and not SLACK_CHANNEL_ID.match(value):
+            raise ValueError("must be a Slack channel ID like C012ABCDEF (not a #name)")
+        return value
+
+    @field_validator("resourcebot_approval_for", mode="before")
+    @classmethod
+    def _approval_for(cls, value: object) -> frozenset[str]:
+        if isinstance(value, str):
+            value = [part.strip().lower() for part in value.split(",") if part.strip()]
+        kinds = frozenset(value or ())  # type: ignore[arg-type]
+        bad = sorted(kinds - APPROVAL_KINDS)
+        if bad:
+            allowed = ", ".join(sorted(APPROVAL_KINDS))
+            raise ValueError(f"must be a comma-separated list of {allowed}; not: {', '.join(bad)}")
+        return kinds
+
+    @field_validator(
+        "resourcebot_admins",
+        "resourcebot_number_managers",
+        "resourcebot_routing_managers",
+        mode="before",
+    )
     @classmethod
     def _admins(cls, value: object) -> frozenset[str]:
         if isinstance(value, str):
@@ -170,6 +220,9 @@ class Settings(BaseSettings):
             ("INFOBIP_WEBHOOK_USERNAME", "INFOBIP_WEBHOOK_PASSWORD"),
             ("CM_BASE_URL", "CM_PRODUCT_TOKEN", "CM_ACCOUNT_ID"),
         ]
+        if self.resourcebot_approval_channel and not self.resourcebot_approvers:
+            # A channel for approval requests with nobody to decide them: approvals would stay off.
+            problems.append("RESOURCEBOT_APPROVERS: missing (needed together with RESOURCEBOT_APPROVAL_CHANNEL)")
         for group in groups:
             present = [name for name in group if getattr(self, name.lower())]
             if present and len(present) < len(group):

@@ -11,6 +11,7 @@ from bot.jobs.reconciler import reconcile_once
 from bot.jobs.recovery import recover_intents
 from bot.jobs.reminders import send_due_reminders
 from bot.services import Services
+from bot.usecases.approvals import expire as expire_approvals
 
 log = logging.getLogger("bot.jobs")
 
@@ -48,6 +49,11 @@ def start_jobs(services: Services) -> list[asyncio.Task]:
         asyncio.create_task(every(services.reminder_tick_seconds, "reminders", reminders), name="reminders"),
         asyncio.create_task(
             every(settings.resourcebot_recover_seconds, "recovery", lambda: recover_intents(services)), name="recovery"
+        ),
+        # Approvals nobody decided in time: on the reminders' tick (the bot's clock decides).
+        asyncio.create_task(
+            every(services.reminder_tick_seconds, "approval expiry", lambda: expire_approvals(services)),
+            name="approval expiry",
         ),
     ]
     if settings.resourcebot_reconcile_seconds > 0:

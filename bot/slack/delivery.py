@@ -27,9 +27,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import intent_messages
+from bot.slack.approvals.messages import approval_message, requester_dm
 from bot.slack.messages import action_reply, not_submitted_message, reminder_reply, root_message, status_reply
 from bot.slack.post_once import find_posted, marker
 from bot.store import outbox
+from bot.store.approvals import Approval, get_approval, record_message
 from bot.store.events import get_event
 from bot.store.intents import Intent, get_intent
 from bot.store.requests import RequestRecord, get_request, update_request
@@ -200,6 +202,12 @@ class OutboxWorker:
 
     async def _channel_of(self, item: outbox.OutboxItem) -> str | None:
         """The channel the item's request posts in (None, and the item is done, when the request is gone)."""
+        if item.kind in outbox.APPROVAL_KINDS:
+            approval = get_approval(self.db, item.payload.get("approval", ""))
+            if approval is None:
+                await self.store.run(outbox.mark_delivered, item)
+                return None
+            return approval.requester if item.kind == outbox.APPROVAL_DM else str(item.payload.get("to"))
         if item.kind in outbox.INTENT_KINDS:
             intent = get_intent(self.db, item.payload.get("intent", ""))
             if intent is None:
@@ -241,8 +249,11 @@ class OutboxWorker:
 
     async def _deliver_one(self, channel: str, item: outbox.OutboxItem) -> bool:
         """Deliver one item and record it; False when it failed (and is scheduled again)."""
-        if item.kind in outbox.INTENT_KINDS:
-            subject: RequestRecord | Intent | None = get_intent(self.db, item.payload.get("intent", ""))
+        subject: RequestRecord | Intent | Approval | None
+        if item.kind in outbox.APPROVAL_KINDS:
+            subject = get_approval(self.db, item.payload.get("approval", ""))
+        elif item.kind in outbox.INTENT_KINDS:
+            subject = get_intent(self.db, item.payload.get("intent", ""))
         else:  # fresh: an earlier item may have set the thread
             subject = get_request(self.db, item.request_id)
         if subject is None:
@@ -253,7 +264,9 @@ class OutboxWorker:
             return True
         try:
             rendered_up_to = outbox.latest_id(self.db, item.request_id)
-            if isinstance(subject, Intent):
+            if isinstance(subject, Approval):
+                await self._deliver_approval(item, subject)
+            elif isinstance(subject, Intent):
                 await self._deliver_intent(item, subject)
             else:
                 await self._deliver(item, subject)
@@ -340,6 +353,36 @@ class OutboxWorker:
         if channel[0] in "UW":  # a person: their DM with the bot
             channel = (await self.client.conversations_open(users=channel))["channel"]["id"]
         await self._post(channel, item=item, **message)
+
+    async def _deliver_approval(self, item: outbox.OutboxItem, approval: Approval) -> None:
+        """An approval request posted (and where, kept), updated once decided; or the requester's DM."""
+        if item.kind == outbox.APPROVAL_DM:
+            message = requester_dm(approval)
+            if message is not None:
+                await self._post(await self._dm_channel(approval.requester), item=item, **message)
+            return
+        to = str(item.payload.get("to"))
+        if item.kind == outbox.APPROVAL_POST:
+            if to in approval.messages:
+                return  # posted already (a crash between the post and marking it delivered)
+            message = approval_message(approval, buttons=bool(item.payload.get("buttons")))
+            response = await self._post(await self._dm_channel(to), item=item, **message)
+            await self.store.run(record_message, approval.key, to, response["channel"], response["ts"])
+            return
+        posted = approval.messages.get(to)
+        if posted is None:
+            log.warning("approval %s was never posted to %s: nothing to update", approval.key, to)
+            return
+        # Decided: the buttons go, the decision shows.
+        await self.client.chat_update(
+            channel=posted["channel"], ts=posted["ts"], **approval_message(approval, buttons=False)
+        )
+
+    async def _dm_channel(self, channel: str) -> str:
+        """A user id's DM with the bot; a channel id as it is."""
+        if channel[0] in "UW":
+            return (await self.client.conversations_open(users=channel))["channel"]["id"]
+        return channel
 
     async def _post_root(self, item: outbox.OutboxItem, request: RequestRecord) -> None:
         if request.thread_ts:

@@ -13,6 +13,7 @@ BOT_SCOPES: dict[str, str] = {
     "mpim:history": "the same in group direct messages",
     "files:read": "documents attached in the request forms",
     "im:write": "reminders and outcomes by direct message",
+    "usergroups:read": "the members of user groups named in RESOURCEBOT_APPROVERS",
 }
 
 # The app-level token (Socket Mode only) needs this one.

@@ -181,6 +181,35 @@ def _m008_intents(db: sqlite_utils.Database) -> None:
     db.table("slack_events_seen").create({"event_id": str, "seen_at": str}, pk="event_id")
 
 
+def _m009_approvals(db: sqlite_utils.Database) -> None:
+    # A change that waits for an approver's decision (bot/store/approvals.py): what was asked, by the
+    # key its intent gets once approved; decided once (the first decision wins). At most one
+    # waiting approval per target.
+    db.table("approvals").create(
+        {
+            "key": str,  # the idempotency key of the person's action, and of its intent once approved
+            "action": str,  # the intent's action, e.g. number.purchase
+            "kind": str,  # what RESOURCEBOT_APPROVAL_FOR calls it, e.g. purchase
+            "requester": str,  # Slack user id
+            "target": str,
+            "wanted": str,  # JSON: the intent to claim once approved (params, context, provider)
+            "summary": str,  # JSON: what the approvers are shown (what, where, why, cost)
+            "state": str,  # waiting | approved | denied | expired
+            "decided_by": str,
+            "decided_at": str,
+            "reason": str,
+            "created_at": str,
+            "expires_at": str,  # on the bot's clock (bot/clock.py)
+            "reminded_at": str,
+            "messages": str,  # JSON: {recipient: {"channel", "ts"}} of the posted requests
+        },
+        pk="key",
+        not_null={"action", "kind", "requester", "target", "wanted", "summary", "state", "created_at", "expires_at"},
+    )
+    db.execute("CREATE UNIQUE INDEX approvals_one_waiting_per_target ON approvals (target) WHERE state = 'waiting'")
+    db.table("approvals").create_index(["state", "expires_at"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_requests_events_outbox,
     _m002_form_drafts,
@@ -190,6 +219,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m006_outbox_maybe_posted,
     _m007_unconfirmed_submissions,
     _m008_intents,
+    _m009_approvals,
 ]
 
 # Who this process is, for the intents it performs: one left open by another boot was cut off.

@@ -155,6 +155,17 @@ def mark_attempted(db: sqlite_utils.Database, key: str, params: dict[str, Any] |
         )
 
 
+def adopt_unsent(db: sqlite_utils.Database, key: str) -> bool:
+    """Take over an open intent whose call was never sent, left by another boot: True when this
+    process now performs it (only one process can: the owner changes once)."""
+    cursor = db.execute(
+        "UPDATE intents SET owner = ?, updated_at = ? WHERE key = ? AND open = 1 AND attempted_at IS NULL"
+        " AND owner IS NOT ?",
+        [boot_id(), now_iso(), key, boot_id()],
+    )
+    return cursor.rowcount == 1
+
+
 def settle(
     db: sqlite_utils.Database,
     key: str,

@@ -25,6 +25,11 @@ HOME_REFRESH = "home_refresh"  # re-publish the App Home of whoever sees the req
 NOT_SUBMITTED = "not_submitted"  # DM the requester: a submission whose answer was lost created nothing
 INTENT_NOTICE = "intent_notice"  # post a change made through the bot where people follow them
 INTENT_DM = "intent_dm"  # DM the person whose change recovery settled: what happened
+APPROVAL_POST = "approval_post"  # post an approval request (payload {"approval", "to", "buttons"})
+APPROVAL_UPDATE = "approval_update"  # re-render a posted approval request from its current state
+APPROVAL_DM = "approval_dm"  # tell the requester their change was denied or expired
+# Kinds that report an approval (payload {"approval": key, ...}).
+APPROVAL_KINDS = (APPROVAL_POST, APPROVAL_UPDATE, APPROVAL_DM)
 # Kinds that report an intent (payload {"intent": key}) rather than a request's thread.
 INTENT_KINDS = (INTENT_NOTICE, INTENT_DM)
 # Rendered from the current state when delivered: one delivery covers every earlier one queued.

@@ -28,7 +28,7 @@ import sqlite_utils
 
 from bot.store import outbox
 from bot.store.db import write
-from bot.store.intents import Claim, Intent, IntentState, claim, get_intent, open_intents, settle
+from bot.store.intents import Claim, Intent, IntentState, adopt_unsent, claim, get_intent, open_intents, settle
 from bot.usecases.common import intent_lane
 
 if TYPE_CHECKING:
@@ -198,7 +198,8 @@ def commit_outcome(
         if settled is None:
             return get_intent(db, intent.key)  # type: ignore[return-value]
         use_case.finish(db, settled, outcome)
-        if tell_actor and outcome.state != IntentState.UNKNOWN:
+        # An approved change was asked for long before: its actor hears how it ended by DM, too.
+        if (tell_actor or settled.context.get("approved_by")) and outcome.state != IntentState.UNKNOWN:
             outbox.enqueue(db, intent_lane(settled), outbox.INTENT_DM, {"intent": settled.key})
     log.info("%s %s by %s: %s (%s)", use_case.action, intent.target, intent.actor, outcome.state, resolved_by)
     return settled
@@ -216,6 +217,17 @@ async def wait_settled(services: Services, key: str, timeout: float, interval: f
         await asyncio.sleep(interval)
 
 
+def _approved_unsent(intent: Intent) -> bool:
+    return (
+        intent.state == IntentState.INTENDED and intent.attempted_at is None and bool(intent.context.get("approved_by"))
+    )
+
+
+def _adopt(db: sqlite_utils.Database, key: str) -> bool:
+    with write(db):
+        return adopt_unsent(db, key)
+
+
 async def recover_open(services: Services, use_cases: Mapping[str, UseCase]) -> list[Intent]:
     """Settle the intents left open: each cut off by a crash (another boot's), or unknown after a
     lost answer. Returns those whose outcome changed now: settled (their actors are told by DM),
@@ -227,6 +239,12 @@ async def recover_open(services: Services, use_cases: Mapping[str, UseCase]) -> 
         use_case = use_cases.get(intent.action)
         if use_case is None:
             log.error("open intent %s has an action this bot does not know (%s): left open", intent.key, intent.action)
+            continue
+        if _approved_unsent(intent) and await services.store.run(_adopt, intent.key):
+            # Approved, then cut off before the call was sent: nobody is waiting on a modal for it, and
+            # the approval stands, so it is performed now rather than taken as never made.
+            log.info("%s %s was approved and never sent: performing it now", intent.action, intent.key)
+            changed.append(await carry_out(services, use_case, intent))
             continue
         try:
             outcome = await use_case.recover(services, intent)

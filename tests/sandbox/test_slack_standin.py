@@ -570,3 +570,17 @@ async def test_history_and_replies_page_and_show_metadata_only_when_asked(standi
     assert (await error_of(client.conversations_replies(channel="C0RESOURCE", ts="1.000000"))).response[
         "error"
     ] == "thread_not_found"
+
+
+async def test_usergroups_users_list_answers_as_slack_documents(standin: SlackStandIn) -> None:
+    standin.add_usergroup("S0APPROVE", [ALICE, "U0BOB00001"])
+    client = web(standin)
+    answer = await client.usergroups_users_list(usergroup="S0APPROVE")
+    assert answer["ok"] is True and answer["users"] == [ALICE, "U0BOB00001"]
+    with pytest.raises(SlackApiError) as unknown:
+        await client.usergroups_users_list(usergroup="S0NOSUCH")
+    assert unknown.value.response["error"] == "no_such_subteam"
+    standin.config.bot_scopes = tuple(s for s in standin.config.bot_scopes if s != "usergroups:read")
+    with pytest.raises(SlackApiError) as scope:
+        await client.usergroups_users_list(usergroup="S0APPROVE")
+    assert scope.value.response["error"] == "missing_scope" and scope.value.response["needed"] == "usergroups:read"

@@ -300,6 +300,20 @@ def views_publish(s: SlackStandIn, args: dict) -> dict:
     return {"ok": True, "view": view}
 
 
+def usergroups_users_list(s: SlackStandIn, args: dict) -> dict:
+    """As Slack documents it: `usergroup` required; `{"users": [ids]}`; `no_such_subteam` for an
+    unknown group; `missing_scope` (needed `usergroups:read`) when the app was not granted it."""
+    if "usergroups:read" not in s.config.bot_scopes:
+        raise SlackError("missing_scope", needed="usergroups:read", provided=",".join(s.config.bot_scopes))
+    group = args.get("usergroup")
+    if not group:
+        raise SlackError("invalid_arguments", messages=[bk.error("missing required field: usergroup", "/usergroup")])
+    members = s._usergroups.get(str(group))
+    if members is None:
+        raise SlackError("no_such_subteam")
+    return {"ok": True, "users": list(members)}
+
+
 METHODS: dict[str, Callable[[SlackStandIn, dict], dict]] = {
     "auth.test": auth_test,
     "users.info": users_info,
@@ -316,4 +330,5 @@ METHODS: dict[str, Callable[[SlackStandIn, dict], dict]] = {
     "views.push": views_push,
     "views.update": views_update,
     "views.publish": views_publish,
+    "usergroups.users.list": usergroups_users_list,
 }

@@ -77,6 +77,7 @@ class StandInConfig:
         "mpim:history",
         "files:read",
         "im:write",
+        "usergroups:read",
     )
 
 
@@ -159,6 +160,7 @@ class SlackStandIn:
         self._ids = itertools.count(1)
         self._users: dict[str, dict] = {}
         self._channels: dict[str, dict] = {}
+        self._usergroups: dict[str, list[str]] = {}  # user group id (S…) -> its members' ids
         self._messages: dict[str, list[dict]] = {}
         self._ephemeral: dict[str, list[dict]] = {}
         self._edits: dict[tuple[str, str], list[dict]] = {}
@@ -232,6 +234,11 @@ class SlackStandIn:
             self._channels[channel_id] = {"id": channel_id, "name": name, "is_im": False}
             self._messages.setdefault(channel_id, [])
             return dict(self._channels[channel_id])
+
+    def add_usergroup(self, group_id: str, users: list[str]) -> None:
+        """A user group (S…) and its members, as usergroups.users.list answers them."""
+        with self._lock:
+            self._usergroups[group_id] = list(users)
 
     def add_user(
         self,

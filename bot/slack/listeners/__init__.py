@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from bot.slack import cm_requests
+from bot.slack.approvals import listeners as approvals
 from bot.slack.listeners import actions, commands, errors, home, once, provisioning, shortcuts, views
 from bot.slack.middleware import acting_user
 from bot.slack.numbers import listeners as numbers
@@ -19,5 +20,17 @@ from bot.slack.spend import listeners as spend
 def register_all(app: AsyncApp, services: Services) -> None:
     once.register(app, services)  # a repeated event goes no further
     app.middleware(partial(acting_user, services))
-    for module in (commands, shortcuts, views, actions, home, numbers, spend, provisioning, cm_requests, errors):
+    for module in (
+        commands,
+        shortcuts,
+        views,
+        actions,
+        home,
+        numbers,
+        approvals,
+        spend,
+        provisioning,
+        cm_requests,
+        errors,
+    ):
         module.register(app, services)

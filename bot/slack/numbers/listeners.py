@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.approvals import PURCHASE, deciders, needs_approval
 from bot.domain.commands import MyNumbers, NumberForm, NumbersSearch
 from bot.domain.numbers import (
     OWNED_PAGE_SIZE,
@@ -37,6 +38,8 @@ from bot.providers.infobip.models import Number, NumberList, NumberRequirementsQ
 from bot.services import Services
 from bot.slack import intent_views
 from bot.slack.acks import errors_response
+from bot.slack.approvals.approvers import current_approvers
+from bot.slack.approvals.messages import when
 from bot.slack.form_context import FormContext
 from bot.slack.invocation import Invocation
 from bot.slack.middleware import form_values, view_metadata
@@ -51,7 +54,7 @@ from bot.slack.replies import clicked_channel, notice_channel, open_child, tell,
 from bot.slack.request_forms import show_form
 from bot.slack.views import loading_view
 from bot.store.intents import Intent, IntentState
-from bot.usecases import buy_number, cancel_number, set_number_platform
+from bot.usecases import approvals, buy_number, cancel_number, set_number_platform
 from bot.usecases.buy_number import BUY_NUMBER
 from bot.usecases.cancel_number import CANCEL_NUMBER
 from bot.usecases.common import view_key
@@ -334,7 +337,58 @@ async def buy_clicked(services: Services, ack, body, client, actor: Actor, metad
         )
         return
     metadata_text = BuyContext(offer=offer, search=search).dump()
-    await update_view(client, view_id, v.buy_confirm_view(offer, metadata_text, applications, entities))
+    approvers = await _approvers(services, offer, actor)
+    await update_view(
+        client, view_id, v.buy_confirm_view(offer, metadata_text, applications, entities, approvers=approvers)
+    )
+
+
+def _needs_approval(services: Services, offer: Offer) -> bool:
+    settings = services.settings
+    return needs_approval(
+        PURCHASE,
+        approvers=settings.resourcebot_approvers,
+        approval_for=settings.resourcebot_approval_for,
+        monthly_price=offer.per_month,
+        free_below=settings.resourcebot_approval_free_below,
+    )
+
+
+async def _approvers(services: Services, offer: Offer, actor: Actor) -> list[str] | None:
+    """Who will decide on `actor`'s purchase of `offer`; None when it needs no approval."""
+    if not _needs_approval(services, offer):
+        return None
+    return deciders(actor.id, await current_approvers(services))
+
+
+async def _ask_approval(
+    services: Services, client: AsyncWebClient, ack, view: dict, actor: Actor, wanted: Wanted, summary: dict
+) -> None:
+    """A purchase that needs a decision: stored as waiting (once), and the modal says who decides."""
+    offer = Offer.model_validate(summary["offer"])
+    working = loading_view(BUY.title, f"{BUY.working} {offer.display}…")
+    # Approved meanwhile (a late repeat): its intent has the same key, and its outcome is shown.
+    if await intent_views.answered_as_repeat(services, client, ack, view, render=BUY.render, working=working):
+        return
+    if refusal := BUY.refusal(actor):
+        await ack(response_action="update", view=v.refusal_view(BUY.title, refusal))
+        return
+    approvers = await current_approvers(services)
+    created = await approvals.request(services, BUY_NUMBER, wanted, kind=PURCHASE, summary=summary, approvers=approvers)
+    approval = created.approval
+    if created.busy:
+        busy = v.outcome_view(
+            BUY.title,
+            f":hourglass_flowing_sand: <@{escape(approval.requester)}> already asked to buy {escape(offer.display)}: "
+            "it waits for approval.",
+            ["Nothing more was asked for."],
+        )
+        await ack(response_action="update", view=busy)
+        return
+    channel = services.settings.resourcebot_approval_channel
+    where = f"in <#{escape(channel)}>" if channel else "by DM"
+    waiting = v.approval_waiting_view(offer, deciders(approval.requester, approvers), where, when(approval.expires_at))
+    await ack(response_action="update", view=waiting)
 
 
 async def request_instead(services: Services, ack, body, client, actor: Actor) -> None:
@@ -353,6 +407,21 @@ async def buy_confirmed(
     offer, search = metadata.offer, metadata.search
     application_id, entity_id = chosen_platform(values)
     channel = _announced_in(services, search.channel_id if search else None, actor)
+    wanted = buy_number.wanted(
+        _asked(body["view"], actor, channel), offer=offer, application_id=application_id, entity_id=entity_id
+    )
+    if _needs_approval(services, offer):
+        summary = {
+            "what": offer.display,
+            "offer": offer.model_dump(mode="json"),
+            "country": country_name(offer.country),
+            "where": channel,
+            "reason": str(values.get(v.REASON_BLOCK) or "").strip() or None,
+            "application": application_id,
+            "entity": entity_id,
+        }
+        await _ask_approval(services, client, ack, body["view"], actor, wanted, summary)
+        return
     await _confirmed(
         services,
         client,
@@ -361,9 +430,7 @@ async def buy_confirmed(
         actor,
         BUY,
         shown=offer.display,
-        wanted=buy_number.wanted(
-            _asked(body["view"], actor, channel), offer=offer, application_id=application_id, entity_id=entity_id
-        ),
+        wanted=wanted,
         after=_refresh(client, body["view"], partial(search_numbers, services, search, actor) if search else None),
     )
 

@@ -21,7 +21,7 @@ from bot.domain.numbers import (
 )
 from bot.providers.infobip.models import Application, Entity, Number, NumberList, Requirement
 from bot.slack import permissions
-from bot.slack.blocks import button, context, paging, section
+from bot.slack.blocks import button, context, input_block, paging, section, text_input
 from bot.slack.mrkdwn import BLOCK_ID_MAX, MODAL_TITLE_MAX, escape
 from bot.slack.numbers.metadata import OwnedState, SearchState
 from bot.slack.numbers.text import (
@@ -145,8 +145,18 @@ def search_view(
     )
 
 
-def buy_confirm_view(offer: Offer, metadata: str, applications: list[Application], entities: list[Entity]) -> dict:
-    """The last step before money is spent: the number, the exact charge, where it goes."""
+def buy_confirm_view(
+    offer: Offer,
+    metadata: str,
+    applications: list[Application],
+    entities: list[Entity],
+    *,
+    approvers: list[str] | None = None,
+) -> dict:
+    """The last step before money is spent: the number, the exact charge, where it goes. With
+    `approvers` (the purchase needs a decision), who will decide and a field for the reason."""
+    if approvers is not None:
+        return _buy_approval_view(offer, metadata, applications, entities, approvers)
     facts = facts_text(country_name(offer.country), offer.type, offer.number, offer.capabilities, offer.shared)
     blocks = [
         section(f"*Buy {escape(offer.display)}?*\n{facts}\nKey `{escape(offer.number_key)}`"),
@@ -163,6 +173,54 @@ def buy_confirm_view(offer: Offer, metadata: str, applications: list[Application
     if len(submit) > MODAL_TITLE_MAX:
         submit = "Buy now"
     return modal(BUY_TITLE, blocks, callback_id=BUY_CONFIRM, submit=submit, close="Back", private_metadata=metadata)
+
+
+REASON_BLOCK = "reason"
+
+
+def _buy_approval_view(
+    offer: Offer, metadata: str, applications: list[Application], entities: list[Entity], approvers: list[str]
+) -> dict:
+    facts = facts_text(country_name(offer.country), offer.type, offer.number, offer.capabilities, offer.shared)
+    blocks = [
+        section(f"*Buy {escape(offer.display)}?*\n{facts}\nKey `{escape(offer.number_key)}`"),
+        section("\n".join(charge_lines(offer.price))),
+        application_block(applications, optional=True, label="Put it on application"),
+        entity_block(entities, label="Entity"),
+        input_block(
+            REASON_BLOCK,
+            "Reason (for the approver)",
+            text_input(max_length=500, multiline=True, placeholder="What is the number for?"),
+            optional=True,
+        ),
+        context(
+            f"Purchases need an approval: {_who_decides(approvers)}. Nothing is bought or charged until "
+            "one approves; you get a DM either way."
+        ),
+    ]
+    return modal(
+        BUY_TITLE, blocks, callback_id=BUY_CONFIRM, submit="Ask for approval", close="Back", private_metadata=metadata
+    )
+
+
+def _who_decides(approvers: list[str]) -> str:
+    if not approvers:
+        return "nobody but you is set up as an approver yet (RESOURCEBOT_APPROVERS), so nobody can decide"
+    return f"{permissions.managers_text(approvers, nobody='')} will decide"
+
+
+def approval_waiting_view(offer: Offer, approvers: list[str], where: str, expires: str) -> dict:
+    """The confirmation, submitted: the purchase waits for a decision."""
+    return modal(
+        BUY_TITLE,
+        [
+            section(f":hourglass_flowing_sand: *Your purchase of {escape(offer.display)} waits for approval.*"),
+            context(
+                f"{_who_decides(approvers)} ({where}). Nothing is bought until then; you get a DM either way. "
+                f"Undecided, it expires at {expires}."
+            ),
+        ],
+    )
 
 
 def request_instead_view(offer: Offer, number_type: str, requirements: list[Requirement], value: str) -> dict:

@@ -13,14 +13,18 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlite_utils
 
+from bot.domain.approvals import PURCHASE
+from bot.domain.numbers import Offer, due_at_purchase
 from bot.domain.spend import (
     Bought,
     ChangeKind,
     NumberChange,
+    PendingCost,
     SpendSummary,
     change_from_audit,
     in_use_reasons,
@@ -34,6 +38,7 @@ from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.models import Number, NumberList, OwnedNumbersQuery
 from bot.slack.mrkdwn import escape
 from bot.slack.numbers.outcomes import explain_numbers_error
+from bot.store.approvals import waiting_approvals
 from bot.store.audit import list_audit
 from bot.store.requests import list_requests
 from bot.usecases import buy_number, cancel_number
@@ -139,6 +144,18 @@ async def configured_numbers(services: Services, numbers: Sequence[Number]) -> s
     return {n.number_key or "" for n, yes in zip(numbers, answers, strict=True) if yes}
 
 
+def pending_purchases(db: sqlite_utils.Database) -> list[PendingCost]:
+    """The purchases waiting for approval: what each would cost a month, and at once."""
+    pending = []
+    for approval in waiting_approvals(db, PURCHASE):
+        offer = Offer.model_validate(approval.summary["offer"])
+        price = offer.price
+        monthly = Decimal(str(offer.per_month)) if offer.per_month is not None else None
+        once = due_at_purchase(price) if price is not None else None
+        pending.append(PendingCost(approval.what, monthly, once, offer.currency))
+    return pending
+
+
 async def load_spend(services: Services) -> SpendSummary:
     """The report as Infobip and the bot's records have it now; raises InfobipError."""
     numbers, associated = await asyncio.gather(owned_numbers(services), associated_numbers(services))
@@ -148,8 +165,7 @@ async def load_spend(services: Services) -> SpendSummary:
         associated=associated,
         configured=configured,
         changes=number_changes(services.db),
-        # The seam for approvals: the costs waiting for a decision go here. None wait yet.
-        pending=[],
+        pending=pending_purchases(services.db),
         now=services.clock.now(),
         procured=procured_numbers(services.db),
     )

@@ -1,0 +1,60 @@
+"""Approvals and spend control: which changes wait for an approver's decision, who may decide, and
+when an undecided one expires. Pure: the settings' values come in as arguments.
+
+The first slice covers purchases (the Buy of a number on offer); the other kinds are named so that
+RESOURCEBOT_APPROVAL_FOR can list them already, and take effect as each is wired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+PURCHASE = "purchase"
+APPROVAL_KINDS = frozenset({PURCHASE, "number-request", "sender-request", "rcs-request", "cm-order", "cancel-number"})
+DEFAULT_APPROVAL_FOR = frozenset({PURCHASE, "number-request", "cm-order"})
+EXPIRED_REASON = "expired"
+
+
+class ApprovalState(StrEnum):
+    WAITING = "waiting"
+    APPROVED = "approved"
+    DENIED = "denied"
+    EXPIRED = "expired"
+
+
+def needs_approval(
+    kind: str,
+    *,
+    approvers: Collection[str],
+    approval_for: Collection[str],
+    monthly_price: float | Decimal | None = None,
+    free_below: float | Decimal = 0,
+) -> bool:
+    """Whether `kind` of change waits for a decision: approvers are set, the kind is listed, and
+    (for a purchase) its monthly price is not below `free_below`. An unknown price is not free."""
+    if not approvers or kind not in approval_for:
+        return False
+    if kind == PURCHASE and monthly_price is not None and Decimal(str(monthly_price)) < Decimal(str(free_below)):
+        return False
+    return True
+
+
+def may_decide(decider: str, requester: str, approvers: Collection[str]) -> bool:
+    """Only approvers decide, and never on what they asked for themselves."""
+    return decider in approvers and decider != requester
+
+
+def deciders(requester: str, approvers: Collection[str]) -> list[str]:
+    """Who can decide on what `requester` asked for, in a stable order."""
+    return sorted(a for a in approvers if a != requester)
+
+
+def expires_at(asked_at: datetime, hours: float) -> datetime:
+    return asked_at + timedelta(hours=hours)
+
+
+def expired(expires: datetime, now: datetime) -> bool:
+    return now >= expires

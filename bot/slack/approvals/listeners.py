@@ -1,0 +1,139 @@
+"""Approve and Deny on an approval request; the deny-reason modal. Only approvers decide, never on
+their own action; the first decision wins (bot/store/approvals.py), and whoever comes later is told
+who decided."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from pydantic import Field
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.approvals import deciders, may_decide
+from bot.services import Services
+from bot.slack.approvals import messages as m
+from bot.slack.approvals.approvers import current_approvers
+from bot.slack.blocks import input_block, section, text_input
+from bot.slack.middleware import form_values, view_metadata
+from bot.slack.mrkdwn import escape
+from bot.slack.permissions import Actor, managers_text
+from bot.slack.replies import clicked_channel, tell
+from bot.slack.view_metadata import ViewMetadata
+from bot.slack.views import message_view, modal
+from bot.store.approvals import Approval, Decided, get_approval
+from bot.store.intents import IntentState
+from bot.usecases import approvals
+
+
+class DenyContext(ViewMetadata):
+    """The deny-reason modal remembers which approval it denies."""
+
+    key: str = Field(alias="k")
+
+
+async def refusal(services: Services, actor: Actor, approval: Approval) -> str | None:
+    """Why `actor` may not decide on `approval` (mrkdwn), or None when they may."""
+    approvers = await current_approvers(services)
+    if may_decide(actor.id, approval.requester, approvers):
+        return None
+    if actor.id == approval.requester and actor.id in approvers:
+        who = managers_text(deciders(approval.requester, approvers), nobody="no other approver is set up")
+        return f"You asked for this yourself, so another approver decides: {who}."
+    return f"Only approvers decide on purchases: {managers_text(sorted(approvers), nobody='none are set up')}."
+
+
+def outcome_text(decided: Decided) -> str:
+    """What the person who clicked is told of their decision (or of the one made before it)."""
+    approval = decided.approval
+    if decided.busy:
+        return (
+            f":hourglass_flowing_sand: Someone is changing {escape(approval.what)} right now: nothing was decided. "
+            "Try again in a moment."
+        )
+    if not decided.first:
+        return f"Already decided. {m.decision_text(approval)}"
+    intent = decided.intent
+    if intent is None:
+        return m.decision_text(approval)
+    if intent.state == IntentState.DONE:
+        return f":white_check_mark: Approved: {escape(approval.what)} is the account's now."
+    if intent.state == IntentState.REFUSED:
+        return f":x: Approved, but Infobip did not sell {escape(approval.what)}: nothing was bought."
+    return (
+        f":warning: Approved; Infobip did not confirm the purchase of {escape(approval.what)} yet. It is being checked."
+    )
+
+
+async def _approval(services: Services, client: AsyncWebClient, body: dict, actor: Actor) -> Approval | None:
+    """The approval a button is for, once `actor` may decide on it (else told why, None)."""
+    key = body["actions"][0].get("value") or ""
+    approval = get_approval(services.db, key)
+    if approval is None:
+        await tell(client, actor.id, clicked_channel(body), "This approval request is not known (any more).")
+        return None
+    if problem := await refusal(services, actor, approval):
+        await tell(client, actor.id, clicked_channel(body), f":lock: {problem}")
+        return None
+    return approval
+
+
+async def approve_clicked(services: Services, ack, body, client, actor: Actor) -> None:
+    await ack()
+    approval = await _approval(services, client, body, actor)
+    if approval is None:
+        return
+    decided = await approvals.decide(services, approval.key, actor.id, approve=True)
+    await tell(client, actor.id, clicked_channel(body), outcome_text(decided))
+
+
+def deny_view(approval: Approval) -> dict:
+    blocks = [
+        section(f"Deny this request?\n{m.asked_text(approval)}"),
+        input_block(
+            m.REASON_BLOCK,
+            "Reason (the requester is told)",
+            text_input(max_length=500, multiline=True, placeholder="e.g. we have enough numbers in GB"),
+        ),
+    ]
+    metadata = DenyContext(key=approval.key).dump()
+    return modal(
+        m.TITLE, blocks, callback_id=m.DENY_REASON_VIEW, submit="Deny", close="Back", private_metadata=metadata
+    )
+
+
+async def deny_clicked(services: Services, ack, body, client, actor: Actor) -> None:
+    await ack()
+    approval = await _approval(services, client, body, actor)
+    if approval is None:
+        return
+    if approval.decided_by:
+        await tell(client, actor.id, clicked_channel(body), f"Already decided. {m.decision_text(approval)}")
+        return
+    await client.views_open(trigger_id=body["trigger_id"], view=deny_view(approval))
+
+
+async def deny_submitted(services: Services, ack, body, client, actor: Actor, values: dict, metadata: DenyContext):
+    approval = get_approval(services.db, metadata.key)
+    if approval is None:
+        await ack(
+            response_action="update", view=message_view(m.TITLE, "This approval request is not known (any more).")
+        )
+        return
+    if problem := await refusal(services, actor, approval):
+        await ack(response_action="update", view=message_view(m.TITLE, f":lock: {problem}"))
+        return
+    reason = str(values.get(m.REASON_BLOCK) or "").strip()
+    if not reason:
+        await ack(response_action="errors", errors={m.REASON_BLOCK: "Say why, for the requester."})
+        return
+    decided = await approvals.decide(services, approval.key, actor.id, approve=False, reason=reason)
+    await ack(response_action="update", view=message_view(m.TITLE, outcome_text(decided)))
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    app.action(m.APPROVE_ACTION)(partial(approve_clicked, services))
+    app.action(m.DENY_ACTION)(partial(deny_clicked, services))
+    app.view(m.DENY_REASON_VIEW, middleware=[view_metadata(DenyContext), form_values])(
+        partial(deny_submitted, services)
+    )

@@ -1,0 +1,247 @@
+"""Approvals: a change that waits for an approver's decision, stored once, decided once.
+
+`create` inserts the approval (the person's action key is its primary key, so a repeat of the
+submission is recognised; a partial unique index keeps one waiting approval per target) with its
+audit entry and the Slack posts that ask for a decision, in one transaction. `decide` is a
+conditional update of a waiting row: of two approvers clicking at once, of a click and the expiry
+job, one decides and the others learn who did. An approval claims its intent in the same
+transaction, so the change is then performed exactly once (bot/usecases/runner.py).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+from pydantic import BaseModel, Field
+
+from bot.domain.approvals import EXPIRED_REASON, ApprovalState
+from bot.store import outbox
+from bot.store.audit import record_audit
+from bot.store.db import write
+from bot.store.intents import Intent, claim
+
+_JSON_FIELDS = ("wanted", "summary", "messages")
+EXPIRY = "expiry"  # who decides an approval that nobody decided in time
+
+
+class Approval(BaseModel):
+    key: str
+    action: str
+    kind: str
+    requester: str
+    target: str
+    wanted: dict[str, Any] = Field(default_factory=dict)
+    summary: dict[str, Any] = Field(default_factory=dict)
+    state: ApprovalState
+    decided_by: str | None = None
+    decided_at: str | None = None
+    reason: str | None = None
+    created_at: str
+    expires_at: str
+    reminded_at: str | None = None
+    messages: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @property
+    def what(self) -> str:
+        return str(self.summary.get("what") or self.target)
+
+
+@dataclass(frozen=True)
+class Created:
+    """`first`: this call stored it. Otherwise `approval` is the same action's (a repeat) or, with
+    `busy`, the one already waiting on the same target."""
+
+    approval: Approval
+    first: bool
+    busy: bool = False
+
+
+@dataclass(frozen=True)
+class Decided:
+    """`first`: this decision stands. Otherwise `approval` says who decided first. `intent`: the
+    intent claimed by an approval; `busy`: another change on the target is under way, nothing decided."""
+
+    approval: Approval
+    first: bool
+    intent: Intent | None = None
+    busy: bool = False
+
+
+def _from_row(row: dict[str, Any]) -> Approval:
+    decoded = {k: (json.loads(v) if k in _JSON_FIELDS and v else v) for k, v in row.items()}
+    return Approval(**{k: v for k, v in decoded.items() if v is not None})
+
+
+def _query(db: sqlite_utils.Database, where: str, args: list[Any], suffix: str = "") -> list[Approval]:
+    cursor = db.execute(f"SELECT * FROM approvals WHERE {where} {suffix}", args)
+    columns = [column[0] for column in cursor.description]
+    return [_from_row(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
+
+
+def get_approval(db: sqlite_utils.Database, key: str) -> Approval | None:
+    found = _query(db, "key = ?", [key])
+    return found[0] if found else None
+
+
+def waiting_approvals(db: sqlite_utils.Database, kind: str | None = None) -> list[Approval]:
+    """The approvals nobody has decided yet, oldest first."""
+    if kind is None:
+        return _query(db, "state = ?", [str(ApprovalState.WAITING)], "ORDER BY created_at")
+    return _query(db, "state = ? AND kind = ?", [str(ApprovalState.WAITING), kind], "ORDER BY created_at")
+
+
+def _lane(key: str, recipient: str) -> str:
+    return f"approval:{key}:{recipient}"
+
+
+def _audit(db: sqlite_utils.Database, approval: Approval, action: str, actor: str, **details: Any) -> None:
+    record_audit(
+        db,
+        actor=actor,
+        action=f"approval.{action}",
+        target=approval.what,
+        provider=str(approval.wanted.get("provider") or "infobip"),
+        details={"action": approval.action, "requester": approval.requester, **details},
+        intent=approval.key,
+    )
+
+
+def create(
+    db: sqlite_utils.Database,
+    *,
+    key: str,
+    action: str,
+    kind: str,
+    requester: str,
+    target: str,
+    wanted: dict[str, Any],
+    summary: dict[str, Any],
+    created_at: datetime,
+    expires_at: datetime,
+    recipients: list[tuple[str, bool]],
+) -> Created:
+    """Store the approval and queue its posts: `recipients` (channel or user id, with buttons or not)."""
+    with write(db):
+        try:
+            db.execute(
+                "INSERT INTO approvals (key, action, kind, requester, target, wanted, summary, state, created_at,"
+                " expires_at, messages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')",
+                [
+                    key,
+                    action,
+                    kind,
+                    requester,
+                    target,
+                    json.dumps(wanted),
+                    json.dumps(summary),
+                    str(ApprovalState.WAITING),
+                    created_at.isoformat(timespec="microseconds"),
+                    expires_at.isoformat(timespec="microseconds"),
+                ],
+            )
+        except sqlite3.IntegrityError:
+            earlier = get_approval(db, key)
+            if earlier is not None:
+                return Created(earlier, first=False)
+            waiting = _query(db, "target = ? AND state = ?", [target, str(ApprovalState.WAITING)])
+            if not waiting:
+                raise
+            return Created(waiting[0], first=False, busy=True)
+        approval = get_approval(db, key)
+        assert approval is not None
+        _audit(db, approval, "requested", requester, summary=summary, expiresAt=approval.expires_at)
+        for recipient, buttons in recipients:
+            outbox.enqueue(
+                db, _lane(key, recipient), outbox.APPROVAL_POST, {"approval": key, "to": recipient, "buttons": buttons}
+            )
+    return Created(approval, first=True)
+
+
+class _TargetBusy(Exception):
+    """Another change on the approval's target is under way: the decision is rolled back."""
+
+
+def decide(
+    db: sqlite_utils.Database,
+    key: str,
+    *,
+    decider: str,
+    state: ApprovalState,
+    reason: str | None,
+    at: datetime,
+) -> Decided:
+    """The first decision on a waiting approval, with its audit entry, its messages updated, and
+    (approved) its intent claimed or (denied, expired) the requester told; all in one transaction."""
+    try:
+        with write(db):
+            cursor = db.execute(
+                "UPDATE approvals SET state = ?, decided_by = ?, decided_at = ?, reason = ?"
+                " WHERE key = ? AND state = ?",
+                [str(state), decider, at.isoformat(timespec="microseconds"), reason, key, str(ApprovalState.WAITING)],
+            )
+            approval = get_approval(db, key)
+            if approval is None:
+                raise LookupError(f"no approval {key}")
+            if cursor.rowcount != 1:
+                return Decided(approval, first=False)
+            intent = None
+            if state == ApprovalState.APPROVED:
+                wanted = approval.wanted
+                claimed = claim(
+                    db,
+                    key=key,
+                    action=approval.action,
+                    target=approval.target,
+                    actor=approval.requester,
+                    provider=wanted["provider"],
+                    params=wanted["params"],
+                    # The requester hears of it by DM (runner.commit_outcome): their modal is long closed.
+                    context={**wanted["context"], "view_id": None, "approved_by": decider, "approval": key},
+                    request_id=wanted.get("request_id"),
+                )
+                if not claimed.claimed:
+                    raise _TargetBusy
+                intent = claimed.intent
+            else:
+                outbox.enqueue(db, _lane(key, approval.requester), outbox.APPROVAL_DM, {"approval": key})
+            _audit(db, approval, str(state), decider, reason=reason)
+            for recipient in _recipients(db, key):
+                outbox.enqueue(db, _lane(key, recipient), outbox.APPROVAL_UPDATE, {"approval": key, "to": recipient})
+    except _TargetBusy:
+        return Decided(get_approval(db, key), first=False, busy=True)  # type: ignore[arg-type]
+    return Decided(approval, first=True, intent=intent)
+
+
+def _recipients(db: sqlite_utils.Database, key: str) -> list[str]:
+    """Everyone an approval request was queued for (posted yet or not)."""
+    rows = db.execute(
+        "SELECT payload FROM outbox WHERE request_id LIKE ? AND kind = ?", [f"approval:{key}:%", outbox.APPROVAL_POST]
+    ).fetchall()
+    return [json.loads(row[0])["to"] for row in rows]
+
+
+def expire_due(db: sqlite_utils.Database, now: datetime) -> list[Approval]:
+    """Every waiting approval whose time is up, decided as expired (as a denial would be)."""
+    expired = []
+    for approval in _query(
+        db, "state = ? AND expires_at <= ?", [str(ApprovalState.WAITING), now.isoformat(timespec="microseconds")]
+    ):
+        decided = decide(db, approval.key, decider=EXPIRY, state=ApprovalState.EXPIRED, reason=EXPIRED_REASON, at=now)
+        if decided.first:
+            expired.append(decided.approval)
+    return expired
+
+
+def record_message(db: sqlite_utils.Database, key: str, recipient: str, channel: str, ts: str) -> None:
+    """Where the approval request to `recipient` was posted (to update it once decided)."""
+    with write(db):
+        approval = get_approval(db, key)
+        if approval is None:
+            return
+        messages = {**approval.messages, recipient: {"channel": channel, "ts": ts}}
+        db.execute("UPDATE approvals SET messages = ? WHERE key = ?", [json.dumps(messages), key])
