@@ -49,7 +49,8 @@ async def _check_slack(settings: Settings, ok: Report, problem: Report) -> None:
     if "x-oauth-scopes" not in headers:
         problem("SLACK_API_URL: Slack's answer names no granted scopes (no X-OAuth-Scopes header); is it Slack?")
         return
-    missing = missing_scopes(headers["x-oauth-scopes"])
+    groups = any(approver.startswith("S") for approver in settings.resourcebot_approvers)
+    missing = missing_scopes(headers["x-oauth-scopes"], frozenset({"usergroups:read"} if groups else ()))
     if missing:
         problem(
             "SLACK_BOT_TOKEN: the app lacks "

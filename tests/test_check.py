@@ -91,6 +91,17 @@ def test_scopes_the_app_was_not_granted_are_named_with_what_they_are_for(env, sl
     assert "chat:write " not in problem
 
 
+def test_usergroups_read_is_needed_only_when_a_user_group_approves(env, slack):
+    # An app installed before approvals existed keeps passing until a group decides.
+    slack.config.bot_scopes = tuple(s for s in slack.config.bot_scopes if s != "usergroups:read")
+    result, problems = check(env)
+    assert result.returncode == 0 and problems == []
+    result, problems = check({**env, "RESOURCEBOT_APPROVERS": "S0APPROVERS"})
+    assert result.returncode == 2
+    [problem] = problems
+    assert "usergroups:read (the members of user groups named in RESOURCEBOT_APPROVERS)" in problem
+
+
 def test_a_database_path_the_bot_cannot_write_names_the_user_id(env, tmp_path):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the database's directory should be")

@@ -20,7 +20,13 @@ BOT_SCOPES: dict[str, str] = {
 APP_TOKEN_SCOPE = "connections:write"
 
 
-def missing_scopes(granted: str | None) -> list[str]:
-    """The needed scopes not in Slack's X-OAuth-Scopes header (comma-separated), in BOT_SCOPES order."""
+# Needed only when a setting uses them: an app installed before they existed keeps working
+# until that setting is used (both manifests still ask for them).
+ONLY_WHEN_USED = frozenset({"usergroups:read"})
+
+
+def missing_scopes(granted: str | None, used: frozenset[str] = frozenset()) -> list[str]:
+    """The needed scopes not in Slack's X-OAuth-Scopes header (comma-separated), in BOT_SCOPES
+    order; of ONLY_WHEN_USED, those in `used`."""
     have = {scope.strip() for scope in (granted or "").split(",") if scope.strip()}
-    return [scope for scope in BOT_SCOPES if scope not in have]
+    return [s for s in BOT_SCOPES if s not in have and (s not in ONLY_WHEN_USED or s in used)]
