@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from bot.domain.approvals import EXPIRED_REASON, ApprovalState
 from bot.store import outbox
 from bot.store.audit import record_audit
-from bot.store.db import write
+from bot.store.db import select_records, write
 from bot.store.intents import Intent, claim
 
 _JSON_FIELDS = ("wanted", "summary", "messages")
@@ -72,15 +72,8 @@ class Decided:
     busy: bool = False
 
 
-def _from_row(row: dict[str, Any]) -> Approval:
-    decoded = {k: (json.loads(v) if k in _JSON_FIELDS and v else v) for k, v in row.items()}
-    return Approval(**{k: v for k, v in decoded.items() if v is not None})
-
-
 def _query(db: sqlite_utils.Database, where: str, args: list[Any], suffix: str = "") -> list[Approval]:
-    cursor = db.execute(f"SELECT * FROM approvals WHERE {where} {suffix}", args)
-    columns = [column[0] for column in cursor.description]
-    return [_from_row(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
+    return [Approval(**fields) for fields in select_records(db, "approvals", where, args, suffix, _JSON_FIELDS)]
 
 
 def get_approval(db: sqlite_utils.Database, key: str) -> Approval | None:

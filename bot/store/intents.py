@@ -20,7 +20,7 @@ import sqlite_utils
 from pydantic import BaseModel, Field
 
 from bot.store.audit import log_filters
-from bot.store.db import boot_id
+from bot.store.db import boot_id, select_records
 from bot.store.requests import now_iso
 
 _JSON_FIELDS = ("params", "context", "outcome")
@@ -78,15 +78,8 @@ class Claim:
     busy: bool = False
 
 
-def _from_row(row: dict[str, Any]) -> Intent:
-    decoded = {k: (json.loads(v) if k in _JSON_FIELDS and v else v) for k, v in row.items()}
-    return Intent(**{k: v for k, v in decoded.items() if v is not None})
-
-
 def _query(db: sqlite_utils.Database, where: str, args: list[Any], suffix: str = "") -> list[Intent]:
-    cursor = db.execute(f"SELECT * FROM intents WHERE {where} {suffix}", args)
-    columns = [column[0] for column in cursor.description]
-    return [_from_row(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
+    return [Intent(**fields) for fields in select_records(db, "intents", where, args, suffix, _JSON_FIELDS)]
 
 
 def get_intent(db: sqlite_utils.Database, key: str) -> Intent | None:

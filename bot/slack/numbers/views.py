@@ -155,52 +155,42 @@ def buy_confirm_view(
 ) -> dict:
     """The last step before money is spent: the number, the exact charge, where it goes. With
     `approvers` (the purchase needs a decision), who will decide and a field for the reason."""
-    if approvers is not None:
-        return _buy_approval_view(offer, metadata, applications, entities, approvers)
     facts = facts_text(country_name(offer.country), offer.type, offer.number, offer.capabilities, offer.shared)
     blocks = [
         section(f"*Buy {escape(offer.display)}?*\n{facts}\nKey `{escape(offer.number_key)}`"),
         section("\n".join(charge_lines(offer.price))),
         application_block(applications, optional=True, label="Put it on application"),
         entity_block(entities, label="Entity"),
-        context(
-            "Infobip charges the account as soon as you press Buy; it cannot be undone. Cancelling the "
-            "number later (`/resource my-numbers`) stops the monthly charge."
-        ),
     ]
-    due = due_at_purchase(offer.price)
-    submit = f"Buy for {money(due, offer.currency)}" if due is not None else "Buy"
-    if len(submit) > MODAL_TITLE_MAX:
-        submit = "Buy now"
+    if approvers is not None:
+        blocks += [
+            input_block(
+                REASON_BLOCK,
+                "Reason (for the approver)",
+                text_input(max_length=500, multiline=True, placeholder="What is the number for?"),
+                optional=True,
+            ),
+            context(
+                f"Purchases need an approval: {_who_decides(approvers)}. Nothing is bought or charged until "
+                "one approves; you get a DM either way."
+            ),
+        ]
+        submit = "Ask for approval"
+    else:
+        blocks.append(
+            context(
+                "Infobip charges the account as soon as you press Buy; it cannot be undone. Cancelling the "
+                "number later (`/resource my-numbers`) stops the monthly charge."
+            )
+        )
+        due = due_at_purchase(offer.price)
+        submit = f"Buy for {money(due, offer.currency)}" if due is not None else "Buy"
+        if len(submit) > MODAL_TITLE_MAX:
+            submit = "Buy now"
     return modal(BUY_TITLE, blocks, callback_id=BUY_CONFIRM, submit=submit, close="Back", private_metadata=metadata)
 
 
 REASON_BLOCK = "reason"
-
-
-def _buy_approval_view(
-    offer: Offer, metadata: str, applications: list[Application], entities: list[Entity], approvers: list[str]
-) -> dict:
-    facts = facts_text(country_name(offer.country), offer.type, offer.number, offer.capabilities, offer.shared)
-    blocks = [
-        section(f"*Buy {escape(offer.display)}?*\n{facts}\nKey `{escape(offer.number_key)}`"),
-        section("\n".join(charge_lines(offer.price))),
-        application_block(applications, optional=True, label="Put it on application"),
-        entity_block(entities, label="Entity"),
-        input_block(
-            REASON_BLOCK,
-            "Reason (for the approver)",
-            text_input(max_length=500, multiline=True, placeholder="What is the number for?"),
-            optional=True,
-        ),
-        context(
-            f"Purchases need an approval: {_who_decides(approvers)}. Nothing is bought or charged until "
-            "one approves; you get a DM either way."
-        ),
-    ]
-    return modal(
-        BUY_TITLE, blocks, callback_id=BUY_CONFIRM, submit="Ask for approval", close="Back", private_metadata=metadata
-    )
 
 
 def _who_decides(approvers: list[str]) -> str:
