@@ -114,7 +114,7 @@ class _Child:
             if self.gone:
                 raise StoreBusy("the store's process stopped")
             self.pending[token] = (loop, future)
-        self._write(_HEADER.pack(CALL, token, busy_ms) + payload)
+        self._write(_HEADER.pack(CALL, token, busy_ms), payload)
 
     def drop(self, token: int) -> None:
         self._write(_HEADER.pack(DROP, token, 0))
@@ -131,8 +131,8 @@ class _Child:
         self._reader.join(timeout)
         self._flusher.join(timeout)
 
-    def _write(self, message: bytes) -> None:
-        frame = _LENGTH.pack(len(message)) + message
+    def _write(self, *parts: bytes) -> None:
+        frame = b"".join((_LENGTH.pack(sum(map(len, parts))), *parts))  # the payload copied once
         with self._unsent_ready:
             if not self._unsent:
                 try:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlite_utils
 from pydantic import BaseModel, Field
@@ -44,13 +45,8 @@ class RequestRecord(BaseModel):
 
 
 _FIELDS = frozenset(RequestRecord.model_fields)
-_JSON_EMPTY: dict[str, type[list[Any]] | type[dict[str, Any]]] = {
-    "capabilities": list,
-    "submitted": dict,
-    "files": dict,
-    "feedback": list,
-    "numbers": list,
-}
+# Each JSON column's empty value, as the record declares it: called here, not by pydantic (see _from_row).
+_JSON_EMPTY = {k: cast(Callable[[], Any], RequestRecord.model_fields[k].default_factory) for k in _JSON_FIELDS}
 
 
 def now_iso() -> str:
