@@ -152,8 +152,9 @@ class StoreWorker:
             call.state = STARTED
             return True
 
-    def _drop(self, call: Call) -> bool:
-        """On the loop: drop a call not started yet; False if it is under way."""
+    def drop(self, call: Call) -> bool:
+        """Drop a call not started yet (its caller stopped waiting: on the loop, or the store
+        process's reader); False if it is under way."""
         with self._state_lock:
             if call.state == STARTED:
                 return False
@@ -221,10 +222,6 @@ class StoreWorker:
             raise RuntimeError("the store is closed")
         self._calls.put(call)
 
-    def drop(self, call: Call) -> bool:
-        """Drop a call not started yet (its caller stopped waiting); False if it is under way."""
-        return self._drop(call)
-
     # -- on the event loop ----------------------------------------------------------------------
 
     async def run(self, fn: Callable[..., T], *args: Any, budget: float | None = None, **kwargs: Any) -> T:
@@ -241,7 +238,7 @@ class StoreWorker:
         try:
             return cast(T, await asyncio.wait_for(asyncio.shield(future), budget))
         except TimeoutError:
-            if self._drop(call):
+            if self.drop(call):
                 future.add_done_callback(lambda f: f.cancelled() or f.exception())  # nobody reads it
                 raise StoreBusy("the database is busy") from None
             return cast(T, await future)  # under way: at most QUICK_BUSY_MS more on a lock
