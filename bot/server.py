@@ -250,15 +250,16 @@ def watch_slack(bolt: AsyncApp, settings: Settings, link: SlackLink) -> asyncio.
 
 @contextlib.asynccontextmanager
 async def lifespan(services: Services, bolt: AsyncApp, link: SlackLink, app: Starlette):
-    worker = asyncio.create_task(services.outbox.run(), name="outbox")
-    jobs = start_jobs(services)
-    slack_watch = watch_slack(bolt, services.settings, link)
-    try:
-        yield
-    finally:
-        for task in (slack_watch, worker, *jobs):
-            task.cancel()
-        await asyncio.gather(slack_watch, worker, *jobs, return_exceptions=True)
+    with services.store.answers_on_this_loop():
+        worker = asyncio.create_task(services.outbox.run(), name="outbox")
+        jobs = start_jobs(services)
+        slack_watch = watch_slack(bolt, services.settings, link)
+        try:
+            yield
+        finally:
+            for task in (slack_watch, worker, *jobs):
+                task.cancel()
+            await asyncio.gather(slack_watch, worker, *jobs, return_exceptions=True)
 
 
 async def database_busy(request: Request, error: Exception) -> Response:

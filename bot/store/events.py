@@ -22,7 +22,7 @@ from bot.domain.reminders import reminder_allowed
 from bot.domain.statuses import StatusChange, should_replace
 from bot.store import outbox
 from bot.store.db import write
-from bot.store.requests import RequestRecord, apply_changes, find_by_provider_id, now_iso
+from bot.store.requests import RequestRecord, find_status, now_iso, set_fields
 
 
 class Outcome(StrEnum):
@@ -37,7 +37,7 @@ class Outcome(StrEnum):
 @dataclass(frozen=True)
 class Recorded:
     outcome: Outcome
-    request: RequestRecord | None = None
+    request_id: str | None = None  # the bot's id of the request it is about; None when unknown
 
 
 def record_events(
@@ -51,7 +51,7 @@ def record_events(
 
 
 def _record_one(db: sqlite_utils.Database, event: ProviderEvent, now: datetime) -> Recorded:
-    request = find_by_provider_id(db, event.provider, event.provider_request_id)
+    request = find_status(db, event.provider, event.provider_request_id)
     if request is None:
         return Recorded(Outcome.UNKNOWN_REQUEST)
     key = event.dedupe_key
@@ -60,15 +60,15 @@ def _record_one(db: sqlite_utils.Database, event: ProviderEvent, now: datetime) 
         # Reminders carry no time of their own: one per reminder day per update cycle.
         key = hashlib.sha256(f"{key}\x1f{request.status_at}".encode()).hexdigest()
         if not _insert_event(db, key, request.id, event, became_current=False):
-            return Recorded(Outcome.DUPLICATE, request)
+            return Recorded(Outcome.DUPLICATE, request.id)
         last = datetime.fromisoformat(request.last_reminded_at) if request.last_reminded_at else None
         if not reminder_allowed(last, now):
-            return Recorded(Outcome.REMINDER_HELD, request)
-        request = apply_changes(db, request, last_reminded_at=now.isoformat(timespec="milliseconds"))
+            return Recorded(Outcome.REMINDER_HELD, request.id)
+        set_fields(db, request.id, last_reminded_at=now.isoformat(timespec="milliseconds"))
         outbox.enqueue_all(
             db, request.id, [(outbox.THREAD_REPLY, {"event": key}), (outbox.DIRECT_MESSAGE, {"event": key})]
         )
-        return Recorded(Outcome.REMINDER, request)
+        return Recorded(Outcome.REMINDER, request.id)
 
     current = (
         StatusChange(request.status, datetime.fromisoformat(request.status_at), request.provider)
@@ -78,9 +78,9 @@ def _record_one(db: sqlite_utils.Database, event: ProviderEvent, now: datetime) 
     incoming = StatusChange(event.status or "UNKNOWN", event.occurred_at, request.provider)
     applies = should_replace(current, incoming)
     if not _insert_event(db, key, request.id, event, became_current=applies):
-        return Recorded(Outcome.DUPLICATE, request)
+        return Recorded(Outcome.DUPLICATE, request.id)
     if not applies:
-        return Recorded(Outcome.RECORDED_STALE, request)
+        return Recorded(Outcome.RECORDED_STALE, request.id)
 
     changes: dict[str, Any] = {
         "status": incoming.status,
@@ -90,11 +90,11 @@ def _record_one(db: sqlite_utils.Database, event: ProviderEvent, now: datetime) 
     }
     if event.numbers:
         changes["numbers"] = event.numbers
-    request = apply_changes(db, request, **changes)
+    set_fields(db, request.id, **changes)
     outbox.enqueue_all(
         db, request.id, [(outbox.THREAD_REPLY, {"event": key}), (outbox.ROOT_UPDATE, None), (outbox.HOME_REFRESH, None)]
     )
-    return Recorded(Outcome.APPLIED, request)
+    return Recorded(Outcome.APPLIED, request.id)
 
 
 def record_bot_action(

@@ -9,10 +9,13 @@ that never wait for a lock (WAL) stay in the bot, on its own connection.
 
 In the bot: `run` pickles on the loop (a call that cannot be sent fails there, to its caller) and
 writes the frame to a non-blocking pipe; what the pipe does not take at once (the child stalled
-on a lock) a flusher thread sends, in order, so the loop never waits. A reader thread reads the
-answers and settles each caller's future on its loop. A call out of `budget` asks the child to
-drop it: dropped if it has not started (StoreBusy to its caller), otherwise its answer comes as
-usual, within the short busy timeout of such calls.
+on a lock) a flusher thread sends, in order, so the loop never waits. The answers are read by the
+server's event loop (`answers_on_this_loop`, for as long as it serves): a thread of its own would
+take the interpreter lock from the loop for every answer, which cost the webhook path a sixth of
+its rate. Outside it (a script, a test's `asyncio.run`) a reader thread reads them. Each
+caller's future is settled on its own loop. A call out of `budget` asks the child to drop it:
+dropped if it has not started (StoreBusy to its caller), otherwise its answer comes as usual,
+within the short busy timeout of such calls.
 
 If the child dies (killed, out of memory), each call in flight fails with StoreBusy (what it did
 may or may not be committed, as after any crash: callers retry, the store deduplicates) and a new
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import itertools
 import logging
 import multiprocessing
@@ -34,7 +38,7 @@ import select
 import signal
 import struct
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -75,7 +79,8 @@ def _context() -> Any:
 
 
 class _Child:
-    """One child process and the two threads that talk to it; replaced when it dies."""
+    """One child process, the flusher thread that writes to it and whoever reads its answers (the
+    home loop, else a reader thread); replaced when it dies."""
 
     def __init__(self, path: str, on_gone: Callable[[_Child], None]) -> None:
         context = _context()
@@ -90,13 +95,19 @@ class _Child:
         self.process.start()
         requests_in.close()
         answers_out.close()
-        # Plain framed bytes on the pipes' descriptors: the caller's thread writes without waiting.
+        # Plain framed bytes on the pipes' descriptors: neither side's writes wait for the other.
         self._requests = requests_out
         self._out = requests_out.fileno()
         os.set_blocking(self._out, False)
-        self._answers = os.fdopen(_take(answers_in), "rb", buffering=_BUFFER)
         self._unsent = bytearray()  # what the pipe did not take yet, in order; the flusher sends it
         self._unsent_ready = threading.Condition(threading.Lock())
+        self._answers = _take(answers_in)
+        os.set_blocking(self._answers, False)
+        self._unread = bytearray()  # the start of a frame not all in yet
+        self._reading = threading.Lock()  # one reader at a time: the home loop or the thread
+        self._home_changed = threading.Condition(threading.Lock())
+        self._home: asyncio.AbstractEventLoop | None = None  # the loop reading the answers, if any
+        self._ended = False  # the answers' pipe reached its end (under _home_changed)
         self.pending: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Future[Any]]] = {}
         self.lock = threading.Lock()
         self.gone = False
@@ -128,8 +139,11 @@ class _Child:
         if self.process.is_alive():
             self.process.kill()
             self.process.join(timeout)
+        self._read_available()  # the end of the pipe, even with a home loop that no longer runs
         self._reader.join(timeout)
         self._flusher.join(timeout)
+
+    # -- writing --------------------------------------------------------------------------------
 
     def _write(self, *parts: bytes) -> None:
         frame = b"".join((_LENGTH.pack(sum(map(len, parts))), *parts))  # the payload copied once
@@ -164,29 +178,97 @@ class _Child:
             select.select([], [self._out], [], 1.0)
         self._requests.close()
 
+    # -- reading --------------------------------------------------------------------------------
+
+    def read_on(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        """`loop` reads the answers from now on (from any thread); None: the reader thread again
+        (called on the loop that read them)."""
+        with self._home_changed:
+            before, self._home = self._home, loop
+            self._home_changed.notify()
+        if before is not None and not before.is_closed():
+            before.remove_reader(self._answers)
+        if loop is not None:
+            loop.call_soon_threadsafe(self._watch, loop)
+
+    def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._home_changed:
+            if self._home is loop and not self._ended:
+                loop.add_reader(self._answers, self._read_available)
+
     def _read_all(self) -> None:
-        while (frame := _read_frame(self._answers)) is not None:
-            if frame[0] == LOG:
-                _log_here(pickle.loads(memoryview(frame)[1:]))
+        """The reader thread: reads while no loop does, ends with the pipe."""
+        while True:
+            with self._home_changed:
+                while self._home is not None and not self._ended:
+                    self._home_changed.wait()
+                if self._ended:
+                    return
+            select.select([self._answers], [], [])
+            self._read_available()
+
+    def _read_available(self) -> None:
+        """What the pipe holds now, without waiting: answers settled, log records logged."""
+        frames: list[bytes] = []
+        with self._reading:
+            if self.gone:
+                return
+            ended = False
+            while True:
+                try:
+                    data = os.read(self._answers, _BUFFER)
+                except BlockingIOError:
+                    break
+                except OSError:
+                    data = b""
+                if not data:
+                    ended = True
+                    break
+                self._unread += data
+                if len(data) < _BUFFER:
+                    break  # all there was: not one more read to hear so
+            unread, at = self._unread, 0
+            while len(unread) - at >= _LENGTH.size:
+                (size,) = _LENGTH.unpack_from(unread, at)
+                if len(unread) - at - _LENGTH.size < size:
+                    break
+                frames.append(bytes(unread[at + _LENGTH.size : at + _LENGTH.size + size]))
+                at += _LENGTH.size + size
+            del unread[:at]
+            for frame in frames:
+                self._take_frame(frame)
+            if ended:
+                self._end()
+
+    def _take_frame(self, frame: bytes) -> None:
+        if frame[0] == LOG:
+            _log_here(pickle.loads(memoryview(frame)[1:]))
+            return
+        here = _running_loop()
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
+        for token, ok, payload in pickle.loads(memoryview(frame)[1:]):
+            with self.lock:
+                waiting = self.pending.pop(token, None)
+            if waiting is None:
+                continue  # answered already (dropped), or its caller is gone
+            loop, future = waiting
+            try:
+                value = pickle.loads(payload)
+            except Exception as error:  # noqa: BLE001 - e.g. an exception type that cannot be rebuilt
+                ok, value = False, RuntimeError(f"the store's answer could not be read: {error!r}")
+            by_loop.setdefault(loop, []).append((future, ok, value))
+        for loop, settled in by_loop.items():
+            if loop is here:
+                _settle(settled)
                 continue
-            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
-            for token, ok, payload in pickle.loads(memoryview(frame)[1:]):
-                with self.lock:
-                    waiting = self.pending.pop(token, None)
-                if waiting is None:
-                    continue  # answered already (dropped), or its caller is gone
-                loop, future = waiting
-                try:
-                    value = pickle.loads(payload)
-                except Exception as error:  # noqa: BLE001 - e.g. an exception type that cannot be rebuilt
-                    ok, value = False, RuntimeError(f"the store's answer could not be read: {error!r}")
-                by_loop.setdefault(loop, []).append((future, ok, value))
-            for loop, settled in by_loop.items():
-                try:
-                    loop.call_soon_threadsafe(_settle, settled)
-                except RuntimeError:
-                    pass  # that loop is closed: nobody is waiting any more
-        self._answers.close()
+            try:
+                loop.call_soon_threadsafe(_settle, settled)
+            except RuntimeError:
+                pass  # that loop is closed: nobody is waiting any more
+
+    def _end(self) -> None:
+        """The child is gone: what is pending fails, the pipe is closed by its reader, and the
+        StoreProcess is told (it starts another child)."""
         with self.lock:
             self.gone = True
             left, self.pending = self.pending, {}
@@ -198,7 +280,29 @@ class _Child:
         with self._unsent_ready:
             self._stopping = True
             self._unsent_ready.notify()
+        with self._home_changed:
+            self._ended = True
+            self._home_changed.notify()
+            home = self._home
+        if home is None:
+            os.close(self._answers)
+        else:
+            try:  # on the home loop, so that the descriptor is not reused while it is watched
+                home.call_soon_threadsafe(self._close_on, home)
+            except RuntimeError:
+                os.close(self._answers)  # the loop is closed: nothing watches it
         self._on_gone(self)
+
+    def _close_on(self, loop: asyncio.AbstractEventLoop) -> None:
+        loop.remove_reader(self._answers)
+        os.close(self._answers)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _take(connection: Connection) -> int:
@@ -229,13 +333,16 @@ class StoreProcess:
         # The first child is started in the background: the fork server imports what the calls
         # need (~1 s), and the bot need not wait for that to listen; the first call waits instead.
         self._child: _Child | None = None
+        self._home: asyncio.AbstractEventLoop | None = None  # see answers_on_this_loop
         self._start_error: BaseException | None = None
         self._started = threading.Event()
         threading.Thread(target=self._start_first, name="store-start", daemon=True).start()
 
     def _start_first(self) -> None:
         try:
-            self._child = _Child(self.path, self._replace)
+            child = _Child(self.path, self._replace)
+            with self._lock:
+                self._adopt(child)
         except BaseException as error:  # noqa: BLE001 - every caller hears it
             self._start_error = error
             log.error("the store's process could not start: %s", error)
@@ -258,7 +365,32 @@ class StoreProcess:
             if self._closing or _exiting or self._child is not gone:
                 return
             log.error("the store's process stopped (exit code %s): starting another", gone.process.exitcode)
-            self._child = _Child(self.path, self._replace)
+            self._adopt(_Child(self.path, self._replace))
+
+    def _adopt(self, child: _Child) -> None:
+        """Under self._lock: `child` serves the calls from now on, its answers read where they are."""
+        self._child = child
+        if self._home is not None:
+            child.read_on(self._home)
+
+    @contextlib.contextmanager
+    def answers_on_this_loop(self) -> Iterator[None]:
+        """While in it, the running loop reads the store's answers (the server's, for as long as
+        it serves): see the module docstring."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._home is not None:
+                raise RuntimeError("the store's answers are read on another loop already")
+            self._home, child = loop, self._child
+            if child is not None:
+                child.read_on(loop)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._home, child = None, self._child
+                if child is not None:
+                    child.read_on(None)
 
     async def run(self, fn: Callable[..., T], *args: Any, budget: float | None = None, **kwargs: Any) -> T:
         """`fn(db, *args, **kwargs)` in the store's process. With `budget` (seconds): StoreBusy

@@ -11,6 +11,7 @@ import os
 import pickle
 import signal
 import sqlite3
+import threading
 import time
 
 import pytest
@@ -132,6 +133,40 @@ def test_a_child_that_dies_fails_what_was_in_flight_and_is_replaced(store, caplo
         wait_until(lambda: any("store's process stopped" in r.getMessage() for r in caplog.records), timeout=5)
     second = wait_until(lambda: _try(store), timeout=10)
     assert second != first and second != os.getpid()
+
+
+def test_the_server_loop_reads_the_answers_and_hands_them_back_when_it_stops(store):
+    """As the server's lifespan does: calls from that loop and from another thread's loop are
+    answered while it reads, a child killed meanwhile is replaced and read by it too, and once it
+    stops reading the reader thread answers again."""
+    other_loop_answers: list[int] = []
+
+    async def serving():
+        with store.answers_on_this_loop():
+            first = await store.run(_note, "on the home loop")
+            elsewhere = threading.Thread(target=lambda: other_loop_answers.append(asyncio.run(store.run(_pid))))
+            elsewhere.start()
+            await asyncio.to_thread(elsewhere.join, 10)
+            with pytest.raises(RuntimeError, match="another loop"):
+                with store.answers_on_this_loop():
+                    pass
+            in_flight = asyncio.ensure_future(store.run(_sleep, 5))
+            await asyncio.sleep(0.3)
+            os.kill(first, signal.SIGKILL)
+            with pytest.raises(StoreBusy):
+                await in_flight
+            for _ in range(100):  # the next child, started by whoever read the end of the pipe
+                try:
+                    return first, await store.run(_pid)
+                except StoreBusy:
+                    await asyncio.sleep(0.1)
+            raise AssertionError("no child replaced the one killed")
+
+    first, second = asyncio.run(serving())
+    assert other_loop_answers == [first]
+    assert second not in (first, os.getpid())
+    assert asyncio.run(store.run(_pid)) == second  # read by the thread again
+    assert _texts(store.path) == ["on the home loop"]
 
 
 def test_close_finishes_what_is_queued(tmp_path):
