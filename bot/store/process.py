@@ -226,7 +226,7 @@ class _Child:
                     break
                 self._unread += data
                 if len(data) < _BUFFER:
-                    break  # all there was: not one more read to hear so
+                    break  # all there was: spared the read that would only say so
             unread, at = self._unread, 0
             while len(unread) - at >= _LENGTH.size:
                 (size,) = _LENGTH.unpack_from(unread, at)
