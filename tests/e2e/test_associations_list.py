@@ -62,9 +62,18 @@ def rows(view: dict) -> list[str]:
 
 
 def listed(world, text: str = "", user: str = ADMIN, contains: str = "association") -> dict:
+    """The list this command opens: a new modal, not the one the previous command left on top."""
+    before = (world.slack.current_view(user) or {}).get("id")
     ack = world.driver.slash_command("/resource", f"associations {text}".strip(), user=user, channel=CHANNEL)
     assert ack.status == 200 and ack.in_time
-    return world.view(user, callback_id="association_list", contains=contains)
+
+    def opened():
+        view = world.slack.current_view(user)
+        if view and view["id"] != before and view.get("callback_id") == "association_list":
+            return view if contains in str(view.get("blocks")) else None
+        return None
+
+    return world.wait(opened, what=f"a new association_list view for {user} saying {contains!r}")
 
 
 def test_the_list_pages_inside_the_modal_and_every_filter_narrows_it(world):
