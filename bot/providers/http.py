@@ -41,6 +41,11 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
+def unconfirmed(what: str, reason: str) -> str:
+    """The message of every provider's "unknown outcome" error: `what` names the unconfirmed call."""
+    return f"{what} ({reason}); it may or may not have been applied. Check its state before trying again."
+
+
 @dataclass(frozen=True)
 class Failures:
     """How one call's failures are told, in the provider's own exception classes."""

@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, Unpack
 
 import sqlite_utils
 
@@ -165,19 +165,19 @@ async def carry_out(services: Services, use_case: UseCase, intent: Intent) -> In
     return settled
 
 
+class Settling(TypedDict):
+    """`commit_outcome`'s keywords: what settled the intent ("call", "recovery", …), and whether
+    its actor hears by DM even when nobody approved the change."""
+
+    resolved_by: str
+    tell_actor: NotRequired[bool]
+
+
 async def settle_outcome(
-    services: Services,
-    use_case: UseCase,
-    intent: Intent,
-    outcome: Outcome,
-    *,
-    resolved_by: str,
-    tell_actor: bool = False,
+    services: Services, use_case: UseCase, intent: Intent, outcome: Outcome, **settling: Unpack[Settling]
 ) -> Intent:
     """`commit_outcome` on the store's thread."""
-    return await services.store.run(
-        commit_outcome, use_case, intent, outcome, resolved_by=resolved_by, tell_actor=tell_actor
-    )
+    return await services.store.run(commit_outcome, use_case, intent, outcome, **settling)
 
 
 def commit_outcome(

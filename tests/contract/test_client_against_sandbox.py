@@ -42,6 +42,7 @@ from bot.providers.infobip.models import (
     AssociationChannel,
     AssociationResourceType,
     AvailableNumbersQuery,
+    CertificatesQuery,
     CertificateUpload,
     ConnectionTestRequest,
     CoverageQuery,
@@ -496,11 +497,14 @@ async def certificates(env: Env) -> None:
     assert (uploaded.certificate_id, uploaded.status) == ("bot-cert", "PROCESSING")
     env.sandbox.clock.advance(timedelta(seconds=2))
     assert (await client.get_certificate_status("bot-cert")).status == "READY"
-    statuses = await client.list_certificate_statuses(search="bot", direction="DESC", page=0, size=10)
+    statuses = await client.list_certificate_statuses(
+        CertificatesQuery(search="bot", direction="DESC", page=0, size=10)
+    )
     assert [c.certificate_id for c in statuses.results] == ["bot-cert"]
     details = await client.get_certificate("bot-cert")
     assert details.valid_until > details.valid_from
-    assert [c.certificate_id for c in (await client.list_certificates(search="bot", size=10)).results] == ["bot-cert"]
+    listed = await client.list_certificates(CertificatesQuery(search="bot", size=10))
+    assert [c.certificate_id for c in listed.results] == ["bot-cert"]
 
     reached = await client.test_webhook_connection(
         ConnectionTestRequest(certificate_id="bot-cert", webhook_url=env.webhook_url)

@@ -35,7 +35,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.providers.cm import wire
 from bot.providers.cm.models import CmNumberRequest, CmNumberRequestCreate, LocaleOptions, OrderRestrictions
-from bot.providers.http import OPERATION_EXTENSION, Failures, ProviderClient, validation_detail
+from bot.providers.http import OPERATION_EXTENSION, Failures, ProviderClient, unconfirmed, validation_detail
 
 logger = logging.getLogger("bot.providers.cm")
 
@@ -76,10 +76,7 @@ class CmUnknownOutcome(CmError):
     def __init__(self, operation: str, reason: str, *, status: int | None = None):
         self.operation = operation
         self.status = status
-        super().__init__(
-            f"CM.com did not confirm {_DOING.get(operation, operation)} ({reason}); it may "
-            "or may not have been applied. Check its state before trying again."
-        )
+        super().__init__(unconfirmed(f"CM.com did not confirm {_DOING.get(operation, operation)}", reason))
 
 
 class CmTransportError(CmError):

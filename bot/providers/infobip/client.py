@@ -42,6 +42,7 @@ from bot.providers.infobip.models import (
     AvailableNumbersQuery,
     CertificateDetails,
     CertificateRef,
+    CertificatesQuery,
     CertificateStatusInfo,
     CertificateUpload,
     ConnectionTestRequest,
@@ -445,16 +446,8 @@ class InfobipClient(ProviderClient):
     async def delete_security_settings(self, auth_id: str) -> SecurityRef:
         return await self._fetch("delete-security-settings", SecurityRef, path={"authId": auth_id})
 
-    async def list_certificates(
-        self,
-        *,
-        search: str | None = None,
-        sort_by: str | None = None,
-        direction: str | None = None,
-        page: int | None = None,
-        size: int | None = None,
-    ) -> Page[CertificateDetails]:
-        params = {"search": search, "sortBy": sort_by, "direction": direction, "page": page, "size": size}
+    async def list_certificates(self, query: CertificatesQuery | None = None) -> Page[CertificateDetails]:
+        params = (query or CertificatesQuery()).to_wire()
         return await self._fetch("get-certificates-details-page", Page[CertificateDetails], params=params)
 
     async def upload_certificate(self, body: CertificateUpload) -> CertificateStatusInfo:
@@ -466,16 +459,8 @@ class InfobipClient(ProviderClient):
     async def delete_certificate(self, certificate_id: str) -> CertificateRef:
         return await self._fetch("delete-certificate", CertificateRef, path={"certificateId": certificate_id})
 
-    async def list_certificate_statuses(
-        self,
-        *,
-        search: str | None = None,
-        sort_by: str | None = None,
-        direction: str | None = None,
-        page: int | None = None,
-        size: int | None = None,
-    ) -> Page[CertificateStatusInfo]:
-        params = {"search": search, "sortBy": sort_by, "direction": direction, "page": page, "size": size}
+    async def list_certificate_statuses(self, query: CertificatesQuery | None = None) -> Page[CertificateStatusInfo]:
+        params = (query or CertificatesQuery()).to_wire()
         return await self._fetch("get-certificates-statuses-page", Page[CertificateStatusInfo], params=params)
 
     async def get_certificate_status(self, certificate_id: str) -> CertificateStatusInfo:

@@ -20,7 +20,10 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from bot.providers.http import retry_after_seconds  # noqa: F401 - part of this module's API
+from bot.providers.http import (
+    retry_after_seconds,  # noqa: F401 - part of this module's API
+    unconfirmed,
+)
 from bot.providers.infobip.models import ApiError, LegacyApiError
 
 # A plain-text error body longer than this is cut: it is a page, not a message.
@@ -87,10 +90,7 @@ class InfobipUnknownOutcome(InfobipError):
     def __init__(self, operation_id: str, reason: str, *, status: int | None = None):
         self.operation_id = operation_id
         self.status = status
-        super().__init__(
-            f"Infobip did not confirm the {operation_id} call ({reason}); it may or may not have "
-            "been applied. Check its state before trying again."
-        )
+        super().__init__(unconfirmed(f"Infobip did not confirm the {operation_id} call", reason))
 
 
 class InfobipTransportError(InfobipError):

@@ -977,6 +977,19 @@ class CertificateRef(InfobipModel):
     certificate_id: str | None = Field(None, alias="certificateId")
 
 
+class CertificatesQuery(InfobipModel):
+    """The query of both certificate pages, details and statuses: a search, an order
+    (`direction` ASC or DESC) and a `page`/`size` page. A misspelt parameter is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    search: str | None = None
+    sort_by: str | None = Field(None, alias="sortBy")
+    direction: str | None = None
+    page: int | None = None
+    size: int | None = None
+
+
 class ConnectionTestRequest(InfobipModel):
     certificate_id: str = Field(alias="certificateId", min_length=1, max_length=255)
     webhook_url: str = Field(alias="webhookUrl")

@@ -21,7 +21,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from urllib.parse import urlencode
 
 import httpx
@@ -35,6 +35,26 @@ VERIFICATION_TOKEN = "standinVerificationToken0"  # deprecated by Slack, still s
 ACK_DEADLINE = 3.0
 USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 HTTP, SOCKET_MODE = "http", "socket_mode"
+
+
+class ActionPlace(TypedDict, total=False):
+    """Who acts on which element, and where: `block_action`'s keywords, as `block_action_payload`
+    takes them (all optional)."""
+
+    user: str | None
+    channel: str | None
+    message_ts: str | None
+    view_id: str | None
+    block_id: str | None
+
+
+class SubmitOptions(TypedDict, total=False):
+    """Who submits which modal, and whether Slack's client checks it first: `submit_view`'s
+    keywords, as `view_submission_payload` takes them (all optional)."""
+
+    user: str | None
+    view_id: str | None
+    check: bool
 
 
 class FormBlocked(Exception):
@@ -244,25 +264,11 @@ class SlackDriver:
 
     # ---- block actions -----------------------------------------------------------------
 
-    def block_action(
-        self,
-        action_id: str,
-        value: Any = None,
-        *,
-        user: str | None = None,
-        channel: str | None = None,
-        message_ts: str | None = None,
-        view_id: str | None = None,
-        block_id: str | None = None,
-    ) -> BotResponse:
+    def block_action(self, action_id: str, value: Any = None, **where: Unpack[ActionPlace]) -> BotResponse:
         """The user clicks or picks in an element of a message (channel+message_ts), of a view
         (view_id), or else of their open modal or their App Home. `value` is what they pick:
         an option value (or list) for selects and checkboxes, text for inputs, a date…"""
-        return self._interact(
-            self.block_action_payload(
-                action_id, value, user=user, channel=channel, message_ts=message_ts, view_id=view_id, block_id=block_id
-            )
-        )
+        return self._interact(self.block_action_payload(action_id, value, **where))
 
     def block_action_payload(
         self,
@@ -354,21 +360,14 @@ class SlackDriver:
             raise LookupError(f"no view {view_id or 'open'} for {user}")
         return view
 
-    def submit_view(
-        self,
-        values: dict[str, Any] | None = None,
-        *,
-        user: str | None = None,
-        view_id: str | None = None,
-        check: bool = True,
-    ) -> BotResponse:
+    def submit_view(self, values: dict[str, Any] | None = None, **how: Unpack[SubmitOptions]) -> BotResponse:
         """The user fills the open modal ({block_id: value}, see state_values) and submits it.
 
         Raises FormBlocked when Slack's client would refuse (a required field empty, too long…)
         unless check=False. Afterwards the stand-in shows what the bot answered; a refused
         answer's errors are in `response.errors`.
         """
-        payload = self.view_submission_payload(values, user=user, view_id=view_id, check=check)
+        payload = self.view_submission_payload(values, **how)
         user, view = payload["user"]["id"], payload["view"]
         response = self._interact(payload)
         if response.status != 200:

@@ -8,7 +8,6 @@ does: every resource linked to it goes back to application `default` and no enti
 from __future__ import annotations
 
 import re
-import time
 from functools import partial
 from typing import Any
 
@@ -19,7 +18,7 @@ from bot.domain.associations import DEFAULT_APPLICATION, id_problem, name_proble
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.models import Application, Entity
 from bot.services import Services
-from bot.slack.acks import errors_response, settle_after_ack
+from bot.slack.acks import ack_with_loading_view, errors_response, settle_after_ack
 from bot.slack.blocks import delete_button, input_block, paging, section, text_input
 from bot.slack.middleware import form_values, view_metadata
 from bot.slack.mrkdwn import escape, escape_truncated, mrkdwn_text, plain_text, truncate
@@ -357,8 +356,7 @@ async def form_submitted(
         new_shown = f"“{escape_truncated(name, 200)}”" if name else "no name"
         text = f":pencil2: <@{user}> renamed {shown}: {old_shown} → {new_shown}."
         done = f":white_check_mark: Renamed {shown}: {old_shown} → {new_shown}."
-    await ack(response_action="update", view=loading_view(f"{kind.capitalize()}", "Saving at Infobip…"))
-    acked_at = time.monotonic()
+    acked_at = await ack_with_loading_view(ack, form.title, form.working)
     try:
         await make_change(
             services,

@@ -9,7 +9,6 @@ search finds, or a typed id). "➕ New application/entity…" creates one on the
 from __future__ import annotations
 
 import asyncio
-import time
 from functools import partial
 from typing import Any
 
@@ -31,7 +30,7 @@ from bot.domain.commands import Associate
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.models import Application, Entity
 from bot.services import Services
-from bot.slack.acks import errors_response, settle_after_ack
+from bot.slack.acks import ack_with_loading_view, errors_response, settle_after_ack
 from bot.slack.blocks import option
 from bot.slack.invocation import Invocation
 from bot.slack.middleware import form_values, view_metadata
@@ -307,8 +306,7 @@ async def associate_submitted(
         if problem:
             await ack(errors_response(problem))
             return
-    await ack(response_action="update", view=loading_view(TITLE, "Creating the association at Infobip…"))
-    acked_at = time.monotonic()
+    acked_at = await ack_with_loading_view(ack, FORM.title, FORM.working)
     state = state.but(resource_type=resource_type)
     choice = answers["choice"]
     key = AssociationKey(resource_type, answers["channel"], choice.application_id, choice.entity_id, resource)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from dataclasses import asdict, replace
 from functools import partial
 
@@ -33,7 +32,7 @@ from bot.domain.commands import Associations
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.models import Application, Entity
 from bot.services import Services
-from bot.slack.acks import errors_response, settle_after_ack
+from bot.slack.acks import ack_with_loading_view, errors_response, settle_after_ack
 from bot.slack.blocks import button, delete_button, input_block, option, paging, static_select, text_input
 from bot.slack.invocation import Invocation
 from bot.slack.middleware import form_values, view_metadata
@@ -245,8 +244,7 @@ async def filters_submitted(
     if problems:
         await ack(errors_response({FILTER_BLOCKS[name]: message for name, message in problems.items()}))
         return
-    await ack(response_action="update", view=loading_view("Associations", "Loading the associations from Infobip…"))
-    acked_at = time.monotonic()
+    acked_at = await ack_with_loading_view(ack, "Associations", "Loading the associations from Infobip…")
     new_view = await build_list(services, state.but(filters=filters, page=0))
     await settle_after_ack(acked_at)
     await update_view(client, view["id"], new_view)

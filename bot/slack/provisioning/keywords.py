@@ -8,7 +8,6 @@ Only routing managers (bot/slack/permissions.py) may open it.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -20,7 +19,7 @@ from bot.domain.associations import INBOUND_CHANNELS_FOR_NUMBERS, keyword_proble
 from bot.providers.infobip.errors import InfobipError
 from bot.providers.infobip.models import Application, Entity, InboundConfiguration, InboundConfigurationRequest, Number
 from bot.services import Services
-from bot.slack.acks import errors_response, settle_after_ack
+from bot.slack.acks import ack_with_loading_view, errors_response, settle_after_ack
 from bot.slack.blocks import delete_button, option
 from bot.slack.middleware import form_values, view_metadata
 from bot.slack.mrkdwn import escape, mrkdwn_text, plain_text, truncate
@@ -343,8 +342,7 @@ async def keyword_submitted(
     if errors:
         await ack(errors_response(errors))
         return
-    await ack(response_action="update", view=loading_view("Inbound configuration", "Saving at Infobip…"))
-    acked_at = time.monotonic()
+    acked_at = await ack_with_loading_view(ack, KEYWORD_FORM.title, KEYWORD_FORM.working)
     change = _keyword_change(user, state, channel, keyword, choice)
     try:
         asked = asked_by(services, view_key(view), user, state, view["id"])

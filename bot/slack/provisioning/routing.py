@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from functools import partial
 from typing import Any
 
@@ -25,7 +24,7 @@ from bot.providers.infobip import iterate_numbers
 from bot.providers.infobip.errors import InfobipError, InfobipNotFound
 from bot.providers.infobip.models import Application, Entity, InboundConfiguration, Number, OwnedNumbersQuery
 from bot.services import Services
-from bot.slack.acks import errors_response, settle_after_ack
+from bot.slack.acks import ack_with_loading_view, errors_response, settle_after_ack
 from bot.slack.blocks import fits_options, option
 from bot.slack.middleware import form_values, view_metadata
 from bot.slack.mrkdwn import escape, mrkdwn_text, plain_text
@@ -302,8 +301,7 @@ async def pick_submitted(
     if problem:
         await ack(errors_response(problem))
         return
-    await ack(response_action="update", view=loading_view(TITLE, "Loading the number's routing from Infobip…"))
-    acked_at = time.monotonic()
+    acked_at = await ack_with_loading_view(ack, TITLE, "Loading the number's routing from Infobip…")
     routing = await build_routing(services, actor, state.but(target=number_key))
     await settle_after_ack(acked_at)
     await update_view(client, view["id"], routing)
@@ -324,8 +322,7 @@ async def routing_submitted(
     if errors:
         await ack(errors_response(errors))
         return
-    await ack(response_action="update", view=loading_view(TITLE, "Saving the number-level routing…"))
-    acked_at = time.monotonic()
+    acked_at = await ack_with_loading_view(ack, NUMBER_LEVEL_FORM.title, NUMBER_LEVEL_FORM.working)
     number_key = state.target or ""
     before = (state.extra.get("a"), state.extra.get("e"))
     after = (choice.application_id, choice.entity_id)
