@@ -39,7 +39,7 @@ from bot.services import Services
 from bot.slack import intent_views
 from bot.slack.acks import errors_response
 from bot.slack.approvals.approvers import current_approvers
-from bot.slack.approvals.messages import when
+from bot.slack.approvals.messages import asked_where, when
 from bot.slack.form_context import FormContext
 from bot.slack.invocation import Invocation
 from bot.slack.middleware import form_values, view_metadata
@@ -385,8 +385,7 @@ async def _ask_approval(
         )
         await ack(response_action="update", view=busy)
         return
-    channel = services.settings.resourcebot_approval_channel
-    where = f"in <#{escape(channel)}>" if channel else "by DM"
+    where = asked_where(services.settings.resourcebot_approval_channel)
     waiting = v.approval_waiting_view(offer, deciders(approval.requester, approvers), where, when(approval.expires_at))
     await ack(response_action="update", view=waiting)
 
