@@ -10,6 +10,7 @@ import pytest
 
 from bot.domain.approvals import APPROVAL_DENIED, WAITING_APPROVAL
 from tests.e2e.test_approvals_slack import APPROVERS, audit, click, dm_saying, request_message, told
+from tests.e2e.test_cm_requests import order
 from tests.e2e.test_number_requests import LOCATION, US_10DLC
 from tests.support.names import ADMIN, ALICE, BOB, CHANNEL
 
@@ -124,3 +125,29 @@ def test_nobody_approves_their_own_number_request(world):
     told(world, BOB, CHANNEL, "Approved")
     world.wait(lambda: world.request(request.id).provider_request_id, what="the request submitted")
     assert infobip_calls(world, SUBMIT) == 1
+
+
+@pytest.mark.world(cm=True, resourcebot_approvers=APPROVERS)
+def test_an_approved_cm_order_is_sent_to_cm_once_after_the_approval(world):
+    answer = order(world, city="Amsterdam", approval_reason="The NOC's hotline")
+    assert not answer.errors, answer.errors
+    assert "Nothing is sent to CM.com until then" in str(world.view(ALICE, contains="waits for approval")["blocks"])
+    world.wait(lambda: world.requests() and world.requests()[0].thread_ts, what="the request's thread")
+    [request] = world.requests()
+    assert request.status == WAITING_APPROVAL and "Waiting for approval" in world.root_text(request)
+    message = request_message(world, BOB)
+    text = str(message["blocks"])
+    assert f"<@{ALICE}> asks CM.com for" in text and "*Quantity:* 2" in text and "The NOC's hotline" in text
+    world.wait_idle()
+    assert world.cm_admin.get("/requests").json() == {"requests": []}
+
+    dm = world.slack.dm_channel(BOB)
+    click(world, "approval_approve", BOB, message, dm)
+    assert "reached CM.com" in told(world, BOB, dm, "Approved")
+    world.wait(lambda: "Completed" in world.root_text(request), what="the root to show Completed")
+    assert f"Approved by <@{BOB}>" in thread_saying(world, request, "Approved by")
+    world.wait_idle()
+    assert len(world.cm_admin.get("/requests").json()["requests"]) == 1
+    assert len(world.requests()) == 1 and world.request(request.id).provider_request_id
+    assert [e.action for e in audit(world, "approval.")] == ["approval.requested", "approval.approved"]
+    assert len(audit(world, "cm.order")) == 1
