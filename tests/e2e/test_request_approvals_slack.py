@@ -1,10 +1,12 @@
 """Approvals for requests filed through the forms, over real HTTP with the stand-ins: a number
-request (and a CM.com order) submitted while approvers are set waits for a decision with its thread
-saying so, and reaches the provider only once approved, exactly once; denied (with a reason),
-nothing reaches the provider, the root shows Denied and the requester hears why in the thread and
-by DM. Nobody approves their own request."""
+request, a CM.com order or a sender request submitted while approvers are set waits for a decision
+with its thread saying so, and reaches the provider only once approved, exactly once (a document
+is uploaded only then); denied (with a reason), nothing reaches the provider, the root shows Denied
+and the requester hears why in the thread and by DM. Nobody approves their own request."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 
@@ -12,6 +14,7 @@ from bot.domain.approvals import APPROVAL_DENIED, WAITING_APPROVAL
 from tests.e2e.test_approvals_slack import APPROVERS, audit, click, dm_saying, request_message, told
 from tests.e2e.test_cm_requests import order
 from tests.e2e.test_number_requests import LOCATION, US_10DLC
+from tests.e2e.test_sender_request_lifecycle import fill_hr_form
 from tests.support.names import ADMIN, ALICE, BOB, CHANNEL
 
 SUBMIT = "submit-resource-request"
@@ -151,3 +154,49 @@ def test_an_approved_cm_order_is_sent_to_cm_once_after_the_approval(world):
     assert len(world.requests()) == 1 and world.request(request.id).provider_request_id
     assert [e.action for e in audit(world, "approval.")] == ["approval.requested", "approval.approved"]
     assert len(audit(world, "cm.order")) == 1
+
+
+@pytest.mark.world(resourcebot_approvers=APPROVERS, resourcebot_approval_for="sender-request")
+def test_an_approved_sender_request_uploads_its_document_only_once_approved(world):
+    world.driver.slash_command("/resource", "sender HR", user=ALICE, channel=CHANNEL)
+    form = world.view(ALICE, callback_id="request_form", contains="companyRegistrationDocument")
+    assert form["submit"]["text"] == "Ask for approval"
+    submitted = world.driver.submit_view({**fill_hr_form(world, form), "approval_reason": "Our OTPs"}, user=ALICE)
+    assert submitted.status == 200 and not submitted.errors, submitted.errors
+    world.view(ALICE, contains="waits for approval")
+    [request] = world.requests()
+    world.wait_thread(request.id, 1)
+    assert "Waiting for approval" in world.root_text(request)
+    message = request_message(world, BOB)
+    assert f"<@{ALICE}> asks Infobip to register" in str(message["blocks"]) and "sender ACME" in str(message)
+    world.wait_idle()
+    assert infobip_calls(world, "upload-document") == 0 and infobip_calls(world, SUBMIT) == 0
+
+    dm = world.slack.dm_channel(BOB)
+    click(world, "approval_approve", BOB, message, dm)
+    assert "reached Infobip" in told(world, BOB, dm, "Approved")
+    world.wait(lambda: world.request(request.id).provider_request_id, what="the request submitted")
+    approved = world.request(request.id)
+    assert approved.files and "acme-registration.pdf" in str(approved.files)
+    sent = world.sandbox_request(approved)
+    assert sent["api"]["senderName"] == "ACME" and sent["type"] == "ALPHANUMERIC_REGISTRATION"
+    document = next(r["value"] for r in sent["requirements"] if r["key"] == "companyRegistrationDocument")
+    assert document and "acme" not in str(document)  # a documentId, uploaded after the approval
+    world.wait(lambda: "acme-registration.pdf" in world.root_text(approved), what="the root to show the document")
+    world.wait_idle()
+    assert infobip_calls(world, "upload-document") == 1 and infobip_calls(world, SUBMIT) == 1
+
+
+@pytest.mark.world(resourcebot_approvers=APPROVERS, reminder_tick_seconds=0.1, resourcebot_approval_expires_hours=72)
+def test_an_undecided_number_request_expires_as_a_denial_would(world):
+    request = ask_for_numbers(world)
+    message = request_message(world, BOB)
+    world.services.clock.advance(timedelta(hours=73))
+    assert "expired" in dm_saying(world, ALICE, "not approved in time")
+    assert "Expired" in thread_saying(world, request, "Expired")
+    world.wait(lambda: "Denied" in world.root_text(request), what="the root to show Denied")
+    dm = world.slack.dm_channel(BOB)
+    world.wait(lambda: "Expired" in str(world.slack.message(dm, message["ts"])["blocks"]), what="the request updated")
+    world.wait_idle()
+    assert world.request(request.id).status == APPROVAL_DENIED and infobip_calls(world, SUBMIT) == 0
+    assert [e.action for e in audit(world, "approval.")] == ["approval.requested", "approval.expired"]
