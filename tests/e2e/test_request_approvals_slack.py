@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from bot.domain.approvals import APPROVAL_DENIED, WAITING_APPROVAL
 from tests.e2e.test_approvals_slack import APPROVERS, audit, click, dm_saying, request_message, told
 from tests.e2e.test_cm_requests import order
 from tests.e2e.test_number_requests import LOCATION, US_10DLC
+from tests.e2e.test_numbers_slack import AVAILABLE, buy, owned
 from tests.e2e.test_sender_request_lifecycle import fill_hr_form
 from tests.support.names import ADMIN, ALICE, BOB, CHANNEL
 
@@ -200,3 +202,35 @@ def test_an_undecided_number_request_expires_as_a_denial_would(world):
     world.wait_idle()
     assert world.request(request.id).status == APPROVAL_DENIED and infobip_calls(world, SUBMIT) == 0
     assert [e.action for e in audit(world, "approval.")] == ["approval.requested", "approval.expired"]
+
+
+@pytest.mark.world(resourcebot_approvers=APPROVERS, resourcebot_approval_for="cancel-number")
+def test_a_cancellation_waits_for_approval_and_is_made_once_approved(world):
+    with httpx.Client(
+        base_url=world.sandbox_url, timeout=10, headers={"Authorization": f"App {world.sandbox.config.api_key}"}
+    ) as infobip:
+        [number] = infobip.get(AVAILABLE, params={"country": "HR", "limit": 1}).json()["numbers"]
+        buy(infobip, number["numberKey"])
+    key = number["numberKey"]
+    world.driver.slash_command("/resource", "my-numbers", user=ADMIN, channel=CHANNEL)
+    world.view(ADMIN, callback_id="my_numbers", contains="1 number")
+    world.driver.block_action("number_cancel", user=ADMIN, block_id=f"owned:{key}")
+    confirm = world.view(ADMIN, callback_id="number_cancel_confirm")
+    assert confirm["submit"]["text"] == "Ask for approval" and f"<@{BOB}>" in str(confirm["blocks"])
+    assert not world.driver.submit_view({"reason": "Nobody uses it"}, user=ADMIN).errors
+    waiting = str(world.view(ADMIN, contains="waits for approval")["blocks"])
+    assert "cancellation of +385" in waiting and "Nothing is cancelled until then" in waiting
+    message = request_message(world, BOB)
+    text = str(message["blocks"])
+    assert f"<@{ADMIN}> asks to cancel" in text and "Nobody uses it" in text and "Monthly charge that stops" in text
+    world.wait_idle()
+    assert key in owned(world) and infobip_calls(world, "cancel-number") == 0
+
+    dm = world.slack.dm_channel(BOB)
+    click(world, "approval_approve", BOB, message, dm)
+    assert "is cancelled" in told(world, BOB, dm, "Approved")
+    assert key not in owned(world) and infobip_calls(world, "cancel-number") == 1
+    world.wait_idle()
+    [cancelled] = audit(world, "number.cancel")
+    assert cancelled.actor == ADMIN and cancelled.details["numberKey"] == key
+    assert [e.action for e in audit(world, "approval.")] == ["approval.requested", "approval.approved"]

@@ -43,6 +43,21 @@ def reason(values: dict[str, Any]) -> str | None:
     return str(values.get(REASON_BLOCK) or "").strip() or None
 
 
+async def ask_for_change(services: Services, use_case: UseCase, wanted: Wanted, kind: str, summary: dict) -> str:
+    """A change asked for by a button (no modal): stored as waiting, once; what the person is told (mrkdwn)."""
+    approvers = await current_approvers(services)
+    created = await approvals.request(services, use_case, wanted, kind=kind, summary=summary, approvers=approvers)
+    approval, text = created.approval, kind_text(created.approval)
+    if created.busy:
+        return (
+            f":hourglass_flowing_sand: <@{escape(approval.requester)}> already asked for the {text.noun} "
+            f"{escape(approval.what)}: it waits for approval. Nothing more was asked for."
+        )
+    where = asked_where(services.settings.resourcebot_approval_channel)
+    note = waiting_note(deciders(approval.requester, approvers), where, when(approval.expires_at), text.waiting)
+    return f":hourglass_flowing_sand: *Your {text.noun} {escape(approval.what)} waits for approval.*\n{note}"
+
+
 async def ask(
     services: Services, ack, title: str, use_case: UseCase, wanted: Wanted, kind: str, summary: dict, request: dict
 ) -> None:

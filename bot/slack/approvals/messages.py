@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.domain.approvals import CM_ORDER, NUMBER_REQUEST, SENDER_REQUEST, ApprovalState
+from bot.domain.approvals import CANCEL_NUMBER, CM_ORDER, NUMBER_REQUEST, PURCHASE, SENDER_REQUEST, ApprovalState
 from bot.domain.numbers import Offer
 from bot.slack import permissions
 from bot.slack.blocks import button, context, input_block, section, text_input
@@ -44,6 +44,11 @@ class KindText:
     def nothing(self) -> str:
         return self.undone or f"Nothing was sent to {self.provider}."
 
+    @property
+    def waiting(self) -> str:
+        """What does not happen while it waits: "Nothing is sent to Infobip"."""
+        return self.nothing.removesuffix(".").replace(" was ", " is ")
+
     def approved(self, state: IntentState, what: str) -> str:
         """`what`: mrkdwn-safe."""
         done, refused, unknown = self.outcomes
@@ -69,6 +74,16 @@ _KINDS = {
     ),
     SENDER_REQUEST: KindText(
         "asks Infobip to register", "request to register", cost="Any registration fee is Infobip's for the country."
+    ),
+    CANCEL_NUMBER: KindText(
+        "asks to cancel",
+        "cancellation of",
+        undone="Nothing was cancelled.",
+        outcomes=(
+            ":white_check_mark: Approved: {what} is cancelled.",
+            ":x: Approved, but Infobip did not cancel {what}: it is still the account's.",
+            ":warning: Approved; Infobip did not confirm the cancellation of {what} yet. It is being checked.",
+        ),
     ),
     CM_ORDER: KindText(
         "asks CM.com for", "CM.com order of", "CM.com", "CM.com prices an order when it assigns the numbers."
@@ -142,17 +157,21 @@ def asked_text(approval: Approval) -> str:
 
 def cost_text(approval: Approval) -> str:
     """The purchase's charges from the listing; for a request, how much and that it is priced later."""
-    later = kind_text(approval).cost
-    if later:
+    if approval.kind != PURCHASE:
         summary = approval.summary
         counted = [f"*{label}:* {escape(str(summary[key]))}" for key, label in _COUNTED if summary.get(key)]
-        return "\n".join([*counted, later])
+        return "\n".join([*counted, kind_text(approval).cost]).strip() or "No charge is known."
     offer = approval.summary.get("offer")
     price = Offer.model_validate(offer).price if offer else None
     return "\n".join(charge_lines(price))
 
 
-_COUNTED = (("quantity", "Quantity"), ("type", "Type"), ("capabilities", "Capabilities"))
+_COUNTED = (
+    ("quantity", "Quantity"),
+    ("type", "Type"),
+    ("capabilities", "Capabilities"),
+    ("monthly", "Monthly charge that stops"),
+)
 
 
 def decision_text(approval: Approval) -> str:

@@ -189,13 +189,13 @@ def buy_confirm_view(
 REASON_BLOCK = "reason"
 
 
-def approval_waiting_view(offer: Offer, approvers: list[str], where: str, expires: str) -> dict:
-    """The confirmation, submitted: the purchase waits for a decision."""
+def approval_waiting_view(title: str, what: str, approvers: list[str], where: str, expires: str, nothing: str) -> dict:
+    """The confirmation, submitted: the change (`what`, e.g. "purchase of +44 …") waits for a decision."""
     return modal(
-        BUY_TITLE,
+        title,
         [
-            section(f":hourglass_flowing_sand: *Your purchase of {escape(offer.display)} waits for approval.*"),
-            context(waiting_note(approvers, where, expires, "Nothing is bought")),
+            section(f":hourglass_flowing_sand: *Your {escape(what)} waits for approval.*"),
+            context(waiting_note(approvers, where, expires, nothing)),
         ],
     )
 
@@ -314,7 +314,9 @@ def platform_form(number: Number, metadata: str, applications: list[Application]
     )
 
 
-def cancel_confirm_view(number: Number, metadata: str) -> dict:
+def cancel_confirm_view(number: Number, metadata: str, *, approvers: list[str] | None = None) -> dict:
+    """The danger confirmation; with `approvers` (cancellations need a decision), who will decide
+    and a field for the reason."""
     shown = escape(display_number(number.number, number.type))
     charge = monthly_charge(number.price)
     monthly = f" Its monthly charge ({charge}) stops." if charge else ""
@@ -332,11 +334,18 @@ def cancel_confirm_view(number: Number, metadata: str) -> dict:
             "*This cannot be undone.*"
         ),
     ]
+    submit = "Cancel number"
+    if approvers is not None:
+        blocks += [
+            reason_block(REASON_BLOCK, "Why is it no longer needed?"),
+            context(f"Cancellations need an approval: {who_decides(approvers)}. Nothing is cancelled until then."),
+        ]
+        submit = "Ask for approval"
     return modal(
         CANCEL_TITLE,
         blocks,
         callback_id=CANCEL_CONFIRM,
-        submit="Cancel number",
+        submit=submit,
         close="Keep it",
         private_metadata=metadata,
     )
