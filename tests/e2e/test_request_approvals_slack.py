@@ -17,6 +17,7 @@ from tests.e2e.test_cm_requests import order
 from tests.e2e.test_number_requests import LOCATION, US_10DLC
 from tests.e2e.test_numbers_slack import AVAILABLE, buy, owned
 from tests.e2e.test_sender_request_lifecycle import fill_hr_form
+from tests.e2e.test_spend_slack import buy_directly, first_available, open_spend
 from tests.support.names import ADMIN, ALICE, BOB, CHANNEL
 
 SUBMIT = "submit-resource-request"
@@ -234,3 +235,22 @@ def test_a_cancellation_waits_for_approval_and_is_made_once_approved(world):
     [cancelled] = audit(world, "number.cancel")
     assert cancelled.actor == ADMIN and cancelled.details["numberKey"] == key
     assert [e.action for e in audit(world, "approval.")] == ["approval.requested", "approval.approved"]
+
+
+@pytest.mark.world(resourcebot_approvers=APPROVERS, resourcebot_approval_for="cancel-number")
+def test_the_unused_numbers_cancel_button_asks_for_approval_too(world):
+    with httpx.Client(
+        base_url=world.sandbox_url, timeout=10, headers={"Authorization": f"App {world.sandbox.config.api_key}"}
+    ) as infobip:
+        key = buy_directly(infobip, first_available(infobip, country="GB", capabilities="SMS"))
+    open_spend(world)
+    world.driver.block_action("spend_cancel_number", user=ADMIN, block_id=f"unused:{key}")
+    waiting = str(world.view(ADMIN, callback_id="spend", contains="waits for approval")["blocks"])
+    assert f"<@{BOB}> will decide" in waiting and "Nothing is cancelled until then" in waiting
+    message = request_message(world, BOB)
+    world.wait_idle()
+    assert key in owned(world) and infobip_calls(world, "cancel-number") == 0
+    dm = world.slack.dm_channel(BOB)
+    click(world, "approval_approve", BOB, message, dm)
+    assert "is cancelled" in told(world, BOB, dm, "Approved")
+    assert key not in owned(world) and infobip_calls(world, "cancel-number") == 1
