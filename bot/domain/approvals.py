@@ -1,8 +1,11 @@
 """Approvals and spend control: which changes wait for an approver's decision, who may decide, and
 when an undecided one expires. Pure: the settings' values come in as arguments.
 
-The first slice covers purchases (the Buy of a number on offer); the other kinds are named so that
-RESOURCEBOT_APPROVAL_FOR can list them already, and take effect as each is wired.
+Purchases (the Buy of a number on offer), number and sender requests filed through the request
+forms, CM.com orders and number cancellations are wired; "rcs-request" is named so that
+RESOURCEBOT_APPROVAL_FOR can list it already, and takes effect once there is an RCS form. A
+request that waits (a number or sender request, a CM.com order) has its thread at once, with the
+bot's own status WAITING_APPROVAL, and APPROVAL_DENIED once denied or expired.
 """
 
 from __future__ import annotations
@@ -13,9 +16,16 @@ from decimal import Decimal
 from enum import StrEnum
 
 PURCHASE = "purchase"
-APPROVAL_KINDS = frozenset({PURCHASE, "number-request", "sender-request", "rcs-request", "cm-order", "cancel-number"})
-DEFAULT_APPROVAL_FOR = frozenset({PURCHASE, "number-request", "cm-order"})
+NUMBER_REQUEST = "number-request"
+SENDER_REQUEST = "sender-request"
+CM_ORDER = "cm-order"
+CANCEL_NUMBER = "cancel-number"
+APPROVAL_KINDS = frozenset({PURCHASE, NUMBER_REQUEST, SENDER_REQUEST, "rcs-request", CM_ORDER, CANCEL_NUMBER})
+DEFAULT_APPROVAL_FOR = frozenset({PURCHASE, NUMBER_REQUEST, CM_ORDER})
 EXPIRED_REASON = "expired"
+# The bot's own statuses of a request that waits for a decision, and of one denied (or expired).
+WAITING_APPROVAL = "WAITING_APPROVAL"
+APPROVAL_DENIED = "APPROVAL_DENIED"
 
 
 class ApprovalState(StrEnum):

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from bot.domain.approvals import APPROVAL_DENIED, WAITING_APPROVAL
 from bot.domain.submissions import NOT_SUBMITTED, UNCONFIRMED
 
 
@@ -179,11 +180,14 @@ def cm_group(status: str | None) -> StatusGroup | None:
     return _CM_GROUPS.get("".join(ch for ch in str(status or "").lower() if ch.isalnum()))
 
 
-# The bot's own statuses for a submission whose answer was lost (domain/submissions.py):
-# (group, label, final). No provider sends them.
+# The bot's own statuses for a submission whose answer was lost (domain/submissions.py) and for
+# one that waits for an approver's decision (domain/approvals.py): (group, label, final). No
+# provider sends them, and none allows an action at the provider.
 _SUBMISSION_STATUSES = {
     UNCONFIRMED: (StatusGroup.PENDING, "Checking with Infobip", False),
     NOT_SUBMITTED: (StatusGroup.CANCELED, "Not submitted", True),
+    WAITING_APPROVAL: (StatusGroup.PENDING, "Waiting for approval", False),
+    APPROVAL_DENIED: (StatusGroup.CANCELED, "Denied", True),
 }
 
 
@@ -219,7 +223,10 @@ def can_update(status: str | None, provider: str = INFOBIP) -> bool:
 
 
 def can_cancel(status: str | None, provider: str = INFOBIP) -> bool:
-    """Infobip: only while an update is requested. CM.com: until the request is final."""
+    """Infobip: only while an update is requested. CM.com: until the request is final. Never while
+    the provider has nothing to cancel (waiting for approval, not submitted)."""
+    if str(status or "") in _SUBMISSION_STATUSES:
+        return False
     if provider == CM:
         return not is_final(status, provider)
     return parse_status(status) in EDITABLE_STATUSES

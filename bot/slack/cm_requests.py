@@ -18,12 +18,14 @@ from typing import Any
 from pydantic import Field
 from slack_bolt.async_app import AsyncApp
 
+from bot.domain.approvals import CM_ORDER
 from bot.domain.cm_orders import NO_RANGE, PHONE_NUMBER_TYPES, CmOrder, check_order, is_nanpa
 from bot.domain.commands import CmNumber, CommandError, parse_country
 from bot.providers.cm.client import CmError
 from bot.providers.error_records import error_from_record
 from bot.services import Services
 from bot.slack.acks import errors_response
+from bot.slack.approvals import asking
 from bot.slack.blocks import input_block, option, static_select, text_input
 from bot.slack.intent_views import answered_as_repeat, busy_view, submit_once
 from bot.slack.invocation import Invocation
@@ -37,6 +39,7 @@ from bot.store.intents import Intent, IntentState
 from bot.usecases import order_cm_numbers
 from bot.usecases.common import view_key
 from bot.usecases.order_cm_numbers import ORDER_CM_NUMBERS
+from bot.usecases.runner import Wanted
 
 log = logging.getLogger("bot.slack.cm")
 
@@ -116,8 +119,10 @@ def order_view(
     range_sizes: list[int],
     cities: list[str],
     regions: list[str],
+    approval: bool = False,
 ) -> dict[str, Any]:
-    """The order form for one country, with CM.com's own choices where it gave them."""
+    """The order form for one country, with CM.com's own choices where it gave them; with
+    `approval` (orders need one), a reason for the approver and a note that says so."""
     blocks: list[dict[str, Any]] = [
         {
             "type": "context",
@@ -194,6 +199,8 @@ def order_view(
             hint="E.g. a distribution group or an IP address.",
         )
     )
+    if approval:
+        blocks += asking.form_blocks("CM.com")
     state = OrderState(
         country=country, channel_id=channel_id, max_quantity=max_quantity, range_sizes=range_sizes, regions=regions
     )
@@ -205,7 +212,7 @@ def order_view(
         "type": "modal",
         "callback_id": ORDER_VIEW,
         "title": plain_text(TITLE, 24),
-        "submit": plain_text("Order", 24),
+        "submit": plain_text("Ask for approval" if approval else "Order", 24),
         "close": plain_text("Cancel", 24),
         "blocks": blocks,
         "private_metadata": metadata,
@@ -230,6 +237,7 @@ async def _show_order_form(services: Services, invocation: Invocation, country: 
             range_sizes=restrictions.range_sizes,
             cities=locale.cities,
             regions=locale.regions,
+            approval=asking.needed(services, CM_ORDER),
         )
     )
 
@@ -292,33 +300,53 @@ async def order_submitted(
         await ack(errors_response(checked))
         return
     profiles = services.settings.cm_company_profiles
+    record = dict(
+        provider=PROVIDER,
+        kind=KIND,
+        country=checked.country,
+        quantity=checked.quantity,
+        number_type=checked.phone_number_type,
+        requester=user,
+        channel=services.settings.resourcebot_channel or metadata.channel_id,
+        submitted={"fields": _submitted_fields(checked, profiles)},
+    )
+    wanted = order_cm_numbers.wanted(
+        key=view_key(view),
+        actor=user,
+        callback_token=secrets.token_urlsafe(32),
+        view_id=view["id"],
+        body={k: v for k, v in dataclasses.asdict(checked).items() if k != "country"},
+        record=record,
+    )
+    if asking.needed(services, CM_ORDER):
+        await _ask_approval(services, ack, wanted, checked, asking.reason(values))
+        return
     await submit_once(
         services,
         client,
         ack,
         view,
         use_case=ORDER_CM_NUMBERS,
-        wanted=order_cm_numbers.wanted(
-            key=view_key(view),
-            actor=user,
-            callback_token=secrets.token_urlsafe(32),
-            view_id=view["id"],
-            body={k: v for k, v in dataclasses.asdict(checked).items() if k != "country"},
-            record=dict(
-                provider=PROVIDER,
-                kind=KIND,
-                country=checked.country,
-                quantity=checked.quantity,
-                number_type=checked.phone_number_type,
-                requester=user,
-                channel=services.settings.resourcebot_channel or metadata.channel_id,
-                submitted={"fields": _submitted_fields(checked, profiles)},
-            ),
-        ),
+        wanted=wanted,
         working=loading_view(TITLE, "Sending the order to CM.com…"),
         render=order_view_for,
         busy=lambda other: busy_view(TITLE, other, "ordering"),
     )
+
+
+async def _ask_approval(services: Services, ack, wanted: Wanted, checked: CmOrder, reason: str | None) -> None:
+    """An order that needs a decision: stored as waiting with its thread (once), nothing sent to CM.com."""
+    record = wanted.params["record"]
+    summary = {
+        "what": f"{checked.quantity} × {TYPE_LABELS.get(checked.phone_number_type, checked.phone_number_type)}",
+        "country": country_name(checked.country),
+        "where": record.get("channel"),
+        "reason": reason,
+        "quantity": checked.quantity,
+        "type": TYPE_LABELS.get(checked.phone_number_type, checked.phone_number_type),
+    }
+    request = {**record, "callback_token": wanted.params["callbackToken"]}
+    await asking.ask(services, ack, TITLE, ORDER_CM_NUMBERS, wanted, CM_ORDER, summary, request)
 
 
 def order_view_for(intent: Intent) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import intent_messages
-from bot.slack.approvals.messages import approval_message, requester_dm
+from bot.slack.approvals.messages import approval_message, requester_dm, thread_decision
 from bot.slack.messages import action_reply, not_submitted_message, reminder_reply, root_message, status_reply
 from bot.slack.post_once import find_posted, marker
 from bot.store import outbox
@@ -207,6 +207,9 @@ class OutboxWorker:
             if approval is None:
                 await self.store.run(outbox.mark_delivered, item)
                 return None
+            if item.kind == outbox.APPROVAL_THREAD:  # queued in its request's order, after the root
+                request = get_request(self.db, approval.request_id or "")
+                return (request.channel or request.requester) if request else approval.requester
             return approval.requester if item.kind == outbox.APPROVAL_DM else str(item.payload.get("to"))
         if item.kind in outbox.INTENT_KINDS:
             intent = get_intent(self.db, item.payload.get("intent", ""))
@@ -360,6 +363,13 @@ class OutboxWorker:
             message = requester_dm(approval)
             if message is not None:
                 await self._post(await self._dm_channel(approval.requester), item=item, **message)
+            return
+        if item.kind == outbox.APPROVAL_THREAD:
+            request = get_request(self.db, approval.request_id or "")
+            if request is None or not request.thread_ts:
+                log.warning("approval %s: its request has no thread to tell the decision in", approval.key)
+                return
+            await self._post(request.channel, item=item, thread_ts=request.thread_ts, **thread_decision(approval))
             return
         to = str(item.payload.get("to"))
         if item.kind == outbox.APPROVAL_POST:

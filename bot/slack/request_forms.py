@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.approvals import NUMBER_REQUEST, SENDER_REQUEST
 from bot.domain.forms import RequestKind, feedback_by_key
+from bot.domain.numbers import country_name, type_label
 from bot.domain.validation import (
     ValidatedForm,
     combine_pages,
@@ -30,20 +32,21 @@ from bot.providers.infobip.mapping import to_domain_requirements
 from bot.providers.infobip.models import AlphaRequirementsQuery, NumberRequirementsQuery, Requirement
 from bot.slack import intent_views
 from bot.slack.acks import errors_response, settle_after_ack
+from bot.slack.approvals import asking
 from bot.slack.files import SlackFileError, download_file
 from bot.slack.form_blocks import FormPage, build_form
 from bot.slack.form_context import FormContext
-from bot.slack.mrkdwn import escape
+from bot.slack.mrkdwn import MODAL_TITLE_MAX, escape, plain_text
 from bot.slack.provider_errors import explain
 from bot.slack.template_links import add_download_links
 from bot.slack.views import form_view, loading_view, message_view
 from bot.store.drafts import FormDraft, load_draft, save_draft, update_draft_values
 from bot.store.intents import Intent, IntentState
-from bot.store.requests import RequestRecord, get_request
+from bot.store.requests import RequestRecord, get_request, new_request_id
 from bot.usecases import submit_request, update_request
 from bot.usecases.cancel_request import CANCEL_REQUEST
 from bot.usecases.common import failed, view_key
-from bot.usecases.runner import Outcome, UseCase, carry_out, claim_intent, settle_outcome
+from bot.usecases.runner import Outcome, UseCase, Wanted, carry_out, claim_intent, settle_outcome
 from bot.usecases.submit_request import SUBMIT_REQUEST
 from bot.usecases.update_request import UPDATE_REQUEST
 
@@ -70,10 +73,23 @@ def _title(context: FormContext) -> str:
     return "Update request" if context.request_id else "New request"
 
 
+def _approval_kind(services: Services, context: FormContext) -> str | None:
+    """What kind of approval a new request of this form needs; None: none."""
+    if context.request_id:
+        return None  # an update of a request that was approved, or needed none
+    kind = NUMBER_REQUEST if context.kind == RequestKind.NUMBER_PURCHASE else SENDER_REQUEST
+    return kind if asking.needed(services, kind) else None
+
+
 def _form(services: Services, context: FormContext, page: FormPage, error: str | None = None) -> dict:
-    """A form page with its template buttons turned into signed download links to the bot."""
+    """A form page with its template buttons turned into signed download links to the bot; the
+    last page of one that needs an approval asks why, and says that it does."""
     view = form_view(context, page, error=error)
-    view["blocks"] = add_download_links(view["blocks"], services.public_url, services.signing_secret)
+    blocks = add_download_links(view["blocks"], services.public_url, services.signing_secret)
+    if page.page + 1 >= page.page_count and _approval_kind(services, context):
+        blocks = [*blocks, *asking.form_blocks("Infobip")]
+        view["submit"] = plain_text("Ask for approval", MODAL_TITLE_MAX)
+    view["blocks"] = blocks
     return view
 
 
@@ -189,6 +205,9 @@ async def handle_submission(
             "attached": bool(form.uploads),
         },
     )
+    if kind := _approval_kind(services, context):
+        await _ask_approval(services, ack, kind, context, wanted, form, asking.reason(values))
+        return
     claimed = await claim_intent(services, use_case, wanted)
     if not claimed.claimed:
         if claimed.busy:
@@ -213,6 +232,50 @@ async def handle_submission(
     acked_at = time.monotonic()
     intent = await _send(services, use_case, claimed.intent, form)
     await intent_views.show(client, view["id"], submission_view(services, intent), acked_at=acked_at)
+
+
+def _what(context: FormContext, form: ValidatedForm) -> str:
+    """What a new request asks for, in a few words: "2 × 10DLC", "sender ACME"."""
+    if context.kind == RequestKind.NUMBER_PURCHASE:
+        quantity = form.quantity or context.quantity or 1
+        return f"{quantity} × {type_label(context.number_type)}"
+    return f"sender {form.sender_name}" if form.sender_name else "a sender registration"
+
+
+async def _ask_approval(
+    services: Services,
+    ack,
+    kind: str,
+    context: FormContext,
+    wanted: Wanted,
+    form: ValidatedForm,
+    reason: str | None,
+) -> None:
+    """A new request that needs a decision: stored as waiting with its thread (once), nothing sent
+    to Infobip. Its documents are uploaded once it is approved (`perform_approved`)."""
+    params = wanted.params if form.uploads else submit_request.params_with(wanted.params, form.requirements, {})
+    wanted = replace(
+        wanted,
+        request_id=new_request_id(),
+        params=params,
+        context={**wanted.context, "validated": page_to_json(form)},
+    )
+    record = params["record"]
+    summary = {
+        "what": _what(context, form),
+        "country": country_name(context.country),
+        "where": record.get("channel"),
+        "reason": reason,
+        "quantity": form.quantity or context.quantity,
+        "type": type_label(context.number_type) if context.number_type else None,
+        "capabilities": ", ".join(context.capabilities) or None,
+    }
+    await asking.ask(services, ack, _title(context), SUBMIT_REQUEST, wanted, kind, summary, record)
+
+
+async def perform_approved(services: Services, use_case: UseCase, intent: Intent) -> Intent:
+    """An approved request of a form: its documents uploaded, then submitted once (as `_send`)."""
+    return await _send(services, use_case, intent, page_from_json(intent.context["validated"]))
 
 
 async def _upload_documents(

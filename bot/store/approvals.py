@@ -6,6 +6,10 @@ audit entry and the Slack posts that ask for a decision, in one transaction. `de
 conditional update of a waiting row: of two approvers clicking at once, of a click and the expiry
 job, one decides and the others learn who did. An approval claims its intent in the same
 transaction, so the change is then performed exactly once (bot/usecases/runner.py).
+
+A request that waits (a number request, a CM.com order: `request` given to `create`) gets its row
+and its thread at once, with the status WAITING_APPROVAL; its decision is told in that thread, and
+a denial (or expiry) leaves it APPROVAL_DENIED.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, Field
 
-from bot.domain.approvals import EXPIRED_REASON, ApprovalState
+from bot.domain.approvals import APPROVAL_DENIED, EXPIRED_REASON, WAITING_APPROVAL, ApprovalState
 from bot.store import outbox
 from bot.store.audit import record_audit
 from bot.store.db import select_records, write
 from bot.store.intents import Intent, claim
+from bot.store.requests import create_request, get_request, update_request
 
 _JSON_FIELDS = ("wanted", "summary", "messages")
 EXPIRY = "expiry"  # who decides an approval that nobody decided in time
@@ -49,6 +54,11 @@ class Approval(BaseModel):
     @property
     def what(self) -> str:
         return str(self.summary.get("what") or self.target)
+
+    @property
+    def request_id(self) -> str | None:
+        """The bot's request whose thread follows it (a number request, a CM.com order), if any."""
+        return self.wanted.get("request_id")
 
 
 @dataclass(frozen=True)
@@ -117,8 +127,11 @@ def create(
     created_at: datetime,
     expires_at: datetime,
     recipients: list[tuple[str, bool]],
+    request: dict[str, Any] | None = None,
 ) -> Created:
-    """Store the approval and queue its posts: `recipients` (channel or user id, with buttons or not)."""
+    """Store the approval and queue its posts: `recipients` (channel or user id, with buttons or not).
+    `request`: the fields of the request row that waits with it (its id is the wanted request_id),
+    whose thread is started now."""
     with write(db):
         try:
             db.execute(
@@ -147,6 +160,10 @@ def create(
             return Created(waiting[0], first=False, busy=True)
         approval = get_approval(db, key)
         assert approval is not None
+        if request is not None:
+            stamp = created_at.isoformat(timespec="microseconds")
+            create_request(db, **request, id=wanted["request_id"], status=WAITING_APPROVAL, status_at=stamp)
+            outbox.enqueue_all(db, wanted["request_id"], [(outbox.THREAD_ROOT, None), (outbox.HOME_REFRESH, None)])
         _audit(db, approval, "requested", requester, summary=summary, expiresAt=approval.expires_at)
         for recipient, buttons in recipients:
             outbox.enqueue(
@@ -202,12 +219,26 @@ def decide(
                 intent = claimed.intent
             else:
                 outbox.enqueue(db, _lane(key, approval.requester), outbox.APPROVAL_DM, {"approval": key})
+            _tell_thread(db, approval, at)
             _audit(db, approval, str(state), decider, reason=reason)
             for recipient in _recipients(db, key):
                 outbox.enqueue(db, _lane(key, recipient), outbox.APPROVAL_UPDATE, {"approval": key, "to": recipient})
     except _TargetBusy:
         return Decided(get_approval(db, key), first=False, busy=True)  # type: ignore[arg-type]
     return Decided(approval, first=True, intent=intent)
+
+
+def _tell_thread(db: sqlite_utils.Database, approval: Approval, at: datetime) -> None:
+    """The decision, in the thread of the request that waited for it (in the request's own order);
+    denied or expired, the request is closed: it never reaches the provider."""
+    request = get_request(db, approval.request_id or "")
+    if request is None:
+        return
+    items: list[tuple[str, dict[str, Any] | None]] = [(outbox.APPROVAL_THREAD, {"approval": approval.key})]
+    if approval.state != ApprovalState.APPROVED and request.status == WAITING_APPROVAL:
+        update_request(db, request.id, status=APPROVAL_DENIED, status_at=at.isoformat(timespec="microseconds"))
+        items += [(outbox.ROOT_UPDATE, None), (outbox.HOME_REFRESH, None)]
+    outbox.enqueue_all(db, request.id, items)
 
 
 def _recipients(db: sqlite_utils.Database, key: str) -> list[str]:

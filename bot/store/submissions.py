@@ -85,7 +85,9 @@ def link_submission(
         )
         if cursor.rowcount != 1:
             return None
-        outbox.enqueue(db, request_id, outbox.THREAD_ROOT)
+        # An approved request has had its thread since it waited for approval: its root shows the news.
+        started = outbox.has_item(db, request_id, outbox.THREAD_ROOT)
+        outbox.enqueue(db, request_id, outbox.ROOT_UPDATE if started else outbox.THREAD_ROOT)
         outbox.enqueue(db, request_id, outbox.HOME_REFRESH)
     return get_request(db, request_id)
 

@@ -9,19 +9,24 @@ restart between the approval and the provider call still performs it, once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.approvals import ApprovalState, deciders, expires_at
 from bot.store import approvals as store
 from bot.store.approvals import Created, Decided
+from bot.store.intents import Intent
 from bot.usecases.runner import UseCase, Wanted, carry_out
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger("bot.usecases.approvals")
+
+# How an approved intent is carried out: the use case's call, or (a request form's documents are
+# uploaded first) what the caller passes.
+Perform = Callable[["Services", UseCase, Intent], Awaitable[Intent]]
 
 
 def recipients(
@@ -45,9 +50,11 @@ async def request(
     kind: str,
     summary: dict[str, Any],
     approvers: Collection[str],
+    request: dict[str, Any] | None = None,
 ) -> Created:
     """Store `wanted` as waiting for a decision (once per action key, one per target); `approvers`:
-    the user ids who may decide (user groups read by the caller)."""
+    the user ids who may decide (user groups read by the caller); `request`: the fields of the
+    request row (id `wanted.request_id`) whose thread starts now, waiting for approval."""
     asked_at = services.clock.now()
     stored = {**asdict(wanted), "provider": wanted.provider or use_case.provider}
     created = await services.store.run(
@@ -62,6 +69,7 @@ async def request(
         created_at=asked_at,
         expires_at=expires_at(asked_at, services.settings.resourcebot_approval_expires_hours),
         recipients=recipients(services, wanted.actor, wanted.context.get("notice_channel"), approvers),
+        request=request,
     )
     if created.first:
         log.info("%s %s by %s waits for approval", use_case.action, wanted.target, wanted.actor)
@@ -69,8 +77,17 @@ async def request(
     return created
 
 
-async def decide(services: Services, key: str, decider: str, *, approve: bool, reason: str | None = None) -> Decided:
-    """The decision of `decider` (whom the caller checked may decide); an approval is then performed."""
+async def decide(
+    services: Services,
+    key: str,
+    decider: str,
+    *,
+    approve: bool,
+    reason: str | None = None,
+    perform: Perform = carry_out,
+) -> Decided:
+    """The decision of `decider` (whom the caller checked may decide); an approval is then performed
+    (by `perform`)."""
     from bot.usecases.registry import USE_CASES  # the registry's use cases import the runner, as this does
 
     state = ApprovalState.APPROVED if approve else ApprovalState.DENIED
@@ -81,7 +98,7 @@ async def decide(services: Services, key: str, decider: str, *, approve: bool, r
         log.info("approval %s: %s by %s", key, state, decider)
         services.outbox.wake()
         if decided.intent is not None:
-            intent = await carry_out(services, USE_CASES[decided.approval.action], decided.intent)
+            intent = await perform(services, USE_CASES[decided.approval.action], decided.intent)
             decided = Decided(decided.approval, first=True, intent=intent)
     return decided
 

@@ -4,6 +4,9 @@ The request row (with the unguessable token of its callback URL) is committed be
 asked, since its first callback may arrive before its answer. CM.com has no list to look an order
 up in: an order whose answer was lost (or cut off by a crash) gets its thread with a note, and
 is done once CM.com's callback has told its id.
+
+An order that needed an approval has had its request row and thread since it waited
+(bot/store/approvals.py, status WAITING_APPROVAL): approved, the row becomes the order's.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from bot.domain.approvals import WAITING_APPROVAL
+from bot.domain.submissions import NOT_SUBMITTED
 from bot.providers.cm.client import CmError, CmUnknownOutcome
 from bot.providers.cm.models import CmNumberRequestCreate
 from bot.providers.cm.wire import Status as CmStatus
@@ -47,7 +52,8 @@ def wanted(
 def _record_first(db: sqlite_utils.Database, intent: Intent, now: str) -> None:
     """The request row, before CM.com is asked: its callback must find it."""
     with write(db):
-        if get_request(db, intent.request_id or "") is None:
+        request = get_request(db, intent.request_id or "")
+        if request is None:
             create_request(
                 db,
                 id=intent.request_id,
@@ -56,6 +62,9 @@ def _record_first(db: sqlite_utils.Database, intent: Intent, now: str) -> None:
                 status_at=now,
                 **intent.params["record"],
             )
+        elif request.status == WAITING_APPROVAL:  # approved: it is being ordered now
+            update_request(db, request.id, status=str(CmStatus.PENDING), status_at=now)
+            outbox.enqueue(db, request.id, outbox.ROOT_UPDATE)
         mark_attempted(db, intent.key)
 
 
@@ -100,7 +109,11 @@ def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None
     if request is None:
         return
     if outcome.state == IntentState.REFUSED:
-        delete_request(db, request.id)  # nothing was ordered: nothing refers to it yet
+        if outbox.has_item(db, request.id, outbox.THREAD_ROOT):  # it waited for approval: its thread says so
+            update_request(db, request.id, status=NOT_SUBMITTED)
+            outbox.enqueue_all(db, request.id, [(outbox.ROOT_UPDATE, None), (outbox.HOME_REFRESH, None)])
+        else:
+            delete_request(db, request.id)  # nothing was ordered: nothing refers to it yet
         return
     if outcome.state == IntentState.UNKNOWN:
         update_request(db, request.id, note=UNCONFIRMED_NOTE)
@@ -115,6 +128,8 @@ def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None
             numbers=[{"number": n} for n in data.get("numbers") or []] or None,
             **({"provider_request_id": data["id"]} if data.get("id") else {}),
         )
+        if intent.context.get("approval"):  # its thread was started while it waited
+            outbox.enqueue(db, request.id, outbox.ROOT_UPDATE)
     _start_thread(db, request.id)
     audit(
         db,

@@ -10,6 +10,9 @@ row without a provider id (bot/store/submissions.py). Each recovery pass then li
 requests and links the one this submission made (its thread is posted and the requester told),
 or after RESOURCEBOT_UNCONFIRMED_GIVE_UP_SECONDS marks it not submitted and tells the requester.
 A crash before the submit was sent is known for sure: nothing was submitted.
+
+A number request that needed an approval has had its request row and thread since it waited
+(bot/store/approvals.py, status WAITING_APPROVAL): the approved submission fills that row in.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from bot.domain.approvals import WAITING_APPROVAL
 from bot.domain.forms import RequestKind
-from bot.domain.submissions import NOT_SUBMITTED
+from bot.domain.submissions import NOT_SUBMITTED, UNCONFIRMED
 from bot.providers.infobip.errors import InfobipError, InfobipUnknownOutcome
 from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.models import (
@@ -33,7 +37,7 @@ from bot.providers.infobip.models import (
 from bot.store import outbox
 from bot.store.drafts import delete_draft
 from bot.store.intents import Intent, IntentState, mark_attempted
-from bot.store.requests import create_request, get_request, new_request_id
+from bot.store.requests import create_request, get_request, new_request_id, update_request
 from bot.store.submissions import record_unconfirmed
 from bot.usecases.common import audit_request, failed
 from bot.usecases.runner import Outcome, UseCase, Wanted
@@ -60,12 +64,16 @@ def wanted(
 
 def with_requirements(intent: Intent, requirements: list[dict[str, Any]], files: dict[str, list[str]]) -> Intent:
     """The intent with what is sent once documents are uploaded (committed by the call)."""
-    record = {
-        **intent.params["record"],
-        "files": files,
-        "submitted": {**intent.params["record"]["submitted"], "requirements": requirements},
-    }
-    return intent.model_copy(update={"params": {**intent.params, "requirements": requirements, "record": record}})
+    return intent.model_copy(update={"params": params_with(intent.params, requirements, files)})
+
+
+def params_with(
+    params: dict[str, Any], requirements: list[dict[str, Any]], files: dict[str, list[str]]
+) -> dict[str, Any]:
+    """`params` with the requirements to send (documents uploaded: their ids) and the files' names."""
+    submitted = {**params["record"]["submitted"], "requirements": requirements}
+    record = {**params["record"], "files": files, "submitted": submitted}
+    return {**params, "requirements": requirements, "record": record}
 
 
 def _body(params: dict[str, Any]) -> ResourceRequestSubmit:
@@ -99,8 +107,12 @@ def _body(params: dict[str, Any]) -> ResourceRequestSubmit:
 
 
 async def _call(services: Services, intent: Intent) -> Outcome:
+    if "requirements" not in intent.params:
+        # An approved request whose documents were never uploaded (a restart came between): the
+        # files are Slack's, which a use case does not fetch. Nothing is sent.
+        return Outcome.refused(not_sent=True)
     await services.store.run(mark_attempted, intent.key, intent.params)
-    request_id = new_request_id()
+    request_id = intent.request_id or new_request_id()
     try:
         provider_id = await services.infobip.submit_resource_request(_body(intent.params))
     except InfobipUnknownOutcome as error:
@@ -138,18 +150,36 @@ async def _recover(services: Services, intent: Intent) -> Outcome | None:
 
 def _finish(db: sqlite_utils.Database, intent: Intent, outcome: Outcome) -> None:
     record = intent.params["record"]
+    waited = get_request(db, intent.request_id or "")
+    if waited is not None and waited.status != WAITING_APPROVAL:
+        waited = None  # only the row of a request that waited for approval is filled in here
     if outcome.state == IntentState.UNKNOWN:
-        if get_request(db, outcome.request_id or "") is None:
-            record_unconfirmed(
-                db,
-                id=outcome.request_id,
-                attempted_at=datetime.fromisoformat(intent.attempted_at or intent.created_at),
-                **record,
+        attempted_at = datetime.fromisoformat(intent.attempted_at or intent.created_at)
+        if waited is not None:
+            update_request(
+                db, waited.id, status=UNCONFIRMED, status_at=None, submission_attempted_at=attempted_at.isoformat()
             )
+            outbox.enqueue_all(db, waited.id, [(outbox.ROOT_UPDATE, None), (outbox.HOME_REFRESH, None)])
+        elif get_request(db, outcome.request_id or "") is None:
+            record_unconfirmed(db, id=outcome.request_id, attempted_at=attempted_at, **record)
         return
     if outcome.state != IntentState.DONE:
+        if waited is not None:  # approved, but not submitted: its thread says so
+            update_request(db, waited.id, status=NOT_SUBMITTED)
+            outbox.enqueue_all(db, waited.id, [(outbox.ROOT_UPDATE, None), (outbox.HOME_REFRESH, None)])
         return
     delete_draft(db, intent.params["draft"])
+    if waited is not None:
+        update_request(
+            db,
+            waited.id,
+            provider_request_id=outcome.data["provider_request_id"],
+            status=outcome.data["status"],
+            status_at=outcome.data["status_at"],
+            submitted=record["submitted"],
+            files=record.get("files") or {},
+        )
+        outbox.enqueue_all(db, waited.id, [(outbox.ROOT_UPDATE, None), (outbox.HOME_REFRESH, None)])
     request = get_request(db, outcome.request_id or "")
     if request is None:
         request = create_request(

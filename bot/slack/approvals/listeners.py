@@ -19,11 +19,17 @@ from bot.slack.middleware import form_values, view_metadata
 from bot.slack.mrkdwn import escape
 from bot.slack.permissions import Actor, managers_text
 from bot.slack.replies import clicked_channel, tell
+from bot.slack.request_forms import perform_approved
 from bot.slack.view_metadata import ViewMetadata
 from bot.slack.views import message_view, modal
 from bot.store.approvals import Approval, Decided, get_approval
-from bot.store.intents import IntentState
 from bot.usecases import approvals
+from bot.usecases.runner import carry_out
+from bot.usecases.submit_request import SUBMIT_REQUEST
+
+# How an approved change is carried out when its use case's call is not all of it: a request form's
+# documents are fetched from Slack and uploaded first.
+_PERFORMERS: dict[str, approvals.Perform] = {SUBMIT_REQUEST.action: perform_approved}
 
 
 class DenyContext(ViewMetadata):
@@ -40,7 +46,7 @@ async def refusal(services: Services, actor: Actor, approval: Approval) -> str |
     if actor.id == approval.requester and actor.id in approvers:
         who = managers_text(deciders(approval.requester, approvers), nobody="no other approver is set up")
         return f"You asked for this yourself, so another approver decides: {who}."
-    return f"Only approvers decide on purchases: {managers_text(sorted(approvers), nobody='none are set up')}."
+    return f"Only approvers decide on these: {managers_text(sorted(approvers), nobody='none are set up')}."
 
 
 def outcome_text(decided: Decided) -> str:
@@ -56,13 +62,7 @@ def outcome_text(decided: Decided) -> str:
     intent = decided.intent
     if intent is None:
         return m.decision_text(approval)
-    if intent.state == IntentState.DONE:
-        return f":white_check_mark: Approved: {escape(approval.what)} is the account's now."
-    if intent.state == IntentState.REFUSED:
-        return f":x: Approved, but Infobip did not sell {escape(approval.what)}: nothing was bought."
-    return (
-        f":warning: Approved; Infobip did not confirm the purchase of {escape(approval.what)} yet. It is being checked."
-    )
+    return m.kind_text(approval).approved(intent.state, escape(approval.what))
 
 
 async def _approval(services: Services, client: AsyncWebClient, body: dict, actor: Actor) -> Approval | None:
@@ -83,7 +83,8 @@ async def approve_clicked(services: Services, ack, body, client, actor: Actor) -
     approval = await _approval(services, client, body, actor)
     if approval is None:
         return
-    decided = await approvals.decide(services, approval.key, actor.id, approve=True)
+    perform = _PERFORMERS.get(approval.action, carry_out)
+    decided = await approvals.decide(services, approval.key, actor.id, approve=True, perform=perform)
     await tell(client, actor.id, clicked_channel(body), outcome_text(decided))
 
 

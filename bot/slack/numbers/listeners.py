@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.approvals import CANCEL_NUMBER as CANCEL_NUMBER_KIND
 from bot.domain.approvals import PURCHASE, deciders, needs_approval
 from bot.domain.commands import MyNumbers, NumberForm, NumbersSearch
 from bot.domain.numbers import (
@@ -39,7 +40,7 @@ from bot.services import Services
 from bot.slack import intent_views
 from bot.slack.acks import errors_response
 from bot.slack.approvals.approvers import current_approvers
-from bot.slack.approvals.messages import when
+from bot.slack.approvals.messages import asked_where, kind_text, when
 from bot.slack.form_context import FormContext
 from bot.slack.invocation import Invocation
 from bot.slack.middleware import form_values, view_metadata
@@ -337,57 +338,66 @@ async def buy_clicked(services: Services, ack, body, client, actor: Actor, metad
         )
         return
     metadata_text = BuyContext(offer=offer, search=search).dump()
-    approvers = await _approvers(services, offer, actor)
+    approvers = await _approvers(services, actor, offer)
     await update_view(
         client, view_id, v.buy_confirm_view(offer, metadata_text, applications, entities, approvers=approvers)
     )
 
 
-def _needs_approval(services: Services, offer: Offer) -> bool:
+def _needs_approval(services: Services, offer: Offer | None = None) -> bool:
+    """Whether a purchase of `offer` (None: a cancellation) waits for a decision."""
     settings = services.settings
     return needs_approval(
-        PURCHASE,
+        PURCHASE if offer else CANCEL_NUMBER_KIND,
         approvers=settings.resourcebot_approvers,
         approval_for=settings.resourcebot_approval_for,
-        monthly_price=offer.per_month,
+        monthly_price=offer.per_month if offer else None,
         free_below=settings.resourcebot_approval_free_below,
     )
 
 
-async def _approvers(services: Services, offer: Offer, actor: Actor) -> list[str] | None:
-    """Who will decide on `actor`'s purchase of `offer`; None when it needs no approval."""
+async def _approvers(services: Services, actor: Actor, offer: Offer | None = None) -> list[str] | None:
+    """Who will decide on `actor`'s purchase of `offer` (None: a cancellation); None when it needs no approval."""
     if not _needs_approval(services, offer):
         return None
     return deciders(actor.id, await current_approvers(services))
 
 
 async def _ask_approval(
-    services: Services, client: AsyncWebClient, ack, view: dict, actor: Actor, wanted: Wanted, summary: dict
+    services: Services, client: AsyncWebClient, ack, view: dict, actor: Actor, change: _Change, wanted: Wanted, summary
 ) -> None:
-    """A purchase that needs a decision: stored as waiting (once), and the modal says who decides."""
-    offer = Offer.model_validate(summary["offer"])
-    working = loading_view(BUY.title, f"{BUY.working} {offer.display}…")
+    """A purchase or cancellation that needs a decision: stored as waiting (once), and the modal says who decides."""
+    shown, kind = summary["what"], PURCHASE if change is BUY else CANCEL_NUMBER_KIND
+    working = loading_view(change.title, f"{change.working} {shown}…")
     # Approved meanwhile (a late repeat): its intent has the same key, and its outcome is shown.
-    if await intent_views.answered_as_repeat(services, client, ack, view, render=BUY.render, working=working):
+    if await intent_views.answered_as_repeat(services, client, ack, view, render=change.render, working=working):
         return
-    if refusal := BUY.refusal(actor):
-        await ack(response_action="update", view=v.refusal_view(BUY.title, refusal))
+    if refusal := change.refusal(actor):
+        await ack(response_action="update", view=v.refusal_view(change.title, refusal))
         return
     approvers = await current_approvers(services)
-    created = await approvals.request(services, BUY_NUMBER, wanted, kind=PURCHASE, summary=summary, approvers=approvers)
-    approval = created.approval
+    created = await approvals.request(
+        services, change.use_case, wanted, kind=kind, summary=summary, approvers=approvers
+    )
+    approval, text = created.approval, kind_text(created.approval)
     if created.busy:
         busy = v.outcome_view(
-            BUY.title,
-            f":hourglass_flowing_sand: <@{escape(approval.requester)}> already asked to buy {escape(offer.display)}: "
-            "it waits for approval.",
+            change.title,
+            f":hourglass_flowing_sand: <@{escape(approval.requester)}> already asked for the {text.noun} "
+            f"{escape(shown)}: it waits for approval.",
             ["Nothing more was asked for."],
         )
         await ack(response_action="update", view=busy)
         return
-    channel = services.settings.resourcebot_approval_channel
-    where = f"in <#{escape(channel)}>" if channel else "by DM"
-    waiting = v.approval_waiting_view(offer, deciders(approval.requester, approvers), where, when(approval.expires_at))
+    where = asked_where(services.settings.resourcebot_approval_channel)
+    waiting = v.approval_waiting_view(
+        change.title,
+        f"{text.noun} {shown}",
+        deciders(approval.requester, approvers),
+        where,
+        when(approval.expires_at),
+        text.waiting,
+    )
     await ack(response_action="update", view=waiting)
 
 
@@ -420,7 +430,7 @@ async def buy_confirmed(
             "application": application_id,
             "entity": entity_id,
         }
-        await _ask_approval(services, client, ack, body["view"], actor, wanted, summary)
+        await _ask_approval(services, client, ack, body["view"], actor, BUY, wanted, summary)
         return
     await _confirmed(
         services,
@@ -529,13 +539,20 @@ async def cancel_clicked(services: Services, ack, body, client, actor: Actor, me
     if number is None:
         return
     metadata_text = OwnedContext.from_number(number, number_key, metadata).dump()
-    await update_view(client, view_id, v.cancel_confirm_view(number, metadata_text))
+    approvers = await _approvers(services, actor)
+    await update_view(client, view_id, v.cancel_confirm_view(number, metadata_text, approvers=approvers))
 
 
-async def cancel_confirmed(services: Services, ack, body, client, actor: Actor, metadata: OwnedContext) -> None:
+async def cancel_confirmed(
+    services: Services, ack, body, client, actor: Actor, metadata: OwnedContext, values: dict
+) -> None:
     context, view = metadata, body["view"]
     channel = _announced_in(services, context.owned.channel_id if context.owned else None, actor)
     wanted = cancel_number.wanted(_asked(view, actor, channel), number=context)
+    if _needs_approval(services):
+        summary = outcomes.cancel_summary(context, channel, str(values.get(v.REASON_BLOCK) or "").strip() or None)
+        await _ask_approval(services, client, ack, view, actor, CANCEL, wanted, summary)
+        return
     after = _refresh_owned(services, client, view, context.owned, actor)
     await _confirmed(services, client, ack, view, actor, CANCEL, shown=context.display, wanted=wanted, after=after)
 
@@ -555,4 +572,6 @@ def register(app: AsyncApp, services: Services) -> None:
         partial(platform_submitted, services)
     )
     app.action(v.CANCEL_ACTION, middleware=[in_my_numbers])(partial(cancel_clicked, services))
-    app.view(v.CANCEL_CONFIRM, middleware=[view_metadata(OwnedContext)])(partial(cancel_confirmed, services))
+    app.view(v.CANCEL_CONFIRM, middleware=[view_metadata(OwnedContext), form_values])(
+        partial(cancel_confirmed, services)
+    )

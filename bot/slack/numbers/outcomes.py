@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.numbers import OwnedNumber
+from bot.domain.numbers import OwnedNumber, country_name, money
 from bot.providers.error_records import error_from_record
 from bot.providers.infobip.errors import InfobipAPIError, InfobipNotFound, InfobipUnknownOutcome
 from bot.providers.infobip.models import Number
@@ -140,6 +140,17 @@ def _purchase_dm(intent: Intent) -> str:
 
 def _owned(intent: Intent) -> OwnedNumber:
     return cancel_number.owned_of(intent)
+
+
+def cancel_summary(number: OwnedNumber, where: str | None, reason: str | None = None) -> dict[str, Any]:
+    """What the approvers are shown of a cancellation that waits for them (plain text)."""
+    return {
+        "what": number.display,
+        "country": country_name(number.country),
+        "where": where,
+        "reason": reason,
+        "monthly": money(number.per_month, number.currency) if number.per_month is not None else None,
+    }
 
 
 def cancel_outcome(intent: Intent) -> tuple[str, list[str]]:

@@ -21,7 +21,8 @@ from bot.domain.numbers import (
 )
 from bot.providers.infobip.models import Application, Entity, Number, NumberList, Requirement
 from bot.slack import permissions
-from bot.slack.blocks import button, context, input_block, paging, section, text_input
+from bot.slack.approvals.messages import reason_block, waiting_note, who_decides
+from bot.slack.blocks import button, context, paging, section
 from bot.slack.mrkdwn import BLOCK_ID_MAX, MODAL_TITLE_MAX, escape
 from bot.slack.numbers.metadata import OwnedState, SearchState
 from bot.slack.numbers.text import (
@@ -164,14 +165,9 @@ def buy_confirm_view(
     ]
     if approvers is not None:
         blocks += [
-            input_block(
-                REASON_BLOCK,
-                "Reason (for the approver)",
-                text_input(max_length=500, multiline=True, placeholder="What is the number for?"),
-                optional=True,
-            ),
+            reason_block(REASON_BLOCK, "What is the number for?"),
             context(
-                f"Purchases need an approval: {_who_decides(approvers)}. Nothing is bought or charged until "
+                f"Purchases need an approval: {who_decides(approvers)}. Nothing is bought or charged until "
                 "one approves; you get a DM either way."
             ),
         ]
@@ -193,22 +189,13 @@ def buy_confirm_view(
 REASON_BLOCK = "reason"
 
 
-def _who_decides(approvers: list[str]) -> str:
-    if not approvers:
-        return "nobody but you is set up as an approver yet (RESOURCEBOT_APPROVERS), so nobody can decide"
-    return f"{permissions.managers_text(approvers, nobody='')} will decide"
-
-
-def approval_waiting_view(offer: Offer, approvers: list[str], where: str, expires: str) -> dict:
-    """The confirmation, submitted: the purchase waits for a decision."""
+def approval_waiting_view(title: str, what: str, approvers: list[str], where: str, expires: str, nothing: str) -> dict:
+    """The confirmation, submitted: the change (`what`, e.g. "purchase of +44 …") waits for a decision."""
     return modal(
-        BUY_TITLE,
+        title,
         [
-            section(f":hourglass_flowing_sand: *Your purchase of {escape(offer.display)} waits for approval.*"),
-            context(
-                f"{_who_decides(approvers)} ({where}). Nothing is bought until then; you get a DM either way. "
-                f"Undecided, it expires at {expires}."
-            ),
+            section(f":hourglass_flowing_sand: *Your {escape(what)} waits for approval.*"),
+            context(waiting_note(approvers, where, expires, nothing)),
         ],
     )
 
@@ -327,7 +314,9 @@ def platform_form(number: Number, metadata: str, applications: list[Application]
     )
 
 
-def cancel_confirm_view(number: Number, metadata: str) -> dict:
+def cancel_confirm_view(number: Number, metadata: str, *, approvers: list[str] | None = None) -> dict:
+    """The danger confirmation; with `approvers` (cancellations need a decision), who will decide
+    and a field for the reason."""
     shown = escape(display_number(number.number, number.type))
     charge = monthly_charge(number.price)
     monthly = f" Its monthly charge ({charge}) stops." if charge else ""
@@ -345,11 +334,18 @@ def cancel_confirm_view(number: Number, metadata: str) -> dict:
             "*This cannot be undone.*"
         ),
     ]
+    submit = "Cancel number"
+    if approvers is not None:
+        blocks += [
+            reason_block(REASON_BLOCK, "Why is it no longer needed?"),
+            context(f"Cancellations need an approval: {who_decides(approvers)}. Nothing is cancelled until then."),
+        ]
+        submit = "Ask for approval"
     return modal(
         CANCEL_TITLE,
         blocks,
         callback_id=CANCEL_CONFIRM,
-        submit="Cancel number",
+        submit=submit,
         close="Keep it",
         private_metadata=metadata,
     )

@@ -15,13 +15,15 @@ from functools import partial
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.approvals import CANCEL_NUMBER as CANCEL_NUMBER_KIND
 from bot.domain.commands import Spend
 from bot.domain.numbers import OwnedNumber, display_number
 from bot.services import Services
+from bot.slack.approvals import asking
 from bot.slack.home_tab import publish_home
 from bot.slack.invocation import Invocation
 from bot.slack.mrkdwn import escape
-from bot.slack.numbers.outcomes import cancel_outcome
+from bot.slack.numbers.outcomes import cancel_outcome, cancel_summary
 from bot.slack.permissions import NUMBERS, SPEND, Actor, number_managers, spend_refusal
 from bot.slack.replies import update_view
 from bot.slack.spend import views as v
@@ -126,19 +128,21 @@ async def cancel_clicked(services: Services, ack, body, client, actor: Actor) ->
         return
     channel_id = None if on_home else Origin.load(view.get("private_metadata")).channel_id
     context = OwnedNumber.from_number(checked.number, number_key)
-    performed = await perform(
-        services,
-        CANCEL_NUMBER,
-        cancel_number.wanted(
-            Asked(
-                key,
-                user,
-                None if on_home else view.get("id"),
-                services.settings.resourcebot_channel or channel_id or user,
-            ),
-            number=context,
+    wanted = cancel_number.wanted(
+        Asked(
+            key,
+            user,
+            None if on_home else view.get("id"),
+            services.settings.resourcebot_channel or channel_id or user,
         ),
+        number=context,
     )
+    if asking.needed(services, CANCEL_NUMBER_KIND):  # a button has no reason field: the approvers are asked as it is
+        summary = cancel_summary(context, wanted.context.get("notice_channel"))
+        waiting = await asking.ask_for_change(services, CANCEL_NUMBER, wanted, CANCEL_NUMBER_KIND, summary)
+        await _show(services, client, body, notice=waiting)
+        return
+    performed = await perform(services, CANCEL_NUMBER, wanted)
     intent = performed.intent
     if not performed.first and not performed.busy:
         return  # the same click, delivered twice at once: the first delivery answers
