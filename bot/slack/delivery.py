@@ -26,8 +26,9 @@ import sqlite_utils
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.approvals import ApprovalState
 from bot.slack import intent_messages
-from bot.slack.approvals.messages import approval_message, requester_dm
+from bot.slack.approvals.messages import approval_message, reminder_message, requester_dm
 from bot.slack.messages import action_reply, not_submitted_message, reminder_reply, root_message, status_reply
 from bot.slack.post_once import find_posted, marker
 from bot.store import outbox
@@ -372,6 +373,14 @@ class OutboxWorker:
         posted = approval.messages.get(to)
         if posted is None:
             log.warning("approval %s was never posted to %s: nothing to update", approval.key, to)
+            return
+        if item.kind == outbox.APPROVAL_REMINDER:
+            if approval.state == ApprovalState.WAITING:  # decided since: nobody needs reminding
+                in_thread = to[0] not in "UW"
+                thread = {"thread_ts": posted["ts"]} if in_thread else {}
+                await self._post(
+                    posted["channel"], item=item, **thread, **reminder_message(approval, in_thread=in_thread)
+                )
             return
         # Decided: the buttons go, the decision shows.
         await self.client.chat_update(

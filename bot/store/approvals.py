@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, Field
 
-from bot.domain.approvals import EXPIRED_REASON, ApprovalState
+from bot.domain.approvals import EXPIRED_REASON, ApprovalState, halfway_passed
 from bot.store import outbox
 from bot.store.audit import record_audit
 from bot.store.db import select_records, write
@@ -27,6 +27,7 @@ from bot.store.intents import Intent, claim
 
 _JSON_FIELDS = ("wanted", "summary", "messages")
 EXPIRY = "expiry"  # who decides an approval that nobody decided in time
+REMINDER = "reminder"  # who reminds the approvers halfway to the expiry
 
 
 class Approval(BaseModel):
@@ -210,12 +211,14 @@ def decide(
     return Decided(approval, first=True, intent=intent)
 
 
-def _recipients(db: sqlite_utils.Database, key: str) -> list[str]:
-    """Everyone an approval request was queued for (posted yet or not)."""
+def _recipients(db: sqlite_utils.Database, key: str, *, deciders_only: bool = False) -> list[str]:
+    """Everyone an approval request was queued for (posted yet or not); `deciders_only`: those
+    asked with the buttons (the approval channel or the approvers' DMs)."""
     rows = db.execute(
         "SELECT payload FROM outbox WHERE request_id LIKE ? AND kind = ?", [f"approval:{key}:%", outbox.APPROVAL_POST]
     ).fetchall()
-    return [json.loads(row[0])["to"] for row in rows]
+    payloads = [json.loads(row[0]) for row in rows]
+    return [p["to"] for p in payloads if p.get("buttons") or not deciders_only]
 
 
 def expire_due(db: sqlite_utils.Database, now: datetime) -> list[Approval]:
@@ -238,3 +241,33 @@ def record_message(db: sqlite_utils.Database, key: str, recipient: str, channel:
             return
         messages = {**approval.messages, recipient: {"channel": channel, "ts": ts}}
         db.execute("UPDATE approvals SET messages = ? WHERE key = ?", [json.dumps(messages), key])
+
+
+def remind_due(db: sqlite_utils.Database, now: datetime) -> list[Approval]:
+    """Every waiting approval past half its life and not reminded yet, marked reminded (a
+    conditional update: of two passes or two replicas, one reminds) with a reminder queued to each
+    approver it asked (the approval channel, or each approver's DM) and its audit entry."""
+    reminded = []
+    stamp = now.isoformat(timespec="microseconds")
+    for approval in _query(db, "state = ? AND reminded_at IS NULL", [str(ApprovalState.WAITING)]):
+        if not halfway_passed(
+            datetime.fromisoformat(approval.created_at), datetime.fromisoformat(approval.expires_at), now
+        ):
+            continue
+        with write(db):
+            cursor = db.execute(
+                "UPDATE approvals SET reminded_at = ? WHERE key = ? AND state = ? AND reminded_at IS NULL",
+                [stamp, approval.key, str(ApprovalState.WAITING)],
+            )
+            if cursor.rowcount != 1:
+                continue
+            for recipient in _recipients(db, approval.key, deciders_only=True):
+                outbox.enqueue(
+                    db,
+                    _lane(approval.key, recipient),
+                    outbox.APPROVAL_REMINDER,
+                    {"approval": approval.key, "to": recipient},
+                )
+            _audit(db, approval, "reminded", REMINDER)
+        reminded.append(approval)
+    return reminded

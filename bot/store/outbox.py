@@ -28,8 +28,9 @@ INTENT_DM = "intent_dm"  # DM the person whose change recovery settled: what hap
 APPROVAL_POST = "approval_post"  # post an approval request (payload {"approval", "to", "buttons"})
 APPROVAL_UPDATE = "approval_update"  # re-render a posted approval request from its current state
 APPROVAL_DM = "approval_dm"  # tell the requester their change was denied or expired
+APPROVAL_REMINDER = "approval_reminder"  # remind an approver (payload {"approval", "to"}) halfway to the expiry
 # Kinds that report an approval (payload {"approval": key, ...}).
-APPROVAL_KINDS = (APPROVAL_POST, APPROVAL_UPDATE, APPROVAL_DM)
+APPROVAL_KINDS = (APPROVAL_POST, APPROVAL_UPDATE, APPROVAL_DM, APPROVAL_REMINDER)
 # Kinds that report an intent (payload {"intent": key}) rather than a request's thread.
 INTENT_KINDS = (INTENT_NOTICE, INTENT_DM)
 # Rendered from the current state when delivered: one delivery covers every earlier one queued.

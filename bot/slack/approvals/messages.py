@@ -87,6 +87,18 @@ def approval_message(approval: Approval, *, buttons: bool) -> dict[str, Any]:
     return {"text": text, "blocks": blocks}
 
 
+def reminder_message(approval: Approval, *, in_thread: bool) -> dict[str, Any]:
+    """The one reminder halfway to the expiry: a reply in the approval request's thread (the
+    approval channel), or a DM pointing at the request above it."""
+    where = "above" if not in_thread else "at the top of this thread"
+    text = (
+        f":bell: Reminder: <@{escape(approval.requester)}> still waits for a decision on buying "
+        f"*{escape(approval.what)}*. Undecided, it expires at {when(approval.expires_at)}. "
+        f"Approve or Deny on the request {where}."
+    )
+    return {"text": text, "blocks": [section(text)]}
+
+
 def requester_dm(approval: Approval) -> dict[str, Any] | None:
     """What the requester is told of a denial or an expiry (an approval's outcome is the purchase's DM)."""
     if approval.state not in (ApprovalState.DENIED, ApprovalState.EXPIRED):
