@@ -368,7 +368,8 @@ class OutboxWorker:
                 return  # posted already (a crash between the post and marking it delivered)
             message = approval_message(approval, buttons=bool(item.payload.get("buttons")))
             response = await self._post(await self._dm_channel(to), item=item, **message)
-            await self.store.run(record_message, approval.key, to, response["channel"], response["ts"])
+            link = await self._permalink(response["channel"], response["ts"])
+            await self.store.run(record_message, approval.key, to, response["channel"], response["ts"], link)
             return
         posted = approval.messages.get(to)
         if posted is None:
@@ -386,6 +387,14 @@ class OutboxWorker:
         await self.client.chat_update(
             channel=posted["channel"], ts=posted["ts"], **approval_message(approval, buttons=False)
         )
+
+    async def _permalink(self, channel: str, ts: str) -> str | None:
+        """A posted message's permalink, for links to it; None when Slack gives none (it works without)."""
+        try:
+            return str((await self.client.chat_getPermalink(channel=channel, message_ts=ts))["permalink"])
+        except SlackApiError as error:
+            log.info("no permalink for %s/%s: %s", channel, ts, error.response.get("error"))
+            return None
 
     async def _dm_channel(self, channel: str) -> str:
         """A user id's DM with the bot; a channel id as it is."""
@@ -407,11 +416,9 @@ class OutboxWorker:
             dm = await self.client.conversations_open(users=request.requester)
             response = await self._post(dm["channel"]["id"], item=item, **root_message(request))
         await self.store.run(update_request, request.id, channel=response["channel"], thread_ts=response["ts"])
-        try:  # for links from App Home; the thread works without it
-            link = await self.client.chat_getPermalink(channel=response["channel"], message_ts=response["ts"])
-            await self.store.run(update_request, request.id, permalink=link["permalink"])
-        except SlackApiError as error:
-            log.info("no permalink for request %s: %s", request.id, error.response.get("error"))
+        link = await self._permalink(response["channel"], response["ts"])  # for links from App Home
+        if link:
+            await self.store.run(update_request, request.id, permalink=link)
 
     def _reply(self, item: outbox.OutboxItem, request: RequestRecord) -> dict[str, Any]:
         event = get_event(self.db, item.payload["event"])

@@ -233,13 +233,17 @@ def expire_due(db: sqlite_utils.Database, now: datetime) -> list[Approval]:
     return expired
 
 
-def record_message(db: sqlite_utils.Database, key: str, recipient: str, channel: str, ts: str) -> None:
-    """Where the approval request to `recipient` was posted (to update it once decided)."""
+def record_message(
+    db: sqlite_utils.Database, key: str, recipient: str, channel: str, ts: str, permalink: str | None = None
+) -> None:
+    """Where the approval request to `recipient` was posted (to update it once decided), and its
+    permalink when Slack gave one (the link from `/resource approvals` and the Home tab)."""
     with write(db):
         approval = get_approval(db, key)
         if approval is None:
             return
-        messages = {**approval.messages, recipient: {"channel": channel, "ts": ts}}
+        posted = {"channel": channel, "ts": ts, **({"permalink": permalink} if permalink else {})}
+        messages = {**approval.messages, recipient: posted}
         db.execute("UPDATE approvals SET messages = ? WHERE key = ?", [json.dumps(messages), key])
 
 

@@ -14,11 +14,12 @@ from bot.domain.approvals import deciders, may_decide
 from bot.services import Services
 from bot.slack.approvals import messages as m
 from bot.slack.approvals.approvers import current_approvers
+from bot.slack.approvals.listing import APPROVALS_VIEW, answer, approvals_view, waiting_for
 from bot.slack.blocks import input_block, section, text_input
 from bot.slack.middleware import form_values, view_metadata
 from bot.slack.mrkdwn import escape
 from bot.slack.permissions import Actor, managers_text
-from bot.slack.replies import clicked_channel, tell
+from bot.slack.replies import update_view
 from bot.slack.view_metadata import ViewMetadata
 from bot.slack.views import message_view, modal
 from bot.store.approvals import Approval, Decided, get_approval
@@ -27,9 +28,11 @@ from bot.usecases import approvals
 
 
 class DenyContext(ViewMetadata):
-    """The deny-reason modal remembers which approval it denies."""
+    """The deny-reason modal remembers which approval it denies, and the list of approvals it was
+    opened from (`/resource approvals`), to show again once decided."""
 
     key: str = Field(alias="k")
+    list_view: str | None = Field(None, alias="l")
 
 
 async def refusal(services: Services, actor: Actor, approval: Approval) -> str | None:
@@ -70,10 +73,10 @@ async def _approval(services: Services, client: AsyncWebClient, body: dict, acto
     key = body["actions"][0].get("value") or ""
     approval = get_approval(services.db, key)
     if approval is None:
-        await tell(client, actor.id, clicked_channel(body), "This approval request is not known (any more).")
+        await answer(services, client, body, actor.id, "This approval request is not known (any more).")
         return None
     if problem := await refusal(services, actor, approval):
-        await tell(client, actor.id, clicked_channel(body), f":lock: {problem}")
+        await answer(services, client, body, actor.id, f":lock: {problem}")
         return None
     return approval
 
@@ -84,10 +87,10 @@ async def approve_clicked(services: Services, ack, body, client, actor: Actor) -
     if approval is None:
         return
     decided = await approvals.decide(services, approval.key, actor.id, approve=True)
-    await tell(client, actor.id, clicked_channel(body), outcome_text(decided))
+    await answer(services, client, body, actor.id, outcome_text(decided))
 
 
-def deny_view(approval: Approval) -> dict:
+def deny_view(approval: Approval, list_view: str | None = None) -> dict:
     blocks = [
         section(f"Deny this request?\n{m.asked_text(approval)}"),
         input_block(
@@ -96,7 +99,7 @@ def deny_view(approval: Approval) -> dict:
             text_input(max_length=500, multiline=True, placeholder="e.g. we have enough numbers in GB"),
         ),
     ]
-    metadata = DenyContext(key=approval.key).dump()
+    metadata = DenyContext(key=approval.key, list_view=list_view).dump()
     return modal(
         m.TITLE, blocks, callback_id=m.DENY_REASON_VIEW, submit="Deny", close="Back", private_metadata=metadata
     )
@@ -108,7 +111,11 @@ async def deny_clicked(services: Services, ack, body, client, actor: Actor) -> N
     if approval is None:
         return
     if approval.decided_by:
-        await tell(client, actor.id, clicked_channel(body), f"Already decided. {m.decision_text(approval)}")
+        await answer(services, client, body, actor.id, f"Already decided. {m.decision_text(approval)}")
+        return
+    view = body.get("view") or {}
+    if view.get("type") == "modal" and view.get("callback_id") == APPROVALS_VIEW:  # over the list
+        await client.views_push(trigger_id=body["trigger_id"], view=deny_view(approval, view.get("id")))
         return
     await client.views_open(trigger_id=body["trigger_id"], view=deny_view(approval))
 
@@ -129,6 +136,9 @@ async def deny_submitted(services: Services, ack, body, client, actor: Actor, va
         return
     decided = await approvals.decide(services, approval.key, actor.id, approve=False, reason=reason)
     await ack(response_action="update", view=message_view(m.TITLE, outcome_text(decided)))
+    if metadata.list_view:  # the list it was opened from, shown again without it
+        listed = approvals_view(await waiting_for(services, actor.id), outcome_text(decided))
+        await update_view(client, metadata.list_view, listed)
 
 
 def register(app: AsyncApp, services: Services) -> None:

@@ -65,18 +65,22 @@ def decision_text(approval: Approval) -> str:
     return f":no_entry: Denied by <@{escape(approval.decided_by or '')}>: {reason}. Nothing was bought."
 
 
-def approval_message(approval: Approval, *, buttons: bool) -> dict[str, Any]:
-    """chat.postMessage / chat.update arguments. The buttons only while it waits, for approvers."""
+def approval_message(
+    approval: Approval, *, buttons: bool, block_id: str = "decide", link: str | None = None
+) -> dict[str, Any]:
+    """chat.postMessage / chat.update arguments. The buttons only while it waits, for approvers;
+    `block_id`: their block's (one per approval where several are listed, as in a view); `link`:
+    a permalink to the request's message, shown after how it stands (in lists of approvals)."""
     blocks: list[dict[str, Any]] = [
         section(asked_text(approval)),
         section(cost_text(approval)),
-        context(decision_text(approval)),
+        context(decision_text(approval) + (f" · <{escape(link)}|Open the thread>" if link else "")),
     ]
     if buttons and approval.state == ApprovalState.WAITING:
         blocks.append(
             {
                 "type": "actions",
-                "block_id": "decide",
+                "block_id": block_id,
                 "elements": [
                     button("Approve", APPROVE_ACTION, approval.key, style="primary"),
                     button("Deny", DENY_ACTION, approval.key, style="danger"),
