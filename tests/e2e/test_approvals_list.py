@@ -22,7 +22,8 @@ def open_approvals(world, user: str, contains: str) -> dict:
 def test_an_approver_decides_from_the_list_and_the_requester_sees_theirs_waiting(world):
     world.slack.add_user(CAROL, "carol")
     key = ask_to_buy(world)
-    message = request_message(world, BOB)  # posted, and its permalink kept
+    message = request_message(world, BOB)
+    world.wait_idle()  # posted, and its permalink kept
     bob_dm = world.slack.dm_channel(BOB)
     permalink = f"/archives/{bob_dm}/p{message['ts'].replace('.', '')}"
 
@@ -58,6 +59,7 @@ def test_a_denial_from_the_list_asks_why_and_shows_the_list_again(world):
         lambda: next((m for m in world.slack.messages(CHANNEL) if "approval_approve" in str(m.get("blocks"))), None),
         what="the approval request in the approval channel",
     )
+    world.wait_idle()  # its permalink kept
     listed = open_approvals(world, BOB, "To decide")
     assert f"/archives/{CHANNEL}/p{message['ts'].replace('.', '')}|Open the thread>" in str(listed["blocks"])
     block = next(b["block_id"] for b in listed["blocks"] if b["type"] == "actions")
