@@ -100,7 +100,7 @@ class OutboxWorker:
         store: Store,
         client: AsyncWebClient,
         *,
-        refresh_homes: Callable[[RequestRecord], Awaitable[None]] | None = None,
+        refresh_homes: Callable[[RequestRecord | Approval], Awaitable[None]] | None = None,
         idle_poll: float = 1.0,
         base_backoff: float = 1.0,
         max_backoff: float = 30.0,
@@ -208,7 +208,9 @@ class OutboxWorker:
             if approval is None:
                 await self.store.run(outbox.mark_delivered, item)
                 return None
-            return approval.requester if item.kind == outbox.APPROVAL_DM else str(item.payload.get("to"))
+            if item.kind in (outbox.APPROVAL_DM, outbox.APPROVAL_HOMES):
+                return approval.requester
+            return str(item.payload.get("to"))
         if item.kind in outbox.INTENT_KINDS:
             intent = get_intent(self.db, item.payload.get("intent", ""))
             if intent is None:
@@ -361,6 +363,10 @@ class OutboxWorker:
             message = requester_dm(approval)
             if message is not None:
                 await self._post(await self._dm_channel(approval.requester), item=item, **message)
+            return
+        if item.kind == outbox.APPROVAL_HOMES:
+            if self.refresh_homes:
+                await self.refresh_homes(approval)
             return
         to = str(item.payload.get("to"))
         if item.kind == outbox.APPROVAL_POST:

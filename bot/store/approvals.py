@@ -28,6 +28,7 @@ from bot.store.intents import Intent, claim
 _JSON_FIELDS = ("wanted", "summary", "messages")
 EXPIRY = "expiry"  # who decides an approval that nobody decided in time
 REMINDER = "reminder"  # who reminds the approvers halfway to the expiry
+HOMES = "homes"  # the outbox lane that re-publishes the Homes of those an approval concerns
 
 
 class Approval(BaseModel):
@@ -153,6 +154,7 @@ def create(
             outbox.enqueue(
                 db, _lane(key, recipient), outbox.APPROVAL_POST, {"approval": key, "to": recipient, "buttons": buttons}
             )
+        outbox.enqueue(db, _lane(key, HOMES), outbox.APPROVAL_HOMES, {"approval": key})
     return Created(approval, first=True)
 
 
@@ -206,6 +208,7 @@ def decide(
             _audit(db, approval, str(state), decider, reason=reason)
             for recipient in _recipients(db, key):
                 outbox.enqueue(db, _lane(key, recipient), outbox.APPROVAL_UPDATE, {"approval": key, "to": recipient})
+            outbox.enqueue(db, _lane(key, HOMES), outbox.APPROVAL_HOMES, {"approval": key})
     except _TargetBusy:
         return Decided(get_approval(db, key), first=False, busy=True)  # type: ignore[arg-type]
     return Decided(approval, first=True, intent=intent)
@@ -245,6 +248,8 @@ def record_message(
         posted = {"channel": channel, "ts": ts, **({"permalink": permalink} if permalink else {})}
         messages = {**approval.messages, recipient: posted}
         db.execute("UPDATE approvals SET messages = ? WHERE key = ?", [json.dumps(messages), key])
+        if permalink and approval.state == ApprovalState.WAITING:  # the Homes link to it from now on
+            outbox.enqueue(db, _lane(key, HOMES), outbox.APPROVAL_HOMES, {"approval": key})
 
 
 def remind_due(db: sqlite_utils.Database, now: datetime) -> list[Approval]:

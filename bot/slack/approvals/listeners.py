@@ -14,12 +14,13 @@ from bot.domain.approvals import deciders, may_decide
 from bot.services import Services
 from bot.slack.approvals import messages as m
 from bot.slack.approvals.approvers import current_approvers
-from bot.slack.approvals.listing import APPROVALS_VIEW, answer, approvals_view, waiting_for
+from bot.slack.approvals.listing import APPROVALS_VIEW, approvals_view, waiting_for
 from bot.slack.blocks import input_block, section, text_input
+from bot.slack.home_tab import publish_home
 from bot.slack.middleware import form_values, view_metadata
 from bot.slack.mrkdwn import escape
 from bot.slack.permissions import Actor, managers_text
-from bot.slack.replies import update_view
+from bot.slack.replies import clicked_channel, tell, update_view
 from bot.slack.view_metadata import ViewMetadata
 from bot.slack.views import message_view, modal
 from bot.store.approvals import Approval, Decided, get_approval
@@ -44,6 +45,18 @@ async def refusal(services: Services, actor: Actor, approval: Approval) -> str |
         who = managers_text(deciders(approval.requester, approvers), nobody="no other approver is set up")
         return f"You asked for this yourself, so another approver decides: {who}."
     return f"Only approvers decide on purchases: {managers_text(sorted(approvers), nobody='none are set up')}."
+
+
+async def answer(services: Services, client: AsyncWebClient, body: dict, user: str, text: str) -> None:
+    """Tell whoever clicked `text` where they clicked: the list of approvals shown again with it on
+    top, their Home tab published again with it on top, else an ephemeral reply (or a DM)."""
+    view = body.get("view") or {}
+    if view.get("type") == "modal" and view.get("callback_id") == APPROVALS_VIEW:
+        await update_view(client, view.get("id"), approvals_view(await waiting_for(services, user), text))
+    elif view.get("type") == "home":
+        await publish_home(services, client, user, notice=text)
+    else:
+        await tell(client, user, clicked_channel(body), text)
 
 
 def outcome_text(decided: Decided) -> str:

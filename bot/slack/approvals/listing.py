@@ -8,21 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.domain.approvals import may_decide
 from bot.domain.commands import Approvals
 from bot.slack.approvals import messages as m
 from bot.slack.approvals.approvers import current_approvers
 from bot.slack.blocks import context, section
-from bot.slack.invocation import Invocation
 from bot.slack.mrkdwn import BLOCK_ID_MAX, escape, plain_text
-from bot.slack.replies import clicked_channel, tell, update_view
 from bot.slack.views import modal
 from bot.store.approvals import Approval, waiting_approvals
 
 if TYPE_CHECKING:
     from bot.services import Services
+    from bot.slack.invocation import Invocation
 
 APPROVALS_VIEW = "approvals"
 TITLE = "Approvals"
@@ -73,33 +70,34 @@ def _more(count: int, shown: int) -> list[dict[str, Any]]:
     return [context(f"…and {count - shown} more: `/resource approvals` lists them all.")]
 
 
-def waiting_blocks(waiting: Waiting, limits: tuple[int, int] = MODAL_MAX) -> list[dict[str, Any]]:
-    """The "To decide" section (each approval as its message shows it, with the buttons) and the
-    "Waiting for approval" group (one line each); nothing for a section with nothing in it."""
-    decide_max, mine_max = limits
-    blocks: list[dict[str, Any]] = []
-    if waiting.to_decide:
-        blocks.append({"type": "header", "text": plain_text(f"{TO_DECIDE} ({len(waiting.to_decide)})", 150)})
-        for approval in waiting.to_decide[:decide_max]:
-            block_id = f"decide:{approval.key}"[:BLOCK_ID_MAX]
-            message = m.approval_message(
-                approval, buttons=True, block_id=block_id, link=link_for(approval, waiting.user)
-            )
-            blocks += message["blocks"]
-        blocks += _more(len(waiting.to_decide), decide_max)
-    if waiting.mine:
-        blocks.append(section(f"*:hourglass_flowing_sand: {WAITING}*"))
-        for approval in waiting.mine[:mine_max]:
-            link = link_for(approval, waiting.user)
-            thread = f" · <{escape(link)}|Open the thread>" if link else ""
-            blocks.append(section(f"Buy *{escape(approval.what)}*\n{m.decision_text(approval)}{thread}"))
-        blocks += _more(len(waiting.mine), mine_max)
-    return blocks
+def to_decide_blocks(waiting: Waiting, most: int = MODAL_MAX[0]) -> list[dict[str, Any]]:
+    """The "To decide" section: each approval as its message shows it, with the buttons and a
+    link to the message; nothing when nothing is to be decided."""
+    if not waiting.to_decide:
+        return []
+    blocks = [{"type": "header", "text": plain_text(f"{TO_DECIDE} ({len(waiting.to_decide)})", 150)}]
+    for approval in waiting.to_decide[:most]:
+        block_id = f"decide:{approval.key}"[:BLOCK_ID_MAX]
+        link = link_for(approval, waiting.user)
+        blocks += m.approval_message(approval, buttons=True, block_id=block_id, link=link)["blocks"]
+    return blocks + _more(len(waiting.to_decide), most)
+
+
+def mine_blocks(waiting: Waiting, most: int = MODAL_MAX[1]) -> list[dict[str, Any]]:
+    """The "Waiting for approval" group: one line each of the person's own; nothing when none waits."""
+    if not waiting.mine:
+        return []
+    blocks = [section(f"*:hourglass_flowing_sand: {WAITING}*")]
+    for approval in waiting.mine[:most]:
+        link = link_for(approval, waiting.user)
+        thread = f" · <{escape(link)}|Open the thread>" if link else ""
+        blocks.append(section(f"Buy *{escape(approval.what)}*\n{m.decision_text(approval)}{thread}"))
+    return blocks + _more(len(waiting.mine), most)
 
 
 def approvals_view(waiting: Waiting, notice: str | None = None) -> dict[str, Any]:
     blocks = [section(notice)] if notice else []
-    blocks += waiting_blocks(waiting) or [
+    blocks += to_decide_blocks(waiting) + mine_blocks(waiting) or [
         section("Nothing waits for you: no purchase for you to decide, and none of yours waits for a decision.")
     ]
     return modal(TITLE, blocks, callback_id=APPROVALS_VIEW)
@@ -107,13 +105,3 @@ def approvals_view(waiting: Waiting, notice: str | None = None) -> dict[str, Any
 
 async def open_approvals(invocation: Invocation, command: Approvals) -> None:
     await invocation.show(approvals_view(await waiting_for(invocation.services, invocation.user)))
-
-
-async def answer(services: Services, client: AsyncWebClient, body: dict, user: str, text: str) -> None:
-    """Tell whoever clicked (or submitted the deny reason) `text` where they clicked: the list of
-    approvals shown again with it on top, the Home tab published again, else an ephemeral reply."""
-    view = body.get("view") or {}
-    if view.get("type") == "modal" and view.get("callback_id") == APPROVALS_VIEW:
-        await update_view(client, view.get("id"), approvals_view(await waiting_for(services, user), text))
-        return
-    await tell(client, user, clicked_channel(body), text)
