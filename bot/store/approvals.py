@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from bot.domain.approvals import EXPIRED_REASON, ApprovalState, halfway_passed
 from bot.store import outbox
-from bot.store.audit import record_audit
+from bot.store.audit import APPROVAL_PREFIX, record_audit
 from bot.store.db import select_records, write
 from bot.store.intents import Intent, claim
 
@@ -98,7 +98,7 @@ def _audit(db: sqlite_utils.Database, approval: Approval, action: str, actor: st
     record_audit(
         db,
         actor=actor,
-        action=f"approval.{action}",
+        action=f"{APPROVAL_PREFIX}{action}",
         target=approval.what,
         provider=str(approval.wanted.get("provider") or "infobip"),
         details={"action": approval.action, "requester": approval.requester, **details},
