@@ -2,7 +2,8 @@
 
 Starts the bot, the Infobip sandbox and the Slack stand-in, then plays two request lifecycles and
 a purchase that waits for a second person's approval, with signed requests shaped exactly as Slack
-sends them, and prints each thread as a person would read it. It checks what it shows: a step that does not happen fails the demo (exit 1).
+sends them, and prints each thread as a person would read it. It checks what it shows: a step that
+does not happen fails the demo (exit 1).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bot.background_server import BackgroundServer
 from bot.runtime import Assembled, assemble
 from bot.sandbox.infobip import SandboxConfig
 from bot.sandbox.slack.driver import SlackDriver
-from bot.sandbox.slack.transcript import render_message, render_thread, render_view
+from bot.sandbox.slack.transcript import render_thread, render_view
 from bot.sandbox.slack.web_api import SlackStandIn
 from bot.server import create_app
 from bot.settings import load_settings
@@ -222,7 +223,6 @@ class Demo:
 
 def _indented(text: str) -> str:
     return "\n".join(f"    {line}".rstrip() for line in text.splitlines())
-
 
 
 def run_demo(out: TextIO = sys.stdout) -> int:
