@@ -93,6 +93,19 @@ class Demo:
         if response.status_code != 200:
             raise DemoFailed(f"the sandbox reviewer could not {action}: {response.text}")
 
+    def completed(self, request: RequestRecord, replies: int, shown: str, **completion: Any) -> None:
+        """The reviewer passes the request and completes it; its thread is printed once it has
+        `replies` messages and its root shows `shown`."""
+        self.review(request, "advance")
+        self.review(request, "advance")
+        self.review(request, "complete", **completion)
+        self.thread_length(request, replies)
+        self.wait(
+            f"the root message to show {shown}",
+            lambda: shown in str(self.slack.root(request.channel, request.thread_ts)["blocks"]),
+        )
+        self.show(request)
+
     def show(self, request: RequestRecord) -> None:
         self.say("")
         self.say(render_thread(self.slack, request.channel, request.thread_ts))
@@ -141,15 +154,7 @@ class Demo:
         self.submit({"companyWebsite": "https://acme.example"})
         self.thread_length(request, 3)
         self.say("4. The review passes and the sender is registered.")
-        self.review(request, "advance")
-        self.review(request, "advance")
-        self.review(request, "complete", note="ACME is registered with all Croatian operators.")
-        self.thread_length(request, 4)
-        self.wait(
-            "the root message to show Completed",
-            lambda: "Completed" in str(self.slack.root(request.channel, request.thread_ts)["blocks"]),
-        )
-        self.show(request)
+        self.completed(request, 4, "Completed", note="ACME is registered with all Croatian operators.")
 
     def number_request(self) -> None:
         self.say("5. Alice asks for two US 10DLC numbers in Indiana: `/resource number US TEN_DIGIT_LONG_CODE SMS 2`.")
@@ -159,15 +164,7 @@ class Demo:
         request = self.newest_request(2)
         self.say(f"   Submitted as {request.id}.")
         self.say("6. Infobip reviews and procures the numbers.")
-        self.review(request, "advance")
-        self.review(request, "advance")
-        self.review(request, "complete")
-        self.thread_length(request, 2)
-        self.wait(
-            "the root message to list the numbers",
-            lambda: "*Numbers*" in str(self.slack.root(request.channel, request.thread_ts)["blocks"]),
-        )
-        self.show(request)
+        self.completed(request, 2, "*Numbers*")
 
     def approved_purchase(self) -> None:
         self.say("7. Alice looks for a UK number to buy: `/resource numbers GB SMS`, and clicks [Buy] on the first.")
