@@ -72,11 +72,13 @@ async def publish_home(
 
 async def refresh_homes_for(services: Services, client: AsyncWebClient, subject: RequestRecord | Approval) -> None:
     """After a change: the requester's Home, and the Home of admins looking at everyone's; for an
-    approval (asked for, decided, expired), the requester's and the Homes of those who decide."""
+    approval (asked for, decided, expired), the requester's and the Homes of those who decide, but
+    the one who decided: the listener publishes theirs, with the outcome (approvals/listeners.py)."""
     if isinstance(subject, Approval):
         approvers = await current_approvers(services)
         for user in [subject.requester, *deciders(subject.requester, approvers)]:
-            await publish_home(services, client, user)
+            if user != subject.decided_by:
+                await publish_home(services, client, user)
         return
     request = subject
     users = {request.requester} | {u for u in users_watching_everyone(services.db) if services.is_admin(u)}

@@ -49,7 +49,11 @@ async def refusal(services: Services, actor: Actor, approval: Approval) -> str |
 
 async def answer(services: Services, client: AsyncWebClient, body: dict, user: str, text: str) -> None:
     """Tell whoever clicked `text` where they clicked: the list of approvals shown again with it on
-    top, their Home tab published again with it on top, else an ephemeral reply (or a DM)."""
+    top, their Home tab published again with it on top, else an ephemeral reply (or a DM).
+
+    Whoever decides has their Home published by the listener, after the decision (the outbox
+    publishes everyone else's, bot/slack/home_tab.py): one publish, so the outcome shown on top
+    of it is not replaced by a refresh racing it."""
     view = body.get("view") or {}
     if view.get("type") == "modal" and view.get("callback_id") == APPROVALS_VIEW:
         await update_view(client, view.get("id"), approvals_view(await waiting_for(services, user), text))
@@ -101,6 +105,8 @@ async def approve_clicked(services: Services, ack, body, client, actor: Actor) -
         return
     decided = await approvals.decide(services, approval.key, actor.id, approve=True)
     await answer(services, client, body, actor.id, outcome_text(decided))
+    if decided.first and (body.get("view") or {}).get("type") != "home":  # on the Home: published just now
+        await publish_home(services, client, actor.id)
 
 
 def deny_view(approval: Approval, list_view: str | None = None) -> dict:
@@ -152,6 +158,8 @@ async def deny_submitted(services: Services, ack, body, client, actor: Actor, va
     if metadata.list_view:  # the list it was opened from, shown again without it
         listed = approvals_view(await waiting_for(services, actor.id), outcome_text(decided))
         await update_view(client, metadata.list_view, listed)
+    if decided.first:
+        await publish_home(services, client, actor.id)
 
 
 def register(app: AsyncApp, services: Services) -> None:
