@@ -20,6 +20,7 @@ import sqlite_utils
 from pydantic import BaseModel, Field
 
 from bot.domain.approvals import EXPIRED_REASON, ApprovalState, halfway_passed
+from bot.domain.approvals import expired as has_expired
 from bot.store import outbox
 from bot.store.audit import APPROVAL_PREFIX, record_audit
 from bot.store.db import select_records, write
@@ -259,10 +260,9 @@ def remind_due(db: sqlite_utils.Database, now: datetime) -> list[Approval]:
     reminded = []
     stamp = now.isoformat(timespec="microseconds")
     for approval in _query(db, "state = ? AND reminded_at IS NULL", [str(ApprovalState.WAITING)]):
-        if not halfway_passed(
-            datetime.fromisoformat(approval.created_at), datetime.fromisoformat(approval.expires_at), now
-        ):
-            continue
+        expires = datetime.fromisoformat(approval.expires_at)
+        if not halfway_passed(datetime.fromisoformat(approval.created_at), expires, now) or has_expired(expires, now):
+            continue  # not due yet; or due to expire (the next pass does it): a reminder would come too late
         with write(db):
             cursor = db.execute(
                 "UPDATE approvals SET reminded_at = ? WHERE key = ? AND state = ? AND reminded_at IS NULL",

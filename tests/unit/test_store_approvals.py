@@ -102,3 +102,5 @@ def test_the_approvers_are_reminded_once_past_halfway_and_never_once_decided(tmp
     _create(db, "k3", target="number:K3")
     decide(db, "k3", decider="U0ANN", state=ApprovalState.DENIED, reason="no", at=NOW)
     assert remind_due(db, NOW + timedelta(hours=40)) == []
+    _create(db, "k4", target="number:K4")  # found only once its time is up: it expires, unreminded
+    assert remind_due(db, NOW + timedelta(hours=72)) == []
