@@ -1,8 +1,9 @@
 """`resourcebot demo`: the whole product on loopback, driven as Slack and a reviewer would.
 
-Starts the bot, the Infobip sandbox and the Slack stand-in, then plays two request lifecycles
-with signed requests shaped exactly as Slack sends them, and prints each thread as a person
-would read it. It checks what it shows: a step that does not happen fails the demo (exit 1).
+Starts the bot, the Infobip sandbox and the Slack stand-in, then plays two request lifecycles and
+a purchase that waits for a second person's approval, with signed requests shaped exactly as Slack
+sends them, and prints each thread as a person would read it. It checks what it shows: a step that
+does not happen fails the demo (exit 1).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bot.background_server import BackgroundServer
 from bot.runtime import Assembled, assemble
 from bot.sandbox.infobip import SandboxConfig
 from bot.sandbox.slack.driver import SlackDriver
-from bot.sandbox.slack.transcript import render_thread
+from bot.sandbox.slack.transcript import render_thread, render_view
 from bot.sandbox.slack.web_api import SlackStandIn
 from bot.server import create_app
 from bot.settings import load_settings
@@ -28,6 +29,7 @@ from bot.store.requests import RequestRecord, list_requests
 
 SIGNING_SECRET = "demo-signing-secret"
 REQUESTER = "U0ALICE001"
+APPROVER = "U0BOB00001"  # decides on purchases (RESOURCEBOT_APPROVERS)
 CHANNEL = "C0RESOURCE"
 SAMPLE_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -91,6 +93,19 @@ class Demo:
         if response.status_code != 200:
             raise DemoFailed(f"the sandbox reviewer could not {action}: {response.text}")
 
+    def completed(self, request: RequestRecord, replies: int, shown: str, **completion: Any) -> None:
+        """The reviewer passes the request and completes it; its thread is printed once it has
+        `replies` messages and its root shows `shown`."""
+        self.review(request, "advance")
+        self.review(request, "advance")
+        self.review(request, "complete", **completion)
+        self.thread_length(request, replies)
+        self.wait(
+            f"the root message to show {shown}",
+            lambda: shown in str(self.slack.root(request.channel, request.thread_ts)["blocks"]),
+        )
+        self.show(request)
+
     def show(self, request: RequestRecord) -> None:
         self.say("")
         self.say(render_thread(self.slack, request.channel, request.thread_ts))
@@ -139,15 +154,7 @@ class Demo:
         self.submit({"companyWebsite": "https://acme.example"})
         self.thread_length(request, 3)
         self.say("4. The review passes and the sender is registered.")
-        self.review(request, "advance")
-        self.review(request, "advance")
-        self.review(request, "complete", note="ACME is registered with all Croatian operators.")
-        self.thread_length(request, 4)
-        self.wait(
-            "the root message to show Completed",
-            lambda: "Completed" in str(self.slack.root(request.channel, request.thread_ts)["blocks"]),
-        )
-        self.show(request)
+        self.completed(request, 4, "Completed", note="ACME is registered with all Croatian operators.")
 
     def number_request(self) -> None:
         self.say("5. Alice asks for two US 10DLC numbers in Indiana: `/resource number US TEN_DIGIT_LONG_CODE SMS 2`.")
@@ -157,21 +164,70 @@ class Demo:
         request = self.newest_request(2)
         self.say(f"   Submitted as {request.id}.")
         self.say("6. Infobip reviews and procures the numbers.")
-        self.review(request, "advance")
-        self.review(request, "advance")
-        self.review(request, "complete")
-        self.thread_length(request, 2)
-        self.wait(
-            "the root message to list the numbers",
-            lambda: "*Numbers*" in str(self.slack.root(request.channel, request.thread_ts)["blocks"]),
+        self.completed(request, 2, "*Numbers*")
+
+    def approved_purchase(self) -> None:
+        self.say("7. Alice looks for a UK number to buy: `/resource numbers GB SMS`, and clicks [Buy] on the first.")
+        self.driver.slash_command("/resource", "numbers GB SMS", user=REQUESTER, channel=CHANNEL)
+        search = self.wait("the numbers on offer", lambda: self._view(REQUESTER, "numbers_search", "Numbers on offer"))
+        offer = next(b for b in search["blocks"] if str(b.get("block_id", "")).startswith("offer:"))
+        self.driver.block_action("number_buy", user=REQUESTER, block_id=offer["block_id"])
+        confirm = self.wait("the Buy confirmation", lambda: self._view(REQUESTER, "number_buy_confirm", "decide"))
+        self.say("   Purchases need an approval: the confirmation says who decides, and asks why.")
+        self.say("")
+        self.say(_indented(render_view(confirm, self.slack.user_name)))
+        self.submit({"reason": "Support line for the UK launch"})
+        self.wait("the purchase to wait for approval", lambda: self._view(REQUESTER, None, "waits for approval"))
+        self.say("8. Bob, an approver, gets the request by DM: who asks for what, where, why, and the cost.")
+        dm = self.slack.dm_channel(APPROVER)
+        request = self.wait(
+            "the approval request in Bob's DM",
+            lambda: next((m for m in self.slack.messages(dm) if "approval_approve" in str(m.get("blocks"))), None),
         )
-        self.show(request)
+        self.show_message(dm, request["ts"])
+        self.say("9. Bob clicks [Approve]: the number is bought, once, and everyone sees who approved it.")
+        self.driver.block_action("approval_approve", user=APPROVER, channel=dm, message_ts=request["ts"])
+        self.wait(
+            "the approval request to say who approved",
+            lambda: "Approved by" in str(self.slack.message(dm, request["ts"])["blocks"]),
+        )
+        self.show_message(dm, request["ts"])
+        announced = self.wait(
+            "the purchase announced in #resources as approved",
+            lambda: next(
+                (m for m in self.slack.messages(CHANNEL) if "Approved by" in str(m.get("blocks"))),
+                None,
+            ),
+        )
+        self.show_message(CHANNEL, announced["ts"])
+        alice_dm = self.slack.dm_channel(REQUESTER)
+        told = self.wait(
+            "Alice told the purchase went through",
+            lambda: next((m for m in self.slack.messages(alice_dm) if "went through" in str(m.get("blocks"))), None),
+        )
+        self.show_message(alice_dm, told["ts"])
+
+    def _view(self, user: str, callback_id: str | None, marker: str) -> dict | None:
+        view = self.slack.current_view(user)
+        if view and callback_id in (None, view.get("callback_id")) and marker in str(view["blocks"]):
+            return view
+        return None
+
+    def show_message(self, channel: str, ts: str) -> None:
+        self.say("")
+        self.say(render_thread(self.slack, channel, ts))
+
+
+def _indented(text: str) -> str:
+    return "\n".join(f"    {line}".rstrip() for line in text.splitlines())
 
 
 def run_demo(out: TextIO = sys.stdout) -> int:
     with tempfile.TemporaryDirectory(prefix="resourcebot-demo-") as tmp:
         slack = SlackStandIn().start()
         slack.add_channel(CHANNEL, "resources")
+        slack.add_user(REQUESTER, "alice", real_name="Alice Requester")
+        slack.add_user(APPROVER, "bob", real_name="Bob Approver")
         bot_server = BackgroundServer()
         settings = load_settings(
             _env_file=None,
@@ -186,6 +242,12 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             infobip_webhook_password=None,
             resourcebot_db=Path(tmp) / "demo.sqlite3",
             resourcebot_channel=None,
+            # Alice buys numbers; purchases (only: the requests stay as they are) wait for Bob's approval.
+            resourcebot_number_managers=REQUESTER,
+            resourcebot_approvers=APPROVER,
+            resourcebot_approval_channel=None,
+            resourcebot_approval_for="purchase",
+            resourcebot_approval_free_below=0,
         )
         assembled = assemble(
             settings, bot_url=bot_server.url, sandbox_config=SandboxConfig(lifecycle_step=None, review="manual")
@@ -202,6 +264,7 @@ def run_demo(out: TextIO = sys.stdout) -> int:
         try:
             demo.sender_request()
             demo.number_request()
+            demo.approved_purchase()
         except DemoFailed as error:
             demo.say(f"\nThe demo failed: {error}")
             return 1
@@ -212,7 +275,8 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             assembled.close()
             slack.stop()
         demo.say(
-            "Both requests went from a slash command to a completed thread. See README.md to run the bot "
+            "Both requests went from a slash command to a completed thread, and the purchase waited for Bob's "
+            "approval before it was bought. See README.md to run the bot "
             "against your own workspace (`resourcebot serve`) or to try the sandbox alone."
         )
         return 0

@@ -25,6 +25,7 @@ from bot.slack.delivery import OutboxWorker
 from bot.slack.files import SLACK_FILE_ORIGINS
 from bot.slack.home_tab import refresh_homes_for
 from bot.slack.spend.load import SpendCache
+from bot.store.approvals import Approval
 from bot.store.db import open_database
 from bot.store.process import StoreProcess
 from bot.store.requests import RequestRecord
@@ -143,8 +144,8 @@ def build_services(
     store = StoreProcess(settings.resourcebot_db)
     outbox_client = slack_client(settings, retries=False, metrics=metrics)
 
-    async def refresh_homes(request: RequestRecord) -> None:
-        await refresh_homes_for(services, outbox_client, request)  # `services` is bound below, before any delivery
+    async def refresh_homes(subject: RequestRecord | Approval) -> None:
+        await refresh_homes_for(services, outbox_client, subject)  # `services` is bound below, before any delivery
 
     services = Services(
         settings=settings,

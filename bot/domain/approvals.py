@@ -68,3 +68,8 @@ def expires_at(asked_at: datetime, hours: float) -> datetime:
 
 def expired(expires: datetime, now: datetime) -> bool:
     return now >= expires
+
+
+def halfway_passed(asked_at: datetime, expires: datetime, now: datetime) -> bool:
+    """Whether half an approval's life is over: when its approvers get their one reminder."""
+    return now >= asked_at + (expires - asked_at) / 2

@@ -47,6 +47,8 @@ USAGE = "\n".join(
         "• `/resource cm-number [country]` — voice numbers from CM.com (when CM.com is set up)",
         "• `/resource spend` — what the account's numbers cost a month, this month's purchases and"
         " cancellations, and the unused numbers to cancel (admins and number managers)",
+        "• `/resource approvals` — what waits for you: the purchases you may approve or deny, and yours"
+        " waiting for a decision",
         "• `/resource list [all] [pending|action|completed|rejected|canceled]` — my requests (all:"
         " everyone's, for admins)",
         "• `/resource status <id>` — one request in full",
@@ -124,6 +126,11 @@ class Spend:
 
 
 @dataclass(frozen=True)
+class Approvals:
+    """What waits for the person: the approvals they may decide, and their own waiting for one."""
+
+
+@dataclass(frozen=True)
 class ListRequests:
     """`group` is a StatusGroup name (e.g. ACTION_REQUIRED) or None for all; `everyone` is for admins."""
 
@@ -147,6 +154,7 @@ Command = (
     | Associations
     | CmNumber
     | Spend
+    | Approvals
     | ListRequests
     | ShowRequest
 )
@@ -217,6 +225,10 @@ def parse_command(text: str) -> Command:
         if args:
             raise CommandError("`/resource spend` takes nothing after it.")
         return Spend()
+    if verb == "approvals":
+        if args:
+            raise CommandError("`/resource approvals` takes nothing after it.")
+        return Approvals()
     if verb == "list":
         return _list(args)
     if verb == "status":

@@ -12,6 +12,7 @@ from bot.jobs.recovery import recover_intents
 from bot.jobs.reminders import send_due_reminders
 from bot.services import Services
 from bot.usecases.approvals import expire as expire_approvals
+from bot.usecases.approvals import remind as remind_approvers
 
 log = logging.getLogger("bot.jobs")
 
@@ -45,15 +46,19 @@ def start_jobs(services: Services) -> list[asyncio.Task]:
         ):
             services.outbox.wake()
 
+    async def approvals_due() -> None:
+        await expire_approvals(services)  # first: what expires now needs no reminder
+        await remind_approvers(services)
+
     tasks = [
         asyncio.create_task(every(services.reminder_tick_seconds, "reminders", reminders), name="reminders"),
         asyncio.create_task(
             every(settings.resourcebot_recover_seconds, "recovery", lambda: recover_intents(services)), name="recovery"
         ),
-        # Approvals nobody decided in time: on the reminders' tick (the bot's clock decides).
+        # Approvals nobody decided in time, and the approvers' reminder halfway there: on the
+        # reminders' tick (the bot's clock decides).
         asyncio.create_task(
-            every(services.reminder_tick_seconds, "approval expiry", lambda: expire_approvals(services)),
-            name="approval expiry",
+            every(services.reminder_tick_seconds, "approval expiry", approvals_due), name="approval expiry"
         ),
     ]
     if settings.resourcebot_reconcile_seconds > 0:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.domain.commands import (
+    Approvals,
     Associate,
     Associations,
     CmNumber,
@@ -17,6 +18,7 @@ from bot.domain.commands import (
     SenderForm,
     Spend,
 )
+from bot.slack.approvals.listing import open_approvals
 from bot.slack.cm_requests import open_cm_order
 from bot.slack.form_context import FormContext
 from bot.slack.invocation import CommandHandler, Invocation
@@ -52,6 +54,7 @@ COMMAND_HANDLERS: dict[type, CommandHandler] = {
     Associate: open_associate,
     Associations: open_list,
     Spend: open_spend,
+    Approvals: open_approvals,
 }
 
 

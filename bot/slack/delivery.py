@@ -26,8 +26,9 @@ import sqlite_utils
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.approvals import ApprovalState
 from bot.slack import intent_messages
-from bot.slack.approvals.messages import approval_message, requester_dm, thread_decision
+from bot.slack.approvals.messages import approval_message, reminder_message, requester_dm, thread_decision
 from bot.slack.messages import action_reply, not_submitted_message, reminder_reply, root_message, status_reply
 from bot.slack.post_once import find_posted, marker
 from bot.store import outbox
@@ -99,7 +100,7 @@ class OutboxWorker:
         store: Store,
         client: AsyncWebClient,
         *,
-        refresh_homes: Callable[[RequestRecord], Awaitable[None]] | None = None,
+        refresh_homes: Callable[[RequestRecord | Approval], Awaitable[None]] | None = None,
         idle_poll: float = 1.0,
         base_backoff: float = 1.0,
         max_backoff: float = 30.0,
@@ -210,7 +211,9 @@ class OutboxWorker:
             if item.kind == outbox.APPROVAL_THREAD:  # queued in its request's order, after the root
                 request = get_request(self.db, approval.request_id or "")
                 return (request.channel or request.requester) if request else approval.requester
-            return approval.requester if item.kind == outbox.APPROVAL_DM else str(item.payload.get("to"))
+            if item.kind in (outbox.APPROVAL_DM, outbox.APPROVAL_HOMES):
+                return approval.requester
+            return str(item.payload.get("to"))
         if item.kind in outbox.INTENT_KINDS:
             intent = get_intent(self.db, item.payload.get("intent", ""))
             if intent is None:
@@ -371,22 +374,43 @@ class OutboxWorker:
                 return
             await self._post(request.channel, item=item, thread_ts=request.thread_ts, **thread_decision(approval))
             return
+        if item.kind == outbox.APPROVAL_HOMES:
+            if self.refresh_homes:
+                await self.refresh_homes(approval)
+            return
         to = str(item.payload.get("to"))
         if item.kind == outbox.APPROVAL_POST:
             if to in approval.messages:
                 return  # posted already (a crash between the post and marking it delivered)
             message = approval_message(approval, buttons=bool(item.payload.get("buttons")))
             response = await self._post(await self._dm_channel(to), item=item, **message)
-            await self.store.run(record_message, approval.key, to, response["channel"], response["ts"])
+            link = await self._permalink(response["channel"], response["ts"])
+            await self.store.run(record_message, approval.key, to, response["channel"], response["ts"], link)
             return
         posted = approval.messages.get(to)
         if posted is None:
             log.warning("approval %s was never posted to %s: nothing to update", approval.key, to)
             return
+        if item.kind == outbox.APPROVAL_REMINDER:
+            if approval.state == ApprovalState.WAITING:  # decided since: nobody needs reminding
+                in_thread = to[0] not in "UW"
+                thread = {"thread_ts": posted["ts"]} if in_thread else {}
+                await self._post(
+                    posted["channel"], item=item, **thread, **reminder_message(approval, in_thread=in_thread)
+                )
+            return
         # Decided: the buttons go, the decision shows.
         await self.client.chat_update(
             channel=posted["channel"], ts=posted["ts"], **approval_message(approval, buttons=False)
         )
+
+    async def _permalink(self, channel: str, ts: str) -> str | None:
+        """A posted message's permalink, for links to it; None when Slack gives none (it works without)."""
+        try:
+            return str((await self.client.chat_getPermalink(channel=channel, message_ts=ts))["permalink"])
+        except SlackApiError as error:
+            log.info("no permalink for %s/%s: %s", channel, ts, error.response.get("error"))
+            return None
 
     async def _dm_channel(self, channel: str) -> str:
         """A user id's DM with the bot; a channel id as it is."""
@@ -408,11 +432,9 @@ class OutboxWorker:
             dm = await self.client.conversations_open(users=request.requester)
             response = await self._post(dm["channel"]["id"], item=item, **root_message(request))
         await self.store.run(update_request, request.id, channel=response["channel"], thread_ts=response["ts"])
-        try:  # for links from App Home; the thread works without it
-            link = await self.client.chat_getPermalink(channel=response["channel"], message_ts=response["ts"])
-            await self.store.run(update_request, request.id, permalink=link["permalink"])
-        except SlackApiError as error:
-            log.info("no permalink for request %s: %s", request.id, error.response.get("error"))
+        link = await self._permalink(response["channel"], response["ts"])  # for links from App Home
+        if link:
+            await self.store.run(update_request, request.id, permalink=link)
 
     def _reply(self, item: outbox.OutboxItem, request: RequestRecord) -> dict[str, Any]:
         event = get_event(self.db, item.payload["event"])

@@ -128,20 +128,33 @@ def _counts(requests: list[RequestRecord]) -> str:
 
 
 def home_view(
-    requests: list[RequestRecord], state: HomeState, *, is_admin: bool, spend: list[dict[str, Any]] | None = None
+    requests: list[RequestRecord],
+    state: HomeState,
+    *,
+    is_admin: bool,
+    spend: list[dict[str, Any]] | None = None,
+    to_decide: list[dict[str, Any]] | None = None,
+    waiting: list[dict[str, Any]] | None = None,
+    notice: str | None = None,
 ) -> dict[str, Any]:
     """The Home tab for `requests` (already limited to what the user may see); `spend`: the Spend
     section's blocks, for admins and number managers, after the requests (a page of requests
-    takes at most ~50 blocks, the section ~20: within the tab's 100)."""
+    takes at most ~50 blocks, the section ~20: within the tab's 100). `to_decide`: an approver's
+    "To decide" section, first; `waiting`: the person's purchases waiting for approval, the first
+    group of their requests (each a few blocks at most, bot/slack/approvals/listing.py); `notice`:
+    the outcome of what they just clicked, on top (mrkdwn-safe)."""
     title = "All requests" if state.scope == "all" else "My requests"
     shown = ordered(requests, state.group)
     pages = max(1, -(-len(shown) // PAGE_SIZE))
     page = min(max(state.page, 0), pages - 1)
-    blocks: list[dict[str, Any]] = [
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": mrkdwn_text(notice)}] if notice else []
+    blocks += to_decide or []
+    blocks += [
         {"type": "header", "text": plain_text(title, 150)},
         _toolbar(state, is_admin),
         {"type": "context", "elements": [mrkdwn_text(_counts(requests))]},
     ]
+    blocks += waiting or []
     if not shown:
         empty = (
             "No requests yet. Type `/resource` in any channel, or use *New request*, to request a sender ID or numbers."

@@ -7,10 +7,14 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.approvals import deciders
+from bot.slack.approvals.approvers import current_approvers
+from bot.slack.approvals.listing import HOME_MAX, mine_blocks, to_decide_blocks, waiting_for
 from bot.slack.home import HomeState, home_view
 from bot.slack.permissions import number_managers
 from bot.slack.spend.load import spend_report
 from bot.slack.spend.views import home_blocks
+from bot.store.approvals import Approval
 from bot.store.home_views import load_home_state, save_home_state, users_watching_everyone
 from bot.store.requests import RequestRecord, list_requests
 
@@ -31,10 +35,12 @@ async def publish_home(
     *,
     spend_max_age: float | None = None,
     spend_notice: str | None = None,
+    notice: str | None = None,
 ) -> None:
     """Publish `user`'s Home. Its Spend section shows the kept report, read again from Infobip
     only when it is older than `spend_max_age` seconds (None: never, e.g. when a status change
-    re-publishes it: that must not wait for Infobip)."""
+    re-publishes it: that must not wait for Infobip). What waits for approval, or for the user's
+    decision, comes first; `notice` (mrkdwn-safe) on top of all, e.g. how a decision went."""
     if state is None:
         state = HomeState.load(load_home_state(services.db, user))
     if state.scope == "all" and not services.is_admin(user):
@@ -50,13 +56,31 @@ async def publish_home(
             managers=number_managers(services),
             notice=spend_notice,
         )
-    view = home_view(requests, state, is_admin=services.is_admin(user), spend=spend)
+    waiting = await waiting_for(services, user)
+    view = home_view(
+        requests,
+        state,
+        is_admin=services.is_admin(user),
+        spend=spend,
+        to_decide=to_decide_blocks(waiting, HOME_MAX[0]),
+        waiting=mine_blocks(waiting, HOME_MAX[1]),
+        notice=notice,
+    )
     await client.views_publish(user_id=user, view=view)
     await services.store.run(save_home_state, user, view["private_metadata"])
 
 
-async def refresh_homes_for(services: Services, client: AsyncWebClient, request: RequestRecord) -> None:
-    """After a change: the requester's Home, and the Home of admins looking at everyone's."""
+async def refresh_homes_for(services: Services, client: AsyncWebClient, subject: RequestRecord | Approval) -> None:
+    """After a change: the requester's Home, and the Home of admins looking at everyone's; for an
+    approval (asked for, decided, expired), the requester's and the Homes of those who decide, but
+    the one who decided: the listener publishes theirs, with the outcome (approvals/listeners.py)."""
+    if isinstance(subject, Approval):
+        approvers = await current_approvers(services)
+        for user in [subject.requester, *deciders(subject.requester, approvers)]:
+            if user != subject.decided_by:
+                await publish_home(services, client, user)
+        return
+    request = subject
     users = {request.requester} | {u for u in users_watching_everyone(services.db) if services.is_admin(u)}
     for user in sorted(users):
         await publish_home(services, client, user)

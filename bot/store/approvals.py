@@ -23,15 +23,18 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, Field
 
-from bot.domain.approvals import APPROVAL_DENIED, EXPIRED_REASON, WAITING_APPROVAL, ApprovalState
+from bot.domain.approvals import APPROVAL_DENIED, EXPIRED_REASON, WAITING_APPROVAL, ApprovalState, halfway_passed
+from bot.domain.approvals import expired as has_expired
 from bot.store import outbox
-from bot.store.audit import record_audit
+from bot.store.audit import APPROVAL_PREFIX, record_audit
 from bot.store.db import select_records, write
 from bot.store.intents import Intent, claim
 from bot.store.requests import create_request, get_request, update_request
 
 _JSON_FIELDS = ("wanted", "summary", "messages")
 EXPIRY = "expiry"  # who decides an approval that nobody decided in time
+REMINDER = "reminder"  # who reminds the approvers halfway to the expiry
+HOMES = "homes"  # the outbox lane that re-publishes the Homes of those an approval concerns
 
 
 class Approval(BaseModel):
@@ -106,7 +109,7 @@ def _audit(db: sqlite_utils.Database, approval: Approval, action: str, actor: st
     record_audit(
         db,
         actor=actor,
-        action=f"approval.{action}",
+        action=f"{APPROVAL_PREFIX}{action}",
         target=approval.what,
         provider=str(approval.wanted.get("provider") or "infobip"),
         details={"action": approval.action, "requester": approval.requester, **details},
@@ -169,6 +172,7 @@ def create(
             outbox.enqueue(
                 db, _lane(key, recipient), outbox.APPROVAL_POST, {"approval": key, "to": recipient, "buttons": buttons}
             )
+        outbox.enqueue(db, _lane(key, HOMES), outbox.APPROVAL_HOMES, {"approval": key})
     return Created(approval, first=True)
 
 
@@ -223,6 +227,7 @@ def decide(
             _audit(db, approval, str(state), decider, reason=reason)
             for recipient in _recipients(db, key):
                 outbox.enqueue(db, _lane(key, recipient), outbox.APPROVAL_UPDATE, {"approval": key, "to": recipient})
+            outbox.enqueue(db, _lane(key, HOMES), outbox.APPROVAL_HOMES, {"approval": key})
     except _TargetBusy:
         return Decided(get_approval(db, key), first=False, busy=True)  # type: ignore[arg-type]
     return Decided(approval, first=True, intent=intent)
@@ -241,12 +246,14 @@ def _tell_thread(db: sqlite_utils.Database, approval: Approval, at: datetime) ->
     outbox.enqueue_all(db, request.id, items)
 
 
-def _recipients(db: sqlite_utils.Database, key: str) -> list[str]:
-    """Everyone an approval request was queued for (posted yet or not)."""
+def _recipients(db: sqlite_utils.Database, key: str, *, deciders_only: bool = False) -> list[str]:
+    """Everyone an approval request was queued for (posted yet or not); `deciders_only`: those
+    asked with the buttons (the approval channel or the approvers' DMs)."""
     rows = db.execute(
         "SELECT payload FROM outbox WHERE request_id LIKE ? AND kind = ?", [f"approval:{key}:%", outbox.APPROVAL_POST]
     ).fetchall()
-    return [json.loads(row[0])["to"] for row in rows]
+    payloads = [json.loads(row[0]) for row in rows]
+    return [p["to"] for p in payloads if p.get("buttons") or not deciders_only]
 
 
 def expire_due(db: sqlite_utils.Database, now: datetime) -> list[Approval]:
@@ -261,11 +268,46 @@ def expire_due(db: sqlite_utils.Database, now: datetime) -> list[Approval]:
     return expired
 
 
-def record_message(db: sqlite_utils.Database, key: str, recipient: str, channel: str, ts: str) -> None:
-    """Where the approval request to `recipient` was posted (to update it once decided)."""
+def record_message(
+    db: sqlite_utils.Database, key: str, recipient: str, channel: str, ts: str, permalink: str | None = None
+) -> None:
+    """Where the approval request to `recipient` was posted (to update it once decided), and its
+    permalink when Slack gave one (the link from `/resource approvals` and the Home tab)."""
     with write(db):
         approval = get_approval(db, key)
         if approval is None:
             return
-        messages = {**approval.messages, recipient: {"channel": channel, "ts": ts}}
+        posted = {"channel": channel, "ts": ts, **({"permalink": permalink} if permalink else {})}
+        messages = {**approval.messages, recipient: posted}
         db.execute("UPDATE approvals SET messages = ? WHERE key = ?", [json.dumps(messages), key])
+        if permalink and approval.state == ApprovalState.WAITING:  # the Homes link to it from now on
+            outbox.enqueue(db, _lane(key, HOMES), outbox.APPROVAL_HOMES, {"approval": key})
+
+
+def remind_due(db: sqlite_utils.Database, now: datetime) -> list[Approval]:
+    """Every waiting approval past half its life and not reminded yet, marked reminded (a
+    conditional update: of two passes or two replicas, one reminds) with a reminder queued to each
+    approver it asked (the approval channel, or each approver's DM) and its audit entry."""
+    reminded = []
+    stamp = now.isoformat(timespec="microseconds")
+    for approval in _query(db, "state = ? AND reminded_at IS NULL", [str(ApprovalState.WAITING)]):
+        expires = datetime.fromisoformat(approval.expires_at)
+        if not halfway_passed(datetime.fromisoformat(approval.created_at), expires, now) or has_expired(expires, now):
+            continue  # not due yet; or due to expire (the next pass does it): a reminder would come too late
+        with write(db):
+            cursor = db.execute(
+                "UPDATE approvals SET reminded_at = ? WHERE key = ? AND state = ? AND reminded_at IS NULL",
+                [stamp, approval.key, str(ApprovalState.WAITING)],
+            )
+            if cursor.rowcount != 1:
+                continue
+            for recipient in _recipients(db, approval.key, deciders_only=True):
+                outbox.enqueue(
+                    db,
+                    _lane(approval.key, recipient),
+                    outbox.APPROVAL_REMINDER,
+                    {"approval": approval.key, "to": recipient},
+                )
+            _audit(db, approval, "reminded", REMINDER)
+        reminded.append(approval)
+    return reminded

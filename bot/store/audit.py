@@ -98,18 +98,32 @@ def _state_text(state: str, resolved_by: str | None) -> str:
     return f"unknown → {state}" if resolved_by == "recovery" and state in ("done", "refused") else state
 
 
+APPROVAL_PREFIX = "approval."  # the audit actions of an approval's steps (bot/store/approvals.py)
+
+
+def _approval_state(db: sqlite_utils.Database, key: str | None) -> str:
+    """How the approval behind an entry stands now: waiting, approved, denied or expired."""
+    row = db.execute("SELECT state FROM approvals WHERE key = ?", [key]).fetchone() if key else None
+    return str(row[0]) if row else "unknown"
+
+
 def audit_rows(
     db: sqlite_utils.Database, *, action_prefix: str | None = None, since: str | None = None
 ) -> list[dict[str, Any]]:
     """What `resourcebot audit` lists, oldest first: every change made (with the state of the
-    intent that made it), and every intent that did not make one (intended, refused, unknown)."""
+    intent that made it; for an approval's steps, the approval's state now: waiting, approved,
+    denied or expired), and every intent that did not make one (intended, refused, unknown)."""
     from bot.store.intents import IntentState, list_intents  # the intents module builds on this one
 
     intents = {i.key: i for i in list_intents(db, action_prefix=action_prefix, since=since)}
     rows: list[dict[str, Any]] = []
     for entry in list_audit(db, action_prefix=action_prefix, since=since):
-        intent = intents.get(entry.intent or "")
-        state = _state_text(str(intent.state), intent.resolved_by) if intent else "done"
+        if entry.action.startswith(APPROVAL_PREFIX):
+            # A step of an approval (its key is the approved change's intent's too): the approval's state.
+            state = _approval_state(db, entry.intent)
+        else:
+            intent = intents.get(entry.intent or "")
+            state = _state_text(str(intent.state), intent.resolved_by) if intent else "done"
         rows.append({**entry.model_dump(), "state": state})
     for intent in intents.values():
         if intent.state == IntentState.DONE:

@@ -29,12 +29,14 @@ APPROVAL_POST = "approval_post"  # post an approval request (payload {"approval"
 APPROVAL_UPDATE = "approval_update"  # re-render a posted approval request from its current state
 APPROVAL_DM = "approval_dm"  # tell the requester their change was denied or expired
 APPROVAL_THREAD = "approval_thread"  # how the approval was decided, in the thread of the request that waited
+APPROVAL_REMINDER = "approval_reminder"  # remind an approver (payload {"approval", "to"}) halfway to the expiry
+APPROVAL_HOMES = "approval_homes"  # re-publish the Homes of an approval's requester and deciders
 # Kinds that report an approval (payload {"approval": key, ...}).
-APPROVAL_KINDS = (APPROVAL_POST, APPROVAL_UPDATE, APPROVAL_DM, APPROVAL_THREAD)
+APPROVAL_KINDS = (APPROVAL_POST, APPROVAL_UPDATE, APPROVAL_DM, APPROVAL_THREAD, APPROVAL_REMINDER, APPROVAL_HOMES)
 # Kinds that report an intent (payload {"intent": key}) rather than a request's thread.
 INTENT_KINDS = (INTENT_NOTICE, INTENT_DM)
 # Rendered from the current state when delivered: one delivery covers every earlier one queued.
-_FROM_CURRENT_STATE = (ROOT_UPDATE, HOME_REFRESH)
+_FROM_CURRENT_STATE = (ROOT_UPDATE, HOME_REFRESH, APPROVAL_HOMES)
 
 
 @dataclass(frozen=True)

@@ -109,3 +109,12 @@ async def expire(services: Services) -> int:
     if expired:
         services.outbox.wake()
     return len(expired)
+
+
+async def remind(services: Services) -> int:
+    """Queue the one reminder of every waiting approval past half its life; how many there were."""
+    reminded = await services.store.run(store.remind_due, services.clock.now())
+    if reminded:
+        log.info("approvers reminded of %s", ", ".join(a.key for a in reminded))
+        services.outbox.wake()
+    return len(reminded)

@@ -223,6 +223,7 @@ def test_an_undecided_purchase_expires_as_a_denial_would(world):
     dm = world.slack.dm_channel(BOB)
     late_approve = world.driver.block_action_payload("approval_approve", user=BOB, channel=dm, message_ts=message["ts"])
     world.services.clock.advance(timedelta(hours=71))
+    world.wait(lambda: audit(world, "approval.reminded"), what="the approvers reminded, halfway")
     world.wait_idle()
     assert audit(world, "approval.expired") == []
     world.services.clock.advance(timedelta(hours=2))
@@ -232,7 +233,12 @@ def test_an_undecided_purchase_expires_as_a_denial_would(world):
     told(world, BOB, dm, "Already decided")
     world.wait_idle()
     assert key not in owned(world) and audit(world, "number.") == []
-    assert [e.action for e in audit(world, "approval.")] == ["approval.requested", "approval.expired"]
+    # Past halfway (36 of 72 hours) the approvers were reminded, once.
+    assert [e.action for e in audit(world, "approval.")] == [
+        "approval.requested",
+        "approval.reminded",
+        "approval.expired",
+    ]
 
 
 @pytest.mark.world(resourcebot_approvers=APPROVERS, resourcebot_approval_free_below=1000)

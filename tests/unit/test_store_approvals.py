@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.domain.approvals import ApprovalState
 from bot.store import outbox
-from bot.store.approvals import create, decide, expire_due, get_approval
+from bot.store.approvals import create, decide, expire_due, get_approval, remind_due
 from bot.store.db import open_database, write
 from bot.store.intents import claim, get_intent
 
@@ -42,7 +42,7 @@ def test_one_waiting_per_target_and_a_repeat_is_the_same_approval(tmp_path):
     other = _create(db, "k2")
     assert other.busy and other.approval.key == "k1"
     kinds = [r[0] for r in db.execute("SELECT kind FROM outbox ORDER BY id").fetchall()]
-    assert kinds == [outbox.APPROVAL_POST, outbox.APPROVAL_POST]
+    assert kinds == [outbox.APPROVAL_POST, outbox.APPROVAL_POST, outbox.APPROVAL_HOMES]  # the posts, then Homes
 
 
 def test_the_first_decision_wins_and_claims_the_intent(tmp_path):
@@ -86,3 +86,21 @@ def test_expiry_decides_what_is_due_once(tmp_path):
     assert expire_due(db, NOW + timedelta(hours=80)) == []
     dms = db.execute("SELECT COUNT(*) FROM outbox WHERE kind = ?", [outbox.APPROVAL_DM]).fetchone()[0]
     assert dms == 1 and get_intent(db, "k1") is None
+
+
+def test_the_approvers_are_reminded_once_past_halfway_and_never_once_decided(tmp_path):
+    db = open_database(tmp_path / "db.sqlite3")
+    _create(db, "k1")
+    _create(db, "k2", target="number:K2")
+    assert remind_due(db, NOW + timedelta(hours=35, minutes=59)) == []
+    assert [a.key for a in remind_due(db, NOW + timedelta(hours=36))] == ["k1", "k2"]
+    assert remind_due(db, NOW + timedelta(hours=37)) == []  # a second pass: marked already
+    assert get_approval(db, "k1").reminded_at == (NOW + timedelta(hours=36)).isoformat(timespec="microseconds")
+    reminders = db.execute("SELECT request_id, payload FROM outbox WHERE kind = ?", [outbox.APPROVAL_REMINDER])
+    # Only those asked with the buttons (not the channel where the purchase is announced).
+    assert sorted(r[0] for r in reminders.fetchall()) == ["approval:k1:U0ANN", "approval:k2:U0ANN"]
+    _create(db, "k3", target="number:K3")
+    decide(db, "k3", decider="U0ANN", state=ApprovalState.DENIED, reason="no", at=NOW)
+    assert remind_due(db, NOW + timedelta(hours=40)) == []
+    _create(db, "k4", target="number:K4")  # found only once its time is up: it expires, unreminded
+    assert remind_due(db, NOW + timedelta(hours=72)) == []

@@ -14,11 +14,13 @@ from bot.domain.approvals import deciders, may_decide
 from bot.services import Services
 from bot.slack.approvals import messages as m
 from bot.slack.approvals.approvers import current_approvers
+from bot.slack.approvals.listing import APPROVALS_VIEW, approvals_view, waiting_for
 from bot.slack.blocks import input_block, section, text_input
+from bot.slack.home_tab import publish_home
 from bot.slack.middleware import form_values, view_metadata
 from bot.slack.mrkdwn import escape
 from bot.slack.permissions import Actor, managers_text
-from bot.slack.replies import clicked_channel, tell
+from bot.slack.replies import clicked_channel, tell, update_view
 from bot.slack.request_forms import perform_approved
 from bot.slack.view_metadata import ViewMetadata
 from bot.slack.views import message_view, modal
@@ -33,9 +35,11 @@ _PERFORMERS: dict[str, approvals.Perform] = {SUBMIT_REQUEST.action: perform_appr
 
 
 class DenyContext(ViewMetadata):
-    """The deny-reason modal remembers which approval it denies."""
+    """The deny-reason modal remembers which approval it denies, and the list of approvals it was
+    opened from (`/resource approvals`), to show again once decided."""
 
     key: str = Field(alias="k")
+    list_view: str | None = Field(None, alias="l")
 
 
 async def refusal(services: Services, actor: Actor, approval: Approval) -> str | None:
@@ -47,6 +51,22 @@ async def refusal(services: Services, actor: Actor, approval: Approval) -> str |
         who = managers_text(deciders(approval.requester, approvers), nobody="no other approver is set up")
         return f"You asked for this yourself, so another approver decides: {who}."
     return f"Only approvers decide on these: {managers_text(sorted(approvers), nobody='none are set up')}."
+
+
+async def answer(services: Services, client: AsyncWebClient, body: dict, user: str, text: str) -> None:
+    """Tell whoever clicked `text` where they clicked: the list of approvals shown again with it on
+    top, their Home tab published again with it on top, else an ephemeral reply (or a DM).
+
+    Whoever decides has their Home published by the listener, after the decision (the outbox
+    publishes everyone else's, bot/slack/home_tab.py): one publish, so the outcome shown on top
+    of it is not replaced by a refresh racing it."""
+    view = body.get("view") or {}
+    if view.get("type") == "modal" and view.get("callback_id") == APPROVALS_VIEW:
+        await update_view(client, view.get("id"), approvals_view(await waiting_for(services, user), text))
+    elif view.get("type") == "home":
+        await publish_home(services, client, user, notice=text)
+    else:
+        await tell(client, user, clicked_channel(body), text)
 
 
 def outcome_text(decided: Decided) -> str:
@@ -70,10 +90,10 @@ async def _approval(services: Services, client: AsyncWebClient, body: dict, acto
     key = body["actions"][0].get("value") or ""
     approval = get_approval(services.db, key)
     if approval is None:
-        await tell(client, actor.id, clicked_channel(body), "This approval request is not known (any more).")
+        await answer(services, client, body, actor.id, "This approval request is not known (any more).")
         return None
     if problem := await refusal(services, actor, approval):
-        await tell(client, actor.id, clicked_channel(body), f":lock: {problem}")
+        await answer(services, client, body, actor.id, f":lock: {problem}")
         return None
     return approval
 
@@ -85,10 +105,12 @@ async def approve_clicked(services: Services, ack, body, client, actor: Actor) -
         return
     perform = _PERFORMERS.get(approval.action, carry_out)
     decided = await approvals.decide(services, approval.key, actor.id, approve=True, perform=perform)
-    await tell(client, actor.id, clicked_channel(body), outcome_text(decided))
+    await answer(services, client, body, actor.id, outcome_text(decided))
+    if decided.first and (body.get("view") or {}).get("type") != "home":  # on the Home: published just now
+        await publish_home(services, client, actor.id)
 
 
-def deny_view(approval: Approval) -> dict:
+def deny_view(approval: Approval, list_view: str | None = None) -> dict:
     blocks = [
         section(f"Deny this request?\n{m.asked_text(approval)}"),
         input_block(
@@ -97,7 +119,7 @@ def deny_view(approval: Approval) -> dict:
             text_input(max_length=500, multiline=True, placeholder="e.g. we have enough numbers in GB"),
         ),
     ]
-    metadata = DenyContext(key=approval.key).dump()
+    metadata = DenyContext(key=approval.key, list_view=list_view).dump()
     return modal(
         m.TITLE, blocks, callback_id=m.DENY_REASON_VIEW, submit="Deny", close="Back", private_metadata=metadata
     )
@@ -109,7 +131,11 @@ async def deny_clicked(services: Services, ack, body, client, actor: Actor) -> N
     if approval is None:
         return
     if approval.decided_by:
-        await tell(client, actor.id, clicked_channel(body), f"Already decided. {m.decision_text(approval)}")
+        await answer(services, client, body, actor.id, f"Already decided. {m.decision_text(approval)}")
+        return
+    view = body.get("view") or {}
+    if view.get("type") == "modal" and view.get("callback_id") == APPROVALS_VIEW:  # over the list
+        await client.views_push(trigger_id=body["trigger_id"], view=deny_view(approval, view.get("id")))
         return
     await client.views_open(trigger_id=body["trigger_id"], view=deny_view(approval))
 
@@ -130,6 +156,11 @@ async def deny_submitted(services: Services, ack, body, client, actor: Actor, va
         return
     decided = await approvals.decide(services, approval.key, actor.id, approve=False, reason=reason)
     await ack(response_action="update", view=message_view(m.TITLE, outcome_text(decided)))
+    if metadata.list_view:  # the list it was opened from, shown again without it
+        listed = approvals_view(await waiting_for(services, actor.id), outcome_text(decided))
+        await update_view(client, metadata.list_view, listed)
+    if decided.first:
+        await publish_home(services, client, actor.id)
 
 
 def register(app: AsyncApp, services: Services) -> None:

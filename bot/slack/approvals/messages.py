@@ -187,18 +187,22 @@ def decision_text(approval: Approval) -> str:
     return f":no_entry: Denied by <@{escape(approval.decided_by or '')}>: {reason}. {nothing}"
 
 
-def approval_message(approval: Approval, *, buttons: bool) -> dict[str, Any]:
-    """chat.postMessage / chat.update arguments. The buttons only while it waits, for approvers."""
+def approval_message(
+    approval: Approval, *, buttons: bool, block_id: str = "decide", link: str | None = None
+) -> dict[str, Any]:
+    """chat.postMessage / chat.update arguments. The buttons only while it waits, for approvers;
+    `block_id`: their block's (one per approval where several are listed, as in a view); `link`:
+    a permalink to the request's message, shown after how it stands (in lists of approvals)."""
     blocks: list[dict[str, Any]] = [
         section(asked_text(approval)),
         section(cost_text(approval)),
-        context(decision_text(approval)),
+        context(decision_text(approval) + (f" · <{escape(link)}|Open the thread>" if link else "")),
     ]
     if buttons and approval.state == ApprovalState.WAITING:
         blocks.append(
             {
                 "type": "actions",
-                "block_id": "decide",
+                "block_id": block_id,
                 "elements": [
                     button("Approve", APPROVE_ACTION, approval.key, style="primary"),
                     button("Deny", DENY_ACTION, approval.key, style="danger"),
@@ -208,6 +212,18 @@ def approval_message(approval: Approval, *, buttons: bool) -> dict[str, Any]:
     asks = kind_text(approval).asks
     text = f"{escape(approval.requester)} {asks} {escape(approval.what)}: {decision_text(approval)}"
     return {"text": text, "blocks": blocks}
+
+
+def reminder_message(approval: Approval, *, in_thread: bool) -> dict[str, Any]:
+    """The one reminder halfway to the expiry: a reply in the approval request's thread (the
+    approval channel), or a DM pointing at the request above it."""
+    where = "above" if not in_thread else "at the top of this thread"
+    text = (
+        f":bell: Reminder: <@{escape(approval.requester)}> still waits for a decision on buying "
+        f"*{escape(approval.what)}*. Undecided, it expires at {when(approval.expires_at)}. "
+        f"Approve or Deny on the request {where}."
+    )
+    return {"text": text, "blocks": [section(text)]}
 
 
 def requester_dm(approval: Approval) -> dict[str, Any] | None:
