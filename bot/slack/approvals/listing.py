@@ -91,7 +91,10 @@ def mine_blocks(waiting: Waiting, most: int = MODAL_MAX[1]) -> list[dict[str, An
     for approval in waiting.mine[:most]:
         link = link_for(approval, waiting.user)
         thread = f" · <{escape(link)}|Open the thread>" if link else ""
-        blocks.append(section(f"Buy *{escape(approval.what)}*\n{m.decision_text(approval)}{thread}"))
+        noun = m.kind_text(approval).noun  # "purchase of", "number request for", …
+        blocks.append(
+            section(f"{noun[0].upper()}{noun[1:]} *{escape(approval.what)}*\n{m.decision_text(approval)}{thread}")
+        )
     return blocks + _more(len(waiting.mine), most)
 
 
