@@ -110,10 +110,6 @@ def get_request(db: sqlite_utils.Database, request_id: str) -> RequestRecord | N
     return _one(db, "id = ?", [request_id])
 
 
-def find_by_provider_id(db: sqlite_utils.Database, provider: str, provider_request_id: str) -> RequestRecord | None:
-    return _one(db, "provider = ? AND provider_request_id = ?", [provider, provider_request_id])
-
-
 class StatusRow(NamedTuple):
     """What recording an event needs of its request (bot/store/events.py): read for every webhook
     event, where a whole RequestRecord (its JSON columns decoded) cost a fifth of the store's time."""
