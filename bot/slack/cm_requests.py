@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import Field
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.approvals import CM_ORDER
 from bot.domain.cm_orders import NO_RANGE, PHONE_NUMBER_TYPES, CmOrder, check_order, is_nanpa
@@ -319,7 +320,7 @@ async def order_submitted(
         record=record,
     )
     if asking.needed(services, CM_ORDER):
-        await _ask_approval(services, ack, wanted, checked, asking.reason(values))
+        await _ask_approval(services, client, ack, view["id"], wanted, checked, asking.reason(values))
         return
     await submit_once(
         services,
@@ -334,7 +335,9 @@ async def order_submitted(
     )
 
 
-async def _ask_approval(services: Services, ack, wanted: Wanted, checked: CmOrder, reason: str | None) -> None:
+async def _ask_approval(
+    services: Services, client: AsyncWebClient, ack, view_id: str, wanted: Wanted, checked: CmOrder, reason: str | None
+) -> None:
     """An order that needs a decision: stored as waiting with its thread (once), nothing sent to CM.com."""
     record = wanted.params["record"]
     summary = {
@@ -346,7 +349,7 @@ async def _ask_approval(services: Services, ack, wanted: Wanted, checked: CmOrde
         "type": TYPE_LABELS.get(checked.phone_number_type, checked.phone_number_type),
     }
     request = {**record, "callback_token": wanted.params["callbackToken"]}
-    await asking.ask(services, ack, TITLE, ORDER_CM_NUMBERS, wanted, CM_ORDER, summary, request)
+    await asking.ask(services, client, ack, view_id, TITLE, ORDER_CM_NUMBERS, wanted, CM_ORDER, summary, request)
 
 
 def order_view_for(intent: Intent) -> dict[str, Any]:

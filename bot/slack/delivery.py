@@ -48,6 +48,20 @@ _DUE_BATCH = 1000
 # finishing one after another make one pass, not one each.
 _PASS_SPACING = 0.01
 
+# An approval message links to the request's thread or the purchase's announcement, queued in
+# another lane: it waits for that post, a fifth of a second at a time, at most this often.
+_THREAD_WAITS = 25
+_THREAD_WAIT = 0.2
+_NOT_YET = object()
+
+
+class ThreadNotPostedYet(Exception):
+    """The thread an approval message links to is not posted yet: try again in a moment."""
+
+
+def _found(link: str | None | object) -> str | None:
+    return link if isinstance(link, str) else None
+
 
 class ChannelPacer:
     """A token bucket per channel for chat.postMessage: `rate` posts per second, `burst` at once.
@@ -278,6 +292,9 @@ class OutboxWorker:
                 await self._deliver(item, subject)
         except asyncio.CancelledError:
             raise
+        except ThreadNotPostedYet:
+            await self.store.run(outbox.mark_failed, item, "waiting for its thread", time.time() + _THREAD_WAIT)
+            return False
         except Exception as error:  # noqa: BLE001 - Slack errors, network errors, timeouts: retry later
             if is_locked(error):
                 raise
@@ -379,13 +396,16 @@ class OutboxWorker:
                 await self.refresh_homes(approval)
             return
         to = str(item.payload.get("to"))
+        link = await self._thread_link(approval, to)
         if item.kind == outbox.APPROVAL_POST:
             if to in approval.messages:
                 return  # posted already (a crash between the post and marking it delivered)
-            message = approval_message(approval, buttons=bool(item.payload.get("buttons")))
+            if link is _NOT_YET and item.attempts < _THREAD_WAITS:
+                raise ThreadNotPostedYet(approval.key)
+            message = approval_message(approval, buttons=bool(item.payload.get("buttons")), link=_found(link))
             response = await self._post(await self._dm_channel(to), item=item, **message)
-            link = await self._permalink(response["channel"], response["ts"])
-            await self.store.run(record_message, approval.key, to, response["channel"], response["ts"], link)
+            permalink = await self._permalink(response["channel"], response["ts"])
+            await self.store.run(record_message, approval.key, to, response["channel"], response["ts"], permalink)
             return
         posted = approval.messages.get(to)
         if posted is None:
@@ -395,14 +415,33 @@ class OutboxWorker:
             if approval.state == ApprovalState.WAITING:  # decided since: nobody needs reminding
                 in_thread = to[0] not in "UW"
                 thread = {"thread_ts": posted["ts"]} if in_thread else {}
-                await self._post(
-                    posted["channel"], item=item, **thread, **reminder_message(approval, in_thread=in_thread)
-                )
+                mentions = [str(m) for m in item.payload.get("mentions") or []]
+                reminder = reminder_message(approval, in_thread=in_thread, mentions=mentions, link=_found(link))
+                await self._post(posted["channel"], item=item, **thread, **reminder)
             return
         # Decided: the buttons go, the decision shows.
         await self.client.chat_update(
-            channel=posted["channel"], ts=posted["ts"], **approval_message(approval, buttons=False)
+            channel=posted["channel"], ts=posted["ts"], **approval_message(approval, buttons=False, link=_found(link))
         )
+
+    async def _thread_link(self, approval: Approval, to: str) -> str | None | object:
+        """A permalink to where the change is followed, for the approval message to `to`: the
+        request's thread, or the channel's announcement of a purchase. _NOT_YET while that is
+        queued but not posted (the approval message waits a moment for it); None when there is none."""
+        if approval.request_id:
+            request = get_request(self.db, approval.request_id)
+            if request is None:
+                return None
+            if not (request.channel and request.thread_ts):
+                return _NOT_YET
+            return request.permalink or await self._permalink(request.channel, request.thread_ts)
+        where = str(approval.summary.get("where") or "")
+        if not where or where == to or where[0] in "UW":
+            return None
+        announced = approval.messages.get(where)
+        if announced is None:
+            return _NOT_YET if approval.state == ApprovalState.WAITING else None
+        return announced.get("permalink") or await self._permalink(announced["channel"], announced["ts"])
 
     async def _permalink(self, channel: str, ts: str) -> str | None:
         """A posted message's permalink, for links to it; None when Slack gives none (it works without)."""

@@ -206,7 +206,7 @@ async def handle_submission(
         },
     )
     if kind := _approval_kind(services, context):
-        await _ask_approval(services, ack, kind, context, wanted, form, asking.reason(values))
+        await _ask_approval(services, client, ack, view["id"], kind, context, wanted, form, asking.reason(values))
         return
     claimed = await claim_intent(services, use_case, wanted)
     if not claimed.claimed:
@@ -244,7 +244,9 @@ def _what(context: FormContext, form: ValidatedForm) -> str:
 
 async def _ask_approval(
     services: Services,
+    client: AsyncWebClient,
     ack,
+    view_id: str,
     kind: str,
     context: FormContext,
     wanted: Wanted,
@@ -270,7 +272,7 @@ async def _ask_approval(
         "type": type_label(context.number_type) if context.number_type else None,
         "capabilities": ", ".join(context.capabilities) or None,
     }
-    await asking.ask(services, ack, _title(context), SUBMIT_REQUEST, wanted, kind, summary, record)
+    await asking.ask(services, client, ack, view_id, _title(context), SUBMIT_REQUEST, wanted, kind, summary, record)
 
 
 async def perform_approved(services: Services, use_case: UseCase, intent: Intent) -> Intent:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,14 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, Field
 
-from bot.domain.approvals import APPROVAL_DENIED, EXPIRED_REASON, WAITING_APPROVAL, ApprovalState, halfway_passed
+from bot.domain.approvals import (
+    APPROVAL_DENIED,
+    EXPIRED_REASON,
+    WAITING_APPROVAL,
+    ApprovalState,
+    deciders,
+    halfway_passed,
+)
 from bot.domain.approvals import expired as has_expired
 from bot.store import outbox
 from bot.store.audit import APPROVAL_PREFIX, record_audit
@@ -284,10 +292,12 @@ def record_message(
             outbox.enqueue(db, _lane(key, HOMES), outbox.APPROVAL_HOMES, {"approval": key})
 
 
-def remind_due(db: sqlite_utils.Database, now: datetime) -> list[Approval]:
+def remind_due(db: sqlite_utils.Database, now: datetime, approvers: Collection[str] = ()) -> list[Approval]:
     """Every waiting approval past half its life and not reminded yet, marked reminded (a
     conditional update: of two passes or two replicas, one reminds) with a reminder queued to each
-    approver it asked (the approval channel, or each approver's DM) and its audit entry."""
+    approver it asked (the approval channel, or each approver's DM) and its audit entry. A reply in
+    a channel's thread notifies nobody: there it mentions `approvers` (as configured: user ids and
+    user groups), the requester left out."""
     reminded = []
     stamp = now.isoformat(timespec="microseconds")
     for approval in _query(db, "state = ? AND reminded_at IS NULL", [str(ApprovalState.WAITING)]):
@@ -301,13 +311,11 @@ def remind_due(db: sqlite_utils.Database, now: datetime) -> list[Approval]:
             )
             if cursor.rowcount != 1:
                 continue
+            mentions = deciders(approval.requester, approvers)
             for recipient in _recipients(db, approval.key, deciders_only=True):
-                outbox.enqueue(
-                    db,
-                    _lane(approval.key, recipient),
-                    outbox.APPROVAL_REMINDER,
-                    {"approval": approval.key, "to": recipient},
-                )
+                in_channel = recipient[0] not in "UW"
+                payload = {"approval": approval.key, "to": recipient, **({"mentions": mentions} if in_channel else {})}
+                outbox.enqueue(db, _lane(approval.key, recipient), outbox.APPROVAL_REMINDER, payload)
             _audit(db, approval, "reminded", REMINDER)
         reminded.append(approval)
     return reminded

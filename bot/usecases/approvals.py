@@ -113,7 +113,7 @@ async def expire(services: Services) -> int:
 
 async def remind(services: Services) -> int:
     """Queue the one reminder of every waiting approval past half its life; how many there were."""
-    reminded = await services.store.run(store.remind_due, services.clock.now())
+    reminded = await services.store.run(store.remind_due, services.clock.now(), services.settings.resourcebot_approvers)
     if reminded:
         log.info("approvers reminded of %s", ", ".join(a.key for a in reminded))
         services.outbox.wake()

@@ -14,7 +14,8 @@ from bot.store.approvals import remind_due, waiting_approvals
 from bot.store.db import connect
 from tests.e2e.test_approvals_slack import APPROVERS, ask_to_buy, audit, click, request_message, told
 from tests.e2e.test_numbers_slack import owned
-from tests.support.names import ADMIN, BOB, CHANNEL
+from tests.e2e.test_request_approvals_slack import ask_for_numbers
+from tests.support.names import ADMIN, ALICE, BOB, CHANNEL
 
 
 def reminders(world, channel: str, thread_ts: str | None = None) -> list[dict]:
@@ -99,3 +100,24 @@ def test_two_replicas_remind_once_in_the_approval_channels_thread(world):
     assert len(reminders(world, CHANNEL, message["ts"])) == 1
     assert [m for m in world.slack.messages(CHANNEL) if "Reminder:" in str(m.get("blocks"))] == []  # a reply only
     assert len(audit(world, "approval.reminded")) == 1
+
+
+@pytest.mark.world(
+    resourcebot_approvers=f"{APPROVERS},S0APPROVERS", resourcebot_approval_channel=CHANNEL, reminder_tick_seconds=0.1
+)
+def test_a_reminder_in_the_approval_channel_mentions_the_approvers_and_names_the_kind(world):
+    world.slack.add_usergroup("S0APPROVERS", [])
+    request = ask_for_numbers(world)
+    message = world.wait(
+        lambda: next((m for m in world.slack.messages(CHANNEL) if "approval_approve" in str(m.get("blocks"))), None),
+        what="the approval request in the approval channel",
+    )
+    world.services.clock.advance(timedelta(hours=40))
+    [reminder] = world.wait(lambda: reminders(world, CHANNEL, message["ts"]), what="the reply in the thread")
+    text = str(reminder["blocks"])
+    # A reply notifies nobody by itself: the approvers are mentioned (the requester, Alice, is not one).
+    assert f"<@{ADMIN}>" in text and f"<@{BOB}>" in text and "<!subteam^S0APPROVERS>" in text
+    assert f"<@{ALICE}> still waits for a decision: asks Infobip for *2 × 10DLC" in text
+    assert "buying" not in text
+    thread = world.request(request.id)
+    assert f"<{thread.permalink}|Open the thread>" in text

@@ -97,6 +97,8 @@ def test_an_approved_purchase_is_bought_once_and_everyone_sees_who_approved(worl
         what="the pending purchase in the channel",
     )
     assert "approval_approve" not in str(pending["blocks"])
+    # The approver's message links to that announcement (where the purchase is followed).
+    assert f"/archives/{CHANNEL}/p{pending['ts'].replace('.', '')}|Open the thread>" in text
     assert not [m for m in world.slack.messages(world.slack.dm_channel(ADMIN)) if "approval_approve" in str(m)]
     # What waits shows in the spend report's pending costs.
     [cost] = pending_purchases(world.services.db)

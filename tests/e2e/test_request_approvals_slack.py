@@ -64,6 +64,9 @@ def test_an_approved_number_request_is_submitted_once_and_its_thread_goes_on(wor
     assert "*Quantity:* 2" in text and "Infobip prices number requests at procurement" in text
     assert "&lt;!channel&gt; support line &amp; more" in text and "<!channel>" not in text
     assert f"Request `{request.id}`" in text and f"<#{CHANNEL}>" in text and "Waiting for approval" in text
+    thread = world.request(request.id)  # the approval message links to the request's thread
+    assert thread.permalink and thread.thread_ts and f"<{thread.permalink}|Open the thread>" in text
+    assert thread.thread_ts.replace(".", "") in thread.permalink
 
     dm = world.slack.dm_channel(BOB)
     click(world, "approval_approve", BOB, message, dm)

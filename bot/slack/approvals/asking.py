@@ -7,15 +7,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.approvals import deciders, needs_approval
+from bot.slack.acks import ack_with_loading_view
 from bot.slack.approvals.approvers import current_approvers
 from bot.slack.approvals.messages import asked_where, kind_text, reason_block, waiting_note, when
 from bot.slack.blocks import context
 from bot.slack.mrkdwn import escape
+from bot.slack.replies import update_view
 from bot.slack.views import message_view
 from bot.usecases import approvals
 from bot.usecases.runner import UseCase, Wanted
 
 if TYPE_CHECKING:
+    from slack_sdk.web.async_client import AsyncWebClient
+
     from bot.services import Services
 
 REASON_BLOCK = "approval_reason"  # not "reason": a requirement's key could be that
@@ -59,11 +63,23 @@ async def ask_for_change(services: Services, use_case: UseCase, wanted: Wanted, 
 
 
 async def ask(
-    services: Services, ack, title: str, use_case: UseCase, wanted: Wanted, kind: str, summary: dict, request: dict
+    services: Services,
+    client: AsyncWebClient,
+    ack,
+    view_id: str,
+    title: str,
+    use_case: UseCase,
+    wanted: Wanted,
+    kind: str,
+    summary: dict,
+    request: dict,
 ) -> None:
     """Store `wanted` (a new request, id `wanted.request_id`, with the fields `request`) as waiting
-    for a decision, once; its thread starts now. The modal (`title`) says who decides, where, and
-    that nothing is sent to the provider until then."""
+    for a decision, once; its thread starts now. The modal (`title`, `view_id`) is acked at once
+    (reading user groups from Slack and the store's write must not make the ack late), then says
+    who decides, where, and that nothing is sent to the provider until then. A repeat of the
+    submission finds the same approval (its key is the submission's) and says the same."""
+    acked_at = await ack_with_loading_view(ack, title, "Asking for approval…")
     approvers = await current_approvers(services)
     created = await approvals.request(
         services, use_case, wanted, kind=kind, summary=summary, approvers=approvers, request=request
@@ -72,7 +88,9 @@ async def ask(
     if created.busy:
         who = escape(approval.requester)
         busy = f":hourglass_flowing_sand: <@{who}> already asked for this: it waits for approval."
-        await ack(response_action="update", view=message_view(title, busy, ["Nothing more was asked for."]))
+        await update_view(
+            client, view_id, message_view(title, busy, ["Nothing more was asked for."]), acked_at=acked_at
+        )
         return
     where = asked_where(services.settings.resourcebot_approval_channel)
     provider = kind_text(approval).provider
@@ -81,11 +99,9 @@ async def ask(
     )
     channel = request.get("channel")
     thread = f"<#{escape(channel)}>" if channel and channel[0] in "CG" else "your messages with the bot"
-    await ack(
-        response_action="update",
-        view=message_view(
-            title,
-            f":hourglass_flowing_sand: *Your request waits for approval.* Request `{approval.request_id}`.",
-            [note, f"Its thread in {thread} shows how it stands."],
-        ),
+    waiting = message_view(
+        title,
+        f":hourglass_flowing_sand: *Your request waits for approval.* Request `{approval.request_id}`.",
+        [note, f"Its thread in {thread} shows how it stands."],
     )
+    await update_view(client, view_id, waiting, acked_at=acked_at)

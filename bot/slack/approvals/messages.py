@@ -214,16 +214,29 @@ def approval_message(
     return {"text": text, "blocks": blocks}
 
 
-def reminder_message(approval: Approval, *, in_thread: bool) -> dict[str, Any]:
+def mention(who: str) -> str:
+    """A Slack mention of an approver: a user group (S…) or a person."""
+    return f"<!subteam^{escape(who)}>" if who.startswith("S") else f"<@{escape(who)}>"
+
+
+def reminder_message(
+    approval: Approval, *, in_thread: bool, mentions: list[str] | None = None, link: str | None = None
+) -> dict[str, Any]:
     """The one reminder halfway to the expiry: a reply in the approval request's thread (the
-    approval channel), or a DM pointing at the request above it."""
+    approval channel), or a DM pointing at the request above it. `mentions`: the approvers (user
+    ids, user groups) to notify in a channel, where a reply alone notifies nobody; `link`: the
+    request's thread."""
     where = "above" if not in_thread else "at the top of this thread"
+    called = " ".join(mention(who) for who in mentions or []) + ": " if mentions else ""
     text = (
-        f":bell: Reminder: <@{escape(approval.requester)}> still waits for a decision on buying "
-        f"*{escape(approval.what)}*. Undecided, it expires at {when(approval.expires_at)}. "
-        f"Approve or Deny on the request {where}."
+        f":bell: {called}Reminder: <@{escape(approval.requester)}> still waits for a decision: "
+        f"{kind_text(approval).asks} *{escape(approval.what)}*. "
+        f"Undecided, it expires at {when(approval.expires_at)}. Approve or Deny on the request {where}."
     )
-    return {"text": text, "blocks": [section(text)]}
+    blocks = [section(text)]
+    if link:
+        blocks.append(context(f"<{escape(link)}|Open the thread>"))
+    return {"text": text, "blocks": blocks}
 
 
 def requester_dm(approval: Approval) -> dict[str, Any] | None:

@@ -38,7 +38,7 @@ from bot.providers.infobip.errors import InfobipAPIError, InfobipError, InfobipN
 from bot.providers.infobip.models import Number, NumberList, NumberRequirementsQuery
 from bot.services import Services
 from bot.slack import intent_views
-from bot.slack.acks import errors_response
+from bot.slack.acks import ack_with_loading_view, errors_response
 from bot.slack.approvals.approvers import current_approvers
 from bot.slack.approvals.messages import asked_where, kind_text, when
 from bot.slack.form_context import FormContext
@@ -375,30 +375,30 @@ async def _ask_approval(
     if refusal := change.refusal(actor):
         await ack(response_action="update", view=v.refusal_view(change.title, refusal))
         return
+    # Acked at once: reading user groups from Slack and the store's write must not make it late.
+    acked_at = await ack_with_loading_view(ack, change.title, f"Asking for approval of {shown}…")
     approvers = await current_approvers(services)
     created = await approvals.request(
         services, change.use_case, wanted, kind=kind, summary=summary, approvers=approvers
     )
     approval, text = created.approval, kind_text(created.approval)
     if created.busy:
-        busy = v.outcome_view(
+        answer = v.outcome_view(
             change.title,
             f":hourglass_flowing_sand: <@{escape(approval.requester)}> already asked for the {text.noun} "
             f"{escape(shown)}: it waits for approval.",
             ["Nothing more was asked for."],
         )
-        await ack(response_action="update", view=busy)
-        return
-    where = asked_where(services.settings.resourcebot_approval_channel)
-    waiting = v.approval_waiting_view(
-        change.title,
-        f"{text.noun} {shown}",
-        deciders(approval.requester, approvers),
-        where,
-        when(approval.expires_at),
-        text.waiting,
-    )
-    await ack(response_action="update", view=waiting)
+    else:
+        answer = v.approval_waiting_view(
+            change.title,
+            f"{text.noun} {shown}",
+            deciders(approval.requester, approvers),
+            asked_where(services.settings.resourcebot_approval_channel),
+            when(approval.expires_at),
+            text.waiting,
+        )
+    await update_view(client, view["id"], answer, acked_at=acked_at)
 
 
 async def request_instead(services: Services, ack, body, client, actor: Actor) -> None:
