@@ -147,7 +147,7 @@ def bot(args: argparse.Namespace) -> None:
     from bot.runtime import assemble
     from bot.server import create_app
     from bot.settings import load_settings
-    from bot.slack.delivery import ChannelPacer
+    from bot.slack.pacer import ChannelPacer
 
     settings = load_settings(_env_file=None, required=("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
     sock = _socket()

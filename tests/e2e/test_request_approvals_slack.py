@@ -126,7 +126,10 @@ def test_nobody_approves_their_own_number_request(world):
     click(world, "approval_approve", ADMIN, message, CHANNEL)
     assert "You asked for this yourself" in told(world, ADMIN, CHANNEL, "yourself")
     click(world, "approval_deny", ADMIN, message, CHANNEL)
-    assert len([m for m in world.slack.ephemeral(CHANNEL, ADMIN) if "yourself" in m.get("text", "")]) == 2
+    world.wait(  # the refusal comes after the click's ack
+        lambda: len([m for m in world.slack.ephemeral(CHANNEL, ADMIN) if "yourself" in m.get("text", "")]) == 2,
+        what="the second refusal",
+    )
     world.wait_idle()
     assert infobip_calls(world, SUBMIT) == 0 and world.request(request.id).status == WAITING_APPROVAL
     assert [e.action for e in audit(world, "approval.")] == ["approval.requested"]

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.approvals import deciders, may_decide
 from bot.services import Services
+from bot.slack.acks import ack_with_loading_view
 from bot.slack.approvals import messages as m
 from bot.slack.approvals.approvers import current_approvers
 from bot.slack.approvals.listing import APPROVALS_VIEW, approvals_view, waiting_for
@@ -141,21 +142,23 @@ async def deny_clicked(services: Services, ack, body, client, actor: Actor) -> N
 
 
 async def deny_submitted(services: Services, ack, body, client, actor: Actor, values: dict, metadata: DenyContext):
-    approval = get_approval(services.db, metadata.key)
-    if approval is None:
-        await ack(
-            response_action="update", view=message_view(m.TITLE, "This approval request is not known (any more).")
-        )
-        return
-    if problem := await refusal(services, actor, approval):
-        await ack(response_action="update", view=message_view(m.TITLE, f":lock: {problem}"))
-        return
     reason = str(values.get(m.REASON_BLOCK) or "").strip()
     if not reason:
         await ack(response_action="errors", errors={m.REASON_BLOCK: "Say why, for the requester."})
         return
+    # Acked at once: reading user groups from Slack and the store's write must not make it late.
+    acked_at = await ack_with_loading_view(ack, m.TITLE, "Denying…")
+    view_id = body["view"]["id"]
+    approval = get_approval(services.db, metadata.key)
+    if approval is None:
+        gone = message_view(m.TITLE, "This approval request is not known (any more).")
+        await update_view(client, view_id, gone, acked_at=acked_at)
+        return
+    if problem := await refusal(services, actor, approval):
+        await update_view(client, view_id, message_view(m.TITLE, f":lock: {problem}"), acked_at=acked_at)
+        return
     decided = await approvals.decide(services, approval.key, actor.id, approve=False, reason=reason)
-    await ack(response_action="update", view=message_view(m.TITLE, outcome_text(decided)))
+    await update_view(client, view_id, message_view(m.TITLE, outcome_text(decided)), acked_at=acked_at)
     if metadata.list_view:  # the list it was opened from, shown again without it
         listed = approvals_view(await waiting_for(services, actor.id), outcome_text(decided))
         await update_view(client, metadata.list_view, listed)
