@@ -6,13 +6,14 @@ and the requester hears why in the thread and by DM. Nobody approves their own r
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import httpx
 import pytest
 
 from bot.domain.approvals import APPROVAL_DENIED, WAITING_APPROVAL
-from tests.e2e.test_approvals_slack import APPROVERS, audit, click, dm_saying, request_message, told
+from tests.e2e.test_approvals_slack import APPROVERS, CAROL, audit, click, dm_saying, replay, request_message, told
 from tests.e2e.test_cm_requests import order
 from tests.e2e.test_number_requests import LOCATION, US_10DLC
 from tests.e2e.test_numbers_slack import AVAILABLE, buy, owned
@@ -259,3 +260,54 @@ def approve_and_see_it_cancelled_once(world, message: dict, key: str) -> None:
     click(world, "approval_approve", BOB, message, dm)
     assert "is cancelled" in told(world, BOB, dm, "Approved")
     assert key not in owned(world) and infobip_calls(world, "cancel-number") == 1
+
+
+def approve_at_once(world, deciders: list[str]) -> list[str]:
+    """Every one of `deciders` clicks Approve on their DM's request at the same moment, then one
+    replays their click; returns what each was told."""
+    messages = {user: request_message(world, user) for user in deciders}
+    go, payloads = threading.Barrier(len(deciders)), {}
+
+    def approve(user: str) -> None:
+        go.wait()
+        payloads[user] = click(world, "approval_approve", user, messages[user], world.slack.dm_channel(user))
+
+    threads = [threading.Thread(target=approve, args=(user,)) for user in deciders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    replay(world, payloads[deciders[0]])
+    return [told(world, user, world.slack.dm_channel(user), "pprove") for user in deciders]
+
+
+@pytest.mark.world(resourcebot_approvers=f"{APPROVERS},{CAROL}", resourcebot_approval_for="sender-request")
+def test_two_approvers_at_once_submit_a_sender_request_and_its_document_once(world):
+    world.slack.add_user(CAROL, "carol")
+    world.driver.slash_command("/resource", "sender HR", user=ALICE, channel=CHANNEL)
+    form = world.view(ALICE, callback_id="request_form", contains="companyRegistrationDocument")
+    assert not world.driver.submit_view(fill_hr_form(world, form), user=ALICE).errors
+    world.view(ALICE, contains="waits for approval")
+    [request] = world.requests()
+    answers = approve_at_once(world, [BOB, CAROL])
+    world.wait(lambda: world.request(request.id).provider_request_id, what="the request submitted")
+    world.wait_idle()
+    [approved] = audit(world, "approval.approved")
+    assert "Already decided" in str(answers) and f"<@{approved.actor}>" in str(answers)
+    assert infobip_calls(world, "upload-document") == 1 and infobip_calls(world, SUBMIT) == 1
+    assert len(world.sandbox_admin.get("/resource-requests").json()["requests"]) == 1
+    assert len(audit(world, "request.submit")) == 1 and len(world.requests()) == 1
+
+
+@pytest.mark.world(cm=True, resourcebot_approvers=f"{APPROVERS},{CAROL}")
+def test_two_approvers_at_once_send_a_cm_order_once(world):
+    world.slack.add_user(CAROL, "carol")
+    assert not order(world, city="Amsterdam").errors
+    world.view(ALICE, contains="waits for approval")
+    answers = approve_at_once(world, [BOB, CAROL])
+    [request] = world.requests()
+    world.wait(lambda: "Completed" in world.root_text(request), what="the root to show Completed")
+    world.wait_idle()
+    [approved] = audit(world, "approval.approved")
+    assert "Already decided" in str(answers) and f"<@{approved.actor}>" in str(answers)
+    assert len(world.cm_admin.get("/requests").json()["requests"]) == 1 and len(audit(world, "cm.order")) == 1
