@@ -27,15 +27,15 @@ from bot.providers.error_records import error_from_record
 from bot.services import Services
 from bot.slack.acks import errors_response
 from bot.slack.approvals import asking
-from bot.slack.blocks import input_block, option, static_select, text_input
+from bot.slack.blocks import context, input_block, option, static_select, text_input
 from bot.slack.intent_views import answered_as_repeat, busy_view, submit_once
 from bot.slack.invocation import Invocation
 from bot.slack.messages import country_name
 from bot.slack.middleware import form_values, view_metadata
-from bot.slack.mrkdwn import escape, mrkdwn_text, plain_text
+from bot.slack.mrkdwn import escape
 from bot.slack.permissions import Actor
 from bot.slack.view_metadata import Origin, PrivateMetadataTooLarge, ViewMetadata
-from bot.slack.views import loading_view, message_view
+from bot.slack.views import loading_view, message_view, modal
 from bot.store.intents import Intent, IntentState
 from bot.usecases import order_cm_numbers
 from bot.usecases.common import view_key
@@ -99,16 +99,67 @@ def country_view(channel_id: str | None) -> dict[str, Any]:
             hint="Two-letter code or name, e.g. NL or United States.",
         )
     ]
-    view = {
-        "type": "modal",
-        "callback_id": COUNTRY_VIEW,
-        "title": plain_text(TITLE, 24),
-        "submit": plain_text("Next", 24),
-        "close": plain_text("Cancel", 24),
-        "blocks": blocks,
-        "private_metadata": Origin(channel_id=channel_id).dump(),
+    return modal(
+        TITLE,
+        blocks,
+        callback_id=COUNTRY_VIEW,
+        submit="Next",
+        close="Cancel",
+        private_metadata=Origin(channel_id=channel_id),
+    )
+
+
+def _profile_blocks(profiles: dict[str, str]) -> list[dict[str, Any]]:
+    """The company profile: picked from CM_COMPANY_PROFILES when there are some, or typed."""
+    typed = _text_input(
+        TYPED_PROFILE,
+        "Company profile id" if not profiles else "…or its id",
+        optional=bool(profiles),
+        max_length=36,
+        hint="The UUID of the company profile that will operate the numbers.",
+    )
+    if not profiles:
+        return [typed]
+    picked = _select("companyProfileGuid", "Company profile", [(g, n) for n, g in profiles.items()], optional=True)
+    return [picked, typed]
+
+
+def _quantity_blocks(max_quantity: int, range_sizes: list[int]) -> list[dict[str, Any]]:
+    """How many, and as ranges when CM.com offers range sizes."""
+    count = {
+        "type": "number_input",
+        "action_id": "value",
+        "is_decimal_allowed": False,
+        "min_value": "1",
+        "max_value": str(max_quantity),
+        "initial_value": "1",
     }
-    return view
+    blocks = [input_block("quantity", "How many numbers", count)]
+    if range_sizes:
+        ranges = [(NO_RANGE, "No, single numbers")] + [(str(s), f"Ranges of {s}") for s in range_sizes]
+        blocks.append(
+            _select("rangeSize", "As a range of consecutive numbers?", ranges, optional=True, initial=NO_RANGE)
+        )
+    return blocks
+
+
+def _place_blocks(country: str, cities: list[str], regions: list[str]) -> list[dict[str, Any]]:
+    """Where the numbers are: area code, city, and the region in NANPA countries. A select holds
+    100 options: beyond that, people type it."""
+    hint = "An area code, a city, or both. Digits only, e.g. 20 or 212."
+    blocks = [_text_input("areaCode", "Area code", max_length=6, hint=hint)]
+    if 0 < len(cities) <= 100:
+        blocks.append(_select("city", "City", [(c, c) for c in cities], optional=True))
+    else:
+        blocks.append(_text_input("city", "City", max_length=100))
+    if is_nanpa(country):
+        label = "Region (state or province)"
+        blocks.append(
+            _select("region", label, [(r, r) for r in regions], optional=False)
+            if 0 < len(regions) <= 100
+            else _text_input("region", label, optional=False, max_length=50)
+        )
+    return blocks
 
 
 def order_view(
@@ -124,84 +175,29 @@ def order_view(
 ) -> dict[str, Any]:
     """The order form for one country, with CM.com's own choices where it gave them; with
     `approval` (orders need one), a reason for the approver and a note that says so."""
-    blocks: list[dict[str, Any]] = [
-        {
-            "type": "context",
-            "elements": [
-                mrkdwn_text(
-                    f"Voice numbers in *{escape(country_name(country))}* from CM.com. In-stock numbers are assigned at "
-                    "once; otherwise CM.com support reviews the order and accepts or rejects it with a reason."
-                )
-            ],
-        }
+    intro = (
+        f"Voice numbers in *{escape(country_name(country))}* from CM.com. In-stock numbers are assigned at "
+        "once; otherwise CM.com support reviews the order and accepts or rejects it with a reason."
+    )
+    number_type = _select(
+        "phoneNumberType", "Number type", [(t, TYPE_LABELS[t]) for t in PHONE_NUMBER_TYPES], initial="LOCAL"
+    )
+    comment = _text_input(
+        "comment",
+        "Comment for CM.com",
+        multiline=True,
+        max_length=500,
+        hint="E.g. a distribution group or an IP address.",
+    )
+    blocks = [
+        context(intro),
+        *_profile_blocks(profiles),
+        *_quantity_blocks(max_quantity, range_sizes),
+        number_type,
+        *_place_blocks(country, cities, regions),
+        comment,
+        *(asking.form_blocks("CM.com") if approval else []),
     ]
-    if profiles:
-        blocks.append(
-            _select("companyProfileGuid", "Company profile", [(g, n) for n, g in profiles.items()], optional=True)
-        )
-    blocks.append(
-        _text_input(
-            TYPED_PROFILE,
-            "Company profile id" if not profiles else "…or its id",
-            optional=bool(profiles),
-            max_length=36,
-            hint="The UUID of the company profile that will operate the numbers.",
-        )
-    )
-    blocks.append(
-        {
-            "type": "input",
-            "block_id": "quantity",
-            "label": plain_text("How many numbers", 2000),
-            "element": {
-                "type": "number_input",
-                "action_id": "value",
-                "is_decimal_allowed": False,
-                "min_value": "1",
-                "max_value": str(max_quantity),
-                "initial_value": "1",
-            },
-        }
-    )
-    if range_sizes:
-        blocks.append(
-            _select(
-                "rangeSize",
-                "As a range of consecutive numbers?",
-                [(NO_RANGE, "No, single numbers")] + [(str(s), f"Ranges of {s}") for s in range_sizes],
-                optional=True,
-                initial=NO_RANGE,
-            )
-        )
-    blocks.append(
-        _select("phoneNumberType", "Number type", [(t, TYPE_LABELS[t]) for t in PHONE_NUMBER_TYPES], initial="LOCAL")
-    )
-    blocks.append(
-        _text_input(
-            "areaCode", "Area code", max_length=6, hint="An area code, a city, or both. Digits only, e.g. 20 or 212."
-        )
-    )
-    if 0 < len(cities) <= 100:  # a select holds 100 options: beyond that, people type the city
-        blocks.append(_select("city", "City", [(c, c) for c in cities], optional=True))
-    else:
-        blocks.append(_text_input("city", "City", max_length=100))
-    if is_nanpa(country):
-        blocks.append(
-            _select("region", "Region (state or province)", [(r, r) for r in regions], optional=False)
-            if 0 < len(regions) <= 100
-            else _text_input("region", "Region (state or province)", optional=False, max_length=50)
-        )
-    blocks.append(
-        _text_input(
-            "comment",
-            "Comment for CM.com",
-            multiline=True,
-            max_length=500,
-            hint="E.g. a distribution group or an IP address.",
-        )
-    )
-    if approval:
-        blocks += asking.form_blocks("CM.com")
     state = OrderState(
         country=country, channel_id=channel_id, max_quantity=max_quantity, range_sizes=range_sizes, regions=regions
     )
@@ -209,15 +205,8 @@ def order_view(
         metadata = state.dump()
     except PrivateMetadataTooLarge:  # too many regions to carry: CM.com checks them itself
         metadata = state.model_copy(update={"regions": ()}).dump()
-    return {
-        "type": "modal",
-        "callback_id": ORDER_VIEW,
-        "title": plain_text(TITLE, 24),
-        "submit": plain_text("Ask for approval" if approval else "Order", 24),
-        "close": plain_text("Cancel", 24),
-        "blocks": blocks,
-        "private_metadata": metadata,
-    }
+    submit = "Ask for approval" if approval else "Order"
+    return modal(TITLE, blocks, callback_id=ORDER_VIEW, submit=submit, close="Cancel", private_metadata=metadata)
 
 
 async def _show_order_form(services: Services, invocation: Invocation, country: str) -> None:

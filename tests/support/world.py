@@ -171,6 +171,13 @@ def block_text(message: dict | None) -> str:
     return str((message or {}).get("blocks") or (message or {}).get("text"))
 
 
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(url + "/readyz", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 @contextmanager
 def open_world(tmp_path: Path, transport: str = HTTP, **settings_overrides: Any) -> Iterator[World]:
     """`settings_overrides` (from `@pytest.mark.world(setting=value, ...)`) override the bot's
@@ -236,6 +243,9 @@ def open_world(tmp_path: Path, transport: str = HTTP, **settings_overrides: Any)
     try:
         if transport == SOCKET_MODE:
             slack.socket_mode.wait_for_connection(timeout=10)
+        # As a load balancer would: no traffic before /readyz says the store (a child process,
+        # started in the background) answers, so a loaded machine's slow start is not a test's "busy".
+        wait_until(lambda: _ready(bot_server.url), 30, "the bot's /readyz")
         world = World(
             slack,
             driver,
