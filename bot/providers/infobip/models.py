@@ -88,6 +88,12 @@ InfobipDateTime = Annotated[
 # ---- Shared pieces ---------------------------------------------------------------------------
 
 
+class QueryParameters(InfobipModel):
+    """The query of one operation: only that operation's own parameters, a misspelt one is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class PageInfo(InfobipModel):
     page: int
     size: int
@@ -619,11 +625,9 @@ class NumberUpdate(InfobipModel):
     entity_id: str | None = Field(None, alias="entityId")
 
 
-class AvailableNumbersQuery(InfobipModel):
+class AvailableNumbersQuery(QueryParameters):
     """The query of the numbers for sale: filters, and a `page`/`limit` page. `number` filters on
-    digits the number contains. Only the operation's own parameters: a misspelt one is refused."""
-
-    model_config = ConfigDict(extra="forbid")
+    digits the number contains."""
 
     country: str | None = None
     capabilities: list[Open[NumberCapability]] | None = None
@@ -635,10 +639,8 @@ class AvailableNumbersQuery(InfobipModel):
     limit: int | None = None
 
 
-class OwnedNumbersQuery(InfobipModel):
+class OwnedNumbersQuery(QueryParameters):
     """The query of the account's numbers: `number` (digits it contains), and a `page`/`limit` page."""
-
-    model_config = ConfigDict(extra="forbid")
 
     number: str | None = None
     page: int | None = None
@@ -937,11 +939,9 @@ class CertificateRef(InfobipModel):
     certificate_id: str | None = Field(None, alias="certificateId")
 
 
-class CertificatesQuery(InfobipModel):
+class CertificatesQuery(QueryParameters):
     """The query of both certificate pages, details and statuses: a search, an order
-    (`direction` ASC or DESC) and a `page`/`size` page. A misspelt parameter is refused."""
-
-    model_config = ConfigDict(extra="forbid")
+    (`direction` ASC or DESC) and a `page`/`size` page."""
 
     search: str | None = None
     sort_by: str | None = Field(None, alias="sortBy")
