@@ -78,6 +78,7 @@ class Claim:
 
 
 _INTENTS = Table("intents", Intent, ("params", "context", "outcome"))
+_OPEN_ON_TARGET = "target = ? AND open = 1"
 
 
 def get_intent(db: sqlite_utils.Database, key: str) -> Intent | None:
@@ -85,7 +86,7 @@ def get_intent(db: sqlite_utils.Database, key: str) -> Intent | None:
 
 
 def open_on_target(db: sqlite_utils.Database, target: str) -> Intent | None:
-    return _INTENTS.first(db, "target = ? AND open = 1", [target])
+    return _INTENTS.first(db, _OPEN_ON_TARGET, [target])
 
 
 def claim(
@@ -122,7 +123,7 @@ def claim(
             stamp,
         ],
         key=key,
-        open_on_target=("target = ? AND open = 1", [target]),
+        open_on_target=(_OPEN_ON_TARGET, [target]),
     )
     return Claim(claimed.row, claimed=claimed.first, busy=claimed.busy)
 
