@@ -15,7 +15,6 @@ a denial (or expiry) leaves it APPROVAL_DENIED.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,11 +34,11 @@ from bot.domain.approvals import (
 from bot.domain.approvals import expired as has_expired
 from bot.store import outbox
 from bot.store.audit import APPROVAL_PREFIX, record_audit
-from bot.store.db import select_records, write
+from bot.store.db import write
 from bot.store.intents import Intent, claim
+from bot.store.records import Table, insert_once
 from bot.store.requests import create_request, get_request, update_request
 
-_JSON_FIELDS = ("wanted", "summary", "messages")
 EXPIRY = "expiry"  # who decides an approval that nobody decided in time
 REMINDER = "reminder"  # who reminds the approvers halfway to the expiry
 HOMES = "homes"  # the outbox lane that re-publishes the Homes of those an approval concerns
@@ -93,20 +92,18 @@ class Decided:
     busy: bool = False
 
 
-def _query(db: sqlite_utils.Database, where: str, args: list[Any], suffix: str = "") -> list[Approval]:
-    return [Approval(**fields) for fields in select_records(db, "approvals", where, args, suffix, _JSON_FIELDS)]
+_APPROVALS = Table("approvals", Approval, ("wanted", "summary", "messages"))
 
 
 def get_approval(db: sqlite_utils.Database, key: str) -> Approval | None:
-    found = _query(db, "key = ?", [key])
-    return found[0] if found else None
+    return _APPROVALS.first(db, "key = ?", [key])
 
 
 def waiting_approvals(db: sqlite_utils.Database, kind: str | None = None) -> list[Approval]:
     """The approvals nobody has decided yet, oldest first."""
     if kind is None:
-        return _query(db, "state = ?", [str(ApprovalState.WAITING)], "ORDER BY created_at")
-    return _query(db, "state = ? AND kind = ?", [str(ApprovalState.WAITING), kind], "ORDER BY created_at")
+        return _APPROVALS.select(db, "state = ?", [str(ApprovalState.WAITING)], "ORDER BY created_at")
+    return _APPROVALS.select(db, "state = ? AND kind = ?", [str(ApprovalState.WAITING), kind], "ORDER BY created_at")
 
 
 def _lane(key: str, recipient: str) -> str:
@@ -144,33 +141,29 @@ def create(
     `request`: the fields of the request row that waits with it (its id is the wanted request_id),
     whose thread is started now."""
     with write(db):
-        try:
-            db.execute(
-                "INSERT INTO approvals (key, action, kind, requester, target, wanted, summary, state, created_at,"
-                " expires_at, messages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')",
-                [
-                    key,
-                    action,
-                    kind,
-                    requester,
-                    target,
-                    json.dumps(wanted),
-                    json.dumps(summary),
-                    str(ApprovalState.WAITING),
-                    created_at.isoformat(timespec="microseconds"),
-                    expires_at.isoformat(timespec="microseconds"),
-                ],
-            )
-        except sqlite3.IntegrityError:
-            earlier = get_approval(db, key)
-            if earlier is not None:
-                return Created(earlier, first=False)
-            waiting = _query(db, "target = ? AND state = ?", [target, str(ApprovalState.WAITING)])
-            if not waiting:
-                raise
-            return Created(waiting[0], first=False, busy=True)
-        approval = get_approval(db, key)
-        assert approval is not None
+        stored = insert_once(
+            db,
+            _APPROVALS,
+            "INSERT INTO approvals (key, action, kind, requester, target, wanted, summary, state, created_at,"
+            " expires_at, messages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')",
+            [
+                key,
+                action,
+                kind,
+                requester,
+                target,
+                json.dumps(wanted),
+                json.dumps(summary),
+                str(ApprovalState.WAITING),
+                created_at.isoformat(timespec="microseconds"),
+                expires_at.isoformat(timespec="microseconds"),
+            ],
+            key=key,
+            open_on_target=("target = ? AND state = ?", [target, str(ApprovalState.WAITING)]),
+        )
+        approval = stored.row
+        if not stored.first:
+            return Created(approval, first=False, busy=stored.busy)
         if request is not None:
             stamp = created_at.isoformat(timespec="microseconds")
             create_request(db, **request, id=wanted["request_id"], status=WAITING_APPROVAL, status_at=stamp)
@@ -267,7 +260,7 @@ def _recipients(db: sqlite_utils.Database, key: str, *, deciders_only: bool = Fa
 def expire_due(db: sqlite_utils.Database, now: datetime) -> list[Approval]:
     """Every waiting approval whose time is up, decided as expired (as a denial would be)."""
     expired = []
-    for approval in _query(
+    for approval in _APPROVALS.select(
         db, "state = ? AND expires_at <= ?", [str(ApprovalState.WAITING), now.isoformat(timespec="microseconds")]
     ):
         decided = decide(db, approval.key, decider=EXPIRY, state=ApprovalState.EXPIRED, reason=EXPIRED_REASON, at=now)
@@ -300,7 +293,7 @@ def remind_due(db: sqlite_utils.Database, now: datetime, approvers: Collection[s
     user groups), the requester left out."""
     reminded = []
     stamp = now.isoformat(timespec="microseconds")
-    for approval in _query(db, "state = ? AND reminded_at IS NULL", [str(ApprovalState.WAITING)]):
+    for approval in _APPROVALS.select(db, "state = ? AND reminded_at IS NULL", [str(ApprovalState.WAITING)]):
         expires = datetime.fromisoformat(approval.expires_at)
         if not halfway_passed(datetime.fromisoformat(approval.created_at), expires, now) or has_expired(expires, now):
             continue  # not due yet; or due to expire (the next pass does it): a reminder would come too late

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import secrets
 import sqlite3
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import sqlite_utils
 
@@ -288,27 +286,6 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         except BaseException:
             db.conn.rollback()
             raise
-
-
-def select_records(
-    db: sqlite_utils.Database, table: str, where: str, args: list[Any], suffix: str, json_fields: Collection[str]
-) -> list[dict[str, Any]]:
-    """Rows of `table` as a record's fields: `json_fields` decoded, NULL columns left out (so the
-    record's default stands). `table`, `where` and `suffix` come from code, never from input."""
-    cursor = db.execute(f"SELECT * FROM {table} WHERE {where} {suffix}", args)
-    columns = [column[0] for column in cursor.description]
-    return [
-        {
-            k: (json.loads(v) if k in json_fields and v else v)
-            for k, v in zip(columns, row, strict=True)
-            if v is not None
-        }
-        for row in cursor.fetchall()
-    ]
-
-
-def _decoded(column: str, value: Any, json_fields: Collection[str]) -> Any:
-    return json.loads(value) if column in json_fields and value else value
 
 
 BUSY_TIMEOUT_MS = 5000

@@ -10,7 +10,6 @@ so of a live call and a recovery pass racing, one settles and the other learns i
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -20,10 +19,10 @@ import sqlite_utils
 from pydantic import BaseModel, Field
 
 from bot.store.audit import log_filters
-from bot.store.db import boot_id, select_records
+from bot.store.db import boot_id
+from bot.store.records import Table, insert_once
 from bot.store.requests import now_iso
 
-_JSON_FIELDS = ("params", "context", "outcome")
 # A call, with its retries and the read-back after an unknown answer, ends well within this.
 STUCK_AFTER = timedelta(minutes=15)
 
@@ -78,18 +77,16 @@ class Claim:
     busy: bool = False
 
 
-def _query(db: sqlite_utils.Database, where: str, args: list[Any], suffix: str = "") -> list[Intent]:
-    return [Intent(**fields) for fields in select_records(db, "intents", where, args, suffix, _JSON_FIELDS)]
+_INTENTS = Table("intents", Intent, ("params", "context", "outcome"))
+_OPEN_ON_TARGET = "target = ? AND open = 1"
 
 
 def get_intent(db: sqlite_utils.Database, key: str) -> Intent | None:
-    found = _query(db, "key = ?", [key])
-    return found[0] if found else None
+    return _INTENTS.first(db, "key = ?", [key])
 
 
 def open_on_target(db: sqlite_utils.Database, target: str) -> Intent | None:
-    found = _query(db, "target = ? AND open = 1", [target])
-    return found[0] if found else None
+    return _INTENTS.first(db, _OPEN_ON_TARGET, [target])
 
 
 def claim(
@@ -106,34 +103,29 @@ def claim(
 ) -> Claim:
     """Write the intent down, or say who has it. Call inside a write transaction."""
     stamp = now_iso()
-    try:
-        db.execute(
-            "INSERT INTO intents (key, action, target, actor, provider, state, open, params, context, request_id,"
-            " owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
-            [
-                key,
-                action,
-                target,
-                actor,
-                provider,
-                str(IntentState.INTENDED),
-                json.dumps(params),
-                json.dumps(context),
-                request_id,
-                boot_id(),
-                stamp,
-                stamp,
-            ],
-        )
-    except sqlite3.IntegrityError:
-        earlier = get_intent(db, key)
-        if earlier is not None:
-            return Claim(earlier, claimed=False)
-        running = open_on_target(db, target)
-        if running is None:  # settled between the insert and this read: the caller may try again
-            raise
-        return Claim(running, claimed=False, busy=True)
-    return Claim(get_intent(db, key), claimed=True)  # type: ignore[arg-type]
+    claimed = insert_once(
+        db,
+        _INTENTS,
+        "INSERT INTO intents (key, action, target, actor, provider, state, open, params, context, request_id,"
+        " owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
+        [
+            key,
+            action,
+            target,
+            actor,
+            provider,
+            str(IntentState.INTENDED),
+            json.dumps(params),
+            json.dumps(context),
+            request_id,
+            boot_id(),
+            stamp,
+            stamp,
+        ],
+        key=key,
+        open_on_target=(_OPEN_ON_TARGET, [target]),
+    )
+    return Claim(claimed.row, claimed=claimed.first, busy=claimed.busy)
 
 
 def mark_attempted(db: sqlite_utils.Database, key: str, params: dict[str, Any] | None = None) -> None:
@@ -193,12 +185,11 @@ def settle(
 
 def open_intents(db: sqlite_utils.Database) -> list[Intent]:
     """Every intent without a final outcome, oldest first."""
-    return _query(db, "open = 1", [], "ORDER BY created_at")
+    return _INTENTS.select(db, "open = 1", [], "ORDER BY created_at")
 
 
 def open_for_request(db: sqlite_utils.Database, request_id: str, action: str) -> Intent | None:
-    found = _query(db, "request_id = ? AND action = ? AND open = 1", [request_id, action])
-    return found[0] if found else None
+    return _INTENTS.first(db, "request_id = ? AND action = ? AND open = 1", [request_id, action])
 
 
 def list_intents(
@@ -206,4 +197,4 @@ def list_intents(
 ) -> list[Intent]:
     """Oldest first, for the audit log."""
     clauses, args = log_filters(action_prefix, since, at_column="created_at")
-    return _query(db, " AND ".join(clauses) or "1 = 1", args, "ORDER BY created_at")
+    return _INTENTS.select(db, " AND ".join(clauses) or "1 = 1", args, "ORDER BY created_at")

@@ -55,6 +55,7 @@ from bot.providers.infobip.models import (
     InboundChannel,
     InboundConfiguration,
     InboundConfigurationRequest,
+    InfobipModel,
     Number,
     NumberList,
     NumberPurchase,
@@ -142,11 +143,11 @@ class InfobipClient(ProviderClient):
 
     async def lookup_requirements(self, query: RequirementsQuery) -> list[Requirement]:
         """What a country's regulation asks for; an empty list means nothing to fill in."""
-        result = await self._fetch("resources-requirements-lookup", RequirementsLookupResult, json=query.to_wire())
+        result = await self._fetch("resources-requirements-lookup", RequirementsLookupResult, body=query)
         return result.requirements
 
     async def lookup_coverage(self, query: CoverageQuery) -> ResourceCoverage:
-        return await self._fetch("lookup-resource-coverage", ResourceCoverage, json=query.to_wire())
+        return await self._fetch("lookup-resource-coverage", ResourceCoverage, body=query)
 
     async def upload_document(self, filename: str, content: bytes) -> str:
         """Upload a document for a DOCUMENT requirement; returns the documentId to submit."""
@@ -168,7 +169,7 @@ class InfobipClient(ProviderClient):
 
     async def submit_resource_request(self, body: ResourceRequestSubmit) -> str:
         """Submit a request; returns its id. Raises InfobipUnknownOutcome when unconfirmed."""
-        return (await self._fetch("submit-resource-request", ResourceRequestCreated, json=body.to_wire())).id
+        return (await self._fetch("submit-resource-request", ResourceRequestCreated, body=body)).id
 
     async def list_resource_requests(
         self,
@@ -198,9 +199,7 @@ class InfobipClient(ProviderClient):
     ) -> ResourceRequest:
         """Resend ALL requirements (not only the changed ones); allowed in UPDATE_REQUESTED*."""
         body = ResourceRequestUpdate(requirements=list(requirements))
-        return await self._fetch(
-            "update-resource-request", ResourceRequest, path={"id": request_id}, json=body.to_wire()
-        )
+        return await self._fetch("update-resource-request", ResourceRequest, path={"id": request_id}, body=body)
 
     async def cancel_resource_request(self, request_id: str) -> None:
         await self._call("cancel-resource-request", path={"id": request_id})
@@ -210,7 +209,7 @@ class InfobipClient(ProviderClient):
     ) -> Page[OwnedResource]:
         """Resources the account owns (numbers, senders, ...)."""
         return await self._fetch(
-            "list-resources", Page[OwnedResource], params={"page": page, "size": size}, json=resource_filter.to_wire()
+            "list-resources", Page[OwnedResource], params={"page": page, "size": size}, body=resource_filter
         )
 
     # ---- Inbound message configurations (keywords) -----------------------------------------
@@ -240,7 +239,7 @@ class InfobipClient(ProviderClient):
         return await self._fetch("get-inbound-configurations", list[InboundConfiguration], params=params)
 
     async def manage_inbound_configuration(self, body: InboundConfigurationRequest) -> InboundConfiguration:
-        return await self._fetch("manage-inbound-configuration", InboundConfiguration, json=body.to_wire())
+        return await self._fetch("manage-inbound-configuration", InboundConfiguration, body=body)
 
     async def delete_inbound_configuration(self, configuration_key: str) -> None:
         await self._call("delete-inbound-configuration", path={"configurationKey": configuration_key})
@@ -257,13 +256,13 @@ class InfobipClient(ProviderClient):
     async def purchase_number(self, body: NumberPurchase) -> Number:
         """Buy an available number at once (deprecated by Infobip in favour of NUMBER_PURCHASE
         resource requests, still supported)."""
-        return await self._fetch("purchase-number", Number, json=body.to_wire())
+        return await self._fetch("purchase-number", Number, body=body)
 
     async def get_owned_number(self, number_key: str) -> Number:
         return await self._fetch("get-single-owned-number", Number, path={"numberKey": number_key})
 
     async def update_owned_number(self, number_key: str, body: NumberUpdate) -> Number:
-        return await self._fetch("update-owned-number", Number, path={"numberKey": number_key}, json=body.to_wire())
+        return await self._fetch("update-owned-number", Number, path={"numberKey": number_key}, body=body)
 
     async def cancel_number(self, number_key: str) -> None:
         await self._call("cancel-number", path={"numberKey": number_key})
@@ -274,13 +273,13 @@ class InfobipClient(ProviderClient):
         return await self._fetch("get-applications", Page[Application], params={"page": page, "size": size})
 
     async def create_application(self, application: Application) -> None:
-        await self._call("create-application", json=application.to_wire())
+        await self._call("create-application", body=application)
 
     async def get_application(self, application_id: str) -> Application:
         return await self._fetch("get-application", Application, path={"applicationId": application_id})
 
     async def update_application(self, application_id: str, body: ApplicationUpdate) -> None:
-        await self._call("modify-application", path={"applicationId": application_id}, json=body.to_wire())
+        await self._call("modify-application", path={"applicationId": application_id}, body=body)
 
     async def delete_application(self, application_id: str) -> None:
         """Its resources fall back to application `default` (and no entity)."""
@@ -290,13 +289,13 @@ class InfobipClient(ProviderClient):
         return await self._fetch("get-entities", Page[Entity], params={"page": page, "size": size})
 
     async def create_entity(self, entity: Entity) -> None:
-        await self._call("create-entity", json=entity.to_wire())
+        await self._call("create-entity", body=entity)
 
     async def get_entity(self, entity_id: str) -> Entity:
         return await self._fetch("get-entity", Entity, path={"entityId": entity_id})
 
     async def update_entity(self, entity_id: str, body: EntityUpdate) -> None:
-        await self._call("modify-entity", path={"entityId": entity_id}, json=body.to_wire())
+        await self._call("modify-entity", path={"entityId": entity_id}, body=body)
 
     async def delete_entity(self, entity_id: str) -> None:
         await self._call("delete-entity", path={"entityId": entity_id})
@@ -345,11 +344,11 @@ class InfobipClient(ProviderClient):
 
     async def create_association(self, body: ResourceAssociationRequest) -> None:
         """201 with no body; an existing association answers 409 (InfobipAPIError)."""
-        await self._call("create-resource-association", json=body.to_wire())
+        await self._call("create-resource-association", body=body)
 
     async def delete_association(self, body: ResourceAssociationRequest) -> None:
         """A DELETE that carries the same JSON body as the create."""
-        await self._call("delete-resource-association", json=body.to_wire())
+        await self._call("delete-resource-association", body=body)
 
     # ---- Webhook subscriptions --------------------------------------------------------------
 
@@ -381,7 +380,7 @@ class InfobipClient(ProviderClient):
         body: SubscriptionRequest,
         channel: SubscriptionChannel | str = SubscriptionChannel.REGISTRATION,
     ) -> SubscriptionRef:
-        return await self._fetch("create-subscription", SubscriptionRef, path={"channel": channel}, json=body.to_wire())
+        return await self._fetch("create-subscription", SubscriptionRef, path={"channel": channel}, body=body)
 
     async def get_subscription(
         self,
@@ -401,7 +400,7 @@ class InfobipClient(ProviderClient):
         return await self._fetch(
             "update-subscription",
             SubscriptionRef,
-            json=body.to_wire(),
+            body=body,
             path={"channel": channel, "subscriptionId": subscription_id},
         )
 
@@ -418,13 +417,13 @@ class InfobipClient(ProviderClient):
         return await self._fetch("get-profiles", Page[Profile], params={"page": page, "size": size})
 
     async def create_profile(self, body: ProfileRequest) -> ProfileRef:
-        return await self._fetch("create-profile", ProfileRef, json=body.to_wire())
+        return await self._fetch("create-profile", ProfileRef, body=body)
 
     async def get_profile(self, profile_id: str) -> Profile:
         return await self._fetch("get-profile", Profile, path={"profileId": profile_id})
 
     async def update_profile(self, profile_id: str, body: ProfileUpdate) -> ProfileRef:
-        return await self._fetch("update-profile", ProfileRef, path={"profileId": profile_id}, json=body.to_wire())
+        return await self._fetch("update-profile", ProfileRef, path={"profileId": profile_id}, body=body)
 
     async def delete_profile(self, profile_id: str) -> ProfileRef:
         return await self._fetch("delete-profile", ProfileRef, path={"profileId": profile_id})
@@ -435,13 +434,13 @@ class InfobipClient(ProviderClient):
         return await self._fetch("get-security-settings", Page[SecuritySettings], params={"page": page, "size": size})
 
     async def create_security_settings(self, body: SecuritySettings) -> SecurityRef:
-        return await self._fetch("create-security-settings", SecurityRef, json=body.to_wire())
+        return await self._fetch("create-security-settings", SecurityRef, body=body)
 
     async def get_security_settings(self, auth_id: str) -> SecuritySettings:
         return await self._fetch("get-security-setting", SecuritySettings, path={"authId": auth_id})
 
     async def update_security_settings(self, auth_id: str, body: SecuritySettingsUpdate) -> SecurityRef:
-        return await self._fetch("update-security-settings", SecurityRef, path={"authId": auth_id}, json=body.to_wire())
+        return await self._fetch("update-security-settings", SecurityRef, path={"authId": auth_id}, body=body)
 
     async def delete_security_settings(self, auth_id: str) -> SecurityRef:
         return await self._fetch("delete-security-settings", SecurityRef, path={"authId": auth_id})
@@ -451,7 +450,7 @@ class InfobipClient(ProviderClient):
         return await self._fetch("get-certificates-details-page", Page[CertificateDetails], params=params)
 
     async def upload_certificate(self, body: CertificateUpload) -> CertificateStatusInfo:
-        return await self._fetch("upload-certificate", CertificateStatusInfo, json=body.to_wire())
+        return await self._fetch("upload-certificate", CertificateStatusInfo, body=body)
 
     async def get_certificate(self, certificate_id: str) -> CertificateDetails:
         return await self._fetch("get-certificate-details", CertificateDetails, path={"certificateId": certificate_id})
@@ -469,7 +468,7 @@ class InfobipClient(ProviderClient):
         )
 
     async def test_webhook_connection(self, body: ConnectionTestRequest) -> ConnectionTestResult:
-        return await self._fetch("test-connection-to-webhook", ConnectionTestResult, json=body.to_wire())
+        return await self._fetch("test-connection-to-webhook", ConnectionTestResult, body=body)
 
     # ---- Transport --------------------------------------------------------------------------
 
@@ -483,12 +482,14 @@ class InfobipClient(ProviderClient):
         *,
         path: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
-        json: Any = None,
+        body: InfobipModel | None = None,
         files: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """Send one operation with pacing and the retry policy; return a 2xx response."""
+        """Send one operation with pacing and the retry policy; return a 2xx response. A `body` is
+        sent as its wire JSON (`to_wire()`: wire names, no nulls)."""
         op = OPERATIONS[operation_id]
+        json = body.to_wire() if body is not None else None
         url = op.path.format(**{name: quote(str(value), safe="") for name, value in (path or {}).items()})
         query = _query(params or {})
 

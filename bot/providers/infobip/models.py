@@ -4,7 +4,7 @@ Attributes are snake_case with aliases to the wire names; build request bodies w
 `to_wire()` (wire names, no nulls). Every model keeps fields it does not know (the API grows).
 
 Enumerations that Infobip may extend (statuses, types, feedback codes) are typed as
-`Open...` aliases of `Enum | str`: a known value becomes the enum member, an unknown one stays a
+`Open[Enum]`, that is `Enum | str`: a known value becomes the enum member, an unknown one stays a
 plain string instead of failing the whole response. Request bodies use the closed enums: the bot
 should not send values it has never heard of.
 
@@ -51,6 +51,11 @@ class InfobipModel(BaseModel):
 # values would never become enum members; left-to-right tries the enum first.
 _LEFT_TO_RIGHT = Field(union_mode="left_to_right")
 
+E = TypeVar("E", bound=StrEnum)
+
+# An enumeration Infobip may extend (see the module's docstring).
+Open = Annotated[E | str, _LEFT_TO_RIGHT]
+
 
 # ---- Dates -----------------------------------------------------------------------------------
 
@@ -81,6 +86,12 @@ InfobipDateTime = Annotated[
 
 
 # ---- Shared pieces ---------------------------------------------------------------------------
+
+
+class QueryParameters(InfobipModel):
+    """The query of one operation: only that operation's own parameters, a misspelt one is refused."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class PageInfo(InfobipModel):
@@ -162,10 +173,6 @@ class RequirementType(StrEnum):
     DOCUMENT = "DOCUMENT"
 
 
-OpenRequirementType = Annotated[RequirementType | str, _LEFT_TO_RIGHT]
-OpenDocumentType = Annotated[DocumentType | str, _LEFT_TO_RIGHT]
-
-
 class RequirementValidation(InfobipModel):
     """Rules on a TEXT (min/max length, pattern) or INTEGER (min/max value) requirement."""
 
@@ -180,14 +187,14 @@ class RequirementAttachment(InfobipModel):
     """A document the user can download: a template to fill in, a sample, a prefilled form."""
 
     document_id: str = Field(alias="documentId")
-    document_type: OpenDocumentType = Field(alias="documentType")
+    document_type: Open[DocumentType] = Field(alias="documentType")
 
 
 class Requirement(InfobipModel):
     """One field a country's regulation asks for, as the requirements lookup returns it."""
 
     key: str
-    type: OpenRequirementType
+    type: Open[RequirementType]
     name: str = ""
     description: str = ""
     required: bool = False
@@ -249,13 +256,6 @@ class ClientType(StrEnum):
     INTERNATIONAL = "INTERNATIONAL"
 
 
-OpenResourceRequestType = Annotated[ResourceRequestType | str, _LEFT_TO_RIGHT]
-OpenTrafficOrigin = Annotated[TrafficOrigin | str, _LEFT_TO_RIGHT]
-OpenTrafficType = Annotated[TrafficType | str, _LEFT_TO_RIGHT]
-OpenResourceNumberType = Annotated[ResourceNumberType | str, _LEFT_TO_RIGHT]
-OpenResourceNumberCapability = Annotated[ResourceNumberCapability | str, _LEFT_TO_RIGHT]
-
-
 class AlphaRequirementsQuery(InfobipModel):
     type: Literal["ALPHANUMERIC_REGISTRATION"] = "ALPHANUMERIC_REGISTRATION"
     country_code: str = Field(alias="countryCode")
@@ -288,36 +288,26 @@ RequirementsQuery = Annotated[
 # ---- Resource requests -----------------------------------------------------------------------
 
 
-class AlphaRegistrationSubmit(InfobipModel):
-    type: Literal["ALPHANUMERIC_REGISTRATION"] = "ALPHANUMERIC_REGISTRATION"
+# A submit body is its type's lookup query plus the filled requirements: Infobip looks the
+# requirements up with the same parameters the request is then submitted with.
+
+
+class AlphaRegistrationSubmit(AlphaRequirementsQuery):
     sender_name: str = Field(alias="senderName", min_length=3, max_length=11)
-    country_code: str = Field(alias="countryCode")
     requirements: list[FilledRequirement]
     additional_contact_emails: list[str] | None = Field(None, alias="additionalContactEmails")
-    traffic_origin: TrafficOrigin | None = Field(None, alias="trafficOrigin")
-    traffic_type: TrafficType | None = Field(None, alias="trafficType")
     platform: Platform | None = None
 
 
-class NumberPurchaseSubmit(InfobipModel):
-    type: Literal["NUMBER_PURCHASE"] = "NUMBER_PURCHASE"
-    country_code: str = Field(alias="countryCode")
-    number_type: ResourceNumberType = Field(alias="numberType")
-    capabilities: list[ResourceNumberCapability]
-    quantity: int | None = Field(None, ge=1, le=49)
-    client_type: ClientType | None = Field(None, alias="clientType")
+class NumberPurchaseSubmit(NumberRequirementsQuery):
     requirements: list[FilledRequirement] | None = None
     additional_contact_emails: list[str] | None = Field(None, alias="additionalContactEmails")
     platform: Platform | None = None
 
 
-class RcsSenderLaunchSubmit(InfobipModel):
-    type: Literal["RCS_SENDER_LAUNCH"] = "RCS_SENDER_LAUNCH"
+class RcsSenderLaunchSubmit(RcsRequirementsQuery):
     sender_name: str = Field(alias="senderName", min_length=1, max_length=255)
-    country_code: str = Field(alias="countryCode")
-    traffic_origin: TrafficOrigin = Field(alias="trafficOrigin")
     requirements: list[FilledRequirement]
-    excluded_carriers: list[str] | None = Field(None, alias="excludedCarriers")
     additional_contact_emails: list[str] | None = Field(None, alias="additionalContactEmails")
     platform: Platform | None = None
 
@@ -360,23 +350,18 @@ class ProcuredNumberStatus(StrEnum):
     SUCCESS = "SUCCESS"
 
 
-OpenResourceRequestStatus = Annotated[ResourceRequestStatus | str, _LEFT_TO_RIGHT]
-OpenFeedbackCode = Annotated[FeedbackCode | str, _LEFT_TO_RIGHT]
-OpenProcuredNumberStatus = Annotated[ProcuredNumberStatus | str, _LEFT_TO_RIGHT]
-
-
 class RequirementFeedback(InfobipModel):
     """A reviewer's remark on one submitted requirement."""
 
     key: str | None = None
-    code: OpenFeedbackCode | None = None
+    code: Open[FeedbackCode] | None = None
     feedback: str | None = None
 
 
 class ProcuredNumber(InfobipModel):
     number: str
     number_key: str | None = Field(None, alias="numberKey")
-    status: OpenProcuredNumberStatus
+    status: Open[ProcuredNumberStatus]
 
 
 _EMAILS_IN_RESPONSES = "additionalContactEmailAddresses"
@@ -394,8 +379,8 @@ class ResourceRequest(InfobipModel):
     """
 
     id: str
-    type: OpenResourceRequestType
-    status: OpenResourceRequestStatus | None = None
+    type: Open[ResourceRequestType]
+    status: Open[ResourceRequestStatus] | None = None
     country_code: str | None = Field(None, alias="countryCode")
     sender_name: str | None = Field(None, alias="senderName")
     requested_by_email_address: str | None = Field(None, alias="requestedByEmailAddress")
@@ -405,11 +390,11 @@ class ResourceRequest(InfobipModel):
         serialization_alias=_EMAILS_IN_RESPONSES,
     )
     requested_date: InfobipDateTime | None = Field(None, alias="requestedDate")
-    traffic_origin: OpenTrafficOrigin | None = Field(None, alias="trafficOrigin")
-    traffic_type: OpenTrafficType | None = Field(None, alias="trafficType")
+    traffic_origin: Open[TrafficOrigin] | None = Field(None, alias="trafficOrigin")
+    traffic_type: Open[TrafficType] | None = Field(None, alias="trafficType")
     excluded_carriers: list[str] | None = Field(None, alias="excludedCarriers")
-    number_type: OpenResourceNumberType | None = Field(None, alias="numberType")
-    capabilities: list[OpenResourceNumberCapability] | None = None
+    number_type: Open[ResourceNumberType] | None = Field(None, alias="numberType")
+    capabilities: list[Open[ResourceNumberCapability]] | None = None
     quantity: int | None = None
     note: str | None = None
     numbers: list[ProcuredNumber] | None = None
@@ -439,9 +424,6 @@ class IbResourceType(StrEnum):
     FACEBOOK_RESOURCE = "FACEBOOK_RESOURCE"
 
 
-OpenIbResourceType = Annotated[IbResourceType | str, _LEFT_TO_RIGHT]
-
-
 class ResourcesFilter(InfobipModel):
     """Body of the owned-resources search.
 
@@ -455,7 +437,7 @@ class ResourcesFilter(InfobipModel):
 class OwnedResource(InfobipModel):
     """One owned resource (number, alpha sender, RCS/Viber/Apple/open channel sender)."""
 
-    resource_type: OpenIbResourceType | None = Field(None, alias="resourceType")
+    resource_type: Open[IbResourceType] | None = Field(None, alias="resourceType")
     number: str | None = None
     number_key: str | None = Field(None, alias="numberKey")
     sender_name: str | None = Field(None, alias="senderName")
@@ -520,9 +502,6 @@ class InboundChannel(StrEnum):
     TIKTOK_BM = "TIKTOK_BM"
 
 
-OpenInboundChannel = Annotated[InboundChannel | str, _LEFT_TO_RIGHT]
-
-
 class InboundConfigurationRequest(InfobipModel):
     """Create or change a keyword configuration. Channel-specific fields (e.g. the number) are
     not in the published document's cut; pass them as extras with their wire names."""
@@ -563,7 +542,7 @@ class BlockListConfiguration(InfobipModel):
 
 class InboundConfiguration(InfobipModel):
     configuration_key: str = Field(alias="configurationKey")
-    channel: OpenInboundChannel | None = None
+    channel: Open[InboundChannel] | None = None
     keyword: str | None = None
     username: str | None = None
     platform: Platform | None = None
@@ -583,9 +562,6 @@ class NumberCapability(StrEnum):
     MMS = "MMS"
     WHATSAPP = "WHATSAPP"
     WHATSAPP_VOICE = "WHATSAPP_VOICE"
-
-
-OpenNumberCapability = Annotated[NumberCapability | str, _LEFT_TO_RIGHT]
 
 
 class NumberPrice(InfobipModel):
@@ -614,7 +590,7 @@ class Number(InfobipModel):
     country: str | None = None
     country_name: str | None = Field(None, alias="countryName")
     type: str | None = None  # VIRTUAL_LONG_NUMBER, SHORT_CODE, ... (a long, growing list)
-    capabilities: list[OpenNumberCapability] | None = None
+    capabilities: list[Open[NumberCapability]] | None = None
     shared: bool | None = None
     price: NumberPrice | None = None
     network: str | None = None
@@ -649,14 +625,12 @@ class NumberUpdate(InfobipModel):
     entity_id: str | None = Field(None, alias="entityId")
 
 
-class AvailableNumbersQuery(InfobipModel):
+class AvailableNumbersQuery(QueryParameters):
     """The query of the numbers for sale: filters, and a `page`/`limit` page. `number` filters on
-    digits the number contains. Only the operation's own parameters: a misspelt one is refused."""
-
-    model_config = ConfigDict(extra="forbid")
+    digits the number contains."""
 
     country: str | None = None
-    capabilities: list[OpenNumberCapability] | None = None
+    capabilities: list[Open[NumberCapability]] | None = None
     state: str | None = None
     npa: int | None = None
     nxx: int | None = None
@@ -665,10 +639,8 @@ class AvailableNumbersQuery(InfobipModel):
     limit: int | None = None
 
 
-class OwnedNumbersQuery(InfobipModel):
+class OwnedNumbersQuery(QueryParameters):
     """The query of the account's numbers: `number` (digits it contains), and a `page`/`limit` page."""
-
-    model_config = ConfigDict(extra="forbid")
 
     number: str | None = None
     page: int | None = None
@@ -713,10 +685,6 @@ class AssociationChannel(StrEnum):
     APPLE = "APPLE"
 
 
-OpenAssociationResourceType = Annotated[AssociationResourceType | str, _LEFT_TO_RIGHT]
-OpenAssociationChannel = Annotated[AssociationChannel | str, _LEFT_TO_RIGHT]
-
-
 class ResourceAssociationRequest(InfobipModel):
     """Body of create and delete association. `resource_id` is the numberKey for numbers and the
     domain name for domains."""
@@ -735,8 +703,8 @@ class ResourceAssociationRequest(InfobipModel):
 
 
 class ResourceAssociation(InfobipModel):
-    resource_type: OpenAssociationResourceType = Field(alias="resourceType")
-    channel: OpenAssociationChannel
+    resource_type: Open[AssociationResourceType] = Field(alias="resourceType")
+    channel: Open[AssociationChannel]
     application_id: str = Field(alias="applicationId")
     resource_id: str = Field(alias="resourceId")
     entity_id: str | None = Field(None, alias="entityId")
@@ -809,12 +777,6 @@ class CertificateStatus(StrEnum):
     EXPIRED = "EXPIRED"
 
 
-OpenRegistrationEvent = Annotated[RegistrationEvent | str, _LEFT_TO_RIGHT]
-OpenCredentialsType = Annotated[CredentialsType | str, _LEFT_TO_RIGHT]
-OpenHmacAlgorithm = Annotated[HmacAlgorithm | str, _LEFT_TO_RIGHT]
-OpenCertificateStatus = Annotated[CertificateStatus | str, _LEFT_TO_RIGHT]
-
-
 # Secrets are kept out of repr (repr=False) so that logging a model never shows them.
 
 
@@ -825,7 +787,7 @@ class BasicCredentials(InfobipModel):
 
 class HmacCredentials(InfobipModel):
     secret_key: str = Field(alias="secretKey", repr=False)
-    algorithm: OpenHmacAlgorithm
+    algorithm: Open[HmacAlgorithm]
 
 
 class OauthCredentials(InfobipModel):
@@ -848,7 +810,7 @@ Credentials = Annotated[OauthCredentials | HmacCredentials | BasicCredentials | 
 
 
 class SecuritySettingsUpdate(InfobipModel):
-    type: OpenCredentialsType | None = None
+    type: Open[CredentialsType] | None = None
     credentials: Credentials | None = None
 
 
@@ -913,7 +875,7 @@ class FormatAwareEvent(InfobipModel):
     format: str
 
 
-SubscriptionEvent = OpenRegistrationEvent | FormatAwareEvent
+SubscriptionEvent = Open[RegistrationEvent] | FormatAwareEvent
 
 
 class _SubscriptionFields(InfobipModel):
@@ -964,24 +926,22 @@ class CertificateDetails(InfobipModel):
     issued_to: str | None = Field(None, alias="issuedTo")
     valid_from: int | None = Field(None, alias="validFrom")  # epoch milliseconds
     valid_until: int | None = Field(None, alias="validUntil")  # epoch milliseconds
-    certificate_status: OpenCertificateStatus | None = Field(None, alias="certificateStatus")
+    certificate_status: Open[CertificateStatus] | None = Field(None, alias="certificateStatus")
     serial_number: str | None = Field(None, alias="serialNumber")
 
 
 class CertificateStatusInfo(InfobipModel):
     certificate_id: str | None = Field(None, alias="certificateId")
-    status: OpenCertificateStatus | None = None
+    status: Open[CertificateStatus] | None = None
 
 
 class CertificateRef(InfobipModel):
     certificate_id: str | None = Field(None, alias="certificateId")
 
 
-class CertificatesQuery(InfobipModel):
+class CertificatesQuery(QueryParameters):
     """The query of both certificate pages, details and statuses: a search, an order
-    (`direction` ASC or DESC) and a `page`/`size` page. A misspelt parameter is refused."""
-
-    model_config = ConfigDict(extra="forbid")
+    (`direction` ASC or DESC) and a `page`/`size` page."""
 
     search: str | None = None
     sort_by: str | None = Field(None, alias="sortBy")
@@ -1008,8 +968,8 @@ class ConnectionTestResult(InfobipModel):
 
 class StatusChangeContent(InfobipModel):
     id: str
-    status: OpenResourceRequestStatus
-    type: OpenResourceRequestType | None = None
+    status: Open[ResourceRequestStatus]
+    type: Open[ResourceRequestType] | None = None
     numbers: list[ProcuredNumber] | None = None
     requirements_feedback: list[RequirementFeedback] | None = Field(None, alias="requirementsFeedback")
     note: str | None = None
@@ -1044,8 +1004,8 @@ class StatusChangeNotification(InfobipModel):
 
 class ReminderContent(InfobipModel):
     id: str
-    status: OpenResourceRequestStatus
-    type: OpenResourceRequestType
+    status: Open[ResourceRequestStatus]
+    type: Open[ResourceRequestType]
     days_until_rejection: int = Field(alias="daysUntilRejection")
 
 

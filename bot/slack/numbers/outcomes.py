@@ -70,6 +70,18 @@ def _failure(
     return f":x: {shown} was not {done}: {headline}", [*details, nothing]
 
 
+def _under_way_or_refused(
+    intent: Intent, doing: str, refused_when: str, refused: tuple[str, list[str]]
+) -> tuple[str, list[str]] | None:
+    """(headline, details) of a change still under way (`doing`: "Buying +1…"), or one Infobip did
+    not make (its outcome says `refused_when`); None for the other outcomes."""
+    if intent.state == IntentState.INTENDED:
+        return f":hourglass_flowing_sand: {doing}…", []
+    if intent.outcome.get(refused_when):
+        return refused
+    return None
+
+
 # ---- purchase --------------------------------------------------------------------------------
 
 
@@ -96,17 +108,13 @@ def purchase_view(intent: Intent) -> dict[str, Any]:
     shown = escape(offer.display)
     if intent.state == IntentState.DONE:
         return v.bought_view(offer, buy_number.bought_number(intent) or Number(), where(intent))
-    if intent.state == IntentState.INTENDED:
-        return v.outcome_view(v.BUY_TITLE, f":hourglass_flowing_sand: Buying {shown}…")
-    if intent.outcome.get("not_bought"):
-        return v.outcome_view(
-            v.BUY_TITLE,
-            f":x: {shown} was not bought.",
-            [
-                "Infobip did not take the purchase: the account does not own it. Nothing was "
-                "charged; you can buy it again."
-            ],
-        )
+    not_bought = [
+        "Infobip did not take the purchase: the account does not own it. Nothing was charged; you can buy it again."
+    ]
+    if settled := _under_way_or_refused(
+        intent, f"Buying {shown}", "not_bought", (f":x: {shown} was not bought.", not_bought)
+    ):
+        return v.outcome_view(v.BUY_TITLE, *settled)
     error = _error(intent) or InfobipUnknownOutcome("purchase-number", "no answer")
     digits = "".join(ch for ch in offer.number if ch.isdigit())
     headline, details = purchase_failure(error, shown, digits)
@@ -160,13 +168,11 @@ def cancel_outcome(intent: Intent) -> tuple[str, list[str]]:
     shown = escape(context.display)
     if intent.state == IntentState.DONE:
         return f":white_check_mark: {shown} is cancelled and back in Infobip's pool.", [f"Posted in {where(intent)}."]
-    if intent.state == IntentState.INTENDED:
-        return f":hourglass_flowing_sand: Cancelling {shown}…", []
-    if intent.outcome.get("still_owned"):
-        return (
-            f":x: {shown} was not cancelled.",
-            ["The account still owns it. Nothing was changed; you can cancel it again."],
-        )
+    still_owned = ["The account still owns it. Nothing was changed; you can cancel it again."]
+    if settled := _under_way_or_refused(
+        intent, f"Cancelling {shown}", "still_owned", (f":x: {shown} was not cancelled.", still_owned)
+    ):
+        return settled
     return _failure(
         _error(intent) or InfobipUnknownOutcome("cancel-number", "no answer"),
         shown,
@@ -235,14 +241,11 @@ def platform_view(intent: Intent) -> dict[str, Any]:
             v.PLATFORM_TITLE,
             f":white_check_mark: {shown} is now on " + v.platform_text(*set_number_platform.now_on(intent)) + ".",
         )
-    if intent.state == IntentState.INTENDED:
-        return v.outcome_view(v.PLATFORM_TITLE, f":hourglass_flowing_sand: Saving {shown}…")
-    if intent.outcome.get("unchanged"):
-        return v.outcome_view(
-            v.PLATFORM_TITLE,
-            f":x: {shown} was not changed.",
-            ["Infobip still has it where it was. Nothing was changed."],
-        )
+    unchanged = ["Infobip still has it where it was. Nothing was changed."]
+    if settled := _under_way_or_refused(
+        intent, f"Saving {shown}", "unchanged", (f":x: {shown} was not changed.", unchanged)
+    ):
+        return v.outcome_view(v.PLATFORM_TITLE, *settled)
     failure = _failure(
         _error(intent) or InfobipUnknownOutcome("update-number", "no answer"),
         shown,
