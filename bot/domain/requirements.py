@@ -1,9 +1,10 @@
 """What a country's regulation asks for: the requirements a request form is built from.
 
-The domain's own model of a requirement, independent of any provider's wire models: a provider
-maps its lookup results onto it at its boundary (`bot.providers.infobip.mapping`). It also reads
-the camelCase names a requirement is stored under in drafts (`multipleValuesSupported`,
-`minLength`, `documentId`, ...), so a saved form reopens as it was.
+The domain's own model of a requirement, importing no provider: a provider maps its lookup
+results onto it at its boundary (`bot.providers.infobip.mapping`). It also reads the camelCase
+names a requirement is stored under in drafts (`multipleValuesSupported`, `minLength`,
+`documentId`, ...), so a saved form reopens as it was; those names are Infobip's, and Infobip's
+wire models (`bot.providers.infobip.models`) extend these rather than state the fields again.
 """
 
 from __future__ import annotations

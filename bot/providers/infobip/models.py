@@ -33,7 +33,7 @@ from pydantic import (
     model_serializer,
 )
 
-from bot.domain.requirements import DocumentType
+from bot.domain import requirements as domain
 from bot.domain.statuses import RequestStatus
 
 
@@ -160,8 +160,8 @@ class LegacyApiError(InfobipModel):
 
 
 # ---- Requirements lookup -------------------------------------------------------------------
-# DocumentType and DOCUMENT_CONTENT_TYPES (the files a DOCUMENT requirement accepts) are the
-# domain's: bot.domain.requirements.
+# A requirement's fields, their wire names and DocumentType are the domain's
+# (bot.domain.requirements): the models below read them as Infobip sends them.
 
 
 class RequirementType(StrEnum):
@@ -173,34 +173,20 @@ class RequirementType(StrEnum):
     DOCUMENT = "DOCUMENT"
 
 
-class RequirementValidation(InfobipModel):
-    """Rules on a TEXT (min/max length, pattern) or INTEGER (min/max value) requirement."""
-
-    min_length: int | None = Field(None, alias="minLength")
-    max_length: int | None = Field(None, alias="maxLength")
-    pattern: str | None = None
-    min_value: int | None = Field(None, alias="minValue")
-    max_value: int | None = Field(None, alias="maxValue")
+class RequirementValidation(domain.RequirementRules, InfobipModel):
+    """Rules on a TEXT (min/max length, pattern) or INTEGER (min/max value) requirement: the
+    domain's rules, whose names are Infobip's, read as a wire model (unknown fields kept)."""
 
 
-class RequirementAttachment(InfobipModel):
+class RequirementAttachment(domain.RequirementDocument, InfobipModel):
     """A document the user can download: a template to fill in, a sample, a prefilled form."""
 
-    document_id: str = Field(alias="documentId")
-    document_type: Open[DocumentType] = Field(alias="documentType")
 
+class Requirement(domain.Requirement, InfobipModel):
+    """One field a country's regulation asks for, as the requirements lookup returns it: the
+    domain's requirement, its type an `Open[RequirementType]` and its parts wire models."""
 
-class Requirement(InfobipModel):
-    """One field a country's regulation asks for, as the requirements lookup returns it."""
-
-    key: str
     type: Open[RequirementType]
-    name: str = ""
-    description: str = ""
-    required: bool = False
-    multiple_values_supported: bool = Field(False, alias="multipleValuesSupported")
-    category: str | None = None
-    options: list[str | int] | None = None
     validation: RequirementValidation | None = None
     attachment: RequirementAttachment | None = None
 
