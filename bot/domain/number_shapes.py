@@ -1,28 +1,17 @@
-"""What the numbers rules read of a number, its price and a requirement, whoever provides them.
+"""What the numbers rules read of a number and its price, whoever provides them.
 
-Protocols, so a provider's models (Infobip's `Number`, `NumberPrice`, `Requirement`) are read as
-they are, without the domain importing them; `Price` is the domain's own price, as an offer keeps it.
+`NumberLike` is a Protocol, so a provider's number (Infobip's `Number`) is read as it is, without
+the domain importing it; `Price` is the domain's own price, as an offer keeps it, and Infobip's
+`NumberPrice` extends it (its names are Infobip's). A requirement is the domain's `Requirement`
+(`bot.domain.requirements`), which Infobip's extends likewise.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
-
-
-class PriceLike(Protocol):
-    """What the rows read of a price (Infobip's `NumberPrice` and `Price` have these)."""
-
-    @property
-    def price_per_month(self) -> float | None: ...
-    @property
-    def setup_price(self) -> float | None: ...
-    @property
-    def initial_month_price(self) -> float | None: ...
-    @property
-    def currency(self) -> str | None: ...
 
 
 class Price(BaseModel):
@@ -54,7 +43,7 @@ class NumberLike(Protocol):
     @property
     def shared(self) -> bool | None: ...
     @property
-    def price(self) -> PriceLike | None: ...
+    def price(self) -> Price | None: ...
     @property
     def network(self) -> str | None: ...
     @property
@@ -63,17 +52,3 @@ class NumberLike(Protocol):
     def application_id(self) -> str | None: ...
     @property
     def entity_id(self) -> str | None: ...
-
-
-class RequirementLike(Protocol):
-    """What a purchase check reads of a requirement (the domain's and Infobip's have these)."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def required(self) -> bool: ...
-
-
-AnyRequirement = TypeVar("AnyRequirement", bound=RequirementLike)

@@ -13,14 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import phonenumbers
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.domain.commands import CAPABILITIES, MyNumbers, NumbersSearch
-from bot.domain.number_shapes import AnyRequirement, NumberLike, Price, PriceLike
+from bot.domain.number_shapes import NumberLike, Price
+from bot.domain.requirements import Requirement
 
 SEARCH_PAGE_SIZE = 10  # one section per number: far under a modal's 100 blocks
 OWNED_PAGE_SIZE = 10  # a section and a row of buttons per number
@@ -141,7 +142,7 @@ def money(value: Any, currency: str | None) -> str:
     return f"{format_amount(value)} {currency or ''}".rstrip()
 
 
-def due_at_purchase(price: PriceLike | None) -> Decimal | None:
+def due_at_purchase(price: Price | None) -> Decimal | None:
     """Setup plus the (prorated) first month: what buying costs today; None when not known."""
     if price is None:
         return None
@@ -153,7 +154,7 @@ def due_at_purchase(price: PriceLike | None) -> Decimal | None:
     return (setup or Decimal(0)) + first
 
 
-def charged_at_purchase(offered: PriceLike | None, bought: PriceLike | None) -> tuple[Decimal | None, str | None]:
+def charged_at_purchase(offered: Price | None, bought: Price | None) -> tuple[Decimal | None, str | None]:
     """What a purchase charged at once, and its currency: the setup fee (as the purchase answered
     it, else as offered) plus the first month as the confirmation showed it. Infobip's answer to a
     purchase, like every owned number, carries no first-month price: that is only on the offer."""
@@ -171,8 +172,8 @@ def charged_at_purchase(offered: PriceLike | None, bought: PriceLike | None) -> 
     return due, currency
 
 
-def price_details(price: BaseModel | None) -> dict[str, Any] | None:
-    """The price for the audit log (wire names, no nulls): a `Price` or a provider's price model."""
+def price_details(price: Price | None) -> dict[str, Any] | None:
+    """The price for the audit log (wire names, no nulls), unknown fields a provider kept included."""
     return price.model_dump(mode="json", by_alias=True, exclude_none=True) if price is not None else None
 
 
@@ -399,6 +400,9 @@ def request_capabilities(capabilities: Sequence[str]) -> list[str]:
     """The capabilities a NUMBER_PURCHASE lookup takes (SMS, VOICE, MMS), SMS when none fits."""
     chosen = [c for c in CAPABILITIES if c in {str(x).upper() for x in capabilities}]
     return chosen or ["SMS"]
+
+
+AnyRequirement = TypeVar("AnyRequirement", bound=Requirement)  # the domain's, or a provider's that extends it
 
 
 def blocking_requirements(requirements: Sequence[AnyRequirement]) -> list[AnyRequirement]:

@@ -34,6 +34,7 @@ from pydantic import (
 )
 
 from bot.domain import requirements as domain
+from bot.domain.number_shapes import Price
 from bot.domain.statuses import RequestStatus
 
 
@@ -550,11 +551,8 @@ class NumberCapability(StrEnum):
     WHATSAPP_VOICE = "WHATSAPP_VOICE"
 
 
-class NumberPrice(InfobipModel):
-    price_per_month: float | None = Field(None, alias="pricePerMonth")
-    setup_price: float | None = Field(None, alias="setupPrice")
-    initial_month_price: float | None = Field(None, alias="initialMonthPrice")
-    currency: str | None = None
+class NumberPrice(Price, InfobipModel):
+    """A number's price: the domain's `Price`, whose names are Infobip's, read as a wire model."""
 
 
 class EditPermissions(InfobipModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.domain.number_shapes import NumberLike, PriceLike, RequirementLike
+from bot.domain.number_shapes import NumberLike, Price
 from bot.domain.numbers import (
     capabilities_text,
     country_name,
@@ -15,6 +15,7 @@ from bot.domain.numbers import (
     shared_text,
     type_label,
 )
+from bot.domain.requirements import Requirement
 from bot.slack.mrkdwn import escape
 from bot.slack.numbers.metadata import SearchState
 
@@ -29,14 +30,14 @@ def facts_text(
     return " · ".join(facts)
 
 
-def monthly_charge(price: PriceLike | None) -> str | None:
+def monthly_charge(price: Price | None) -> str | None:
     """ "5.00 EUR" (mrkdwn-safe), or None when Infobip gave no monthly price."""
     if price is None or price.price_per_month is None:
         return None
     return money(price.price_per_month, escape(price.currency or ""))
 
 
-def price_text(price: PriceLike | None) -> str:
+def price_text(price: Price | None) -> str:
     """ "5.00 EUR/month · setup 10.00 EUR · first month 3.225806 EUR" (mrkdwn-safe)."""
     if price is None or price.price_per_month is None:
         return "price not given"
@@ -49,7 +50,7 @@ def price_text(price: PriceLike | None) -> str:
     return " · ".join(parts)
 
 
-def charge_lines(price: PriceLike | None) -> list[str]:
+def charge_lines(price: Price | None) -> list[str]:
     """The confirmation's charge, line by line (mrkdwn-safe)."""
     if price is None or price.price_per_month is None:
         return ["Infobip gave no price for this number: the charge is whatever your Infobip contract says."]
@@ -66,7 +67,7 @@ def charge_lines(price: PriceLike | None) -> list[str]:
     return lines
 
 
-def requirement_names(requirements: Sequence[RequirementLike], limit: int = 10) -> str:
+def requirement_names(requirements: Sequence[Requirement], limit: int = 10) -> str:
     names = [escape(r.name or r.key) for r in requirements]
     text = ", ".join(names[:limit])
     if len(names) > limit:
