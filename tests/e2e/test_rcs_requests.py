@@ -162,6 +162,20 @@ def test_a_country_without_rcs_says_so_and_the_launcher_opens_the_rcs_form(world
     assert "companyRegistrationAbroad" not in str(form["blocks"])  # the launcher's launch is LOCAL
 
 
+def test_the_origin_typed_reaches_the_lookup_and_the_request(world):
+    world.driver.slash_command("/resource", "rcs DE INTERNATIONAL", user=ALICE, channel=CHANNEL)
+    form = world.view(ALICE, callback_id="request_form", contains="companyRegistrationAbroad")
+    assert "brandWebsite" in str(form["blocks"])  # Germany's set, and what a business from abroad adds
+    proof = world.slack.add_file("handelsregister.pdf", "application/pdf", PDF, user=ALICE)
+    values = fill_rcs_form(world, excludedCarriers="Vodafone Germany", brandWebsite="https://shop.example")
+    submitted = world.driver.submit_view({**values, "companyRegistrationAbroad": [proof]}, user=ALICE)
+    assert not submitted.errors, submitted.errors
+    world.view(ALICE, contains="submitted")
+    [request] = world.requests()
+    sent = world.sandbox_request(request)
+    assert sent["api"]["trafficOrigin"] == "INTERNATIONAL" and sent["api"]["excludedCarriers"] == ["Vodafone Germany"]
+
+
 @pytest.mark.world(resourcebot_approvers=APPROVERS, resourcebot_approval_for="rcs-request")
 def test_an_rcs_launch_waiting_for_approval_is_submitted_once_approved(world):
     world.driver.slash_command("/resource", "rcs SE", user=ALICE, channel=CHANNEL)
