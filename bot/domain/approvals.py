@@ -1,10 +1,9 @@
 """Approvals and spend control: which changes wait for an approver's decision, who may decide, and
 when an undecided one expires. Pure: the settings' values come in as arguments.
 
-Purchases (the Buy of a number on offer), number and sender requests filed through the request
-forms, CM.com orders and number cancellations are wired; "rcs-request" is named so that
-RESOURCEBOT_APPROVAL_FOR can list it already, and takes effect once there is an RCS form. A
-request that waits (a number or sender request, a CM.com order) has its thread at once, with the
+Purchases (the Buy of a number on offer), number, alphanumeric sender and RCS sender launch
+requests filed through the request forms, CM.com orders and number cancellations are wired. A
+request that waits (a number, sender or RCS request, a CM.com order) has its thread at once, with the
 bot's own status WAITING_APPROVAL, and APPROVAL_DENIED once denied or expired.
 """
 
@@ -18,9 +17,10 @@ from enum import StrEnum
 PURCHASE = "purchase"
 NUMBER_REQUEST = "number-request"
 SENDER_REQUEST = "sender-request"
+RCS_REQUEST = "rcs-request"
 CM_ORDER = "cm-order"
 CANCEL_NUMBER = "cancel-number"
-APPROVAL_KINDS = frozenset({PURCHASE, NUMBER_REQUEST, SENDER_REQUEST, "rcs-request", CM_ORDER, CANCEL_NUMBER})
+APPROVAL_KINDS = frozenset({PURCHASE, NUMBER_REQUEST, SENDER_REQUEST, RCS_REQUEST, CM_ORDER, CANCEL_NUMBER})
 DEFAULT_APPROVAL_FOR = frozenset({PURCHASE, NUMBER_REQUEST, CM_ORDER})
 EXPIRED_REASON = "expired"
 # The bot's own statuses of a request that waits for a decision, and of one denied (or expired).

@@ -34,6 +34,8 @@ USAGE = "\n".join(
         "• `/resource` — the launcher, with a button for everything below",
         "• `/resource sender <country> [LOCAL|INTERNATIONAL] [PROMOTIONAL|TRANSACTIONAL]` — register an"
         " alphanumeric sender ID, e.g. `/resource sender HR`",
+        "• `/resource rcs <country> [LOCAL|INTERNATIONAL]` — launch an RCS sender in a country (LOCAL: the"
+        " business is headquartered there, the default), e.g. `/resource rcs DE`",
         "• `/resource number <country> [type] [SMS,VOICE,MMS] [quantity]` — request numbers, e.g. `/resource"
         " number US TEN_DIGIT_LONG_CODE SMS 1`",
         "   types: VIRTUAL_LONG_NUMBER (default), TEN_DIGIT_LONG_CODE (10DLC, default for US),"
@@ -76,6 +78,14 @@ class SenderForm:
     country: str
     traffic_origin: str | None = None
     traffic_type: str | None = None
+
+
+@dataclass(frozen=True)
+class RcsForm:
+    """An RCS sender launch: Infobip's lookup needs the traffic origin, LOCAL unless typed."""
+
+    country: str
+    traffic_origin: str = "LOCAL"
 
 
 @dataclass(frozen=True)
@@ -147,6 +157,7 @@ Command = (
     Launcher
     | Help
     | SenderForm
+    | RcsForm
     | NumberForm
     | NumbersSearch
     | MyNumbers
@@ -209,6 +220,8 @@ def parse_command(text: str) -> Command:
         return Help()
     if verb == "sender":
         return _sender(args)
+    if verb == "rcs":
+        return _rcs(args)
     if verb == "number":
         return _number(args)
     if verb == "numbers":
@@ -254,6 +267,23 @@ def _sender(args: list[str]) -> SenderForm:
                 "nor a traffic type (PROMOTIONAL, TRANSACTIONAL)."
             )
     return SenderForm(parse_country(args[0]), origin, traffic_type)
+
+
+def _rcs(args: list[str]) -> RcsForm:
+    if not args:
+        raise CommandError("Which country? e.g. `/resource rcs DE` or `/resource rcs DE INTERNATIONAL`")
+    country = parse_country(args[0])
+    if len(args) > 2:
+        raise CommandError(
+            "`/resource rcs` takes a country and at most a traffic origin, e.g. `/resource rcs DE LOCAL`."
+        )
+    origin = args[1].upper() if len(args) == 2 else "LOCAL"
+    if origin not in TRAFFIC_ORIGINS:
+        raise CommandError(
+            f"“{args[1]}” is not a traffic origin: use LOCAL (the business is headquartered in that country)"
+            " or INTERNATIONAL (it is headquartered elsewhere)."
+        )
+    return RcsForm(country, origin)
 
 
 def _number(args: list[str]) -> NumberForm:

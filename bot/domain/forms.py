@@ -5,7 +5,8 @@ saying what to ask (label, hint, widget, bounds, options, the value to start fro
 belongs (category, reviewer feedback, a document to download); `bot.slack.form_blocks` renders
 them as Block Kit. Contract with the rest of the bot: every requirement's field id is the
 requirement's key (`block_id_for`), fixed fields use `senderName`, `additionalContactEmails`,
-`applicationId`, `entityId`, `quantity`. The widget's value is also the element's action id.
+`applicationId`, `entityId`, `quantity` (and, in an RCS launch, `excludedCarriers`: the contract's
+names). The widget's value is also the element's action id.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ from bot.domain.text import truncate
 class RequestKind(StrEnum):
     ALPHANUMERIC_REGISTRATION = "ALPHANUMERIC_REGISTRATION"
     NUMBER_PURCHASE = "NUMBER_PURCHASE"
+    RCS_SENDER_LAUNCH = "RCS_SENDER_LAUNCH"
+
+
+SENDER_KINDS = frozenset({RequestKind.ALPHANUMERIC_REGISTRATION, RequestKind.RCS_SENDER_LAUNCH})
 
 
 class FixedField(StrEnum):
@@ -36,10 +41,13 @@ class FixedField(StrEnum):
     APPLICATION_ID = "applicationId"
     ENTITY_ID = "entityId"
     QUANTITY = "quantity"
+    EXCLUDED_CARRIERS = "excludedCarriers"  # RCS sender launch: carriers the sender is not launched with
 
 
 SENDER_NAME_MIN = 3
 SENDER_NAME_MAX = 11
+RCS_SENDER_NAME_MIN = 1  # an RCS sender's name is its display name: 1..255 characters, any script
+RCS_SENDER_NAME_MAX = 255
 MAX_CONTACT_EMAILS = 3
 QUANTITY_MIN = 1
 QUANTITY_MAX = 49
@@ -89,8 +97,11 @@ class Widget(StrEnum):
 
 def fixed_fields_for(kind: str) -> tuple[FixedField, ...]:
     """The request-body fields a form of this kind asks for, in display order."""
+    rest = (FixedField.ADDITIONAL_CONTACT_EMAILS, FixedField.APPLICATION_ID, FixedField.ENTITY_ID)
+    if kind == RequestKind.RCS_SENDER_LAUNCH:
+        return (FixedField.SENDER_NAME, FixedField.EXCLUDED_CARRIERS, *rest)
     first = FixedField.SENDER_NAME if kind == RequestKind.ALPHANUMERIC_REGISTRATION else FixedField.QUANTITY
-    return (first, FixedField.ADDITIONAL_CONTACT_EMAILS, FixedField.APPLICATION_ID, FixedField.ENTITY_ID)
+    return (first, *rest)
 
 
 def block_id_for(key: str) -> str:
@@ -378,6 +389,33 @@ def _sender_name_field(value: Any) -> dict[str, Any]:
     }
 
 
+def _rcs_sender_name_field(value: Any) -> dict[str, Any]:
+    return {
+        "label": "Sender name",
+        "widget": Widget.TEXT,
+        "hint": (
+            f"The name people see for the RCS sender (the agent), {RCS_SENDER_NAME_MIN} to {RCS_SENDER_NAME_MAX} "
+            "characters. A sender is launched in one country only."
+        ),
+        "initial": _scalar_text(value),
+        "placeholder": "e.g. ACME Support",
+        "min_length": RCS_SENDER_NAME_MIN,
+        "max_length": RCS_SENDER_NAME_MAX,
+    }
+
+
+def _excluded_carriers_field(value: Any) -> dict[str, Any]:
+    return {
+        "label": "Excluded carriers",
+        "widget": Widget.LINES,
+        "hint": "Optional: mobile carriers of the country not to launch the sender with, one per line, "
+        "named as Infobip names them. Leave empty to launch with every carrier.",
+        "initial": "\n".join(str(carrier) for carrier in as_list(value)),
+        "placeholder": "One carrier per line",
+        "multiline": True,
+    }
+
+
 def _quantity_field(value: Any) -> dict[str, Any]:
     return {
         "label": "How many numbers",
@@ -420,27 +458,37 @@ _FIXED_FIELDS = {
     FixedField.ADDITIONAL_CONTACT_EMAILS: _contact_emails_field,
     FixedField.APPLICATION_ID: _id_field("application"),
     FixedField.ENTITY_ID: _id_field("entity"),
+    FixedField.EXCLUDED_CARRIERS: _excluded_carriers_field,
 }
 REQUIRED_FIXED_FIELDS = frozenset({FixedField.SENDER_NAME, FixedField.QUANTITY})
 
 
 def fixed_field(
-    name: FixedField, prefill: Mapping[str, Any], feedback: str | None, *, quantity: int | None = None
+    name: FixedField,
+    prefill: Mapping[str, Any],
+    feedback: str | None,
+    *,
+    quantity: int | None = None,
+    kind: str | None = None,
 ) -> FormField:
-    """The request-body field `name`, from `prefill`; a quantity starts at what was asked for."""
+    """The request-body field `name`, from `prefill`; a quantity starts at what was asked for, and
+    a sender name follows the rules of the form's `kind` (an RCS name is not an alphanumeric one)."""
     value = prefill.get(name.value)
     if name == FixedField.ADDITIONAL_CONTACT_EMAILS and value is None:
         value = prefill.get("additionalContactEmailAddresses")  # the name Infobip's responses use
     if name == FixedField.QUANTITY and value is None:
         value = quantity or QUANTITY_MIN
     optional = name not in REQUIRED_FIXED_FIELDS
+    build = _FIXED_FIELDS[name]
+    if name == FixedField.SENDER_NAME and kind == RequestKind.RCS_SENDER_LAUNCH:
+        build = _rcs_sender_name_field
     return FormField(
         block_id=name.value,
         category=FIXED_FIELD_CATEGORY,
         optional=optional,
         feedback=feedback,
         fixed=name,
-        **_FIXED_FIELDS[name](value),
+        **build(value),
     )
 
 
@@ -480,7 +528,7 @@ def collect_fields(
     change, so aren't asked."""
     keys = {block_id_for(requirement.key) for requirement in requirements}
     fixed = [
-        fixed_field(name, prefill, feedback.get(name.value), quantity=quantity)
+        fixed_field(name, prefill, feedback.get(name.value), quantity=quantity, kind=kind)
         for name in (() if update else fixed_fields_for(kind))
         if name.value not in keys  # a requirement with the same key wins: field ids are unique
     ]

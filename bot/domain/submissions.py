@@ -2,7 +2,7 @@
 
 A submit that timed out (or got a 5xx, or lost its connection) may or may not have created the
 request. The bot never sends it again; it lists the account's requests and looks for one that
-fits what was sent: same type and country, same sender name (alphanumeric) or number type
+fits what was sent: same type and country, same sender name (alphanumeric, RCS) or number type
 (numbers), requested at or after the attempt (less a small allowance for the two clocks), and
 not already the thread of another request of ours. Of those, the one requested first is ours.
 
@@ -50,11 +50,15 @@ class Attempt:
     """What the bot sent, and when, for one unconfirmed submission."""
 
     request_id: str  # the bot's own id
-    kind: str  # ALPHANUMERIC_REGISTRATION | NUMBER_PURCHASE
+    kind: str  # ALPHANUMERIC_REGISTRATION | NUMBER_PURCHASE | RCS_SENDER_LAUNCH
     country: str | None
     sender_name: str | None
     number_type: str | None
     attempted_at: datetime
+
+
+# Kinds told apart by their sender name (the others by their number type).
+_BY_SENDER = frozenset({"ALPHANUMERIC_REGISTRATION", "RCS_SENDER_LAUNCH"})
 
 
 def fits(attempt: Attempt, candidate: ListedRequest, allowance: timedelta = CLOCK_ALLOWANCE) -> bool:
@@ -63,7 +67,7 @@ def fits(attempt: Attempt, candidate: ListedRequest, allowance: timedelta = CLOC
         return False
     if (candidate.country_code or "").upper() != (attempt.country or "").upper():
         return False
-    if attempt.kind == "ALPHANUMERIC_REGISTRATION" and (candidate.sender_name or "") != (attempt.sender_name or ""):
+    if attempt.kind in _BY_SENDER and (candidate.sender_name or "") != (attempt.sender_name or ""):
         return False
     if attempt.kind == "NUMBER_PURCHASE" and str(candidate.number_type or "") != (attempt.number_type or ""):
         return False

@@ -27,10 +27,13 @@ from bot.domain.forms import (
     MAX_FILES,
     QUANTITY_MAX,
     QUANTITY_MIN,
+    RCS_SENDER_NAME_MAX,
+    RCS_SENDER_NAME_MIN,
     REQUIRED_FIXED_FIELDS,
     SENDER_NAME_MAX,
     SENDER_NAME_MIN,
     FixedField,
+    RequestKind,
     Widget,
     block_id_for,
     distinct_options,
@@ -78,6 +81,7 @@ class ValidatedForm:
     application_id: str | None = None
     entity_id: str | None = None
     quantity: int | None = None
+    excluded_carriers: list[str] = field(default_factory=list)
 
     def with_document_ids(self, document_ids: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
         """All requirements once the uploads are done: documentIds filled in, form order kept."""
@@ -97,6 +101,7 @@ class ValidatedForm:
             FixedField.APPLICATION_ID.value: self.application_id,
             FixedField.ENTITY_ID.value: self.entity_id,
             FixedField.QUANTITY.value: self.quantity,
+            FixedField.EXCLUDED_CARRIERS.value: self.excluded_carriers or None,
         }
         return {name: value for name, value in values.items() if value is not None}
 
@@ -213,6 +218,27 @@ def check_sender_name(text: str) -> str:
     if not any(char.isalpha() for char in name):
         raise Invalid("Use at least one letter")
     return name
+
+
+def check_rcs_sender_name(text: str) -> str:
+    """An RCS sender's display name: 1 to 255 characters of any script, on one line."""
+    name = " ".join(text.split())
+    if not RCS_SENDER_NAME_MIN <= len(name) <= RCS_SENDER_NAME_MAX:
+        raise Invalid(length_message(RCS_SENDER_NAME_MIN, RCS_SENDER_NAME_MAX))
+    if any(not char.isprintable() for char in name):
+        raise Invalid("Use only printable characters")
+    return name
+
+
+def check_excluded_carriers(raw: Any) -> list[str]:
+    """Carrier names, one per line (commas and semicolons also separate); each once."""
+    by_name: dict[str, str] = {}
+    for carrier in _split(raw, r"[\n,;]+"):
+        name = " ".join(carrier.split())
+        if len(name) > ID_MAX_LENGTH:
+            raise Invalid(f"{_quoted(name)}: {length_message(None, ID_MAX_LENGTH)}")
+        by_name.setdefault(name.casefold(), name)
+    return list(by_name.values())
 
 
 def check_contact_emails(raw: Any) -> list[str]:
@@ -336,6 +362,11 @@ _FIXED_CHECKS: dict[FixedField, tuple[str, Callable[[Any], Any]]] = {
     FixedField.APPLICATION_ID: ("application_id", _optional_id),
     FixedField.ENTITY_ID: ("entity_id", _optional_id),
     FixedField.QUANTITY: ("quantity", _quantity),
+    FixedField.EXCLUDED_CARRIERS: ("excluded_carriers", check_excluded_carriers),
+}
+# A form kind's own checks of a fixed field, where they differ from the above.
+_KIND_FIXED_CHECKS: dict[tuple[str, FixedField], Callable[[Any], Any]] = {
+    (RequestKind.RCS_SENDER_LAUNCH, FixedField.SENDER_NAME): lambda raw: check_rcs_sender_name(str(raw)),
 }
 
 
@@ -349,12 +380,14 @@ def validate_submission(
     fixed_fields: Iterable[str] = (),
     previous: Mapping[str, Any] | None = None,
     country: str | None = None,
+    kind: str | None = None,
 ) -> ValidatedForm | FormErrors:
     """Typed values, or `{block_id: message}` for every field that needs another look.
 
     `values` is `{block_id: raw}`; pass the requirements and fixed fields of the submitted page
     (`requirements` and `fixed_fields` of `bot.slack.form_blocks.FormPage`). `previous` holds the
-    values sent before (update flow): a document left empty keeps its earlier documentId.
+    values sent before (update flow): a document left empty keeps its earlier documentId. `kind`
+    (a RequestKind) picks the rules of fields that differ by kind, such as the sender name.
     """
     previous = previous or {}
     errors: FormErrors = {}
@@ -372,7 +405,7 @@ def validate_submission(
             uploads[key] = outcome.files
         elif not _is_empty(outcome):
             typed.append({"key": key, "value": outcome})
-    fixed = _fixed_values(values, fixed_fields, errors)
+    fixed = _fixed_values(values, fixed_fields, errors, kind)
     if errors:
         return errors
     return ValidatedForm(
@@ -405,11 +438,14 @@ def _requirement_value(requirement: Requirement, raw: Any, previous: Any, countr
     return value
 
 
-def _fixed_values(values: Mapping[str, Any], fixed_fields: Iterable[str], errors: FormErrors) -> dict[str, Any]:
+def _fixed_values(
+    values: Mapping[str, Any], fixed_fields: Iterable[str], errors: FormErrors, kind: str | None = None
+) -> dict[str, Any]:
     """Checked fixed fields by ValidatedForm attribute; problems are added to `errors`."""
     fixed: dict[str, Any] = {}
     for name in map(FixedField, fixed_fields):
         attribute, check = _FIXED_CHECKS[name]
+        check = _KIND_FIXED_CHECKS.get((str(kind), name), check)
         raw = values.get(name.value)
         try:
             if not _is_empty(raw):
@@ -436,6 +472,8 @@ def combine_pages(pages: list[ValidatedForm]) -> ValidatedForm:
         }
         if page.additional_contact_emails:
             fixed["additional_contact_emails"] = page.additional_contact_emails
+        if page.excluded_carriers:
+            fixed["excluded_carriers"] = page.excluded_carriers
         combined = replace(
             combined,
             requirements=combined.requirements + page.requirements,
@@ -459,6 +497,7 @@ def page_to_json(form: ValidatedForm) -> dict[str, Any]:
         "application_id": form.application_id,
         "entity_id": form.entity_id,
         "quantity": form.quantity,
+        "excluded_carriers": form.excluded_carriers,
     }
 
 

@@ -15,6 +15,7 @@ from bot.domain.commands import (
     MyNumbers,
     NumberForm,
     NumbersSearch,
+    RcsForm,
     SenderForm,
     Spend,
 )
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 
-async def open_request_form(invocation: Invocation, command: SenderForm | NumberForm) -> None:
+async def open_request_form(invocation: Invocation, command: SenderForm | RcsForm | NumberForm) -> None:
     view_id = await invocation.loading("New request", "Loading the requirements from Infobip…")
     await show_form(
         invocation.services,
@@ -47,6 +48,7 @@ async def open_request_form(invocation: Invocation, command: SenderForm | Number
 
 COMMAND_HANDLERS: dict[type, CommandHandler] = {
     SenderForm: open_request_form,
+    RcsForm: open_request_form,
     NumberForm: open_request_form,
     NumbersSearch: open_numbers_search,
     MyNumbers: open_my_numbers,
@@ -65,6 +67,7 @@ def handler_for(command: object) -> CommandHandler | None:
 # A sample command of each launcher choice, to tell whether its feature is there.
 LAUNCHER_COMMANDS = {
     "sender": SenderForm("HR"),
+    "rcs": RcsForm("HR"),
     "number": NumberForm("HR", "VIRTUAL_LONG_NUMBER", ("SMS",), 1),
     "numbers": NumbersSearch("HR"),
     "my-numbers": MyNumbers(),

@@ -64,7 +64,9 @@ _MIN_BLOCK_BUDGET = 6  # page indicator + intro + header + template + input + fe
 
 def form_title(context: FormContext) -> str:
     """Modal title (≤24 characters)."""
-    what = "Sender ID" if context.kind == RequestKind.ALPHANUMERIC_REGISTRATION else "Numbers"
+    what = {RequestKind.ALPHANUMERIC_REGISTRATION: "Sender ID", RequestKind.RCS_SENDER_LAUNCH: "RCS"}.get(
+        context.kind, "Numbers"
+    )
     verb = "Update" if context.request_id else "Request"
     return truncate(f"{verb} {what} · {context.country.upper()}", MODAL_TITLE_MAX)
 

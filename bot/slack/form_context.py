@@ -7,7 +7,7 @@ from typing import Self
 
 from pydantic import Field
 
-from bot.domain.commands import NumberForm, SenderForm
+from bot.domain.commands import NumberForm, RcsForm, SenderForm
 from bot.domain.forms import RequestKind
 from bot.slack.view_metadata import ViewMetadata
 
@@ -32,7 +32,8 @@ class FormContext(ViewMetadata):
     channel_id: str | None = Field(None, alias="ch")
 
     @classmethod
-    def for_command(cls, command: SenderForm | NumberForm, channel_id: str | None) -> Self:
-        """The form a `sender` or `number` command asks for: the command's fields, as typed."""
-        kind = RequestKind.ALPHANUMERIC_REGISTRATION if isinstance(command, SenderForm) else RequestKind.NUMBER_PURCHASE
+    def for_command(cls, command: SenderForm | RcsForm | NumberForm, channel_id: str | None) -> Self:
+        """The form a `sender`, `rcs` or `number` command asks for: the command's fields, as typed."""
+        kinds = {SenderForm: RequestKind.ALPHANUMERIC_REGISTRATION, RcsForm: RequestKind.RCS_SENDER_LAUNCH}
+        kind = kinds.get(type(command), RequestKind.NUMBER_PURCHASE)
         return cls(kind=kind, channel_id=channel_id, **asdict(command))

@@ -74,6 +74,9 @@ def _submitted_lines(request: RequestRecord) -> list[str]:
             lines.append(f"• {escape(labels.get(key, key))}: {_value_text(item['value'])}")
     for label, value in request.submitted.get("fields", []):  # providers without requirements (CM.com)
         lines.append(f"• {escape(label)}: {_value_text(value)}")
+    carriers = request.submitted.get("excludedCarriers")  # RCS sender launch
+    if carriers:
+        lines.append(f"• Excluded carriers: {_value_text(carriers)}")
     emails = request.submitted.get("additionalContactEmails")
     if emails:
         lines.append(f"• Additional contacts: {_value_text(emails)}")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.approvals import NUMBER_REQUEST, SENDER_REQUEST
+from bot.domain.approvals import NUMBER_REQUEST, RCS_REQUEST, SENDER_REQUEST
 from bot.domain.forms import RequestKind, feedback_by_key
 from bot.domain.numbers import country_name, type_label
 from bot.domain.validation import (
@@ -29,7 +29,13 @@ from bot.providers.error_records import error_from_record
 from bot.providers.infobip.errors import InfobipError, InfobipUnknownOutcome
 from bot.providers.infobip.events import PROVIDER
 from bot.providers.infobip.mapping import to_domain_requirements
-from bot.providers.infobip.models import AlphaRequirementsQuery, NumberRequirementsQuery, Requirement
+from bot.providers.infobip.models import (
+    AlphaRequirementsQuery,
+    NumberRequirementsQuery,
+    RcsRequirementsQuery,
+    Requirement,
+    TrafficOrigin,
+)
 from bot.slack import intent_views
 from bot.slack.acks import errors_response, settle_after_ack
 from bot.slack.approvals import asking
@@ -56,10 +62,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("bot.slack.forms")
 
 
-def _query(context: FormContext) -> AlphaRequirementsQuery | NumberRequirementsQuery:
+def _query(context: FormContext) -> AlphaRequirementsQuery | NumberRequirementsQuery | RcsRequirementsQuery:
     if context.kind == RequestKind.ALPHANUMERIC_REGISTRATION:
         return AlphaRequirementsQuery(
             country_code=context.country, traffic_origin=context.traffic_origin, traffic_type=context.traffic_type
+        )
+    if context.kind == RequestKind.RCS_SENDER_LAUNCH:  # Infobip needs the origin for RCS
+        return RcsRequirementsQuery(
+            country_code=context.country, traffic_origin=TrafficOrigin(context.traffic_origin or TrafficOrigin.LOCAL)
         )
     return NumberRequirementsQuery(
         country_code=context.country,
@@ -77,8 +87,15 @@ def _approval_kind(services: Services, context: FormContext) -> str | None:
     """What kind of approval a new request of this form needs; None: none."""
     if context.request_id:
         return None  # an update of a request that was approved, or needed none
-    kind = NUMBER_REQUEST if context.kind == RequestKind.NUMBER_PURCHASE else SENDER_REQUEST
+    kind = _APPROVAL_KINDS[context.kind]
     return kind if asking.needed(services, kind) else None
+
+
+_APPROVAL_KINDS = {
+    RequestKind.NUMBER_PURCHASE: NUMBER_REQUEST,
+    RequestKind.ALPHANUMERIC_REGISTRATION: SENDER_REQUEST,
+    RequestKind.RCS_SENDER_LAUNCH: RCS_REQUEST,
+}
 
 
 def _form(services: Services, context: FormContext, page: FormPage, error: str | None = None) -> dict:
@@ -156,7 +173,12 @@ async def handle_submission(
     pages = build_form(context, requirements, prefill=draft.prefill, feedback=draft.feedback)
     page = pages[min(context.page, len(pages) - 1)]
     result = validate_submission(
-        values, page.requirements, fixed_fields=page.fixed_fields, previous=draft.prefill, country=context.country
+        values,
+        page.requirements,
+        fixed_fields=page.fixed_fields,
+        previous=draft.prefill,
+        country=context.country,
+        kind=context.kind,
     )
     if isinstance(result, dict):
         await ack(errors_response(result))
@@ -239,6 +261,8 @@ def _what(context: FormContext, form: ValidatedForm) -> str:
     if context.kind == RequestKind.NUMBER_PURCHASE:
         quantity = form.quantity or context.quantity or 1
         return f"{quantity} × {type_label(context.number_type)}"
+    if context.kind == RequestKind.RCS_SENDER_LAUNCH:
+        return f"RCS sender {form.sender_name}" if form.sender_name else "an RCS sender launch"
     return f"sender {form.sender_name}" if form.sender_name else "a sender registration"
 
 
@@ -368,6 +392,7 @@ def _body(context: FormContext, form: ValidatedForm) -> dict[str, Any]:
         "additionalContactEmails": form.additional_contact_emails or None,
         "trafficOrigin": context.traffic_origin,
         "trafficType": context.traffic_type,
+        "excludedCarriers": form.excluded_carriers or None,
         "numberType": context.number_type,
         "capabilities": list(context.capabilities),
         "quantity": form.quantity or context.quantity,
@@ -507,6 +532,10 @@ async def open_update_form(
         number_type=request.number_type,
         capabilities=tuple(request.capabilities),
         quantity=request.quantity,
+        # The lookup of an RCS launch needs its origin again: as Infobip has it on the request.
+        traffic_origin=str(current.traffic_origin or "LOCAL")
+        if request.kind == RequestKind.RCS_SENDER_LAUNCH
+        else None,
         request_id=request.id,
         channel_id=request.channel,
     )

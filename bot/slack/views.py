@@ -71,6 +71,7 @@ def form_view(context: FormContext, page: FormPage, *, error: str | None = None)
 # What the launcher offers: (value, label). Only choices whose feature is there are shown.
 LAUNCHER_CHOICES = [
     ("sender", "Request an alphanumeric sender ID"),
+    ("rcs", "Launch an RCS sender"),
     ("number", "Request numbers (with the country's requirements)"),
     ("numbers", "Browse numbers on offer and buy one"),
     ("my-numbers", "My numbers: application, routing, cancel"),
@@ -106,8 +107,8 @@ def launcher_view(channel_id: str | None = None, available: set[str] | None = No
             "optional": True,
             "label": plain_text("Country", 2000),
             "hint": plain_text(
-                "Two-letter code or name, e.g. HR, United Kingdom. Needed to request a sender ID "
-                "or numbers, or to browse numbers.",
+                "Two-letter code or name, e.g. HR, United Kingdom. Needed to request a sender ID, "
+                "an RCS sender or numbers, or to browse numbers.",
                 2000,
             ),
             "element": {"type": "plain_text_input", "action_id": "value", "max_length": 60},

@@ -32,7 +32,9 @@ from bot.providers.infobip.models import (
     FilledRequirement,
     NumberPurchaseSubmit,
     Platform,
+    RcsSenderLaunchSubmit,
     ResourceRequestSubmit,
+    TrafficOrigin,
 )
 from bot.store import outbox
 from bot.store.drafts import delete_draft
@@ -93,6 +95,16 @@ def _body(params: dict[str, Any]) -> ResourceRequestSubmit:
             additional_contact_emails=emails,
             traffic_origin=body.get("trafficOrigin"),
             traffic_type=body.get("trafficType"),
+            platform=platform,
+        )
+    if body["kind"] == RequestKind.RCS_SENDER_LAUNCH:
+        return RcsSenderLaunchSubmit(
+            sender_name=body.get("senderName"),
+            country_code=body["country"],
+            traffic_origin=TrafficOrigin(body.get("trafficOrigin") or TrafficOrigin.LOCAL),
+            requirements=requirements,
+            excluded_carriers=body.get("excludedCarriers") or None,
+            additional_contact_emails=emails,
             platform=platform,
         )
     return NumberPurchaseSubmit(

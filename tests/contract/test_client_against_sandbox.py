@@ -31,6 +31,8 @@ from bot.providers.infobip import (
     NumberPurchaseSubmit,
     NumberRequirementsQuery,
     Pacer,
+    RcsRequirementsQuery,
+    RcsSenderLaunchSubmit,
     ResourceRequestStatus,
     ResourceRequestType,
     iterate_numbers,
@@ -202,6 +204,58 @@ async def documents(env: Env) -> None:
     await raises(client.delete_document(document_id), 404, "RR-DOC404", InfobipNotFound)
     with pytest.raises(ValueError, match="allowed document types"):
         await client.upload_document("setup.exe", b"MZ")  # refused before anything is sent
+
+
+async def rcs_launches(env: Env) -> None:
+    """RcsRequirementsQuery and RcsSenderLaunchSubmit as the contract has them, and an RCS
+    request read back with its own field names (`additionalContactEmails`, `excludedCarriers`)."""
+    client = env.client
+    se = await client.lookup_requirements(RcsRequirementsQuery(country_code="SE", traffic_origin=TrafficOrigin.LOCAL))
+    assert "companyPhoneNumber" in [r.key for r in se]
+    await raises(
+        client.lookup_requirements(RcsRequirementsQuery(country_code="GB", traffic_origin=TrafficOrigin.LOCAL)),
+        400,
+        "RR-RCS-SENDER-COUNTRY-UNSUPPORTED400",
+    )
+    letter = await client.upload_document("attestation.pdf", PDF)
+    values = {
+        "legalBrandCompanyName": "Shop AB",
+        "contactPersonEmailAddresses": ["anna.berg@shop.example"],
+        "contactPersonPhoneNumber": "+46701234567",
+        "companyPhoneNumber": "+46812345678",
+        "attestationLetter": letter,
+        "stopMessage": "STOP",
+    }
+
+    def launch(**fields: Any) -> RcsSenderLaunchSubmit:
+        return RcsSenderLaunchSubmit(
+            sender_name="Shop Sverige Kundservice",
+            country_code="SE",
+            traffic_origin=TrafficOrigin.LOCAL,
+            requirements=[FilledRequirement(key=k, value=v) for k, v in values.items()],
+            additional_contact_emails=["ops@shop.example"],
+            **fields,
+        )
+
+    await raises(
+        client.submit_resource_request(launch(excluded_carriers=["Vodafone UK"])),
+        400,
+        "RR-RCS-SENDER-INVALID-CARRIERS400",
+    )
+    request_id = await client.submit_resource_request(launch(excluded_carriers=["Tele2"]))
+    read = await client.get_resource_request(request_id)
+    assert read.type == ResourceRequestType.RCS_SENDER_LAUNCH and read.status == ResourceRequestStatus.PENDING
+    assert (read.sender_name, read.traffic_origin, read.excluded_carriers) == (
+        "Shop Sverige Kundservice",
+        TrafficOrigin.LOCAL,
+        ["Tele2"],
+    )
+    assert read.additional_contact_emails == ["ops@shop.example"]
+    await raises(
+        client.submit_resource_request(launch()),
+        400,
+        "RR-RCS-SENDER-ALREADY-REQUESTED400",
+    )
 
 
 async def resource_requests(env: Env) -> None:
@@ -517,6 +571,7 @@ async def certificates(env: Env) -> None:
 
 SCENARIOS = [
     lookups,
+    rcs_launches,
     documents,
     resource_requests,
     owned_resources,
@@ -562,6 +617,11 @@ def run(start_sandbox, contract, webhook_receiver) -> Callable[..., Awaitable[No
 
 async def test_requirements_lookups(run, contract):
     await run(lookups)
+    contract.assert_clean()
+
+
+async def test_rcs_launches(run, contract):
+    await run(rcs_launches)
     contract.assert_clean()
 
 

@@ -308,7 +308,7 @@ async def test_statuses_between_submit_and_completion_are_not_notified(open_sess
     seen = await session.get(rcs)
     assert seen["status"] == "PENDING" and seen["additionalContactEmails"] == []
     await session.advance(request_id, times=3)
-    await session.advance(rcs, times=3)
+    await session.advance(rcs, times=4)  # PENDING, AUTOMATIC_VALIDATION, PENDING_REVIEW, IN_REVIEW
     assert (await session.get(request_id))["status"] == "IN_PROGRESS"
     assert (await session.get(rcs))["status"] == "IN_PROGRESS"
     await session.drain()
@@ -460,4 +460,82 @@ async def test_the_lifecycle_moves_on_its_own_when_given_a_step(open_session, co
     assert (await manual.get(waiting))["status"] in ("IN_PROGRESS", "COMPLETED")
     await auto.drain()
     assert [b["results"][0]["content"]["status"] for b in _calls(webhook_receiver)] == ["COMPLETED"]
+    contract.assert_clean()
+
+
+def _rcs_se(document: str, **overrides) -> dict:
+    body = {
+        "type": "RCS_SENDER_LAUNCH",
+        "senderName": "Shop Sverige",
+        "countryCode": "SE",
+        "trafficOrigin": "LOCAL",
+        "excludedCarriers": ["Tele2"],
+        "requirements": [
+            {"key": "legalBrandCompanyName", "value": "Shop AB"},
+            {"key": "contactPersonEmailAddresses", "value": ["anna.berg@shop.se"]},
+            {"key": "contactPersonPhoneNumber", "value": "+46701234567"},
+            {"key": "companyPhoneNumber", "value": "+4681234567"},
+            {"key": "attestationLetter", "value": document},
+            {"key": "stopMessage", "value": "STOP"},
+        ],
+    }
+    return {**body, **overrides}
+
+
+def _with(body: dict, key: str, value) -> dict:
+    return {
+        **body,
+        "requirements": [r if r["key"] != key else {"key": key, "value": value} for r in body["requirements"]],
+    }
+
+
+async def test_rcs_launches_are_refused_as_infobip_refuses_them(open_session, contract):
+    session = await open_session()
+    document = await session.document()
+    submit = "/resources/1/requests"
+    refusals = {
+        "a carrier of another country": (
+            _rcs_se(document, excludedCarriers=["Tele2", "Vodafone UK"]),
+            "RR-RCS-SENDER-INVALID-CARRIERS400",
+        ),
+        "a shared mailbox as the brand contact": (
+            _with(_rcs_se(document), "contactPersonEmailAddresses", ["anna.berg@shop.se", "info@shop.se"]),
+            "RR-RCS-SENDER-INVALID-BRAND-CONTACT-EMAIL400",
+        ),
+        "the contact's mobile as the company's number": (
+            _with(_rcs_se(document), "companyPhoneNumber", "+46 70 123 45 67"),
+            "RR-RCS-SENDER-PHONE-NUMBER-CONFLICT400",
+        ),
+    }
+    for label, (body, code) in refusals.items():
+        assert _error(await session.api.post(submit, json=body)) == (400, code), label
+    first = await session.submit(_rcs_se(document))
+    assert (await session.get(first))["excludedCarriers"] == ["Tele2"]
+    # One launch at a time for a sender, and a launched sender is never launched again.
+    assert _error(await session.api.post(submit, json=_rcs_se(document))) == (400, "RR-RCS-SENDER-ALREADY-REQUESTED400")
+    await session.advance(first, times=4)
+    await session.complete(first)
+    again = _rcs_se(document, countryCode="HR", excludedCarriers=[])
+    again["requirements"] = [r for r in again["requirements"] if r["key"] != "companyPhoneNumber"]
+    assert _error(await session.api.post(submit, json=again)) == (400, "RR-RCS-SENDER-ALREADY-LAUNCHED400")
+    contract.assert_clean()
+
+
+async def test_an_rcs_launch_goes_through_automatic_validation_and_back_after_an_update(open_session, contract):
+    session = await open_session()
+    body = _with(_rcs_se(await session.document()), "stopMessage", "Send STOP to stop these messages, please")
+    request_id = await session.submit(body)
+    assert (await session.get(request_id))["status"] == "PENDING"
+    await session.advance(request_id)
+    assert (await session.get(request_id))["status"] == "AUTOMATIC_VALIDATION"
+    await session.advance(request_id)
+    seen = await session.get(request_id)
+    assert seen["status"] == "UPDATE_REQUESTED"
+    assert [(f["key"], f["code"]) for f in seen["requirementsFeedback"]] == [("stopMessage", "RES_REQ_FEED_LENGTH_OOR")]
+    response = await session.api.patch(
+        f"/resources/1/requests/{request_id}", json={"requirements": _with(body, "stopMessage", "STOP")["requirements"]}
+    )
+    assert response.status_code == 200 and response.json()["status"] == "AUTOMATIC_VALIDATION"
+    await session.advance(request_id)
+    assert (await session.get(request_id))["status"] == "PENDING_REVIEW"
     contract.assert_clean()

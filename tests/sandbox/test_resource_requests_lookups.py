@@ -84,6 +84,32 @@ async def test_every_catalog_entry_answers_as_infobip_would(open_session, contra
                 "stopMessage",
             ],
         ),
+        "RCS SE": (
+            {**rcs, "countryCode": "SE"},
+            [
+                "legalBrandCompanyName",
+                "stockExchange",
+                "contactPersonEmailAddresses",
+                "contactPersonPhoneNumber",
+                "companyPhoneNumber",
+                "attestationLetter",
+                "stopMessage",
+            ],
+        ),
+        "RCS DE, a business from abroad": (
+            {**rcs, "countryCode": "DE", "trafficOrigin": "INTERNATIONAL"},
+            [
+                "legalBrandCompanyName",
+                "stockExchange",
+                "brandWebsite",
+                "contactPersonEmailAddresses",
+                "contactPersonPhoneNumber",
+                "companyPhoneNumber",
+                "attestationLetter",
+                "stopMessage",
+                "companyRegistrationAbroad",
+            ],
+        ),
     }
     for label, (body, expected) in keys.items():
         response = await session.api.post(LOOKUP, json=body)

@@ -1,10 +1,10 @@
 """The life of a resource request: statuses, the steps between them, and the idle timers.
 
-Alphanumeric and number requests start in AUTOMATIC_VALIDATION (RCS launches, which Infobip
-reviews by hand only, start in PENDING):
+Alphanumeric and number requests start in AUTOMATIC_VALIDATION; RCS launches (the contract shows
+them PENDING first, then AUTOMATIC_VALIDATION with the same kind of feedback) start in PENDING:
 
-    AUTOMATIC_VALIDATION -> UPDATE_REQUESTED (feedback)  or  PENDING_REVIEW
-    PENDING -> PENDING_REVIEW -> IN_REVIEW -> IN_PROGRESS -> COMPLETED
+    PENDING -> AUTOMATIC_VALIDATION -> UPDATE_REQUESTED (feedback)  or  PENDING_REVIEW
+    PENDING_REVIEW -> IN_REVIEW -> IN_PROGRESS -> COMPLETED
 
 A reviewer may instead ask for changes (UPDATE_REQUESTED_BY_INTERNAL_REVIEWER) or reject. In
 either UPDATE_REQUESTED* status the requester may update (back to validation) or cancel; a
@@ -120,7 +120,7 @@ class Lifecycle:
         """One step forward; False when the request waits for someone else (or is final)."""
         status = request.status
         if status == PENDING:
-            self.move(request, PENDING_REVIEW)
+            self.move(request, AUTOMATIC_VALIDATION)
         elif status == AUTOMATIC_VALIDATION:
             feedback = requirement_feedback(request.specs, request.requirements)
             self.move(request, UPDATE_REQUESTED if feedback else PENDING_REVIEW, feedback=feedback)
@@ -149,7 +149,7 @@ class Lifecycle:
     def update(self, request: ResourceRequest, requirements: list[dict]) -> None:
         """The requester resent all requirements: validate them again from the start."""
         request.requirements = requirements
-        self.move(request, PENDING if request.type == "RCS_SENDER_LAUNCH" else AUTOMATIC_VALIDATION)
+        self.move(request, AUTOMATIC_VALIDATION)  # the contract: "back in AUTOMATIC_VALIDATION"
 
     def cancel(self, request: ResourceRequest) -> None:
         self.move(request, CANCELED)

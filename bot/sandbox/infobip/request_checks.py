@@ -319,6 +319,42 @@ def ten_dlc_problem(filled: list[dict]) -> Problem | None:
     return None
 
 
+RCS_SHARED_BRAND_EMAIL = Problem(
+    400,
+    "RR-RCS-SENDER-INVALID-BRAND-CONTACT-EMAIL400",
+    "Brand contact email must be an individual business email, not a shared or team address "
+    "(e.g., info@, support@, team@).",
+    "Provide a personal business email linked to the contact person's name and company domain.",
+)
+RCS_PHONE_CONFLICT = Problem(
+    400,
+    "RR-RCS-SENDER-PHONE-NUMBER-CONFLICT400",
+    "Company phone number cannot be the same as the brand contact's mobile number.",
+    "Provide a different company phone number that is distinct from the brand contact's personal mobile number.",
+)
+# Local parts of shared mailboxes, refused as the brand contact (*assumed*: the contract names
+# info@, support@ and team@ as examples).
+_SHARED_MAILBOXES = frozenset({"info", "support", "team", "contact", "sales", "office", "admin", "hello", "noreply"})
+
+
+def _digits(value: object) -> str:
+    return re.sub(r"\D", "", str(value))
+
+
+def rcs_problem(filled: list[dict]) -> Problem | None:
+    """The RCS launch rules on requirement values: an individual brand contact, whose mobile is
+    not the company's number."""
+    values = {item["key"]: item["value"] for item in filled}
+    emails = values.get("contactPersonEmailAddresses")
+    for email in emails if isinstance(emails, list) else [emails]:
+        if isinstance(email, str) and email.partition("@")[0].lower() in _SHARED_MAILBOXES:
+            return RCS_SHARED_BRAND_EMAIL
+    mobile, company = values.get("contactPersonPhoneNumber"), values.get("companyPhoneNumber")
+    if mobile and company and _digits(mobile) == _digits(company):
+        return RCS_PHONE_CONFLICT
+    return None
+
+
 # ---- automatic validation ---------------------------------------------------------------------
 
 

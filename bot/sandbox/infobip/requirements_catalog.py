@@ -314,8 +314,38 @@ RCS_HR = [
     },
 ]
 
+# Germany and Sweden: the Croatian keys (the contract's example) plus a company phone number,
+# which must differ from the contact person's mobile (RR-RCS-SENDER-PHONE-NUMBER-CONFLICT400), and
+# the brand's website; a business headquartered abroad (INTERNATIONAL) also proves its registration.
+_RCS_COMPANY_PHONE = {
+    "key": "companyPhoneNumber",
+    "type": "GSM",
+    "name": "Company Phone Number",
+    "description": "The company's own phone number in international format, not the contact person's mobile.",
+    "required": True,
+    "category": "CONTACT_INFORMATION",
+}
+_RCS_BRAND_WEBSITE = {
+    **_WEBSITE,
+    "key": "brandWebsite",
+    "name": "Brand Website",
+    "description": "The website of the brand the sender represents.",
+}
+_RCS_REGISTRATION_ABROAD = {
+    "key": "companyRegistrationAbroad",
+    "type": "DOCUMENT",
+    "name": "Company Registration",
+    "description": "Official registration of the company in the country where it is headquartered.",
+    "required": True,
+    "category": "BUSINESS_DETAILS",
+}
+RCS_DE = [*RCS_HR[:2], _RCS_BRAND_WEBSITE, *RCS_HR[2:4], _RCS_COMPANY_PHONE, *RCS_HR[4:]]
+RCS_SE = [*RCS_HR[:4], _RCS_COMPANY_PHONE, *RCS_HR[4:]]
+
 ALPHA = {"HR": ALPHA_HR, "DE": ALPHA_DE}
-RCS = {"HR": RCS_HR}
+# RCS sender launch by country, and what a business headquartered abroad adds to it.
+RCS = {"HR": RCS_HR, "DE": RCS_DE, "SE": RCS_SE}
+RCS_INTERNATIONAL_EXTRA = {"DE": [_RCS_REGISTRATION_ABROAD]}
 
 # (country, number type) -> (capabilities on offer, requirements) or Infobip's refusal.
 NUMBERS: dict[tuple[str, str], tuple[frozenset[str], list[dict]] | Problem] = {
@@ -340,6 +370,8 @@ def requirements_for(body: dict) -> list[dict] | Problem:
         found = ALPHA.get(country, ALPHA_UNAVAILABLE)
     elif kind == "RCS_SENDER_LAUNCH":
         found = RCS.get(country, RCS_COUNTRY_UNSUPPORTED)
+        if body.get("trafficOrigin") == "INTERNATIONAL" and isinstance(found, list):
+            found = found + RCS_INTERNATIONAL_EXTRA.get(country, [])
     else:
         offer = NUMBERS.get((country, body["numberType"]), NUMBERS_UNAVAILABLE)
         if isinstance(offer, Problem):

@@ -63,6 +63,7 @@ from bot.sandbox.infobip.request_checks import (
     Violation,
     filled_violations,
     lookup_violations,
+    rcs_problem,
     submit_violations,
     ten_dlc_problem,
     update_violations,
@@ -110,8 +111,26 @@ SENDER_LIMIT = Problem(
     "You can have up to 2 pending sender requests at once.",
     "Track their status in Get resource request, or contact us for more information.",
 )
+RCS_ALREADY_LAUNCHED = Problem(
+    400,
+    "RR-RCS-SENDER-ALREADY-LAUNCHED400",
+    "RCS sender has already been launched.",
+    "Sender cannot be launched in multiple countries. Create a new sender to start the launch process.",
+)
+RCS_ALREADY_REQUESTED = Problem(
+    400,
+    "RR-RCS-SENDER-ALREADY-REQUESTED400",
+    "A launch request for this RCS sender is already in progress.",
+    "Please wait for the current launch process to finish before taking any further action with this sender.",
+)
+RCS_INVALID_CARRIERS = Problem(
+    400,
+    "RR-RCS-SENDER-INVALID-CARRIERS400",
+    "One or more specified carrier names are invalid for the target country.",
+    "Verify carrier names are correct for the specified country.",
+)
 
-# Mobile networks per country, for coverage answers (mccMnc, name).
+# Mobile networks per country (also the carriers an RCS launch may exclude), for coverage answers (mccMnc, name).
 NETWORKS = {
     "HR": (("21901", "Hrvatski Telekom"), ("21910", "A1 Hrvatska"), ("21902", "Telemach Hrvatska")),
     "GB": (("23430", "EE"), ("23415", "Vodafone UK"), ("23410", "O2 UK"), ("23420", "Three UK")),
@@ -652,7 +671,26 @@ class ResourceRequestsPart:
             ]
             if len(pending) >= PENDING_SENDER_LIMIT:
                 return SENDER_LIMIT
+        if body["type"] == "RCS_SENDER_LAUNCH":
+            return self._rcs_problem(body, country, filled)
         return None
+
+    def _rcs_problem(self, body: dict, country: str, filled: list[dict]) -> Problem | None:
+        """An RCS sender is launched once, in one country, excluding only carriers of that country."""
+        carriers = {name.lower() for _, name in NETWORKS.get(country, ())}
+        if any(c.strip().lower() not in carriers for c in body.get("excludedCarriers") or []):
+            return RCS_INVALID_CARRIERS
+        name = body["senderName"].strip().lower()
+        if any(r["resourceType"] == "RCS_RESOURCE" and r["senderName"].strip().lower() == name for r in self.senders):
+            return RCS_ALREADY_LAUNCHED
+        if any(
+            r.type == "RCS_SENDER_LAUNCH"
+            and r.status not in lc.FINAL
+            and r.details["senderName"].strip().lower() == name
+            for r in self.lifecycle.requests.values()
+        ):
+            return RCS_ALREADY_REQUESTED
+        return rcs_problem(filled)
 
     async def submit(self, request: Request) -> Response:
         found = await body_and_requirements(request, submit_violations)
@@ -742,6 +780,8 @@ class ResourceRequestsPart:
             problem = ten_dlc_problem(filled)
             if problem:
                 return problem_response(problem)
+        if found.type == "RCS_SENDER_LAUNCH" and (problem := rcs_problem(filled)):
+            return problem_response(problem)
         # Everything is replaced: a requirement left out counts as not given.
         self.lifecycle.update(found, filled)
         return JSONResponse(render(found))

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.domain.approvals import CANCEL_NUMBER, CM_ORDER, NUMBER_REQUEST, PURCHASE, SENDER_REQUEST, ApprovalState
+from bot.domain.approvals import (
+    CANCEL_NUMBER,
+    CM_ORDER,
+    NUMBER_REQUEST,
+    PURCHASE,
+    RCS_REQUEST,
+    SENDER_REQUEST,
+    ApprovalState,
+)
 from bot.domain.numbers import Offer
 from bot.slack import permissions
 from bot.slack.blocks import button, context, input_block, section, text_input
@@ -74,6 +82,9 @@ _KINDS = {
     ),
     SENDER_REQUEST: KindText(
         "asks Infobip to register", "request to register", cost="Any registration fee is Infobip's for the country."
+    ),
+    RCS_REQUEST: KindText(
+        "asks Infobip to launch", "request to launch", cost="Any launch fee is Infobip's for the country."
     ),
     CANCEL_NUMBER: KindText(
         "asks to cancel",

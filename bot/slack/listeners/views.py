@@ -16,6 +16,7 @@ from bot.domain.commands import (
     MyNumbers,
     NumberForm,
     NumbersSearch,
+    RcsForm,
     SenderForm,
     parse_country,
 )
@@ -54,6 +55,8 @@ def launcher_choice(values: dict) -> Command | dict[str, str]:
         return _COUNTRY_OPTIONAL[what](country)
     if what == "sender":
         return SenderForm(country)
+    if what == "rcs":
+        return RcsForm(country)  # a business headquartered in the country: `/resource rcs CC INTERNATIONAL` if not
     number_type = values.get("number_type") or ("TEN_DIGIT_LONG_CODE" if country == "US" else "VIRTUAL_LONG_NUMBER")
     return NumberForm(country, number_type, capabilities or ("SMS",), int(values.get("quantity") or 1))
 
