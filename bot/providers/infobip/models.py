@@ -34,6 +34,7 @@ from pydantic import (
 )
 
 from bot.domain import requirements as domain
+from bot.domain.forms import RequestKind
 from bot.domain.number_shapes import Price
 from bot.domain.statuses import RequestStatus
 
@@ -207,10 +208,7 @@ class FilledRequirement(InfobipModel):
     value: Any
 
 
-class ResourceRequestType(StrEnum):
-    ALPHANUMERIC_REGISTRATION = "ALPHANUMERIC_REGISTRATION"
-    NUMBER_PURCHASE = "NUMBER_PURCHASE"
-    RCS_SENDER_LAUNCH = "RCS_SENDER_LAUNCH"
+ResourceRequestType = RequestKind  # the domain's request kinds are the contract's three types
 
 
 class TrafficOrigin(StrEnum):
