@@ -183,7 +183,7 @@ async def _check_requirements(services: Services, offer: Offer) -> tuple[str, li
         quantity=1,
     )
     try:
-        requirements = await services.infobip.lookup_requirements(query)
+        requirements = await services.requirements.lookup(query)
     except InfobipRateLimited as error:
         return number_type, [], explain_numbers_error(error)
     except InfobipAPIError as error:
