@@ -126,3 +126,13 @@ def test_a_refusal_over_changed_requirements_drops_the_kept_form(world):
     submitted = world.driver.submit_view(values, user=ALICE)
     assert submitted.status == 200 and not submitted.errors, submitted.errors
     world.view(ALICE, contains="submitted")
+
+
+def test_forms_opened_while_the_lookup_is_under_way_share_it(world):
+    world.sandbox_fault(operation_id=LOOKUP, delay=1.0, times=None)
+    for user in (ALICE, BOB):
+        ack = world.driver.slash_command("/resource", "sender HR", user=user, channel=CHANNEL)
+        assert ack.status == 200 and ack.in_time
+    for user in (ALICE, BOB):
+        world.view(user, callback_id="request_form", contains="companyRegistrationDocument")
+    assert lookups(world) == 1

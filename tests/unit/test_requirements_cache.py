@@ -185,3 +185,32 @@ def test_a_refusal_naming_requirements_is_one_over_requirements():
     assert not refused_over_requirements(InfobipAPIError(400, error_code="RR-ALPHA-SENDER-ALREADY-EXISTS400"))
     assert not refused_over_requirements(InfobipAPIError(404, violations=[("requirements[0].key", "x")]))
     assert not refused_over_requirements(InfobipUnknownOutcome("submit-resource-request", "timed out"))
+
+
+async def test_callers_asking_meanwhile_share_one_lookup():
+    infobip = Infobip()
+    kept = cache(infobip)
+    infobip.gate = asyncio.Event()
+    waiting = [asyncio.create_task(kept.lookup(HR)) for _ in range(5)]
+    other = asyncio.create_task(kept.lookup(AlphaRequirementsQuery(country_code="DE")))
+    await asyncio.sleep(0.01)
+    waiting[0].cancel()  # one person gives up: the others still get their answer
+    infobip.gate.set()
+    answers = await asyncio.gather(*waiting[1:], other)
+    assert all([r.key for r in answer] == ["companyName"] for answer in answers)
+    assert len(infobip.asked) == 2 and len(kept) == 2
+    assert answers[0] is not answers[1] and answers[0][0] is not answers[1][0]  # each its own copy
+
+
+async def test_a_failure_is_shared_by_who_waited_for_it_and_not_kept():
+    infobip = Infobip()
+    kept = cache(infobip)
+    infobip.gate = asyncio.Event()
+    infobip.answer = InfobipAPIError(503)
+    waiting = [asyncio.create_task(kept.lookup(HR)) for _ in range(3)]
+    await asyncio.sleep(0.01)
+    infobip.gate.set()
+    failures = await asyncio.gather(*waiting, return_exceptions=True)
+    assert all(isinstance(f, InfobipAPIError) for f in failures) and len(infobip.asked) == 1
+    infobip.gate, infobip.answer = None, [Requirement(key="vatNumber", type="TEXT")]
+    assert [r.key for r in await kept.lookup(HR)] == ["vatNumber"] and len(infobip.asked) == 2

@@ -3,7 +3,8 @@
 What Infobip asks for a request type, country and options (the whole lookup query) changes
 rarely, and a lookup can take seconds. An answer is kept for RESOURCEBOT_REQUIREMENTS_CACHE_SECONDS
 (0: nothing is kept) and for at most `max_entries` queries, the least recently used dropped first.
-A failed lookup is never kept: the next form asks again. When Infobip refuses a submission over
+A failed lookup is never kept: the next form asks again. Callers asking for the same query while
+its lookup is under way share that one lookup (and its failure). When Infobip refuses a submission over
 its requirements (`refused_over_requirements`), the form's entry is dropped with `forget`, so the
 next form is built from a fresh lookup.
 
@@ -13,6 +14,7 @@ one of them only costs a lookup, so nothing is shared through the database.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -61,6 +63,8 @@ class RequirementsCache:
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         # Bumped by every `forget`: an answer to a lookup that started before it is not kept.
         self._forgotten = 0
+        # Lookups under way, by query key: whoever asks the same meanwhile waits for that one.
+        self._asking: dict[str, asyncio.Task[list[Requirement]]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -77,7 +81,16 @@ class RequirementsCache:
                 self._entries.move_to_end(key)
                 return _copies(entry.requirements)
             del self._entries[key]
-        forgotten, asked = self._forgotten, self._clock.now()
+        asking = self._asking.get(key)
+        if asking is None:
+            asking = asyncio.ensure_future(self._ask(key, query, self._forgotten, self._clock.now()))
+            self._asking[key] = asking
+            asking.add_done_callback(lambda done: self._done_asking(key, done))
+        # Shielded: one caller giving up (its modal closed) does not cancel the others' lookup.
+        return _copies(await asyncio.shield(asking))
+
+    async def _ask(self, key: str, query: RequirementsQuery, forgotten: int, asked: datetime) -> list[Requirement]:
+        """Infobip's answer, kept unless `forget` was called since the lookup was asked for."""
         requirements = await self._lookup(query)
         if forgotten == self._forgotten:
             self._entries[key] = _Entry(tuple(_copies(requirements)), asked)
@@ -85,6 +98,12 @@ class RequirementsCache:
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
         return requirements
+
+    def _done_asking(self, key: str, done: asyncio.Task[list[Requirement]]) -> None:
+        if self._asking.get(key) is done:
+            del self._asking[key]
+        if not done.cancelled():
+            done.exception()  # each waiter got it; asyncio need not report it as never retrieved
 
     def forget(self, query: RequirementsQuery) -> None:
         """Drop what is kept for `query`: the next lookup asks Infobip."""
