@@ -22,10 +22,13 @@ from bench.common import Figure, Result, ServerProcess, bot_env, percentile, sla
 from bot.sandbox.slack.web_api import SlackStandIn
 
 
-def start_bot_serve(standin: SlackStandIn, workdir: Path) -> tuple[ServerProcess, str]:
-    """`python -m bot serve --port 0` (what `resourcebot serve` runs); returns it and its URL."""
+def start_bot_serve(standin: SlackStandIn, workdir: Path, **settings: str) -> tuple[ServerProcess, str]:
+    """`python -m bot serve --port 0` (what `resourcebot serve` runs); returns it and its URL.
+    `settings`: more of the bot's environment (RESOURCEBOT_…=value)."""
     server = ServerProcess(
-        ["-m", "bot", "serve", "--port", "0"], env=bot_env(standin.api_url, workdir / "bot.sqlite3"), cwd=workdir
+        ["-m", "bot", "serve", "--port", "0"],
+        env=bot_env(standin.api_url, workdir / "bot.sqlite3", **settings),
+        cwd=workdir,
     )
     line = server.wait_for_log("resourcebot listening on ")
     url = line.split("listening on ", 1)[1].split()[0]

@@ -20,6 +20,7 @@ BENCHES: dict[str, tuple[str, dict, dict]] = {
     "ingest": ("bench.ingest", {}, {"events": 3000, "seconds": 4.0}),
     "delivery": ("bench.delivery", {}, {"requests": 20, "channels": 4, "events_per_request": 5}),
     "startup": ("bench.startup", {}, {"runs": 1}),
+    "forms": ("bench.forms", {}, {"repeats": 3}),
 }
 
 

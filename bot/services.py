@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.metrics import BotMetrics
 from bot.providers.cm.client import CmClient
 from bot.providers.infobip import InfobipClient
+from bot.providers.infobip.requirements_cache import RequirementsCache
 from bot.settings import Settings
 from bot.slack.delivery import OutboxWorker
 from bot.slack.files import SLACK_FILE_ORIGINS
@@ -38,6 +39,8 @@ class Services:
     db: sqlite_utils.Database  # for one-offs outside the server (tests, the demo); the bot uses `store`
     store: Store
     infobip: InfobipClient
+    # Infobip's requirements lookups, kept a while: forms look requirements up through it.
+    requirements: RequirementsCache
     slack: AsyncWebClient
     outbox: OutboxWorker
     # Basic credentials Infobip's webhook calls must carry; always set (generated for the sandbox).
@@ -147,15 +150,21 @@ def build_services(
     async def refresh_homes(subject: RequestRecord | Approval) -> None:
         await refresh_homes_for(services, outbox_client, subject)  # `services` is bound below, before any delivery
 
+    infobip = InfobipClient(infobip_base_url, infobip_api_key, **infobip_options)
+    clock = Clock()
     services = Services(
         settings=settings,
         db=db,
         store=store,
-        infobip=InfobipClient(infobip_base_url, infobip_api_key, **infobip_options),
+        infobip=infobip,
+        requirements=RequirementsCache(
+            infobip.lookup_requirements, ttl_seconds=settings.resourcebot_requirements_cache_seconds, clock=clock
+        ),
         slack=slack_client(settings, metrics=metrics),
         outbox=OutboxWorker(db, store, outbox_client, refresh_homes=refresh_homes),
         webhook_credentials=webhook_credentials,
         public_url=public_url,
+        clock=clock,
         cm=CmClient(
             settings.cm_base_url or "",
             settings.cm_product_token.get_secret_value(),

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # A submission whose answer was lost and that has not shown up at the provider after this
     # long is taken as never made, and its requester told.
     resourcebot_unconfirmed_give_up_seconds: float = Field(600.0, gt=0)
+    # How long a requirements lookup's answer is kept for the next form of the same type, country
+    # and options (bot/providers/infobip/requirements_cache.py); 0 turns the cache off.
+    resourcebot_requirements_cache_seconds: float = Field(3600.0, ge=0)
     # What one request may cost (bot/http_guard.py): body sizes by route, how long its headers and
     # its body may take to arrive, and how many connections are served at once.
     resourcebot_max_slack_body_bytes: int = Field(2 * 1024 * 1024, ge=64 * 1024)

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from bench import ack_latency, delivery, ingest, startup, views_open
+from bench import ack_latency, delivery, forms, ingest, startup, views_open
 from bench.common import Result
 from bench.run import BENCHES, table
 
@@ -21,7 +21,7 @@ def numbers(result: Result) -> None:
 
 
 def test_every_benchmark_has_a_smoke_size_here():
-    assert set(BENCHES) == {"ack", "views", "ingest", "delivery", "startup"}
+    assert set(BENCHES) == {"ack", "views", "ingest", "delivery", "startup", "forms"}
 
 
 def test_ack_latency():
@@ -57,3 +57,10 @@ def test_startup(runs):
     result = startup.run(runs=runs)
     numbers(result)
     assert all(f.bot and f.bot > 0 for f in result.figures)
+
+
+def test_forms():
+    result = forms.run(repeats=2, provider_delay=0.3)
+    numbers(result)
+    assert result.details["forms"] == 3
+    assert result.details["lookups_at_infobip"] == 1  # the forms after the first were built from what was kept

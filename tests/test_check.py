@@ -190,3 +190,10 @@ def test_a_revoked_app_token_is_named(env, slack):
     [problem] = problems
     assert problem.startswith("PROBLEM  SLACK_APP_TOKEN: Slack refused it (invalid_auth)")
     assert slack.config.app_token not in result.stdout + result.stderr
+
+
+def test_a_negative_requirements_cache_time_is_reported_once(env):
+    result = run_cli("check", env={**env, "RESOURCEBOT_REQUIREMENTS_CACHE_SECONDS": "-1"})
+    assert result.returncode == 2
+    assert result.stderr.count("RESOURCEBOT_REQUIREMENTS_CACHE_SECONDS") == 1, result.stderr
+    assert run_cli("check", env={**env, "RESOURCEBOT_REQUIREMENTS_CACHE_SECONDS": "0"}).returncode == 0

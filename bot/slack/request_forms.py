@@ -36,6 +36,7 @@ from bot.providers.infobip.models import (
     Requirement,
     TrafficOrigin,
 )
+from bot.providers.infobip.requirements_cache import refused_over_requirements
 from bot.slack import intent_views
 from bot.slack.acks import errors_response, settle_after_ack
 from bot.slack.approvals import asking
@@ -125,7 +126,7 @@ async def show_form(
     """Look up the requirements and replace the loading modal `view_id` with the form
     (`acked_at`: when the loading view was put up by an ack rather than by views.open)."""
     try:
-        requirements = await services.infobip.lookup_requirements(_query(context))
+        requirements = await services.requirements.lookup(_query(context))
     except InfobipError as error:
         headline, details = explain(error)
         await settle_after_ack(acked_at)
@@ -372,9 +373,18 @@ async def _send(services: Services, use_case: UseCase, intent: Intent, form: Val
     settled = await carry_out(services, use_case, module.with_requirements(intent, filled, file_names))
     if settled.state == IntentState.REFUSED:
         await _delete_documents(services, uploaded)
+        _forget_outdated_requirements(services, settled)
     elif settled.state == IntentState.UNKNOWN:
         log.warning("%s by %s has an unknown outcome", use_case.action, intent.actor)
     return settled
+
+
+def _forget_outdated_requirements(services: Services, intent: Intent) -> None:
+    """Infobip refused the form over its requirements: the kept lookup it was built from is
+    dropped, so that the form opened next shows what Infobip asks for now."""
+    record = intent.outcome.get("error")
+    if record and refused_over_requirements(error_from_record(record)):
+        services.requirements.forget(_query(FormContext.load(intent.context["form"])))
 
 
 def _where(channel: str | None) -> str:
@@ -493,7 +503,10 @@ def _refused_form(services: Services, intent: Intent, context: FormContext) -> d
     field = intent.outcome.get("field")
     if field:  # the message goes under that file's field
         headline, details = "An attached file could not be used.", []
-    message = "\n".join([f"*{headline}*", *details, "Nothing was submitted. Fix it below and submit again" + attach])
+    fix = "Nothing was submitted. Fix it below and submit again" + attach
+    if refused_over_requirements(error):
+        fix = "Nothing was submitted. What Infobip asks for may have changed: close this and open the form again."
+    message = "\n".join([f"*{headline}*", *details, fix])
     draft = load_draft(services.db, context.state_key, intent.actor)
     if draft is None:
         return message_view(_title(context), f":x: {headline}", [*details, "Nothing was submitted."])

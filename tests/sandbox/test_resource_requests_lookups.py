@@ -256,3 +256,38 @@ async def test_completed_requests_become_owned_resources_with_coverage(open_sess
     bad = await session.api.post("/resources/1/resources", json={"resourceType": "PIGEON"})
     assert bad.status_code == 400 and bad.json()["requestError"]["serviceException"]["messageId"] == "BAD_REQUEST"
     contract.assert_clean()
+
+
+async def test_a_countrys_requirements_can_change_at_runtime(open_session, contract):
+    """PUT /_sandbox/requirements: Infobip now asks for another set; lookups and submissions of that
+    type and country see it (a submission built from the old set is refused over its keys), others
+    don't; DELETE brings the catalog's sets back."""
+    session = await open_session()
+    document = await session.document()
+    alpha_hr = {"type": "ALPHANUMERIC_REGISTRATION", "countryCode": "HR"}
+    before = (await session.api.post(LOOKUP, json=alpha_hr)).json()["requirements"]
+    changed = [spec for spec in before if spec["key"] != "vatNumber"]
+    changed.append({"key": "taxOffice", "type": "TEXT", "name": "Tax Office", "required": True})
+    answer = await session.admin.put("/requirements", json={**alpha_hr, "requirements": changed})
+    assert answer.status_code == 200 and answer.json()["requirements"] == changed
+
+    after = (await session.api.post(LOOKUP, json={**alpha_hr, "countryCode": "hr", "trafficOrigin": "LOCAL"})).json()
+    assert [spec["key"] for spec in after["requirements"]] == [spec["key"] for spec in changed]
+    de = (await session.api.post(LOOKUP, json={**alpha_hr, "countryCode": "DE"})).json()["requirements"]
+    assert "vatNumber" not in {s["key"] for s in de} and "taxOffice" not in {s["key"] for s in de}
+
+    refused = await session.api.post("/resources/1/requests", json=hr_alpha(document))
+    assert refused.status_code == 400 and refused.json()["errorCode"] == "E400"
+    assert {"property": "requirements[1].key", "violation": "Unknown requirement key 'vatNumber'."} in refused.json()[
+        "violations"
+    ]
+    await session.submit(hr_alpha(document, vatNumber=None, taxOffice="Zagreb"))
+
+    for wrong in ({"type": "NOPE", "countryCode": "HR", "requirements": []}, {**alpha_hr, "requirements": [{}]}, {}):
+        assert (await session.admin.put("/requirements", json=wrong)).status_code == 400
+    number = {"type": "NUMBER_PURCHASE", "countryCode": "SE", "requirements": []}
+    assert (await session.admin.put("/requirements", json=number)).status_code == 400  # which number type?
+
+    assert (await session.admin.delete("/requirements")).status_code == 204
+    assert (await session.api.post(LOOKUP, json=alpha_hr)).json()["requirements"] == before
+    contract.assert_clean()

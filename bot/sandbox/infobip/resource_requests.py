@@ -30,6 +30,10 @@ allowed in the request's status):
     POST /_sandbox/resource-requests/{id}/reject      {"note": "..."} -> REJECTED
     POST /_sandbox/resource-requests/{id}/complete    {"note": "..."?, "procured": N?} -> COMPLETED;
          a number purchase procures at most N numbers (fewer than asked: a partial completion)
+    PUT  /_sandbox/requirements                  {"type": "...", "countryCode": "HR", "numberType": "..."?,
+         "requirements": [...]} -> 200: Infobip changed what it asks for; lookups and submissions of
+         that type, country (and number type) use this set from now on, whatever the catalog says
+    DELETE /_sandbox/requirements                -> 204: every set as the catalog has it again
     POST /_sandbox/clock/advance                 {"days": N, "hours": H?, "seconds": S?}
          moves the sandbox clock forward and runs the reminders and idle rejections now due
     GET  /_sandbox/webhooks                      the outbox: pending (attempts, last error), delivered, unsent
@@ -40,6 +44,7 @@ allowed in the request's status):
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import math
@@ -59,6 +64,8 @@ from bot.sandbox.infobip.clock import infobip_timestamp
 from bot.sandbox.infobip.documents import DocumentStore, document_routes, template_pdf
 from bot.sandbox.infobip.errors import legacy_error, new_error
 from bot.sandbox.infobip.request_checks import (
+    NUMBER_TYPES,
+    REQUEST_TYPES,
     Problem,
     Violation,
     filled_violations,
@@ -193,13 +200,15 @@ async def checked_body(request: Request, violations_of: Callable[[object], list[
 
 
 async def body_and_requirements(
-    request: Request, violations_of: Callable[[object], list[Violation]]
+    request: Request,
+    violations_of: Callable[[object], list[Violation]],
+    find: Callable[[dict], list[dict] | Problem] = requirements_for,
 ) -> tuple[dict, list[dict]] | Response:
-    """A lookup or submit body and the requirement set it asks about, or the answer refusing it."""
+    """A lookup or submit body and the requirement set it asks about (by `find`), or the answer refusing it."""
     body = await checked_body(request, violations_of)
     if isinstance(body, Response):
         return body
-    specs = requirements_for(body)
+    specs = find(body)
     return problem_response(specs) if isinstance(specs, Problem) else (body, specs)
 
 
@@ -425,6 +434,27 @@ def parse_changes(body: dict) -> dict | str:
     return {"feedback": feedback, "internal": bool(body.get("internal"))}
 
 
+def requirement_set_key(body: dict) -> tuple[str, str, str | None]:
+    """Which requirement set a (structurally valid) body asks about: type, country, number type."""
+    number_type = body.get("numberType") if body["type"] == "NUMBER_PURCHASE" else None
+    return body["type"], body["countryCode"].upper(), number_type
+
+
+def parse_requirement_set(body: dict) -> tuple[tuple[str, str, str | None], list[dict]] | str:
+    """A changed requirement set for PUT /_sandbox/requirements, or what is wrong with it."""
+    wanted = 'expected {"type", "countryCode", "numberType"? (NUMBER_PURCHASE), "requirements": [{key, type, …}]}'
+    kind, country, specs = body.get("type"), body.get("countryCode"), body.get("requirements")
+    if kind not in REQUEST_TYPES or not isinstance(country, str) or len(country) != 2:
+        return wanted
+    if kind == "NUMBER_PURCHASE" and body.get("numberType") not in NUMBER_TYPES:
+        return wanted
+    if not isinstance(specs, list) or not all(
+        isinstance(s, dict) and isinstance(s.get("key"), str) and isinstance(s.get("type"), str) for s in specs
+    ):
+        return wanted
+    return requirement_set_key(body), copy.deepcopy(specs)
+
+
 def parse_rejection(body: dict) -> dict | str:
     note = body.get("note")
     if not isinstance(note, str) or not note.strip():
@@ -466,6 +496,8 @@ class ResourceRequestsPart:
             fulfil=self._fulfil,
         )
         self.senders: list[dict] = []  # completed alphanumeric and RCS requests
+        # Requirement sets changed at runtime (PUT /_sandbox/requirements): (type, country, number type) -> set.
+        self.changed_requirements: dict[tuple[str, str, str | None], list[dict]] = {}
         self.made_up_numbers: list[dict] = []  # numbers procured while the numbers part has no inventory
 
     # -- ids, notifications, fulfilment
@@ -547,6 +579,11 @@ class ResourceRequestsPart:
             return f"Only {len(procured)} out of {wanted} requested numbers could be procured."
         return None
 
+    def requirements_for(self, body: dict) -> list[dict] | Problem:
+        """The set a lookup or submit body asks about: a changed one, else the catalog's."""
+        changed = self.changed_requirements.get(requirement_set_key(body))
+        return copy.deepcopy(changed) if changed is not None else requirements_for(body)
+
     def owned(self) -> list[dict]:
         """Every resource the account owns: senders from completed requests, and its numbers."""
         inventory = getattr(self.sandbox.numbers, "owned", None)
@@ -578,6 +615,8 @@ class ResourceRequestsPart:
             Route("/resource-requests/{id}/request-changes", self.admin_request_changes, methods=["POST"]),
             Route("/resource-requests/{id}/reject", self.admin_reject, methods=["POST"]),
             Route("/resource-requests/{id}/complete", self.admin_complete, methods=["POST"]),
+            Route("/requirements", self.admin_change_requirements, methods=["PUT"]),
+            Route("/requirements", self.admin_restore_requirements, methods=["DELETE"]),
             Route("/clock/advance", self.admin_advance_clock, methods=["POST"]),
             Route("/webhooks", self.admin_outbox, methods=["GET"]),
             Route("/webhooks/drain", self.admin_drain, methods=["POST"]),
@@ -601,7 +640,7 @@ class ResourceRequestsPart:
     # -- lookups
 
     async def lookup(self, request: Request) -> Response:
-        found = await body_and_requirements(request, lookup_violations)
+        found = await body_and_requirements(request, lookup_violations, self.requirements_for)
         if isinstance(found, Response):
             return found
         _, specs = found
@@ -693,7 +732,7 @@ class ResourceRequestsPart:
         return rcs_problem(filled)
 
     async def submit(self, request: Request) -> Response:
-        found = await body_and_requirements(request, submit_violations)
+        found = await body_and_requirements(request, submit_violations, self.requirements_for)
         if isinstance(found, Response):
             return found
         body, specs = found
@@ -847,6 +886,19 @@ class ResourceRequestsPart:
 
     async def admin_complete(self, request: Request) -> Response:
         return await self._decide(request, parse_completion, self.lifecycle.complete)
+
+    async def admin_change_requirements(self, request: Request) -> Response:
+        body = await self._admin_body(request)
+        parsed = parse_requirement_set(body) if body is not None else "expected a JSON object"
+        if isinstance(parsed, str):
+            return admin_error(400, parsed)
+        key, specs = parsed
+        self.changed_requirements[key] = specs
+        return JSONResponse({"requirements": specs})
+
+    async def admin_restore_requirements(self, request: Request) -> Response:
+        self.changed_requirements.clear()
+        return Response(status_code=204)
 
     async def admin_advance_clock(self, request: Request) -> Response:
         body = await self._admin_body(request)

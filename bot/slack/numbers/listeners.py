@@ -183,6 +183,8 @@ async def _check_requirements(services: Services, offer: Offer) -> tuple[str, li
         quantity=1,
     )
     try:
+        # Asked afresh, not from the forms' cache: whether a number may be bought directly is
+        # decided on what Infobip requires now (money is spent on the answer).
         requirements = await services.infobip.lookup_requirements(query)
     except InfobipRateLimited as error:
         return number_type, [], explain_numbers_error(error)
