@@ -34,9 +34,10 @@ from bot.slack import intent_views
 from bot.slack.acks import errors_response, settle_after_ack
 from bot.slack.approvals import asking
 from bot.slack.files import SlackFileError, download_file
-from bot.slack.form_blocks import FormPage, build_form
+from bot.slack.form_blocks import FormPage
 from bot.slack.form_context import FormContext
 from bot.slack.mrkdwn import MODAL_TITLE_MAX, escape, plain_text
+from bot.slack.profiles import form as profile_forms
 from bot.slack.provider_errors import explain
 from bot.slack.template_links import add_download_links
 from bot.slack.views import form_view, loading_view, message_view
@@ -93,6 +94,11 @@ def _form(services: Services, context: FormContext, page: FormPage, error: str |
     return view
 
 
+def form_page_view(services: Services, context: FormContext, page: FormPage) -> dict:
+    """One page of a request form as its modal (a form redrawn from a company profile)."""
+    return _form(services, context, page)
+
+
 async def show_form(
     services: Services,
     client: AsyncWebClient,
@@ -122,8 +128,11 @@ async def show_form(
         feedback=feedback or {},
         labels={r.key: r.name or r.key for r in requirements},
     )
-    context = context.model_copy(update={"state_key": draft.key, "page": 0})
-    pages = build_form(context, to_domain_requirements(requirements), prefill=prefill, feedback=feedback, note=note)
+    offer = profile_forms.offered(services, context)
+    context = context.model_copy(update={"state_key": draft.key, "page": 0, "profile_picker": offer})
+    pages = profile_forms.build_pages(
+        services, context, to_domain_requirements(requirements), prefill=prefill, feedback=feedback, note=note
+    )
     context = context.model_copy(update={"page_count": len(pages)})
     await settle_after_ack(acked_at)
     await client.views_update(view_id=view_id, view=_form(services, context, pages[0]))
@@ -153,7 +162,7 @@ async def handle_submission(
         )
         return
     requirements = to_domain_requirements(Requirement.model_validate(r) for r in draft.requirements)
-    pages = build_form(context, requirements, prefill=draft.prefill, feedback=draft.feedback)
+    pages = profile_forms.build_pages(services, context, requirements, prefill=draft.prefill, feedback=draft.feedback)
     page = pages[min(context.page, len(pages) - 1)]
     result = validate_submission(
         values, page.requirements, fixed_fields=page.fixed_fields, previous=draft.prefill, country=context.country
@@ -424,7 +433,7 @@ def submission_view(services: Services, intent: Intent) -> dict:
     if intent.state == IntentState.DONE:
         request = get_request(services.db, intent.request_id or "")
         verb = "Your update was sent" if context.request_id else "Your request was submitted"
-        return message_view(
+        done = message_view(
             title,
             f":white_check_mark: {verb}. Request `{intent.request_id}`.",
             [
@@ -432,6 +441,8 @@ def submission_view(services: Services, intent: Intent) -> dict:
                 "every status change is posted there."
             ],
         )
+        done["blocks"] += profile_forms.save_offer(services, intent)
+        return done
     if intent.state == IntentState.UNKNOWN:
         headline, details = explain(InfobipUnknownOutcome(intent.action, "no answer"))
         if not context.request_id:
@@ -474,7 +485,8 @@ def _refused_form(services: Services, intent: Intent, context: FormContext) -> d
         return message_view(_title(context), f":x: {headline}", [*details, "Nothing was submitted."])
     requirements = to_domain_requirements(Requirement.model_validate(r) for r in draft.requirements)
     retry_context = context.model_copy(update={"page": 0})
-    retry_pages = build_form(
+    retry_pages = profile_forms.build_pages(
+        services,
         retry_context,
         requirements,
         prefill=intent.context.get("prefill") or {},
