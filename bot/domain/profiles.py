@@ -254,7 +254,7 @@ def from_submission(
             names = list(files.get(key) or [])
             docs = []
             for index, document_id in enumerate(str(v) for v in as_list(value)):
-                if document_id in known and key not in files:
+                if document_id in known:  # the same document: its name, date and validity stay
                     docs.append(known[document_id])
                     continue
                 name = names[index] if index < len(names) else document_id

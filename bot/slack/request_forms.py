@@ -353,6 +353,9 @@ async def _send(services: Services, use_case: UseCase, intent: Intent, form: Val
             services, use_case, intent, Outcome.refused(**failed(error), **field), resolved_by="call"
         )
     filled = form.with_document_ids(document_ids) if document_ids else form.requirements
+    if "form" in intent.context:  # documents reused from a company profile are named in the thread too
+        form_context = FormContext.load(intent.context["form"])
+        file_names = {**profile_forms.reused_file_names(services, form_context, filled), **file_names}
     module = update_request if use_case is UPDATE_REQUEST else submit_request
     settled = await carry_out(services, use_case, module.with_requirements(intent, filled, file_names))
     if settled.state == IntentState.REFUSED:

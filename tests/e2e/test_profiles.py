@@ -97,6 +97,8 @@ def test_a_profile_saved_from_an_hr_submission_fills_the_rs_form_and_reuses_its_
     assert sent["companyName"] == "Acme d.o.o." and sent["vatNumber"] == "123456789"
     assert infobip_calls(world, UPLOAD) == uploads
     assert "Update profile Acme" in str(world.slack.current_view(ALICE)["blocks"])
+    world.wait_thread(rs.id, 1)
+    assert "acme-registration.pdf" in world.root_text(rs)  # the thread names the reused document
 
 
 @MANAGERS
@@ -172,7 +174,9 @@ def test_profiles_are_created_edited_and_deleted_from_resource_profiles_and_audi
     world.driver.block_action("profile_edit", profile.id, user=ADMIN, view_id=listing["id"])
     editor = world.view(ADMIN, callback_id="profile_edit", contains="Delete profile")
     assert "companyName: Acme d.o.o." in block(editor, "profile_values")["element"]["initial_value"]
-    changed = "companyName: Acme Group d.o.o.\ncompanyEmailAddresses: a@acme.example\ncompanyEmailAddresses: b@acme.example"
+    changed = (
+        "companyName: Acme Group d.o.o.\ncompanyEmailAddresses: a@acme.example\ncompanyEmailAddresses: b@acme.example"
+    )
     assert not world.driver.submit_view({"profile_name": "Acme Group", "profile_values": changed}, user=ADMIN).errors
     listing = world.view(ADMIN, callback_id="profiles", contains="Saved profile")
     [profile] = list_profiles(world.services.db)
@@ -189,7 +193,10 @@ def test_profiles_are_created_edited_and_deleted_from_resource_profiles_and_audi
     world.driver.block_action("profile_delete", profile.id, user=ADMIN, view_id=editor["id"])
     world.view(ADMIN, contains="Deleted profile")
     assert list_profiles(world.services.db) == []
-    assert "No profiles yet" in str(world.slack.view(listing["id"])["blocks"])
+    world.wait(
+        lambda: "No profiles yet" in str(world.slack.view(listing["id"])["blocks"]),
+        what="the list under it to be empty",
+    )
 
     entries = list_audit(world.services.db, action_prefix="profile.")
     assert [(e.action, e.actor, e.target) for e in entries] == [
@@ -235,3 +242,11 @@ def test_someone_who_is_not_a_profile_manager_can_use_profiles_but_not_change_th
     done = world.view(BOB, contains="submitted")
     assert "profile_save" not in str(done["blocks"])
     assert [e.action for e in list_audit(world.services.db, action_prefix="profile.")] == ["profile.create"]
+
+
+def test_the_launcher_leads_to_the_profiles(world):
+    world.driver.slash_command("/resource", "", user=BOB, channel=CHANNEL)
+    world.view(BOB, callback_id="launcher", contains="Company profiles")
+    assert not world.driver.submit_view({"what": "profiles"}, user=BOB).errors
+    listing = str(world.view(BOB, callback_id="profiles", contains="No profiles yet")["blocks"])
+    assert f"<@{ADMIN}> can change them" in listing

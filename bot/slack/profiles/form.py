@@ -122,7 +122,7 @@ def _profile_inputs(
                 f"Using {names} from profile {profile.name} (uploaded {uploaded}). "
                 "Attach another file to send it instead."
             )
-        elif documents and not sent:
+        elif documents and not sent and not any(doc.is_valid_on(on) for doc in documents):
             last = documents[-1]
             until = day_month(last.valid_until, on)
             notes[block_id_for(key)] = (
@@ -148,11 +148,13 @@ def _profile_inputs(
 
 
 async def profile_picked(
-    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, metadata: FormContext
+    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, metadata: FormContext | None
 ) -> None:
     """A profile picked in a form: the form drawn again from it, with how many fields it filled
     and, under each field, what this country's rules refuse of its values."""
     await ack()
+    if metadata is None:  # a picker outside a request form: not one of ours
+        return
     view, form = body["view"], metadata
     picked = ((body.get("actions") or [{}])[0].get("selected_option") or {}).get("value") or NO_PROFILE
     draft = load_draft(services.db, form.state_key, actor.id)
@@ -185,6 +187,23 @@ async def profile_picked(
 
 
 # ---- After a submission ---------------------------------------------------------------------------
+
+
+def reused_file_names(
+    services: Services, form: FormContext, requirements: list[dict[str, Any]]
+) -> dict[str, list[str]]:
+    """The file names of the profile's documents a submission sends (by requirement key), for its
+    thread as the uploaded ones are named there."""
+    profile = get_profile(services.db, form.profile)
+    if profile is None:
+        return {}
+    names: dict[str, list[str]] = {}
+    for item in requirements:
+        documents = {doc.document_id: doc.name for doc in profile.documents.get(item["key"]) or []}
+        found = [documents[str(v)] for v in as_list(item.get("value")) if str(v) in documents]
+        if found:
+            names[item["key"]] = found
+    return names
 
 
 def save_offer(services: Services, intent: Intent) -> list[dict[str, Any]]:
