@@ -10,6 +10,7 @@ text in the profile editor, and what a profile saved from a submission holds.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -273,11 +274,13 @@ def from_submission(
 
 
 def values_to_lines(values: Mapping[str, Any]) -> str:
-    """One `key: value` line per value; a list is one line per item under the same key."""
+    """One `key: value` line per value; a list is one line per item under the same key. A line break
+    in a value is written `\\n` (and read back as one)."""
     lines = []
     for key, value in values.items():
         for item in as_list(value):
-            lines.append(f"{key}: {item}")
+            text = str(item).replace("\\", "\\\\").replace("\n", "\\n")
+            lines.append(f"{key}: {text}")
     return "\n".join(lines)
 
 
@@ -294,8 +297,13 @@ def values_from_lines(text: str | None, *, multiple: Iterable[str] = ()) -> dict
         if not sep or not key or " " in key:
             raise Invalid(f"Line {number} is not “key: value” (e.g. companyName: Acme d.o.o.)")
         if value:
-            found.setdefault(key, []).append(value)
+            found.setdefault(key, []).append(_unescaped(value))
     return {key: items if len(items) > 1 or key in lists else items[0] for key, items in found.items()}
+
+
+def _unescaped(text: str) -> str:
+    """`\\n` back to a line break, `\\\\` to a backslash (see `values_to_lines`)."""
+    return re.sub(r"\\(\\|n)", lambda m: "\n" if m.group(1) == "n" else "\\", text)
 
 
 def with_document_changes(

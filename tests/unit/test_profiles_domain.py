@@ -153,6 +153,9 @@ def test_the_editors_lines_read_back_as_the_values_they_show():
     assert lines == "companyName: Acme: the company\nemails: a@x.example\nemails: b@x.example\nn: 5"
     assert values_from_lines(lines) == {**values, "n": "5"}
     assert values_from_lines("emails: a@x.example", multiple={"emails"}) == {"emails": ["a@x.example"]}
+    prose = {"useCaseDescription": "Line one\nC:\\path \\n literally"}
+    assert "\n" not in values_to_lines(prose)  # one line per value
+    assert values_from_lines(values_to_lines(prose)) == prose
     assert values_from_lines("\n  \nkey:   \n") == {}  # an empty value is no value
     with pytest.raises(Invalid, match="Line 2"):
         values_from_lines("companyName: Acme\nno colon here")

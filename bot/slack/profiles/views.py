@@ -136,7 +136,8 @@ def editor_view(
             optional=True,
             hint="One “key: value” per line, the key being the requirement's key (companyName, vatNumber, "
             "companyWebsite…) or additionalContactEmails, applicationId, entityId. A key on several lines holds "
-            "a list. Documents come from a request: save it as a profile from its confirmation.",
+            "a list; a line break in a value is written \\n. Documents come from a request: save it as a profile "
+            "from its confirmation.",
         )
     )
     listed = listed_documents(profile) if profile else []
