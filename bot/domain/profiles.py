@@ -187,6 +187,22 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
 
+def kept_typing(typed: Mapping[str, Any], previous: Mapping[str, Any], filled: Iterable[str]) -> dict[str, Any]:
+    """What the person typed into the form before picking a profile, for the fields the profile does
+    not fill (`filled`), so that drawing the form again loses none of it. A value equal to what the
+    form was drawn with (`previous`: another profile's) was not typed; attached files can't be
+    carried over (Slack gives a file input no initial files)."""
+    kept: dict[str, Any] = {}
+    skip = set(filled)
+    for key, value in typed.items():
+        if key in skip or _is_blank(value) or any(isinstance(item, Mapping) for item in as_list(value)):
+            continue
+        if [str(v) for v in as_list(value)] == [str(v) for v in as_list(previous.get(key))]:
+            continue
+        kept[key] = value
+    return kept
+
+
 def fill_problems(
     requirements: Sequence[Requirement], values: Mapping[str, Any], country: str | None
 ) -> dict[str, str]:

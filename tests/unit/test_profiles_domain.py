@@ -16,6 +16,7 @@ from bot.domain.profiles import (
     fill_problems,
     fill_summary,
     from_submission,
+    kept_typing,
     name_problem,
     parse_valid_until,
     values_from_lines,
@@ -177,3 +178,16 @@ def test_names_and_dates():
         parse_valid_until("12/03/2027")
     assert day_month("2026-03-12T09:00:00+00:00", TODAY) == "12 Mar"
     assert day_month("2025-03-12", TODAY) == "12 Mar 2025"
+
+
+def test_what_was_typed_before_picking_stays_where_the_profile_fills_nothing():
+    typed = {
+        "senderName": "ACME",  # typed
+        "companyName": "Typed Ltd",  # the profile fills it: the profile's wins
+        "useCase": "OTP",  # what the previous profile had filled: not typed
+        "extract": [{"id": "F1", "name": "x.pdf"}],  # a file: can't be carried over
+        "entityId": "",
+        "expected": "5000",
+    }
+    kept = kept_typing(typed, {"useCase": "OTP", "expected": 4000}, {"companyName"})
+    assert kept == {"senderName": "ACME", "expected": "5000"}

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.forms import ALLOWED_DOCUMENT_EXTENSIONS, as_list, block_id_for, fixed_fields_for
-from bot.domain.profiles import Profile, day_month, fill_form, fill_problems, fill_summary
+from bot.domain.profiles import Profile, day_month, fill_form, fill_problems, fill_summary, kept_typing
 from bot.domain.requirements import Requirement
 from bot.providers.infobip.mapping import to_domain_requirements
 from bot.providers.infobip.models import Requirement as WireRequirement
@@ -148,10 +148,17 @@ def _profile_inputs(
 
 
 async def profile_picked(
-    services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, metadata: FormContext | None
+    services: Services,
+    ack,
+    body: dict,
+    client: AsyncWebClient,
+    actor: Actor,
+    values: dict,
+    metadata: FormContext | None,
 ) -> None:
     """A profile picked in a form: the form drawn again from it, with how many fields it filled
-    and, under each field, what this country's rules refuse of its values."""
+    and, under each field, what this country's rules refuse of its values; what was typed into the
+    fields it does not fill stays."""
     await ack()
     if metadata is None:  # a picker outside a request form: not one of ours
         return
@@ -166,15 +173,17 @@ async def profile_picked(
     profile = None if picked == NO_PROFILE else get_profile(services.db, picked)
     prefill: dict[str, Any] = {}
     problems: dict[str, str] = {}
+    typed = {key: value for key, value in values.items() if key != PICKER_BLOCK}
     if profile is not None:
         fill = fill_form(profile, requirements, [f.value for f in fixed_fields_for(form.kind)], today(services))
-        prefill = fill.values
-        problems = fill_problems(requirements, prefill, form.country)
+        prefill = {**kept_typing(typed, draft.prefill, fill.values), **fill.values}
+        problems = fill_problems(requirements, fill.values, form.country)
         notice = fill_summary(profile.name, fill, len(problems))
     elif picked != NO_PROFILE:
         notice = "That profile was deleted meanwhile: nothing was filled in."
     else:
-        notice = "No profile: the form is empty again."
+        prefill = kept_typing(typed, draft.prefill, ())
+        notice = "No profile: what it had filled in is cleared."
     await services.store.run(update_draft_prefill, draft.key, prefill, budget=1.5)
     form = form.model_copy(update={"profile": profile.id if profile else None, "page": 0})
     pages = build_pages(

@@ -367,6 +367,6 @@ def register(app: AsyncApp, services: Services) -> None:
     app.action(profile_form.SAVE_ACTION)(partial(save_clicked, services))
     app.action(profile_form.UPDATE_ACTION)(partial(save_clicked, services))
     app.view(SAVE_VIEW, middleware=[state, form_values])(partial(save_submitted, services))
-    app.action(profile_form.PICK_ACTION, middleware=[view_metadata(FormContext, only_in=REQUEST_FORM)])(
+    app.action(profile_form.PICK_ACTION, middleware=[view_metadata(FormContext, only_in=REQUEST_FORM), form_values])(
         partial(profile_form.profile_picked, services)
     )
