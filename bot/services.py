@@ -88,6 +88,10 @@ class Services:
         """Change associations, applications, entities and inbound routing."""
         return user_id in (self.settings.resourcebot_routing_managers or self.settings.resourcebot_admins)
 
+    def may_manage_profiles(self, user_id: str) -> bool:
+        """Create, change and delete company profiles: RESOURCEBOT_PROFILE_MANAGERS, or the admins when unset."""
+        return user_id in (self.settings.resourcebot_profile_managers or self.settings.resourcebot_admins)
+
     async def aclose(self) -> None:
         await self.infobip.aclose()
         if self.cm:

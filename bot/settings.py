@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     resourcebot_remind_after_hours: float = Field(48.0, gt=0)
     resourcebot_number_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
     resourcebot_routing_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
+    # Who may create, change and delete company profiles (everyone may use them); empty means RESOURCEBOT_ADMINS.
+    resourcebot_profile_managers: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
     # Approvals (bot/domain/approvals.py): who decides (Slack user and user group ids; none: no approvals), where
     # their requests are posted (none: a DM to each), which actions need one, the monthly price a
     # purchase needs none below (in the number's currency), and when an undecided one expires.
@@ -201,6 +203,7 @@ class Settings(BaseSettings):
         "resourcebot_admins",
         "resourcebot_number_managers",
         "resourcebot_routing_managers",
+        "resourcebot_profile_managers",
         mode="before",
     )
     @classmethod

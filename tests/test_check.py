@@ -170,6 +170,12 @@ def test_a_malformed_cm_account_id_is_reported_once(env, cm):
     assert result.stderr.count("CM_ACCOUNT_ID") == 1, result.stderr
 
 
+def test_malformed_profile_managers_are_named(env):
+    result = run_cli("check", env={**env, "RESOURCEBOT_PROFILE_MANAGERS": "U012ABCDEF,acme-admin"})
+    assert result.returncode == 2
+    assert result.stderr.count("RESOURCEBOT_PROFILE_MANAGERS") == 1 and "acme-admin" in result.stderr, result.stderr
+
+
 def test_an_unreachable_slack_is_named(env):
     result, problems = check({**env, "SLACK_API_URL": "http://127.0.0.1:9/api/"})
     assert result.returncode == 2

@@ -51,6 +51,8 @@ USAGE = "\n".join(
         " cancellations, and the unused numbers to cancel (admins and number managers)",
         "• `/resource approvals` — what waits for you: the purchases you may approve or deny, and yours"
         " waiting for a decision",
+        "• `/resource profiles` — company profiles: requirement values and documents filled once, offered at"
+        " the top of every request form",
         "• `/resource list [all] [pending|action|completed|rejected|canceled]` — my requests (all:"
         " everyone's, for admins)",
         "• `/resource status <id>` — one request in full",
@@ -141,6 +143,11 @@ class Approvals:
 
 
 @dataclass(frozen=True)
+class Profiles:
+    """The company profiles: list, create, edit, delete."""
+
+
+@dataclass(frozen=True)
 class ListRequests:
     """`group` is a StatusGroup name (e.g. ACTION_REQUIRED) or None for all; `everyone` is for admins."""
 
@@ -166,6 +173,7 @@ Command = (
     | CmNumber
     | Spend
     | Approvals
+    | Profiles
     | ListRequests
     | ShowRequest
 )
@@ -242,6 +250,10 @@ def parse_command(text: str) -> Command:
         if args:
             raise CommandError("`/resource approvals` takes nothing after it.")
         return Approvals()
+    if verb in ("profiles", "profile"):
+        if args:
+            raise CommandError("`/resource profiles` takes nothing after it.")
+        return Profiles()
     if verb == "list":
         return _list(args)
     if verb == "status":

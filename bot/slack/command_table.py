@@ -15,6 +15,7 @@ from bot.domain.commands import (
     MyNumbers,
     NumberForm,
     NumbersSearch,
+    Profiles,
     RcsForm,
     SenderForm,
     Spend,
@@ -24,6 +25,7 @@ from bot.slack.cm_requests import open_cm_order
 from bot.slack.form_context import FormContext
 from bot.slack.invocation import CommandHandler, Invocation
 from bot.slack.numbers.listeners import open_my_numbers, open_numbers_search
+from bot.slack.profiles.listeners import open_profiles
 from bot.slack.provisioning.associate import open_associate
 from bot.slack.provisioning.association_list import open_list
 from bot.slack.request_forms import show_form
@@ -57,6 +59,7 @@ COMMAND_HANDLERS: dict[type, CommandHandler] = {
     Associations: open_list,
     Spend: open_spend,
     Approvals: open_approvals,
+    Profiles: open_profiles,
 }
 
 
@@ -74,6 +77,7 @@ LAUNCHER_COMMANDS = {
     "associate": Associate(),
     "associations": Associations(),
     "cm-number": CmNumber(),
+    "profiles": Profiles(),
 }
 
 

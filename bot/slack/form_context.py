@@ -30,6 +30,8 @@ class FormContext(ViewMetadata):
     page_count: int = Field(1, alias="pc")
     state_key: str | None = Field(None, alias="s")
     channel_id: str | None = Field(None, alias="ch")
+    profile_picker: bool = Field(False, alias="pp")  # the first page offers the company profiles
+    profile: str | None = Field(None, alias="pf")  # the id of the profile it was filled from
 
     @classmethod
     def for_command(cls, command: SenderForm | RcsForm | NumberForm, channel_id: str | None) -> Self:

@@ -1,7 +1,7 @@
 """Who may change what, in words: the managers of numbers and of routing, and the refusal someone
 else gets. `Actor` is the acting user a listener is given (bot/slack/middleware.py): a listener asks
 it once, `actor.refusal(ROUTING, "create associations")`, and shows the refusal or goes on.
-(services.may_manage_numbers / may_manage_routing / is_admin decide.)"""
+(services.may_manage_numbers / may_manage_routing / may_manage_profiles / is_admin decide.)"""
 
 from __future__ import annotations
 
@@ -19,11 +19,13 @@ class Permission(Enum):
     NUMBERS = "buy and cancel numbers"
     ROUTING = "change associations, applications, entities and inbound routing"
     SPEND = "see what the account's numbers cost"
+    PROFILES = "create, change and delete company profiles"
 
 
 NUMBERS = Permission.NUMBERS
 ROUTING = Permission.ROUTING
 SPEND = Permission.SPEND
+PROFILES = Permission.PROFILES
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Actor:
             return self.services.may_manage_numbers(self.id)
         if permission is SPEND:
             return self.services.may_see_spend(self.id)
+        if permission is PROFILES:
+            return self.services.may_manage_profiles(self.id)
         return self.services.may_manage_routing(self.id)
 
     def refusal(self, permission: Permission, what: str) -> str | None:
@@ -52,6 +56,8 @@ class Actor:
             return numbers_refusal(self.services, what)
         if permission is SPEND:
             return spend_refusal(self.services)
+        if permission is PROFILES:
+            return profiles_refusal(self.services, what)
         return routing_refusal(self.services, what)
 
 
@@ -63,6 +69,11 @@ def number_managers(services: Services) -> list[str]:
 def routing_managers(services: Services) -> list[str]:
     settings = services.settings
     return sorted(settings.resourcebot_routing_managers or settings.resourcebot_admins)
+
+
+def profile_managers(services: Services) -> list[str]:
+    settings = services.settings
+    return sorted(settings.resourcebot_profile_managers or settings.resourcebot_admins)
 
 
 def managers_text(managers: list[str], *, nobody: str) -> str:
@@ -103,3 +114,13 @@ def routing_refusal(services: Services, what: str) -> str:
     managers = routing_managers(services)
     who = f"ask {managers_text(managers, nobody='')}" if managers else NO_ROUTING_MANAGERS
     return f"Only routing managers can {what}: {who}. Anyone can look; nothing was changed."
+
+
+NO_PROFILE_MANAGERS = "nobody is set up as a profile manager yet (RESOURCEBOT_PROFILE_MANAGERS or RESOURCEBOT_ADMINS)"
+
+
+def profiles_refusal(services: Services, what: str) -> str:
+    """Why someone who is not a profile manager can't `what` (create, change, delete profiles), and whom to ask."""
+    managers = profile_managers(services)
+    who = f"ask {managers_text(managers, nobody='')}" if managers else NO_PROFILE_MANAGERS
+    return f"Only profile managers can {what}: {who}. Anyone can use a profile in a request form; nothing was changed."

@@ -41,9 +41,10 @@ from bot.slack import intent_views
 from bot.slack.acks import errors_response, settle_after_ack
 from bot.slack.approvals import asking
 from bot.slack.files import SlackFileError, download_file
-from bot.slack.form_blocks import FormPage, build_form
+from bot.slack.form_blocks import FormPage
 from bot.slack.form_context import FormContext
 from bot.slack.mrkdwn import MODAL_TITLE_MAX, escape, plain_text
+from bot.slack.profiles import form as profile_forms
 from bot.slack.provider_errors import explain
 from bot.slack.template_links import add_download_links
 from bot.slack.views import form_view, loading_view, message_view
@@ -111,6 +112,11 @@ def _form(services: Services, context: FormContext, page: FormPage, error: str |
     return view
 
 
+def form_page_view(services: Services, context: FormContext, page: FormPage) -> dict:
+    """One page of a request form as its modal (a form redrawn from a company profile)."""
+    return _form(services, context, page)
+
+
 async def show_form(
     services: Services,
     client: AsyncWebClient,
@@ -140,8 +146,11 @@ async def show_form(
         feedback=feedback or {},
         labels={r.key: r.name or r.key for r in requirements},
     )
-    context = context.model_copy(update={"state_key": draft.key, "page": 0})
-    pages = build_form(context, to_domain_requirements(requirements), prefill=prefill, feedback=feedback, note=note)
+    offer = profile_forms.offered(services, context)
+    context = context.model_copy(update={"state_key": draft.key, "page": 0, "profile_picker": offer})
+    pages = profile_forms.build_pages(
+        services, context, to_domain_requirements(requirements), prefill=prefill, feedback=feedback, note=note
+    )
     context = context.model_copy(update={"page_count": len(pages)})
     await settle_after_ack(acked_at)
     await client.views_update(view_id=view_id, view=_form(services, context, pages[0]))
@@ -171,7 +180,7 @@ async def handle_submission(
         )
         return
     requirements = to_domain_requirements(Requirement.model_validate(r) for r in draft.requirements)
-    pages = build_form(context, requirements, prefill=draft.prefill, feedback=draft.feedback)
+    pages = profile_forms.build_pages(services, context, requirements, prefill=draft.prefill, feedback=draft.feedback)
     page = pages[min(context.page, len(pages) - 1)]
     result = validate_submission(
         values,
@@ -369,6 +378,9 @@ async def _send(services: Services, use_case: UseCase, intent: Intent, form: Val
             services, use_case, intent, Outcome.refused(**failed(error), **field), resolved_by="call"
         )
     filled = form.with_document_ids(document_ids) if document_ids else form.requirements
+    if "form" in intent.context:  # documents reused from a company profile are named in the thread too
+        form_context = FormContext.load(intent.context["form"])
+        file_names = {**profile_forms.reused_file_names(services, form_context, filled), **file_names}
     module = update_request if use_case is UPDATE_REQUEST else submit_request
     settled = await carry_out(services, use_case, module.with_requirements(intent, filled, file_names))
     if settled.state == IntentState.REFUSED:
@@ -459,7 +471,7 @@ def submission_view(services: Services, intent: Intent) -> dict:
     if intent.state == IntentState.DONE:
         request = get_request(services.db, intent.request_id or "")
         verb = "Your update was sent" if context.request_id else "Your request was submitted"
-        return message_view(
+        done = message_view(
             title,
             f":white_check_mark: {verb}. Request `{intent.request_id}`.",
             [
@@ -467,6 +479,8 @@ def submission_view(services: Services, intent: Intent) -> dict:
                 "every status change is posted there."
             ],
         )
+        done["blocks"] += profile_forms.save_offer(services, intent)
+        return done
     if intent.state == IntentState.UNKNOWN:
         headline, details = explain(InfobipUnknownOutcome(intent.action, "no answer"))
         if not context.request_id:
@@ -512,7 +526,8 @@ def _refused_form(services: Services, intent: Intent, context: FormContext) -> d
         return message_view(_title(context), f":x: {headline}", [*details, "Nothing was submitted."])
     requirements = to_domain_requirements(Requirement.model_validate(r) for r in draft.requirements)
     retry_context = context.model_copy(update={"page": 0})
-    retry_pages = build_form(
+    retry_pages = profile_forms.build_pages(
+        services,
         retry_context,
         requirements,
         prefill=intent.context.get("prefill") or {},

@@ -78,6 +78,7 @@ LAUNCHER_CHOICES = [
     ("associate", "Associate a resource with an application"),
     ("associations", "List or delete associations"),
     ("cm-number", "Request voice numbers from CM.com"),
+    ("profiles", "Company profiles: fill request forms once"),
 ]
 
 

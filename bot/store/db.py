@@ -210,6 +210,27 @@ def _m009_approvals(db: sqlite_utils.Database) -> None:
     db.table("approvals").create_index(["state", "expires_at"])
 
 
+def _m010_profiles(db: sqlite_utils.Database) -> None:
+    # Company profiles (bot/store/profiles.py): requirement values and documents filled once and
+    # offered in every request form. Names are unique regardless of case.
+    db.table("profiles").create(
+        {
+            "id": str,
+            "name": str,
+            "name_key": str,  # the name folded (case, spaces): what makes it unique
+            "profile_values": str,  # JSON: requirement key (or fixed field) -> value as sent
+            "documents": str,  # JSON: requirement key -> [{name, documentId, uploadedAt, validUntil}]
+            "created_by": str,
+            "created_at": str,
+            "updated_by": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"name", "name_key", "profile_values", "documents", "created_at", "updated_at"},
+    )
+    db.table("profiles").create_index(["name_key"], unique=True)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_requests_events_outbox,
     _m002_form_drafts,
@@ -220,6 +241,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m007_unconfirmed_submissions,
     _m008_intents,
     _m009_approvals,
+    _m010_profiles,
 ]
 
 # Who this process is, for the intents it performs: one left open by another boot was cut off.

@@ -61,5 +61,10 @@ def update_draft_values(db: sqlite_utils.Database, key: str, values: dict[str, A
     db.table("form_drafts").update(key, {"values": json.dumps(values)})
 
 
+def update_draft_prefill(db: sqlite_utils.Database, key: str, prefill: dict[str, Any]) -> None:
+    """The values the form starts from, e.g. a company profile's once it is picked."""
+    db.table("form_drafts").update(key, {"prefill": json.dumps(prefill)})
+
+
 def delete_draft(db: sqlite_utils.Database, key: str) -> None:
     db.execute("DELETE FROM form_drafts WHERE key = ?", [key])

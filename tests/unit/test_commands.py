@@ -122,3 +122,15 @@ def test_spend_is_in_the_usage_and_served_by_the_command_table():
 
     assert "`/resource spend`" in USAGE and "unused numbers" in USAGE
     assert handler_for(Spend()) is open_spend
+
+
+def test_profiles_is_a_command_in_the_usage_and_served_by_the_command_table():
+    from bot.domain.commands import USAGE, Profiles
+    from bot.slack.command_table import handler_for
+    from bot.slack.profiles.listeners import open_profiles
+
+    assert parse_command("profiles") == Profiles() == parse_command("Profile")
+    with pytest.raises(CommandError, match="takes nothing"):
+        parse_command("profiles acme")
+    assert "`/resource profiles`" in USAGE
+    assert handler_for(Profiles()) is open_profiles

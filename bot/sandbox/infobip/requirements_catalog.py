@@ -170,6 +170,40 @@ ALPHA_DE = [
     },
 ]
 
+# Serbia shares most keys with Croatia, with rules of its own: its tax id (PIB) is 9 digits, not a
+# VAT number of the HR format, and its registration extract comes from the Business Registers Agency.
+ALPHA_RS = [
+    _COMPANY_NAME,
+    {
+        "key": "vatNumber",
+        "type": "TEXT",
+        "name": "Tax ID (PIB)",
+        "description": "The company's tax identification number (PIB): 9 digits.",
+        "required": True,
+        "category": "BUSINESS_DETAILS",
+        "validation": {"pattern": "^[0-9]{9}$"},
+    },
+    _USE_CASE,
+    _WEBSITE,
+    {
+        "key": "companyRegistrationDocument",
+        "type": "DOCUMENT",
+        "name": "Company Registration Document",
+        "description": "Extract from the Serbian Business Registers Agency (APR), or an equivalent registration.",
+        "required": True,
+        "category": "BUSINESS_DETAILS",
+    },
+    {
+        "key": "registrationConsent",
+        "type": "TEXT",
+        "name": "Registration Consent",
+        "description": "Confirm your consent for Infobip to perform the registration on your behalf.",
+        "required": True,
+        "category": "OTHER",
+        "options": [CONSENT],
+    },
+]
+
 # 10DLC: every location field is optional; give them to get a number from a state or area code.
 US_10DLC = [
     {
@@ -342,7 +376,7 @@ _RCS_REGISTRATION_ABROAD = {
 RCS_DE = [*RCS_HR[:2], _RCS_BRAND_WEBSITE, *RCS_HR[2:4], _RCS_COMPANY_PHONE, *RCS_HR[4:]]
 RCS_SE = [*RCS_HR[:4], _RCS_COMPANY_PHONE, *RCS_HR[4:]]
 
-ALPHA = {"HR": ALPHA_HR, "DE": ALPHA_DE}
+ALPHA = {"HR": ALPHA_HR, "DE": ALPHA_DE, "RS": ALPHA_RS}
 # RCS sender launch by country, and what a business headquartered abroad adds to it.
 RCS = {"HR": RCS_HR, "DE": RCS_DE, "SE": RCS_SE}
 RCS_INTERNATIONAL_EXTRA = {"DE": [_RCS_REGISTRATION_ABROAD]}

@@ -14,6 +14,7 @@ from bot.slack.approvals import listeners as approvals
 from bot.slack.listeners import actions, commands, errors, home, once, provisioning, shortcuts, views
 from bot.slack.middleware import acting_user
 from bot.slack.numbers import listeners as numbers
+from bot.slack.profiles import listeners as profiles
 from bot.slack.spend import listeners as spend
 
 
@@ -29,6 +30,7 @@ def register_all(app: AsyncApp, services: Services) -> None:
         numbers,
         approvals,
         spend,
+        profiles,
         provisioning,
         cm_requests,
         errors,

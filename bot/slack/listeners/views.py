@@ -16,6 +16,7 @@ from bot.domain.commands import (
     MyNumbers,
     NumberForm,
     NumbersSearch,
+    Profiles,
     RcsForm,
     SenderForm,
     parse_country,
@@ -31,7 +32,12 @@ from bot.slack.request_forms import handle_submission
 from bot.slack.view_metadata import Origin
 from bot.slack.views import LAUNCHER, REQUEST_FORM, loading_view
 
-_WITHOUT_COUNTRY = {"my-numbers": MyNumbers(), "associate": Associate(), "associations": Associations()}
+_WITHOUT_COUNTRY = {
+    "my-numbers": MyNumbers(),
+    "associate": Associate(),
+    "associations": Associations(),
+    "profiles": Profiles(),
+}
 _COUNTRY_OPTIONAL = {"cm-number": CmNumber}
 
 
