@@ -373,35 +373,32 @@ def _lines_hint(requirement: Requirement) -> str:
     }.get(kind, "One per line.")
 
 
-def _sender_name_field(value: Any) -> dict[str, Any]:
-    hint = (
-        f"{SENDER_NAME_MIN} to {SENDER_NAME_MAX} characters with at least one letter; "
-        "letters, digits, spaces and basic punctuation (GSM-7)."
-    )
+def _name_field(value: Any, hint: str, placeholder: str, bounds: tuple[int, int]) -> dict[str, Any]:
     return {
         "label": "Sender name",
         "widget": Widget.TEXT,
         "hint": hint,
         "initial": _scalar_text(value),
-        "placeholder": "e.g. ACME",
-        "min_length": SENDER_NAME_MIN,
-        "max_length": SENDER_NAME_MAX,
+        "placeholder": placeholder,
+        "min_length": bounds[0],
+        "max_length": bounds[1],
     }
+
+
+def _sender_name_field(value: Any) -> dict[str, Any]:
+    hint = (
+        f"{SENDER_NAME_MIN} to {SENDER_NAME_MAX} characters with at least one letter; "
+        "letters, digits, spaces and basic punctuation (GSM-7)."
+    )
+    return _name_field(value, hint, "e.g. ACME", (SENDER_NAME_MIN, SENDER_NAME_MAX))
 
 
 def _rcs_sender_name_field(value: Any) -> dict[str, Any]:
-    return {
-        "label": "Sender name",
-        "widget": Widget.TEXT,
-        "hint": (
-            f"The name people see for the RCS sender (the agent), {RCS_SENDER_NAME_MIN} to {RCS_SENDER_NAME_MAX} "
-            "characters. A sender is launched in one country only."
-        ),
-        "initial": _scalar_text(value),
-        "placeholder": "e.g. ACME Support",
-        "min_length": RCS_SENDER_NAME_MIN,
-        "max_length": RCS_SENDER_NAME_MAX,
-    }
+    hint = (
+        f"The name people see for the RCS sender (the agent), {RCS_SENDER_NAME_MIN} to {RCS_SENDER_NAME_MAX} "
+        "characters. A sender is launched in one country only."
+    )
+    return _name_field(value, hint, "e.g. ACME Support", (RCS_SENDER_NAME_MIN, RCS_SENDER_NAME_MAX))
 
 
 def _excluded_carriers_field(value: Any) -> dict[str, Any]:

@@ -87,6 +87,15 @@ _WEBSITE = {
     "required": True,
     "category": "BUSINESS_DETAILS",
 }
+_REGISTRATION_CONSENT = {
+    "key": "registrationConsent",
+    "type": "TEXT",
+    "name": "Registration Consent",
+    "description": "Confirm your consent for Infobip to perform the registration on your behalf.",
+    "required": True,
+    "category": "OTHER",
+    "options": [CONSENT],
+}
 _CONTACT_EMAIL = {
     "key": "contactEmailAddress",
     "type": "EMAIL",
@@ -144,15 +153,7 @@ ALPHA_HR = [
         "category": "OTHER",
         "attachment": {"documentId": TEMPLATE_DOCUMENT_ID, "documentType": "TEMPLATE"},
     },
-    {
-        "key": "registrationConsent",
-        "type": "TEXT",
-        "name": "Registration Consent",
-        "description": "Confirm your consent for Infobip to perform the registration on your behalf.",
-        "required": True,
-        "category": "OTHER",
-        "options": [CONSENT],
-    },
+    _REGISTRATION_CONSENT,
 ]
 
 ALPHA_DE = [
@@ -193,15 +194,7 @@ ALPHA_RS = [
         "required": True,
         "category": "BUSINESS_DETAILS",
     },
-    {
-        "key": "registrationConsent",
-        "type": "TEXT",
-        "name": "Registration Consent",
-        "description": "Confirm your consent for Infobip to perform the registration on your behalf.",
-        "required": True,
-        "category": "OTHER",
-        "options": [CONSENT],
-    },
+    _REGISTRATION_CONSENT,
 ]
 
 # 10DLC: every location field is optional; give them to get a number from a state or area code.

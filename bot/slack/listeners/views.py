@@ -8,22 +8,18 @@ from functools import partial
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain.commands import (
-    Associate,
-    Associations,
     CmNumber,
     Command,
     CommandError,
-    MyNumbers,
     NumberForm,
     NumbersSearch,
-    Profiles,
     RcsForm,
     SenderForm,
     parse_country,
 )
 from bot.services import Services
 from bot.slack.acks import errors_response
-from bot.slack.command_table import handler_for
+from bot.slack.command_table import LAUNCHER_COMMANDS, handler_for
 from bot.slack.form_context import FormContext
 from bot.slack.invocation import Invocation
 from bot.slack.middleware import form_values, view_metadata
@@ -32,12 +28,8 @@ from bot.slack.request_forms import handle_submission
 from bot.slack.view_metadata import Origin
 from bot.slack.views import LAUNCHER, REQUEST_FORM, loading_view
 
-_WITHOUT_COUNTRY = {
-    "my-numbers": MyNumbers(),
-    "associate": Associate(),
-    "associations": Associations(),
-    "profiles": Profiles(),
-}
+# Choices that take no country: the command table's sample of each is the command itself.
+_WITHOUT_COUNTRY = {what: LAUNCHER_COMMANDS[what] for what in ("my-numbers", "associate", "associations", "profiles")}
 _COUNTRY_OPTIONAL = {"cm-number": CmNumber}
 
 

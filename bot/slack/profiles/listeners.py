@@ -192,32 +192,32 @@ async def editor_submitted(
     if errors:
         await ack(errors_response(errors))
         return
-    try:
-        if profile is None:
-            saved = await services.store.run(
-                create_profile, actor=actor.id, name=name, values=parsed, budget=STORE_BUDGET
-            )
-            done = f":white_check_mark: Created profile {_named(saved)}."
-        else:
-            saved = await services.store.run(
-                update_profile,
-                profile.id,
-                actor=actor.id,
-                name=name,
-                values=parsed,
-                documents=documents,
-                budget=STORE_BUDGET,
-            )
-            done = f":white_check_mark: Saved profile {_named(saved)}."
-    except ProfileNameTaken as error:
-        await ack(errors_response({NAME_BLOCK: str(error)}))
+    if profile is None:
+        saved = await _stored(services, ack, create_profile, actor=actor.id, name=name, values=parsed)
+        done = "Created"
+    else:
+        saved = await _stored(
+            services, ack, update_profile, profile.id, actor=actor.id, name=name, values=parsed, documents=documents
+        )
+        done = "Saved"
+    if saved is None:
         return
-    except ProfileGone as error:
-        await ack(response_action="update", view=saved_view(escape(str(error))))
-        return
+    done = f":white_check_mark: {done} profile {_named(saved)}."
     await ack()  # the editor closes: the list under it shows the change
     list_state = ProfilesState(channel_id=state.channel_id)
     await update_view(client, state.parent_view_id, render_list(services, list_state, done))
+
+
+async def _stored(services: Services, ack, change, *args: Any, **fields: Any) -> Profile | None:
+    """A profile created or updated by `change` in the store; None when a name is taken or the
+    profile was deleted meanwhile, which the ack has then said."""
+    try:
+        return await services.store.run(change, *args, budget=STORE_BUDGET, **fields)
+    except ProfileNameTaken as error:
+        await ack(errors_response({NAME_BLOCK: str(error)}))
+    except ProfileGone as error:
+        await ack(response_action="update", view=saved_view(escape(str(error))))
+    return None
 
 
 async def delete_clicked(services: Services, ack, body: dict, client: AsyncWebClient, actor: Actor, metadata) -> None:
@@ -318,43 +318,47 @@ async def save_submitted(
     source = get_profile(services.db, state.source)
     sent_values, sent_documents = _sent(request, source, valid_until)
     details = {"fromRequest": request.id}
-    try:
-        if state.profile_id:
-            target = get_profile(services.db, state.profile_id)
-            if target is None:
-                raise ProfileGone("That profile was deleted meanwhile: nothing was saved.")
-            saved = await services.store.run(
-                update_profile,
-                target.id,
-                actor=actor.id,
-                name=target.name,
-                values={**target.values, **sent_values},
-                documents={**target.documents, **sent_documents},
-                details=details,
-                budget=STORE_BUDGET,
+    if state.profile_id:
+        target = get_profile(services.db, state.profile_id)
+        if target is None:
+            await ack(
+                response_action="update", view=saved_view("That profile was deleted meanwhile: nothing was saved.")
             )
-            done = f":white_check_mark: Updated profile {_named(saved)} with what request `{escape(request.id)}` sent."
-        else:
-            name = str(values.get(NAME_BLOCK) or "").strip()
-            if problem := name_problem(name):
-                await ack(errors_response({NAME_BLOCK: problem}))
-                return
-            saved = await services.store.run(
-                create_profile,
-                actor=actor.id,
-                name=name,
-                values=sent_values,
-                documents=sent_documents,
-                details=details,
-                budget=STORE_BUDGET,
-            )
-            done = f":white_check_mark: Saved profile {_named(saved)}: the next request form offers it at the top."
-    except ProfileNameTaken as error:
-        await ack(errors_response({NAME_BLOCK: str(error)}))
+            return
+        saved = await _stored(
+            services,
+            ack,
+            update_profile,
+            target.id,
+            actor=actor.id,
+            name=target.name,
+            values={**target.values, **sent_values},
+            documents={**target.documents, **sent_documents},
+            details=details,
+        )
+        after = f"with what request `{escape(request.id)}` sent"
+    else:
+        name = str(values.get(NAME_BLOCK) or "").strip()
+        if problem := name_problem(name):
+            await ack(errors_response({NAME_BLOCK: problem}))
+            return
+        saved = await _stored(
+            services,
+            ack,
+            create_profile,
+            actor=actor.id,
+            name=name,
+            values=sent_values,
+            documents=sent_documents,
+            details=details,
+        )
+        after = ""
+    if saved is None:
         return
-    except ProfileGone as error:
-        await ack(response_action="update", view=saved_view(escape(str(error))))
-        return
+    if after:
+        done = f":white_check_mark: Updated profile {_named(saved)} {after}."
+    else:
+        done = f":white_check_mark: Saved profile {_named(saved)}: the next request form offers it at the top."
     await ack(response_action="update", view=saved_view(done))
 
 
