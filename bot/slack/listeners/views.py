@@ -27,6 +27,7 @@ from bot.slack.command_table import handler_for
 from bot.slack.form_context import FormContext
 from bot.slack.invocation import Invocation
 from bot.slack.middleware import form_values, view_metadata
+from bot.slack.multi_forms import MULTI_FORM, MultiFormContext, handle_multi_submission
 from bot.slack.permissions import Actor
 from bot.slack.request_forms import handle_submission
 from bot.slack.view_metadata import Origin
@@ -73,6 +74,12 @@ async def request_form_submitted(
     await handle_submission(services, client, ack, body["view"], user=actor.id, context=metadata, values=values)
 
 
+async def multi_form_submitted(
+    services: Services, ack, body, client, actor: Actor, values: dict, metadata: MultiFormContext
+) -> None:
+    await handle_multi_submission(services, client, ack, body["view"], user=actor.id, context=metadata, values=values)
+
+
 async def launcher_submitted(
     services: Services, ack, body, client, actor: Actor, values: dict, metadata: Origin
 ) -> None:
@@ -95,5 +102,8 @@ async def launcher_submitted(
 def register(app: AsyncApp, services: Services) -> None:
     app.view(REQUEST_FORM, middleware=[view_metadata(FormContext), form_values])(
         partial(request_form_submitted, services)
+    )
+    app.view(MULTI_FORM, middleware=[view_metadata(MultiFormContext), form_values])(
+        partial(multi_form_submitted, services)
     )
     app.view(LAUNCHER, middleware=[view_metadata(Origin), form_values])(partial(launcher_submitted, services))
