@@ -290,13 +290,25 @@ def _sender(args: list[str]) -> SenderForm | MultiSenderForm:
                 f"“{word}” is neither a traffic origin (LOCAL, INTERNATIONAL) "
                 "nor a traffic type (PROMOTIONAL, TRANSACTIONAL)."
             )
-    countries = tuple(dict.fromkeys(parse_country(code) for code in args[0].split(",") if code.strip()))
+    return sender_form(parse_countries(args[0]), origin, traffic_type)
+
+
+def parse_countries(text: str) -> tuple[str, ...]:
+    """Countries separated by commas (codes or names), each once, in the order typed."""
+    countries = tuple(dict.fromkeys(parse_country(code) for code in text.split(",") if code.strip()))
     if not countries:
         raise CommandError("Which country? e.g. `/resource sender HR` or `/resource sender HR,RS,SI`")
-    if len(countries) == 1:
-        return SenderForm(countries[0], origin, traffic_type)
     if len(countries) > MULTI_COUNTRIES_MAX:
         raise CommandError(f"At most {MULTI_COUNTRIES_MAX} countries in one form.")
+    return countries
+
+
+def sender_form(
+    countries: tuple[str, ...], origin: str | None = None, traffic_type: str | None = None
+) -> SenderForm | MultiSenderForm:
+    """The form of one country, or one form for several."""
+    if len(countries) == 1:
+        return SenderForm(countries[0], origin, traffic_type)
     return MultiSenderForm(countries, origin, traffic_type)
 
 

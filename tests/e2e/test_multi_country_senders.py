@@ -147,3 +147,15 @@ def test_only_refused_countries_get_a_message_and_nothing_else(world):
     view = world.view(contains="None of these countries")
     assert "United Kingdom" in block_text(view) and "United States" in block_text(view)
     assert not [b for b in view["blocks"] if b.get("type") == "input"]
+
+
+def test_the_launcher_opens_the_form_for_several_countries_typed_with_commas(world):
+    ack = world.driver.slash_command("/resource", "", user=ALICE, channel=CHANNEL)
+    assert ack.status == 200
+    world.view(callback_id="launcher")
+    unknown = world.driver.submit_view({"what": "sender", "country": "HR, Atlantis"}, user=ALICE)
+    assert "Atlantis" in unknown.errors["country"]
+    chosen = world.driver.submit_view({"what": "sender", "country": "Croatia, rs"}, user=ALICE)
+    assert chosen.status == 200 and not chosen.errors
+    form = world.view(callback_id="multi_request_form", contains="registrationConsent")
+    assert "RS:vatNumber" in fields(form) and "HR:vatNumber" in fields(form)

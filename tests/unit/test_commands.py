@@ -17,6 +17,7 @@ from bot.domain.commands import (
     ShowRequest,
     Spend,
     parse_command,
+    parse_countries,
 )
 
 
@@ -142,3 +143,7 @@ def test_profiles_is_a_command_in_the_usage_and_served_by_the_command_table():
         parse_command("profiles acme")
     assert "`/resource profiles`" in USAGE
     assert handler_for(Profiles()) is open_profiles
+
+
+def test_countries_typed_with_commas_are_each_once_in_the_order_typed():
+    assert parse_countries("Croatia, rs ,HR") == ("HR", "RS")

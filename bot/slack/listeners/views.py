@@ -18,8 +18,9 @@ from bot.domain.commands import (
     NumbersSearch,
     Profiles,
     RcsForm,
-    SenderForm,
+    parse_countries,
     parse_country,
+    sender_form,
 )
 from bot.services import Services
 from bot.slack.acks import errors_response
@@ -51,6 +52,11 @@ def launcher_choice(values: dict) -> Command | dict[str, str]:
         return _COUNTRY_OPTIONAL[what]()
     if not values.get("country"):
         return {"country": "Which country? Type its two-letter code or its name."}
+    if what == "sender":  # a sender ID may be asked for in several countries with one form
+        try:
+            return sender_form(parse_countries(str(values["country"])))
+        except CommandError as error:
+            return {"country": str(error)}
     try:
         country = parse_country(str(values["country"]))
     except CommandError as error:
@@ -60,8 +66,6 @@ def launcher_choice(values: dict) -> Command | dict[str, str]:
         return NumbersSearch(country, capabilities)
     if what in _COUNTRY_OPTIONAL:
         return _COUNTRY_OPTIONAL[what](country)
-    if what == "sender":
-        return SenderForm(country)
     if what == "rcs":
         return RcsForm(country)  # a business headquartered in the country: `/resource rcs CC INTERNATIONAL` if not
     number_type = values.get("number_type") or ("TEN_DIGIT_LONG_CODE" if country == "US" else "VIRTUAL_LONG_NUMBER")
