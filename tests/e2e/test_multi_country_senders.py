@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.e2e.test_rcs_requests import infobip_calls
 from tests.e2e.test_sender_request_lifecycle import PDF, option_value
 from tests.support.names import ALICE, CHANNEL
-from tests.support.world import block_text
+from tests.support.world import BOTH_TRANSPORTS, block_text
 
 COUNTRIES = ("HR", "RS", "SI")
 
@@ -77,6 +77,7 @@ def test_shared_fields_once_and_differing_ones_per_country(world):
     assert infobip_calls(world, "submit-resource-request") == 0
 
 
+@BOTH_TRANSPORTS  # the form, its submission and the summary over HTTP and over Socket Mode
 def test_three_countries_three_requests_threads_and_one_summary_kept_current(world):
     world.sandbox.config.pending_sender_limit = 3  # an account whose limit Infobip raised
     form = open_form(world, "HR,RS,SI,GB")
