@@ -3,7 +3,8 @@
 A group is written once per submission (its id comes from the submission's key, so a replay finds
 the same one) with each country's submission intent; the requests themselves are the intents'
 outcomes. Its summary is posted once from the outbox, after every country's submission settled,
-and updated (superseded like a root update) whenever one of its requests' threads is updated.
+and updated (superseded like a root update) whenever one of its requests' threads is updated. A
+submission cut off by a crash gets its summary once recovery has settled every country.
 """
 
 from __future__ import annotations
@@ -91,6 +92,21 @@ def post_summary(db: sqlite_utils.Database, group_id: str) -> None:
     with write(db):
         if not outbox.has_item(db, group_id, outbox.GROUP_SUMMARY):
             outbox.enqueue(db, group_id, outbox.GROUP_SUMMARY)
+
+
+def post_summary_if_settled(db: sqlite_utils.Database, group_id: str) -> bool:
+    """post_summary once no country's submission is still being performed (recovery settled the
+    last of a submission cut off by a crash); False while one is."""
+    group = get_group(db, group_id)
+    if group is None:
+        return False
+    keys = [member.intent for member in group.members]
+    marks = ", ".join("?" for _ in keys)
+    intended = db.execute(f"SELECT 1 FROM intents WHERE key IN ({marks}) AND state = 'intended' LIMIT 1", keys)
+    if intended.fetchone() is not None:
+        return False
+    post_summary(db, group_id)
+    return True
 
 
 def record_summary(db: sqlite_utils.Database, group_id: str, channel: str, ts: str) -> None:

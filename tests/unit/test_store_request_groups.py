@@ -8,7 +8,15 @@ import pytest
 from bot.store import outbox
 from bot.store.db import open_database, write
 from bot.store.intents import IntentState, claim, settle
-from bot.store.request_groups import GroupMember, create_group, get_group, group_id_for, post_summary, record_summary
+from bot.store.request_groups import (
+    GroupMember,
+    create_group,
+    get_group,
+    group_id_for,
+    post_summary,
+    post_summary_if_settled,
+    record_summary,
+)
 
 
 @pytest.fixture
@@ -71,3 +79,26 @@ def test_a_root_update_of_a_grouped_request_updates_its_summary_and_only_its_own
     assert kinds(db, "RALONE") == [outbox.ROOT_UPDATE]
     heads = {item.request_id: item for item in outbox.due(db)}
     assert outbox.superseded(db, heads[group_id])  # rendered from the current state: the later one shows it
+
+
+def test_after_a_crash_the_summary_waits_for_every_country_to_be_settled(db):
+    group_id = group_id_for("view:V1:h1")
+    members = [GroupMember("HR", "k:HR"), GroupMember("RS", "k:RS")]
+    create_group(db, group_id, requester="U1", channel="C1", members=members, refused={})
+    _filed(db, "k:HR", "RHR")
+    with write(db):
+        claim(
+            db,
+            key="k:RS",
+            action="request.submit",
+            target="form:k:RS",
+            actor="U1",
+            provider="infobip",
+            params={},
+            context={},
+        )
+    assert not post_summary_if_settled(db, group_id) and kinds(db, group_id) == []
+    with write(db):
+        settle(db, "k:RS", IntentState.REFUSED, {"not_sent": True}, resolved_by="recovery")
+    assert post_summary_if_settled(db, group_id) and post_summary_if_settled(db, group_id)
+    assert kinds(db, group_id) == [outbox.GROUP_SUMMARY]
