@@ -26,14 +26,16 @@ NUMBER_TYPE_ALIASES = {
 CAPABILITIES = ("SMS", "VOICE", "MMS")
 TRAFFIC_ORIGINS = ("LOCAL", "INTERNATIONAL")
 TRAFFIC_TYPES = ("PROMOTIONAL", "TRANSACTIONAL")
+MULTI_COUNTRIES_MAX = 10  # countries in one sender form: each is a lookup, a request and a thread
 QUANTITY_RANGE = (1, 49)
 
 USAGE = "\n".join(
     [
         "*`/resource`* — request and follow telecom resources",
         "• `/resource` — the launcher, with a button for everything below",
-        "• `/resource sender <country> [LOCAL|INTERNATIONAL] [PROMOTIONAL|TRANSACTIONAL]` — register an"
-        " alphanumeric sender ID, e.g. `/resource sender HR`",
+        "• `/resource sender <country>[,<country>…] [LOCAL|INTERNATIONAL] [PROMOTIONAL|TRANSACTIONAL]` —"
+        " register an alphanumeric sender ID, e.g. `/resource sender HR`, or in several countries with one"
+        " form: `/resource sender HR,RS,SI`",
         "• `/resource rcs <country> [LOCAL|INTERNATIONAL]` — launch an RCS sender in a country (LOCAL: the"
         " business is headquartered there, the default), e.g. `/resource rcs DE`",
         "• `/resource number <country> [type] [SMS,VOICE,MMS] [quantity]` — request numbers, e.g. `/resource"
@@ -78,6 +80,15 @@ class Help:
 @dataclass(frozen=True)
 class SenderForm:
     country: str
+    traffic_origin: str | None = None
+    traffic_type: str | None = None
+
+
+@dataclass(frozen=True)
+class MultiSenderForm:
+    """One alphanumeric sender registration form for several countries (`sender HR,RS,SI`)."""
+
+    countries: tuple[str, ...]
     traffic_origin: str | None = None
     traffic_type: str | None = None
 
@@ -164,6 +175,7 @@ Command = (
     Launcher
     | Help
     | SenderForm
+    | MultiSenderForm
     | RcsForm
     | NumberForm
     | NumbersSearch
@@ -263,7 +275,7 @@ def parse_command(text: str) -> Command:
     raise CommandError(f"I don't know “{words[0]}”.")
 
 
-def _sender(args: list[str]) -> SenderForm:
+def _sender(args: list[str]) -> SenderForm | MultiSenderForm:
     if not args:
         raise CommandError("Which country? e.g. `/resource sender HR`")
     origin = traffic_type = None
@@ -278,7 +290,26 @@ def _sender(args: list[str]) -> SenderForm:
                 f"“{word}” is neither a traffic origin (LOCAL, INTERNATIONAL) "
                 "nor a traffic type (PROMOTIONAL, TRANSACTIONAL)."
             )
-    return SenderForm(parse_country(args[0]), origin, traffic_type)
+    return sender_form(parse_countries(args[0]), origin, traffic_type)
+
+
+def parse_countries(text: str) -> tuple[str, ...]:
+    """Countries separated by commas (codes or names), each once, in the order typed."""
+    countries = tuple(dict.fromkeys(parse_country(code) for code in text.split(",") if code.strip()))
+    if not countries:
+        raise CommandError("Which country? e.g. `/resource sender HR` or `/resource sender HR,RS,SI`")
+    if len(countries) > MULTI_COUNTRIES_MAX:
+        raise CommandError(f"At most {MULTI_COUNTRIES_MAX} countries in one form.")
+    return countries
+
+
+def sender_form(
+    countries: tuple[str, ...], origin: str | None = None, traffic_type: str | None = None
+) -> SenderForm | MultiSenderForm:
+    """The form of one country, or one form for several."""
+    if len(countries) == 1:
+        return SenderForm(countries[0], origin, traffic_type)
+    return MultiSenderForm(countries, origin, traffic_type)
 
 
 def _rcs(args: list[str]) -> RcsForm:

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.jobs.reconciler import settle_unconfirmed
 from bot.slack import intent_messages
 from bot.slack.intent_views import show
+from bot.store.request_groups import post_summary_if_settled
 from bot.usecases.registry import USE_CASES
 from bot.usecases.runner import recover_open
 
@@ -31,6 +32,9 @@ async def recover_intents(services: Services) -> int:
     changed = await recover_open(services, USE_CASES)
     give_up = timedelta(seconds=services.settings.resourcebot_unconfirmed_give_up_seconds)
     changed += await settle_unconfirmed(services.db, services.store, services.infobip, services.clock.now(), give_up)
+    # Countries of one multi-country form (bot/slack/multi_forms.py): its summary, once all are settled.
+    for group_id in sorted({str(i.context["group"]) for i in changed if i.context.get("group")}):
+        await services.store.run(post_summary_if_settled, group_id)
     if changed:
         services.outbox.wake()
     for intent in changed:

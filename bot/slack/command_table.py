@@ -12,6 +12,7 @@ from bot.domain.commands import (
     Associate,
     Associations,
     CmNumber,
+    MultiSenderForm,
     MyNumbers,
     NumberForm,
     NumbersSearch,
@@ -24,6 +25,7 @@ from bot.slack.approvals.listing import open_approvals
 from bot.slack.cm_requests import open_cm_order
 from bot.slack.form_context import FormContext
 from bot.slack.invocation import CommandHandler, Invocation
+from bot.slack.multi_forms import open_multi_sender_form
 from bot.slack.numbers.listeners import open_my_numbers, open_numbers_search
 from bot.slack.profiles.listeners import open_profiles
 from bot.slack.provisioning.associate import open_associate
@@ -50,6 +52,7 @@ async def open_request_form(invocation: Invocation, command: SenderForm | RcsFor
 
 COMMAND_HANDLERS: dict[type, CommandHandler] = {
     SenderForm: open_request_form,
+    MultiSenderForm: open_multi_sender_form,
     RcsForm: open_request_form,
     NumberForm: open_request_form,
     NumbersSearch: open_numbers_search,

@@ -30,12 +30,14 @@ from bot.domain.approvals import ApprovalState
 from bot.slack import intent_messages
 from bot.slack.approvals.messages import approval_message, reminder_message, requester_dm, thread_decision
 from bot.slack.messages import action_reply, not_submitted_message, reminder_reply, root_message, status_reply
+from bot.slack.multi_summary import summary_message
 from bot.slack.pacer import ChannelPacer
 from bot.slack.post_once import find_posted, marker
 from bot.store import outbox
 from bot.store.approvals import Approval, get_approval, record_message
 from bot.store.events import get_event
 from bot.store.intents import Intent, get_intent
+from bot.store.request_groups import RequestGroup, get_group, record_summary
 from bot.store.requests import RequestRecord, get_request, update_request
 from bot.store.worker import Store, is_locked
 
@@ -185,6 +187,12 @@ class OutboxWorker:
             if item.kind in (outbox.APPROVAL_DM, outbox.APPROVAL_HOMES):
                 return approval.requester
             return str(item.payload.get("to"))
+        if item.kind in outbox.GROUP_KINDS:
+            group = get_group(self.db, item.request_id)
+            if group is None:
+                await self.store.run(outbox.mark_delivered, item)
+                return None
+            return group.message_channel or group.channel or group.requester
         if item.kind in outbox.INTENT_KINDS:
             intent = get_intent(self.db, item.payload.get("intent", ""))
             if intent is None:
@@ -226,9 +234,11 @@ class OutboxWorker:
 
     async def _deliver_one(self, channel: str, item: outbox.OutboxItem) -> bool:
         """Deliver one item and record it; False when it failed (and is scheduled again)."""
-        subject: RequestRecord | Intent | Approval | None
+        subject: RequestRecord | Intent | Approval | RequestGroup | None
         if item.kind in outbox.APPROVAL_KINDS:
             subject = get_approval(self.db, item.payload.get("approval", ""))
+        elif item.kind in outbox.GROUP_KINDS:
+            subject = get_group(self.db, item.request_id)
         elif item.kind in outbox.INTENT_KINDS:
             subject = get_intent(self.db, item.payload.get("intent", ""))
         else:  # fresh: an earlier item may have set the thread
@@ -245,6 +255,8 @@ class OutboxWorker:
                 await self._deliver_approval(item, subject)
             elif isinstance(subject, Intent):
                 await self._deliver_intent(item, subject)
+            elif isinstance(subject, RequestGroup):
+                await self._deliver_group(item, subject)
             else:
                 await self._deliver(item, subject)
         except asyncio.CancelledError:
@@ -333,6 +345,25 @@ class OutboxWorker:
         if channel[0] in "UW":  # a person: their DM with the bot
             channel = (await self.client.conversations_open(users=channel))["channel"]["id"]
         await self._post(channel, item=item, **message)
+
+    async def _deliver_group(self, item: outbox.OutboxItem, group: RequestGroup) -> None:
+        """The summary of requests filed together: posted once where their threads are, then
+        updated from their current state."""
+        message = summary_message(self.db, group)
+        if item.kind == outbox.GROUP_UPDATE:
+            if group.message_channel and group.message_ts:  # not posted yet: the post shows the same
+                await self.client.chat_update(channel=group.message_channel, ts=group.message_ts, **message)
+            return
+        if group.message_ts:
+            return  # already posted (a crash between the post and marking it delivered)
+        channel = group.channel or await self._dm_channel(group.requester)
+        try:
+            response = await self._post(channel, item=item, **message)
+        except SlackApiError as error:
+            if error.response.get("error") not in _CHANNEL_GONE:
+                raise
+            response = await self._post(await self._dm_channel(group.requester), item=item, **message)
+        await self.store.run(record_summary, group.id, response["channel"], response["ts"])
 
     async def _deliver_approval(self, item: outbox.OutboxItem, approval: Approval) -> None:
         """An approval request posted (and where, kept), updated once decided; or the requester's DM."""
@@ -431,6 +462,7 @@ class OutboxWorker:
         link = await self._permalink(response["channel"], response["ts"])  # for links from App Home
         if link:
             await self.store.run(update_request, request.id, permalink=link)
+        await self.store.run(outbox.enqueue_group_update, request.id)  # a summary links to the thread
 
     def _reply(self, item: outbox.OutboxItem, request: RequestRecord) -> dict[str, Any]:
         event = get_event(self.db, item.payload["event"])

@@ -37,7 +37,7 @@ from bot.providers.infobip.models import (
     TrafficOrigin,
 )
 from bot.providers.infobip.requirements_cache import refused_over_requirements
-from bot.slack import intent_views
+from bot.slack import intent_views, multi_summary
 from bot.slack.acks import errors_response, settle_after_ack
 from bot.slack.approvals import asking
 from bot.slack.files import SlackFileError, download_file
@@ -466,6 +466,8 @@ def submission_view(services: Services, intent: Intent) -> dict:
     """The request form's modal as its submission's outcome says (also for repeats and recovery)."""
     context = FormContext.load(intent.context["form"])
     title = _title(context)
+    if intent.context.get("group"):  # one country of a multi-country form: its line (bot/slack/multi_forms.py)
+        return message_view(title, multi_summary.country_line(services.db, context.country, intent.key))
     if intent.state == IntentState.INTENDED:
         return loading_view(title, SUBMITTING)
     if intent.state == IntentState.DONE:
@@ -578,6 +580,11 @@ async def open_update_form(
         note=current.note,
     )
 
+
+# What a multi-country form (bot/slack/multi_forms.py) does once per country, as a form of one does.
+request_body = _body
+request_record = _record
+send_submission = _send
 
 RENDERERS: dict[str, dict[str, Any]] = {
     SUBMIT_REQUEST.action: {"view": submission_view, "dm": _submission_dm},

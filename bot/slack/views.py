@@ -108,8 +108,8 @@ def launcher_view(channel_id: str | None = None, available: set[str] | None = No
             "optional": True,
             "label": plain_text("Country", 2000),
             "hint": plain_text(
-                "Two-letter code or name, e.g. HR, United Kingdom. Needed to request a sender ID, "
-                "an RCS sender or numbers, or to browse numbers.",
+                "Two-letter code or name, e.g. HR, United Kingdom. Needed to request a sender ID "
+                "(in several countries with one form: HR,RS,SI), an RCS sender or numbers, or to browse numbers.",
                 2000,
             ),
             "element": {"type": "plain_text_input", "action_id": "value", "max_length": 60},

@@ -231,6 +231,30 @@ def _m010_profiles(db: sqlite_utils.Database) -> None:
     db.table("profiles").create_index(["name_key"], unique=True)
 
 
+def _m011_request_groups(db: sqlite_utils.Database) -> None:
+    # Requests filed together from one multi-country form (bot/store/request_groups.py): the
+    # submission's intent per country, and the summary message that lists them.
+    db.table("request_groups").create(
+        {
+            "id": str,
+            "requester": str,
+            "channel": str,  # where the summary goes: where the threads are
+            "members": str,  # JSON: [{"country": CC, "intent": intent key}] in the form's order
+            "refused": str,  # JSON: {CC: why} countries whose lookup refused, left out of the form
+            "message_channel": str,  # the posted summary (NULL until posted)
+            "message_ts": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"requester", "members", "created_at"},
+    )
+    db.table("request_group_members").create(
+        {"intent": str, "group_id": str},
+        pk="intent",
+        not_null={"group_id"},
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_requests_events_outbox,
     _m002_form_drafts,
@@ -242,6 +266,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m008_intents,
     _m009_approvals,
     _m010_profiles,
+    _m011_request_groups,
 ]
 
 # Who this process is, for the intents it performs: one left open by another boot was cut off.

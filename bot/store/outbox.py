@@ -31,12 +31,18 @@ APPROVAL_DM = "approval_dm"  # tell the requester their change was denied or exp
 APPROVAL_THREAD = "approval_thread"  # how the approval was decided, in the thread of the request that waited
 APPROVAL_REMINDER = "approval_reminder"  # remind an approver (payload {"approval", "to"}) halfway to the expiry
 APPROVAL_HOMES = "approval_homes"  # re-publish the Homes of an approval's requester and deciders
+GROUP_SUMMARY = "group_summary"  # post the summary of requests filed together (request_id: the group's id)
+GROUP_UPDATE = "group_update"  # re-render that summary from its requests' current state
+GROUP_KINDS = (GROUP_SUMMARY, GROUP_UPDATE)
+# What a group's summary shows changes with these of its requests (bot/store/request_groups.py);
+# and once a request's thread is posted (bot/slack/delivery.py), to link to it.
+_GROUP_UPDATED_BY = (ROOT_UPDATE,)
 # Kinds that report an approval (payload {"approval": key, ...}).
 APPROVAL_KINDS = (APPROVAL_POST, APPROVAL_UPDATE, APPROVAL_DM, APPROVAL_THREAD, APPROVAL_REMINDER, APPROVAL_HOMES)
 # Kinds that report an intent (payload {"intent": key}) rather than a request's thread.
 INTENT_KINDS = (INTENT_NOTICE, INTENT_DM)
 # Rendered from the current state when delivered: one delivery covers every earlier one queued.
-_FROM_CURRENT_STATE = (ROOT_UPDATE, HOME_REFRESH, APPROVAL_HOMES)
+_FROM_CURRENT_STATE = (ROOT_UPDATE, HOME_REFRESH, APPROVAL_HOMES, GROUP_UPDATE)
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,8 @@ def enqueue(db: sqlite_utils.Database, request_id: str, kind: str, payload: dict
         [request_id, kind, json.dumps(payload or {}), _now_iso()],
     )
     assert cursor.lastrowid is not None  # an INSERT that did not raise has one
+    if kind in _GROUP_UPDATED_BY:
+        enqueue_group_update(db, request_id)
     return cursor.lastrowid
 
 
@@ -73,6 +81,24 @@ def enqueue_all(db: sqlite_utils.Database, request_id: str, items: list[tuple[st
         " VALUES (?, ?, ?, 0, 0.0, ?)",
         [(request_id, kind, json.dumps(payload or {}), stamp) for kind, payload in items],
     )
+    if any(kind in _GROUP_UPDATED_BY for kind, _ in items):
+        enqueue_group_update(db, request_id)
+
+
+def enqueue_group_update(db: sqlite_utils.Database, request_id: str) -> None:
+    """A request filed with others from one form: its group's summary is shown again, in the same
+    transaction as the change of the request."""
+    row = db.execute(
+        "SELECT m.group_id FROM request_group_members m JOIN intents i ON i.key = m.intent"
+        " WHERE i.request_id = ? LIMIT 1",
+        [request_id],
+    ).fetchone()
+    if row is not None:
+        db.execute(
+            "INSERT INTO outbox (request_id, kind, payload, attempts, next_attempt_at, created_at)"
+            " VALUES (?, ?, '{}', 0, 0.0, ?)",
+            [row[0], GROUP_UPDATE, _now_iso()],
+        )
 
 
 def due(db: sqlite_utils.Database, now: float | None = None, limit: int = 100) -> list[OutboxItem]:

@@ -9,6 +9,7 @@ from bot.domain.commands import (
     Help,
     Launcher,
     ListRequests,
+    MultiSenderForm,
     MyNumbers,
     NumberForm,
     NumbersSearch,
@@ -16,6 +17,7 @@ from bot.domain.commands import (
     ShowRequest,
     Spend,
     parse_command,
+    parse_countries,
 )
 
 
@@ -28,6 +30,10 @@ from bot.domain.commands import (
         ("sender HR", SenderForm("HR")),
         ("sender hr local transactional", SenderForm("HR", "LOCAL", "TRANSACTIONAL")),
         ("sender Croatia", SenderForm("HR")),
+        ("sender hr,rs,si", MultiSenderForm(("HR", "RS", "SI"))),
+        ("sender HR,RS INTERNATIONAL", MultiSenderForm(("HR", "RS"), "INTERNATIONAL")),
+        ("sender HR,hr", SenderForm("HR")),  # one country, however often typed: the form of one
+        ("sender HR,RS,HR,", MultiSenderForm(("HR", "RS"))),
         ("number GB", NumberForm("GB", "VIRTUAL_LONG_NUMBER", ("SMS",), 1)),
         ("number US", NumberForm("US", "TEN_DIGIT_LONG_CODE", ("SMS",), 1)),
         ("number US TEN_DIGIT_LONG_CODE SMS 1", NumberForm("US", "TEN_DIGIT_LONG_CODE", ("SMS",), 1)),
@@ -44,6 +50,9 @@ def test_understood(text, expected):
         ("sender", "Which country"),
         ("sender XX", "don't know the country"),
         ("sender HR LOUD", "neither a traffic origin"),
+        ("sender HR,XX", "don't know the country"),
+        ("sender ,", "Which country"),
+        ("sender " + ",".join(["HR", "RS", "SI", "DE", "AT", "FR", "IT", "ES", "PT", "NL", "BE"]), "At most 10"),
         ("number GB 50", "between 1 and 49"),
         ("number GB FAX", "is not a number type"),
         ("dance", "I don't know"),
@@ -134,3 +143,7 @@ def test_profiles_is_a_command_in_the_usage_and_served_by_the_command_table():
         parse_command("profiles acme")
     assert "`/resource profiles`" in USAGE
     assert handler_for(Profiles()) is open_profiles
+
+
+def test_countries_typed_with_commas_are_each_once_in_the_order_typed():
+    assert parse_countries("Croatia, rs ,HR") == ("HR", "RS")

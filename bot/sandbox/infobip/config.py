@@ -25,5 +25,8 @@ class SandboxConfig:
     # Enforce the contract's per-operation rate limits (429). speedup > 1 scales them for tests.
     enforce_rate_limits: bool = True
     rate_limit_speedup: float = 1.0
+    # Alphanumeric sender requests the account may have pending at once (the contract's
+    # RR-ALPHA-SS-LIMIT400: 2, unless Infobip raised it for the account on request).
+    pending_sender_limit: int = 2
     # Seed for everything random (ids, inventory), so runs repeat.
     seed: int = 7

@@ -197,6 +197,32 @@ ALPHA_RS = [
     _REGISTRATION_CONSENT,
 ]
 
+# Slovenia asks for what Croatia and Serbia share, with its own VAT number (SI and 8 digits) and an
+# extract from its business register (AJPES).
+ALPHA_SI = [
+    _COMPANY_NAME,
+    {
+        "key": "vatNumber",
+        "type": "TEXT",
+        "name": "VAT Number (ID za DDV)",
+        "description": "The company's Slovenian VAT identification number: SI and 8 digits.",
+        "required": True,
+        "category": "BUSINESS_DETAILS",
+        "validation": {"pattern": "^SI[0-9]{8}$"},
+    },
+    _USE_CASE,
+    _WEBSITE,
+    {
+        "key": "companyRegistrationDocument",
+        "type": "DOCUMENT",
+        "name": "Company Registration Document",
+        "description": "Extract from the Slovenian Business Register (AJPES), or an equivalent registration.",
+        "required": True,
+        "category": "BUSINESS_DETAILS",
+    },
+    ALPHA_RS[-1],  # the same registration consent
+]
+
 # 10DLC: every location field is optional; give them to get a number from a state or area code.
 US_10DLC = [
     {
@@ -369,7 +395,7 @@ _RCS_REGISTRATION_ABROAD = {
 RCS_DE = [*RCS_HR[:2], _RCS_BRAND_WEBSITE, *RCS_HR[2:4], _RCS_COMPANY_PHONE, *RCS_HR[4:]]
 RCS_SE = [*RCS_HR[:4], _RCS_COMPANY_PHONE, *RCS_HR[4:]]
 
-ALPHA = {"HR": ALPHA_HR, "DE": ALPHA_DE, "RS": ALPHA_RS}
+ALPHA = {"HR": ALPHA_HR, "DE": ALPHA_DE, "RS": ALPHA_RS, "SI": ALPHA_SI}
 # RCS sender launch by country, and what a business headquartered abroad adds to it.
 RCS = {"HR": RCS_HR, "DE": RCS_DE, "SE": RCS_SE}
 RCS_INTERNATIONAL_EXTRA = {"DE": [_RCS_REGISTRATION_ABROAD]}

@@ -85,7 +85,6 @@ log = logging.getLogger(__name__)
 
 # The account's login, shown as `requestedByEmailAddress` (*assumed*: the sandbox has one user).
 ACCOUNT_EMAIL = "owner@sandbox.example.com"
-PENDING_SENDER_LIMIT = 2
 MAX_PAGE_SIZE = 2000
 DEFAULT_PAGE_SIZE = 20
 FEEDBACK_CODES = (
@@ -708,7 +707,7 @@ class ResourceRequestsPart:
                 for r in self.lifecycle.requests.values()
                 if r.type == "ALPHANUMERIC_REGISTRATION" and r.status not in lc.FINAL
             ]
-            if len(pending) >= PENDING_SENDER_LIMIT:
+            if len(pending) >= self.sandbox.config.pending_sender_limit:
                 return SENDER_LIMIT
         if body["type"] == "RCS_SENDER_LAUNCH":
             return self._rcs_problem(body, country, filled)

@@ -14,8 +14,9 @@ from bot.domain.commands import (
     NumberForm,
     NumbersSearch,
     RcsForm,
-    SenderForm,
+    parse_countries,
     parse_country,
+    sender_form,
 )
 from bot.services import Services
 from bot.slack.acks import errors_response
@@ -23,6 +24,7 @@ from bot.slack.command_table import LAUNCHER_COMMANDS, handler_for
 from bot.slack.form_context import FormContext
 from bot.slack.invocation import Invocation
 from bot.slack.middleware import form_values, view_metadata
+from bot.slack.multi_forms import MULTI_FORM, MultiFormContext, handle_multi_submission
 from bot.slack.permissions import Actor
 from bot.slack.request_forms import handle_submission
 from bot.slack.view_metadata import Origin
@@ -42,6 +44,11 @@ def launcher_choice(values: dict) -> Command | dict[str, str]:
         return _COUNTRY_OPTIONAL[what]()
     if not values.get("country"):
         return {"country": "Which country? Type its two-letter code or its name."}
+    if what == "sender":  # a sender ID may be asked for in several countries with one form
+        try:
+            return sender_form(parse_countries(str(values["country"])))
+        except CommandError as error:
+            return {"country": str(error)}
     try:
         country = parse_country(str(values["country"]))
     except CommandError as error:
@@ -51,8 +58,6 @@ def launcher_choice(values: dict) -> Command | dict[str, str]:
         return NumbersSearch(country, capabilities)
     if what in _COUNTRY_OPTIONAL:
         return _COUNTRY_OPTIONAL[what](country)
-    if what == "sender":
-        return SenderForm(country)
     if what == "rcs":
         return RcsForm(country)  # a business headquartered in the country: `/resource rcs CC INTERNATIONAL` if not
     number_type = values.get("number_type") or ("TEN_DIGIT_LONG_CODE" if country == "US" else "VIRTUAL_LONG_NUMBER")
@@ -63,6 +68,12 @@ async def request_form_submitted(
     services: Services, ack, body, client, actor: Actor, values: dict, metadata: FormContext
 ) -> None:
     await handle_submission(services, client, ack, body["view"], user=actor.id, context=metadata, values=values)
+
+
+async def multi_form_submitted(
+    services: Services, ack, body, client, actor: Actor, values: dict, metadata: MultiFormContext
+) -> None:
+    await handle_multi_submission(services, client, ack, body["view"], user=actor.id, context=metadata, values=values)
 
 
 async def launcher_submitted(
@@ -87,5 +98,8 @@ async def launcher_submitted(
 def register(app: AsyncApp, services: Services) -> None:
     app.view(REQUEST_FORM, middleware=[view_metadata(FormContext), form_values])(
         partial(request_form_submitted, services)
+    )
+    app.view(MULTI_FORM, middleware=[view_metadata(MultiFormContext), form_values])(
+        partial(multi_form_submitted, services)
     )
     app.view(LAUNCHER, middleware=[view_metadata(Origin), form_values])(partial(launcher_submitted, services))
