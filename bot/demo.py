@@ -1,9 +1,10 @@
 """`resourcebot demo`: the whole product on loopback, driven as Slack and a reviewer would.
 
-Starts the bot, the Infobip sandbox and the Slack stand-in, then plays two request lifecycles and
-a purchase that waits for a second person's approval, with signed requests shaped exactly as Slack
-sends them, and prints each thread as a person would read it. It checks what it shows: a step that
-does not happen fails the demo (exit 1).
+Starts the bot, the Infobip sandbox and the Slack stand-in, then plays two request lifecycles, a
+purchase that waits for a second person's approval, and one form for two countries (a request and
+thread each, one summary), with signed requests shaped exactly as Slack sends them, and prints each
+thread as a person would read it. It checks what it shows: a step that does not happen fails the
+demo (exit 1).
 """
 
 from __future__ import annotations
@@ -207,6 +208,58 @@ class Demo:
         )
         self.show_message(alice_dm, told["ts"])
 
+    def several_countries(self) -> None:
+        self.say("10. Alice registers ACME in Serbia and Slovenia at once: `/resource sender RS,SI`.")
+        self.driver.slash_command("/resource", "sender RS,SI", user=REQUESTER, channel=CHANNEL)
+        form = self.wait(
+            "the form for both countries", lambda: self._view(REQUESTER, "multi_request_form", "registrationConsent")
+        )
+        asked = [b["block_id"] for b in form["blocks"] if b.get("type") == "input"]
+        self.say("    One form: what both countries ask the same is asked once, the rest per country:")
+        self.say("    " + ", ".join(f"`{block_id}`" for block_id in asked))
+        consent = next(b for b in form["blocks"] if b.get("block_id") == "registrationConsent")
+        values: dict[str, Any] = {
+            "senderName": "ACME",
+            "companyName": "Acme Group",
+            "useCase": "Notifications",
+            "companyWebsite": "https://acme.example",
+            "registrationConsent": [consent["element"]["options"][0]["value"]],
+            "RS:vatNumber": "123456789",
+            "SI:vatNumber": "SI12345678",
+        }
+        for country in ("RS", "SI"):
+            name = f"acme-registration-{country.lower()}.pdf"
+            values[f"{country}:companyRegistrationDocument"] = [
+                self.slack.add_file(name, "application/pdf", SAMPLE_PDF, user=REQUESTER)
+            ]
+        self.submit({key: value for key, value in values.items() if key in asked})
+        self.wait("both requests filed", lambda: self._view(REQUESTER, None, "requests were submitted"))
+        requests = [r for r in list_requests(self.assembled.services.db) if r.country in ("RS", "SI")]
+        if len(requests) != 2:
+            raise DemoFailed(f"expected a request for RS and one for SI, found {len(requests)}")
+        self.say("11. One request and one thread per country, and one summary in #resources kept up to date.")
+        for request in requests:
+            self.wait(f"the thread of {request.country}", lambda r=request: self._request(r.id).thread_ts)
+            self.completed(self._request(request.id), 2, "Completed")
+        summary = self.wait(
+            "the summary to show both completed",
+            lambda: next(
+                (
+                    m
+                    for m in self.slack.messages(CHANNEL)
+                    if "countries: one request" in str(m.get("blocks")) and str(m.get("blocks")).count("Completed") >= 2
+                ),
+                None,
+            ),
+        )
+        self.show_message(CHANNEL, summary["ts"])
+
+    def _request(self, request_id: str) -> RequestRecord:
+        found = next((r for r in list_requests(self.assembled.services.db) if r.id == request_id), None)
+        if found is None:
+            raise DemoFailed(f"request {request_id} is gone")
+        return found
+
     def _view(self, user: str, callback_id: str | None, marker: str) -> dict | None:
         view = self.slack.current_view(user)
         if view and callback_id in (None, view.get("callback_id")) and marker in str(view["blocks"]):
@@ -265,6 +318,7 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             demo.sender_request()
             demo.number_request()
             demo.approved_purchase()
+            demo.several_countries()
         except DemoFailed as error:
             demo.say(f"\nThe demo failed: {error}")
             return 1
@@ -275,8 +329,8 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             assembled.close()
             slack.stop()
         demo.say(
-            "Both requests went from a slash command to a completed thread, and the purchase waited for Bob's "
-            "approval before it was bought. See README.md to run the bot "
-            "against your own workspace (`resourcebot serve`) or to try the sandbox alone."
+            "Every request went from a slash command to a completed thread (two countries from one form, with "
+            "one summary), and the purchase waited for Bob's approval before it was bought. See README.md to "
+            "run the bot against your own workspace (`resourcebot serve`) or to try the sandbox alone."
         )
         return 0

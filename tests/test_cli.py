@@ -76,7 +76,7 @@ def test_sandbox_command_starts_on_a_free_port_and_serves_the_api(tmp_path):
         proc.wait(10)
 
 
-def test_demo_plays_its_three_stories_and_prints_the_threads():
+def test_demo_plays_its_four_stories_and_prints_the_threads():
     result = run_cli("demo", timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
@@ -84,13 +84,18 @@ def test_demo_plays_its_three_stories_and_prints_the_threads():
     for marker in ("ERROR", "Traceback"):
         assert marker not in out + result.stderr, result.stdout + result.stderr
     assert "Sender ID registration · Croatia (HR)" in out and "Number purchase · United States (US)" in out
-    assert out.count("🟢 Completed") == 2 and out.count("🟢 *Completed.*") == 2  # roots and replies
+    # Four request roots and their last replies, and the two countries' lines of the summary.
+    assert out.count("🟢 Completed") == 6 and out.count("🟢 *Completed.*") == 4
     assert "The website must be served over HTTPS." in out and "sent an update" in out
     assert "+1 317-" in out  # the Indiana 10DLC numbers asked for
     # The third story: a purchase that waits for Bob's approval, asked for once, approved, bought.
     assert "Purchases need an approval: @bob will decide" in out and "Why: Support line for the UK launch" in out
     assert out.count("[Approve] [Deny]") == 1 and out.count("Approved by @bob at") == 2
     assert "went through: the number is the account's" in out
+    # The fourth: one form for Serbia and Slovenia, a request and thread each, one summary.
+    assert "`RS:vatNumber`" in out and "`SI:vatNumber`" in out and "`companyName`" in out
+    assert "Sender ID registration · Serbia (RS)" in out and "Sender ID registration · Slovenia (SI)" in out
+    assert "requested sender *ACME* in 2 countries" in out and out.count("Completed — thread") == 2
 
 
 def test_serve_refuses_the_real_service_without_webhook_credentials():

@@ -29,22 +29,22 @@ from bot.domain.forms import RequestKind
 from bot.domain.multi_country import merge, split_form, split_key
 from bot.domain.numbers import country_name
 from bot.domain.requirements import Requirement as DomainRequirement
-from bot.domain.validation import ValidatedForm, combine_pages, page_from_json, page_to_json, validate_submission
+from bot.domain.validation import ValidatedForm, combine_pages, validate_submission
 from bot.providers.infobip.errors import InfobipError
 from bot.providers.infobip.mapping import to_domain_requirements
 from bot.providers.infobip.models import AlphaRequirementsQuery, Requirement
 from bot.slack import intent_views, multi_summary
-from bot.slack.acks import errors_response, settle_after_ack
+from bot.slack.acks import settle_after_ack
 from bot.slack.approvals import asking
 from bot.slack.form_blocks import FormPage, build_form
 from bot.slack.form_context import FormContext
 from bot.slack.mrkdwn import MODAL_BLOCKS_MAX, escape, mrkdwn_text
 from bot.slack.provider_errors import explain
-from bot.slack.request_forms import request_body, request_record, send_submission
+from bot.slack.request_forms import request_body, request_record, send_submission, whole_form_or_next_page
 from bot.slack.template_links import add_download_links
 from bot.slack.view_metadata import ViewMetadata
 from bot.slack.views import loading_view, message_view, modal
-from bot.store.drafts import FormDraft, load_draft, save_draft, update_draft_values
+from bot.store.drafts import FormDraft, load_draft, save_draft
 from bot.store.intents import Intent, IntentState, get_intent
 from bot.store.request_groups import GroupMember, create_group, get_group, group_id_for, post_summary
 from bot.usecases import submit_request
@@ -261,16 +261,9 @@ async def handle_multi_submission(
     pages = _pages(context, draft)
     page = pages[min(context.page, len(pages) - 1)]
     result = _validate(context, page, values)
-    if isinstance(result, dict):
-        await ack(errors_response(result))
+    form = await whole_form_or_next_page(services, ack, draft, pages, page, result, context, _view)
+    if form is None:
         return
-    done_pages = {**draft.values, str(page.page): page_to_json(result)}
-    if page.page + 1 < len(pages):
-        await services.store.run(update_draft_values, draft.key, done_pages, budget=1.5)
-        next_context = context.model_copy(update={"page": page.page + 1})
-        await ack(response_action="update", view=_view(services, next_context, pages[page.page + 1]))
-        return
-    form = combine_pages([page_from_json(done_pages[str(i)]) for i in range(len(pages))])
     forms = {country: split_form(form, country, context.countries) for country in context.countries}
     group_id = group_id_for(view_key(view))
     channel = services.settings.resourcebot_channel or context.channel_id

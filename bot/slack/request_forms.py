@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -47,6 +48,7 @@ from bot.slack.mrkdwn import MODAL_TITLE_MAX, escape, plain_text
 from bot.slack.profiles import form as profile_forms
 from bot.slack.provider_errors import explain
 from bot.slack.template_links import add_download_links
+from bot.slack.view_metadata import ViewMetadata
 from bot.slack.views import form_view, loading_view, message_view
 from bot.store.drafts import FormDraft, load_draft, save_draft, update_draft_values
 from bot.store.intents import Intent, IntentState
@@ -190,16 +192,9 @@ async def handle_submission(
         country=context.country,
         kind=context.kind,
     )
-    if isinstance(result, dict):
-        await ack(errors_response(result))
+    form = await whole_form_or_next_page(services, ack, draft, pages, page, result, context, _form)
+    if form is None:
         return
-    done_pages = {**draft.values, str(page.page): page_to_json(result)}
-    if page.page + 1 < len(pages):
-        await services.store.run(update_draft_values, draft.key, done_pages, budget=1.5)
-        next_context = context.model_copy(update={"page": page.page + 1})
-        await ack(response_action="update", view=_form(services, next_context, pages[page.page + 1]))
-        return
-    form = combine_pages([page_from_json(done_pages[str(i)]) for i in range(len(pages))])
     if context.request_id:
         request = get_request(services.db, context.request_id)
         if request is None or request.provider_request_id is None:
@@ -264,6 +259,34 @@ async def handle_submission(
     acked_at = time.monotonic()
     intent = await _send(services, use_case, claimed.intent, form)
     await intent_views.show(client, view["id"], submission_view(services, intent), acked_at=acked_at)
+
+
+Metadata = TypeVar("Metadata", bound=ViewMetadata)
+
+
+async def whole_form_or_next_page(
+    services: Services,
+    ack,
+    draft: FormDraft,
+    pages: list[FormPage],
+    page: FormPage,
+    checked: ValidatedForm | dict[str, str],
+    context: Metadata,
+    render: Callable[[Services, Metadata, FormPage], dict],
+) -> ValidatedForm | None:
+    """`page` of a form submitted, `checked`: refused, its errors under its fields; else its values
+    kept with the draft and, before the last page, the next one shown (`render`ed with `context`
+    at that page). None unless this was the last page: then every page's values, as one form."""
+    if isinstance(checked, dict):
+        await ack(errors_response(checked))
+        return None
+    done_pages = {**draft.values, str(page.page): page_to_json(checked)}
+    if page.page + 1 < len(pages):
+        await services.store.run(update_draft_values, draft.key, done_pages, budget=1.5)
+        following = context.model_copy(update={"page": page.page + 1})
+        await ack(response_action="update", view=render(services, following, pages[page.page + 1]))
+        return None
+    return combine_pages([page_from_json(done_pages[str(i)]) for i in range(len(pages))])
 
 
 def _what(context: FormContext, form: ValidatedForm) -> str:
