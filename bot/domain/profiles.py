@@ -227,15 +227,16 @@ def fill_problems(
     return problems
 
 
-def fill_summary(profile_name: str, fill: ProfileFill, problems: int) -> str:
-    """ "Filled 7 of 10 fields from profile Acme." and what is left to do (plain text)."""
+def fill_summary(profile_name: str, fill: ProfileFill, problems: int, whose: str = "this country's") -> str:
+    """ "Filled 7 of 10 fields from profile Acme." and what is left to do (plain text); `whose`
+    rules the problems break ("a country's" in a form of several)."""
     noun = "field" if fill.fields == 1 else "fields"
     parts = [f"Filled {fill.filled} of {fill.fields} {noun} from profile {profile_name}."]
     if problems:
         parts.append(
-            "1 value doesn't meet this country's rules: fix it below."
+            f"1 value doesn't meet {whose} rules: fix it below."
             if problems == 1
-            else f"{problems} values don't meet this country's rules: fix them below."
+            else f"{problems} values don't meet {whose} rules: fix them below."
         )
     if fill.expired:
         parts.append("An expired document was not reused: attach a current one.")

@@ -4,12 +4,14 @@ country's rules before submit, its documents reused by documentId), and the offe
 sent as a profile once a submission is done.
 
 bot/slack/request_forms.py builds its pages through `build_pages` and adds `save_offer` to its
-confirmation; everything else about profiles in a form is here.
+confirmation; the multi-country sender form (bot/slack/multi_forms.py) builds its pages and fills
+from a pick through the same `build_pages` and `filled_from_pick`, under its own keys; everything
+else about profiles in a form is here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -28,7 +30,7 @@ from bot.slack.mrkdwn import HINT_MAX, MODAL_BLOCKS_MAX, escape, escape_truncate
 from bot.slack.permissions import Actor
 from bot.slack.replies import update_view
 from bot.slack.views import message_view
-from bot.store.drafts import load_draft, update_draft_prefill
+from bot.store.drafts import FormDraft, load_draft, update_draft_prefill
 from bot.store.profiles import get_profile, has_profiles, list_profiles
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 PICKER_BLOCK = "profile_picker"
 PICK_ACTION = "profile_pick"
+MULTI_PICK_ACTION = "multi_profile_pick"  # the picker of a multi-country form (bot/slack/multi_forms.py)
 SAVE_ACTION = "profile_save_new"
 UPDATE_ACTION = "profile_save_update"
 NO_PROFILE = "-"
@@ -67,11 +70,17 @@ def build_pages(
     note: str | None = None,
     problems: Mapping[str, str] | None = None,
     notice: str | None = None,
+    reserved: int = 0,
+    keyed: Callable[[Profile], Profile] | None = None,
+    pick_action: str = PICK_ACTION,
 ) -> list[FormPage]:
     """The form's pages as `build_form` makes them, with, when the form offers profiles, the picker
     on the first page (room kept for it on every page, so that a submission finds the same pages),
-    and each document taken from the profile named as such under its field."""
-    budget = MODAL_BLOCKS_MAX - PICKER_BLOCKS if form.profile_picker else MODAL_BLOCKS_MAX
+    and each document taken from the profile named as such under its field.
+
+    `reserved`: blocks the caller adds to the first page; `keyed`: the profile under the form's own
+    keys (a multi-country form's `RS:vatNumber`); `pick_action`: the picker's action_id."""
+    budget = MODAL_BLOCKS_MAX - reserved - (PICKER_BLOCKS if form.profile_picker else 0)
     pages = build_form(
         form, requirements, prefill=prefill, feedback=feedback, note=note, block_budget=budget, problems=problems
     )
@@ -80,22 +89,25 @@ def build_pages(
     profiles = list_profiles(services.db)
     profile = next((p for p in profiles if p.id == form.profile), None)
     if profile is not None:
+        shown = keyed(profile) if keyed else profile
         pages = [
-            replace(page, blocks=_profile_inputs(page.blocks, profile, prefill or {}, today(services)))
-            for page in pages
+            replace(page, blocks=_profile_inputs(page.blocks, shown, prefill or {}, today(services))) for page in pages
         ]
     first = pages[0]
-    return [replace(first, blocks=[*_picker_blocks(profiles, profile, notice), *first.blocks]), *pages[1:]]
+    picker = _picker_blocks(profiles, profile, notice, pick_action)
+    return [replace(first, blocks=[*picker, *first.blocks]), *pages[1:]]
 
 
-def _picker_blocks(profiles: list[Profile], chosen: Profile | None, notice: str | None) -> list[dict[str, Any]]:
+def _picker_blocks(
+    profiles: list[Profile], chosen: Profile | None, notice: str | None, action_id: str = PICK_ACTION
+) -> list[dict[str, Any]]:
     options = [option(NO_PROFILE, "No profile")]
     options += [option(p.id, truncate(p.name, 75)) for p in profiles[:PICKER_OPTIONS_MAX]]
     select = static_select(
         options,
         initial=chosen.id if chosen else None,
         placeholder="Fill from a company profile…",
-        action_id=PICK_ACTION,
+        action_id=action_id,
     )
     line = (
         f":card_index: {escape(notice)}"
@@ -163,28 +175,21 @@ async def profile_picked(
     if metadata is None:  # a picker outside a request form: not one of ours
         return
     view, form = body["view"], metadata
-    picked = ((body.get("actions") or [{}])[0].get("selected_option") or {}).get("value") or NO_PROFILE
     draft = load_draft(services.db, form.state_key, actor.id)
     if draft is None:
         expired = message_view("New request", "This form has expired.", ["Start again with `/resource`."])
         await update_view(client, view["id"], expired)
         return
     requirements = to_domain_requirements(WireRequirement.model_validate(r) for r in draft.requirements)
-    profile = None if picked == NO_PROFILE else get_profile(services.db, picked)
-    prefill: dict[str, Any] = {}
-    problems: dict[str, str] = {}
-    typed = {key: value for key, value in values.items() if key != PICKER_BLOCK}
-    if profile is not None:
-        fill = fill_form(profile, requirements, [f.value for f in fixed_fields_for(form.kind)], today(services))
-        prefill = {**kept_typing(typed, draft.prefill, fill.values), **fill.values}
-        problems = fill_problems(requirements, fill.values, form.country)
-        notice = fill_summary(profile.name, fill, len(problems))
-    elif picked != NO_PROFILE:
-        notice = "That profile was deleted meanwhile: nothing was filled in."
-    else:
-        prefill = kept_typing(typed, draft.prefill, ())
-        notice = "No profile: what it had filled in is cleared."
-    await services.store.run(update_draft_prefill, draft.key, prefill, budget=1.5)
+    profile, prefill, problems, notice = await filled_from_pick(
+        services,
+        body,
+        values,
+        draft,
+        requirements,
+        fixed_fields=[f.value for f in fixed_fields_for(form.kind)],
+        problems_of=lambda filled: fill_problems(requirements, filled, form.country),
+    )
     form = form.model_copy(update={"profile": profile.id if profile else None, "page": 0})
     pages = build_pages(
         services, form, requirements, prefill=prefill, feedback=draft.feedback, problems=problems, notice=notice
@@ -193,6 +198,47 @@ async def profile_picked(
     from bot.slack.request_forms import form_page_view  # request_forms builds its pages here
 
     await update_view(client, view["id"], form_page_view(services, form, pages[0]), hash=view.get("hash"))
+
+
+def picked_id(body: dict) -> str:
+    """The profile id a picker's action chose (NO_PROFILE for "No profile")."""
+    return ((body.get("actions") or [{}])[0].get("selected_option") or {}).get("value") or NO_PROFILE
+
+
+async def filled_from_pick(
+    services: Services,
+    body: dict,
+    values: dict,
+    draft: FormDraft,
+    requirements: Sequence[Requirement],
+    *,
+    fixed_fields: Sequence[str],
+    problems_of: Callable[[Mapping[str, Any]], dict[str, str]],
+    keyed: Callable[[Profile], Profile] | None = None,
+    whose: str = "this country's",
+) -> tuple[Profile | None, dict[str, Any], dict[str, str], str]:
+    """What a pick puts into a form's draft: (the profile, the prefill kept with the draft, the
+    problems of its values by field, the line under the picker). `keyed`: the profile under the
+    form's own keys; `problems_of`: what the form's rules refuse of the filled values; `whose`
+    rules those are, in the line."""
+    picked = picked_id(body)
+    profile = None if picked == NO_PROFILE else get_profile(services.db, picked)
+    prefill: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    typed = {key: value for key, value in values.items() if key != PICKER_BLOCK}
+    if profile is not None:
+        shown = keyed(profile) if keyed else profile
+        fill = fill_form(shown, requirements, fixed_fields, today(services))
+        prefill = {**kept_typing(typed, draft.prefill, fill.values), **fill.values}
+        problems = problems_of(fill.values)
+        notice = fill_summary(profile.name, fill, len(problems), whose)
+    elif picked != NO_PROFILE:
+        notice = "That profile was deleted meanwhile: nothing was filled in."
+    else:
+        prefill = kept_typing(typed, draft.prefill, ())
+        notice = "No profile: what it had filled in is cleared."
+    await services.store.run(update_draft_prefill, draft.key, prefill, budget=1.5)
+    return profile, prefill, problems, notice
 
 
 # ---- After a submission ---------------------------------------------------------------------------
