@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from bot.domain.profiles import Profile, fill_problems
 from bot.domain.requirements import Requirement
 from bot.domain.validation import ValidatedForm
 
@@ -90,3 +91,35 @@ def split_form(form: ValidatedForm, country: str, countries: Sequence[str]) -> V
         multiple=frozenset(key for merged in form.multiple if (key := own(merged)) is not None),
         order=tuple(key for merged in form.order if (key := own(merged)) is not None),
     )
+
+
+# ---- Company profiles ---------------------------------------------------------------------------
+
+
+def keyed_profile(profile: Profile, merged: Sequence[Requirement], countries: Sequence[str]) -> Profile:
+    """`profile` under the merged form's keys: each per-country field (`RS:vatNumber`) given the
+    profile's value (or documents) of its key, the shared ones and the fixed fields as they are."""
+    values = dict(profile.values)
+    documents = {}
+    for requirement in merged:
+        _, key = split_key(requirement.key, countries)
+        if key in profile.values:
+            values[requirement.key] = profile.values[key]
+        if profile.documents.get(key):
+            documents[requirement.key] = list(profile.documents[key])
+    return replace(profile, values=values, documents=documents)
+
+
+def problems_by_country(
+    merged: Sequence[Requirement], values: Mapping[str, Any], countries: Sequence[str]
+) -> dict[str, str]:
+    """What each country's rules refuse of the prefilled values, by field: a per-country field by
+    its country's, a shared one (and the fixed fields) by the first country's, as on submit."""
+    groups: dict[str, list[Requirement]] = {}
+    for requirement in merged:
+        owner, _ = split_key(requirement.key, countries)
+        groups.setdefault(owner or countries[0], []).append(requirement)
+    problems: dict[str, str] = {}
+    for country, requirements in groups.items():
+        problems.update(fill_problems(requirements, values, country))
+    return problems

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.domain.multi_country import country_key, merge, shared_keys, split_form, split_key
+from bot.domain.multi_country import (
+    country_key,
+    keyed_profile,
+    merge,
+    problems_by_country,
+    shared_keys,
+    split_form,
+    split_key,
+)
+from bot.domain.profiles import Profile, ProfileDocument
 from bot.domain.requirements import Requirement
 from bot.domain.validation import ValidatedForm
 
@@ -87,3 +96,32 @@ def test_each_country_gets_the_shared_values_and_its_own_under_infobips_keys():
     assert hr.multiple == {"emails"} and rs.multiple == frozenset()
     assert rs.order == ("companyName", "vatNumber", "extract")
     assert hr.sender_name == rs.sender_name == "ACME"
+
+
+def test_a_profile_fills_a_shared_field_under_its_key_and_each_countrys_own_from_the_same_key():
+    document = ProfileDocument("acme.pdf", "doc-1", "2026-01-05T10:00:00")
+    profile = Profile(
+        "p1",
+        "Acme",
+        values={"companyName": "Acme", "vatNumber": "HR12345678901", "additionalContactEmails": ["a@acme.example"]},
+        documents={"companyRegistrationDocument": [document]},
+    )
+    sets = {
+        "HR": [COMPANY, VAT_HR, DOC],
+        "RS": [COMPANY, VAT_RS, req("companyRegistrationDocument", type="DOCUMENT", description="Serbian")],
+    }
+    keyed = keyed_profile(profile, merge(sets), ("HR", "RS"))
+    assert keyed.values["companyName"] == "Acme"
+    assert keyed.values["HR:vatNumber"] == keyed.values["RS:vatNumber"] == "HR12345678901"
+    assert keyed.values["additionalContactEmails"] == ["a@acme.example"]  # fixed fields as they are
+    assert keyed.documents == {
+        "HR:companyRegistrationDocument": [document],
+        "RS:companyRegistrationDocument": [document],
+    }
+
+
+def test_a_prefilled_value_is_checked_by_its_countrys_rules():
+    merged = merge(SETS)
+    values = {"companyName": "Acme", "HR:vatNumber": "HR12345678901", "RS:vatNumber": "HR12345678901"}
+    problems = problems_by_country(merged, values, ("HR", "RS"))
+    assert set(problems) == {"RS:vatNumber"}
