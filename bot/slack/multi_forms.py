@@ -5,6 +5,11 @@ lookup is refused are named at the top and left out (all refused: only that mess
 are merged (bot/domain/multi_country.py): asked once where every country asks the same, per
 country (`RS:vatNumber`, labelled with the country) where they differ; one sender name for all.
 
+Profiles: when there are company profiles, the picker of a form of one country is at the top
+(bot/slack/profiles/form.py); a pick fills a shared field from the profile's value of its key and
+each country's `RS:vatNumber` from the profile's `vatNumber`, shows what that country's rules
+refuse under its field, and reuses the profile's documents, by documentId, for every country.
+
 Submit: each country is validated by its own rules, then filed as its own submission intent,
 keyed by the submission and the country, so a double click or a replay files nothing more. Each
 is performed as a form of one country is (documents uploaded for it, Infobip called once, its
@@ -25,8 +30,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.approvals import SENDER_REQUEST
 from bot.domain.commands import MultiSenderForm
-from bot.domain.forms import RequestKind
-from bot.domain.multi_country import merge, split_form, split_key
+from bot.domain.forms import RequestKind, fixed_fields_for
+from bot.domain.multi_country import keyed_profile, merge, problems_by_country, split_form, split_key
 from bot.domain.numbers import country_name
 from bot.domain.requirements import Requirement as DomainRequirement
 from bot.domain.validation import ValidatedForm, combine_pages, validate_submission
@@ -36,16 +41,20 @@ from bot.providers.infobip.models import AlphaRequirementsQuery, Requirement
 from bot.slack import intent_views, multi_summary
 from bot.slack.acks import settle_after_ack
 from bot.slack.approvals import asking
-from bot.slack.form_blocks import FormPage, build_form
+from bot.slack.form_blocks import FormPage
 from bot.slack.form_context import FormContext
-from bot.slack.mrkdwn import MODAL_BLOCKS_MAX, escape, mrkdwn_text
+from bot.slack.mrkdwn import escape, mrkdwn_text
+from bot.slack.permissions import Actor
+from bot.slack.profiles import form as profile_form
 from bot.slack.provider_errors import explain
+from bot.slack.replies import update_view
 from bot.slack.request_forms import request_body, request_record, send_submission, whole_form_or_next_page
 from bot.slack.template_links import add_download_links
 from bot.slack.view_metadata import ViewMetadata
 from bot.slack.views import loading_view, message_view, modal
 from bot.store.drafts import FormDraft, load_draft, save_draft
 from bot.store.intents import Intent, IntentState, get_intent
+from bot.store.profiles import has_profiles
 from bot.store.request_groups import GroupMember, create_group, get_group, group_id_for, post_summary
 from bot.usecases import submit_request
 from bot.usecases.common import view_key
@@ -75,6 +84,8 @@ class MultiFormContext(ViewMetadata):
     page_count: int = Field(1, alias="pc")
     state_key: str | None = Field(None, alias="s")
     channel_id: str | None = Field(None, alias="ch")
+    profile_picker: bool = Field(False, alias="pp")  # the first page offers the company profiles
+    profile: str | None = Field(None, alias="pf")  # the id of the profile it was filled from
 
     def for_country(self, country: str) -> FormContext:
         """The one-country form context of a country's request (what its intent remembers)."""
@@ -85,6 +96,8 @@ class MultiFormContext(ViewMetadata):
             traffic_type=self.traffic_type,
             state_key=self.state_key,
             channel_id=self.channel_id,
+            profile_picker=self.profile_picker,
+            profile=self.profile,
         )
 
 
@@ -147,8 +160,15 @@ async def _opened(services: Services, user: str, context: MultiFormContext) -> d
         feedback={},
         labels={},
     )
-    context = context.model_copy(update={"countries": tuple(found), "refused": refused, "state_key": draft.key})
-    pages = _pages(context, draft)
+    context = context.model_copy(
+        update={
+            "countries": tuple(found),
+            "refused": refused,
+            "state_key": draft.key,
+            "profile_picker": has_profiles(services.db),
+        }
+    )
+    pages = _pages(services, context, draft)
     context = context.model_copy(update={"page_count": len(pages)})
     return _view(services, context, pages[0])
 
@@ -161,10 +181,27 @@ def _sets(draft: FormDraft) -> dict[str, list[DomainRequirement]]:
     }
 
 
-def _pages(context: MultiFormContext, draft: FormDraft) -> list[FormPage]:
+def _pages(
+    services: Services,
+    context: MultiFormContext,
+    draft: FormDraft,
+    *,
+    problems: dict[str, str] | None = None,
+    notice: str | None = None,
+) -> list[FormPage]:
+    """The merged form's pages, the countries line on top, and the profile picker under it when
+    there are profiles (bot/slack/profiles/form.py, as in a form of one country)."""
     merged = merge(_sets(draft))
-    pages = build_form(
-        context.for_country(context.countries[0]), merged, block_budget=MODAL_BLOCKS_MAX - _HEADER_BLOCKS
+    pages = profile_form.build_pages(
+        services,
+        context.for_country(context.countries[0]),
+        merged,
+        prefill=draft.prefill,
+        problems=problems,
+        notice=notice,
+        reserved=_HEADER_BLOCKS,
+        keyed=lambda profile: keyed_profile(profile, merged, context.countries),
+        pick_action=profile_form.MULTI_PICK_ACTION,
     )
     header = {"type": "section", "text": mrkdwn_text(_header(context))}
     first = pages[0]
@@ -195,9 +232,12 @@ def _view(services: Services, context: MultiFormContext, page: FormPage) -> dict
     return view
 
 
-def _validate(context: MultiFormContext, page: FormPage, values: dict[str, Any]) -> ValidatedForm | dict[str, str]:
+def _validate(
+    context: MultiFormContext, page: FormPage, values: dict[str, Any], previous: dict[str, Any]
+) -> ValidatedForm | dict[str, str]:
     """The page's values, each field checked by the rules of its country (shared ones and the fixed
-    fields by the first country's), or the errors by block_id."""
+    fields by the first country's), or the errors by block_id. `previous`: what the form was drawn
+    with (a company profile's documents, reused when no other file is attached)."""
     groups: dict[str | None, list[DomainRequirement]] = {}
     for requirement in page.requirements:
         owner, _ = split_key(requirement.key, context.countries)
@@ -208,11 +248,16 @@ def _validate(context: MultiFormContext, page: FormPage, values: dict[str, Any])
         values,
         groups.pop(None, []),
         fixed_fields=page.fixed_fields,
+        previous=previous,
         country=context.countries[0],
         kind=RequestKind.ALPHANUMERIC_REGISTRATION,
     )
     for owner, requirements in [(None, None), *groups.items()]:
-        result = fixed if owner is None else validate_submission(values, requirements or [], country=owner)
+        result = (
+            fixed
+            if owner is None
+            else validate_submission(values, requirements or [], previous=previous, country=owner)
+        )
         if isinstance(result, dict):
             errors.update(result)
         else:
@@ -225,6 +270,48 @@ def _validate(context: MultiFormContext, page: FormPage, values: dict[str, Any])
 def _in_form_order(form: ValidatedForm, page: FormPage) -> ValidatedForm:
     order = [r.key for r in page.requirements]
     return replace(form, order=tuple(key for key in order if key in form.order))
+
+
+# ---- The profile picker ---------------------------------------------------------------------------
+
+
+async def profile_picked(
+    services: Services,
+    ack,
+    body: dict,
+    client: AsyncWebClient,
+    actor: Actor,
+    values: dict,
+    metadata: MultiFormContext | None,
+) -> None:
+    """A company profile picked at the top of the form: the form drawn again, every field whose key
+    the profile holds filled (each country's `CC:key` from the profile's `key`), its documents
+    reused, and what a country's rules refuse of its values under that country's field."""
+    await ack()
+    if metadata is None:  # a picker outside a multi-country form: not one of ours
+        return
+    view, context = body["view"], metadata
+    draft = load_draft(services.db, context.state_key, actor.id)
+    if draft is None:
+        expired = message_view(TITLE, "This form has expired.", ["Start again with `/resource`."])
+        await update_view(client, view["id"], expired)
+        return
+    merged = merge(_sets(draft))
+    profile, prefill, problems, notice = await profile_form.filled_from_pick(
+        services,
+        body,
+        values,
+        draft,
+        merged,
+        fixed_fields=[f.value for f in fixed_fields_for(RequestKind.ALPHANUMERIC_REGISTRATION)],
+        problems_of=lambda filled: problems_by_country(merged, filled, context.countries),
+        keyed=lambda p: keyed_profile(p, merged, context.countries),
+        whose="a country's",
+    )
+    context = context.model_copy(update={"profile": profile.id if profile else None, "page": 0})
+    pages = _pages(services, context, draft.model_copy(update={"prefill": prefill}), problems=problems, notice=notice)
+    context = context.model_copy(update={"page_count": len(pages)})
+    await update_view(client, view["id"], _view(services, context, pages[0]), hash=view.get("hash"))
 
 
 # ---- Submission -----------------------------------------------------------------------------
@@ -258,9 +345,9 @@ async def handle_multi_submission(
             view=message_view(TITLE, "This form has expired.", ["Start again with `/resource`; nothing was sent."]),
         )
         return
-    pages = _pages(context, draft)
+    pages = _pages(services, context, draft)
     page = pages[min(context.page, len(pages) - 1)]
-    result = _validate(context, page, values)
+    result = _validate(context, page, values, draft.prefill)
     form = await whole_form_or_next_page(services, ack, draft, pages, page, result, context, _view)
     if form is None:
         return

@@ -1,8 +1,15 @@
 """`/resource sender HR,RS,SI,GB`: one form for several countries, one Infobip request (and thread)
-per country, each filed once, and one summary message kept current as their statuses change."""
+per country, each filed once, and one summary message kept current as their statuses change; a
+company profile picked at its top fills every country's fields and reuses its documents."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+
+from bot.sandbox.slack.driver import FormBlocked
+from tests.e2e.test_profiles import MANAGERS, block, hr_profile, under
 from tests.e2e.test_rcs_requests import infobip_calls
 from tests.e2e.test_sender_request_lifecycle import PDF, option_value
 from tests.support.names import ALICE, CHANNEL
@@ -171,3 +178,100 @@ def test_the_launcher_opens_the_form_for_several_countries_typed_with_commas(wor
     assert chosen.status == 200 and not chosen.errors
     form = world.view(callback_id="multi_request_form", contains="registrationConsent")
     assert "RS:vatNumber" in fields(form) and "HR:vatNumber" in fields(form)
+
+
+# ---- Company profiles ---------------------------------------------------------------------------
+
+
+def pick_in_multi(world, profile) -> dict:
+    """Picks `profile` at the top of the open multi-country form; returns it once drawn again."""
+    world.driver.block_action("multi_profile_pick", profile.id, user=ALICE)
+    return world.view(ALICE, callback_id="multi_request_form", contains="from profile")
+
+
+@MANAGERS
+def test_a_profile_fills_every_countrys_fields_and_its_document_is_reused_for_each(world):
+    world.sandbox.config.pending_sender_limit = 3  # HR's request, then Serbia's and Slovenia's
+    profile = hr_profile(world)
+    [document] = profile.documents["companyRegistrationDocument"]
+    assert at_infobip(world) == (1, 1)
+
+    form = open_form(world, "RS,SI")
+    assert "profile_picker" in str(form["blocks"])
+    # Alice types the sender name first: the profile does not fill it, so it stays.
+    world.slack.set_view_state(form["id"], world.driver.state_values(form, {"senderName": "ACMEXY"}, check=False))
+    form = pick_in_multi(world, profile)
+    text = str(form["blocks"])
+    assert "Filled 8 of 11 fields from profile Acme" in text
+    assert block(form, "senderName")["element"]["initial_value"] == "ACMEXY"
+    assert block(form, "companyName")["element"]["initial_value"] == "Acme d.o.o."  # shared
+    assert block(form, "companyWebsite")["element"]["initial_value"] == "https://acme.example"
+    for country in ("RS", "SI"):  # each country's own field, from the profile's key
+        assert block(form, f"{country}:vatNumber")["element"]["initial_value"] == "HR12345678901"
+        reused = block(form, f"{country}:companyRegistrationDocument")
+        assert reused.get("optional") is True
+        assert "Using acme-registration.pdf from profile Acme (uploaded" in reused["hint"]["text"]
+        assert "Attach another file" in reused["hint"]["text"]
+
+    submitted = world.driver.submit_view({"RS:vatNumber": "123456789", "SI:vatNumber": "SI12345678"}, user=ALICE)
+    assert not submitted.errors, submitted.errors
+    assert "2 of 2 requests were submitted" in block_text(world.view(contains="requests were submitted"))
+    requests = {r.country: r for r in world.requests() if r.country in ("RS", "SI")}
+    assert set(requests) == {"RS", "SI"}
+    for country, request in requests.items():
+        sent = {r["key"]: r["value"] for r in world.sandbox_request(request)["requirements"]}
+        assert sent["companyRegistrationDocument"] == document.document_id  # reused, not uploaded again
+        assert sent["companyName"] == "Acme d.o.o."
+        assert sent["vatNumber"] == {"RS": "123456789", "SI": "SI12345678"}[country]
+    assert at_infobip(world) == (3, 1)  # two more requests, no other document
+    for request in requests.values():
+        world.wait_thread(request.id, 1)
+        assert "acme-registration.pdf" in world.root_text(request)  # each thread names the reused document
+
+
+@MANAGERS
+def test_a_prefilled_value_breaking_a_countrys_rules_shows_under_its_field_before_submit(world):
+    profile = hr_profile(world)
+    submits = infobip_calls(world, "submit-resource-request")
+    open_form(world, "RS,SI")
+    form = pick_in_multi(world, profile)
+    # Croatia's VAT number is neither a Serbian PIB nor a Slovenian one: each says so under its field.
+    assert "2 values don't meet a country's rules" in str(form["blocks"])
+    assert "Must be" in under(form, "RS:vatNumber") and "9" in under(form, "RS:vatNumber")
+    assert under(form, "SI:vatNumber") and "SI" in under(form, "SI:vatNumber")
+    assert "Must be" not in under(form, "companyName")
+
+    refused = world.driver.submit_view({"senderName": "ACMEXY"}, user=ALICE)
+    assert set(refused.errors) == {"RS:vatNumber", "SI:vatNumber"}, refused.errors
+    assert infobip_calls(world, "submit-resource-request") == submits  # nothing sent
+
+
+@MANAGERS
+def test_an_expired_profile_document_is_not_reused_in_any_country(world):
+    profile = hr_profile(world)
+    yesterday = (world.services.clock.now() - timedelta(days=1)).date().isoformat()
+    world.driver.slash_command("/resource", "profiles", user=ALICE, channel=CHANNEL)
+    world.view(callback_id="profiles", contains="Acme")
+    world.driver.block_action("profile_edit", profile.id, user=ALICE)
+    world.view(callback_id="profile_edit", contains="acme-registration.pdf")
+    assert not world.driver.submit_view({"profile_valid_until.0": yesterday}, user=ALICE).errors
+    world.view(callback_id="profiles", contains="expired")
+    world.slack.close_views(ALICE, clear=True)
+
+    open_form(world, "RS,SI")
+    form = pick_in_multi(world, profile)
+    assert "An expired document was not reused" in str(form["blocks"])
+    for country in ("RS", "SI"):
+        field = block(form, f"{country}:companyRegistrationDocument")
+        assert not field.get("optional") and "expired" in field["hint"]["text"] and "Using" not in field["hint"]["text"]
+    # A file must be attached for each country: Slack itself refuses the form without one.
+    with pytest.raises(FormBlocked) as blocked:
+        world.driver.submit_view({"senderName": "ACMEXY"}, user=ALICE)
+    assert "RS:companyRegistrationDocument" in str(blocked.value) and "SI:companyRegistrationDocument" in str(
+        blocked.value
+    )
+
+
+def test_no_profiles_no_picker(world):
+    form = open_form(world, "RS,SI")
+    assert "profile_picker" not in str(form["blocks"])

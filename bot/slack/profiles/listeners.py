@@ -1,5 +1,6 @@
 """`/resource profiles` and its buttons: list, create, edit, delete company profiles; save what a
-request sent as one; and the picker in request forms (bot/slack/profiles/form.py).
+request sent as one; and the picker in request forms (bot/slack/profiles/form.py) and in the
+multi-country sender form (bot/slack/multi_forms.py).
 
 Thin listeners: read the click or the form, ask the store, render. Anyone may look and use;
 changing is for RESOURCEBOT_PROFILE_MANAGERS (the admins when unset): anyone else is told who may,
@@ -25,10 +26,12 @@ from bot.domain.profiles import (
     with_document_changes,
 )
 from bot.domain.validation import Invalid
+from bot.slack import multi_forms
 from bot.slack.acks import errors_response
 from bot.slack.form_context import FormContext
 from bot.slack.middleware import form_values, view_metadata
 from bot.slack.mrkdwn import escape, escape_truncated
+from bot.slack.multi_forms import MULTI_FORM, MultiFormContext
 from bot.slack.permissions import PROFILES, Actor, managers_text, profile_managers
 from bot.slack.profiles import form as profile_form
 from bot.slack.profiles.views import (
@@ -373,4 +376,8 @@ def register(app: AsyncApp, services: Services) -> None:
     app.view(SAVE_VIEW, middleware=[state, form_values])(partial(save_submitted, services))
     app.action(profile_form.PICK_ACTION, middleware=[view_metadata(FormContext, only_in=REQUEST_FORM), form_values])(
         partial(profile_form.profile_picked, services)
+    )
+    multi = view_metadata(MultiFormContext, only_in=MULTI_FORM)
+    app.action(profile_form.MULTI_PICK_ACTION, middleware=[multi, form_values])(
+        partial(multi_forms.profile_picked, services)
     )
