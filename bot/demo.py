@@ -1,14 +1,16 @@
 """`resourcebot demo`: the whole product on loopback, driven as Slack and a reviewer would.
 
-Starts the bot, the Infobip sandbox and the Slack stand-in, then plays two request lifecycles, a
-purchase that waits for a second person's approval, and one form for two countries (a request and
-thread each, one summary), with signed requests shaped exactly as Slack sends them, and prints each
-thread as a person would read it. It checks what it shows: a step that does not happen fails the
+Starts the bot, the Infobip sandbox and the Slack stand-in, then plays two request lifecycles (the
+first saved as company profile Acme), a purchase that waits for a second person's approval, and one
+form for two countries filled from that profile (a request and thread each, its document reused,
+one summary), with signed requests shaped exactly as Slack sends them, and prints each thread as a
+person would read it. It checks what it shows: a step that does not happen fails the
 demo (exit 1).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import time
@@ -26,6 +28,7 @@ from bot.sandbox.slack.transcript import render_thread, render_view
 from bot.sandbox.slack.web_api import SlackStandIn
 from bot.server import create_app
 from bot.settings import load_settings
+from bot.store.profiles import list_profiles
 from bot.store.requests import RequestRecord, list_requests
 
 SIGNING_SECRET = "demo-signing-secret"
@@ -133,6 +136,7 @@ class Demo:
             }
         )
         request = self.newest_request(1)
+        submitted = self.wait("the submission's confirmation", lambda: self._view(REQUESTER, None, "Save as a profile"))
         self.say(f"   Submitted as {request.id}; the thread starts in #resources.")
         self.say("2. Infobip's reviewer asks for the company website over HTTPS.")
         self.review(request, "advance")
@@ -156,6 +160,13 @@ class Demo:
         self.thread_length(request, 3)
         self.say("4. The review passes and the sender is registered.")
         self.completed(request, 4, "Completed", note="ACME is registered with all Croatian operators.")
+        self.say("   Alice clicks [Save as a profile] under her submission and names it Acme: values and document.")
+        self.driver.block_action("profile_save_new", user=REQUESTER, view_id=submitted["id"])
+        self.wait("the profile's save view", lambda: self._view(REQUESTER, "profile_save", "profile_name"))
+        self.submit({"profile_name": "Acme"})
+        saved = self.wait("the profile saved", lambda: self._view(REQUESTER, None, "Saved profile"))
+        self.say("   " + _first_line(saved, "Saved profile"))
+        self.slack.close_views(REQUESTER, clear=True)
 
     def number_request(self) -> None:
         self.say("5. Alice asks for two US 10DLC numbers in Indiana: `/resource number US TEN_DIGIT_LONG_CODE SMS 2`.")
@@ -217,26 +228,26 @@ class Demo:
         asked = [b["block_id"] for b in form["blocks"] if b.get("type") == "input"]
         self.say("    One form: what both countries ask the same is asked once, the rest per country:")
         self.say("    " + ", ".join(f"`{block_id}`" for block_id in asked))
-        consent = next(b for b in form["blocks"] if b.get("block_id") == "registrationConsent")
-        values: dict[str, Any] = {
-            "senderName": "ACME",
-            "companyName": "Acme Group",
-            "useCase": "Notifications",
-            "companyWebsite": "https://acme.example",
-            "registrationConsent": [consent["element"]["options"][0]["value"]],
-            "RS:vatNumber": "123456789",
-            "SI:vatNumber": "SI12345678",
-        }
+        profile = next(p for p in list_profiles(self.assembled.services.db) if p.name == "Acme")
+        self.say("    Alice picks her profile Acme at the top of the form:")
+        self.driver.block_action("multi_profile_pick", profile.id, user=REQUESTER)
+        filled = self.wait("the form filled from Acme", lambda: self._view(REQUESTER, "multi_request_form", "Filled "))
+        self.say("    " + _first_line(filled, "Filled "))
         for country in ("RS", "SI"):
-            name = f"acme-registration-{country.lower()}.pdf"
-            values[f"{country}:companyRegistrationDocument"] = [
-                self.slack.add_file(name, "application/pdf", SAMPLE_PDF, user=REQUESTER)
-            ]
+            hint = next(b for b in filled["blocks"] if b.get("block_id") == f"{country}:companyRegistrationDocument")
+            using = hint["hint"]["text"].split(" Attach another")[0]
+            self.say(f"    `{country}:companyRegistrationDocument`: {using}")
+        self.say("    She types the sender name and each country's own VAT number (Croatia's fits neither):")
+        values: dict[str, Any] = {"senderName": "ACME", "RS:vatNumber": "123456789", "SI:vatNumber": "SI12345678"}
+        uploads = self._uploads()
         self.submit({key: value for key, value in values.items() if key in asked})
         self.wait("both requests filed", lambda: self._view(REQUESTER, None, "requests were submitted"))
         requests = [r for r in list_requests(self.assembled.services.db) if r.country in ("RS", "SI")]
         if len(requests) != 2:
             raise DemoFailed(f"expected a request for RS and one for SI, found {len(requests)}")
+        if self._uploads() != uploads:
+            raise DemoFailed("the profile's document was uploaded again")
+        self.say("    Both requests reuse Acme's registration extract by its documentId: nothing uploaded again.")
         self.say("11. One request and one thread per country, and one summary in #resources kept up to date.")
         for request in requests:
             self.wait(f"the thread of {request.country}", lambda r=request: self._request(r.id).thread_ts)
@@ -254,6 +265,10 @@ class Demo:
         )
         self.show_message(CHANNEL, summary["ts"])
 
+    def _uploads(self) -> int:
+        """How many documents were uploaded to the sandbox (no call is answered 429 in the demo)."""
+        return int(self.reviewer.get("/calls").json()["calls"].get("upload-document", 0))
+
     def _request(self, request_id: str) -> RequestRecord:
         found = next((r for r in list_requests(self.assembled.services.db) if r.id == request_id), None)
         if found is None:
@@ -269,6 +284,16 @@ class Demo:
     def show_message(self, channel: str, ts: str) -> None:
         self.say("")
         self.say(render_thread(self.slack, channel, ts))
+
+
+def _first_line(view: dict, marker: str) -> str:
+    """The first text of `view`'s blocks (a section's, a context's) that holds `marker`, as plain words."""
+    for block in view["blocks"]:
+        texts = [block.get("text") or {}, *(block.get("elements") or [])]
+        for text in (str(t.get("text") or "") for t in texts if isinstance(t, dict)):
+            if marker in text:
+                return re.sub(r":[a-z_]+: ", "", text).replace("*", "")
+    raise DemoFailed(f"no {marker!r} in the view")
 
 
 def _indented(text: str) -> str:
@@ -301,6 +326,7 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             resourcebot_approval_channel=None,
             resourcebot_approval_for="purchase",
             resourcebot_approval_free_below=0,
+            resourcebot_profile_managers=REQUESTER,  # she saves what she sent as a company profile
         )
         assembled = assemble(
             settings, bot_url=bot_server.url, sandbox_config=SandboxConfig(lifecycle_step=None, review="manual")
@@ -329,8 +355,9 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             assembled.close()
             slack.stop()
         demo.say(
-            "Every request went from a slash command to a completed thread (two countries from one form, with "
-            "one summary), and the purchase waited for Bob's approval before it was bought. See README.md to "
-            "run the bot against your own workspace (`resourcebot serve`) or to try the sandbox alone."
+            "Every request went from a slash command to a completed thread (two countries from one form filled "
+            "from profile Acme, with one summary), and the purchase waited for Bob's approval before it was "
+            "bought. See README.md to run the bot against your own workspace (`resourcebot serve`) or to try "
+            "the sandbox alone."
         )
         return 0

@@ -87,13 +87,19 @@ def test_demo_plays_its_four_stories_and_prints_the_threads():
     # Four request roots and their last replies, and the two countries' lines of the summary.
     assert out.count("🟢 Completed") == 6 and out.count("🟢 *Completed.*") == 4
     assert "The website must be served over HTTPS." in out and "sent an update" in out
+    assert "Saved profile Acme: the next request form offers it at the top." in out  # what she sent, kept
     assert "+1 317-" in out  # the Indiana 10DLC numbers asked for
     # The third story: a purchase that waits for Bob's approval, asked for once, approved, bought.
     assert "Purchases need an approval: @bob will decide" in out and "Why: Support line for the UK launch" in out
     assert out.count("[Approve] [Deny]") == 1 and out.count("Approved by @bob at") == 2
     assert "went through: the number is the account's" in out
-    # The fourth: one form for Serbia and Slovenia, a request and thread each, one summary.
+    # The fourth: one form for Serbia and Slovenia filled from profile Acme, a request and thread
+    # each (the profile's document reused for both, not uploaded again), one summary.
     assert "`RS:vatNumber`" in out and "`SI:vatNumber`" in out and "`companyName`" in out
+    assert "Filled 8 of 11 fields from profile Acme. 2 values don't meet a country's rules" in out
+    for country in ("RS", "SI"):
+        assert f"`{country}:companyRegistrationDocument`: Using acme-registration-extract.pdf from profile Acme" in out
+    assert "nothing uploaded again" in out and out.count("companyName: Acme d.o.o.") == 2
     assert "Sender ID registration · Serbia (RS)" in out and "Sender ID registration · Slovenia (SI)" in out
     assert "requested sender *ACME* in 2 countries" in out and out.count("Completed — thread") == 2
 
