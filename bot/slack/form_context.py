@@ -12,7 +12,19 @@ from bot.domain.forms import RequestKind
 from bot.slack.view_metadata import ViewMetadata
 
 
-class FormContext(ViewMetadata):
+class FormPages(ViewMetadata):
+    """What every request form remembers, for one country or several: where it is in its pages,
+    the key of its server-side draft, where it was opened, and the company profile it offers."""
+
+    page: int = Field(0, alias="p")
+    page_count: int = Field(1, alias="pc")
+    state_key: str | None = Field(None, alias="s")
+    channel_id: str | None = Field(None, alias="ch")
+    profile_picker: bool = Field(False, alias="pp")  # the first page offers the company profiles
+    profile: str | None = Field(None, alias="pf")  # the id of the profile it was filled from
+
+
+class FormContext(FormPages):
     """The request a form is for, and where it is in its pages.
 
     Requirements and values never go here: they are stored server-side, under `state_key`.
@@ -26,12 +38,6 @@ class FormContext(ViewMetadata):
     traffic_origin: str | None = Field(None, alias="to")
     traffic_type: str | None = Field(None, alias="tt")
     request_id: str | None = Field(None, alias="r")  # set when updating an existing request
-    page: int = Field(0, alias="p")
-    page_count: int = Field(1, alias="pc")
-    state_key: str | None = Field(None, alias="s")
-    channel_id: str | None = Field(None, alias="ch")
-    profile_picker: bool = Field(False, alias="pp")  # the first page offers the company profiles
-    profile: str | None = Field(None, alias="pf")  # the id of the profile it was filled from
 
     @classmethod
     def for_command(cls, command: SenderForm | RcsForm | NumberForm, channel_id: str | None) -> Self:

@@ -42,7 +42,7 @@ from bot.slack import intent_views, multi_summary
 from bot.slack.acks import settle_after_ack
 from bot.slack.approvals import asking
 from bot.slack.form_blocks import FormPage
-from bot.slack.form_context import FormContext
+from bot.slack.form_context import FormContext, FormPages
 from bot.slack.mrkdwn import escape, mrkdwn_text
 from bot.slack.permissions import Actor
 from bot.slack.profiles import form as profile_form
@@ -50,7 +50,6 @@ from bot.slack.provider_errors import explain
 from bot.slack.replies import update_view
 from bot.slack.request_forms import request_body, request_record, send_submission, whole_form_or_next_page
 from bot.slack.template_links import add_download_links
-from bot.slack.view_metadata import ViewMetadata
 from bot.slack.views import loading_view, message_view, modal
 from bot.store.drafts import FormDraft, load_draft, save_draft
 from bot.store.intents import Intent, IntentState, get_intent
@@ -72,7 +71,7 @@ _HEADER_BLOCKS = 1  # the countries line on the first page
 _REFUSED_MAX = 150  # characters of a refusal kept in the metadata
 
 
-class MultiFormContext(ViewMetadata):
+class MultiFormContext(FormPages):
     """The countries a multi-country sender form files for, and where it is in its pages.
     Requirements and values are stored server-side, under `state_key`."""
 
@@ -80,12 +79,6 @@ class MultiFormContext(ViewMetadata):
     refused: dict[str, str] = Field(default_factory=dict, alias="rf")  # left out: country → why
     traffic_origin: str | None = Field(None, alias="to")
     traffic_type: str | None = Field(None, alias="tt")
-    page: int = Field(0, alias="p")
-    page_count: int = Field(1, alias="pc")
-    state_key: str | None = Field(None, alias="s")
-    channel_id: str | None = Field(None, alias="ch")
-    profile_picker: bool = Field(False, alias="pp")  # the first page offers the company profiles
-    profile: str | None = Field(None, alias="pf")  # the id of the profile it was filled from
 
     def for_country(self, country: str) -> FormContext:
         """The one-country form context of a country's request (what its intent remembers)."""
