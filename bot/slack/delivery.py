@@ -384,10 +384,10 @@ class OutboxWorker:
                 await self.refresh_homes(approval)
             return
         to = str(item.payload.get("to"))
-        link = await self._thread_link(approval, to)
         if item.kind == outbox.APPROVAL_POST:
             if to in approval.messages:
                 return  # posted already (a crash between the post and marking it delivered)
+            link = await self._thread_link(approval, to)
             if link is _NOT_YET and item.attempts < _THREAD_WAITS:
                 raise ThreadNotPostedYet(approval.key)
             message = approval_message(approval, buttons=bool(item.payload.get("buttons")), link=_found(link))
@@ -399,17 +399,19 @@ class OutboxWorker:
         if posted is None:
             log.warning("approval %s was never posted to %s: nothing to update", approval.key, to)
             return
+        if item.kind == outbox.APPROVAL_REMINDER and approval.state != ApprovalState.WAITING:
+            return  # decided since: nobody needs reminding
+        link = _found(await self._thread_link(approval, to))
         if item.kind == outbox.APPROVAL_REMINDER:
-            if approval.state == ApprovalState.WAITING:  # decided since: nobody needs reminding
-                in_thread = to[0] not in "UW"
-                thread = {"thread_ts": posted["ts"]} if in_thread else {}
-                mentions = [str(m) for m in item.payload.get("mentions") or []]
-                reminder = reminder_message(approval, in_thread=in_thread, mentions=mentions, link=_found(link))
-                await self._post(posted["channel"], item=item, **thread, **reminder)
+            in_thread = to[0] not in "UW"
+            thread = {"thread_ts": posted["ts"]} if in_thread else {}
+            mentions = [str(m) for m in item.payload.get("mentions") or []]
+            reminder = reminder_message(approval, in_thread=in_thread, mentions=mentions, link=link)
+            await self._post(posted["channel"], item=item, **thread, **reminder)
             return
         # Decided: the buttons go, the decision shows.
         await self.client.chat_update(
-            channel=posted["channel"], ts=posted["ts"], **approval_message(approval, buttons=False, link=_found(link))
+            channel=posted["channel"], ts=posted["ts"], **approval_message(approval, buttons=False, link=link)
         )
 
     async def _thread_link(self, approval: Approval, to: str) -> str | None | object:
