@@ -4,12 +4,10 @@ company profile picked at its top fills every country's fields and reuses its do
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from bot.sandbox.slack.driver import FormBlocked
-from tests.e2e.test_profiles import MANAGERS, block, hr_profile, under
+from tests.e2e.test_profiles import MANAGERS, block, expire_documents, hr_profile, under
 from tests.e2e.test_rcs_requests import infobip_calls
 from tests.e2e.test_sender_request_lifecycle import PDF, option_value
 from tests.support.names import ALICE, CHANNEL
@@ -249,14 +247,7 @@ def test_a_prefilled_value_breaking_a_countrys_rules_shows_under_its_field_befor
 @MANAGERS
 def test_an_expired_profile_document_is_not_reused_in_any_country(world):
     profile = hr_profile(world)
-    yesterday = (world.services.clock.now() - timedelta(days=1)).date().isoformat()
-    world.driver.slash_command("/resource", "profiles", user=ALICE, channel=CHANNEL)
-    world.view(callback_id="profiles", contains="Acme")
-    world.driver.block_action("profile_edit", profile.id, user=ALICE)
-    world.view(callback_id="profile_edit", contains="acme-registration.pdf")
-    assert not world.driver.submit_view({"profile_valid_until.0": yesterday}, user=ALICE).errors
-    world.view(callback_id="profiles", contains="expired")
-    world.slack.close_views(ALICE, clear=True)
+    expire_documents(world, profile)
 
     open_form(world, "RS,SI")
     form = pick_in_multi(world, profile)

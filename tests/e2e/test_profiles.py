@@ -55,6 +55,18 @@ def hr_profile(world, name: str = "Acme"):
     return profile
 
 
+def expire_documents(world, profile) -> None:
+    """ALICE dates the profile's document valid until yesterday, in `/resource profiles`."""
+    yesterday = (world.services.clock.now() - timedelta(days=1)).date().isoformat()
+    world.driver.slash_command("/resource", "profiles", user=ALICE, channel=CHANNEL)
+    world.view(callback_id="profiles", contains="Acme")
+    world.driver.block_action("profile_edit", profile.id, user=ALICE)
+    world.view(callback_id="profile_edit", contains="acme-registration.pdf")
+    assert not world.driver.submit_view({"profile_valid_until.0": yesterday}, user=ALICE).errors
+    world.view(callback_id="profiles", contains="expired")
+    world.slack.close_views(ALICE, clear=True)
+
+
 def pick(world, profile, user: str = ALICE) -> dict:
     """Picks `profile` at the top of the open form; returns the form once drawn again from it."""
     world.driver.block_action("profile_pick", profile.id, user=user)
@@ -123,14 +135,7 @@ def test_a_prefilled_value_that_breaks_the_countrys_rules_shows_its_error_before
 @MANAGERS
 def test_an_expired_document_is_not_reused(world):
     profile = hr_profile(world)
-    yesterday = (world.services.clock.now() - timedelta(days=1)).date().isoformat()
-    world.driver.slash_command("/resource", "profiles", user=ALICE, channel=CHANNEL)
-    world.view(callback_id="profiles", contains="Acme")
-    world.driver.block_action("profile_edit", profile.id, user=ALICE)
-    world.view(callback_id="profile_edit", contains="acme-registration.pdf")
-    assert not world.driver.submit_view({"profile_valid_until.0": yesterday}, user=ALICE).errors
-    world.view(callback_id="profiles", contains="expired")
-    world.slack.close_views(ALICE, clear=True)
+    expire_documents(world, profile)
     uploads = infobip_calls(world, UPLOAD)
 
     world.driver.slash_command("/resource", "sender RS", user=ALICE, channel=CHANNEL)
